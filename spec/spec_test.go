@@ -1,0 +1,156 @@
+package spec
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+const minimal = `apiVersion: kubelb-ai.dev/v1alpha1
+kind: AIGateway
+spec:
+  providers:
+  - kind: openai
+`
+
+func TestParseAndDefaultMinimal(t *testing.T) {
+	f, err := Parse("kubelb-ai.yaml", []byte(minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := f.Gateway
+	Default(&g)
+	s := g.Spec
+	if s.Target != "kgateway-v2.1" || s.Gateway.Name != "ai-gateway" || s.Gateway.Namespace != "kubelb" {
+		t.Errorf("gateway defaults: %+v target %q", s.Gateway, s.Target)
+	}
+	if len(s.Gateway.Listeners) != 1 || s.Gateway.Listeners[0].Port != 8080 {
+		t.Errorf("listener default: %+v", s.Gateway.Listeners)
+	}
+	p := s.Providers[0]
+	if p.Name != "openai" || p.Model != "gpt-4o-mini" || p.Auth.Source != AuthEnv || p.Auth.Env != "OPENAI_API_KEY" {
+		t.Errorf("provider defaults: %+v", p)
+	}
+	if len(s.Routes) != 1 || s.Routes[0].Path != "/openai" || s.Routes[0].Backends[0].Name != "openai" {
+		t.Errorf("route defaults: %+v", s.Routes)
+	}
+	if err := Check(&g); err != nil {
+		t.Errorf("defaulted minimal spec fails Check: %v", err)
+	}
+}
+
+func TestParseErrorsCarryPositions(t *testing.T) {
+	for _, tc := range []struct{ name, doc, want string }{
+		{"unknown field", minimal + "    modle: gpt-4o\n", "f.yaml:6:5: unknown field \"modle\""},
+		{"duplicate key", minimal + "    kind: anthropic\n", "f.yaml:6:5:"},
+		{"wrong type", "apiVersion: kubelb-ai.dev/v1alpha1\nkind: AIGateway\nspec:\n  gateway:\n    listeners:\n    - name: http\n      port: eighty\n", "f.yaml:7:13:"},
+		{"wrong apiVersion", strings.Replace(minimal, "kubelb-ai.dev/v1alpha1", "v1", 1), "f.yaml:1:13: apiVersion: is \"v1\""},
+		{"wrong kind", strings.Replace(minimal, "AIGateway", "Gateway", 1), "f.yaml:2:7: kind: is \"Gateway\""},
+		{"empty", "  \n", "f.yaml: the file is empty"},
+		{"two documents", minimal + "---\n" + minimal, "several"},
+		{"not yaml", "spec: [\n", "f.yaml:"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("f.yaml", []byte(tc.doc))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestCheckLocatesErrorsInTheFile(t *testing.T) {
+	doc := minimal + "    auth:\n      env: 9LIVES\n  - kind: openaii\n"
+	f, err := Parse("f.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := f.Gateway
+	Default(&g)
+	err = f.Locate(Check(&g))
+	var list ErrorList
+	if !errors.As(err, &list) || len(list) != 2 {
+		t.Fatalf("want two errors, got %v", err)
+	}
+	if got := list[0].Error(); !strings.HasPrefix(got, "f.yaml:7:12: spec.providers[0].auth.env: \"9LIVES\" is not an environment variable name") {
+		t.Errorf("first error %q", got)
+	}
+	if got := list[1].Error(); !strings.HasPrefix(got, "f.yaml:8:11: spec.providers[1].kind: unknown provider \"openaii\" (did you mean \"openai\"?)") {
+		t.Errorf("second error %q", got)
+	}
+}
+
+func TestCheckRejectsWhatTheTargetCannotExpress(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		target string
+		edit   func(*Spec)
+		want   string
+	}{
+		{"bedrock on kgateway", "kgateway-v2.1", func(s *Spec) { s.Providers = append(s.Providers, Provider{Kind: "bedrock"}) },
+			"provider bedrock is not supported by target kgateway-v2.1; targets that support it: agentgateway"},
+		{"token limit on kgateway", "kgateway-v2.0", func(s *Spec) {
+			s.Routes = []Route{{Name: "openai", Backends: []Backend{{Providers: []string{"openai"}}}, Policies: &Policies{TokenLimit: &TokenLimit{Tokens: 10, Per: "minute"}}}}
+		}, "token-based rate limits are not supported by target kgateway-v2.0"},
+		{"mixed failover on kgateway", "kgateway-v2.1", func(s *Spec) {
+			s.Providers = append(s.Providers, Provider{Kind: "anthropic"})
+			s.Routes = []Route{{Name: "chat", Backends: []Backend{{Providers: []string{"openai", "anthropic"}}}}}
+		}, "cannot fail over from openai to anthropic"},
+		{"path override on v2.0", "kgateway-v2.0", func(s *Spec) { s.Providers[0].Path = "/v1/x" },
+			"targets that support it: kgateway-v2.1, agentgateway"},
+		{"two request guards on kgateway", "kgateway-v2.1", func(s *Spec) {
+			s.Routes = []Route{{Name: "openai", Backends: []Backend{{Providers: []string{"openai"}}}, Policies: &Policies{PromptGuard: &PromptGuard{
+				Request: []GuardRule{{Action: "mask", Builtins: []string{"EMAIL"}}, {Action: "reject", Patterns: []string{"x"}}}}}}}
+		}, "one guard rule per direction"},
+		{"bad regex", "agentgateway", func(s *Spec) {
+			s.Routes = []Route{{Name: "openai", Backends: []Backend{{Providers: []string{"openai"}}}, Policies: &Policies{PromptGuard: &PromptGuard{
+				Request: []GuardRule{{Action: "reject", Patterns: []string{"(unclosed"}}}}}}}
+		}, "invalid regular expression"},
+		{"azure without endpoint", "kgateway-v2.1", func(s *Spec) { s.Providers = []Provider{{Kind: "azureopenai"}} },
+			"azureopenai needs the resource endpoint"},
+		{"vertex without project", "agentgateway", func(s *Spec) { s.Providers = []Provider{{Kind: "vertexai"}} },
+			"vertexai needs the Google Cloud project ID"},
+		{"duplicate route path", "agentgateway", func(s *Spec) {
+			s.Routes = []Route{{Name: "a", Path: "/x", Backends: []Backend{{Providers: []string{"openai"}}}}, {Name: "b", Path: "/x", Backends: []Backend{{Providers: []string{"openai"}}}}}
+		}, "duplicate path \"/x\""},
+		{"unknown route provider", "agentgateway", func(s *Spec) {
+			s.Routes = []Route{{Name: "a", Backends: []Backend{{Providers: []string{"opnai"}}}}}
+		}, "unknown provider \"opnai\" (did you mean \"openai\"?)"},
+		{"bad unit", "agentgateway", func(s *Spec) {
+			s.Routes = []Route{{Name: "openai", Backends: []Backend{{Providers: []string{"openai"}}}, Policies: &Policies{RateLimit: &RequestLimit{Requests: 5, Per: "day"}}}}
+		}, "unknown unit \"day\""},
+		{"none auth for openai", "agentgateway", func(s *Spec) { s.Providers[0].Auth = Auth{Source: "none"} },
+			"openai needs a credential"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := AIGateway{Spec: Spec{Target: tc.target, Providers: []Provider{{Kind: "openai"}}}}
+			tc.edit(&g.Spec)
+			Default(&g)
+			err := Check(&g)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Check: %v\nwant an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestMarshalRoundTrips(t *testing.T) {
+	g := AIGateway{Spec: Spec{Providers: []Provider{{Kind: "openai"}, {Kind: "gemini"}}}}
+	Default(&g)
+	g.Spec.Routes[0].Policies = &Policies{Defaults: []FieldDefault{{Field: "temperature", Value: 0.5}}}
+	out, err := Marshal(&g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(out), "apiVersion: kubelb-ai.dev/v1alpha1\nkind: AIGateway\n") {
+		t.Errorf("field order lost:\n%s", out)
+	}
+	f, err := Parse("out.yaml", out)
+	if err != nil {
+		t.Fatalf("re-reading marshalled spec: %v\n%s", err, out)
+	}
+	again, _ := Marshal(&f.Gateway)
+	if string(again) != string(out) {
+		t.Errorf("not stable:\n%s\n---\n%s", out, again)
+	}
+}

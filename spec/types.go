@@ -1,0 +1,210 @@
+// Package spec is kubelb-ai's data-plane-neutral model of an AI gateway and
+// its file form, kubelb-ai.yaml. Every command is a path through it: flags and
+// the wizard build a Spec, generate renders it for a target, parse reads
+// manifests back into one, and serve runs it.
+package spec
+
+// APIVersion and Kind identify a kubelb-ai.yaml file.
+const (
+	APIVersion = "kubelb-ai.dev/v1alpha1"
+	Kind       = "AIGateway"
+)
+
+// AIGateway is the file form of the Spec, versioned like a Kubernetes object
+// so it can be kept in git and read by editors that know its JSON Schema.
+type AIGateway struct {
+	APIVersion string   `json:"apiVersion"`
+	Kind       string   `json:"kind"`
+	Metadata   Metadata `json:"metadata"`
+	Spec       Spec     `json:"spec"`
+}
+
+// Metadata names the AI gateway; the name is informational.
+type Metadata struct {
+	Name string `json:"name,omitempty"`
+}
+
+// Spec is the user's intent, independent of the data plane.
+type Spec struct {
+	// Target is the data plane to render for; empty means the default target.
+	Target    string     `json:"target,omitempty"`
+	Gateway   Gateway    `json:"gateway"`
+	Providers []Provider `json:"providers"`
+	// Routes default to one route per provider at /<provider name>.
+	Routes []Route `json:"routes,omitempty"`
+}
+
+// Gateway is the listening side: the Gateway object and its Service.
+type Gateway struct {
+	Name      string     `json:"name,omitempty"`
+	Namespace string     `json:"namespace,omitempty"`
+	Listeners []Listener `json:"listeners,omitempty"`
+	// ServiceType is the Kubernetes Service type of the gateway proxy.
+	ServiceType string `json:"serviceType,omitempty"`
+	// AllowedRoutes says which namespaces may attach routes: All or Same.
+	AllowedRoutes string `json:"allowedRoutes,omitempty"`
+}
+
+// Listener is one plain-HTTP port of the Gateway.
+type Listener struct {
+	Name     string `json:"name"`
+	Port     int32  `json:"port"`
+	Hostname string `json:"hostname,omitempty"`
+}
+
+// Provider is one configured LLM provider account.
+type Provider struct {
+	// Name identifies the provider within the Spec; it defaults to Kind.
+	Name string `json:"name,omitempty"`
+	// Kind is one of openai, anthropic, gemini, vertexai, azureopenai,
+	// mistral, ollama, bedrock.
+	Kind  string `json:"kind"`
+	Model string `json:"model,omitempty"`
+	Auth  Auth   `json:"auth,omitempty"`
+	// Host, Port and Path override where requests go (self-hosted models,
+	// mirrors, proxies).
+	Host string `json:"host,omitempty"`
+	Port int32  `json:"port,omitempty"`
+	Path string `json:"path,omitempty"`
+	// APIVersion is the provider's API version where it has one: Gemini and
+	// Vertex AI path versions, Azure OpenAI's api-version, Anthropic's
+	// anthropic-version.
+	APIVersion string   `json:"apiVersion,omitempty"`
+	Azure      *Azure   `json:"azure,omitempty"`
+	Vertex     *Vertex  `json:"vertex,omitempty"`
+	Bedrock    *Bedrock `json:"bedrock,omitempty"`
+}
+
+// Auth sources.
+const (
+	AuthEnv         = "env"
+	AuthPassthrough = "passthrough"
+	AuthNone        = "none"
+)
+
+// Auth says where a provider's credential comes from. Keys never live in the
+// Spec or in generated files: with source env, the key is read from the
+// environment variable Env when the manifests are applied or served.
+type Auth struct {
+	// Source is env (default), passthrough (the client's own Authorization
+	// header is forwarded) or none.
+	Source string `json:"source,omitempty"`
+	Env    string `json:"env,omitempty"`
+}
+
+// Azure holds what Azure OpenAI needs to build its URL.
+type Azure struct {
+	// Endpoint is the resource host, e.g. my-resource.openai.azure.com.
+	Endpoint   string `json:"endpoint"`
+	Deployment string `json:"deployment"`
+}
+
+// Vertex holds what Vertex AI needs to build its URL.
+type Vertex struct {
+	Project  string `json:"project"`
+	Location string `json:"location,omitempty"`
+}
+
+// Bedrock holds the AWS region of Amazon Bedrock.
+type Bedrock struct {
+	Region string `json:"region,omitempty"`
+}
+
+// Route is one path on the Gateway and the providers behind it.
+type Route struct {
+	Name string `json:"name"`
+	// Path is the route's path prefix; it defaults to /<name>.
+	Path     string    `json:"path,omitempty"`
+	Backends []Backend `json:"backends"`
+	Policies *Policies `json:"policies,omitempty"`
+}
+
+// Backend is a failover chain: Providers are tried in order. Several backends
+// on one route split traffic by Weight.
+type Backend struct {
+	Name      string   `json:"name,omitempty"`
+	Providers []string `json:"providers"`
+	Weight    *int32   `json:"weight,omitempty"`
+}
+
+// Policies are what the gateway enforces on a route.
+type Policies struct {
+	RateLimit   *RequestLimit  `json:"rateLimit,omitempty"`
+	TokenLimit  *TokenLimit    `json:"tokenLimit,omitempty"`
+	PromptGuard *PromptGuard   `json:"promptGuard,omitempty"`
+	Prompt      *Prompt        `json:"prompt,omitempty"`
+	Defaults    []FieldDefault `json:"defaults,omitempty"`
+}
+
+// Rate-limit units.
+const (
+	PerSecond = "second"
+	PerMinute = "minute"
+	PerHour   = "hour"
+)
+
+// RequestLimit allows Requests per unit of time, with an optional burst.
+type RequestLimit struct {
+	Requests int32  `json:"requests"`
+	Per      string `json:"per"`
+	Burst    int32  `json:"burst,omitempty"`
+}
+
+// TokenLimit allows Tokens (LLM tokens) per unit of time.
+type TokenLimit struct {
+	Tokens int32  `json:"tokens"`
+	Per    string `json:"per"`
+	Burst  int32  `json:"burst,omitempty"`
+}
+
+// Guard actions.
+const (
+	GuardMask   = "mask"
+	GuardReject = "reject"
+)
+
+// Builtin guard matchers.
+var Builtins = []string{"CREDIT_CARD", "SSN", "EMAIL", "PHONE_NUMBER", "CA_SIN"}
+
+// PromptGuard inspects prompts (Request) and completions (Response).
+type PromptGuard struct {
+	Request  []GuardRule `json:"request,omitempty"`
+	Response []GuardRule `json:"response,omitempty"`
+}
+
+// GuardRule masks or rejects content matching builtins or regexes.
+type GuardRule struct {
+	Action   string   `json:"action"`
+	Builtins []string `json:"builtins,omitempty"`
+	Patterns []string `json:"patterns,omitempty"`
+	// Message and StatusCode shape the rejection answer.
+	Message    string `json:"message,omitempty"`
+	StatusCode int32  `json:"statusCode,omitempty"`
+}
+
+// Prompt adds messages before or after the user's.
+type Prompt struct {
+	Prepend []Message `json:"prepend,omitempty"`
+	Append  []Message `json:"append,omitempty"`
+}
+
+// Message roles.
+const (
+	RoleSystem    = "system"
+	RoleUser      = "user"
+	RoleAssistant = "assistant"
+)
+
+// Message is one chat message added by prompt enrichment.
+type Message struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+// FieldDefault sets a request body field (e.g. temperature) when the client
+// leaves it out, or always when Override is set.
+type FieldDefault struct {
+	Field    string `json:"field"`
+	Value    any    `json:"value"`
+	Override bool   `json:"override,omitempty"`
+}

@@ -1,0 +1,253 @@
+// Package templates holds kubelb-ai's built-in knowledge as embedded data: the
+// provider catalog (hosts, paths, auth headers, models) and the target presets
+// (which data plane, which providers and features each target can express).
+package templates
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"sigs.k8s.io/yaml"
+)
+
+//go:embed providers.yaml
+var providersYAML []byte
+
+//go:embed targets.yaml
+var targetsYAML []byte
+
+// Provider describes how one LLM provider is reached and what kubelb-ai
+// assumes when a Spec does not say otherwise.
+type Provider struct {
+	Kind  string `json:"kind"`
+	Title string `json:"title"`
+	// Host, Port and Path locate the provider's chat endpoint. They may hold
+	// {placeholders} (apiVersion, model, endpoint, deployment, project,
+	// location, region) that come from the provider's settings.
+	Host string `json:"host"`
+	Port int32  `json:"port"`
+	Path string `json:"path"`
+	// AuthHeader and AuthPrefix say how the API key travels; empty for
+	// providers that sign requests (Bedrock) or need no key (Ollama).
+	AuthHeader string `json:"authHeader,omitempty"`
+	AuthPrefix string `json:"authPrefix,omitempty"`
+	// APIKeyEnv is the environment variable the key is read from by default.
+	APIKeyEnv string `json:"apiKeyEnv,omitempty"`
+	// SecretKeyEnv is Bedrock's second credential variable.
+	SecretKeyEnv string `json:"secretKeyEnv,omitempty"`
+	// Format is the request body the provider's native API expects.
+	Format string `json:"format"`
+	// OpenAICompatible providers are rendered as an OpenAI provider with a
+	// host override on data planes that have no dedicated kind for them.
+	OpenAICompatible bool     `json:"openAICompatible,omitempty"`
+	NoKey            bool     `json:"noKey,omitempty"`
+	APIVersion       string   `json:"apiVersion,omitempty"`
+	Location         string   `json:"location,omitempty"`
+	Region           string   `json:"region,omitempty"`
+	DefaultModel     string   `json:"defaultModel,omitempty"`
+	Models           []string `json:"models,omitempty"`
+}
+
+// Image pins a container image by registry, repository and release tag.
+type Image struct {
+	Registry   string `json:"registry"`
+	Repository string `json:"repository"`
+	Tag        string `json:"tag"`
+}
+
+// Features lists the Spec features whose support differs between targets.
+type Features struct {
+	// PathOverride: a provider's request path can be replaced.
+	PathOverride bool `json:"pathOverride"`
+	// TokenRateLimit: limits counted in LLM tokens, not requests.
+	TokenRateLimit bool `json:"tokenRateLimit"`
+	// MixedFailover: a failover chain may mix provider formats (the Envoy
+	// data plane requires one format per Backend).
+	MixedFailover bool `json:"mixedFailover"`
+	// GuardListPerDirection: several guard rules, each with its own action,
+	// per direction (kgateway has one regex rule with one action).
+	GuardListPerDirection bool `json:"guardListPerDirection"`
+	// ResponseGuardReject: a response guard may reject, not only mask.
+	ResponseGuardReject bool `json:"responseGuardReject"`
+	// CaSin: the Canadian social insurance number builtin.
+	CaSin bool `json:"caSin"`
+}
+
+// Target is one data plane kubelb-ai renders manifests for.
+type Target struct {
+	Name             string   `json:"name"`
+	KubeLB           []string `json:"kubelb"`
+	LaterKubeLB      bool     `json:"laterKubeLB,omitempty"`
+	Default          bool     `json:"default,omitempty"`
+	DataPlane        string   `json:"dataPlane"`
+	GatewayClass     string   `json:"gatewayClass"`
+	AIExtensionImage *Image   `json:"aiExtensionImage,omitempty"`
+	Providers        []string `json:"providers"`
+	Features         Features `json:"features"`
+}
+
+// SupportsProvider reports whether the target can express provider kind p.
+func (t Target) SupportsProvider(p string) bool {
+	for _, k := range t.Providers {
+		if k == p {
+			return true
+		}
+	}
+	return false
+}
+
+// IsKgateway reports whether the target is one of the Envoy-based kgateway releases.
+func (t Target) IsKgateway() bool { return strings.HasPrefix(t.Name, "kgateway-") }
+
+// Target names, for code that must branch on the data plane.
+const (
+	KgatewayV20  = "kgateway-v2.0"
+	KgatewayV21  = "kgateway-v2.1"
+	Agentgateway = "agentgateway"
+)
+
+var (
+	loadOnce  sync.Once
+	providers []Provider
+	targets   []Target
+	loadErr   error
+)
+
+func load() {
+	loadOnce.Do(func() {
+		var p struct {
+			Providers []Provider `json:"providers"`
+		}
+		var t struct {
+			Targets []Target `json:"targets"`
+		}
+		if err := yaml.UnmarshalStrict(providersYAML, &p); err != nil {
+			loadErr = fmt.Errorf("templates: providers.yaml: %w", err)
+			return
+		}
+		if err := yaml.UnmarshalStrict(targetsYAML, &t); err != nil {
+			loadErr = fmt.Errorf("templates: targets.yaml: %w", err)
+			return
+		}
+		providers, targets = p.Providers, t.Targets
+	})
+	if loadErr != nil {
+		// The data is embedded and covered by tests; failing here is a build defect.
+		panic(loadErr)
+	}
+}
+
+// Providers returns the catalog in its documented order.
+func Providers() []Provider { load(); return providers }
+
+// ProviderKinds returns the provider kinds in catalog order.
+func ProviderKinds() []string {
+	load()
+	kinds := make([]string, len(providers))
+	for i, p := range providers {
+		kinds[i] = p.Kind
+	}
+	return kinds
+}
+
+// LookupProvider returns the catalog entry for kind.
+func LookupProvider(kind string) (Provider, bool) {
+	load()
+	for _, p := range providers {
+		if p.Kind == kind {
+			return p, true
+		}
+	}
+	return Provider{}, false
+}
+
+// Targets returns every target, oldest data plane first.
+func Targets() []Target { load(); return targets }
+
+// TargetNames returns the target names, oldest first.
+func TargetNames() []string {
+	load()
+	names := make([]string, len(targets))
+	for i, t := range targets {
+		names[i] = t.Name
+	}
+	return names
+}
+
+// DefaultTarget is the target used when none is named.
+func DefaultTarget() Target {
+	load()
+	for _, t := range targets {
+		if t.Default {
+			return t
+		}
+	}
+	return targets[len(targets)-1]
+}
+
+// LookupTarget returns the target called name.
+func LookupTarget(name string) (Target, error) {
+	load()
+	for _, t := range targets {
+		if t.Name == name {
+			return t, nil
+		}
+	}
+	return Target{}, fmt.Errorf("unknown target %q: use one of %s", name, strings.Join(TargetNames(), ", "))
+}
+
+// TargetForKubeLB maps a KubeLB version ("1.3", "v1.3.2") to the target its
+// AI gateway addon ships. Versions newer than every listed one map to the
+// target marked laterKubeLB.
+func TargetForKubeLB(version string) (Target, error) {
+	load()
+	minor, err := kubeLBMinor(version)
+	if err != nil {
+		return Target{}, err
+	}
+	var newest Target
+	newestMinor := -1
+	for _, t := range targets {
+		for _, v := range t.KubeLB {
+			m, _ := kubeLBMinor(v)
+			if m == minor {
+				return t, nil
+			}
+			if t.LaterKubeLB && m > newestMinor {
+				newest, newestMinor = t, m
+			}
+		}
+	}
+	if newestMinor >= 0 && minor > newestMinor {
+		return newest, nil
+	}
+	return Target{}, fmt.Errorf("KubeLB %s has no AI gateway kubelb-ai can target: supported are %s", version, strings.Join(KubeLBVersions(), ", "))
+}
+
+// KubeLBVersions lists the KubeLB minor versions with a known target.
+func KubeLBVersions() []string {
+	load()
+	var vs []string
+	for _, t := range targets {
+		vs = append(vs, t.KubeLB...)
+	}
+	sort.Slice(vs, func(i, j int) bool { a, _ := kubeLBMinor(vs[i]); b, _ := kubeLBMinor(vs[j]); return a < b })
+	return vs
+}
+
+// kubeLBMinor returns the minor number of a 1.x version string.
+func kubeLBMinor(version string) (int, error) {
+	v := strings.TrimPrefix(strings.TrimSpace(version), "v")
+	parts := strings.Split(v, ".")
+	var major, minor int
+	if len(parts) < 2 || len(parts) > 3 {
+		return 0, fmt.Errorf("invalid KubeLB version %q: want MAJOR.MINOR, e.g. 1.3", version)
+	}
+	if _, err := fmt.Sscanf(parts[0]+" "+parts[1], "%d %d", &major, &minor); err != nil || major != 1 || minor < 0 {
+		return 0, fmt.Errorf("invalid KubeLB version %q: want 1.MINOR, e.g. 1.3", version)
+	}
+	return minor, nil
+}
