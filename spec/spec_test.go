@@ -154,3 +154,61 @@ func TestMarshalRoundTrips(t *testing.T) {
 		t.Errorf("not stable:\n%s\n---\n%s", out, again)
 	}
 }
+
+func TestOptionsBuild(t *testing.T) {
+	o := Options{
+		Providers: []string{"openai", "anthropic", "ollama"}, Failover: []string{"openai", "mistral"},
+		Models: map[string]string{"openai": "gpt-4o"}, APIKeyEnv: map[string]string{"anthropic": "CLAUDE_KEY"},
+		RateLimit: "100/hours", Guards: []string{"mask=credit_card,EMAIL", "reject=(?i)password"},
+		Target: "agentgateway", Hosts: map[string]string{"ollama": "llm.local:8000"},
+	}
+	g, err := o.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(g); err != nil {
+		t.Fatal(err)
+	}
+	s := g.Spec
+	if got := len(s.Providers); got != 4 {
+		t.Fatalf("want openai, anthropic, ollama, mistral; got %d providers", got)
+	}
+	if s.Routes[0].Name != "openai" || len(s.Routes[0].Backends[0].Providers) != 2 || s.Routes[0].Backends[0].Providers[1] != "mistral" {
+		t.Errorf("failover route: %+v", s.Routes[0])
+	}
+	if len(s.Routes) != 3 || s.Routes[1].Name != "anthropic" || s.Routes[2].Name != "ollama" {
+		t.Errorf("routes: %+v", s.Routes)
+	}
+	if s.Providers[1].Auth.Env != "CLAUDE_KEY" || s.Providers[0].Model != "gpt-4o" || s.Providers[2].Host != "llm.local" || s.Providers[2].Port != 8000 {
+		t.Errorf("providers: %+v", s.Providers)
+	}
+	pol := s.Routes[2].Policies
+	if pol.RateLimit.Requests != 100 || pol.RateLimit.Per != "hour" || len(pol.PromptGuard.Request) != 2 ||
+		pol.PromptGuard.Request[0].Builtins[0] != "CREDIT_CARD" || pol.PromptGuard.Request[1].Patterns[0] != "(?i)password" {
+		t.Errorf("policies: %+v", pol)
+	}
+	if s.Routes[0].Policies == s.Routes[1].Policies {
+		t.Error("routes share one Policies value; editing one would edit all")
+	}
+}
+
+func TestOptionsBuildRejectsMalformedFlags(t *testing.T) {
+	for _, tc := range []struct {
+		o    Options
+		want string
+	}{
+		{Options{RateLimit: "100"}, "not N/UNIT"},
+		{Options{RateLimit: "0/hour"}, "whole number"},
+		{Options{TokenLimit: "5/day"}, "unknown unit"},
+		{Options{Guards: []string{"mask=CREDITCARD"}}, "did you mean \"CREDIT_CARD\""},
+		{Options{Guards: []string{"block=x"}}, "unknown action"},
+		{Options{Models: map[string]string{"anthropic": "x"}}, "add --provider anthropic"},
+		{Options{Failover: []string{"openai"}}, "at least two"},
+		{Options{VertexProject: "p"}, "--vertex-project: only applies to provider vertexai"},
+		{Options{Hosts: map[string]string{"openai": "h:99999"}}, "port"},
+	} {
+		if _, err := tc.o.Build(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: error %v, want %q", tc.o, err, tc.want)
+		}
+	}
+}
