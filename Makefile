@@ -1,0 +1,38 @@
+# kubelb-ai build, test and maintenance targets. `make help` lists them.
+GO        ?= go
+BIN       ?= bin
+PREFIX    ?= $(shell $(GO) env GOPATH)
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+TOOLS     := $(GO) tool -modfile=hack/tools/go.mod
+
+.PHONY: help build install test lint generate bench-generate clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+build: ## build bin/kubelb-ai and the kubectl plugin bin/kubectl-kubelb_ai
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/kubelb-ai ./cmd/kubelb-ai
+	cp $(BIN)/kubelb-ai $(BIN)/kubectl-kubelb_ai
+
+install: build ## put kubelb-ai and kubectl-kubelb_ai into $(PREFIX)/bin (on PATH for Go users)
+	install -d $(PREFIX)/bin
+	install -m 0755 $(BIN)/kubelb-ai $(BIN)/kubectl-kubelb_ai $(PREFIX)/bin/
+
+test: ## run every test with the race detector
+	$(GO) test -race -count=1 ./...
+
+lint: ## gofmt, go vet and staticcheck
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(TOOLS) staticcheck ./...
+
+generate: ## regenerate deepcopy code of the API types (controller-gen)
+	$(TOOLS) controller-gen object paths=./api/...
+
+bench-generate: build ## wall time of `version` and a 10-provider `generate`, median of repeated runs
+	$(GO) run ./hack/benchcmd -runs 41 -out docs/benchmarks-generate.txt -- $(BIN)/kubelb-ai
+
+clean: ## remove build output
+	rm -rf $(BIN)

@@ -1,0 +1,252 @@
+package kgatewayv21
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// GatewayParameters tunes the proxy deployment that kgateway creates for a Gateway. A
+// GatewayClass or a Gateway refers to it through parametersRef. kubelb-ai sets the proxy
+// Service and enables the AI extension sidecar.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:path=gatewayparameters,singular=gatewayparameters,categories=kgateway
+// +kubebuilder:metadata:labels="app=kgateway"
+// +kubebuilder:metadata:labels="app.kubernetes.io/name=kgateway"
+type GatewayParameters struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// Spec says how the proxy is deployed.
+	// +optional
+	Spec GatewayParametersSpec `json:"spec,omitzero"`
+
+	// Status is unused upstream and never set by the CLI.
+	// +optional
+	Status GatewayParametersStatus `json:"status,omitzero"`
+}
+
+// GatewayParametersList is a list of GatewayParameters objects.
+//
+// +kubebuilder:object:root=true
+type GatewayParametersList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []GatewayParameters `json:"items"`
+}
+
+// GatewayParametersSpec chooses between a proxy managed by kgateway and one the user runs.
+//
+// +kubebuilder:validation:XValidation:rule="[has(self.kube),has(self.selfManaged)].filter(x,x==true).size() == 1",message="exactly one of the fields in [kube selfManaged] must be set"
+type GatewayParametersSpec struct {
+	// Kube configures the Kubernetes objects kgateway creates for the proxy.
+	// +optional
+	Kube *KubernetesProxyConfig `json:"kube,omitempty"`
+
+	// SelfManaged means kgateway creates no proxy objects for the Gateway.
+	// +optional
+	SelfManaged *SelfManagedGateway `json:"selfManaged,omitempty"`
+}
+
+// SelfManagedGateway marks a Gateway whose proxy is deployed by someone else. The schema
+// accepts any content; kubelb-ai always renders it empty.
+//
+// +kubebuilder:pruning:PreserveUnknownFields
+type SelfManagedGateway struct{}
+
+// KubernetesProxyConfig is the part of the managed proxy's settings that kubelb-ai renders.
+type KubernetesProxyConfig struct {
+	// Service shapes the Service in front of the proxy pods.
+	// +optional
+	Service *Service `json:"service,omitempty"`
+
+	// AIExtension adds the sidecar that implements the AI features of Backends and
+	// TrafficPolicies.
+	// +optional
+	AIExtension *AIExtension `json:"aiExtension,omitempty"`
+}
+
+// Service shapes the proxy's Service.
+type Service struct {
+	// Type is the Service type; the controller uses LoadBalancer when it is unset.
+	// +optional
+	// +kubebuilder:validation:Enum=ClusterIP;NodePort;LoadBalancer;ExternalName
+	Type *corev1.ServiceType `json:"type,omitempty"`
+
+	// ClusterIP requests a specific cluster IP address.
+	// +optional
+	ClusterIP *string `json:"clusterIP,omitempty"`
+
+	// ExtraLabels are added to the Service's labels.
+	// +optional
+	ExtraLabels map[string]string `json:"extraLabels,omitempty"`
+
+	// ExtraAnnotations are added to the Service's annotations, for example to configure a
+	// cloud load balancer.
+	// +optional
+	ExtraAnnotations map[string]string `json:"extraAnnotations,omitempty"`
+
+	// Ports adjusts Service ports that the controller derives from the Gateway listeners.
+	// +optional
+	Ports []Port `json:"ports,omitempty"`
+
+	// ExternalTrafficPolicy is copied to the Service's externalTrafficPolicy.
+	// +optional
+	ExternalTrafficPolicy *string `json:"externalTrafficPolicy,omitempty"`
+}
+
+// Port adjusts one Service port.
+type Port struct {
+	// Port is the listener port this entry applies to.
+	// +required
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	Port int32 `json:"port"`
+
+	// NodePort pins the node port; it is used only for Services of type NodePort.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	NodePort *int32 `json:"nodePort,omitempty"`
+}
+
+// AIExtension configures the AI extension sidecar of the proxy pods.
+type AIExtension struct {
+	// Enabled adds the sidecar when true.
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// Image is the sidecar's container image; unset parts fall back to the controller's
+	// defaults.
+	// +optional
+	Image *Image `json:"image,omitempty"`
+
+	// SecurityContext is the sidecar container's security context.
+	// +optional
+	SecurityContext *corev1.SecurityContext `json:"securityContext,omitempty"`
+
+	// Resources are the sidecar container's resource requests and limits.
+	// +optional
+	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
+
+	// Env adds environment variables to the sidecar, for example LOG_LEVEL.
+	// +optional
+	Env []corev1.EnvVar `json:"env,omitempty"`
+
+	// Ports declares container ports of the sidecar, such as its metrics port.
+	// +optional
+	Ports []corev1.ContainerPort `json:"ports,omitempty"`
+
+	// Stats adds labels to the metrics the sidecar reports.
+	// +optional
+	Stats *AIExtensionStats `json:"stats,omitempty"`
+
+	// Tracing makes the sidecar export OpenTelemetry traces.
+	// +optional
+	Tracing *AIExtensionTrace `json:"tracing,omitempty"`
+}
+
+// Image is a container image reference split into parts.
+type Image struct {
+	// Registry is the registry host and path prefix, such as cr.kgateway.dev/kgateway-dev.
+	// +optional
+	Registry *string `json:"registry,omitempty"`
+
+	// Repository is the image name inside the registry.
+	// +optional
+	Repository *string `json:"repository,omitempty"`
+
+	// Tag is the image tag.
+	// +optional
+	Tag *string `json:"tag,omitempty"`
+
+	// Digest pins the image by its content digest, such as sha256:<hex>.
+	// +optional
+	Digest *string `json:"digest,omitempty"`
+
+	// PullPolicy is the container's image pull policy.
+	// +optional
+	PullPolicy *corev1.PullPolicy `json:"pullPolicy,omitempty"`
+}
+
+// AIExtensionStats configures the sidecar's metrics.
+type AIExtensionStats struct {
+	// CustomLabels add metric labels whose values come from request metadata.
+	// +optional
+	CustomLabels []CustomLabel `json:"customLabels,omitempty"`
+}
+
+// MetadataNamespace names the filter whose dynamic metadata supplies a label value.
+//
+// +kubebuilder:validation:Enum=envoy.filters.http.jwt_authn;io.solo.transformation
+type MetadataNamespace string
+
+// CustomLabel is one extra metric label.
+type CustomLabel struct {
+	// Name is the label name.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	Name string `json:"name"`
+
+	// MetadataKey is the metadata key whose value becomes the label value.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	MetadataKey string `json:"metadataKey"`
+
+	// MetadataNamespace is where the key is looked up.
+	// +optional
+	MetadataNamespace *MetadataNamespace `json:"metadataNamespace,omitempty"`
+
+	// KeyDelimiter splits MetadataKey into a nested path.
+	// +optional
+	KeyDelimiter *string `json:"keyDelimiter,omitempty"`
+}
+
+// AIExtensionTrace configures OpenTelemetry trace export from the sidecar.
+type AIExtensionTrace struct {
+	// Endpoint is the absolute URI of the OTLP collector.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^(([^:/?#]+):)(//([^/?#]*))([^?#]*)(\?([^#]*))?(#(.*))?`
+	Endpoint string `json:"endpoint"`
+
+	// Sampler decides which traces are kept.
+	// +optional
+	Sampler *OTelTracesSampler `json:"sampler,omitempty"`
+
+	// Timeout bounds each export, written like "100ms" or "10s".
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="matches(self, '^([0-9]{1,5}(h|m|s|ms)){1,4}$')",message="invalid duration value"
+	Timeout *string `json:"timeout,omitempty"`
+
+	// Protocol is the OTLP transport.
+	// +optional
+	Protocol *OTLPTracesProtocolType `json:"protocol,omitempty"`
+}
+
+// OTelTracesSamplerType names an OpenTelemetry trace sampler.
+//
+// +kubebuilder:validation:Enum=alwaysOn;alwaysOff;traceidratio;parentbasedAlwaysOn;parentbasedAlwaysOff;parentbasedTraceidratio
+type OTelTracesSamplerType string
+
+// OTelTracesSampler picks a sampler and its argument.
+type OTelTracesSampler struct {
+	// Type is the sampler.
+	// +optional
+	Type *OTelTracesSamplerType `json:"type,omitempty"`
+
+	// Arg is the sampler's argument, a ratio between 0 and 1 for the ratio samplers.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^0(\.\d+)?|1(\.0+)?$`
+	Arg *string `json:"arg,omitempty"`
+}
+
+// OTLPTracesProtocolType names an OTLP transport.
+//
+// +kubebuilder:validation:Enum=grpc;http/protobuf;http/json
+type OTLPTracesProtocolType string
+
+// GatewayParametersStatus is empty; the controller reports nothing here.
+type GatewayParametersStatus struct{}

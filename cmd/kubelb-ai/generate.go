@@ -1,0 +1,208 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kubelb-ai/kubelb-ai/generate"
+	"github.com/kubelb-ai/kubelb-ai/spec"
+	"github.com/kubelb-ai/kubelb-ai/templates"
+)
+
+// generateOptions are generate's flags; spec.Options holds those that shape the Spec.
+type generateOptions struct {
+	spec          spec.Options
+	kubeLBVersion string
+	from          string
+	output        string
+	outputDir     string
+	force         bool
+	models        []string
+	apiKeyEnvs    []string
+	auths         []string
+	hosts         []string
+}
+
+func newGenerateCmd(streams IOStreams) *cobra.Command {
+	o := &generateOptions{}
+	cmd := &cobra.Command{
+		Use:   "generate [all|" + strings.Join(generate.CategoryNames(), "|") + "]",
+		Short: "Write the AI gateway's manifests for the chosen providers and target",
+		Long: `generate renders the manifests of an AI gateway for one data plane (target):
+the Gateway, its parameters, one backend per route, one HTTPRoute per route,
+a Secret per provider key, and rate-limit and AI policies. Name a kind to get
+only those objects. Provider P is served at path /P on the gateway's listener,
+so an OpenAI-style SDK with base URL http://HOST:PORT/P works.
+
+API keys never appear in the files: each Secret holds a ${VARIABLE} marker that
+kubelb-ai apply and serve replace with the variable's value (envsubst works too).
+
+The Spec used is written as kubelb-ai.yaml with --output-dir; keep it in git
+and regenerate from it with --from.`,
+		Example: `  # An OpenAI gateway for the default target (kgateway v2.1, KubeLB 1.3)
+  kubelb-ai generate --provider openai
+
+  # Three providers on agentgateway (KubeLB 1.4+), OpenAI failing over to Anthropic
+  kubelb-ai generate --kubelb-version 1.4 --provider openai,anthropic,gemini \
+    --failover openai,anthropic --rate-limit 100/hour --token-limit 50000/hour \
+    --guard mask=CREDIT_CARD,EMAIL --guard 'reject=(?i)password' --output-dir manifests/
+
+  # Only the HTTPRoutes, as JSON
+  kubelb-ai generate route --provider openai,mistral -o json
+
+  # Regenerate from a kept Spec, for another target
+  kubelb-ai generate --from kubelb-ai.yaml --target agentgateway --output-dir manifests/ --force`,
+		Args:      cobra.MaximumNArgs(1),
+		ValidArgs: append([]string{"all"}, generate.CategoryNames()...),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			kind := "all"
+			if len(args) == 1 {
+				kind = args[0]
+			}
+			return runGenerate(cmd, o, kind, streams)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.spec.Target, "target", "", "data plane: "+strings.Join(templates.TargetNames(), ", ")+" (default "+templates.DefaultTarget().Name+")")
+	f.StringVar(&o.kubeLBVersion, "kubelb-version", "", "KubeLB version whose data plane to target, e.g. 1.3 (instead of --target)")
+	f.StringVar(&o.from, "from", "", "render the Spec in this kubelb-ai.yaml instead of building one from flags")
+	f.StringSliceVar(&o.spec.Providers, "provider", nil, "providers, comma-separated or repeated: "+strings.Join(templates.ProviderKinds(), ", ")+" (default openai)")
+	f.StringArrayVar(&o.models, "model", nil, "model of a provider, P=MODEL, e.g. --model openai=gpt-4o")
+	f.StringVarP(&o.spec.Namespace, "namespace", "n", "", "namespace of every object (default "+spec.DefaultNamespace+")")
+	f.StringVar(&o.spec.Gateway, "gateway", "", "name of the Gateway (default "+spec.DefaultGatewayName+")")
+	f.Int32Var(&o.spec.Port, "port", 0, fmt.Sprintf("listener port of the Gateway (default %d)", spec.DefaultListenerPort))
+	f.StringVar(&o.spec.ServiceType, "service-type", "", "Service type of the gateway proxy: LoadBalancer, NodePort or ClusterIP (default LoadBalancer)")
+	f.StringSliceVar(&o.spec.Failover, "failover", nil, "providers behind one route /P1, tried in this order, e.g. --failover openai,anthropic")
+	f.StringVar(&o.spec.RateLimit, "rate-limit", "", "requests allowed per route, N/UNIT with UNIT second, minute or hour, e.g. 100/hour")
+	f.StringVar(&o.spec.TokenLimit, "token-limit", "", "LLM tokens allowed per route, N/UNIT, e.g. 50000/hour (agentgateway)")
+	f.StringArrayVar(&o.spec.Guards, "guard", nil, "prompt guard: mask=BUILTIN[,BUILTIN...] (CREDIT_CARD, SSN, EMAIL, PHONE_NUMBER, CA_SIN) or reject=REGEX; repeatable")
+	f.StringArrayVar(&o.apiKeyEnvs, "api-key-env", nil, "environment variable holding a provider's key, P=VAR, e.g. --api-key-env openai=OPENAI_KEY (default: the provider's usual variable)")
+	f.StringArrayVar(&o.auths, "auth", nil, "where a provider's credential comes from, P=env|passthrough|none, e.g. --auth openai=passthrough")
+	f.StringArrayVar(&o.hosts, "host", nil, "send a provider's requests to HOST[:PORT], e.g. --host ollama=ollama.ai.svc:11434")
+	f.StringVar(&o.spec.AzureEndpoint, "azure-endpoint", "", "Azure OpenAI resource host, e.g. my-resource.openai.azure.com")
+	f.StringVar(&o.spec.AzureDeployment, "azure-deployment", "", "Azure OpenAI deployment name")
+	f.StringVar(&o.spec.AzureAPIVersion, "azure-api-version", "", "Azure OpenAI api-version (default from the catalog)")
+	f.StringVar(&o.spec.VertexProject, "vertex-project", "", "Google Cloud project ID for Vertex AI")
+	f.StringVar(&o.spec.VertexLocation, "vertex-location", "", "Vertex AI location (default us-central1)")
+	f.StringVar(&o.spec.BedrockRegion, "bedrock-region", "", "AWS region for Amazon Bedrock (default us-east-1)")
+	f.StringVarP(&o.output, "output", "o", "yaml", "output format: yaml or json")
+	f.StringVar(&o.outputDir, "output-dir", "", "write one file per object and kubelb-ai.yaml into DIR instead of printing")
+	f.BoolVar(&o.force, "force", false, "overwrite existing files in --output-dir")
+	cmd.MarkFlagsMutuallyExclusive("target", "kubelb-version")
+	return cmd
+}
+
+// specFlags are the flags that shape a Spec and so cannot be mixed with --from.
+var specFlags = []string{"provider", "model", "namespace", "gateway", "port", "service-type", "failover", "rate-limit",
+	"token-limit", "guard", "api-key-env", "auth", "host", "azure-endpoint", "azure-deployment", "azure-api-version",
+	"vertex-project", "vertex-location", "bedrock-region"}
+
+func runGenerate(cmd *cobra.Command, o *generateOptions, kind string, streams IOStreams) error {
+	category, err := generate.ParseCategory(kind)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if o.output != "yaml" && o.output != "json" {
+		return usageError("unknown output format %q: use yaml or json", o.output)
+	}
+	if o.kubeLBVersion != "" {
+		t, err := templates.TargetForKubeLB(o.kubeLBVersion)
+		if err != nil {
+			return usageError("--kubelb-version: %v", err)
+		}
+		o.spec.Target = t.Name
+	}
+	if o.spec.Target != "" {
+		if _, err := templates.LookupTarget(o.spec.Target); err != nil {
+			return usageError("--target: %v", err)
+		}
+	}
+	var g *spec.AIGateway
+	var file *spec.File
+	if o.from != "" {
+		for _, name := range specFlags {
+			if cmd.Flags().Changed(name) {
+				return usageError("--%s cannot be combined with --from: edit %s instead", name, o.from)
+			}
+		}
+		if file, err = spec.Load(o.from); err != nil {
+			return inputError(err)
+		}
+		g = &file.Gateway
+		if o.spec.Target != "" {
+			g.Spec.Target = o.spec.Target
+		}
+		spec.Default(g)
+	} else {
+		if o.spec.Models, err = keyValues("--model", o.models); err != nil {
+			return err
+		}
+		if o.spec.APIKeyEnv, err = keyValues("--api-key-env", o.apiKeyEnvs); err != nil {
+			return err
+		}
+		if o.spec.Auth, err = keyValues("--auth", o.auths); err != nil {
+			return err
+		}
+		if o.spec.Hosts, err = keyValues("--host", o.hosts); err != nil {
+			return err
+		}
+		if g, err = o.spec.Build(); err != nil {
+			return inputError(err)
+		}
+	}
+	if err := spec.Check(g); err != nil {
+		if file != nil {
+			err = file.Locate(err)
+		}
+		return inputError(fmt.Errorf("the gateway cannot be rendered for target %s:\n%v", g.Spec.Target, err))
+	}
+	objs, err := generate.Render(g)
+	if err != nil {
+		return inputError(err)
+	}
+	objs = generate.Select(objs, category)
+	for _, n := range generate.Notes(objs) {
+		fmt.Fprintln(streams.ErrOut, "note:", n)
+	}
+	if o.outputDir == "" {
+		out, err := generate.Encode(objs, o.output)
+		if err != nil {
+			return err
+		}
+		_, err = streams.Out.Write(out)
+		return err
+	}
+	written, err := generate.WriteDir(o.outputDir, g, objs, o.output, o.force)
+	if err != nil {
+		if os.IsExist(err) {
+			return usageError("%v", err)
+		}
+		return inputError(err)
+	}
+	for _, path := range written {
+		fmt.Fprintln(streams.Out, "wrote", path)
+	}
+	return nil
+}
+
+// keyValues parses repeated P=VALUE flags.
+func keyValues(flag string, values []string) (map[string]string, error) {
+	if len(values) == 0 {
+		return nil, nil
+	}
+	m := map[string]string{}
+	for _, v := range values {
+		k, val, ok := strings.Cut(v, "=")
+		if !ok || k == "" || val == "" {
+			return nil, usageError("%s %q: want PROVIDER=VALUE", flag, v)
+		}
+		if _, dup := m[k]; dup {
+			return nil, usageError("%s: provider %s given twice", flag, k)
+		}
+		m[k] = val
+	}
+	return m, nil
+}

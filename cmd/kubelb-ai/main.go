@@ -1,0 +1,103 @@
+// Command kubelb-ai scaffolds, validates, applies and serves the manifests of
+// an AI gateway on KubeLB. Installed as kubectl-kubelb_ai it is also the
+// kubectl plugin `kubectl kubelb-ai`.
+//
+// This package only wires flags to library calls; the work happens in spec,
+// generate, validate, cluster and proxy.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// Exit codes shared by every command (DESIGN §6).
+const (
+	exitOK       = 0
+	exitFindings = 1
+	exitUsage    = 2
+)
+
+// IOStreams are a command's terminal, injectable so tests run commands in-process.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// IsTTY says whether Out is a terminal (colour, prompts).
+	IsTTY bool
+}
+
+func main() {
+	streams := IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, IsTTY: term.IsTerminal(int(os.Stdout.Fd()))}
+	os.Exit(run(filepath.Base(os.Args[0]), os.Args[1:], streams))
+}
+
+// run executes one command line and returns the process exit code.
+func run(program string, args []string, streams IOStreams) int {
+	root := newRootCmd(program, streams)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(streams.ErrOut, "error:", ee.err)
+		}
+		return ee.code
+	}
+	// Anything cobra itself rejects (unknown flag, bad arguments) is usage.
+	fmt.Fprintln(streams.ErrOut, "error:", err)
+	fmt.Fprintf(streams.ErrOut, "Run '%s --help' for usage.\n", root.CommandPath())
+	return exitUsage
+}
+
+// exitError carries a command's exit code to run.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func usageError(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+func inputError(err error) error { return &exitError{code: exitUsage, err: err} }
+
+func newRootCmd(program string, streams IOStreams) *cobra.Command {
+	name := "kubelb-ai"
+	if strings.HasPrefix(program, "kubectl-") {
+		// kubectl runs plugins by file name; show users what they typed.
+		name = "kubectl kubelb-ai"
+	}
+	root := &cobra.Command{
+		Use:   name,
+		Short: "Scaffold, validate, apply and serve an AI gateway on KubeLB",
+		Long: `kubelb-ai writes the Kubernetes manifests of an AI gateway (Gateway, gateway
+parameters, LLM backends, routes, secrets, rate limits) for the providers you
+pick, for the data plane your KubeLB version runs: kgateway v2.0 (KubeLB 1.2),
+kgateway v2.1 (KubeLB 1.3) or agentgateway (KubeLB 1.4 and later).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.ErrOut)
+	root.AddCommand(newVersionCmd(streams), newGenerateCmd(streams))
+	return root
+}

@@ -1,0 +1,209 @@
+package generate
+
+import (
+	"encoding/json"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/utils/ptr"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	agw "github.com/kubelb-ai/kubelb-ai/api/agentgateway"
+	"github.com/kubelb-ai/kubelb-ai/spec"
+)
+
+const (
+	agwGroup      = "agentgateway.dev"
+	agwAPIVersion = agwGroup + "/v1alpha1"
+)
+
+// agwUnits maps Spec units to AgentgatewayPolicy rate-limit units.
+var agwUnits = map[string]agw.RateLimitUnit{spec.PerSecond: "Seconds", spec.PerMinute: "Minutes", spec.PerHour: "Hours"}
+
+// agwBuiltins maps Spec builtin names to agentgateway's.
+var agwBuiltins = map[string]agw.BuiltinRegex{
+	"CREDIT_CARD": "CreditCard", "SSN": "Ssn", "EMAIL": "Email", "PHONE_NUMBER": "PhoneNumber", "CA_SIN": "CaSin",
+}
+
+// agwActions maps Spec guard actions to agentgateway's.
+var agwActions = map[string]agw.RegexAction{spec.GuardMask: "Mask", spec.GuardReject: "Reject"}
+
+// agentgateway renders for agentgateway (KubeLB 1.4+): auth and AI policies
+// live on the AgentgatewayBackend, rate limits on an AgentgatewayPolicy.
+type agentgateway struct{}
+
+func (agentgateway) backendRef() (gwv1.Group, gwv1.Kind) { return agwGroup, "AgentgatewayBackend" }
+
+func (agentgateway) parameters(s *spec.Spec, meta metav1.ObjectMeta) (KubeObject, gwv1.LocalParametersReference) {
+	overlay, _ := json.Marshal(map[string]any{"type": s.Gateway.ServiceType})
+	return &agw.AgentgatewayParameters{
+			TypeMeta:   typeMeta(agwAPIVersion, "AgentgatewayParameters"),
+			ObjectMeta: meta,
+			Spec: agw.AgentgatewayParametersSpec{
+				Service: &agw.KubernetesResourceOverlay{Spec: &runtime.RawExtension{Raw: overlay}},
+			},
+		}, gwv1.LocalParametersReference{
+			Group: agwGroup, Kind: "AgentgatewayParameters", Name: meta.Name,
+		}
+}
+
+func (agentgateway) backend(s *spec.Spec, b spec.Backend, r *spec.Route, meta metav1.ObjectMeta) (KubeObject, error) {
+	ps, err := failoverProviders(s, b)
+	if err != nil {
+		return nil, err
+	}
+	be := &agw.AgentgatewayBackend{
+		TypeMeta:   typeMeta(agwAPIVersion, "AgentgatewayBackend"),
+		ObjectMeta: meta,
+		Spec:       agw.AgentgatewayBackendSpec{AI: &agw.AIBackend{}},
+	}
+	policies := &agw.BackendPolicies{AI: agwAIPolicy(r.Policies)}
+	if len(ps) == 1 {
+		be.Spec.AI.Provider = ptr.To(agwLLM(ps[0]))
+		policies.Auth, policies.TLS = agwAuth(ps[0]), agwTLS(ps[0])
+	} else {
+		for _, p := range ps {
+			np := agw.NamedLLMProvider{Name: p.Name, LLMProvider: agwLLM(p)}
+			if auth, tls := agwAuth(p), agwTLS(p); auth != nil || tls != nil {
+				np.Policies = &agw.ProviderPolicies{Auth: auth, TLS: tls}
+			}
+			be.Spec.AI.Groups = append(be.Spec.AI.Groups, agw.PriorityGroup{Providers: []agw.NamedLLMProvider{np}})
+		}
+	}
+	if policies.AI != nil || policies.Auth != nil || policies.TLS != nil {
+		be.Spec.Policies = policies
+	}
+	return be, nil
+}
+
+func agwLLM(p *spec.Provider) agw.LLMProvider {
+	var l agw.LLMProvider
+	switch p.Kind {
+	case "openai", "mistral", "ollama":
+		l.OpenAI = &agw.OpenAIConfig{Model: p.Model}
+	case "anthropic":
+		l.Anthropic = &agw.AnthropicConfig{Model: p.Model}
+	case "gemini":
+		l.Gemini = &agw.GeminiConfig{Model: p.Model}
+	case "vertexai":
+		l.VertexAI = &agw.VertexAIConfig{Model: p.Model, ProjectID: p.Vertex.Project, Region: p.Vertex.Location}
+	case "azureopenai":
+		l.AzureOpenAI = &agw.AzureOpenAIConfig{Endpoint: p.Azure.Endpoint, DeploymentName: p.Azure.Deployment, APIVersion: p.APIVersion}
+	case "bedrock":
+		l.Bedrock = &agw.BedrockConfig{Model: p.Model, Region: p.Bedrock.Region}
+	}
+	l.Host, l.Port = hostPort(p)
+	l.Path = p.Path
+	return l
+}
+
+// agwAuth says where agentgateway finds the provider's credential.
+func agwAuth(p *spec.Provider) *agw.BackendAuth {
+	switch {
+	case p.Auth.Source == spec.AuthPassthrough:
+		return &agw.BackendAuth{Passthrough: &agw.PassthroughAuth{}}
+	case p.Auth.Source != spec.AuthEnv:
+		return nil
+	case p.Kind == "bedrock":
+		return &agw.BackendAuth{AWS: &agw.AWSAuth{SecretRef: corev1.LocalObjectReference{Name: SecretName(p.Name)}}}
+	default:
+		return &agw.BackendAuth{SecretRef: &corev1.LocalObjectReference{Name: SecretName(p.Name)}}
+	}
+}
+
+// agwTLS turns on TLS (with SNI) for a host override on port 443: agentgateway
+// speaks plain HTTP to an overridden host unless told otherwise.
+func agwTLS(p *spec.Provider) *runtime.RawExtension {
+	host, port := hostPort(p)
+	if host == "" || port != 443 {
+		return nil
+	}
+	raw, _ := json.Marshal(map[string]string{"sni": host})
+	return &runtime.RawExtension{Raw: raw}
+}
+
+func agwAIPolicy(p *spec.Policies) *agw.AIPolicy {
+	if !hasAIPolicy(p) {
+		return nil
+	}
+	ai := &agw.AIPolicy{}
+	if p.Prompt != nil && (len(p.Prompt.Prepend) > 0 || len(p.Prompt.Append) > 0) {
+		ai.Prompt = &agw.PromptEnrichment{Prepend: agwMessages(p.Prompt.Prepend), Append: agwMessages(p.Prompt.Append)}
+	}
+	if g := p.PromptGuard; g != nil && (len(g.Request) > 0 || len(g.Response) > 0) {
+		ai.PromptGuard = &agw.PromptGuard{}
+		for _, rule := range g.Request {
+			ai.PromptGuard.Request = append(ai.PromptGuard.Request, agw.PromptGuardRequest{Regex: agwRegex(rule), Response: agwReject(rule)})
+		}
+		for _, rule := range g.Response {
+			ai.PromptGuard.Response = append(ai.PromptGuard.Response, agw.PromptGuardResponse{Regex: agwRegex(rule), Response: agwReject(rule)})
+		}
+	}
+	for _, d := range p.Defaults {
+		raw, _ := json.Marshal(d.Value)
+		fd := agw.FieldDefault{Field: d.Field, Value: runtime.RawExtension{Raw: raw}}
+		if d.Override {
+			ai.Overrides = append(ai.Overrides, fd)
+		} else {
+			ai.Defaults = append(ai.Defaults, fd)
+		}
+	}
+	return ai
+}
+
+func agwMessages(ms []spec.Message) []agw.Message {
+	var out []agw.Message
+	for _, m := range ms {
+		out = append(out, agw.Message{Role: m.Role, Content: m.Content})
+	}
+	return out
+}
+
+func agwRegex(rule spec.GuardRule) *agw.RegexGuard {
+	re := &agw.RegexGuard{Action: agwActions[rule.Action], Matches: rule.Patterns}
+	for _, b := range rule.Builtins {
+		re.Builtins = append(re.Builtins, agwBuiltins[b])
+	}
+	return re
+}
+
+func agwReject(rule spec.GuardRule) *agw.CustomResponse {
+	if rule.Message == "" && rule.StatusCode == 0 {
+		return nil
+	}
+	return &agw.CustomResponse{Message: rule.Message, StatusCode: rule.StatusCode}
+}
+
+func (agentgateway) rateLimit(r *spec.Route, meta metav1.ObjectMeta) KubeObject {
+	p := r.Policies
+	if p.RateLimit == nil && p.TokenLimit == nil {
+		return nil
+	}
+	var local []agw.LocalRateLimit
+	if rl := p.RateLimit; rl != nil {
+		local = append(local, agw.LocalRateLimit{Requests: rl.Requests, Unit: agwUnits[rl.Per], Burst: nonZero(rl.Burst)})
+	}
+	if tl := p.TokenLimit; tl != nil {
+		local = append(local, agw.LocalRateLimit{Tokens: tl.Tokens, Unit: agwUnits[tl.Per], Burst: nonZero(tl.Burst)})
+	}
+	group, kind := routeTargetRef()
+	return &agw.AgentgatewayPolicy{
+		TypeMeta:   typeMeta(agwAPIVersion, "AgentgatewayPolicy"),
+		ObjectMeta: meta,
+		Spec: agw.AgentgatewayPolicySpec{
+			TargetRefs: []agw.PolicyTargetReference{{Group: group, Kind: kind, Name: r.Name}},
+			Traffic:    &agw.TrafficPolicy{RateLimit: &agw.RateLimits{Local: local}},
+		},
+	}
+}
+
+// aiPolicy is nil: agentgateway's AI policies are part of the backend.
+func (agentgateway) aiPolicy(*spec.Route, metav1.ObjectMeta) KubeObject { return nil }
+
+func nonZero(v int32) *int32 {
+	if v == 0 {
+		return nil
+	}
+	return &v
+}

@@ -1,0 +1,168 @@
+package generate
+
+import (
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	kgw "github.com/kubelb-ai/kubelb-ai/api/kgatewayv21"
+	"github.com/kubelb-ai/kubelb-ai/spec"
+	"github.com/kubelb-ai/kubelb-ai/templates"
+)
+
+// kgateway21 renders for kgateway v2.1 (KubeLB 1.3): flattened providers,
+// priority groups, host/port/path on the provider.
+type kgateway21 struct{}
+
+func (kgateway21) backendRef() (gwv1.Group, gwv1.Kind) { return kgatewayGroup, "Backend" }
+
+func (kgateway21) parameters(s *spec.Spec, meta metav1.ObjectMeta) (KubeObject, gwv1.LocalParametersReference) {
+	reg, repo, tag := aiExtensionImage(templates.KgatewayV21)
+	return &kgw.GatewayParameters{
+		TypeMeta:   typeMeta(kgatewayAPIVersion, "GatewayParameters"),
+		ObjectMeta: meta,
+		Spec: kgw.GatewayParametersSpec{Kube: &kgw.KubernetesProxyConfig{
+			Service: &kgw.Service{Type: serviceType(s)},
+			AIExtension: &kgw.AIExtension{
+				Enabled: ptr.To(true),
+				Image:   &kgw.Image{Registry: &reg, Repository: &repo, Tag: &tag},
+				Ports:   []corev1.ContainerPort{{Name: "ai-monitoring", ContainerPort: aiMonitoringPort}},
+			},
+		}},
+	}, kgatewayParamsRef(meta.Name)
+}
+
+func (kgateway21) backend(s *spec.Spec, b spec.Backend, _ *spec.Route, meta metav1.ObjectMeta) (KubeObject, error) {
+	ps, err := failoverProviders(s, b)
+	if err != nil {
+		return nil, err
+	}
+	ai := &kgw.AIBackend{}
+	if len(ps) == 1 {
+		ai.LLM = ptr.To(llm21(ps[0]))
+	} else {
+		for _, p := range ps {
+			ai.PriorityGroups = append(ai.PriorityGroups, kgw.PriorityGroup{
+				Providers: []kgw.NamedLLMProvider{{Name: p.Name, LLMProvider: llm21(p)}},
+			})
+		}
+	}
+	return &kgw.Backend{
+		TypeMeta:   typeMeta(kgatewayAPIVersion, "Backend"),
+		ObjectMeta: meta,
+		Spec:       kgw.BackendSpec{Type: "AI", AI: ai},
+	}, nil
+}
+
+func authToken21(p *spec.Provider) kgw.SingleAuthToken {
+	if p.Auth.Source == spec.AuthEnv {
+		return kgw.SingleAuthToken{Kind: "SecretRef", SecretRef: &corev1.LocalObjectReference{Name: SecretName(p.Name)}}
+	}
+	// The AI extension needs a token; without a key of our own, forward the client's.
+	return kgw.SingleAuthToken{Kind: "Passthrough"}
+}
+
+func llm21(p *spec.Provider) kgw.LLMProvider {
+	tok := authToken21(p)
+	var l kgw.LLMProvider
+	switch spec.WireKind(p.Kind) {
+	case "openai":
+		l.OpenAI = &kgw.OpenAIConfig{AuthToken: tok, Model: p.Model}
+	case "anthropic":
+		l.Anthropic = &kgw.AnthropicConfig{AuthToken: tok, Model: p.Model, Version: p.APIVersion}
+	case "gemini":
+		l.Gemini = &kgw.GeminiConfig{AuthToken: tok, Model: p.Model, APIVersion: p.APIVersion}
+	case "vertexai":
+		l.VertexAI = &kgw.VertexAIConfig{AuthToken: tok, Model: p.Model, APIVersion: p.APIVersion,
+			ProjectID: p.Vertex.Project, Location: p.Vertex.Location, Publisher: vertexPublisher}
+	case "azureopenai":
+		l.AzureOpenAI = &kgw.AzureOpenAIConfig{AuthToken: tok, Endpoint: p.Azure.Endpoint, DeploymentName: p.Azure.Deployment, APIVersion: p.APIVersion}
+	}
+	l.Host, l.Port = hostPort(p)
+	if p.Path != "" {
+		l.Path = &kgw.PathOverride{Full: p.Path}
+	}
+	return l
+}
+
+func (kgateway21) rateLimit(r *spec.Route, meta metav1.ObjectMeta) KubeObject {
+	if r.Policies.RateLimit == nil {
+		return nil
+	}
+	maxTokens, perFill, interval := tokenBucket(r.Policies.RateLimit)
+	return &kgw.TrafficPolicy{
+		TypeMeta:   typeMeta(kgatewayAPIVersion, "TrafficPolicy"),
+		ObjectMeta: meta,
+		Spec: kgw.TrafficPolicySpec{
+			TargetRefs: targetRefs21(r),
+			RateLimit: &kgw.RateLimit{Local: &kgw.LocalRateLimitPolicy{TokenBucket: &kgw.TokenBucket{
+				MaxTokens: maxTokens, TokensPerFill: ptr.To(perFill), FillInterval: interval,
+			}}},
+		},
+	}
+}
+
+func targetRefs21(r *spec.Route) []kgw.LocalPolicyTargetReferenceWithSectionName {
+	group, kind := routeTargetRef()
+	return []kgw.LocalPolicyTargetReferenceWithSectionName{{Group: group, Kind: kind, Name: r.Name}}
+}
+
+func (kgateway21) aiPolicy(r *spec.Route, meta metav1.ObjectMeta) KubeObject {
+	p := r.Policies
+	if !hasAIPolicy(p) {
+		return nil
+	}
+	ai := &kgw.AIPolicy{}
+	if p.Prompt != nil {
+		ai.PromptEnrichment = &kgw.AIPromptEnrichment{Prepend: messages21(p.Prompt.Prepend), Append: messages21(p.Prompt.Append)}
+	}
+	if g := p.PromptGuard; g != nil {
+		ai.PromptGuard = &kgw.AIPromptGuard{}
+		if rule, ok := guardParts(g.Request); ok {
+			req := &kgw.PromptguardRequest{Regex: regex21(rule)}
+			if rule.Action == spec.GuardReject && (rule.Message != "" || rule.StatusCode != 0) {
+				req.CustomResponse = &kgw.CustomResponse{}
+				if rule.Message != "" {
+					req.CustomResponse.Message = ptr.To(rule.Message)
+				}
+				if rule.StatusCode != 0 {
+					req.CustomResponse.StatusCode = ptr.To(rule.StatusCode)
+				}
+			}
+			ai.PromptGuard.Request = req
+		}
+		if rule, ok := guardParts(g.Response); ok {
+			ai.PromptGuard.Response = &kgw.PromptguardResponse{Regex: regex21(rule)}
+		}
+	}
+	for _, d := range p.Defaults {
+		ai.Defaults = append(ai.Defaults, kgw.FieldDefault{Field: d.Field, Value: jsonLiteral(d.Value), Override: d.Override})
+	}
+	return &kgw.TrafficPolicy{
+		TypeMeta:   typeMeta(kgatewayAPIVersion, "TrafficPolicy"),
+		ObjectMeta: meta,
+		Spec:       kgw.TrafficPolicySpec{TargetRefs: targetRefs21(r), AI: ai},
+	}
+}
+
+func messages21(ms []spec.Message) []kgw.Message {
+	var out []kgw.Message
+	for _, m := range ms {
+		out = append(out, kgw.Message{Role: kgatewayRole(m.Role), Content: m.Content})
+	}
+	return out
+}
+
+func regex21(rule spec.GuardRule) *kgw.Regex {
+	re := &kgw.Regex{Action: ptr.To(kgw.Action(strings.ToUpper(rule.Action)))}
+	for _, b := range rule.Builtins {
+		re.Builtins = append(re.Builtins, kgw.BuiltIn(b))
+	}
+	for _, pat := range rule.Patterns {
+		re.Matches = append(re.Matches, kgw.RegexMatch{Pattern: pat})
+	}
+	return re
+}

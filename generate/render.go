@@ -1,0 +1,212 @@
+// Package generate turns a Spec into the typed objects of one target and
+// back: Render is render(target) and Parse is parse(target) of the design.
+// Objects are plain typed values; Encode writes them as deterministic YAML.
+package generate
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/kubelb-ai/kubelb-ai/spec"
+	"github.com/kubelb-ai/kubelb-ai/templates"
+)
+
+// Labels on every rendered object, so apply can find and prune what it owns.
+const (
+	LabelManagedBy = "app.kubernetes.io/managed-by"
+	LabelPartOf    = "app.kubernetes.io/part-of"
+	ManagedBy      = "kubelb-ai"
+)
+
+// targetRenderer renders what differs between data planes.
+type targetRenderer interface {
+	// parameters returns the gateway-parameters object and how the Gateway refers to it.
+	parameters(s *spec.Spec, meta metav1.ObjectMeta) (KubeObject, gwv1.LocalParametersReference)
+	// backend renders one failover chain as the target's backend kind.
+	backend(s *spec.Spec, b spec.Backend, route *spec.Route, meta metav1.ObjectMeta) (KubeObject, error)
+	// backendRef is the group and kind HTTPRoutes use to reach a backend.
+	backendRef() (gwv1.Group, gwv1.Kind)
+	// rateLimit returns the route's rate-limit policy, or nil.
+	rateLimit(route *spec.Route, meta metav1.ObjectMeta) KubeObject
+	// aiPolicy returns the route's AI policy object (guards, enrichment, defaults), or nil.
+	aiPolicy(route *spec.Route, meta metav1.ObjectMeta) KubeObject
+}
+
+func rendererFor(target string) (targetRenderer, error) {
+	switch target {
+	case templates.KgatewayV20:
+		return kgateway20{}, nil
+	case templates.KgatewayV21:
+		return kgateway21{}, nil
+	case templates.Agentgateway:
+		return agentgateway{}, nil
+	}
+	_, err := templates.LookupTarget(target)
+	return nil, err
+}
+
+// Render returns the objects of a defaulted, checked Spec for its target,
+// in a stable order: Secrets, parameters, Gateway, backends, routes, policies.
+func Render(g *spec.AIGateway) ([]Object, error) {
+	s := &g.Spec
+	r, err := rendererFor(s.Target)
+	if err != nil {
+		return nil, err
+	}
+	target, _ := templates.LookupTarget(s.Target)
+	meta := func(name string) metav1.ObjectMeta {
+		return metav1.ObjectMeta{Name: name, Namespace: s.Gateway.Namespace,
+			Labels: map[string]string{LabelManagedBy: ManagedBy, LabelPartOf: s.Gateway.Name}}
+	}
+	var objs []Object
+	add := func(c Category, o KubeObject) {
+		if o != nil {
+			objs = append(objs, Object{Category: c, Object: o})
+		}
+	}
+	for i := range s.Providers {
+		if sec := secret(&s.Providers[i], meta(SecretName(s.Providers[i].Name))); sec != nil {
+			add(CategorySecret, sec)
+		}
+	}
+	params, ref := r.parameters(s, meta(s.Gateway.Name))
+	add(CategoryGatewayParameters, params)
+	add(CategoryGateway, gateway(s, target, ref, meta(s.Gateway.Name)))
+	for i := range s.Routes {
+		route := &s.Routes[i]
+		for _, b := range route.Backends {
+			obj, err := r.backend(s, b, route, meta(b.Name))
+			if err != nil {
+				return nil, fmt.Errorf("route %s: %w", route.Name, err)
+			}
+			add(CategoryBackend, obj)
+		}
+	}
+	group, kind := r.backendRef()
+	for i := range s.Routes {
+		add(CategoryRoute, httpRoute(s, &s.Routes[i], group, kind, meta(s.Routes[i].Name)))
+	}
+	for i := range s.Routes {
+		if s.Routes[i].Policies == nil {
+			continue
+		}
+		if o := r.rateLimit(&s.Routes[i], meta(RateLimitName(s.Routes[i].Name))); o != nil {
+			add(CategoryRateLimit, o)
+		}
+		if o := r.aiPolicy(&s.Routes[i], meta(AIPolicyName(s.Routes[i].Name))); o != nil {
+			add(CategoryAIPolicy, o)
+		}
+	}
+	return objs, nil
+}
+
+// Object names derived from Spec names.
+func SecretName(provider string) string { return provider + "-secret" }
+func RateLimitName(route string) string  { return route + "-rate-limit" }
+func AIPolicyName(route string) string   { return route + "-ai" }
+
+// Secret keys read by the data planes.
+const (
+	KeyAuthorization = "Authorization"
+	KeyAccessKey     = "accessKey"
+	KeySecretKey     = "secretKey"
+)
+
+// secret renders the provider's credential Secret, holding ${VAR} markers
+// only; nil when the provider's credential does not come from the environment.
+func secret(p *spec.Provider, meta metav1.ObjectMeta) *corev1.Secret {
+	if p.Auth.Source != spec.AuthEnv {
+		return nil
+	}
+	data := map[string]string{KeyAuthorization: EnvMarker(p.Auth.Env)}
+	if p.Kind == "bedrock" {
+		c, _ := templates.LookupProvider("bedrock")
+		secretEnv := c.SecretKeyEnv
+		if p.Auth.Env != c.APIKeyEnv {
+			// A custom access-key variable implies its companion: FOO_ACCESS_KEY_ID -> FOO_SECRET_ACCESS_KEY.
+			secretEnv = p.Auth.Env + "_SECRET"
+		}
+		data = map[string]string{KeyAccessKey: EnvMarker(p.Auth.Env), KeySecretKey: EnvMarker(secretEnv)}
+	}
+	return &corev1.Secret{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
+		ObjectMeta: meta,
+		Type:       corev1.SecretTypeOpaque,
+		StringData: data,
+	}
+}
+
+func gateway(s *spec.Spec, t templates.Target, params gwv1.LocalParametersReference, meta metav1.ObjectMeta) *gwv1.Gateway {
+	gw := &gwv1.Gateway{
+		TypeMeta:   metav1.TypeMeta{APIVersion: gwv1.GroupVersion.String(), Kind: "Gateway"},
+		ObjectMeta: meta,
+		Spec: gwv1.GatewaySpec{
+			GatewayClassName: gwv1.ObjectName(t.GatewayClass),
+			Infrastructure:   &gwv1.GatewayInfrastructure{ParametersRef: &params},
+		},
+	}
+	from := gwv1.FromNamespaces(s.Gateway.AllowedRoutes)
+	for _, l := range s.Gateway.Listeners {
+		gl := gwv1.Listener{
+			Name:          gwv1.SectionName(l.Name),
+			Port:          l.Port,
+			Protocol:      gwv1.HTTPProtocolType,
+			AllowedRoutes: &gwv1.AllowedRoutes{Namespaces: &gwv1.RouteNamespaces{From: &from}},
+		}
+		if l.Hostname != "" {
+			gl.Hostname = ptr.To(gwv1.Hostname(l.Hostname))
+		}
+		gw.Spec.Listeners = append(gw.Spec.Listeners, gl)
+	}
+	return gw
+}
+
+// httpRoute serves the route's backends under its path prefix. No rewrite is
+// needed: both data planes set the provider's own path on the upstream request.
+func httpRoute(s *spec.Spec, r *spec.Route, group gwv1.Group, kind gwv1.Kind, meta metav1.ObjectMeta) *gwv1.HTTPRoute {
+	rule := gwv1.HTTPRouteRule{
+		Matches: []gwv1.HTTPRouteMatch{{Path: &gwv1.HTTPPathMatch{Type: ptr.To(gwv1.PathMatchPathPrefix), Value: ptr.To(r.Path)}}},
+	}
+	for _, b := range r.Backends {
+		ref := gwv1.HTTPBackendRef{BackendRef: gwv1.BackendRef{
+			BackendObjectReference: gwv1.BackendObjectReference{Group: ptr.To(group), Kind: ptr.To(kind), Name: gwv1.ObjectName(b.Name)},
+			Weight:                 b.Weight,
+		}}
+		rule.BackendRefs = append(rule.BackendRefs, ref)
+	}
+	return &gwv1.HTTPRoute{
+		TypeMeta:   metav1.TypeMeta{APIVersion: gwv1.GroupVersion.String(), Kind: "HTTPRoute"},
+		ObjectMeta: meta,
+		Spec: gwv1.HTTPRouteSpec{
+			CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: []gwv1.ParentReference{{Name: gwv1.ObjectName(s.Gateway.Name)}}},
+			Rules:           []gwv1.HTTPRouteRule{rule},
+		},
+	}
+}
+
+// providerByName finds a provider of the Spec.
+func providerByName(s *spec.Spec, name string) *spec.Provider {
+	for i := range s.Providers {
+		if s.Providers[i].Name == name {
+			return &s.Providers[i]
+		}
+	}
+	return nil
+}
+
+// hostPort is where a provider's requests go when it differs from the
+// catalog default, or "" when the default applies.
+func hostPort(p *spec.Provider) (string, int32) {
+	c, _ := templates.LookupProvider(p.Kind)
+	if p.Host != "" {
+		return p.Host, p.Port
+	}
+	if c.OpenAICompatible && p.Kind != "openai" {
+		return c.Host, c.Port
+	}
+	return "", 0
+}
