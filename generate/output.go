@@ -12,6 +12,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubelb-ai/kubelb-ai/spec"
@@ -97,10 +98,9 @@ func ToMap(obj runtime.Object) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Numbers become int64 or float64, as the API server decodes them.
 	m := map[string]any{}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&m); err != nil {
+	if err := utiljson.Unmarshal(data, &m); err != nil {
 		return nil, err
 	}
 	delete(m, "status")

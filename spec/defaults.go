@@ -143,6 +143,7 @@ func defaultProvider(p *Provider) {
 		}
 	}
 	if p.Host != "" && p.Port == 0 {
-		p.Port = 443
+		// A moved provider keeps its usual port: 443, or 11434 for Ollama.
+		p.Port = c.Port
 	}
 }
