@@ -106,8 +106,8 @@ func Render(g *spec.AIGateway) ([]Object, error) {
 
 // Object names derived from Spec names.
 func SecretName(provider string) string { return provider + "-secret" }
-func RateLimitName(route string) string  { return route + "-rate-limit" }
-func AIPolicyName(route string) string   { return route + "-ai" }
+func RateLimitName(route string) string { return route + "-rate-limit" }
+func AIPolicyName(route string) string  { return route + "-ai" }
 
 // Secret keys read by the data planes.
 const (
