@@ -1,0 +1,498 @@
+package generate
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/kubelb-ai/kubelb-ai/spec"
+	"github.com/kubelb-ai/kubelb-ai/templates"
+)
+
+// Issue is something in the manifests that the Spec cannot represent; Parse
+// reports it instead of dropping it silently.
+type Issue struct {
+	// Object is Kind/name of the object concerned.
+	Object  string
+	Message string
+}
+
+func (i Issue) String() string { return i.Object + ": " + i.Message }
+
+// DecodeManifests splits a YAML or JSON stream into objects, skipping empty
+// documents and unwrapping v1 Lists.
+func DecodeManifests(data []byte) ([]map[string]any, error) {
+	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+	var out []map[string]any
+	for i := 1; ; i++ {
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil {
+			if errors.Is(err, io.EOF) {
+				return out, nil
+			}
+			return nil, fmt.Errorf("document %d: %w", i, err)
+		}
+		if len(m) == 0 {
+			continue
+		}
+		if m["kind"] == "List" {
+			items, _ := m["items"].([]any)
+			for _, it := range items {
+				if obj, ok := it.(map[string]any); ok {
+					out = append(out, obj)
+				}
+			}
+			continue
+		}
+		out = append(out, m)
+	}
+}
+
+// wireProvider is one provider as a data plane stores it, before it is
+// mapped back onto a Spec provider.
+type wireProvider struct {
+	name       string // the data plane's own name for it, if it has one
+	kind       string // the data plane's provider kind (openai for Mistral and Ollama)
+	model      string
+	apiVersion string
+	host       string
+	port       int32
+	path       string
+	auth       string // SecretRef, Passthrough or "" (none)
+	secretName string
+	azure      *spec.Azure
+	vertex     *spec.Vertex
+	bedrock    *spec.Bedrock
+}
+
+// parsedBackend is one backend object: a failover chain of providers.
+type parsedBackend struct {
+	name      string
+	providers []wireProvider
+	ai        *spec.Policies // agentgateway keeps AI policies on the backend
+}
+
+// targetParser decodes what differs between data planes.
+type targetParser interface {
+	parseParameters(obj []byte) (serviceType string, issues []string, err error)
+	parseBackend(obj []byte) (parsedBackend, []string, error)
+	// parsePolicy returns the routes a policy attaches to and what it sets.
+	parsePolicy(obj []byte) (routes []string, p *spec.Policies, issues []string, err error)
+	parsedKinds() (params, backend, policy string)
+}
+
+func parserFor(target string) (targetParser, string, error) {
+	switch target {
+	case templates.KgatewayV20:
+		return kgateway20{}, kgatewayAPIVersion, nil
+	case templates.KgatewayV21:
+		return kgateway21{}, kgatewayAPIVersion, nil
+	case templates.Agentgateway:
+		return agentgateway{}, agwAPIVersion, nil
+	}
+	_, err := templates.LookupTarget(target)
+	return nil, "", err
+}
+
+// Parse reads manifests of target back into a defaulted Spec. What the Spec
+// cannot represent (unknown kinds, fields it has no place for, literal keys)
+// is returned as Issues; err is for manifests that cannot be read at all.
+func Parse(target string, objs []map[string]any) (*spec.AIGateway, []Issue, error) {
+	tp, apiVersion, err := parserFor(target)
+	if err != nil {
+		return nil, nil, err
+	}
+	paramsKind, backendKind, policyKind := tp.parsedKinds()
+	p := &parser{target: target, secrets: map[string]secretInfo{}}
+	var routes []*gwv1.HTTPRoute
+	backends := map[string]parsedBackend{}
+	policies := map[string][]*spec.Policies{}
+	for _, m := range objs {
+		av, _ := m["apiVersion"].(string)
+		kind, _ := m["kind"].(string)
+		md, _ := m["metadata"].(map[string]any)
+		name, _ := md["name"].(string)
+		id := kind + "/" + name
+		data, err := json.Marshal(m)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", id, err)
+		}
+		note := func(msgs []string) {
+			for _, msg := range msgs {
+				p.issue(id, "%s", msg)
+			}
+		}
+		switch {
+		case av == "v1" && kind == "Secret":
+			var s corev1.Secret
+			if err := strictUnmarshal(data, &s); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", id, err)
+			}
+			p.addSecret(&s, len(p.secrets))
+		case av == gwv1.GroupVersion.String() && kind == "Gateway":
+			var gw gwv1.Gateway
+			if err := strictUnmarshal(data, &gw); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", id, err)
+			}
+			p.gateway(&gw)
+		case av == gwv1.GroupVersion.String() && kind == "HTTPRoute":
+			var r gwv1.HTTPRoute
+			if err := strictUnmarshal(data, &r); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", id, err)
+			}
+			routes = append(routes, &r)
+		case av == apiVersion && kind == paramsKind:
+			st, msgs, err := tp.parseParameters(data)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", id, err)
+			}
+			note(msgs)
+			p.g.Spec.Gateway.ServiceType = st
+		case av == apiVersion && kind == backendKind:
+			b, msgs, err := tp.parseBackend(data)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", id, err)
+			}
+			note(msgs)
+			b.name = name
+			backends[name] = b
+		case av == apiVersion && kind == policyKind:
+			targets, pol, msgs, err := tp.parsePolicy(data)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", id, err)
+			}
+			note(msgs)
+			for _, r := range targets {
+				policies[r] = append(policies[r], pol)
+			}
+		default:
+			p.issue(id, "%s %s is not part of a %s AI gateway; it is not represented in the Spec", av, kind, target)
+		}
+	}
+	for _, r := range routes {
+		p.route(r, backends, policies[r.Name])
+	}
+	p.finish()
+	spec.Default(&p.g)
+	return &p.g, p.issues, nil
+}
+
+// strictUnmarshal decodes JSON into a typed object, failing on unknown fields.
+func strictUnmarshal(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+type secretInfo struct {
+	env   string // the variable of a ${VAR} marker, "" for a literal
+	index int    // position in the input, to keep provider order
+}
+
+type parser struct {
+	target  string
+	g       spec.AIGateway
+	issues  []Issue
+	secrets map[string]secretInfo
+	// providers in order of appearance, and the Secret order of env providers.
+	providers []spec.Provider
+	order     map[string]int
+	backends  map[string]bool
+}
+
+func (p *parser) issue(object, format string, args ...any) {
+	p.issues = append(p.issues, Issue{Object: object, Message: fmt.Sprintf(format, args...)})
+}
+
+func (p *parser) addSecret(s *corev1.Secret, index int) {
+	id := "Secret/" + s.Name
+	values := map[string]string{}
+	for k, v := range s.StringData {
+		values[k] = v
+	}
+	for k, v := range s.Data {
+		values[k] = string(v)
+	}
+	key := KeyAuthorization
+	if _, ok := values[KeyAccessKey]; ok {
+		key = KeyAccessKey
+	}
+	v, ok := values[key]
+	if !ok {
+		p.issue(id, "has no %s key; the provider using it gets its default variable", KeyAuthorization)
+		p.secrets[s.Name] = secretInfo{index: index}
+		return
+	}
+	env, isMarker := ParseEnvMarker(strings.TrimPrefix(v, "Bearer "))
+	if !isMarker {
+		// Never echo the value: it is a credential.
+		p.issue(id, "holds a literal key; kubelb-ai.yaml never stores keys, so the provider reads it from its default variable instead (set auth.env)")
+	}
+	p.secrets[s.Name] = secretInfo{env: env, index: index}
+}
+
+func (p *parser) gateway(gw *gwv1.Gateway) {
+	id := "Gateway/" + gw.Name
+	g := &p.g.Spec.Gateway
+	if g.Name != "" {
+		p.issue(id, "a second Gateway; the Spec describes one gateway (%s)", g.Name)
+		return
+	}
+	g.Name, g.Namespace = gw.Name, gw.Namespace
+	p.g.Metadata.Name = gw.Name
+	if t, _ := templates.LookupTarget(p.target); string(gw.Spec.GatewayClassName) != t.GatewayClass {
+		p.issue(id, "gatewayClassName %q is not %s's class %q", gw.Spec.GatewayClassName, p.target, t.GatewayClass)
+	}
+	for _, l := range gw.Spec.Listeners {
+		if l.Protocol != gwv1.HTTPProtocolType || l.TLS != nil {
+			p.issue(id, "listener %s: only plain HTTP listeners are represented (this one is %s)", l.Name, l.Protocol)
+			continue
+		}
+		sl := spec.Listener{Name: string(l.Name), Port: l.Port}
+		if l.Hostname != nil {
+			sl.Hostname = string(*l.Hostname)
+		}
+		g.Listeners = append(g.Listeners, sl)
+		from := "Same" // the Gateway API default
+		if l.AllowedRoutes != nil && l.AllowedRoutes.Namespaces != nil && l.AllowedRoutes.Namespaces.From != nil {
+			from = string(*l.AllowedRoutes.Namespaces.From)
+		}
+		if from != "All" && from != "Same" {
+			p.issue(id, "listener %s: allowedRoutes from %s is not represented (All or Same)", l.Name, from)
+			continue
+		}
+		if g.AllowedRoutes != "" && g.AllowedRoutes != from {
+			p.issue(id, "listener %s: listeners with different allowedRoutes are not represented; using %s", l.Name, g.AllowedRoutes)
+			continue
+		}
+		g.AllowedRoutes = from
+	}
+}
+
+func (p *parser) route(r *gwv1.HTTPRoute, backends map[string]parsedBackend, pols []*spec.Policies) {
+	id := "HTTPRoute/" + r.Name
+	sr := spec.Route{Name: r.Name}
+	if len(r.Spec.Rules) != 1 {
+		p.issue(id, "has %d rules; only the first is represented", len(r.Spec.Rules))
+	}
+	if len(r.Spec.Hostnames) > 0 {
+		p.issue(id, "hostnames are not represented")
+	}
+	if len(r.Spec.Rules) == 0 {
+		return
+	}
+	rule := r.Spec.Rules[0]
+	if len(rule.Filters) > 0 {
+		p.issue(id, "rule filters (e.g. URL rewrites) are not represented; the data planes set the provider's path themselves")
+	}
+	switch {
+	case len(rule.Matches) == 0:
+		sr.Path = "/"
+	case len(rule.Matches) > 1 || rule.Matches[0].Path == nil || len(rule.Matches[0].Headers) > 0 || len(rule.Matches[0].QueryParams) > 0 || rule.Matches[0].Method != nil:
+		p.issue(id, "only a single path-prefix match is represented")
+		fallthrough
+	default:
+		if m := rule.Matches[0].Path; m != nil && m.Value != nil {
+			if m.Type != nil && *m.Type != gwv1.PathMatchPathPrefix {
+				p.issue(id, "path match type %s is represented as a path prefix", *m.Type)
+			}
+			sr.Path = *m.Value
+		}
+	}
+	for _, ref := range rule.BackendRefs {
+		b, ok := backends[string(ref.Name)]
+		if !ok {
+			p.issue(id, "backendRef %s is not among the manifests' backends; dropped", ref.Name)
+			continue
+		}
+		sb := spec.Backend{Name: b.name, Weight: ref.Weight}
+		for _, w := range b.providers {
+			sb.Providers = append(sb.Providers, p.provider(w, "Backend/"+b.name))
+		}
+		if b.ai != nil {
+			pols = append(pols, b.ai)
+		}
+		sr.Backends = append(sr.Backends, sb)
+	}
+	for _, pol := range pols {
+		sr.Policies = mergePolicies(sr.Policies, pol)
+	}
+	p.g.Spec.Routes = append(p.g.Spec.Routes, sr)
+}
+
+// mergePolicies combines the policies several objects set on one route.
+func mergePolicies(into, from *spec.Policies) *spec.Policies {
+	if from == nil {
+		return into
+	}
+	if into == nil {
+		c := *from
+		return &c
+	}
+	if from.RateLimit != nil {
+		into.RateLimit = from.RateLimit
+	}
+	if from.TokenLimit != nil {
+		into.TokenLimit = from.TokenLimit
+	}
+	if from.PromptGuard != nil {
+		into.PromptGuard = from.PromptGuard
+	}
+	if from.Prompt != nil {
+		into.Prompt = from.Prompt
+	}
+	if len(from.Defaults) > 0 {
+		into.Defaults = from.Defaults
+	}
+	return into
+}
+
+// provider maps a data plane's provider onto a Spec provider, reusing an
+// identical one already seen, and returns its name.
+func (p *parser) provider(w wireProvider, object string) string {
+	sp := spec.Provider{Kind: w.kind, Model: w.model, APIVersion: w.apiVersion, Path: w.path, Azure: w.azure, Vertex: w.vertex, Bedrock: w.bedrock}
+	if w.kind == "openai" && w.host != "" {
+		sp.Kind = openAICompatibleKind(w.host, w.port)
+	}
+	c, _ := templates.LookupProvider(sp.Kind)
+	if w.host != "" && (w.host != c.Host || w.port != c.Port || sp.Kind == "ollama") {
+		sp.Host, sp.Port = w.host, w.port
+	}
+	order := len(p.secrets) + len(p.providers)
+	switch w.auth {
+	case "SecretRef":
+		info, ok := p.secrets[w.secretName]
+		if !ok {
+			p.issue(object, "refers to Secret %s, which is not among the manifests; using the provider's default variable", w.secretName)
+		}
+		sp.Auth = spec.Auth{Source: spec.AuthEnv, Env: info.env}
+		if ok {
+			order = info.index
+		}
+		sp.Name = strings.TrimSuffix(w.secretName, "-secret")
+	case "Passthrough":
+		sp.Auth.Source = spec.AuthPassthrough
+		if t, _ := templates.LookupTarget(p.target); c.NoKey && t.IsKgateway() {
+			// kgateway needs a token even for keyless providers; render
+			// writes Passthrough for them, so read it back as none.
+			sp.Auth.Source = spec.AuthNone
+		}
+	default:
+		sp.Auth.Source = spec.AuthNone
+	}
+	if w.name != "" {
+		sp.Name = w.name
+	}
+	if sp.Name == "" || len(validation.IsDNS1123Label(sp.Name)) > 0 {
+		sp.Name = sp.Kind
+	}
+	// Reuse an identical provider; rename a different one with the same name.
+	base := sp.Name
+	for i := 2; ; i++ {
+		existing := p.lookup(sp.Name)
+		if existing == nil {
+			break
+		}
+		probe := sp
+		probe.Name = existing.Name
+		if providersEqual(*existing, probe) {
+			return existing.Name
+		}
+		sp.Name = fmt.Sprintf("%s-%d", base, i)
+	}
+	if p.order == nil {
+		p.order = map[string]int{}
+	}
+	p.order[sp.Name] = order
+	p.providers = append(p.providers, sp)
+	return sp.Name
+}
+
+func (p *parser) lookup(name string) *spec.Provider {
+	for i := range p.providers {
+		if p.providers[i].Name == name {
+			return &p.providers[i]
+		}
+	}
+	return nil
+}
+
+func providersEqual(a, b spec.Provider) bool {
+	spec.Default(&spec.AIGateway{Spec: spec.Spec{Providers: []spec.Provider{a}}})
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return bytes.Equal(ja, jb)
+}
+
+// finish orders providers like their Secrets in the input, so rendering the
+// parsed Spec emits the Secrets in the same order.
+func (p *parser) finish() {
+	sort.SliceStable(p.providers, func(i, j int) bool { return p.order[p.providers[i].Name] < p.order[p.providers[j].Name] })
+	p.g.Spec.Providers = p.providers
+	p.g.Spec.Target = p.target
+	for name := range p.secrets {
+		used := slices.ContainsFunc(p.providers, func(sp spec.Provider) bool {
+			return sp.Auth.Source == spec.AuthEnv && SecretName(sp.Name) == name
+		})
+		if !used {
+			p.issue("Secret/"+name, "is not used by any backend; not represented")
+		}
+	}
+	sort.SliceStable(p.issues, func(i, j int) bool { return p.issues[i].Object < p.issues[j].Object })
+}
+
+// openAICompatibleKind recognises Mistral and Ollama behind an OpenAI provider
+// with a host override.
+func openAICompatibleKind(host string, port int32) string {
+	if c, _ := templates.LookupProvider("mistral"); host == c.Host {
+		return "mistral"
+	}
+	if c, _ := templates.LookupProvider("ollama"); port == c.Port || strings.Contains(host, "ollama") {
+		return "ollama"
+	}
+	return "openai"
+}
+
+// limitFromBucket reads a token bucket back as "N per unit".
+func limitFromBucket(maxTokens int32, perFill *int32, interval string) (*spec.RequestLimit, string) {
+	n := int32(1)
+	if perFill != nil {
+		n = *perFill
+	}
+	var unit string
+	for u, iv := range fillIntervals {
+		if iv == interval {
+			unit = u
+		}
+	}
+	if unit == "" {
+		return nil, fmt.Sprintf("fill interval %s is not one second, minute or hour; the rate limit is not represented", interval)
+	}
+	rl := &spec.RequestLimit{Requests: n, Per: unit}
+	if maxTokens != n {
+		rl.Burst = maxTokens
+	}
+	return rl, ""
+}
+
+// guardRule builds a Spec guard rule from a data plane's regex guard.
+func guardRule(action string, builtins, patterns []string) spec.GuardRule {
+	r := spec.GuardRule{Action: strings.ToLower(action), Patterns: patterns}
+	if r.Action == "" {
+		r.Action = spec.GuardMask
+	}
+	r.Builtins = builtins
+	return r
+}
+
+func lowerRole(role string) string { return strings.ToLower(role) }

@@ -1,0 +1,244 @@
+package generate
+
+import (
+	"encoding/json"
+	"fmt"
+
+	agw "github.com/kubelb-ai/kubelb-ai/api/agentgateway"
+	"github.com/kubelb-ai/kubelb-ai/spec"
+)
+
+func (agentgateway) parsedKinds() (string, string, string) {
+	return "AgentgatewayParameters", "AgentgatewayBackend", "AgentgatewayPolicy"
+}
+
+func (agentgateway) parseParameters(data []byte) (string, []string, error) {
+	var ap agw.AgentgatewayParameters
+	if err := strictUnmarshal(data, &ap); err != nil {
+		return "", nil, err
+	}
+	var issues []string
+	st := spec.DefaultServiceType
+	if svc := ap.Spec.Service; svc != nil && svc.Spec != nil {
+		var overlay map[string]any
+		if err := json.Unmarshal(svc.Spec.Raw, &overlay); err == nil {
+			if t, ok := overlay["type"].(string); ok {
+				st = t
+			}
+			if len(overlay) > 1 {
+				issues = append(issues, "Service overlay fields other than type are not represented")
+			}
+		}
+	}
+	if s := ap.Spec; s.Logging != nil || s.Image != nil || len(s.Env) > 0 || s.Service != nil && s.Service.Metadata != nil {
+		issues = append(issues, "settings beyond the Service type are not represented")
+	}
+	return st, issues, nil
+}
+
+func (agentgateway) parseBackend(data []byte) (parsedBackend, []string, error) {
+	var b agw.AgentgatewayBackend
+	if err := strictUnmarshal(data, &b); err != nil {
+		return parsedBackend{}, nil, err
+	}
+	if b.Spec.AI == nil {
+		return parsedBackend{}, []string{"not an AI backend (static, MCP or other); not represented"}, nil
+	}
+	var out parsedBackend
+	var issues []string
+	var auth *agw.BackendAuth
+	if pol := b.Spec.Policies; pol != nil {
+		auth = pol.Auth
+		if pol.AI != nil {
+			var is []string
+			out.ai, is = specAIPolicy(pol.AI)
+			issues = append(issues, is...)
+		}
+		if pol.Health != nil || pol.HTTP != nil || pol.TCP != nil || pol.Transformation != nil || pol.Tunnel != nil {
+			issues = append(issues, "backend policies other than auth, tls and ai are not represented")
+		}
+	}
+	if p := b.Spec.AI.Provider; p != nil {
+		w, is := wireAgw(*p, auth)
+		out.providers, issues = append(out.providers, w), append(issues, is...)
+	}
+	for _, g := range b.Spec.AI.Groups {
+		if len(g.Providers) > 1 {
+			issues = append(issues, "several providers in one priority group (load-balanced) are represented as consecutive failover steps")
+		}
+		for _, np := range g.Providers {
+			var pauth *agw.BackendAuth
+			if np.Policies != nil {
+				pauth = np.Policies.Auth
+				if np.Policies.AI != nil {
+					issues = append(issues, fmt.Sprintf("AI policies of provider %s are not represented (the Spec's are per route)", np.Name))
+				}
+			}
+			w, is := wireAgw(np.LLMProvider, pauth)
+			w.name = np.Name
+			out.providers, issues = append(out.providers, w), append(issues, is...)
+		}
+	}
+	return out, issues, nil
+}
+
+func wireAgw(l agw.LLMProvider, auth *agw.BackendAuth) (wireProvider, []string) {
+	var issues []string
+	w := wireProvider{host: l.Host, port: l.Port, path: l.Path}
+	if l.PathPrefix != "" {
+		issues = append(issues, "pathPrefix is not represented")
+	}
+	switch {
+	case l.OpenAI != nil:
+		w.kind, w.model = "openai", l.OpenAI.Model
+	case l.Anthropic != nil:
+		w.kind, w.model = "anthropic", l.Anthropic.Model
+	case l.Gemini != nil:
+		w.kind, w.model = "gemini", l.Gemini.Model
+	case l.VertexAI != nil:
+		w.kind, w.model = "vertexai", l.VertexAI.Model
+		w.vertex = &spec.Vertex{Project: l.VertexAI.ProjectID, Location: l.VertexAI.Region}
+	case l.AzureOpenAI != nil:
+		a := l.AzureOpenAI
+		w.kind, w.apiVersion = "azureopenai", a.APIVersion
+		w.azure = &spec.Azure{Endpoint: a.Endpoint, Deployment: a.DeploymentName}
+	case l.Bedrock != nil:
+		w.kind, w.model = "bedrock", l.Bedrock.Model
+		w.bedrock = &spec.Bedrock{Region: l.Bedrock.Region}
+		if l.Bedrock.Guardrail != nil {
+			issues = append(issues, "Bedrock guardrails are not represented")
+		}
+	}
+	switch {
+	case auth == nil:
+	case auth.SecretRef != nil:
+		w.auth, w.secretName = "SecretRef", auth.SecretRef.Name
+	case auth.AWS != nil:
+		w.auth, w.secretName = "SecretRef", auth.AWS.SecretRef.Name
+	case auth.Passthrough != nil:
+		w.auth = "Passthrough"
+	case auth.Key != "":
+		issues = append(issues, "an inline key is not represented (keys never go into kubelb-ai.yaml); the provider reads its default variable")
+		w.auth = "SecretRef"
+	default:
+		issues = append(issues, "this auth kind (azure, gcp) is not represented")
+	}
+	return w, issues
+}
+
+// specAIPolicy maps agentgateway's AI policy onto the Spec's route policies.
+func specAIPolicy(ai *agw.AIPolicy) (*spec.Policies, []string) {
+	var issues []string
+	p := &spec.Policies{}
+	if pr := ai.Prompt; pr != nil {
+		p.Prompt = &spec.Prompt{Prepend: specMessagesAgw(pr.Prepend), Append: specMessagesAgw(pr.Append)}
+	}
+	if g := ai.PromptGuard; g != nil {
+		p.PromptGuard = &spec.PromptGuard{}
+		for _, r := range g.Request {
+			if r.Regex == nil {
+				issues = append(issues, "non-regex request guards (webhook, moderation, cloud guardrails) are not represented")
+				continue
+			}
+			p.PromptGuard.Request = append(p.PromptGuard.Request, agwRule(r.Regex, r.Response))
+		}
+		for _, r := range g.Response {
+			if r.Regex == nil {
+				issues = append(issues, "non-regex response guards are not represented")
+				continue
+			}
+			p.PromptGuard.Response = append(p.PromptGuard.Response, agwRule(r.Regex, r.Response))
+		}
+	}
+	for _, list := range []struct {
+		fds      []agw.FieldDefault
+		override bool
+	}{{ai.Defaults, false}, {ai.Overrides, true}} {
+		for _, d := range list.fds {
+			var v any
+			if err := json.Unmarshal(d.Value.Raw, &v); err != nil {
+				issues = append(issues, fmt.Sprintf("default %s has an unreadable value", d.Field))
+				continue
+			}
+			p.Defaults = append(p.Defaults, spec.FieldDefault{Field: d.Field, Value: v, Override: list.override})
+		}
+	}
+	if len(ai.ModelAliases) > 0 || ai.PromptCaching != nil || ai.Routes != nil || len(ai.Transformations) > 0 {
+		issues = append(issues, "modelAliases, promptCaching, routes and transformations are not represented")
+	}
+	return p, issues
+}
+
+func agwRule(re *agw.RegexGuard, resp *agw.CustomResponse) spec.GuardRule {
+	var builtins []string
+	for _, b := range re.Builtins {
+		for name, v := range agwBuiltins {
+			if v == b {
+				builtins = append(builtins, name)
+			}
+		}
+	}
+	r := guardRule(string(re.Action), builtins, re.Matches)
+	if resp != nil {
+		r.Message, r.StatusCode = resp.Message, resp.StatusCode
+	}
+	return r
+}
+
+func specMessagesAgw(ms []agw.Message) []spec.Message {
+	var out []spec.Message
+	for _, m := range ms {
+		out = append(out, spec.Message{Role: lowerRole(m.Role), Content: m.Content})
+	}
+	return out
+}
+
+func (agentgateway) parsePolicy(data []byte) ([]string, *spec.Policies, []string, error) {
+	var ap agw.AgentgatewayPolicy
+	if err := strictUnmarshal(data, &ap); err != nil {
+		return nil, nil, nil, err
+	}
+	var routes, issues []string
+	for _, ref := range ap.Spec.TargetRefs {
+		if ref.Kind != "HTTPRoute" {
+			issues = append(issues, fmt.Sprintf("a policy on %s %s is not represented (the Spec's policies are per route)", ref.Kind, ref.Name))
+			continue
+		}
+		routes = append(routes, ref.Name)
+	}
+	if len(ap.Spec.TargetSelectors) > 0 {
+		issues = append(issues, "targetSelectors are not represented")
+	}
+	p := &spec.Policies{}
+	if ap.Spec.Backend != nil && ap.Spec.Backend.AI != nil {
+		ai, is := specAIPolicy(ap.Spec.Backend.AI)
+		issues = append(issues, is...)
+		p = mergePolicies(p, ai)
+	}
+	if ap.Spec.Frontend != nil {
+		issues = append(issues, "frontend policies are not represented")
+	}
+	if t := ap.Spec.Traffic; t != nil && t.RateLimit != nil {
+		for _, l := range t.RateLimit.Local {
+			unit := ""
+			for u, v := range agwUnits {
+				if v == l.Unit {
+					unit = u
+				}
+			}
+			var burst int32
+			if l.Burst != nil {
+				burst = *l.Burst
+			}
+			switch {
+			case l.Requests > 0 && p.RateLimit == nil:
+				p.RateLimit = &spec.RequestLimit{Requests: l.Requests, Per: unit, Burst: burst}
+			case l.Tokens > 0 && p.TokenLimit == nil:
+				p.TokenLimit = &spec.TokenLimit{Tokens: l.Tokens, Per: unit, Burst: burst}
+			default:
+				issues = append(issues, "more than one request and one token limit per route are not represented")
+			}
+		}
+	}
+	return routes, p, issues, nil
+}

@@ -1,0 +1,506 @@
+package generate
+
+import (
+	"encoding/json"
+	"fmt"
+
+	kgw20 "github.com/kubelb-ai/kubelb-ai/api/kgatewayv20"
+	kgw21 "github.com/kubelb-ai/kubelb-ai/api/kgatewayv21"
+	"github.com/kubelb-ai/kubelb-ai/spec"
+)
+
+func (kgateway21) parsedKinds() (string, string, string) { return "GatewayParameters", "Backend", "TrafficPolicy" }
+func (kgateway20) parsedKinds() (string, string, string) { return "GatewayParameters", "Backend", "TrafficPolicy" }
+
+// kgatewayParams reads what the Spec keeps of GatewayParameters, which is the
+// same in both kgateway releases: the Service type and the AI extension.
+func kgatewayParams(target string, svcType *string, aiEnabled *bool, tag *string, extra bool) (string, []string) {
+	var issues []string
+	st := spec.DefaultServiceType
+	if svcType != nil {
+		st = *svcType
+	}
+	if aiEnabled == nil || !*aiEnabled {
+		issues = append(issues, "the AI extension is not enabled; the Spec always enables it")
+	}
+	if _, _, pinned := aiExtensionImage(target); tag != nil && *tag != pinned {
+		issues = append(issues, fmt.Sprintf("AI extension image tag %s is replaced by the release tag %s", *tag, pinned))
+	}
+	if extra {
+		issues = append(issues, "settings beyond the Service type and the AI extension image are not represented")
+	}
+	return st, issues
+}
+
+func (kgateway21) parseParameters(data []byte) (string, []string, error) {
+	var gp kgw21.GatewayParameters
+	if err := strictUnmarshal(data, &gp); err != nil {
+		return "", nil, err
+	}
+	k := gp.Spec.Kube
+	if k == nil {
+		return spec.DefaultServiceType, []string{"self-managed gateway parameters are not represented"}, nil
+	}
+	var st *string
+	if k.Service != nil && k.Service.Type != nil {
+		st = (*string)(k.Service.Type)
+	}
+	var enabled *bool
+	var tag *string
+	extra := k.Service != nil && (k.Service.ClusterIP != nil || len(k.Service.Ports) > 0 || len(k.Service.ExtraLabels) > 0 || len(k.Service.ExtraAnnotations) > 0)
+	if a := k.AIExtension; a != nil {
+		enabled = a.Enabled
+		if a.Image != nil {
+			tag = a.Image.Tag
+		}
+		extra = extra || a.Resources != nil || a.SecurityContext != nil || len(a.Env) > 0 || a.Stats != nil || a.Tracing != nil
+	}
+	st2, issues := kgatewayParams("kgateway-v2.1", st, enabled, tag, extra)
+	return st2, issues, nil
+}
+
+func (kgateway20) parseParameters(data []byte) (string, []string, error) {
+	var gp kgw20.GatewayParameters
+	if err := strictUnmarshal(data, &gp); err != nil {
+		return "", nil, err
+	}
+	k := gp.Spec.Kube
+	if k == nil {
+		return spec.DefaultServiceType, []string{"self-managed gateway parameters are not represented"}, nil
+	}
+	var st *string
+	if k.Service != nil && k.Service.Type != nil {
+		st = (*string)(k.Service.Type)
+	}
+	var enabled *bool
+	var tag *string
+	extra := k.Service != nil && (k.Service.ClusterIP != nil || len(k.Service.Ports) > 0 || len(k.Service.ExtraLabels) > 0 || len(k.Service.ExtraAnnotations) > 0)
+	if a := k.AIExtension; a != nil {
+		enabled = a.Enabled
+		if a.Image != nil {
+			tag = a.Image.Tag
+		}
+		extra = extra || a.Resources != nil || a.SecurityContext != nil || len(a.Env) > 0
+	}
+	st2, issues := kgatewayParams("kgateway-v2.0", st, enabled, tag, extra)
+	return st2, issues, nil
+}
+
+func (kgateway21) parseBackend(data []byte) (parsedBackend, []string, error) {
+	var b kgw21.Backend
+	if err := strictUnmarshal(data, &b); err != nil {
+		return parsedBackend{}, nil, err
+	}
+	if b.Spec.Type != "AI" || b.Spec.AI == nil {
+		return parsedBackend{}, []string{fmt.Sprintf("a %s backend, not an AI backend; not represented", b.Spec.Type)}, nil
+	}
+	var out parsedBackend
+	var issues []string
+	if l := b.Spec.AI.LLM; l != nil {
+		w, is := wire21(*l)
+		out.providers, issues = append(out.providers, w), append(issues, is...)
+	}
+	for _, g := range b.Spec.AI.PriorityGroups {
+		if len(g.Providers) > 1 {
+			issues = append(issues, "several providers in one priority group (load-balanced) are represented as consecutive failover steps")
+		}
+		for _, np := range g.Providers {
+			w, is := wire21(np.LLMProvider)
+			w.name = np.Name
+			out.providers, issues = append(out.providers, w), append(issues, is...)
+		}
+	}
+	return out, issues, nil
+}
+
+func wire21(l kgw21.LLMProvider) (wireProvider, []string) {
+	var issues []string
+	w := wireProvider{host: l.Host, port: l.Port}
+	if l.Path != nil {
+		w.path = l.Path.Full
+	}
+	if l.AuthHeader != nil {
+		issues = append(issues, "authHeader overrides are not represented")
+	}
+	var tok *kgw21.SingleAuthToken
+	switch {
+	case l.OpenAI != nil:
+		w.kind, w.model, tok = "openai", l.OpenAI.Model, &l.OpenAI.AuthToken
+	case l.Anthropic != nil:
+		w.kind, w.model, w.apiVersion, tok = "anthropic", l.Anthropic.Model, l.Anthropic.Version, &l.Anthropic.AuthToken
+	case l.Gemini != nil:
+		w.kind, w.model, w.apiVersion, tok = "gemini", l.Gemini.Model, l.Gemini.APIVersion, &l.Gemini.AuthToken
+	case l.VertexAI != nil:
+		v := l.VertexAI
+		w.kind, w.model, w.apiVersion, tok = "vertexai", v.Model, v.APIVersion, &v.AuthToken
+		w.vertex = &spec.Vertex{Project: v.ProjectID, Location: v.Location}
+		if v.ModelPath != "" {
+			issues = append(issues, "vertexai modelPath is not represented")
+		}
+	case l.AzureOpenAI != nil:
+		a := l.AzureOpenAI
+		w.kind, w.apiVersion, tok = "azureopenai", a.APIVersion, &a.AuthToken
+		w.azure = &spec.Azure{Endpoint: a.Endpoint, Deployment: a.DeploymentName}
+	case l.Bedrock != nil:
+		w.kind, w.model = "bedrock", l.Bedrock.Model
+		w.bedrock = &spec.Bedrock{}
+		if l.Bedrock.Region != nil {
+			w.bedrock.Region = *l.Bedrock.Region
+		}
+		if l.Bedrock.Auth != nil && l.Bedrock.Auth.SecretRef != nil {
+			w.auth, w.secretName = "SecretRef", l.Bedrock.Auth.SecretRef.Name
+		}
+	}
+	if tok != nil {
+		w.auth = string(tok.Kind)
+		if tok.SecretRef != nil {
+			w.secretName = tok.SecretRef.Name
+		}
+		if tok.Kind == "Inline" {
+			issues = append(issues, "an inline auth token is not represented (keys never go into kubelb-ai.yaml); the provider reads its default variable")
+			w.auth = "SecretRef"
+		}
+	}
+	return w, issues
+}
+
+func (kgateway20) parseBackend(data []byte) (parsedBackend, []string, error) {
+	var b kgw20.Backend
+	if err := strictUnmarshal(data, &b); err != nil {
+		return parsedBackend{}, nil, err
+	}
+	if b.Spec.Type != "AI" || b.Spec.AI == nil {
+		return parsedBackend{}, []string{fmt.Sprintf("a %s backend, not an AI backend; not represented", b.Spec.Type)}, nil
+	}
+	var out parsedBackend
+	var issues []string
+	if l := b.Spec.AI.LLM; l != nil {
+		w, is := wire20(*l)
+		out.providers, issues = append(out.providers, w), append(issues, is...)
+	}
+	if mp := b.Spec.AI.MultiPool; mp != nil {
+		for _, prio := range mp.Priorities {
+			if len(prio.Pool) > 1 {
+				issues = append(issues, "several providers in one priority (load-balanced) are represented as consecutive failover steps")
+			}
+			for _, l := range prio.Pool {
+				w, is := wire20(l)
+				out.providers, issues = append(out.providers, w), append(issues, is...)
+			}
+		}
+	}
+	return out, issues, nil
+}
+
+func wire20(l kgw20.LLMProvider) (wireProvider, []string) {
+	var issues []string
+	var w wireProvider
+	if l.HostOverride != nil {
+		w.host, w.port = l.HostOverride.Host, l.HostOverride.Port
+	}
+	var tok *kgw20.SingleAuthToken
+	p := l.Provider
+	switch {
+	case p.OpenAI != nil:
+		w.kind, w.model, tok = "openai", p.OpenAI.Model, &p.OpenAI.AuthToken
+	case p.Anthropic != nil:
+		w.kind, w.model, w.apiVersion, tok = "anthropic", p.Anthropic.Model, p.Anthropic.Version, &p.Anthropic.AuthToken
+	case p.Gemini != nil:
+		w.kind, w.model, w.apiVersion, tok = "gemini", p.Gemini.Model, p.Gemini.APIVersion, &p.Gemini.AuthToken
+	case p.VertexAI != nil:
+		v := p.VertexAI
+		w.kind, w.model, w.apiVersion, tok = "vertexai", v.Model, v.APIVersion, &v.AuthToken
+		w.vertex = &spec.Vertex{Project: v.ProjectID, Location: v.Location}
+		if v.ModelPath != "" {
+			issues = append(issues, "vertexai modelPath is not represented")
+		}
+	case p.AzureOpenAI != nil:
+		a := p.AzureOpenAI
+		w.kind, w.apiVersion, tok = "azureopenai", a.APIVersion, &a.AuthToken
+		w.azure = &spec.Azure{Endpoint: a.Endpoint, Deployment: a.DeploymentName}
+	}
+	if tok != nil {
+		w.auth = string(tok.Kind)
+		if tok.SecretRef != nil {
+			w.secretName = tok.SecretRef.Name
+		}
+		if tok.Kind == "Inline" {
+			issues = append(issues, "an inline auth token is not represented (keys never go into kubelb-ai.yaml); the provider reads its default variable")
+			w.auth = "SecretRef"
+		}
+	}
+	return w, issues
+}
+
+// kgatewayAIPolicy holds the parts of a kgateway AI policy, which both
+// releases share apart from field types.
+type kgatewayAIPolicy struct {
+	prepend, append         []spec.Message
+	request, response       *spec.GuardRule
+	message                 *string
+	status                  *int32
+	defaults                []spec.FieldDefault
+	streaming, webhookOrMod bool
+}
+
+func (a kgatewayAIPolicy) policies() (*spec.Policies, []string) {
+	var issues []string
+	p := &spec.Policies{}
+	if len(a.prepend) > 0 || len(a.append) > 0 {
+		p.Prompt = &spec.Prompt{Prepend: a.prepend, Append: a.append}
+	}
+	if a.request != nil || a.response != nil {
+		p.PromptGuard = &spec.PromptGuard{}
+		if r := a.request; r != nil {
+			if r.Action == spec.GuardReject {
+				if a.message != nil {
+					r.Message = *a.message
+				}
+				if a.status != nil {
+					r.StatusCode = *a.status
+				}
+			} else if a.message != nil || a.status != nil {
+				issues = append(issues, "a custom response for a masking guard is not represented")
+			}
+			p.PromptGuard.Request = []spec.GuardRule{*r}
+		}
+		if r := a.response; r != nil {
+			p.PromptGuard.Response = []spec.GuardRule{*r}
+		}
+	}
+	p.Defaults = a.defaults
+	if a.streaming {
+		issues = append(issues, "routeType CHAT_STREAMING is not represented (the Spec's routes take either)")
+	}
+	if a.webhookOrMod {
+		issues = append(issues, "webhook and moderation guards are not represented")
+	}
+	return p, issues
+}
+
+// defaultValue decodes a kgateway default's JSON text.
+func defaultValue(text string) (any, string) {
+	var v any
+	if err := json.Unmarshal([]byte(text), &v); err != nil {
+		return text, fmt.Sprintf("default value %q is not JSON; represented as the string %q", text, text)
+	}
+	return v, ""
+}
+
+func regexRule(action *string, builtins []string, matches []string, named bool) (*spec.GuardRule, []string) {
+	var issues []string
+	a := ""
+	if action != nil {
+		a = *action
+	}
+	if named {
+		issues = append(issues, "names of regex matches are not represented")
+	}
+	r := guardRule(a, builtins, matches)
+	return &r, issues
+}
+
+func (kgateway21) parsePolicy(data []byte) ([]string, *spec.Policies, []string, error) {
+	var tp kgw21.TrafficPolicy
+	if err := strictUnmarshal(data, &tp); err != nil {
+		return nil, nil, nil, err
+	}
+	var routes, issues []string
+	for _, ref := range tp.Spec.TargetRefs {
+		if ref.Kind != "HTTPRoute" {
+			issues = append(issues, fmt.Sprintf("a policy on %s %s is not represented (the Spec's policies are per route)", ref.Kind, ref.Name))
+			continue
+		}
+		routes = append(routes, ref.Name)
+	}
+	if len(tp.Spec.TargetSelectors) > 0 {
+		issues = append(issues, "targetSelectors are not represented")
+	}
+	var p *spec.Policies
+	if ai := tp.Spec.AI; ai != nil {
+		a := kgatewayAIPolicy{streaming: ai.RouteType != nil && *ai.RouteType == "CHAT_STREAMING"}
+		if e := ai.PromptEnrichment; e != nil {
+			a.prepend, a.append = specMessages21(e.Prepend), specMessages21(e.Append)
+		}
+		if g := ai.PromptGuard; g != nil {
+			if r := g.Request; r != nil {
+				if r.Regex != nil {
+					var is []string
+					a.request, is = regexRule((*string)(r.Regex.Action), builtins21(r.Regex.Builtins), patterns21(r.Regex.Matches), named21(r.Regex.Matches))
+					issues = append(issues, is...)
+				}
+				if r.CustomResponse != nil {
+					a.message, a.status = r.CustomResponse.Message, r.CustomResponse.StatusCode
+				}
+				a.webhookOrMod = r.Webhook != nil || r.Moderation != nil
+			}
+			if r := g.Response; r != nil {
+				if r.Regex != nil {
+					var is []string
+					a.response, is = regexRule((*string)(r.Regex.Action), builtins21(r.Regex.Builtins), patterns21(r.Regex.Matches), named21(r.Regex.Matches))
+					issues = append(issues, is...)
+				}
+				a.webhookOrMod = a.webhookOrMod || r.Webhook != nil
+			}
+		}
+		for _, d := range ai.Defaults {
+			v, is := defaultValue(d.Value)
+			if is != "" {
+				issues = append(issues, is)
+			}
+			a.defaults = append(a.defaults, spec.FieldDefault{Field: d.Field, Value: v, Override: d.Override})
+		}
+		var is []string
+		p, is = a.policies()
+		issues = append(issues, is...)
+	}
+	if rl := tp.Spec.RateLimit; rl != nil {
+		if p == nil {
+			p = &spec.Policies{}
+		}
+		if rl.Global != nil {
+			issues = append(issues, "global rate limits (an external rate-limit service) are not represented")
+		}
+		if rl.Local != nil && rl.Local.TokenBucket != nil {
+			tb := rl.Local.TokenBucket
+			limit, msg := limitFromBucket(tb.MaxTokens, tb.TokensPerFill, tb.FillInterval)
+			if msg != "" {
+				issues = append(issues, msg)
+			}
+			p.RateLimit = limit
+		}
+	}
+	return routes, p, issues, nil
+}
+
+func specMessages21(ms []kgw21.Message) []spec.Message {
+	var out []spec.Message
+	for _, m := range ms {
+		out = append(out, spec.Message{Role: lowerRole(m.Role), Content: m.Content})
+	}
+	return out
+}
+
+func builtins21(bs []kgw21.BuiltIn) []string {
+	var out []string
+	for _, b := range bs {
+		out = append(out, string(b))
+	}
+	return out
+}
+
+func patterns21(ms []kgw21.RegexMatch) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Pattern)
+	}
+	return out
+}
+
+func named21(ms []kgw21.RegexMatch) bool {
+	for _, m := range ms {
+		if m.Name != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func (kgateway20) parsePolicy(data []byte) ([]string, *spec.Policies, []string, error) {
+	var tp kgw20.TrafficPolicy
+	if err := strictUnmarshal(data, &tp); err != nil {
+		return nil, nil, nil, err
+	}
+	var routes, issues []string
+	for _, ref := range tp.Spec.TargetRefs {
+		if ref.Kind != "HTTPRoute" {
+			issues = append(issues, fmt.Sprintf("a policy on %s %s is not represented (the Spec's policies are per route)", ref.Kind, ref.Name))
+			continue
+		}
+		routes = append(routes, ref.Name)
+	}
+	var p *spec.Policies
+	if ai := tp.Spec.AI; ai != nil {
+		a := kgatewayAIPolicy{streaming: ai.RouteType != nil && *ai.RouteType == "CHAT_STREAMING"}
+		if e := ai.PromptEnrichment; e != nil {
+			a.prepend, a.append = specMessages20(e.Prepend), specMessages20(e.Append)
+		}
+		if g := ai.PromptGuard; g != nil {
+			if r := g.Request; r != nil {
+				if r.Regex != nil {
+					var is []string
+					a.request, is = regexRule((*string)(r.Regex.Action), builtins20(r.Regex.Builtins), patterns20(r.Regex.Matches), named20(r.Regex.Matches))
+					issues = append(issues, is...)
+				}
+				if r.CustomResponse != nil {
+					a.message, a.status = r.CustomResponse.Message, r.CustomResponse.StatusCode
+				}
+				a.webhookOrMod = r.Webhook != nil || r.Moderation != nil
+			}
+			if r := g.Response; r != nil {
+				if r.Regex != nil {
+					var is []string
+					a.response, is = regexRule((*string)(r.Regex.Action), builtins20(r.Regex.Builtins), patterns20(r.Regex.Matches), named20(r.Regex.Matches))
+					issues = append(issues, is...)
+				}
+				a.webhookOrMod = a.webhookOrMod || r.Webhook != nil
+			}
+		}
+		for _, d := range ai.Defaults {
+			v, is := defaultValue(d.Value)
+			if is != "" {
+				issues = append(issues, is)
+			}
+			a.defaults = append(a.defaults, spec.FieldDefault{Field: d.Field, Value: v, Override: d.Override != nil && *d.Override})
+		}
+		var is []string
+		p, is = a.policies()
+		issues = append(issues, is...)
+	}
+	if rl := tp.Spec.RateLimit; rl != nil {
+		if p == nil {
+			p = &spec.Policies{}
+		}
+		if tb := rl.Local.TokenBucket; tb != nil {
+			limit, msg := limitFromBucket(tb.MaxTokens, tb.TokensPerFill, tb.FillInterval)
+			if msg != "" {
+				issues = append(issues, msg)
+			}
+			p.RateLimit = limit
+		}
+	}
+	return routes, p, issues, nil
+}
+
+func specMessages20(ms []kgw20.Message) []spec.Message {
+	var out []spec.Message
+	for _, m := range ms {
+		out = append(out, spec.Message{Role: lowerRole(m.Role), Content: m.Content})
+	}
+	return out
+}
+
+func builtins20(bs []kgw20.BuiltIn) []string {
+	var out []string
+	for _, b := range bs {
+		out = append(out, string(b))
+	}
+	return out
+}
+
+func patterns20(ms []kgw20.RegexMatch) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Pattern)
+	}
+	return out
+}
+
+func named20(ms []kgw20.RegexMatch) bool {
+	for _, m := range ms {
+		if m.Name != "" {
+			return true
+		}
+	}
+	return false
+}
