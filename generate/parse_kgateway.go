@@ -9,8 +9,12 @@ import (
 	"github.com/kubelb-ai/kubelb-ai/spec"
 )
 
-func (kgateway21) parsedKinds() (string, string, string) { return "GatewayParameters", "Backend", "TrafficPolicy" }
-func (kgateway20) parsedKinds() (string, string, string) { return "GatewayParameters", "Backend", "TrafficPolicy" }
+func (kgateway21) parsedKinds() (string, string, string) {
+	return "GatewayParameters", "Backend", "TrafficPolicy"
+}
+func (kgateway20) parsedKinds() (string, string, string) {
+	return "GatewayParameters", "Backend", "TrafficPolicy"
+}
 
 // kgatewayParams reads what the Spec keeps of GatewayParameters, which is the
 // same in both kgateway releases: the Service type and the AI extension.
