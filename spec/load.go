@@ -65,6 +65,7 @@ func Parse(name string, data []byte) (*File, error) {
 		return nil, yamlError(name, err)
 	}
 	var problems errs
+	checkValueSizes(&problems, &f.Gateway.Spec)
 	if f.Gateway.APIVersion != APIVersion {
 		problems.add("apiVersion", "is %q, want %q", f.Gateway.APIVersion, APIVersion)
 	}
@@ -163,3 +164,46 @@ func Marshal(g *AIGateway) ([]byte, error) {
 
 // quote returns s in double quotes for messages.
 func quote(s string) string { return strconv.Quote(s) }
+
+// maxValueNodes bounds a free-form value (a default's value). YAML aliases
+// let a few lines describe a value of billions of nodes; the decoder shares
+// them, but encoding the manifests would expand every one.
+const maxValueNodes = 10000
+
+func checkValueSizes(e *errs, s *Spec) {
+	for i, r := range s.Routes {
+		if r.Policies == nil {
+			continue
+		}
+		for j, d := range r.Policies.Defaults {
+			budget := maxValueNodes
+			if !withinBudget(d.Value, &budget) {
+				e.add(fmt.Sprintf("spec.routes[%d].policies.defaults[%d].value", i, j), "is larger than %d elements once YAML aliases are expanded", maxValueNodes)
+			}
+		}
+	}
+}
+
+// withinBudget walks v, spending one unit of budget per node, and reports
+// whether the walk finished before the budget ran out.
+func withinBudget(v any, budget *int) bool {
+	*budget--
+	if *budget < 0 {
+		return false
+	}
+	switch t := v.(type) {
+	case []any:
+		for _, x := range t {
+			if !withinBudget(x, budget) {
+				return false
+			}
+		}
+	case map[string]any:
+		for _, x := range t {
+			if !withinBudget(x, budget) {
+				return false
+			}
+		}
+	}
+	return true
+}

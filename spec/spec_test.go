@@ -2,6 +2,7 @@ package spec
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -210,5 +211,24 @@ func TestOptionsBuildRejectsMalformedFlags(t *testing.T) {
 		if _, err := tc.o.Build(); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: error %v, want %q", tc.o, err, tc.want)
 		}
+	}
+}
+
+// TestParseBoundsAliasExpansion feeds a "billion laughs" value: nine levels of
+// ten aliases each. It must be refused quickly, not expanded.
+func TestParseBoundsAliasExpansion(t *testing.T) {
+	doc := minimal + "  routes:\n  - name: r\n    backends: [{providers: [openai]}]\n    policies:\n      defaults:\n      - field: f\n        value:\n"
+	doc += "          a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+	for i := 1; i < 9; i++ {
+		prev := fmt.Sprintf("*a%d", i-1)
+		doc += fmt.Sprintf("          a%d: &a%d [%s]\n", i, i, strings.Repeat(prev+", ", 9)+prev)
+	}
+	_, err := Parse("bomb.yaml", []byte(doc))
+	if err == nil || !strings.Contains(err.Error(), "bomb.yaml:13:13: spec.routes[0].policies.defaults[0].value: is larger than 10000 elements") {
+		t.Fatalf("got %v", err)
+	}
+	deep := "spec: " + strings.Repeat("[", 10000) + strings.Repeat("]", 10000)
+	if _, err := Parse("deep.yaml", []byte(deep)); err == nil {
+		t.Fatal("10,000-deep nesting accepted")
 	}
 }
