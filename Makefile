@@ -7,7 +7,7 @@ COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOLS     := $(GO) tool -modfile=hack/tools/go.mod
 
-.PHONY: help build install test lint generate bench-generate clean
+.PHONY: help build install test lint generate fuzz bench-generate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -30,6 +30,11 @@ lint: ## gofmt, go vet and staticcheck
 
 generate: ## regenerate deepcopy code of the API types (controller-gen)
 	$(TOOLS) controller-gen object paths=./api/...
+
+FUZZTIME ?= 30s
+fuzz: ## run every fuzz target for FUZZTIME each (failures land in testdata/fuzz as regressions)
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./spec
+	$(GO) test -run '^$$' -fuzz '^FuzzParseManifests$$' -fuzztime $(FUZZTIME) ./generate
 
 bench-generate: build ## wall time of `version` and a 10-provider `generate`, median of repeated runs
 	$(GO) run ./hack/benchcmd -runs 41 -out docs/benchmarks-generate.txt -- $(BIN)/kubelb-ai

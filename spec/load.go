@@ -60,8 +60,7 @@ func Parse(name string, data []byte) (*File, error) {
 		return nil, &FieldError{File: name, Line: 1, Column: 1, Message: "a kubelb-ai.yaml holds one AIGateway document, found several"}
 	}
 	f.ast = tree
-	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict())
-	if err := dec.Decode(&f.Gateway); err != nil {
+	if err := decodeStrict(data, &f.Gateway); err != nil {
 		return nil, yamlError(name, err)
 	}
 	var problems errs
@@ -76,6 +75,19 @@ func Parse(name string, data []byte) (*File, error) {
 		return nil, f.Locate(err)
 	}
 	return f, nil
+}
+
+// decodeStrict decodes data into v, failing on unknown fields. The decoder
+// has been seen to panic on some malformed input (found by FuzzParse: a tag
+// on a sequence in an odd place); such input is reported as malformed
+// instead of crashing the command.
+func decodeStrict(data []byte, v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("malformed YAML the decoder cannot read (%v)", r)
+		}
+	}()
+	return yaml.NewDecoder(bytes.NewReader(data), yaml.Strict()).Decode(v)
 }
 
 // yamlError turns a decoder error into a FieldError with its position.
