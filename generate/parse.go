@@ -207,7 +207,6 @@ type parser struct {
 	// providers in order of appearance, and the Secret order of env providers.
 	providers []spec.Provider
 	order     map[string]int
-	backends  map[string]bool
 }
 
 func (p *parser) issue(object, format string, args ...any) {

@@ -80,13 +80,8 @@ func usageError(format string, args ...any) error {
 func inputError(err error) error { return &exitError{code: exitUsage, err: err} }
 
 func newRootCmd(program string, streams IOStreams) *cobra.Command {
-	name := "kubelb-ai"
-	if strings.HasPrefix(program, "kubectl-") {
-		// kubectl runs plugins by file name; show users what they typed.
-		name = "kubectl kubelb-ai"
-	}
 	root := &cobra.Command{
-		Use:   name,
+		Use:   "kubelb-ai",
 		Short: "Scaffold, validate, apply and serve an AI gateway on KubeLB",
 		Long: `kubelb-ai writes the Kubernetes manifests of an AI gateway (Gateway, gateway
 parameters, LLM backends, routes, secrets, rate limits) for the providers you
@@ -94,6 +89,10 @@ pick, for the data plane your KubeLB version runs: kgateway v2.0 (KubeLB 1.2),
 kgateway v2.1 (KubeLB 1.3) or agentgateway (KubeLB 1.4 and later).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+	}
+	if strings.HasPrefix(program, "kubectl-") {
+		// kubectl runs plugins by file name; show users what they typed.
+		root.Annotations = map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl kubelb-ai"}
 	}
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
