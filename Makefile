@@ -37,7 +37,7 @@ fuzz: ## run every fuzz target for FUZZTIME each (failures land in testdata/fuzz
 	$(GO) test -run '^$$' -fuzz '^FuzzParseManifests$$' -fuzztime $(FUZZTIME) ./generate
 
 bench-generate: build ## wall time of `version` and a 10-provider `generate`, median of repeated runs
-	$(GO) run ./hack/benchcmd -runs 41 -out docs/benchmarks-generate.txt -- $(BIN)/kubelb-ai
+	$(GO) run ./hack/benchcmd -runs 41 -out $(BIN)/bench-generate.txt -- $(BIN)/kubelb-ai
 
 clean: ## remove build output
 	rm -rf $(BIN)
