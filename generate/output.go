@@ -265,7 +265,7 @@ func Notes(objs []Object) []string {
 			}
 		}
 		if len(parts) > 0 {
-			notes = append(notes, fmt.Sprintf("Secret %s/%s takes %s when applied with `kubelb-ai apply` or served with `kubelb-ai serve` (with kubectl: envsubst < FILE | kubectl apply -f -)",
+			notes = append(notes, fmt.Sprintf("Secret %s/%s holds a placeholder, not a key: it takes %s from the environment when applied, e.g. envsubst < FILE | kubectl apply -f -",
 				o.Object.GetNamespace(), o.Object.GetName(), strings.Join(parts, " and ")))
 		}
 	}

@@ -37,8 +37,10 @@ a Secret per provider key, and rate-limit and AI policies. Name a kind to get
 only those objects. Provider P is served at path /P on the gateway's listener,
 so an OpenAI-style SDK with base URL http://HOST:PORT/P works.
 
-API keys never appear in the files: each Secret holds a ${VARIABLE} marker that
-kubelb-ai apply and serve replace with the variable's value (envsubst works too).
+API keys never appear in the files: each Secret holds a ${VARIABLE} placeholder
+(the provider's usual variable, or the one named by --api-key-env) that is
+filled from the environment when the manifests are applied, e.g.
+envsubst < secret-openai-secret.yaml | kubectl apply -f -.
 
 The Spec used is written as kubelb-ai.yaml with --output-dir; keep it in git
 and regenerate from it with --from.`,

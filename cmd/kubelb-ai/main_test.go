@@ -52,7 +52,7 @@ func TestGenerateDefaultIsAValidOpenAIGateway(t *testing.T) {
 	if got := strings.Join(kinds, ","); got != "Secret,GatewayParameters,Gateway,Backend,HTTPRoute" {
 		t.Errorf("kinds %s", got)
 	}
-	if !strings.Contains(errOut, "Secret kubelb/openai-secret takes Authorization from $OPENAI_API_KEY") {
+	if !strings.Contains(errOut, "Secret kubelb/openai-secret holds a placeholder, not a key: it takes Authorization from $OPENAI_API_KEY") {
 		t.Errorf("no note on where the key comes from: %q", errOut)
 	}
 }
