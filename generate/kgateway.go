@@ -93,3 +93,25 @@ func failoverProviders(s *spec.Spec, b spec.Backend) ([]*spec.Provider, error) {
 	}
 	return ps, nil
 }
+
+// convertTo copies obj into out through JSON, for kinds whose JSON shape the
+// two kgateway releases share. A nil obj stays nil.
+func convertTo[T KubeObject](obj KubeObject, out T) KubeObject {
+	if obj == nil {
+		return nil
+	}
+	convertJSON(obj, out)
+	return out
+}
+
+// convertJSON copies in into out through JSON.
+func convertJSON(in, out any) {
+	data, err := json.Marshal(in)
+	if err == nil {
+		err = json.Unmarshal(data, out)
+	}
+	if err != nil {
+		// Both sides are this package's own types; a failure is a programming error.
+		panic(fmt.Sprintf("converting %T to %T: %v", in, out, err))
+	}
+}

@@ -1,9 +1,6 @@
 package generate
 
 import (
-	"strings"
-
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
@@ -19,20 +16,20 @@ type kgateway20 struct{}
 
 func (kgateway20) backendRef() (gwv1.Group, gwv1.Kind) { return kgatewayGroup, "Backend" }
 
+// parameters, rateLimit and aiPolicy: GatewayParameters and TrafficPolicy
+// have the same JSON shape in v2.0 and v2.1 for everything kubelb-ai
+// renders, so v2.0 takes v2.1's objects through JSON into its own types.
 func (kgateway20) parameters(s *spec.Spec, meta metav1.ObjectMeta) (KubeObject, gwv1.LocalParametersReference) {
-	reg, repo, tag := aiExtensionImage(templates.KgatewayV20)
-	return &kgw.GatewayParameters{
-		TypeMeta:   typeMeta(kgatewayAPIVersion, "GatewayParameters"),
-		ObjectMeta: meta,
-		Spec: kgw.GatewayParametersSpec{Kube: &kgw.KubernetesProxyConfig{
-			Service: &kgw.Service{Type: serviceType(s)},
-			AIExtension: &kgw.AIExtension{
-				Enabled: ptr.To(true),
-				Image:   &kgw.Image{Registry: &reg, Repository: &repo, Tag: &tag},
-				Ports:   []corev1.ContainerPort{{Name: "ai-monitoring", ContainerPort: aiMonitoringPort}},
-			},
-		}},
-	}, kgatewayParamsRef(meta.Name)
+	obj, ref := kgateway21{target: templates.KgatewayV20}.parameters(s, meta)
+	return convertTo(obj, &kgw.GatewayParameters{}), ref
+}
+
+func (kgateway20) rateLimit(r *spec.Route, meta metav1.ObjectMeta) KubeObject {
+	return convertTo(kgateway21{}.rateLimit(r, meta), &kgw.TrafficPolicy{})
+}
+
+func (kgateway20) aiPolicy(r *spec.Route, meta metav1.ObjectMeta) KubeObject {
+	return convertTo(kgateway21{}.aiPolicy(r, meta), &kgw.TrafficPolicy{})
 }
 
 func (kgateway20) backend(s *spec.Spec, b spec.Backend, _ *spec.Route, meta metav1.ObjectMeta) (KubeObject, error) {
@@ -56,114 +53,15 @@ func (kgateway20) backend(s *spec.Spec, b spec.Backend, _ *spec.Route, meta meta
 	}, nil
 }
 
-func authToken20(p *spec.Provider) kgw.SingleAuthToken {
-	if p.Auth.Source == spec.AuthEnv {
-		return kgw.SingleAuthToken{Kind: "SecretRef", SecretRef: &corev1.LocalObjectReference{Name: SecretName(p.Name)}}
-	}
-	return kgw.SingleAuthToken{Kind: "Passthrough"}
-}
-
+// llm20 nests v2.1's provider block under llm.provider (same JSON shape)
+// and moves the host to hostOverride.
 func llm20(p *spec.Provider) kgw.LLMProvider {
-	tok := authToken20(p)
+	l21 := llm21(p)
 	var l kgw.LLMProvider
-	switch spec.WireKind(p.Kind) {
-	case "openai":
-		l.Provider.OpenAI = &kgw.OpenAIConfig{AuthToken: tok, Model: p.Model}
-	case "anthropic":
-		l.Provider.Anthropic = &kgw.AnthropicConfig{AuthToken: tok, Model: p.Model, Version: p.APIVersion}
-	case "gemini":
-		l.Provider.Gemini = &kgw.GeminiConfig{AuthToken: tok, Model: p.Model, APIVersion: p.APIVersion}
-	case "vertexai":
-		l.Provider.VertexAI = &kgw.VertexAIConfig{AuthToken: tok, Model: p.Model, APIVersion: p.APIVersion,
-			ProjectID: p.Vertex.Project, Location: p.Vertex.Location, Publisher: vertexPublisher}
-	case "azureopenai":
-		l.Provider.AzureOpenAI = &kgw.AzureOpenAIConfig{AuthToken: tok, Endpoint: p.Azure.Endpoint, DeploymentName: p.Azure.Deployment, APIVersion: p.APIVersion}
+	if l21.Host != "" {
+		l.HostOverride = &kgw.Host{Host: l21.Host, Port: l21.Port}
 	}
-	if host, port := hostPort(p); host != "" {
-		l.HostOverride = &kgw.Host{Host: host, Port: port}
-	}
+	l21.Host, l21.Port, l21.Path = "", 0, nil
+	convertJSON(l21, &l.Provider)
 	return l
-}
-
-func targetRefs20(r *spec.Route) []kgw.LocalPolicyTargetReference {
-	group, kind := routeTargetRef()
-	return []kgw.LocalPolicyTargetReference{{Group: group, Kind: kind, Name: r.Name}}
-}
-
-func (kgateway20) rateLimit(r *spec.Route, meta metav1.ObjectMeta) KubeObject {
-	if r.Policies.RateLimit == nil {
-		return nil
-	}
-	maxTokens, perFill, interval := tokenBucket(r.Policies.RateLimit)
-	return &kgw.TrafficPolicy{
-		TypeMeta:   typeMeta(kgatewayAPIVersion, "TrafficPolicy"),
-		ObjectMeta: meta,
-		Spec: kgw.TrafficPolicySpec{
-			TargetRefs: targetRefs20(r),
-			RateLimit: &kgw.RateLimit{Local: kgw.LocalRateLimitPolicy{TokenBucket: &kgw.TokenBucket{
-				MaxTokens: maxTokens, TokensPerFill: ptr.To(perFill), FillInterval: interval,
-			}}},
-		},
-	}
-}
-
-func (kgateway20) aiPolicy(r *spec.Route, meta metav1.ObjectMeta) KubeObject {
-	p := r.Policies
-	if !hasAIPolicy(p) {
-		return nil
-	}
-	ai := &kgw.AIPolicy{}
-	if p.Prompt != nil {
-		ai.PromptEnrichment = &kgw.AIPromptEnrichment{Prepend: messages20(p.Prompt.Prepend), Append: messages20(p.Prompt.Append)}
-	}
-	if g := p.PromptGuard; g != nil {
-		ai.PromptGuard = &kgw.AIPromptGuard{}
-		if rule, ok := guardParts(g.Request); ok {
-			req := &kgw.PromptguardRequest{Regex: regex20(rule)}
-			if rule.Action == spec.GuardReject && (rule.Message != "" || rule.StatusCode != 0) {
-				req.CustomResponse = &kgw.CustomResponse{}
-				if rule.Message != "" {
-					req.CustomResponse.Message = ptr.To(rule.Message)
-				}
-				if rule.StatusCode != 0 {
-					req.CustomResponse.StatusCode = ptr.To(rule.StatusCode)
-				}
-			}
-			ai.PromptGuard.Request = req
-		}
-		if rule, ok := guardParts(g.Response); ok {
-			ai.PromptGuard.Response = &kgw.PromptguardResponse{Regex: regex20(rule)}
-		}
-	}
-	for _, d := range p.Defaults {
-		fd := kgw.FieldDefault{Field: d.Field, Value: jsonLiteral(d.Value)}
-		if d.Override {
-			fd.Override = ptr.To(true)
-		}
-		ai.Defaults = append(ai.Defaults, fd)
-	}
-	return &kgw.TrafficPolicy{
-		TypeMeta:   typeMeta(kgatewayAPIVersion, "TrafficPolicy"),
-		ObjectMeta: meta,
-		Spec:       kgw.TrafficPolicySpec{TargetRefs: targetRefs20(r), AI: ai},
-	}
-}
-
-func messages20(ms []spec.Message) []kgw.Message {
-	var out []kgw.Message
-	for _, m := range ms {
-		out = append(out, kgw.Message{Role: kgatewayRole(m.Role), Content: m.Content})
-	}
-	return out
-}
-
-func regex20(rule spec.GuardRule) *kgw.Regex {
-	re := &kgw.Regex{Action: ptr.To(kgw.Action(strings.ToUpper(rule.Action)))}
-	for _, b := range rule.Builtins {
-		re.Builtins = append(re.Builtins, kgw.BuiltIn(b))
-	}
-	for _, pat := range rule.Patterns {
-		re.Matches = append(re.Matches, kgw.RegexMatch{Pattern: pat})
-	}
-	return re
 }

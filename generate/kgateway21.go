@@ -14,13 +14,18 @@ import (
 )
 
 // kgateway21 renders for kgateway v2.1 (KubeLB 1.3): flattened providers,
-// priority groups, host/port/path on the provider.
-type kgateway21 struct{}
+// priority groups, host/port/path on the provider. kgateway20 reuses its
+// parameters and policies; target says whose AI extension image to pin.
+type kgateway21 struct{ target string }
 
 func (kgateway21) backendRef() (gwv1.Group, gwv1.Kind) { return kgatewayGroup, "Backend" }
 
-func (kgateway21) parameters(s *spec.Spec, meta metav1.ObjectMeta) (KubeObject, gwv1.LocalParametersReference) {
-	reg, repo, tag := aiExtensionImage(templates.KgatewayV21)
+func (k kgateway21) parameters(s *spec.Spec, meta metav1.ObjectMeta) (KubeObject, gwv1.LocalParametersReference) {
+	target := k.target
+	if target == "" {
+		target = templates.KgatewayV21
+	}
+	reg, repo, tag := aiExtensionImage(target)
 	return &kgw.GatewayParameters{
 		TypeMeta:   typeMeta(kgatewayAPIVersion, "GatewayParameters"),
 		ObjectMeta: meta,

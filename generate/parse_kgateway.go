@@ -7,6 +7,7 @@ import (
 	kgw20 "github.com/kubelb-ai/kubelb-ai/api/kgatewayv20"
 	kgw21 "github.com/kubelb-ai/kubelb-ai/api/kgatewayv21"
 	"github.com/kubelb-ai/kubelb-ai/spec"
+	"github.com/kubelb-ai/kubelb-ai/templates"
 )
 
 func (kgateway21) parsedKinds() (string, string, string) {
@@ -16,19 +17,28 @@ func (kgateway20) parsedKinds() (string, string, string) {
 	return "GatewayParameters", "Backend", "TrafficPolicy"
 }
 
-// kgatewayParams reads what the Spec keeps of GatewayParameters, which is the
-// same in both kgateway releases: the Service type and the AI extension.
-func kgatewayParams(target string, svcType *string, aiEnabled *bool, tag *string, extra bool) (string, []string) {
+// kgatewayParams reads what the Spec keeps of GatewayParameters: the
+// Service type; it reports the rest.
+func kgatewayParams(target string, gp *kgw21.GatewayParameters) (string, []string) {
+	k := gp.Spec.Kube
+	if k == nil {
+		return spec.DefaultServiceType, []string{"self-managed gateway parameters are not represented"}
+	}
 	var issues []string
 	st := spec.DefaultServiceType
-	if svcType != nil {
-		st = *svcType
+	if k.Service != nil && k.Service.Type != nil {
+		st = string(*k.Service.Type)
 	}
-	if aiEnabled == nil || !*aiEnabled {
+	extra := k.Service != nil && (k.Service.ClusterIP != nil || len(k.Service.Ports) > 0 || len(k.Service.ExtraLabels) > 0 || len(k.Service.ExtraAnnotations) > 0)
+	a := k.AIExtension
+	if a == nil || a.Enabled == nil || !*a.Enabled {
 		issues = append(issues, "the AI extension is not enabled; the Spec always enables it")
 	}
-	if _, _, pinned := aiExtensionImage(target); tag != nil && *tag != pinned {
-		issues = append(issues, fmt.Sprintf("AI extension image tag %s is replaced by the release tag %s", *tag, pinned))
+	if a != nil {
+		if _, _, pinned := aiExtensionImage(target); a.Image != nil && a.Image.Tag != nil && *a.Image.Tag != pinned {
+			issues = append(issues, fmt.Sprintf("AI extension image tag %s is replaced by the release tag %s", *a.Image.Tag, pinned))
+		}
+		extra = extra || a.Resources != nil || a.SecurityContext != nil || len(a.Env) > 0 || a.Stats != nil || a.Tracing != nil
 	}
 	if extra {
 		issues = append(issues, "settings beyond the Service type and the AI extension image are not represented")
@@ -41,53 +51,22 @@ func (kgateway21) parseParameters(data []byte) (string, []string, error) {
 	if err := strictUnmarshal(data, &gp); err != nil {
 		return "", nil, err
 	}
-	k := gp.Spec.Kube
-	if k == nil {
-		return spec.DefaultServiceType, []string{"self-managed gateway parameters are not represented"}, nil
-	}
-	var st *string
-	if k.Service != nil && k.Service.Type != nil {
-		st = (*string)(k.Service.Type)
-	}
-	var enabled *bool
-	var tag *string
-	extra := k.Service != nil && (k.Service.ClusterIP != nil || len(k.Service.Ports) > 0 || len(k.Service.ExtraLabels) > 0 || len(k.Service.ExtraAnnotations) > 0)
-	if a := k.AIExtension; a != nil {
-		enabled = a.Enabled
-		if a.Image != nil {
-			tag = a.Image.Tag
-		}
-		extra = extra || a.Resources != nil || a.SecurityContext != nil || len(a.Env) > 0 || a.Stats != nil || a.Tracing != nil
-	}
-	st2, issues := kgatewayParams("kgateway-v2.1", st, enabled, tag, extra)
-	return st2, issues, nil
+	st, issues := kgatewayParams(templates.KgatewayV21, &gp)
+	return st, issues, nil
 }
 
+// parseParameters and parsePolicy of v2.0 check the document against v2.0's
+// own types, then read it with v2.1's: the shapes kubelb-ai uses are the same.
 func (kgateway20) parseParameters(data []byte) (string, []string, error) {
-	var gp kgw20.GatewayParameters
-	if err := strictUnmarshal(data, &gp); err != nil {
+	var gp kgw21.GatewayParameters
+	if err := strictUnmarshal(data, &kgw20.GatewayParameters{}); err != nil {
 		return "", nil, err
 	}
-	k := gp.Spec.Kube
-	if k == nil {
-		return spec.DefaultServiceType, []string{"self-managed gateway parameters are not represented"}, nil
+	if err := json.Unmarshal(data, &gp); err != nil {
+		return "", nil, err
 	}
-	var st *string
-	if k.Service != nil && k.Service.Type != nil {
-		st = (*string)(k.Service.Type)
-	}
-	var enabled *bool
-	var tag *string
-	extra := k.Service != nil && (k.Service.ClusterIP != nil || len(k.Service.Ports) > 0 || len(k.Service.ExtraLabels) > 0 || len(k.Service.ExtraAnnotations) > 0)
-	if a := k.AIExtension; a != nil {
-		enabled = a.Enabled
-		if a.Image != nil {
-			tag = a.Image.Tag
-		}
-		extra = extra || a.Resources != nil || a.SecurityContext != nil || len(a.Env) > 0
-	}
-	st2, issues := kgatewayParams("kgateway-v2.0", st, enabled, tag, extra)
-	return st2, issues, nil
+	st, issues := kgatewayParams(templates.KgatewayV20, &gp)
+	return st, issues, nil
 }
 
 func (kgateway21) parseBackend(data []byte) (parsedBackend, []string, error) {
@@ -196,42 +175,14 @@ func (kgateway20) parseBackend(data []byte) (parsedBackend, []string, error) {
 	return out, issues, nil
 }
 
+// wire20 reads v2.0's llm.provider block as v2.1's (same JSON shape) and
+// takes the host from hostOverride.
 func wire20(l kgw20.LLMProvider) (wireProvider, []string) {
-	var issues []string
-	var w wireProvider
+	var l21 kgw21.LLMProvider
+	convertJSON(l.Provider, &l21)
+	w, issues := wire21(l21)
 	if l.HostOverride != nil {
 		w.host, w.port = l.HostOverride.Host, l.HostOverride.Port
-	}
-	var tok *kgw20.SingleAuthToken
-	p := l.Provider
-	switch {
-	case p.OpenAI != nil:
-		w.kind, w.model, tok = "openai", p.OpenAI.Model, &p.OpenAI.AuthToken
-	case p.Anthropic != nil:
-		w.kind, w.model, w.apiVersion, tok = "anthropic", p.Anthropic.Model, p.Anthropic.Version, &p.Anthropic.AuthToken
-	case p.Gemini != nil:
-		w.kind, w.model, w.apiVersion, tok = "gemini", p.Gemini.Model, p.Gemini.APIVersion, &p.Gemini.AuthToken
-	case p.VertexAI != nil:
-		v := p.VertexAI
-		w.kind, w.model, w.apiVersion, tok = "vertexai", v.Model, v.APIVersion, &v.AuthToken
-		w.vertex = &spec.Vertex{Project: v.ProjectID, Location: v.Location}
-		if v.ModelPath != "" {
-			issues = append(issues, "vertexai modelPath is not represented")
-		}
-	case p.AzureOpenAI != nil:
-		a := p.AzureOpenAI
-		w.kind, w.apiVersion, tok = "azureopenai", a.APIVersion, &a.AuthToken
-		w.azure = &spec.Azure{Endpoint: a.Endpoint, Deployment: a.DeploymentName}
-	}
-	if tok != nil {
-		w.auth = string(tok.Kind)
-		if tok.SecretRef != nil {
-			w.secretName = tok.SecretRef.Name
-		}
-		if tok.Kind == "Inline" {
-			issues = append(issues, "an inline auth token is not represented (keys never go into kubelb-ai.yaml); the provider reads its default variable")
-			w.auth = "SecretRef"
-		}
 	}
 	return w, issues
 }
@@ -309,6 +260,25 @@ func (kgateway21) parsePolicy(data []byte) ([]string, *spec.Policies, []string, 
 	if err := strictUnmarshal(data, &tp); err != nil {
 		return nil, nil, nil, err
 	}
+	routes, p, issues := trafficPolicy(&tp)
+	return routes, p, issues, nil
+}
+
+func (kgateway20) parsePolicy(data []byte) ([]string, *spec.Policies, []string, error) {
+	var tp kgw21.TrafficPolicy
+	if err := strictUnmarshal(data, &kgw20.TrafficPolicy{}); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := json.Unmarshal(data, &tp); err != nil {
+		return nil, nil, nil, err
+	}
+	routes, p, issues := trafficPolicy(&tp)
+	return routes, p, issues, nil
+}
+
+// trafficPolicy reads the route names a TrafficPolicy targets and the
+// policies it sets.
+func trafficPolicy(tp *kgw21.TrafficPolicy) ([]string, *spec.Policies, []string) {
 	var routes, issues []string
 	for _, ref := range tp.Spec.TargetRefs {
 		if ref.Kind != "HTTPRoute" {
@@ -374,7 +344,7 @@ func (kgateway21) parsePolicy(data []byte) ([]string, *spec.Policies, []string, 
 			p.RateLimit = limit
 		}
 	}
-	return routes, p, issues, nil
+	return routes, p, issues
 }
 
 func specMessages21(ms []kgw21.Message) []spec.Message {
@@ -402,105 +372,6 @@ func patterns21(ms []kgw21.RegexMatch) []string {
 }
 
 func named21(ms []kgw21.RegexMatch) bool {
-	for _, m := range ms {
-		if m.Name != "" {
-			return true
-		}
-	}
-	return false
-}
-
-func (kgateway20) parsePolicy(data []byte) ([]string, *spec.Policies, []string, error) {
-	var tp kgw20.TrafficPolicy
-	if err := strictUnmarshal(data, &tp); err != nil {
-		return nil, nil, nil, err
-	}
-	var routes, issues []string
-	for _, ref := range tp.Spec.TargetRefs {
-		if ref.Kind != "HTTPRoute" {
-			issues = append(issues, fmt.Sprintf("a policy on %s %s is not represented (the Spec's policies are per route)", ref.Kind, ref.Name))
-			continue
-		}
-		routes = append(routes, ref.Name)
-	}
-	var p *spec.Policies
-	if ai := tp.Spec.AI; ai != nil {
-		a := kgatewayAIPolicy{streaming: ai.RouteType != nil && *ai.RouteType == "CHAT_STREAMING"}
-		if e := ai.PromptEnrichment; e != nil {
-			a.prepend, a.append = specMessages20(e.Prepend), specMessages20(e.Append)
-		}
-		if g := ai.PromptGuard; g != nil {
-			if r := g.Request; r != nil {
-				if r.Regex != nil {
-					var is []string
-					a.request, is = regexRule((*string)(r.Regex.Action), builtins20(r.Regex.Builtins), patterns20(r.Regex.Matches), named20(r.Regex.Matches))
-					issues = append(issues, is...)
-				}
-				if r.CustomResponse != nil {
-					a.message, a.status = r.CustomResponse.Message, r.CustomResponse.StatusCode
-				}
-				a.webhookOrMod = r.Webhook != nil || r.Moderation != nil
-			}
-			if r := g.Response; r != nil {
-				if r.Regex != nil {
-					var is []string
-					a.response, is = regexRule((*string)(r.Regex.Action), builtins20(r.Regex.Builtins), patterns20(r.Regex.Matches), named20(r.Regex.Matches))
-					issues = append(issues, is...)
-				}
-				a.webhookOrMod = a.webhookOrMod || r.Webhook != nil
-			}
-		}
-		for _, d := range ai.Defaults {
-			v, is := defaultValue(d.Value)
-			if is != "" {
-				issues = append(issues, is)
-			}
-			a.defaults = append(a.defaults, spec.FieldDefault{Field: d.Field, Value: v, Override: d.Override != nil && *d.Override})
-		}
-		var is []string
-		p, is = a.policies()
-		issues = append(issues, is...)
-	}
-	if rl := tp.Spec.RateLimit; rl != nil {
-		if p == nil {
-			p = &spec.Policies{}
-		}
-		if tb := rl.Local.TokenBucket; tb != nil {
-			limit, msg := limitFromBucket(tb.MaxTokens, tb.TokensPerFill, tb.FillInterval)
-			if msg != "" {
-				issues = append(issues, msg)
-			}
-			p.RateLimit = limit
-		}
-	}
-	return routes, p, issues, nil
-}
-
-func specMessages20(ms []kgw20.Message) []spec.Message {
-	var out []spec.Message
-	for _, m := range ms {
-		out = append(out, spec.Message{Role: lowerRole(m.Role), Content: m.Content})
-	}
-	return out
-}
-
-func builtins20(bs []kgw20.BuiltIn) []string {
-	var out []string
-	for _, b := range bs {
-		out = append(out, string(b))
-	}
-	return out
-}
-
-func patterns20(ms []kgw20.RegexMatch) []string {
-	var out []string
-	for _, m := range ms {
-		out = append(out, m.Pattern)
-	}
-	return out
-}
-
-func named20(ms []kgw20.RegexMatch) bool {
 	for _, m := range ms {
 		if m.Name != "" {
 			return true
