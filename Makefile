@@ -7,7 +7,7 @@ COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOLS     := $(GO) tool -modfile=hack/tools/go.mod
 
-.PHONY: help build install test lint generate fuzz bench-generate clean
+.PHONY: help build install test lint generate check-generated fuzz bench-generate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -28,8 +28,17 @@ lint: ## gofmt, go vet and staticcheck
 	$(GO) vet ./...
 	$(TOOLS) staticcheck ./...
 
-generate: ## regenerate deepcopy code of the API types (controller-gen)
+# api/<package> -> schemas/crds/<target>
+CRD_DIRS := kgatewayv20:kgateway-v2.0 kgatewayv21:kgateway-v2.1 agentgateway:agentgateway
+
+generate: ## regenerate the API types' deepcopy code and the embedded CRDs in schemas/crds (controller-gen)
 	$(TOOLS) controller-gen object paths=./api/...
+	@for m in $(CRD_DIRS); do pkg=$${m%%:*}; dir=schemas/crds/$${m##*:}; \
+	  rm -rf $$dir && $(TOOLS) controller-gen crd:crdVersions=v1 paths=./api/$$pkg/... output:crd:dir=$$dir || exit 1; done
+
+check-generated: generate ## fail if `make generate` changes anything (CI)
+	@git diff --exit-code -- api schemas || { echo "generated files are stale: run make generate and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- api schemas)" || { git status --porcelain -- api schemas; echo "make generate created files: commit them"; exit 1; }
 
 FUZZTIME ?= 30s
 fuzz: ## run every fuzz target for FUZZTIME each (failures land in testdata/fuzz as regressions)
