@@ -253,8 +253,11 @@ func ParseEnvMarker(value string) (string, bool) {
 func Notes(objs []Object) []string {
 	var notes []string
 	for _, o := range objs {
+		if o.Category != CategorySecret {
+			continue
+		}
 		m, err := ToMap(o.Object)
-		if err != nil || o.Category != CategorySecret {
+		if err != nil {
 			continue
 		}
 		data, _ := m["stringData"].(map[string]any)

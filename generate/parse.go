@@ -426,8 +426,8 @@ func (p *parser) lookup(name string) *spec.Provider {
 	return nil
 }
 
+// providersEqual compares two providers read from manifests, field by field.
 func providersEqual(a, b spec.Provider) bool {
-	spec.Default(&spec.AIGateway{Spec: spec.Spec{Providers: []spec.Provider{a}}})
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	return bytes.Equal(ja, jb)
