@@ -121,3 +121,21 @@ func TestEveryProviderRendersWhereSupported(t *testing.T) {
 		}
 	}
 }
+
+// TestImagesArePinnedReleases: the tutorial's defect was a dev image tag
+// (v2.1.0-main); every image kubelb-ai renders is a release tag.
+func TestImagesArePinnedReleases(t *testing.T) {
+	for _, target := range templates.TargetNames() {
+		_, objs, err := renderCase(t, filepath.Join(specDir, "single-openai.yaml"), target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, _ := Encode(objs, "yaml")
+		if strings.Contains(string(out), "-main") {
+			t.Errorf("%s renders a dev image tag:\n%s", target, out)
+		}
+		if tg, _ := templates.LookupTarget(target); tg.AIExtensionImage != nil && !strings.Contains(string(out), "tag: "+tg.AIExtensionImage.Tag) {
+			t.Errorf("%s does not pin the AI extension image to %s", target, tg.AIExtensionImage.Tag)
+		}
+	}
+}
