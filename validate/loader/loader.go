@@ -1,0 +1,316 @@
+// Package loader reads Kubernetes manifests for validation: files,
+// directories (recursively, .yaml/.yml/.json), and standard input; multi-
+// document streams and v1 Lists. It decodes each document as kubectl would
+// send it and can point any field path back to a line and column.
+package loader
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/kubelb-ai/kubelb-ai/validate/crd"
+)
+
+// Limits that keep hostile or mistaken input bounded.
+const (
+	// MaxFileSize is the largest file read; the API server's request limit is 3 MiB.
+	MaxFileSize = 64 << 20
+	// MaxDocumentSize is the largest single document; etcd stores at most ~1.5 MiB.
+	MaxDocumentSize = 8 << 20
+)
+
+// Document is one Kubernetes object from the input.
+type Document struct {
+	File string
+	// Line is where the document starts in File (1-based).
+	Line int
+	// Index is the document's position in its file (0-based).
+	Index  int
+	Raw    []byte
+	Object map[string]any
+	// DecodeErrors are problems found while decoding (duplicate keys, ...).
+	DecodeErrors field.ErrorList
+	// ListItem is the index in a v1 List, or -1.
+	ListItem int
+
+	positions *positions
+}
+
+// Kind returns apiVersion and kind, empty when absent.
+func (d *Document) Kind() (apiVersion, kind string) {
+	apiVersion, _ = d.Object["apiVersion"].(string)
+	kind, _ = d.Object["kind"].(string)
+	return apiVersion, kind
+}
+
+// Name returns metadata.namespace and metadata.name, empty when absent.
+func (d *Document) Name() (namespace, name string) {
+	md, _ := d.Object["metadata"].(map[string]any)
+	namespace, _ = md["namespace"].(string)
+	name, _ = md["name"].(string)
+	return namespace, name
+}
+
+// Position returns the line and column of a field path (as the API server
+// writes them: spec.rules[0].matches[0].path.value, metadata.labels[key]) in
+// the document's file. A path that is not in the document resolves to its
+// nearest ancestor that is; the document start if none is.
+func (d *Document) Position(path string) (line, col int) {
+	if d.positions == nil {
+		d.positions = indexPositions(d.Raw)
+	}
+	prefix := d.listPrefix()
+	l, c := d.positions.lookup(prefix + path)
+	if l == 0 {
+		return d.Line, 1
+	}
+	return d.Line + l - 1, c
+}
+
+func (d *Document) listPrefix() string {
+	if d.ListItem < 0 {
+		return ""
+	}
+	return fmt.Sprintf("items[%d].", d.ListItem)
+}
+
+// Problem is input that could not be read as manifests at all.
+type Problem struct {
+	File    string
+	Line    int
+	Message string
+}
+
+func (p Problem) Error() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
+	}
+	return p.File + ": " + p.Message
+}
+
+// Skipped is a document that is not a Kubernetes object (no kind).
+type Skipped struct {
+	File   string
+	Line   int
+	Reason string
+}
+
+// Result is what Load read.
+type Result struct {
+	Documents []*Document
+	Skipped   []Skipped
+	Problems  []Problem
+}
+
+// Load reads every path ("-" is stdin, read once). Directories are walked
+// recursively for .yaml, .yml and .json files, in lexical order.
+func Load(paths []string, stdin io.Reader) Result {
+	var r Result
+	for _, p := range paths {
+		if p == "-" {
+			data, err := readAll(stdin)
+			if err != nil {
+				r.Problems = append(r.Problems, Problem{File: "<stdin>", Message: err.Error()})
+				continue
+			}
+			r.addFile("<stdin>", data)
+			continue
+		}
+		info, err := os.Stat(p)
+		if err != nil {
+			r.Problems = append(r.Problems, Problem{File: p, Message: unwrapPathError(err)})
+			continue
+		}
+		if !info.IsDir() {
+			r.readFile(p)
+			continue
+		}
+		var files []string
+		err = filepath.WalkDir(p, func(path string, e fs.DirEntry, err error) error {
+			if err != nil {
+				r.Problems = append(r.Problems, Problem{File: path, Message: unwrapPathError(err)})
+				return nil
+			}
+			if e.IsDir() && path != p && strings.HasPrefix(e.Name(), ".") {
+				return filepath.SkipDir // .git and friends
+			}
+			switch strings.ToLower(filepath.Ext(path)) {
+			case ".yaml", ".yml", ".json":
+				if e.Type().IsRegular() {
+					files = append(files, path)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			r.Problems = append(r.Problems, Problem{File: p, Message: err.Error()})
+		}
+		slices.Sort(files)
+		for _, f := range files {
+			r.readFile(f)
+		}
+	}
+	return r
+}
+
+func unwrapPathError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func readAll(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("input is larger than %d MiB", MaxFileSize>>20)
+	}
+	return data, nil
+}
+
+func (r *Result) readFile(path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		r.Problems = append(r.Problems, Problem{File: path, Message: unwrapPathError(err)})
+		return
+	}
+	defer f.Close()
+	data, err := readAll(f)
+	if err != nil {
+		r.Problems = append(r.Problems, Problem{File: path, Message: err.Error()})
+		return
+	}
+	r.addFile(path, data)
+}
+
+func (r *Result) addFile(name string, data []byte) {
+	if bytes.IndexByte(data, 0) >= 0 {
+		r.Problems = append(r.Problems, Problem{File: name, Message: "binary file (contains NUL bytes), not YAML or JSON"})
+		return
+	}
+	if !utf8.Valid(data) {
+		line := 1 + bytes.Count(data[:firstInvalidUTF8(data)], []byte("\n"))
+		r.Problems = append(r.Problems, Problem{File: name, Line: line, Message: "invalid UTF-8: YAML and JSON manifests must be UTF-8 text"})
+		return
+	}
+	for i, doc := range splitDocuments(data) {
+		if len(doc.data) > MaxDocumentSize {
+			r.Problems = append(r.Problems, Problem{File: name, Line: doc.line, Message: fmt.Sprintf("document is larger than %d MiB (etcd stores at most 1.5 MiB per object)", MaxDocumentSize>>20)})
+			continue
+		}
+		if len(bytes.TrimSpace(stripComments(doc.data))) == 0 {
+			continue
+		}
+		obj, errs := crd.DecodeYAML(doc.data)
+		if obj == nil {
+			msg := "not valid YAML"
+			if len(errs) > 0 {
+				msg = errs[0].Detail
+			}
+			r.Problems = append(r.Problems, Problem{File: name, Line: doc.line + yamlErrorLine(msg) - 1, Message: msg})
+			continue
+		}
+		d := &Document{File: name, Line: doc.line, Index: i, Raw: doc.data, Object: obj, DecodeErrors: errs, ListItem: -1}
+		if _, kind := d.Kind(); kind == "" {
+			r.Skipped = append(r.Skipped, Skipped{File: name, Line: doc.line, Reason: "not a Kubernetes object (no kind)"})
+			continue
+		}
+		if av, kind := d.Kind(); kind == "List" || (strings.HasSuffix(kind, "List") && av == "v1") {
+			items, _ := obj["items"].([]any)
+			for j, it := range items {
+				m, ok := it.(map[string]any)
+				if !ok {
+					r.Problems = append(r.Problems, Problem{File: name, Line: doc.line, Message: fmt.Sprintf("items[%d] of the List is not an object", j)})
+					continue
+				}
+				r.Documents = append(r.Documents, &Document{File: name, Line: doc.line, Index: i, Raw: doc.data, Object: m, ListItem: j})
+			}
+			continue
+		}
+		r.Documents = append(r.Documents, d)
+	}
+}
+
+type rawDoc struct {
+	data []byte
+	line int
+}
+
+// splitDocuments splits a YAML stream at "---" lines, remembering where each
+// document starts. A JSON file is one document.
+func splitDocuments(data []byte) []rawDoc {
+	var docs []rawDoc
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64*1024), MaxFileSize+1)
+	var cur bytes.Buffer
+	start, line := 1, 0
+	for sc.Scan() {
+		line++
+		text := sc.Text()
+		if text == "---" || strings.HasPrefix(text, "--- ") || strings.HasPrefix(text, "---\t") {
+			docs = append(docs, rawDoc{data: bytes.Clone(cur.Bytes()), line: start})
+			cur.Reset()
+			start = line + 1
+			if rest := strings.TrimSpace(strings.TrimPrefix(text, "---")); rest != "" && !strings.HasPrefix(rest, "#") {
+				cur.WriteString(rest + "\n") // "--- {inline: document}"
+				start = line
+			}
+			continue
+		}
+		if text == "..." {
+			continue
+		}
+		cur.WriteString(text)
+		cur.WriteByte('\n')
+	}
+	return append(docs, rawDoc{data: cur.Bytes(), line: start})
+}
+
+func stripComments(doc []byte) []byte {
+	var out bytes.Buffer
+	for _, l := range bytes.Split(doc, []byte("\n")) {
+		if t := bytes.TrimSpace(l); len(t) > 0 && t[0] != '#' {
+			out.Write(l)
+			out.WriteByte('\n')
+		}
+	}
+	return out.Bytes()
+}
+
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}
+
+// yamlErrorLine extracts "line N" from a YAML decoder message, or 1.
+func yamlErrorLine(msg string) int {
+	var n int
+	if i := strings.Index(msg, "line "); i >= 0 {
+		fmt.Sscanf(msg[i+5:], "%d", &n)
+	}
+	if n < 1 {
+		return 1
+	}
+	return n
+}
