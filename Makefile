@@ -35,6 +35,10 @@ generate: ## regenerate the API types' deepcopy code and the embedded CRDs in sc
 	$(TOOLS) controller-gen object paths=./api/...
 	@for m in $(CRD_DIRS); do pkg=$${m%%:*}; dir=schemas/crds/$${m##*:}; \
 	  rm -rf $$dir && $(TOOLS) controller-gen crd:crdVersions=v1 paths=./api/$$pkg/... output:crd:dir=$$dir || exit 1; done
+	@# The Gateway API CRDs of the module version in go.mod, as shipped in the module.
+	@gwdir=$$($(GO) list -m -f '{{.Dir}}' sigs.k8s.io/gateway-api) && rm -rf schemas/crds/gateway-api && mkdir -p schemas/crds/gateway-api && \
+	  for f in $$gwdir/config/crd/standard/gateway.networking.k8s.io_*.yaml; do \
+	    case $$f in *_vap_*) ;; *) install -m 0644 $$f schemas/crds/gateway-api/ ;; esac; done
 
 check-generated: generate ## fail if `make generate` changes anything (CI)
 	@git diff --exit-code -- api schemas || { echo "generated files are stale: run make generate and commit"; exit 1; }

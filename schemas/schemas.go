@@ -1,6 +1,6 @@
-// Package schemas holds the CustomResourceDefinitions kubelb-ai generates
-// from its own API types (api/, via `make generate`), embedded so validation
-// works offline and without the upstream charts.
+// Package schemas holds the CustomResourceDefinitions kubelb-ai validates
+// against, embedded so validation works offline: those generated from the
+// project's own API types (api/, via `make generate`) and the Gateway API's.
 package schemas
 
 import (
@@ -16,9 +16,14 @@ import (
 //go:embed crds
 var crds embed.FS
 
-// CRDs returns the embedded CRD documents of target, in file-name order.
+// GatewayAPI names the embedded Gateway API CRDs, copied from the
+// sigs.k8s.io/gateway-api module version in go.mod by `make generate`.
+const GatewayAPI = "gateway-api"
+
+// CRDs returns the embedded CRD documents of target (or GatewayAPI), in
+// file-name order.
 func CRDs(target string) ([][]byte, error) {
-	if _, err := templates.LookupTarget(target); err != nil {
+	if _, err := templates.LookupTarget(target); err != nil && target != GatewayAPI {
 		return nil, err
 	}
 	dir := path.Join("crds", target)

@@ -48,6 +48,8 @@ const (
 	// OriginDecode marks input that could not be decoded at all, such as YAML
 	// syntax errors or metadata fields of the wrong type.
 	OriginDecode = "decode"
+	// OriginCEL marks a failed x-kubernetes-validations rule.
+	OriginCEL = "cel"
 	// OriginUnknownKind marks an object whose apiVersion/kind no added CRD
 	// serves; nothing else is checked for it.
 	OriginUnknownKind = "unknownKind"
@@ -269,6 +271,11 @@ func (s *Set) Validate(ctx context.Context, obj map[string]any) field.ErrorList 
 			verrs = append(verrs, e)
 		} else {
 			celErrs, _ := v.cel.Validate(ctx, nil, v.structural, u, nil, celconfig.RuntimeCELCostBudget)
+			for _, e := range celErrs {
+				if e.Origin == "" {
+					e.Origin = OriginCEL
+				}
+			}
 			verrs = append(verrs, celErrs...)
 		}
 	}
