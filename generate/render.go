@@ -210,3 +210,15 @@ func hostPort(p *spec.Provider) (string, int32) {
 	}
 	return "", 0
 }
+
+// RateLimitFor renders the object target uses to allow limit on the HTTPRoute
+// route: what KubeLB's tutorial meant by its non-existent RateLimitPolicy.
+func RateLimitFor(target, namespace, route string, limit spec.RequestLimit) (KubeObject, error) {
+	r, err := rendererFor(target)
+	if err != nil {
+		return nil, err
+	}
+	sr := &spec.Route{Name: route, Policies: &spec.Policies{RateLimit: &limit}}
+	meta := metav1.ObjectMeta{Name: RateLimitName(route), Namespace: namespace}
+	return r.rateLimit(sr, meta), nil
+}

@@ -10,6 +10,9 @@ import (
 	"path"
 	"sort"
 
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/yaml"
+
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
 
@@ -43,6 +46,31 @@ func CRDs(target string) ([][]byte, error) {
 			return nil, err
 		}
 		out = append(out, data)
+	}
+	return out, nil
+}
+
+// Kinds lists the group/kind names of target's embedded CRDs without
+// compiling them, for cheap "which target has this kind" questions.
+func Kinds(target string) ([]schema.GroupKind, error) {
+	docs, err := CRDs(target)
+	if err != nil {
+		return nil, err
+	}
+	var out []schema.GroupKind
+	for _, d := range docs {
+		var c struct {
+			Spec struct {
+				Group string `json:"group"`
+				Names struct {
+					Kind string `json:"kind"`
+				} `json:"names"`
+			} `json:"spec"`
+		}
+		if err := yaml.Unmarshal(d, &c); err != nil {
+			return nil, err
+		}
+		out = append(out, schema.GroupKind{Group: c.Spec.Group, Kind: c.Spec.Names.Kind})
 	}
 	return out, nil
 }

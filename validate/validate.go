@@ -1,0 +1,277 @@
+// Package validate checks Kubernetes manifests offline the way the API server
+// would for one target, and lints them for the AI gateway's known pitfalls.
+// It works on manifests only (never on a Spec): the loader reads documents
+// with positions, crd checks each against the target's schemas (structure,
+// defaults, CEL), and the checks here add what only this tool knows.
+package validate
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubelb-ai/kubelb-ai/schemas"
+	"github.com/kubelb-ai/kubelb-ai/templates"
+	"github.com/kubelb-ai/kubelb-ai/validate/crd"
+	"github.com/kubelb-ai/kubelb-ai/validate/loader"
+)
+
+// Severity of a finding.
+type Severity string
+
+// Severities, most severe first.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+)
+
+// Rule IDs of the checks in this package.
+const (
+	RuleYAML         = "yaml"
+	RuleUnknownKind  = "unknown-kind"
+	RuleUnknownField = "unknown-field"
+	RuleSchema       = "schema"
+	RuleCEL          = "cel"
+	RuleNotValidated = "no-schema"
+)
+
+// Finding is one problem, located in the input.
+type Finding struct {
+	File     string   `json:"file"`
+	Line     int      `json:"line"`
+	Column   int      `json:"column"`
+	Object   string   `json:"object,omitempty"`
+	Path     string   `json:"path,omitempty"`
+	Severity Severity `json:"severity"`
+	Rule     string   `json:"rule"`
+	Message  string   `json:"message"`
+	Fix      string   `json:"fix,omitempty"`
+}
+
+// Options configure a Validator.
+type Options struct {
+	// Target is the data plane whose schemas apply.
+	Target string
+	// CRDs are extra CRD files or directories; their kinds replace the
+	// embedded ones (e.g. a chart's CRDs, the authoritative schema).
+	CRDs []string
+}
+
+// Validator validates documents for one target. It is safe for concurrent use.
+type Validator struct {
+	target templates.Target
+	set    *crd.Set
+}
+
+// New compiles the target's embedded schemas, the Gateway API's and any
+// user CRDs.
+func New(opts Options) (*Validator, error) {
+	t, err := templates.LookupTarget(opts.Target)
+	if err != nil {
+		return nil, err
+	}
+	set := crd.NewSet()
+	for _, group := range []string{schemas.GatewayAPI, t.Name} {
+		docs, err := schemas.CRDs(group)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range docs {
+			var c apiextensionsv1.CustomResourceDefinition
+			if err := yaml.Unmarshal(d, &c); err != nil {
+				return nil, fmt.Errorf("embedded CRD of %s: %w", group, err)
+			}
+			if err := set.AddCRD(&c); err != nil {
+				return nil, fmt.Errorf("embedded CRD %s: %w", c.Name, err)
+			}
+		}
+	}
+	if len(opts.CRDs) > 0 {
+		if err := set.AddFiles(opts.CRDs...); err != nil {
+			return nil, fmt.Errorf("--crd: %w", err)
+		}
+	}
+	return &Validator{target: t, set: set}, nil
+}
+
+// Target returns the target the validator checks for.
+func (v *Validator) Target() string { return v.target.Name }
+
+// Report is the outcome of one validation run.
+type Report struct {
+	Target    string           `json:"target"`
+	Documents int              `json:"documents"`
+	Skipped   []loader.Skipped `json:"skipped,omitempty"`
+	Findings  []Finding        `json:"findings"`
+}
+
+// Errors counts findings of severity error.
+func (r *Report) Errors() int { return r.count(SeverityError) }
+
+// Warnings counts findings of severity warning.
+func (r *Report) Warnings() int { return r.count(SeverityWarning) }
+
+func (r *Report) count(s Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity == s {
+			n++
+		}
+	}
+	return n
+}
+
+// Validate checks every loaded document. Unreadable input (loader problems
+// with a line) becomes yaml findings.
+func (v *Validator) Validate(ctx context.Context, in loader.Result) *Report {
+	r := &Report{Target: v.target.Name, Documents: len(in.Documents), Skipped: in.Skipped, Findings: []Finding{}}
+	for _, p := range in.Problems {
+		r.Findings = append(r.Findings, Finding{File: p.File, Line: p.Line, Column: 1, Severity: SeverityError, Rule: RuleYAML, Message: p.Message})
+	}
+	for _, d := range in.Documents {
+		r.Findings = append(r.Findings, v.document(ctx, d)...)
+	}
+	sort.SliceStable(r.Findings, func(i, j int) bool {
+		a, b := r.Findings[i], r.Findings[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	return r
+}
+
+// document validates one object in the API server's order.
+func (v *Validator) document(ctx context.Context, d *loader.Document) []Finding {
+	var out []Finding
+	object := objectName(d)
+	add := func(path string, sev Severity, rule, msg, fix string) {
+		line, col := d.Position(path)
+		out = append(out, Finding{File: d.File, Line: line, Column: col, Object: object, Path: path, Severity: sev, Rule: rule, Message: msg, Fix: fix})
+	}
+	for _, e := range d.DecodeErrors {
+		f := Finding{File: d.File, Line: d.Line, Column: 1, Object: object, Path: e.Field, Severity: SeverityError, Rule: RuleYAML, Message: e.Detail,
+			Fix: "remove one of the duplicate keys; the API server rejects them under strict field validation"}
+		if n := yamlLine(e.Detail); n > 0 {
+			f.Line = d.Line + n - 1 // the YAML decoder counts from the document start
+		} else if e.Field != "" && e.Field != "<nil>" {
+			f.Line, f.Column = d.Position(e.Field)
+		}
+		out = append(out, f)
+	}
+	apiVersion, kind := d.Kind()
+	gv, err := schema.ParseGroupVersion(apiVersion)
+	if err != nil {
+		add("apiVersion", SeverityError, RuleSchema, fmt.Sprintf("invalid apiVersion %q: %v", apiVersion, err), "")
+		return out
+	}
+	gvk := gv.WithKind(kind)
+	if !v.set.Lookup(gvk) {
+		if core, ok := coreKinds[gvk]; ok {
+			for _, e := range core(d.Object) {
+				rule := RuleSchema
+				if e.Origin == crd.OriginUnknownField {
+					rule = RuleUnknownField
+				}
+				add(e.Field, SeverityError, rule, errorText(e), "")
+			}
+			return out
+		}
+		msg, fix, sev := v.unknownKind(gvk, d)
+		add("kind", sev, ruleForUnknown(sev), msg, fix)
+		return out
+	}
+	for _, e := range v.set.Validate(ctx, d.Object) {
+		rule, fix := RuleSchema, ""
+		switch e.Origin {
+		case crd.OriginUnknownField:
+			rule, fix = RuleUnknownField, unknownFieldFix(gvk, e.Field)
+		case crd.OriginCEL:
+			rule = RuleCEL
+		case crd.OriginDuplicateField:
+			rule = RuleYAML
+		}
+		add(e.Field, SeverityError, rule, errorText(e), fix)
+	}
+	return out
+}
+
+func ruleForUnknown(s Severity) string {
+	if s == SeverityWarning {
+		return RuleNotValidated
+	}
+	return RuleUnknownKind
+}
+
+// errorText is the API server's message for e without the field path, which
+// the finding carries separately.
+func errorText(e *field.Error) string {
+	return e.ErrorBody()
+}
+
+func objectName(d *loader.Document) string {
+	_, kind := d.Kind()
+	ns, name := d.Name()
+	switch {
+	case ns != "":
+		return kind + " " + ns + "/" + name
+	case name != "":
+		return kind + " " + name
+	}
+	return kind
+}
+
+// Groups whose kinds kubelb-ai knows: an unknown kind there is an error.
+var ownGroups = []string{"gateway.networking.k8s.io", "gateway.kgateway.dev", "agentgateway.dev"}
+
+// unknownKind explains a kind the target has no schema for.
+func (v *Validator) unknownKind(gvk schema.GroupVersionKind, d *loader.Document) (msg, fix string, sev Severity) {
+	if !slices.Contains(ownGroups, gvk.Group) {
+		return fmt.Sprintf("%s is not validated: kubelb-ai has no schema for it", gvk.GroupVersion().WithKind(gvk.Kind)),
+			"pass its CRD with --crd FILE, or ignore this warning", SeverityWarning
+	}
+	if gvk.Group == "gateway.kgateway.dev" && gvk.Kind == "RateLimitPolicy" {
+		return rateLimitPolicy(v.target, d)
+	}
+	for _, t := range templates.Targets() {
+		if t.Name == v.target.Name {
+			continue
+		}
+		if kinds, err := schemas.Kinds(t.Name); err == nil && slices.Contains(kinds, gvk.GroupKind()) {
+			return fmt.Sprintf("%s is a %s kind; target %s does not have it", gvk.Kind, t.Name, v.target.Name),
+				fmt.Sprintf("validate with --target %s, or convert the manifests with kubelb-ai migrate --to %s", t.Name, v.target.Name), SeverityError
+		}
+	}
+	var known []string
+	for _, k := range v.set.GVKs() {
+		if k.Group == gvk.Group {
+			known = append(known, k.Version+"/"+k.Kind)
+		}
+	}
+	return fmt.Sprintf("unknown kind %s in %s for target %s", gvk.Kind, gvk.GroupVersion(), v.target.Name),
+		"known kinds of " + gvk.Group + ": " + strings.Join(known, ", "), SeverityError
+}
+
+var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+
+// yamlLine returns the line a YAML decoder message names, or 0.
+func yamlLine(msg string) int {
+	m := yamlLineRE.FindStringSubmatch(msg)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}

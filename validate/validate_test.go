@@ -1,0 +1,151 @@
+package validate
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kubelb-ai/kubelb-ai/generate"
+	"github.com/kubelb-ai/kubelb-ai/spec"
+	"github.com/kubelb-ai/kubelb-ai/templates"
+	"github.com/kubelb-ai/kubelb-ai/validate/loader"
+)
+
+var validators = map[string]*Validator{}
+
+func validator(t *testing.T, target string) *Validator {
+	t.Helper()
+	if v, ok := validators[target]; ok {
+		return v
+	}
+	v, err := New(Options{Target: target})
+	if err != nil {
+		t.Fatal(err)
+	}
+	validators[target] = v
+	return v
+}
+
+func validateFiles(t *testing.T, target string, paths ...string) *Report {
+	t.Helper()
+	return validator(t, target).Validate(context.Background(), loader.Load(paths, nil))
+}
+
+func findingsText(r *Report) string {
+	var b strings.Builder
+	for _, f := range r.Findings {
+		fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s] fix: %s\n", filepath.Base(f.File), f.Line, f.Column, f.Severity, f.Message, f.Rule, f.Fix)
+	}
+	return b.String()
+}
+
+// TestGeneratedManifestsAreClean: what generate writes, validate accepts with
+// no finding at all, for every fixture and target (no false alarms).
+func TestGeneratedManifestsAreClean(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/golden/*/*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no golden manifests")
+	}
+	for _, f := range files {
+		target := filepath.Base(filepath.Dir(f))
+		r := validateFiles(t, target, f)
+		if len(r.Findings) > 0 || r.Documents == 0 {
+			t.Errorf("%s on %s: %d documents\n%s", f, target, r.Documents, findingsText(r))
+		}
+	}
+}
+
+const tutorial = "../testdata/tutorial/kubelb-1.2-aigateway.yaml"
+
+// TestTutorialDefectsOnKgateway20: on the release the tutorial was written
+// for, each defect is one precise finding with its fix.
+func TestTutorialDefectsOnKgateway20(t *testing.T) {
+	r := validateFiles(t, templates.KgatewayV20, tutorial)
+	got := findingsText(r)
+	for _, want := range []string{
+		`kubelb-1.2-aigateway.yaml:58:15: error: Forbidden: unknown field "spec.ai.llm.provider.openai.authToken.secretRef.namespace" [unknown-field] fix: remove namespace: secretRef names a Secret`,
+		`kubelb-1.2-aigateway.yaml:88:1: error: kind RateLimitPolicy does not exist in kgateway`,
+		"kind: TrafficPolicy",
+		"fillInterval: 1h",
+		"maxTokens: 100",
+		"name: openai",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("findings lack %q:\n%s", want, got)
+		}
+	}
+	if r.Errors() != 2 {
+		t.Errorf("want exactly 2 errors (secretRef.namespace, RateLimitPolicy), got %d:\n%s", r.Errors(), got)
+	}
+}
+
+// TestTutorialDefectsOnKgateway21: KubeLB 1.3 ships kgateway v2.1, where the
+// tutorial's Backend has the wrong shape.
+func TestTutorialDefectsOnKgateway21(t *testing.T) {
+	r := validateFiles(t, templates.KgatewayV21, tutorial)
+	got := findingsText(r)
+	for _, want := range []string{
+		`kubelb-1.2-aigateway.yaml:52:7: error: Forbidden: unknown field "spec.ai.llm.provider" [unknown-field] fix: this is the kgateway v2.0 (KubeLB 1.2) Backend shape`,
+		`kubelb-1.2-aigateway.yaml:51:5: error: Invalid value: exactly one of the fields in [openai azureopenai anthropic gemini vertexai bedrock] must be set [cel]`,
+		`kind RateLimitPolicy does not exist`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("findings lack %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestTutorialRateLimitPolicyOnAgentgateway(t *testing.T) {
+	r := validateFiles(t, templates.Agentgateway, tutorial)
+	got := findingsText(r)
+	for _, want := range []string{"kind: AgentgatewayPolicy", "requests: 100", "unit: Hours", "Backend is a kgateway-v2.0 kind; target agentgateway does not have it"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("findings lack %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestBadInputBecomesFindings(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(content), 0o644)
+		return p
+	}
+	for _, tc := range []struct{ name, content, want string }{
+		{"dup.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nmetadata: {name: t}\n", "dup.yaml:4:1: error: yaml: unmarshal errors:"},
+		{"yaml.yaml", "apiVersion: v1\nkind: [\n", "yaml.yaml:2:1: error"},
+		{"secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: Bad_Name}\nstringData: {Authorization: x}\n", "secret.yaml:3:12: error: Invalid value: \"Bad_Name\""},
+		{"secretfield.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringdata: {a: b}\n", `unknown field "stringdata"`},
+		{"other.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n", "warning: apps/v1, Kind=Deployment is not validated"},
+		{"gwkind.yaml", "apiVersion: gateway.networking.k8s.io/v1\nkind: Gatway\nmetadata: {name: g}\n", "unknown kind Gatway"},
+	} {
+		r := validateFiles(t, templates.KgatewayV21, write(tc.name, tc.content))
+		if got := findingsText(r); !strings.Contains(got, tc.want) {
+			t.Errorf("%s: findings\n%s\nwant %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestWrongTargetShapesAreCaught renders for each kgateway release and
+// validates on the other: the Backend must be rejected with the shape fix.
+func TestWrongTargetShapesAreCaught(t *testing.T) {
+	for _, tc := range []struct{ render, validate, fix string }{
+		{templates.KgatewayV20, templates.KgatewayV21, "kgateway v2.0 (KubeLB 1.2) Backend shape"},
+		{templates.KgatewayV21, templates.KgatewayV20, "kgateway v2.1 (KubeLB 1.3) Backend shape"},
+	} {
+		g := &spec.AIGateway{Spec: spec.Spec{Target: tc.render, Providers: []spec.Provider{{Kind: "openai"}}}}
+		spec.Default(g)
+		objs, _ := generate.Render(g)
+		out, _ := generate.Encode(objs, "yaml")
+		p := filepath.Join(t.TempDir(), "m.yaml")
+		os.WriteFile(p, out, 0o644)
+		r := validateFiles(t, tc.validate, p)
+		if got := findingsText(r); !strings.Contains(got, tc.fix) {
+			t.Errorf("%s manifests on %s:\n%s\nwant a fix mentioning %q", tc.render, tc.validate, got, tc.fix)
+		}
+	}
+}
