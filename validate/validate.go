@@ -275,3 +275,22 @@ func yamlLine(msg string) int {
 	n, _ := strconv.Atoi(m[1])
 	return n
 }
+
+// RuleInfo describes a rule for reports and docs/validate.md.
+type RuleInfo struct {
+	ID      string
+	Summary string
+}
+
+// Rules lists every rule ID a finding can carry.
+var Rules = []RuleInfo{
+	{RuleYAML, "the input is not valid YAML or JSON, or repeats a key"},
+	{RuleUnknownKind, "the apiVersion/kind does not exist for the target (e.g. the tutorial's RateLimitPolicy)"},
+	{RuleUnknownField, "a field the schema does not declare (rejected under kubectl's strict validation)"},
+	{RuleSchema, "a value violates the schema: type, enum, format, range, pattern, required, list keys, metadata rules"},
+	{RuleCEL, "a CEL rule of the CRD (x-kubernetes-validations) fails"},
+	{RuleNotValidated, "a kind kubelb-ai has no schema for; pass its CRD with --crd"},
+}
+
+// DocsURL is where each rule is explained, as DocsURL + "#" + rule ID.
+const DocsURL = "https://github.com/kubelb-ai/kubelb-ai/blob/main/docs/validate.md"
