@@ -144,9 +144,9 @@ func unknownFieldFix(gvk schema.GroupVersionKind, path string) string {
 	case strings.HasSuffix(path, "secretRef.namespace"):
 		return "remove namespace: secretRef names a Secret in the referring object's own namespace (it has only name)"
 	case gvk.Group == "gateway.kgateway.dev" && gvk.Kind == "Backend" && (strings.HasSuffix(path, ".llm.provider") || strings.HasSuffix(path, ".hostOverride") || strings.HasSuffix(path, "ai.multipool")):
-		return "this is the kgateway v2.0 (KubeLB 1.2) Backend shape; kgateway v2.1 puts the provider directly under llm (llm.openai), uses host/port and priorityGroups: validate with --target kgateway-v2.0, or convert with kubelb-ai migrate --to kgateway-v2.1"
+		return "this is the kgateway v2.0 (KubeLB 1.2) Backend shape; kgateway v2.1 puts the provider directly under llm (llm.openai), uses host/port and priorityGroups: validate with --target kgateway-v2.0 if the cluster runs kgateway v2.0, or rewrite the Backend in the v2.1 shape"
 	case gvk.Group == "gateway.kgateway.dev" && gvk.Kind == "Backend" && strings.Contains(path, "ai.") && endsWithAny(path, ".openai", ".anthropic", ".gemini", ".vertexai", ".azureopenai", ".bedrock", ".host", ".port", ".path", ".authHeader", "ai.priorityGroups"):
-		return "this is the kgateway v2.1 (KubeLB 1.3) Backend shape; kgateway v2.0 nests the provider under llm.provider and uses hostOverride and multipool: validate with --target kgateway-v2.1, or convert with kubelb-ai migrate --to kgateway-v2.0"
+		return "this is the kgateway v2.1 (KubeLB 1.3) Backend shape; kgateway v2.0 nests the provider under llm.provider and uses hostOverride and multipool: validate with --target kgateway-v2.1 if the cluster runs kgateway v2.1, or rewrite the Backend in the v2.0 shape"
 	case gvk.Kind == "AgentgatewayBackend" && strings.Contains(path, "mcp.targets[") && endsWithAny(path, ".backendRef", ".port", ".protocol", ".host", ".path"):
 		return "move it under static: (targets[].static.backendRef, .port, .protocol), or use selector; KubeLB's MCP example puts it directly under targets[] by mistake"
 	}

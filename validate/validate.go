@@ -135,6 +135,9 @@ func (r *Report) count(s Severity) int {
 func (v *Validator) Validate(ctx context.Context, in loader.Result) *Report {
 	r := &Report{Target: v.target.Name, Documents: len(in.Documents), Skipped: in.Skipped, Findings: []Finding{}}
 	for _, p := range in.Problems {
+		if p.Unreadable {
+			continue // the command reports these and exits 2
+		}
 		r.Findings = append(r.Findings, Finding{File: p.File, Line: p.Line, Column: 1, Severity: SeverityError, Rule: RuleYAML, Message: p.Message})
 	}
 	for _, d := range in.Documents {
@@ -251,7 +254,7 @@ func (v *Validator) unknownKind(gvk schema.GroupVersionKind, d *loader.Document)
 		}
 		if kinds, err := schemas.Kinds(t.Name); err == nil && slices.Contains(kinds, gvk.GroupKind()) {
 			return fmt.Sprintf("%s is a %s kind; target %s does not have it", gvk.Kind, t.Name, v.target.Name),
-				fmt.Sprintf("validate with --target %s, or convert the manifests with kubelb-ai migrate --to %s", t.Name, v.target.Name), SeverityError
+				fmt.Sprintf("validate with --target %s if that is what the cluster runs; %s uses other kinds (kubelb-ai generate --target %s renders them)", t.Name, v.target.Name, v.target.Name), SeverityError
 		}
 	}
 	var known []string

@@ -149,3 +149,22 @@ func TestWrongTargetShapesAreCaught(t *testing.T) {
 		}
 	}
 }
+
+func TestAutoAndAlsoValidFor(t *testing.T) {
+	ctx := context.Background()
+	for target, golden := range map[string]string{
+		templates.KgatewayV20:  "../testdata/golden/kgateway-v2.0/single-openai.yaml",
+		templates.KgatewayV21:  "../testdata/golden/kgateway-v2.1/single-openai.yaml",
+		templates.Agentgateway: "../testdata/golden/agentgateway/single-openai.yaml",
+	} {
+		in := loader.Load([]string{golden}, nil)
+		r, err := Auto(ctx, in, nil)
+		if err != nil || r.Target != target || r.Errors() != 0 {
+			t.Errorf("auto on %s manifests chose %s with %d errors (%v)", target, r.Target, r.Errors(), err)
+		}
+	}
+	in := loader.Load([]string{"../testdata/golden/kgateway-v2.0/single-openai.yaml"}, nil)
+	if got := AlsoValidFor(ctx, in, templates.KgatewayV21, nil); len(got) != 1 || got[0] != templates.KgatewayV20 {
+		t.Errorf("v2.0 manifests are also valid for %v, want [kgateway-v2.0]", got)
+	}
+}

@@ -90,6 +90,9 @@ type Problem struct {
 	File    string
 	Line    int
 	Message string
+	// Unreadable marks I/O failures (missing file, no permission), as
+	// opposed to content that is not valid manifests.
+	Unreadable bool
 }
 
 func (p Problem) Error() string {
@@ -129,7 +132,7 @@ func Load(paths []string, stdin io.Reader) Result {
 		}
 		info, err := os.Stat(p)
 		if err != nil {
-			r.Problems = append(r.Problems, Problem{File: p, Message: unwrapPathError(err)})
+			r.Problems = append(r.Problems, Problem{File: p, Message: unwrapPathError(err), Unreadable: true})
 			continue
 		}
 		if !info.IsDir() {
@@ -139,7 +142,7 @@ func Load(paths []string, stdin io.Reader) Result {
 		var files []string
 		err = filepath.WalkDir(p, func(path string, e fs.DirEntry, err error) error {
 			if err != nil {
-				r.Problems = append(r.Problems, Problem{File: path, Message: unwrapPathError(err)})
+				r.Problems = append(r.Problems, Problem{File: path, Message: unwrapPathError(err), Unreadable: true})
 				return nil
 			}
 			if e.IsDir() && path != p && strings.HasPrefix(e.Name(), ".") {
@@ -186,7 +189,7 @@ func readAll(r io.Reader) ([]byte, error) {
 func (r *Result) readFile(path string) {
 	f, err := os.Open(path)
 	if err != nil {
-		r.Problems = append(r.Problems, Problem{File: path, Message: unwrapPathError(err)})
+		r.Problems = append(r.Problems, Problem{File: path, Message: unwrapPathError(err), Unreadable: true})
 		return
 	}
 	defer f.Close()

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kubelb-ai/kubelb-ai/templates"
+	"github.com/kubelb-ai/kubelb-ai/validate"
+	"github.com/kubelb-ai/kubelb-ai/validate/loader"
+	"github.com/kubelb-ai/kubelb-ai/validate/output"
+)
+
+type validateOptions struct {
+	target        string
+	kubeLBVersion string
+	crds          []string
+	outputs       []string // FORMAT (standard output) or FORMAT=FILE
+	failOn        string
+}
+
+func newValidateCmd(streams IOStreams) *cobra.Command {
+	o := &validateOptions{}
+	cmd := &cobra.Command{
+		Use:   "validate [PATH|-]...",
+		Short: "Validate manifests offline as strictly as the API server would",
+		Long: `validate checks manifests without a cluster, as kube-apiserver would on create
+with strict field validation: YAML and duplicate keys, known kinds for the
+target, metadata rules, the schema (unknown fields, types, enums, formats,
+ranges, patterns, required fields, list keys) with defaults applied, and the
+CRDs' CEL rules, with the API server's own messages.
+
+Each finding names file:line:column, the field path, a rule ID and, where
+known, the fix: for example the KubeLB tutorial's RateLimitPolicy (a kind that
+never existed) comes with the target's real rate-limit object.
+
+PATHs are files, directories (searched recursively for .yaml, .yml, .json) or
+- for standard input. Exit status: 0 valid, 1 errors found (or warnings with
+--fail-on warning), 2 usage or unreadable input.`,
+		Example: `  # Validate a directory for the default target (kgateway v2.1, KubeLB 1.3)
+  kubelb-ai validate manifests/
+
+  # For KubeLB 1.4 (agentgateway), from a pipe
+  helm template ai ./chart | kubelb-ai validate --kubelb-version 1.4 -
+
+  # Let kubelb-ai pick the target from the kinds and shapes present
+  kubelb-ai validate --target auto manifests/
+
+  # CI: SARIF for code scanning and JUnit for the test report, text on the console
+  kubelb-ai validate manifests/ --output sarif=kubelb-ai.sarif --output junit=kubelb-ai.xml
+
+  # Against the chart's own CRDs instead of the embedded schemas
+  kubelb-ai validate --crd charts/agentgateway-crds/templates/ manifests/`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runValidate(cmd.Context(), o, args, streams)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.target, "target", templates.DefaultTarget().Name, "target to validate for: "+strings.Join(templates.TargetNames(), ", ")+" or auto, e.g. --target agentgateway")
+	f.StringVar(&o.kubeLBVersion, "kubelb-version", "", "KubeLB version whose data plane to validate for, e.g. --kubelb-version 1.3 (instead of --target)")
+	f.StringArrayVar(&o.crds, "crd", nil, "CRD file or directory whose kinds replace the embedded schemas, repeatable, e.g. --crd crds/")
+	f.StringArrayVarP(&o.outputs, "output", "o", nil, "FORMAT for standard output ("+strings.Join(output.Formats, ", ")+"; default text), or FORMAT=FILE to also write a file; repeatable, e.g. -o json, --output junit=report.xml")
+	f.StringVar(&o.failOn, "fail-on", "error", "lowest severity that fails the run (exit 1): error or warning, e.g. --fail-on warning")
+	cmd.MarkFlagsMutuallyExclusive("target", "kubelb-version")
+	return cmd
+}
+
+func runValidate(ctx context.Context, o *validateOptions, args []string, streams IOStreams) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if len(args) == 0 {
+		return usageError("name at least one file or directory, or - for standard input")
+	}
+	if o.failOn != "error" && o.failOn != "warning" {
+		return usageError("--fail-on %q: use error or warning", o.failOn)
+	}
+	stdoutFormat, files, err := parseOutputs(o.outputs)
+	if err != nil {
+		return err
+	}
+	target := o.target
+	if o.kubeLBVersion != "" {
+		t, err := templates.TargetForKubeLB(o.kubeLBVersion)
+		if err != nil {
+			return usageError("--kubelb-version: %v", err)
+		}
+		target = t.Name
+	}
+	if _, err := templates.LookupTarget(target); err != nil && target != "auto" {
+		return usageError("--target: %v", err)
+	}
+
+	sources := &output.Sources{}
+	stdin := streams.In
+	if slices.Contains(args, "-") && stdin != nil {
+		data, err := io.ReadAll(io.LimitReader(stdin, loader.MaxFileSize+1))
+		if err != nil {
+			return inputError(err)
+		}
+		sources.Stdin = data
+		stdin = bytes.NewReader(data)
+	}
+	in := loader.Load(args, stdin)
+	for _, p := range in.Problems {
+		if p.Unreadable {
+			return inputError(p)
+		}
+	}
+	var report *validate.Report
+	if target == "auto" {
+		report, err = validate.Auto(ctx, in, o.crds)
+	} else {
+		var v *validate.Validator
+		if v, err = validate.New(validate.Options{Target: target, CRDs: o.crds}); err == nil {
+			report = v.Validate(ctx, in)
+		}
+	}
+	if err != nil {
+		return inputError(err)
+	}
+
+	opts := output.Options{Color: streams.IsTTY && os.Getenv("NO_COLOR") == "", Sources: sources, Version: buildVersion().Version}
+	if err := output.Write(streams.Out, stdoutFormat, report, opts); err != nil {
+		return err
+	}
+	fileOpts := opts
+	fileOpts.Color = false
+	for _, f := range files {
+		if err := writeReportFile(f.path, f.format, report, fileOpts); err != nil {
+			return inputError(err)
+		}
+	}
+	if report.Errors() > 0 {
+		if stdoutFormat == "text" {
+			if also := validate.AlsoValidFor(ctx, in, report.Target, o.crds); len(also) > 0 {
+				fmt.Fprintf(streams.Out, "the same manifests are valid for target %s: validate with --target %s if that is what the cluster runs\n", strings.Join(also, ", "), also[0])
+			}
+		}
+		return &exitError{code: exitFindings}
+	}
+	if o.failOn == "warning" && report.Warnings() > 0 {
+		return &exitError{code: exitFindings}
+	}
+	return nil
+}
+
+type reportFile struct{ format, path string }
+
+// parseOutputs reads -o/--output values: one FORMAT for standard output
+// (text by default) and any number of FORMAT=FILE.
+func parseOutputs(values []string) (string, []reportFile, error) {
+	stdout := ""
+	var files []reportFile
+	for _, v := range values {
+		format, path, hasFile := strings.Cut(v, "=")
+		if !slices.Contains(output.Formats, format) {
+			return "", nil, usageError("unknown output format %q: use %s", format, strings.Join(output.Formats, ", "))
+		}
+		switch {
+		case hasFile && path == "":
+			return "", nil, usageError("--output %q: the file name is missing, e.g. junit=report.xml", v)
+		case hasFile:
+			files = append(files, reportFile{format, path})
+		case stdout != "":
+			return "", nil, usageError("-o %s and -o %s: standard output takes one format; write others with FORMAT=FILE", stdout, format)
+		default:
+			stdout = format
+		}
+	}
+	if stdout == "" {
+		stdout = "text"
+	}
+	return stdout, files, nil
+}
+
+func writeReportFile(path, format string, r *validate.Report, opts output.Options) error {
+	var buf bytes.Buffer
+	if err := output.Write(&buf, format, r, opts); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const tutorialFile = "../../testdata/tutorial/kubelb-1.2-aigateway.yaml"
+
+func TestValidateExitCodesAndFormats(t *testing.T) {
+	code, out, _ := runCmd(t, "validate", "../../testdata/golden/kgateway-v2.1/multi-same-format.yaml")
+	if code != 0 || !strings.Contains(out, "documents valid for target kgateway-v2.1: 0 errors, 0 warnings") {
+		t.Fatalf("clean manifests: exit %d\n%s", code, out)
+	}
+	code, out, _ = runCmd(t, "validate", "--kubelb-version", "1.2", tutorialFile)
+	if code != exitFindings || !strings.Contains(out, "kubelb-1.2-aigateway.yaml:58:15: error:") || !strings.Contains(out, "  fix: remove namespace") {
+		t.Fatalf("tutorial on 1.2: exit %d\n%s", code, out)
+	}
+	dir := t.TempDir()
+	sarif, junit := filepath.Join(dir, "r.sarif"), filepath.Join(dir, "r.xml")
+	code, out, _ = runCmd(t, "validate", "-o", "json", "--output", "sarif="+sarif, "--output", "junit="+junit, tutorialFile)
+	var rep struct{ Errors int }
+	if code != exitFindings || json.Unmarshal([]byte(out), &rep) != nil || rep.Errors != 3 {
+		t.Fatalf("-o json: exit %d\n%s", code, out)
+	}
+	for _, f := range []string{sarif, junit} {
+		if data, err := os.ReadFile(f); err != nil || len(data) == 0 {
+			t.Errorf("%s not written: %v", f, err)
+		}
+	}
+}
+
+func TestValidateAutoAndStdin(t *testing.T) {
+	data, _ := os.ReadFile("../../testdata/golden/agentgateway/multi-mixed-failover.yaml")
+	var stdout, stderr strings.Builder
+	code := run("kubelb-ai", []string{"validate", "--target", "auto", "-"}, IOStreams{In: strings.NewReader(string(data)), Out: &stdout, ErrOut: &stderr})
+	if code != 0 || !strings.Contains(stdout.String(), "valid for target agentgateway") {
+		t.Fatalf("exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+}
+
+func TestValidateUsageAndIOErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"validate"}, "name at least one file"},
+		{[]string{"validate", "missing-dir/"}, "missing-dir/: no such file or directory"},
+		{[]string{"validate", "-o", "xml", tutorialFile}, "unknown output format \"xml\""},
+		{[]string{"validate", "-o", "json", "-o", "text", tutorialFile}, "standard output takes one format"},
+		{[]string{"validate", "--output", "junit=", tutorialFile}, "the file name is missing"},
+		{[]string{"validate", "--target", "kgw", tutorialFile}, "unknown target \"kgw\""},
+		{[]string{"validate", "--fail-on", "info", tutorialFile}, "--fail-on \"info\""},
+	} {
+		code, _, errOut := runCmd(t, tc.args...)
+		if code != exitUsage || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, %q; want exit 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}
+
+func TestValidateWarningsFailOnlyWhenAsked(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "d.yaml")
+	os.WriteFile(p, []byte("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"), 0o644)
+	if code, out, _ := runCmd(t, "validate", p); code != 0 || !strings.Contains(out, "warning") {
+		t.Fatalf("warning alone: exit %d\n%s", code, out)
+	}
+	if code, _, _ := runCmd(t, "validate", "--fail-on", "warning", p); code != exitFindings {
+		t.Fatalf("--fail-on warning: exit %d", code)
+	}
+}
