@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -160,4 +161,12 @@ func endsWithAny(s string, suffixes ...string) bool {
 		}
 	}
 	return false
+}
+
+// decodeBase64 decodes a Secret's data value, or returns it unchanged.
+func decodeBase64(s string) string {
+	if b, err := base64.StdEncoding.DecodeString(s); err == nil {
+		return string(b)
+	}
+	return s
 }

@@ -64,12 +64,17 @@ type Options struct {
 	// CRDs are extra CRD files or directories; their kinds replace the
 	// embedded ones (e.g. a chart's CRDs, the authoritative schema).
 	CRDs []string
+	// Strict makes reference findings errors instead of warnings.
+	Strict bool
+	// Disable turns lint and reference rules off; Enable turns them back on.
+	Disable, Enable []string
 }
 
 // Validator validates documents for one target. It is safe for concurrent use.
 type Validator struct {
 	target templates.Target
 	set    *crd.Set
+	opts   Options
 }
 
 // New compiles the target's embedded schemas, the Gateway API's and any
@@ -100,7 +105,12 @@ func New(opts Options) (*Validator, error) {
 			return nil, fmt.Errorf("--crd: %w", err)
 		}
 	}
-	return &Validator{target: t, set: set}, nil
+	for _, id := range append(slices.Clone(opts.Disable), opts.Enable...) {
+		if !slices.Contains(LintRules, id) && !isRefRule(id) {
+			return nil, fmt.Errorf("unknown rule %q: lint and reference rules are %s", id, strings.Join(append(slices.Clone(LintRules), refRules...), ", "))
+		}
+	}
+	return &Validator{target: t, set: set, opts: opts}, nil
 }
 
 // Target returns the target the validator checks for.
@@ -140,8 +150,25 @@ func (v *Validator) Validate(ctx context.Context, in loader.Result) *Report {
 		}
 		r.Findings = append(r.Findings, Finding{File: p.File, Line: p.Line, Column: 1, Severity: SeverityError, Rule: RuleYAML, Message: p.Message})
 	}
+	byFile := map[string][]*loader.Document{}
 	for _, d := range in.Documents {
 		r.Findings = append(r.Findings, v.document(ctx, d)...)
+		byFile[d.File] = append(byFile[d.File], d)
+	}
+	var extra []Finding
+	for _, f := range v.references(in.Documents) {
+		if v.enabled(f.Rule) {
+			if v.opts.Strict {
+				f.Severity = SeverityError
+			}
+			extra = append(extra, f)
+		}
+	}
+	extra = append(extra, v.lint(in.Documents, v.enabled)...)
+	for _, f := range extra {
+		if !suppressedIn(byFile[f.File], f) {
+			r.Findings = append(r.Findings, f)
+		}
 	}
 	sort.SliceStable(r.Findings, func(i, j int) bool {
 		a, b := r.Findings[i], r.Findings[j]
@@ -279,6 +306,21 @@ func yamlLine(msg string) int {
 	return n
 }
 
+
+func (v *Validator) enabled(rule string) bool {
+	return !slices.Contains(v.opts.Disable, rule) || slices.Contains(v.opts.Enable, rule)
+}
+
+// suppressedIn finds the document holding f's line and checks its comments.
+func suppressedIn(docs []*loader.Document, f Finding) bool {
+	for i := len(docs) - 1; i >= 0; i-- {
+		if docs[i].Line <= f.Line {
+			return suppressed(docs[i], f)
+		}
+	}
+	return false
+}
+
 // RuleInfo describes a rule for reports and docs/validate.md.
 type RuleInfo struct {
 	ID      string
@@ -293,6 +335,19 @@ var Rules = []RuleInfo{
 	{RuleSchema, "a value violates the schema: type, enum, format, range, pattern, required, list keys, metadata rules"},
 	{RuleCEL, "a CEL rule of the CRD (x-kubernetes-validations) fails"},
 	{RuleNotValidated, "a kind kubelb-ai has no schema for; pass its CRD with --crd"},
+	{RuleDuplicate, "the same object is defined twice"},
+	{RuleRefUnresolved, "a reference to an object that is not among the inputs"},
+	{RuleRefInvalid, "a reference the target cannot use: wrong kind for the target, no matching listener, a namespace the listener does not admit"},
+	{RuleRefGrant, "a cross-namespace backend reference without a ReferenceGrant"},
+	{RuleRefSecretKey, "a referenced Secret lacks the key the data plane reads (Authorization, or accessKey/secretKey for AWS)"},
+	{RuleFailoverMixed, "a kgateway AI backend fails over between providers of different types, which the Envoy data plane rejects"},
+	{RulePolicyClash, "two AgentgatewayPolicies set the same singular field on one target; agentgateway silently drops one"},
+	{RuleInlineKey, "an API key written into a manifest (Secret literal, inline token, auth.key)"},
+	{RuleDevImage, "a development image tag (-main, latest, ...) instead of a release"},
+	{RuleNoRateLimit, "a route to an LLM without a rate limit"},
+	{RuleBearerPrefix, "an agentgateway key stored with a \"Bearer \" prefix, which agentgateway adds itself"},
+	{RuleGatewayClass, "a Gateway class that does not serve the target's AI kinds"},
+	{RuleTenantGateway, "KubeLB's tenant Gateway class (kubelb) used for AI routes"},
 }
 
 // DocsURL is where each rule is explained, as DocsURL + "#" + rule ID.
