@@ -306,7 +306,6 @@ func yamlLine(msg string) int {
 	return n
 }
 
-
 func (v *Validator) enabled(rule string) bool {
 	return !slices.Contains(v.opts.Disable, rule) || slices.Contains(v.opts.Enable, rule)
 }
