@@ -23,6 +23,9 @@ type validateOptions struct {
 	crds          []string
 	outputs       []string // FORMAT (standard output) or FORMAT=FILE
 	failOn        string
+	strict        bool
+	enable        []string
+	disable       []string
 }
 
 func newValidateCmd(streams IOStreams) *cobra.Command {
@@ -68,6 +71,9 @@ PATHs are files, directories (searched recursively for .yaml, .yml, .json) or
 	f.StringArrayVar(&o.crds, "crd", nil, "CRD file or directory whose kinds replace the embedded schemas, repeatable, e.g. --crd crds/")
 	f.StringArrayVarP(&o.outputs, "output", "o", nil, "FORMAT for standard output ("+strings.Join(output.Formats, ", ")+"; default text), or FORMAT=FILE to also write a file; repeatable, e.g. -o json, --output junit=report.xml")
 	f.StringVar(&o.failOn, "fail-on", "error", "lowest severity that fails the run (exit 1): error or warning, e.g. --fail-on warning")
+	f.BoolVar(&o.strict, "strict", false, "make reference findings (dangling or wrong references, missing Secret keys) errors, e.g. --strict in CI")
+	f.StringSliceVar(&o.disable, "disable", nil, "turn off lint or reference rules, e.g. --disable no-rate-limit,ref-unresolved (docs/validate.md lists them)")
+	f.StringSliceVar(&o.enable, "enable", nil, "turn rules back on after --disable, e.g. --enable inline-key")
 	cmd.MarkFlagsMutuallyExclusive("target", "kubelb-version")
 	return cmd
 }
@@ -115,15 +121,19 @@ func runValidate(ctx context.Context, o *validateOptions, args []string, streams
 		}
 	}
 	var report *validate.Report
+	vopts := validate.Options{Target: target, CRDs: o.crds, Strict: o.strict, Enable: o.enable, Disable: o.disable}
 	if target == "auto" {
-		report, err = validate.Auto(ctx, in, o.crds)
+		report, err = validate.Auto(ctx, in, vopts)
 	} else {
 		var v *validate.Validator
-		if v, err = validate.New(validate.Options{Target: target, CRDs: o.crds}); err == nil {
+		if v, err = validate.New(vopts); err == nil {
 			report = v.Validate(ctx, in)
 		}
 	}
 	if err != nil {
+		if strings.Contains(err.Error(), "unknown rule") {
+			return usageError("%v", err)
+		}
 		return inputError(err)
 	}
 
@@ -140,7 +150,7 @@ func runValidate(ctx context.Context, o *validateOptions, args []string, streams
 	}
 	if report.Errors() > 0 {
 		if stdoutFormat == "text" {
-			if also := validate.AlsoValidFor(ctx, in, report.Target, o.crds); len(also) > 0 {
+			if also := validate.AlsoValidFor(ctx, in, report.Target, vopts); len(also) > 0 {
 				fmt.Fprintf(streams.Out, "the same manifests are valid for target %s: validate with --target %s if that is what the cluster runs\n", strings.Join(also, ", "), also[0])
 			}
 		}

@@ -11,7 +11,7 @@ import (
 const tutorialFile = "../../testdata/tutorial/kubelb-1.2-aigateway.yaml"
 
 func TestValidateExitCodesAndFormats(t *testing.T) {
-	code, out, _ := runCmd(t, "validate", "../../testdata/golden/kgateway-v2.1/multi-same-format.yaml")
+	code, out, _ := runCmd(t, "validate", "--strict", "../../testdata/golden/kgateway-v2.1/multi-same-format.yaml")
 	if code != 0 || !strings.Contains(out, "documents valid for target kgateway-v2.1: 0 errors, 0 warnings") {
 		t.Fatalf("clean manifests: exit %d\n%s", code, out)
 	}
@@ -54,6 +54,7 @@ func TestValidateUsageAndIOErrors(t *testing.T) {
 		{[]string{"validate", "--output", "junit=", tutorialFile}, "the file name is missing"},
 		{[]string{"validate", "--target", "kgw", tutorialFile}, "unknown target \"kgw\""},
 		{[]string{"validate", "--fail-on", "info", tutorialFile}, "--fail-on \"info\""},
+		{[]string{"validate", "--disable", "nope", tutorialFile}, "unknown rule \"nope\""},
 	} {
 		code, _, errOut := runCmd(t, tc.args...)
 		if code != exitUsage || !strings.Contains(errOut, tc.want) {
