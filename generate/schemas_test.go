@@ -24,7 +24,7 @@ func TestRenderedObjectsPassEmbeddedCRDs(t *testing.T) {
 			t.Fatal(err)
 		}
 		docs, err := schemas.CRDs(target)
-		if err != nil || len(docs) != 3 {
+		if err != nil || len(docs) < 3 {
 			t.Fatalf("%s: %d embedded CRDs, %v", target, len(docs), err)
 		}
 		for _, doc := range docs {

@@ -3,7 +3,6 @@ package kgatewayv21
 import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // Backend is an upstream that routes can send traffic to. kubelb-ai uses the AI type,
@@ -74,10 +73,9 @@ type BackendSpec struct {
 	// +optional
 	AI *AIBackend `json:"ai,omitempty"`
 
-	// AWS configures a Lambda upstream. kubelb-ai does not model its contents; the field
-	// exists so that a Backend of type AWS still decodes and the type rules type-check.
+	// AWS configures an AWS Lambda upstream; set it when type is AWS.
 	// +optional
-	AWS *runtime.RawExtension `json:"aws,omitempty"`
+	AWS *AwsBackend `json:"aws,omitempty"`
 
 	// Static lists fixed hosts; set it when type is Static.
 	// +optional
@@ -88,10 +86,9 @@ type BackendSpec struct {
 	// +optional
 	DynamicForwardProxy *DynamicForwardProxyBackend `json:"dynamicForwardProxy,omitempty"`
 
-	// MCP lists MCP servers. kubelb-ai does not model its contents; the field exists so
-	// that a Backend of type MCP still decodes and the type rules type-check.
+	// MCP lists MCP servers; set it when type is MCP.
 	// +optional
-	MCP *runtime.RawExtension `json:"mcp,omitempty"`
+	MCP *MCP `json:"mcp,omitempty"`
 }
 
 // AppProtocol is the application protocol spoken to static hosts.
@@ -398,4 +395,147 @@ type AWSGuardrailConfig struct {
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	Version string `json:"version"`
+}
+
+// AwsBackend is an AWS Lambda function.
+type AwsBackend struct {
+	// Lambda names the function and how it is invoked.
+	// +required
+	Lambda AwsLambda `json:"lambda"`
+
+	// AccountID is the 12-digit AWS account that owns the function.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=12
+	// +kubebuilder:validation:Pattern="^[0-9]{12}$"
+	AccountID string `json:"accountId"`
+
+	// Auth names a Secret with AWS credentials. Without it the gateway uses the
+	// credentials of its own environment.
+	// +optional
+	Auth *AwsAuth `json:"auth,omitempty"`
+
+	// Region is the AWS region of the function.
+	// +optional
+	// +kubebuilder:default="us-east-1"
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9-]+$`
+	Region *string `json:"region,omitempty"`
+}
+
+// AwsLambdaInvocationMode says whether the proxy waits for the function's result.
+//
+// +kubebuilder:validation:Enum=Sync;Async
+type AwsLambdaInvocationMode string
+
+// AwsLambdaPayloadTransformMode says whether requests and responses are converted
+// between HTTP and the Lambda event format.
+//
+// +kubebuilder:validation:Enum=None;Envoy
+type AwsLambdaPayloadTransformMode string
+
+// AwsLambda names a function and how it is called.
+type AwsLambda struct {
+	// EndpointURL replaces the regional Lambda endpoint, for example for a local
+	// emulator.
+	// +optional
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:Pattern=`^https?://[-a-zA-Z0-9@:%.+~#?&/=]+$`
+	EndpointURL *string `json:"endpointURL,omitempty"`
+
+	// FunctionName is the function's name.
+	// +required
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9-_]{1,140}$`
+	FunctionName string `json:"functionName"`
+
+	// InvocationMode is Sync to wait for the result or Async to return at once.
+	// +optional
+	// +kubebuilder:default=Sync
+	InvocationMode *AwsLambdaInvocationMode `json:"invocationMode,omitempty"`
+
+	// Qualifier is the function version or alias.
+	// +optional
+	// +kubebuilder:default="$LATEST"
+	// +kubebuilder:validation:Pattern=`^(\$LATEST|[0-9]+|[A-Za-z0-9-_]{1,128})$`
+	Qualifier *string `json:"qualifier,omitempty"`
+
+	// PayloadTransformMode is Envoy to convert between HTTP and Lambda events, or None
+	// to pass bodies through unchanged.
+	// +optional
+	// +kubebuilder:default=Envoy
+	PayloadTransformMode *AwsLambdaPayloadTransformMode `json:"payloadTransformMode,omitempty"`
+}
+
+// MCP is a set of MCP servers that the gateway federates.
+type MCP struct {
+	// Targets are the servers; their names must be unique.
+	// +required
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:XValidation:rule="self.all(t1, self.exists_one(t2, t1.name == t2.name))",message="target names must be unique"
+	Targets []McpTargetSelector `json:"targets"`
+}
+
+// McpTargetSelector is a named MCP server, given by address or found by selecting
+// Services; exactly one of the two must be set.
+//
+// +kubebuilder:validation:XValidation:rule="[has(self.selector),has(self.static)].filter(x,x==true).size() == 1",message="exactly one of the fields in [selector static] must be set"
+type McpTargetSelector struct {
+	// Name identifies the target.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	Name string `json:"name"`
+
+	// Selector finds Services that serve MCP.
+	// +optional
+	Selector *McpSelector `json:"selector,omitempty"`
+
+	// Static is one server at a fixed address.
+	// +optional
+	Static *McpTarget `json:"static,omitempty"`
+}
+
+// McpSelector selects Services by label, within namespaces selected by label.
+//
+// +kubebuilder:validation:XValidation:rule="has(self.__namespace__) || has(self.service)",message="at least one of namespace or service must be set"
+type McpSelector struct {
+	// Namespace selects the namespaces searched; the Backend's own when unset.
+	// +optional
+	Namespace *metav1.LabelSelector `json:"namespace,omitempty"`
+
+	// Service selects the Services.
+	// +optional
+	Service *metav1.LabelSelector `json:"service,omitempty"`
+}
+
+// MCPProtocol is the transport an MCP server speaks.
+//
+// +kubebuilder:validation:Enum=StreamableHTTP;SSE
+type MCPProtocol string
+
+// McpTarget is an MCP server at a fixed address.
+type McpTarget struct {
+	// Host is the server's host name or IP address.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	Host string `json:"host"`
+
+	// Port is the server's TCP port.
+	// +required
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	Port int32 `json:"port"`
+
+	// Protocol is the transport; the gateway guesses when unset.
+	// +optional
+	Protocol *MCPProtocol `json:"protocol,omitempty"`
+
+	// Path is the URL path of the MCP endpoint.
+	// +optional
+	Path *string `json:"path,omitempty"`
 }

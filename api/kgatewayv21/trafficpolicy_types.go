@@ -39,7 +39,12 @@ type TrafficPolicyList struct {
 	Items           []TrafficPolicy `json:"items"`
 }
 
-// TrafficPolicySpec is the part of a TrafficPolicy that kubelb-ai renders.
+// TrafficPolicySpec selects the targets and the request handling applied to them.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.autoHostRewrite) || ((has(self.targetRefs) && self.targetRefs.all(r, r.kind == 'HTTPRoute')) || (has(self.targetSelectors) && self.targetSelectors.all(r, r.kind == 'HTTPRoute')))",message="autoHostRewrite can only be used when targeting HTTPRoute resources"
+// +kubebuilder:validation:XValidation:rule="has(self.retry) && has(self.timeouts) ? (has(self.retry.perTryTimeout) && has(self.timeouts.request) ? duration(self.retry.perTryTimeout) < duration(self.timeouts.request) : true) : true",message="retry.perTryTimeout must be lesser than timeouts.request"
+// +kubebuilder:validation:XValidation:rule="has(self.retry) && has(self.targetRefs) ? self.targetRefs.all(r, (r.kind == 'Gateway' ? has(r.sectionName) : true )) : true",message="targetRefs[].sectionName must be set when targeting Gateway resources with retry policy"
+// +kubebuilder:validation:XValidation:rule="has(self.retry) && has(self.targetSelectors) ? self.targetSelectors.all(r, (r.kind == 'Gateway' ? has(r.sectionName) : true )) : true",message="targetSelectors[].sectionName must be set when targeting Gateway resources with retry policy"
 type TrafficPolicySpec struct {
 	// TargetRefs are the objects in the policy's namespace it applies to. Without them (or
 	// TargetSelectors) the policy only takes effect where an HTTPRoute rule names it in an
@@ -54,15 +59,60 @@ type TrafficPolicySpec struct {
 	// that carries the given labels.
 	// +optional
 	// +kubebuilder:validation:XValidation:rule="self.all(r, (r.kind == 'Gateway' || r.kind == 'HTTPRoute' || (r.kind == 'XListenerSet' && r.group == 'gateway.networking.x-k8s.io')) && (!has(r.group) || r.group == 'gateway.networking.k8s.io' || r.group == 'gateway.networking.x-k8s.io'))",message="targetSelectors may only reference Gateway, HTTPRoute, or XListenerSet resources"
-	TargetSelectors []LocalPolicyTargetSelector `json:"targetSelectors,omitempty"`
+	TargetSelectors []LocalPolicyTargetSelectorWithSectionName `json:"targetSelectors,omitempty"`
 
 	// AI configures the AI extension for requests to AI Backends.
 	// +optional
 	AI *AIPolicy `json:"ai,omitempty"`
 
+	// Transformation rewrites headers and bodies with templates.
+	// +optional
+	Transformation *TransformationPolicy `json:"transformation,omitempty"`
+
+	// ExtProc sends traffic through the external processor of a GatewayExtension.
+	// +optional
+	ExtProc *ExtProcPolicy `json:"extProc,omitempty"`
+
+	// ExtAuth asks the authorization service of a GatewayExtension about each request.
+	// +optional
+	ExtAuth *ExtAuthPolicy `json:"extAuth,omitempty"`
+
 	// RateLimit limits how fast the targets accept requests.
 	// +optional
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`
+
+	// Cors answers and annotates cross-origin requests.
+	// +optional
+	Cors *CorsPolicy `json:"cors,omitempty"`
+
+	// Csrf rejects cross-site requests whose origin is not allowed.
+	// +optional
+	Csrf *CSRFPolicy `json:"csrf,omitempty"`
+
+	// HeaderModifiers set, add and remove request and response headers.
+	// +optional
+	HeaderModifiers *HeaderModifiers `json:"headerModifiers,omitempty"`
+
+	// AutoHostRewrite sets the Host header to the upstream host name; only for policies
+	// that target HTTPRoutes.
+	// +optional
+	AutoHostRewrite *bool `json:"autoHostRewrite,omitempty"`
+
+	// Buffer buffers whole requests up to a size before forwarding them.
+	// +optional
+	Buffer *Buffer `json:"buffer,omitempty"`
+
+	// Timeouts bound requests and idle streams.
+	// +optional
+	Timeouts *Timeouts `json:"timeouts,omitempty"`
+
+	// Retry retries failed requests.
+	// +optional
+	Retry *Retry `json:"retry,omitempty"`
+
+	// RBAC allows or denies requests by CEL expressions.
+	// +optional
+	RBAC *RBAC `json:"rbac,omitempty"`
 }
 
 // LocalPolicyTargetReferenceWithSectionName names an object in the policy's own
@@ -95,8 +145,9 @@ type LocalPolicyTargetReferenceWithSectionName struct {
 	SectionName *string `json:"sectionName,omitempty"`
 }
 
-// LocalPolicyTargetSelector picks targets in the policy's own namespace by label.
-type LocalPolicyTargetSelector struct {
+// LocalPolicyTargetSelectorWithSectionName picks targets in the policy's own namespace
+// by label, optionally narrowed to one section of each.
+type LocalPolicyTargetSelectorWithSectionName struct {
 	// Group is the API group of the targets; the empty string means the core group.
 	// +required
 	// +kubebuilder:validation:MaxLength=253

@@ -252,6 +252,302 @@ spec:
   selfManaged: {}
 `
 
+const awsBackend = `
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: Backend
+metadata:
+  name: lambda
+spec:
+  type: AWS
+  aws:
+    accountId: "123456789012"
+    region: eu-west-1
+    auth:
+      type: Secret
+      secretRef:
+        name: aws-creds
+    lambda:
+      functionName: summarise
+      qualifier: prod
+      invocationMode: Async
+      payloadTransformMode: None
+      endpointURL: http://localstack.dev.svc:4566
+`
+
+const mcpBackend = `
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: Backend
+metadata:
+  name: tools
+spec:
+  type: MCP
+  mcp:
+    targets:
+    - name: tools
+      static:
+        host: mcp.tools.svc
+        port: 8080
+        protocol: StreamableHTTP
+        path: /mcp
+    - name: selected
+      selector:
+        namespace:
+          matchLabels:
+            team: ml
+        service:
+          matchExpressions:
+          - key: app
+            operator: In
+            values: [mcp]
+`
+
+const featureTrafficPolicy = `
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: TrafficPolicy
+metadata:
+  name: features
+spec:
+  targetRefs:
+  - group: gateway.networking.k8s.io
+    kind: HTTPRoute
+    name: openai
+  autoHostRewrite: true
+  buffer:
+    maxRequestSize: 1Mi
+  cors:
+    allowOrigins: ["https://app.example.com"]
+    allowMethods: [GET, POST]
+    allowHeaders: [Authorization]
+    exposeHeaders: [X-Request-Id]
+    allowCredentials: true
+    maxAge: 600
+  csrf:
+    percentageEnabled: 100
+    additionalOrigins:
+    - suffix: .example.com
+      ignoreCase: true
+  extAuth:
+    extensionRef:
+      name: authz
+    withRequestBody:
+      maxRequestBytes: 8192
+    contextExtensions:
+      tenant: acme
+  extProc:
+    disable: {}
+  headerModifiers:
+    request:
+      set:
+      - name: X-Gateway
+        value: kubelb-ai
+      remove: [X-Debug]
+  rbac:
+    action: Deny
+    policy:
+      matchExpressions:
+      - "request.headers['x-blocked'] == 'true'"
+  retry:
+    retryOn: [5xx, connect-failure]
+    attempts: 3
+    perTryTimeout: 10s
+    statusCodes: [503]
+    backoffBaseInterval: 50ms
+  timeouts:
+    request: 30s
+    streamIdle: 5m
+  transformation:
+    request:
+      add:
+      - name: X-Model
+        value: "{{ model }}"
+      body:
+        parseAs: AsJson
+        value: "{{ body }}"
+`
+
+const httpListenerPolicy = `
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: HTTPListenerPolicy
+metadata:
+  name: listener
+spec:
+  targetRefs:
+  - group: gateway.networking.k8s.io
+    kind: Gateway
+    name: ai-gateway
+  useRemoteAddress: false
+  xffNumTrustedHops: 2
+  serverHeaderTransformation: PassThrough
+  idleTimeout: 1h
+  healthCheck:
+    path: /healthz
+  upgradeConfig:
+    enabledUpgrades: [websocket]
+  accessLog:
+  - fileSink:
+      path: /dev/stdout
+      jsonFormat:
+        status: "%RESPONSE_CODE%"
+        model: "%DYNAMIC_METADATA(ai:model)%"
+    filter:
+      andFilter:
+      - notHealthCheckFilter: true
+      - responseFlagFilter:
+          flags: [UH, NR]
+  - openTelemetry:
+      grpcService:
+        logName: ai
+        backendRef:
+          name: otel-collector
+          port: 4317
+      attributes:
+        values:
+        - key: route
+          value:
+            stringValue: "%ROUTE_NAME%"
+  tracing:
+    provider:
+      openTelemetry:
+        serviceName: ai-gateway
+        grpcService:
+          backendRef:
+            name: otel-collector
+            port: 4317
+          retryPolicy:
+            numRetries: 3
+            retryBackOff:
+              baseInterval: 1s
+        sampler:
+          alwaysOnConfig: {}
+    randomSampling: 10
+    attributes:
+    - name: tenant
+      requestHeader:
+        name: x-tenant
+        defaultValue: none
+`
+
+const backendConfigPolicy = `
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: BackendConfigPolicy
+metadata:
+  name: upstream
+spec:
+  targetRefs:
+  - group: gateway.kgateway.dev
+    kind: Backend
+    name: openai
+  connectTimeout: 5s
+  http2ProtocolOptions:
+    initialStreamWindowSize: 64Ki
+    maxConcurrentStreams: 100
+  tls:
+    wellKnownCACertificates: System
+    sni: api.openai.com
+    parameters:
+      minVersion: "1.2"
+  loadBalancer:
+    ringHash:
+      minimumRingSize: 1024
+      hashPolicies:
+      - header:
+          name: x-user
+        terminal: true
+  healthCheck:
+    timeout: 1s
+    interval: 10s
+    unhealthyThreshold: 3
+    healthyThreshold: 1
+    http:
+      path: /healthz
+      method: GET
+  outlierDetection:
+    consecutive5xx: 3
+`
+
+const gatewayExtension = `
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: GatewayExtension
+metadata:
+  name: ratelimit
+spec:
+  type: RateLimit
+  rateLimit:
+    domain: kubelb-ai
+    failOpen: false
+    timeout: 250ms
+    xRateLimitHeaders: DraftVersion03
+    grpcService:
+      backendRef:
+        name: ratelimit
+        namespace: kubelb
+        port: 8081
+      requestTimeout: 200ms
+`
+
+const directResponse = `
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: DirectResponse
+metadata:
+  name: maintenance
+spec:
+  status: 503
+  body: down for maintenance
+`
+
+const fullGatewayParameters = `
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: GatewayParameters
+metadata:
+  name: tuned
+spec:
+  kube:
+    deployment:
+      replicas: 2
+      strategy:
+        type: RollingUpdate
+        rollingUpdate:
+          maxUnavailable: 0
+          maxSurge: 25%
+    envoyContainer:
+      bootstrap:
+        logLevel: info
+        componentLogLevels:
+          upstream: debug
+      resources:
+        requests:
+          cpu: 100m
+          memory: 128Mi
+    podTemplate:
+      extraLabels:
+        team: ml
+      nodeSelector:
+        kubernetes.io/os: linux
+      tolerations:
+      - key: dedicated
+        operator: Equal
+        value: gateways
+        effect: NoSchedule
+      gracefulShutdown:
+        enabled: true
+        sleepTimeSeconds: 10
+      terminationGracePeriodSeconds: 30
+      extraVolumes:
+      - name: certs
+        projected:
+          sources:
+          - podCertificate:
+              signerName: example.com/signer
+              keyType: ED25519
+              credentialBundlePath: bundle.pem
+    serviceAccount:
+      extraAnnotations:
+        eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/gateway
+    stats:
+      enabled: true
+    floatingUserId: true
+`
+
 // TestRoundTrip decodes each example strictly, encodes it again and checks that
 // nothing was lost or renamed on the way.
 func TestRoundTrip(t *testing.T) {
@@ -267,6 +563,14 @@ func TestRoundTrip(t *testing.T) {
 		{"global rate limit policy", globalRateLimitPolicy, &TrafficPolicy{}},
 		{"gateway parameters", aiGatewayParameters, &GatewayParameters{}},
 		{"self-managed gateway parameters", selfManagedGatewayParameters, &GatewayParameters{}},
+		{"tuned gateway parameters", fullGatewayParameters, &GatewayParameters{}},
+		{"aws backend", awsBackend, &Backend{}},
+		{"mcp backend", mcpBackend, &Backend{}},
+		{"traffic policy features", featureTrafficPolicy, &TrafficPolicy{}},
+		{"http listener policy", httpListenerPolicy, &HTTPListenerPolicy{}},
+		{"backend config policy", backendConfigPolicy, &BackendConfigPolicy{}},
+		{"gateway extension", gatewayExtension, &GatewayExtension{}},
+		{"direct response", directResponse, &DirectResponse{}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -422,7 +726,7 @@ func TestAddToScheme(t *testing.T) {
 	if err := AddToScheme(s); err != nil {
 		t.Fatal(err)
 	}
-	for _, kind := range []string{KindBackend, KindTrafficPolicy, KindGatewayParameters} {
+	for _, kind := range []string{KindBackend, KindTrafficPolicy, KindGatewayParameters, KindBackendConfigPolicy, KindDirectResponse, KindGatewayExtension, KindHTTPListenerPolicy} {
 		for _, k := range []string{kind, kind + "List"} {
 			gvk := schema.GroupVersionKind{Group: "gateway.kgateway.dev", Version: "v1alpha1", Kind: k}
 			if !s.Recognizes(gvk) {
