@@ -114,13 +114,12 @@ func agwAuth(p *spec.Provider) *agw.BackendAuth {
 
 // agwTLS turns on TLS (with SNI) for a host override on port 443: agentgateway
 // speaks plain HTTP to an overridden host unless told otherwise.
-func agwTLS(p *spec.Provider) *runtime.RawExtension {
+func agwTLS(p *spec.Provider) *agw.BackendTLS {
 	host, port := hostPort(p)
 	if host == "" || port != 443 {
 		return nil
 	}
-	raw, _ := json.Marshal(map[string]string{"sni": host})
-	return &runtime.RawExtension{Raw: raw}
+	return &agw.BackendTLS{SNI: host}
 }
 
 func agwAIPolicy(p *spec.Policies) *agw.AIPolicy {
@@ -142,7 +141,7 @@ func agwAIPolicy(p *spec.Policies) *agw.AIPolicy {
 	}
 	for _, d := range p.Defaults {
 		raw, _ := json.Marshal(d.Value)
-		fd := agw.FieldDefault{Field: d.Field, Value: runtime.RawExtension{Raw: raw}}
+		fd := agw.FieldDefault{Field: agw.FieldName(d.Field), Value: runtime.RawExtension{Raw: raw}}
 		if d.Override {
 			ai.Overrides = append(ai.Overrides, fd)
 		} else {

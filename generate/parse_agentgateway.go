@@ -160,7 +160,7 @@ func specAIPolicy(ai *agw.AIPolicy) (*spec.Policies, []string) {
 				issues = append(issues, fmt.Sprintf("default %s has an unreadable value", d.Field))
 				continue
 			}
-			p.Defaults = append(p.Defaults, spec.FieldDefault{Field: d.Field, Value: v, Override: list.override})
+			p.Defaults = append(p.Defaults, spec.FieldDefault{Field: string(d.Field), Value: v, Override: list.override})
 		}
 	}
 	if len(ai.ModelAliases) > 0 || ai.PromptCaching != nil || ai.Routes != nil || len(ai.Transformations) > 0 {

@@ -3,7 +3,6 @@ package agentgateway
 import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // AgentgatewayBackend describes one upstream that agentgateway routes to: an LLM
@@ -54,14 +53,13 @@ type AgentgatewayBackendSpec struct {
 	// +optional
 	MCP *MCPBackend `json:"mcp,omitempty"`
 
-	// DynamicForwardProxy is not modelled; it exists so that upstream rules naming it
-	// type-check.
+	// DynamicForwardProxy sends each request to the host named in the request itself.
 	// +optional
-	DynamicForwardProxy *runtime.RawExtension `json:"dynamicForwardProxy,omitempty"`
+	DynamicForwardProxy *DynamicForwardProxyBackend `json:"dynamicForwardProxy,omitempty"`
 
-	// AWS is not modelled; it exists so that upstream rules naming it type-check.
+	// AWS makes this backend an AWS service, such as a Bedrock AgentCore runtime.
 	// +optional
-	AWS *runtime.RawExtension `json:"aws,omitempty"`
+	AWS *AWSBackend `json:"aws,omitempty"`
 
 	// Policies apply to every request sent to this backend.
 	// +optional
@@ -305,8 +303,64 @@ type BedrockGuardrail struct {
 	Version string `json:"version"`
 }
 
+// DynamicForwardProxyBackend has no settings; its presence makes the backend a
+// forward proxy to the host each request names.
+type DynamicForwardProxyBackend struct{}
+
+// AWSBackend is an AWS-hosted service; set exactly one kind.
+//
+// +kubebuilder:validation:XValidation:rule="[has(self.agentCore)].filter(x,x==true).size() == 1",message="exactly one of the fields in [agentCore] must be set"
+type AWSBackend struct {
+	// AgentCore is an Amazon Bedrock AgentCore agent runtime.
+	// +optional
+	AgentCore *AWSAgentCore `json:"agentCore,omitempty"`
+}
+
+// AWSAgentCore names an Amazon Bedrock AgentCore agent runtime.
+type AWSAgentCore struct {
+	// AgentRuntimeARN is the ARN of the agent runtime.
+	// +required
+	AgentRuntimeARN string `json:"agentRuntimeArn"`
+
+	// Qualifier selects a version or endpoint of the runtime.
+	// +optional
+	Qualifier string `json:"qualifier,omitempty"`
+}
+
+// FailureMode is what happens to a request when a dependency cannot be reached.
+//
+// +kubebuilder:validation:Enum=FailOpen;FailClosed
+type FailureMode string
+
+const (
+	// FailOpen lets the request continue.
+	FailOpen FailureMode = "FailOpen"
+	// FailClosed rejects the request.
+	FailClosed FailureMode = "FailClosed"
+)
+
+// MCPSessionRouting says whether MCP sessions stick to one proxy replica.
+//
+// +kubebuilder:validation:Enum=Stateful;Stateless
+type MCPSessionRouting string
+
+const (
+	// MCPSessionStateful keeps session state in the proxy.
+	MCPSessionStateful MCPSessionRouting = "Stateful"
+	// MCPSessionStateless keeps no session state, so any replica can serve a request.
+	MCPSessionStateless MCPSessionRouting = "Stateless"
+)
+
 // MCPBackend fans MCP traffic out to a set of named targets.
 type MCPBackend struct {
+	// SessionRouting says whether sessions are tracked by the proxy.
+	// +optional
+	SessionRouting MCPSessionRouting `json:"sessionRouting,omitempty"`
+
+	// FailureMode is what happens when one of several targets fails.
+	// +optional
+	FailureMode FailureMode `json:"failureMode,omitempty"`
+
 	// Targets are the MCP servers behind this backend; their names must differ.
 	// +required
 	// +listType=map
@@ -364,8 +418,9 @@ const (
 )
 
 // MCPStaticTarget addresses one MCP server. Set exactly one of BackendRef (a Service
-// in the same namespace) and Host.
+// in the same namespace) and Host; Policies only go with Host.
 //
+// +kubebuilder:validation:XValidation:rule="!has(self.backendRef) || !has(self.policies)",message="mcp target policies may not be used with backendRef"
 // +kubebuilder:validation:XValidation:rule="[has(self.host),has(self.backendRef)].filter(x,x==true).size() == 1",message="exactly one of the fields in [host backendRef] must be set"
 type MCPStaticTarget struct {
 	// BackendRef names a Service in the backend's namespace.
@@ -394,4 +449,8 @@ type MCPStaticTarget struct {
 	// Protocol is the MCP transport to use.
 	// +optional
 	Protocol MCPProtocol `json:"protocol,omitempty"`
+
+	// Policies apply to the connection to a server given by Host.
+	// +optional
+	Policies *ConnectionPolicies `json:"policies,omitempty"`
 }

@@ -1,15 +1,17 @@
 // Package agentgateway holds kubelb-ai's own Go types for the agentgateway.dev/v1alpha1
-// custom resources that the CLI renders: AgentgatewayBackend, AgentgatewayPolicy and
-// AgentgatewayParameters.
+// custom resources: AgentgatewayBackend, AgentgatewayPolicy and AgentgatewayParameters.
 //
-// The types cover only the part of each schema that is common to the agentgateway CRD
-// releases v1.1.0, v1.3.1 and v1.4.1, so that a manifest built from them is accepted by
-// all three. Where the releases disagree, the validation markers follow v1.1.0, the
-// release pinned by KubeLB 1.4.
+// The types model the whole spec of each kind as released in agentgateway v1.1.0, the
+// release pinned by KubeLB 1.4: every field, default, bound, pattern, list type and CEL
+// rule. The CRDs generated from them (schemas/crds/agentgateway) are checked field by
+// field against the upstream CRDs by the schemas package's fidelity test. Later
+// releases (v1.3.1, v1.4.1) add fields, drop a few and change some rules, so a
+// manifest valid for v1.1.0 is not always valid for them; what kubelb-ai renders stays
+// within the part the three releases share.
 //
-// Fields a renderer of AI gateways never sets are left out. Where a CEL rule of the
-// upstream schema names such a field, the field is kept as an opaque object so that the
-// rule still type-checks. Rules that only concern omitted fields are left out with them.
+// Where upstream embeds Kubernetes or Gateway API types, the same types are embedded
+// here, except where the pinned Gateway API module generates a different schema; a
+// local copy of the v1.1.0 shape is kept for those (see gatewayapi_types.go).
 //
 // +kubebuilder:object:generate=true
 // +groupName=agentgateway.dev

@@ -36,11 +36,16 @@ type AgentgatewayParametersList struct {
 	Items           []AgentgatewayParameters `json:"items"`
 }
 
-// AgentgatewayParametersSpec is the part of the upstream spec that kubelb-ai renders.
+// AgentgatewayParametersSpec customises the proxy and the objects deployed for it.
 type AgentgatewayParametersSpec struct {
 	// Logging sets the proxy's log level and format.
 	// +optional
 	Logging *AgentgatewayLogging `json:"logging,omitempty"`
+
+	// RawConfig is merged into the proxy's configuration file as is.
+	// +optional
+	// +kubebuilder:pruning:PreserveUnknownFields
+	RawConfig *runtime.RawExtension `json:"rawConfig,omitempty"`
 
 	// Image overrides the proxy container image.
 	// +optional
@@ -50,9 +55,65 @@ type AgentgatewayParametersSpec struct {
 	// +optional
 	Env []corev1.EnvVar `json:"env,omitempty"`
 
+	// Resources sets the proxy container's resource requests and limits.
+	// +optional
+	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
+
+	// Shutdown bounds the graceful shutdown of the proxy.
+	// +optional
+	Shutdown *ShutdownSpec `json:"shutdown,omitempty"`
+
+	// Istio joins the proxy to an Istio mesh.
+	// +optional
+	Istio *IstioIntegration `json:"istio,omitempty"`
+
+	// Deployment changes the generated Deployment.
+	// +optional
+	Deployment *KubernetesResourceOverlay `json:"deployment,omitempty"`
+
 	// Service changes the generated Service, for example its type or annotations.
 	// +optional
 	Service *KubernetesResourceOverlay `json:"service,omitempty"`
+
+	// ServiceAccount changes the generated ServiceAccount.
+	// +optional
+	ServiceAccount *KubernetesResourceOverlay `json:"serviceAccount,omitempty"`
+
+	// PodDisruptionBudget adds, or changes, a PodDisruptionBudget for the proxy.
+	// +optional
+	PodDisruptionBudget *KubernetesResourceOverlay `json:"podDisruptionBudget,omitempty"`
+
+	// HorizontalPodAutoscaler adds, or changes, a HorizontalPodAutoscaler for the proxy.
+	// +optional
+	HorizontalPodAutoscaler *KubernetesResourceOverlay `json:"horizontalPodAutoscaler,omitempty"`
+}
+
+// ShutdownSpec bounds, in seconds, how long the proxy drains connections on shutdown.
+//
+// +kubebuilder:validation:XValidation:rule="self.min <= self.max",message="The 'min' value must be less than or equal to the 'max' value."
+type ShutdownSpec struct {
+	// Min is the least time to wait before exiting.
+	// +required
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=31536000
+	Min int64 `json:"min"`
+
+	// Max is the longest time to wait before exiting.
+	// +required
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=31536000
+	Max int64 `json:"max"`
+}
+
+// IstioIntegration points the proxy at an Istio control plane.
+type IstioIntegration struct {
+	// CAAddress is the address of the Istio certificate authority.
+	// +optional
+	CAAddress string `json:"caAddress,omitempty"`
+
+	// TrustDomain is the mesh trust domain.
+	// +optional
+	TrustDomain string `json:"trustDomain,omitempty"`
 }
 
 // AgentgatewayParametersStatus is intentionally empty.

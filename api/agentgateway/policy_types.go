@@ -2,7 +2,6 @@ package agentgateway
 
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
@@ -38,15 +37,18 @@ type AgentgatewayPolicyList struct {
 }
 
 // AgentgatewayPolicySpec holds the targets and the policy sections. Set exactly one of
-// TargetRefs and TargetSelectors, and at least one of Traffic and Backend.
+// TargetRefs and TargetSelectors, and at least one of Traffic, Frontend and Backend.
 //
 // +kubebuilder:validation:XValidation:rule="has(self.traffic) || has(self.frontend) || has(self.backend)",message="At least one of traffic, frontend, or backend must be provided."
 // +kubebuilder:validation:XValidation:rule="!has(self.backend) || !has(self.backend.mcp) || ((!has(self.targetRefs) || !self.targetRefs.exists(t, t.kind == 'Service')) && (!has(self.targetSelectors) || !self.targetSelectors.exists(t, t.kind == 'Service')))",message="backend.mcp may not be used with a Service target"
 // +kubebuilder:validation:XValidation:rule="!has(self.backend) || !has(self.backend.ai) || ((!has(self.targetRefs) || !self.targetRefs.exists(t, t.kind == 'Service')) && (!has(self.targetSelectors) || !self.targetSelectors.exists(t, t.kind == 'Service')))",message="backend.ai may not be used with a Service target"
+// +kubebuilder:validation:XValidation:rule="!(has(self.traffic) && has(self.traffic.jwtAuthentication) && has(self.backend) && has(self.backend.mcp) && has(self.backend.mcp.authentication))",message="traffic.jwtAuthentication may not be used with backend.mcp.authentication in the same policy"
 // +kubebuilder:validation:XValidation:rule="has(self.frontend) && has(self.targetRefs) ? self.targetRefs.all(t, t.kind == 'Gateway' && !has(t.sectionName)) : true",message="the 'frontend' field can only target a Gateway"
 // +kubebuilder:validation:XValidation:rule="has(self.frontend) && has(self.targetSelectors) ? self.targetSelectors.all(t, t.kind == 'Gateway' && !has(t.sectionName)) : true",message="the 'frontend' field can only target a Gateway"
 // +kubebuilder:validation:XValidation:rule="has(self.traffic) && has(self.targetRefs) ? self.targetRefs.all(t, t.kind in ['Gateway', 'HTTPRoute', 'GRPCRoute', 'ListenerSet']) : true",message="the 'traffic' field can only target a Gateway, ListenerSet, GRPCRoute, or HTTPRoute"
 // +kubebuilder:validation:XValidation:rule="has(self.traffic) && has(self.targetSelectors) ? self.targetSelectors.all(t, t.kind in ['Gateway', 'HTTPRoute', 'GRPCRoute', 'ListenerSet']) : true",message="the 'traffic' field can only target a Gateway, ListenerSet, GRPCRoute, or HTTPRoute"
+// +kubebuilder:validation:XValidation:rule="has(self.targetRefs) && has(self.traffic) && has(self.traffic.phase) && self.traffic.phase == 'PreRouting' ? self.targetRefs.all(t, t.kind in ['Gateway', 'ListenerSet']) : true",message="the 'traffic.phase=PreRouting' field can only target a Gateway or ListenerSet"
+// +kubebuilder:validation:XValidation:rule="has(self.targetSelectors) && has(self.traffic) && has(self.traffic.phase) && self.traffic.phase == 'PreRouting' ? self.targetSelectors.all(t, t.kind in ['Gateway', 'ListenerSet']) : true",message="the 'traffic.phase=PreRouting' field can only target a Gateway or ListenerSet"
 // +kubebuilder:validation:XValidation:rule="[has(self.targetRefs),has(self.targetSelectors)].filter(x,x==true).size() == 1",message="exactly one of the fields in [targetRefs targetSelectors] must be set"
 type AgentgatewayPolicySpec struct {
 	// TargetRefs are the objects the policy attaches to; all must be of one kind.
@@ -75,9 +77,9 @@ type AgentgatewayPolicySpec struct {
 	// +optional
 	Backend *BackendPolicies `json:"backend,omitempty"`
 
-	// Frontend is not modelled; it exists so that upstream rules naming it type-check.
+	// Frontend applies to client connections of the targeted Gateway.
 	// +optional
-	Frontend *runtime.RawExtension `json:"frontend,omitempty"`
+	Frontend *FrontendPolicy `json:"frontend,omitempty"`
 }
 
 // PolicyTargetReference names an object in the policy's namespace, optionally a
@@ -136,67 +138,4 @@ type PolicyTargetSelector struct {
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	SectionName string `json:"sectionName,omitempty"`
-}
-
-// TrafficPolicy is the traffic section of an AgentgatewayPolicy. Only rate limiting is
-// modelled.
-type TrafficPolicy struct {
-	// RateLimit limits requests or LLM tokens.
-	// +optional
-	RateLimit *RateLimits `json:"rateLimit,omitempty"`
-}
-
-// RateLimits holds rate limit rules. Only local (per proxy replica) limits are
-// modelled; Global is kept opaque.
-//
-// +kubebuilder:validation:XValidation:rule="[has(self.global),has(self.local)].filter(x,x==true).size() >= 1",message="at least one of the fields in [global local] must be set"
-type RateLimits struct {
-	// Local limits are enforced by each proxy replica on its own.
-	// +optional
-	// +kubebuilder:validation:MinItems=1
-	// +kubebuilder:validation:MaxItems=16
-	Local []LocalRateLimit `json:"local,omitempty"`
-
-	// Global is not modelled; it exists so that upstream rules naming it type-check.
-	// +optional
-	Global *runtime.RawExtension `json:"global,omitempty"`
-}
-
-// RateLimitUnit is the period a local rate limit is counted over.
-//
-// +kubebuilder:validation:Enum=Seconds;Minutes;Hours
-type RateLimitUnit string
-
-const (
-	// RateLimitUnitSeconds counts per second.
-	RateLimitUnitSeconds RateLimitUnit = "Seconds"
-	// RateLimitUnitMinutes counts per minute.
-	RateLimitUnitMinutes RateLimitUnit = "Minutes"
-	// RateLimitUnitHours counts per hour.
-	RateLimitUnitHours RateLimitUnit = "Hours"
-)
-
-// LocalRateLimit allows a number of requests, or of LLM tokens, per Unit; set exactly
-// one of Requests and Tokens.
-//
-// +kubebuilder:validation:XValidation:rule="[has(self.requests),has(self.tokens)].filter(x,x==true).size() == 1",message="exactly one of the fields in [requests tokens] must be set"
-type LocalRateLimit struct {
-	// Requests is the number of requests allowed per Unit.
-	// +optional
-	// +kubebuilder:validation:Minimum=1
-	Requests int32 `json:"requests,omitempty"`
-
-	// Tokens is the number of LLM tokens allowed per Unit. Tokens are counted once a
-	// response is complete, so an overrun blocks later requests.
-	// +optional
-	// +kubebuilder:validation:Minimum=1
-	Tokens int32 `json:"tokens,omitempty"`
-
-	// Unit is the counting period.
-	// +required
-	Unit RateLimitUnit `json:"unit"`
-
-	// Burst is extra capacity allowed on top of the steady rate.
-	// +optional
-	Burst *int32 `json:"burst,omitempty"`
 }

@@ -302,6 +302,292 @@ spec:
       externalTrafficPolicy: Local
 `,
 	},
+	{
+		name: "backend connection policies and guard services",
+		new:  func() any { return &agw.AgentgatewayBackend{} },
+		doc: `
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayBackend
+metadata:
+  name: guarded-remote
+  namespace: tenant-a
+spec:
+  ai:
+    provider:
+      openai:
+        model: gpt-4o
+      host: llm.example.com
+      port: 443
+  policies:
+    tls:
+      sni: llm.example.com
+      alpnProtocols: [h2, http/1.1]
+      verifySubjectAltNames: [llm.example.com]
+    http:
+      version: HTTP2
+      requestTimeout: 2m0s
+    tcp:
+      connectTimeout: 500ms
+      keepalive:
+        retries: 3
+        time: 30s
+        interval: 10s
+    health:
+      unhealthyCondition: response.code >= 500
+      eviction:
+        duration: 10s
+        consecutiveFailures: 3
+        healthThreshold: 50
+        restoreHealth: 80
+    transformation:
+      request:
+        set:
+        - name: x-tenant
+          value: '"tenant-a"'
+        remove: [x-debug]
+      response:
+        metadata:
+          model: json(response.body).model
+    tunnel:
+      backendRef:
+        name: egress-proxy
+        port: 3128
+    ai:
+      promptCaching:
+        cacheSystem: true
+        cacheMessages: false
+        cacheTools: true
+        minTokens: 0
+      routes:
+        /v1/chat/completions: Completions
+        /v1/models: Models
+        '*': Passthrough
+      transformations:
+      - field: user
+        expression: request.headers["x-user"]
+      promptGuard:
+        request:
+        - webhook:
+            backendRef:
+              name: guard-hook
+              port: 8080
+            forwardHeaderMatches:
+            - name: x-tenant
+              value: tenant-a
+            - name: x-trace
+              type: RegularExpression
+              value: ".*"
+        - openAIModeration:
+            model: omni-moderation-latest
+            policies:
+              auth:
+                secretRef:
+                  name: openai-key
+        - googleModelArmor:
+            templateId: default
+            projectId: my-project
+            location: europe-west4
+            policies:
+              auth:
+                gcp:
+                  type: AccessToken
+        response:
+        - bedrockGuardrails:
+            identifier: gr-123
+            version: "2"
+            region: eu-central-1
+            policies:
+              auth:
+                aws:
+                  secretRef:
+                    name: aws-creds
+          response:
+            statusCode: 422
+`,
+	},
+	{
+		name: "mcp backend with session routing and target policies",
+		new:  func() any { return &agw.AgentgatewayBackend{} },
+		doc: `
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayBackend
+metadata:
+  name: tools-remote
+spec:
+  mcp:
+    sessionRouting: Stateless
+    failureMode: FailOpen
+    targets:
+    - name: remote
+      static:
+        host: mcp.example.com
+        port: 443
+        protocol: StreamableHTTP
+        policies:
+          tls:
+            sni: mcp.example.com
+          auth:
+            secretRef:
+              name: mcp-token
+  policies:
+    mcp:
+      authorization:
+        action: Deny
+        policy:
+          matchExpressions:
+          - mcp.tool.name == "delete_all"
+`,
+	},
+	{
+		name: "traffic policy beyond rate limits",
+		new:  func() any { return &agw.AgentgatewayPolicy{} },
+		doc: `
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayPolicy
+metadata:
+  name: chat-traffic
+spec:
+  targetRefs:
+  - group: gateway.networking.k8s.io
+    kind: HTTPRoute
+    name: chat
+  traffic:
+    timeouts:
+      request: 1m0s
+    retry:
+      attempts: 2
+      backoff: 500ms
+      codes: [502, 503]
+    hostRewrite:
+      mode: Auto
+    cors:
+      allowOrigins: ["https://app.example.com"]
+      allowMethods: [GET, POST]
+      allowHeaders: [authorization]
+      maxAge: 600
+    csrf:
+      additionalOrigins: [https://admin.example.com]
+    headerModifiers:
+      request:
+        set:
+        - name: x-gateway
+          value: kubelb
+        remove: [x-internal]
+    authorization:
+      policy:
+        matchExpressions:
+        - jwt.sub != ""
+    jwtAuthentication:
+      providers:
+      - issuer: https://issuer.example.com
+        audiences: [chat]
+        jwks:
+          remote:
+            jwksPath: /.well-known/jwks.json
+            cacheDuration: 10m0s
+            backendRef:
+              name: issuer
+              port: 443
+    extAuth:
+      backendRef:
+        name: authz
+        port: 9000
+      failureMode: FailClosed
+      grpc:
+        contextExtensions:
+          route: chat
+      forwardBody:
+        maxSize: 8192
+    rateLimit:
+      global:
+        backendRef:
+          name: ratelimit
+          port: 8081
+        domain: chat
+        descriptors:
+        - entries:
+          - name: user
+            expression: jwt.sub
+          unit: Tokens
+`,
+	},
+	{
+		name: "frontend policy on a Gateway",
+		new:  func() any { return &agw.AgentgatewayPolicy{} },
+		doc: `
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayPolicy
+metadata:
+  name: edge
+spec:
+  targetRefs:
+  - group: gateway.networking.k8s.io
+    kind: Gateway
+    name: ai-gateway
+  frontend:
+    tcp:
+      keepalive:
+        time: 1m0s
+    tls:
+      handshakeTimeout: 10s
+      minProtocolVersion: "1.2"
+      cipherSuites: [TLS13_AES_128_GCM_SHA256]
+    http:
+      http1MaxHeaders: 128
+      http1IdleTimeout: 5m0s
+    accessLog:
+      filter: response.code >= 400
+      attributes:
+        add:
+        - name: model
+          expression: llm.requestModel
+    tracing:
+      backendRef:
+        name: otel-collector
+        port: 4317
+      randomSampling: "0.1"
+      resources:
+      - name: service.name
+        expression: '"ai-gateway"'
+`,
+	},
+	{
+		name: "parameters with workload settings",
+		new:  func() any { return &agw.AgentgatewayParameters{} },
+		doc: `
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayParameters
+metadata:
+  name: ai-gateway-large
+spec:
+  rawConfig:
+    config:
+      tracing:
+        otlpEndpoint: http://otel:4317
+  resources:
+    requests:
+      cpu: 500m
+      memory: 256Mi
+    limits:
+      memory: 1Gi
+  shutdown:
+    min: 5
+    max: 30
+  istio:
+    caAddress: istiod.istio-system.svc:15012
+    trustDomain: cluster.local
+  deployment:
+    spec:
+      replicas: 3
+  podDisruptionBudget:
+    spec:
+      minAvailable: 1
+  serviceAccount:
+    metadata:
+      annotations:
+        eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/agw
+`,
+	},
 }
 
 func TestRoundTrip(t *testing.T) {
