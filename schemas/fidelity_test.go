@@ -101,6 +101,7 @@ func flattenCRD(t *testing.T, data []byte) map[string]map[string]string {
 }
 
 func flatten(out map[string]string, path string, s *apiextensionsv1.JSONSchemaProps, required bool) {
+	s = foldBoundsAllOf(s)
 	var b []string
 	add := func(k string, v any) {
 		if v == nil {
@@ -236,4 +237,42 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// foldBoundsAllOf folds allOf entries that only carry size bounds into the
+// schema's own bounds, keeping the tightest. Both forms accept the same
+// objects; controller-gen releases differ in which one they write.
+func foldBoundsAllOf(s *apiextensionsv1.JSONSchemaProps) *apiextensionsv1.JSONSchemaProps {
+	if len(s.AllOf) == 0 {
+		return s
+	}
+	c := *s
+	c.AllOf = nil
+	for _, e := range s.AllOf {
+		only := e
+		only.MinProperties, only.MaxProperties, only.MinItems, only.MaxItems, only.MinLength, only.MaxLength = nil, nil, nil, nil, nil, nil
+		if !isNil(only) && canon(only) != "{}" {
+			c.AllOf = append(c.AllOf, e)
+			continue
+		}
+		c.MinProperties = tighter(c.MinProperties, e.MinProperties, true)
+		c.MaxProperties = tighter(c.MaxProperties, e.MaxProperties, false)
+		c.MinItems = tighter(c.MinItems, e.MinItems, true)
+		c.MaxItems = tighter(c.MaxItems, e.MaxItems, false)
+		c.MinLength = tighter(c.MinLength, e.MinLength, true)
+		c.MaxLength = tighter(c.MaxLength, e.MaxLength, false)
+	}
+	return &c
+}
+
+func tighter(a, b *int64, lower bool) *int64 {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	case lower == (*b > *a):
+		return b
+	}
+	return a
 }
