@@ -1,8 +1,8 @@
 package kgatewayv20
 
 import (
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // Backend is an upstream that routes can send traffic to. kubelb-ai uses the AI type,
@@ -68,14 +68,100 @@ type BackendSpec struct {
 	// +optional
 	AI *AIBackend `json:"ai,omitempty"`
 
-	// AWS configures a Lambda upstream. kubelb-ai does not model its contents; the field
-	// exists so that a Backend of type AWS still decodes and the type rules type-check.
+	// AWS configures an AWS Lambda upstream; set it when type is AWS.
 	// +optional
-	AWS *runtime.RawExtension `json:"aws,omitempty"`
+	AWS *AwsBackend `json:"aws,omitempty"`
 
 	// Static lists fixed hosts; set it when type is Static.
 	// +optional
 	Static *StaticBackend `json:"static,omitempty"`
+}
+
+// AwsBackend is an AWS Lambda function in a given account and region.
+type AwsBackend struct {
+	// Lambda names the function and how it is invoked.
+	// +optional
+	Lambda *AwsLambda `json:"lambda,omitempty"`
+
+	// AccountID is the 12-digit AWS account that owns the function.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=12
+	// +kubebuilder:validation:Pattern="^[0-9]{12}$"
+	AccountID string `json:"accountId"`
+
+	// Auth says where the AWS credentials come from; without it the gateway's own
+	// credentials are used.
+	// +optional
+	Auth *AwsAuth `json:"auth,omitempty"`
+
+	// Region is the AWS region of the function.
+	// +optional
+	// +kubebuilder:default=us-east-1
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern="^[a-z0-9-]+$"
+	Region string `json:"region,omitempty"`
+}
+
+// AwsAuthType names a source of AWS credentials.
+//
+// +kubebuilder:validation:Enum=Secret
+type AwsAuthType string
+
+// AwsAuthTypeSecret reads the credentials from a Secret.
+const AwsAuthTypeSecret AwsAuthType = "Secret"
+
+// AwsAuth is the source of the credentials used to call AWS.
+//
+// +kubebuilder:validation:XValidation:rule="!(has(self.secretRef) && self.type != 'Secret')",message="secretRef must be nil if the type is not 'Secret'"
+// +kubebuilder:validation:XValidation:rule="!(!has(self.secretRef) && self.type == 'Secret')",message="secretRef must be specified when type is 'Secret'"
+type AwsAuth struct {
+	// Type picks the credential source.
+	// +required
+	Type AwsAuthType `json:"type"`
+
+	// SecretRef names a Secret in the Backend's namespace holding the access key,
+	// secret key and optional session token; used with type Secret.
+	// +optional
+	SecretRef *corev1.LocalObjectReference `json:"secretRef,omitempty"`
+}
+
+// AwsLambdaInvocationMode is how a Lambda function is called.
+//
+// +kubebuilder:validation:Enum=Sync;Async
+type AwsLambdaInvocationMode string
+
+const (
+	// AwsLambdaInvocationModeSync waits for the function's result.
+	AwsLambdaInvocationModeSync AwsLambdaInvocationMode = "Sync"
+	// AwsLambdaInvocationModeAsync queues the event and returns at once.
+	AwsLambdaInvocationModeAsync AwsLambdaInvocationMode = "Async"
+)
+
+// AwsLambda names a Lambda function and how it is invoked.
+type AwsLambda struct {
+	// EndpointURL replaces the regional Lambda endpoint, for example with a local
+	// emulator.
+	// +optional
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:Pattern="^https?://[-a-zA-Z0-9@:%.+~#?&/=]+$"
+	EndpointURL string `json:"endpointURL,omitempty"`
+
+	// FunctionName is the name of the function.
+	// +required
+	// +kubebuilder:validation:Pattern="^[A-Za-z0-9-_]{1,140}$"
+	FunctionName string `json:"functionName"`
+
+	// InvocationMode is Sync or Async.
+	// +optional
+	// +kubebuilder:default=Sync
+	InvocationMode AwsLambdaInvocationMode `json:"invocationMode,omitempty"`
+
+	// Qualifier selects a version or alias of the function; $LATEST when unset.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^(\$LATEST|[0-9]+|[A-Za-z0-9-_]{1,128})$`
+	Qualifier string `json:"qualifier,omitempty"`
 }
 
 // StaticBackend sends traffic to a fixed set of hosts.

@@ -55,16 +55,243 @@ type GatewayParametersSpec struct {
 // +kubebuilder:pruning:PreserveUnknownFields
 type SelfManagedGateway struct{}
 
-// KubernetesProxyConfig is the part of the managed proxy's settings that kubelb-ai renders.
+// KubernetesProxyConfig configures the Kubernetes objects kgateway creates for a
+// managed proxy.
 type KubernetesProxyConfig struct {
+	// Deployment sets options of the proxy Deployment.
+	// +optional
+	Deployment *ProxyDeployment `json:"deployment,omitempty"`
+
+	// EnvoyContainer configures the Envoy container of the proxy pods.
+	// +optional
+	EnvoyContainer *EnvoyContainer `json:"envoyContainer,omitempty"`
+
+	// SdsContainer configures the secret discovery sidecar used with Istio mTLS.
+	// +optional
+	SdsContainer *SdsContainer `json:"sdsContainer,omitempty"`
+
+	// PodTemplate adjusts the proxy pods.
+	// +optional
+	PodTemplate *Pod `json:"podTemplate,omitempty"`
+
 	// Service shapes the Service in front of the proxy pods.
 	// +optional
 	Service *Service `json:"service,omitempty"`
+
+	// ServiceAccount adds metadata to the proxy's ServiceAccount.
+	// +optional
+	ServiceAccount *ServiceAccount `json:"serviceAccount,omitempty"`
+
+	// Istio configures the Istio sidecars of the proxy pods.
+	// +optional
+	Istio *IstioIntegration `json:"istio,omitempty"`
+
+	// Stats configures the proxy's metrics endpoint.
+	// +optional
+	Stats *StatsConfig `json:"stats,omitempty"`
 
 	// AIExtension adds the sidecar that implements the AI features of Backends and
 	// TrafficPolicies.
 	// +optional
 	AIExtension *AIExtension `json:"aiExtension,omitempty"`
+
+	// FloatingUserID leaves the container user ID unset so the platform picks one, as
+	// OpenShift does.
+	// +optional
+	FloatingUserID *bool `json:"floatingUserId,omitempty"`
+}
+
+// ProxyDeployment holds options of the proxy Deployment.
+type ProxyDeployment struct {
+	// Replicas is the number of proxy pods.
+	// +optional
+	Replicas *uint32 `json:"replicas,omitempty"`
+}
+
+// EnvoyContainer configures the Envoy proxy container.
+type EnvoyContainer struct {
+	// Bootstrap sets options of Envoy's bootstrap configuration.
+	// +optional
+	Bootstrap *EnvoyBootstrap `json:"bootstrap,omitempty"`
+
+	// Image is the Envoy container image.
+	// +optional
+	Image *Image `json:"image,omitempty"`
+
+	// SecurityContext is the container's security context.
+	// +optional
+	SecurityContext *corev1.SecurityContext `json:"securityContext,omitempty"`
+
+	// Resources are the container's resource requests and limits.
+	// +optional
+	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
+}
+
+// EnvoyBootstrap holds Envoy's logging options.
+type EnvoyBootstrap struct {
+	// LogLevel is Envoy's default log level, such as info or debug.
+	// +optional
+	LogLevel *string `json:"logLevel,omitempty"`
+
+	// ComponentLogLevels sets log levels per Envoy component.
+	// +optional
+	ComponentLogLevels map[string]string `json:"componentLogLevels,omitempty"`
+}
+
+// SdsContainer configures the secret discovery sidecar.
+type SdsContainer struct {
+	// Image is the sidecar's container image.
+	// +optional
+	Image *Image `json:"image,omitempty"`
+
+	// SecurityContext is the container's security context.
+	// +optional
+	SecurityContext *corev1.SecurityContext `json:"securityContext,omitempty"`
+
+	// Resources are the container's resource requests and limits.
+	// +optional
+	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
+
+	// Bootstrap sets the sidecar's logging options.
+	// +optional
+	Bootstrap *SdsBootstrap `json:"bootstrap,omitempty"`
+}
+
+// SdsBootstrap holds the secret discovery sidecar's logging options.
+type SdsBootstrap struct {
+	// LogLevel is the sidecar's log level.
+	// +optional
+	LogLevel *string `json:"logLevel,omitempty"`
+}
+
+// IstioIntegration configures the Istio sidecars of the proxy pods.
+type IstioIntegration struct {
+	// IstioProxyContainer configures the istio-proxy sidecar.
+	// +optional
+	IstioProxyContainer *IstioContainer `json:"istioProxyContainer,omitempty"`
+
+	// CustomSidecars replaces the default Istio sidecars with these containers.
+	// +optional
+	CustomSidecars []Container `json:"customSidecars,omitempty"`
+}
+
+// IstioContainer configures the istio-proxy sidecar.
+type IstioContainer struct {
+	// Image is the sidecar's container image.
+	// +optional
+	Image *Image `json:"image,omitempty"`
+
+	// SecurityContext is the container's security context.
+	// +optional
+	SecurityContext *corev1.SecurityContext `json:"securityContext,omitempty"`
+
+	// Resources are the container's resource requests and limits.
+	// +optional
+	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
+
+	// LogLevel is the sidecar's log level.
+	// +optional
+	LogLevel *string `json:"logLevel,omitempty"`
+
+	// IstioDiscoveryAddress is the address of istiod.
+	// +optional
+	IstioDiscoveryAddress *string `json:"istioDiscoveryAddress,omitempty"`
+
+	// IstioMetaMeshID is the mesh ID the sidecar reports.
+	// +optional
+	IstioMetaMeshID *string `json:"istioMetaMeshId,omitempty"`
+
+	// IstioMetaClusterID is the cluster ID the sidecar reports.
+	// +optional
+	IstioMetaClusterID *string `json:"istioMetaClusterId,omitempty"`
+}
+
+// StatsConfig configures the proxy's metrics endpoint.
+type StatsConfig struct {
+	// Enabled exposes the metrics endpoint.
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// RoutePrefixRewrite is the path the metrics endpoint rewrites requests to.
+	// +optional
+	RoutePrefixRewrite *string `json:"routePrefixRewrite,omitempty"`
+
+	// EnableStatsRoute adds a route to the admin stats page.
+	// +optional
+	EnableStatsRoute *bool `json:"enableStatsRoute,omitempty"`
+
+	// StatsRoutePrefixRewrite is the path the stats route rewrites requests to.
+	// +optional
+	StatsRoutePrefixRewrite *string `json:"statsRoutePrefixRewrite,omitempty"`
+}
+
+// Pod adjusts the proxy pods.
+type Pod struct {
+	// ExtraLabels are added to the pods' labels.
+	// +optional
+	ExtraLabels map[string]string `json:"extraLabels,omitempty"`
+
+	// ExtraAnnotations are added to the pods' annotations.
+	// +optional
+	ExtraAnnotations map[string]string `json:"extraAnnotations,omitempty"`
+
+	// SecurityContext is the pod-level security context.
+	// +optional
+	SecurityContext *corev1.PodSecurityContext `json:"securityContext,omitempty"`
+
+	// ImagePullSecrets name Secrets used to pull the pods' images.
+	// +optional
+	ImagePullSecrets []corev1.LocalObjectReference `json:"imagePullSecrets,omitempty"`
+
+	// NodeSelector restricts the nodes the pods run on.
+	// +optional
+	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+
+	// Affinity holds the pods' scheduling constraints.
+	// +optional
+	Affinity *corev1.Affinity `json:"affinity,omitempty"`
+
+	// Tolerations let the pods run on tainted nodes.
+	// +optional
+	Tolerations []*corev1.Toleration `json:"tolerations,omitempty"`
+
+	// GracefulShutdown delays the proxy's exit so connections can drain.
+	// +optional
+	GracefulShutdown *GracefulShutdownSpec `json:"gracefulShutdown,omitempty"`
+
+	// TerminationGracePeriodSeconds is how long Kubernetes waits before killing a pod.
+	// +optional
+	TerminationGracePeriodSeconds *int `json:"terminationGracePeriodSeconds,omitempty"`
+
+	// ReadinessProbe replaces the proxy container's readiness probe.
+	// +optional
+	ReadinessProbe *corev1.Probe `json:"readinessProbe,omitempty"`
+
+	// LivenessProbe sets the proxy container's liveness probe.
+	// +optional
+	LivenessProbe *corev1.Probe `json:"livenessProbe,omitempty"`
+}
+
+// GracefulShutdownSpec delays the proxy's exit on termination.
+type GracefulShutdownSpec struct {
+	// Enabled turns the delay on.
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// SleepTimeSeconds is how long the proxy keeps running after it is asked to stop.
+	// +optional
+	SleepTimeSeconds *int `json:"sleepTimeSeconds,omitempty"`
+}
+
+// ServiceAccount adds metadata to the proxy's ServiceAccount.
+type ServiceAccount struct {
+	// ExtraLabels are added to the ServiceAccount's labels.
+	// +optional
+	ExtraLabels map[string]string `json:"extraLabels,omitempty"`
+
+	// ExtraAnnotations are added to the ServiceAccount's annotations.
+	// +optional
+	ExtraAnnotations map[string]string `json:"extraAnnotations,omitempty"`
 }
 
 // Service shapes the proxy's Service.
@@ -124,7 +351,7 @@ type AIExtension struct {
 
 	// Env adds environment variables to the sidecar, for example LOG_LEVEL.
 	// +optional
-	Env []corev1.EnvVar `json:"env,omitempty"`
+	Env []EnvVar `json:"env,omitempty"`
 
 	// Ports declares container ports of the sidecar, such as its metrics port.
 	// +optional

@@ -18,6 +18,12 @@ const (
 	KindTrafficPolicy = "TrafficPolicy"
 	// KindGatewayParameters is the kind of GatewayParameters objects.
 	KindGatewayParameters = "GatewayParameters"
+	// KindDirectResponse is the kind of DirectResponse objects.
+	KindDirectResponse = "DirectResponse"
+	// KindGatewayExtension is the kind of GatewayExtension objects.
+	KindGatewayExtension = "GatewayExtension"
+	// KindHTTPListenerPolicy is the kind of HTTPListenerPolicy objects.
+	KindHTTPListenerPolicy = "HTTPListenerPolicy"
 )
 
 // SchemeGroupVersion is the group and version of every type in this package.
@@ -48,6 +54,12 @@ func addKnownTypes(scheme *runtime.Scheme) error {
 		&TrafficPolicyList{},
 		&GatewayParameters{},
 		&GatewayParametersList{},
+		&DirectResponse{},
+		&DirectResponseList{},
+		&GatewayExtension{},
+		&GatewayExtensionList{},
+		&HTTPListenerPolicy{},
+		&HTTPListenerPolicyList{},
 	)
 	metav1.AddToGroupVersion(scheme, SchemeGroupVersion)
 	return nil

@@ -1,11 +1,12 @@
 package kgatewayv20
 
 import (
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // TrafficPolicy attaches request-handling behaviour to Gateways and HTTPRoutes. kubelb-ai
-// uses its AI part (prompt guards, enrichment, defaults) and its local rate limit.
+// renders its AI part (prompt guards, enrichment, defaults) and its local rate limit.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
@@ -35,7 +36,7 @@ type TrafficPolicyList struct {
 	Items           []TrafficPolicy `json:"items"`
 }
 
-// TrafficPolicySpec is the part of a TrafficPolicy that kubelb-ai renders.
+// TrafficPolicySpec selects the targets and the behaviour applied to their traffic.
 type TrafficPolicySpec struct {
 	// TargetRefs are the objects in the policy's namespace it applies to. Without them the
 	// policy only takes effect where an HTTPRoute rule names it in an ExtensionRef filter.
@@ -47,6 +48,18 @@ type TrafficPolicySpec struct {
 	// AI configures the AI extension for requests to AI Backends.
 	// +optional
 	AI *AIPolicy `json:"ai,omitempty"`
+
+	// Transformation rewrites headers and bodies of requests and responses.
+	// +optional
+	Transformation *TransformationPolicy `json:"transformation,omitempty"`
+
+	// ExtProc sends traffic through an external processing service.
+	// +optional
+	ExtProc *ExtProcPolicy `json:"extProc,omitempty"`
+
+	// ExtAuth asks an external authorization service about each request.
+	// +optional
+	ExtAuth *ExtAuthPolicy `json:"extAuth,omitempty"`
 
 	// RateLimit limits how fast the targets accept requests.
 	// +optional
@@ -340,4 +353,177 @@ type TokenBucket struct {
 	// +required
 	// +kubebuilder:validation:Format=duration
 	FillInterval string `json:"fillInterval"`
+}
+
+// TransformationPolicy holds the rewrites for each direction.
+type TransformationPolicy struct {
+	// Request rewrites what the client sends.
+	// +optional
+	Request *Transform `json:"request,omitempty"`
+
+	// Response rewrites what the upstream returns.
+	// +optional
+	Response *Transform `json:"response,omitempty"`
+}
+
+// Transform lists header and body rewrites. Values are Inja templates.
+type Transform struct {
+	// Set replaces headers, adding them when absent.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=16
+	Set []HeaderTransformation `json:"set,omitempty"`
+
+	// Add appends header values, keeping existing ones.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=16
+	Add []HeaderTransformation `json:"add,omitempty"`
+
+	// Remove deletes headers by name.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=16
+	Remove []string `json:"remove,omitempty"`
+
+	// Body rewrites the message body.
+	// +optional
+	Body *BodyTransformation `json:"body,omitempty"`
+}
+
+// HeaderTransformation is one header and its templated value.
+type HeaderTransformation struct {
+	// Name is the header name.
+	// +required
+	Name string `json:"name"`
+
+	// Value is an Inja template that renders the header value.
+	// +optional
+	Value string `json:"value,omitempty"`
+}
+
+// BodyParseBehavior says how the body is exposed to templates.
+//
+// +kubebuilder:validation:Enum=AsString;AsJson
+type BodyParseBehavior string
+
+const (
+	// BodyParseBehaviorAsString hands templates the body as text.
+	BodyParseBehaviorAsString BodyParseBehavior = "AsString"
+	// BodyParseBehaviorAsJSON parses the body as JSON so templates can address fields.
+	BodyParseBehaviorAsJSON BodyParseBehavior = "AsJson"
+)
+
+// BodyTransformation rewrites a message body.
+type BodyTransformation struct {
+	// ParseAs says how the current body is read.
+	// +required
+	// +kubebuilder:default=AsString
+	ParseAs BodyParseBehavior `json:"parseAs"`
+
+	// Value is an Inja template that renders the new body.
+	// +optional
+	Value *string `json:"value,omitempty"`
+}
+
+// ExtProcPolicy points traffic at an external processing service.
+type ExtProcPolicy struct {
+	// ExtensionRef names a GatewayExtension of type ExtProc in the policy's namespace.
+	// +required
+	ExtensionRef *corev1.LocalObjectReference `json:"extensionRef"`
+
+	// ProcessingMode says which parts of the traffic are sent to the service.
+	// +optional
+	ProcessingMode *ProcessingMode `json:"processingMode,omitempty"`
+}
+
+// HeaderSendMode says whether headers or trailers are sent to the processor.
+//
+// +kubebuilder:validation:Enum=DEFAULT;SEND;SKIP
+type HeaderSendMode string
+
+// BodySendMode says whether and how a body is sent to the processor.
+//
+// +kubebuilder:validation:Enum=NONE;STREAMED;BUFFERED;BUFFERED_PARTIAL;FULL_DUPLEX_STREAMED
+type BodySendMode string
+
+// ProcessingMode selects what is sent to an external processor.
+type ProcessingMode struct {
+	// RequestHeaderMode covers request headers.
+	// +optional
+	// +kubebuilder:default=SEND
+	RequestHeaderMode HeaderSendMode `json:"requestHeaderMode,omitempty"`
+
+	// ResponseHeaderMode covers response headers.
+	// +optional
+	// +kubebuilder:default=SEND
+	ResponseHeaderMode HeaderSendMode `json:"responseHeaderMode,omitempty"`
+
+	// RequestBodyMode covers the request body.
+	// +optional
+	// +kubebuilder:default=NONE
+	RequestBodyMode BodySendMode `json:"requestBodyMode,omitempty"`
+
+	// ResponseBodyMode covers the response body.
+	// +optional
+	// +kubebuilder:default=NONE
+	ResponseBodyMode BodySendMode `json:"responseBodyMode,omitempty"`
+
+	// RequestTrailerMode covers request trailers.
+	// +optional
+	// +kubebuilder:default=SKIP
+	RequestTrailerMode HeaderSendMode `json:"requestTrailerMode,omitempty"`
+
+	// ResponseTrailerMode covers response trailers.
+	// +optional
+	// +kubebuilder:default=SKIP
+	ResponseTrailerMode HeaderSendMode `json:"responseTrailerMode,omitempty"`
+}
+
+// ExtAuthEnabled turns external authorization off for the targets.
+//
+// +kubebuilder:validation:Enum=DisableAll
+type ExtAuthEnabled string
+
+// ExtAuthDisableAll disables every external authorization filter on the targets.
+const ExtAuthDisableAll ExtAuthEnabled = "DisableAll"
+
+// ExtAuthPolicy either names an authorization service or disables authorization.
+//
+// +kubebuilder:validation:XValidation:rule="(has(self.extensionRef) && !has(self.enablement)) || (!has(self.extensionRef) && has(self.enablement))",message="only one of 'extensionRef' or 'enablement' may be set"
+type ExtAuthPolicy struct {
+	// ExtensionRef names a GatewayExtension of type ExtAuth in the policy's namespace.
+	// +optional
+	ExtensionRef *corev1.LocalObjectReference `json:"extensionRef,omitempty"`
+
+	// Enablement set to DisableAll turns authorization off instead.
+	// +optional
+	Enablement ExtAuthEnabled `json:"enablement,omitempty"`
+
+	// WithRequestBody sends the request body to the service as well.
+	// +optional
+	WithRequestBody *ExtAuthBufferSettings `json:"withRequestBody,omitempty"`
+
+	// ContextExtensions are extra key-value pairs passed to the service.
+	// +optional
+	ContextExtensions map[string]string `json:"contextExtensions,omitempty"`
+}
+
+// ExtAuthBufferSettings says how much of the request body is buffered for the service.
+type ExtAuthBufferSettings struct {
+	// MaxRequestBytes is the largest body that is buffered.
+	// +required
+	// +kubebuilder:validation:Minimum=1
+	MaxRequestBytes uint32 `json:"maxRequestBytes"`
+
+	// AllowPartialMessage sends the first MaxRequestBytes of a larger body instead of
+	// rejecting the request.
+	// +optional
+	AllowPartialMessage bool `json:"allowPartialMessage,omitempty"`
+
+	// PackAsBytes sends the body as raw bytes rather than as text.
+	// +optional
+	PackAsBytes bool `json:"packAsBytes,omitempty"`
 }

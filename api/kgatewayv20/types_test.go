@@ -202,6 +202,162 @@ spec:
   selfManaged: {}
 `
 
+const awsBackend = `
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: Backend
+metadata:
+  name: lambda
+spec:
+  type: AWS
+  aws:
+    accountId: "000000000000"
+    region: eu-central-1
+    auth:
+      type: Secret
+      secretRef:
+        name: aws-creds
+    lambda:
+      functionName: echo
+      invocationMode: Async
+      qualifier: $LATEST
+`
+
+const extensionTrafficPolicy = `
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: TrafficPolicy
+metadata:
+  name: ext
+spec:
+  targetRefs:
+  - group: gateway.networking.k8s.io
+    kind: HTTPRoute
+    name: api
+  extAuth:
+    extensionRef:
+      name: authz
+    withRequestBody:
+      maxRequestBytes: 8192
+      allowPartialMessage: true
+    contextExtensions:
+      tenant: acme
+  extProc:
+    extensionRef:
+      name: processor
+    processingMode:
+      requestBodyMode: BUFFERED
+      responseHeaderMode: SKIP
+  transformation:
+    request:
+      set:
+      - name: x-user
+        value: '{{ header("x-forwarded-user") }}'
+      remove: [x-debug]
+    response:
+      add:
+      - name: x-served-by
+        value: kgateway
+      body:
+        parseAs: AsJson
+        value: '{{ body }}'
+`
+
+const directResponse = `
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: DirectResponse
+metadata:
+  name: teapot
+spec:
+  status: 418
+  body: short and stout
+`
+
+const gatewayExtension = `
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: GatewayExtension
+metadata:
+  name: authz
+spec:
+  type: ExtAuth
+  extAuth:
+    grpcService:
+      authority: authz.local
+      backendRef:
+        name: authz
+        port: 9000
+`
+
+const httpListenerPolicy = `
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: HTTPListenerPolicy
+metadata:
+  name: access-log
+spec:
+  targetRefs:
+  - group: gateway.networking.k8s.io
+    kind: Gateway
+    name: ai
+  accessLog:
+  - fileSink:
+      path: /dev/stdout
+      jsonFormat:
+        start: "%START_TIME%"
+        code: "%RESPONSE_CODE%"
+    filter:
+      orFilter:
+      - statusCodeFilter: {op: GE, value: 500}
+      - durationFilter: {op: GE, value: 0}
+  - grpcService:
+      logName: ai
+      backendRef:
+        name: als
+        port: 4317
+      additionalRequestHeadersToLog: [x-tenant]
+    filter:
+      headerFilter:
+        header: {name: x-debug, value: "1"}
+`
+
+const managedGatewayParameters = `
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: GatewayParameters
+metadata:
+  name: managed
+spec:
+  kube:
+    deployment:
+      replicas: 2
+    envoyContainer:
+      bootstrap:
+        logLevel: info
+        componentLogLevels:
+          upstream: debug
+      resources:
+        limits:
+          memory: 512Mi
+    podTemplate:
+      nodeSelector:
+        kubernetes.io/os: linux
+      tolerations:
+      - key: dedicated
+        operator: Equal
+        value: gateway
+        effect: NoSchedule
+      gracefulShutdown:
+        enabled: true
+        sleepTimeSeconds: 10
+      terminationGracePeriodSeconds: 30
+    istio:
+      customSidecars:
+      - name: helper
+        image: busybox
+        env:
+        - name: MODE
+          value: sidecar
+    stats:
+      enabled: true
+    floatingUserId: true
+`
+
 // TestRoundTrip decodes each example strictly, encodes it again and checks that
 // nothing was lost or renamed on the way.
 func TestRoundTrip(t *testing.T) {
@@ -216,6 +372,12 @@ func TestRoundTrip(t *testing.T) {
 		{"traffic policy", guardedTrafficPolicy, &TrafficPolicy{}},
 		{"gateway parameters", aiGatewayParameters, &GatewayParameters{}},
 		{"self-managed gateway parameters", selfManagedGatewayParameters, &GatewayParameters{}},
+		{"aws backend", awsBackend, &Backend{}},
+		{"extension traffic policy", extensionTrafficPolicy, &TrafficPolicy{}},
+		{"direct response", directResponse, &DirectResponse{}},
+		{"gateway extension", gatewayExtension, &GatewayExtension{}},
+		{"http listener policy", httpListenerPolicy, &HTTPListenerPolicy{}},
+		{"managed gateway parameters", managedGatewayParameters, &GatewayParameters{}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -333,6 +495,35 @@ spec:
 			field: "sectionName",
 			obj:   &TrafficPolicy{},
 		},
+		{
+			// fileKeyRef came with a later k8s.io/api than the v2.0 CRDs were built from.
+			name: "env from a file key",
+			doc: `
+spec:
+  kube:
+    aiExtension:
+      env:
+      - name: TOKEN
+        valueFrom:
+          fileKeyRef: {volumeName: v, path: p, key: k}
+`,
+			field: "fileKeyRef",
+			obj:   &GatewayParameters{},
+		},
+		{
+			name: "sidecar restart rules",
+			doc: `
+spec:
+  kube:
+    istio:
+      customSidecars:
+      - name: helper
+        restartPolicyRules:
+        - action: Restart
+`,
+			field: "restartPolicyRules",
+			obj:   &GatewayParameters{},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -352,7 +543,7 @@ func TestAddToScheme(t *testing.T) {
 	if err := AddToScheme(s); err != nil {
 		t.Fatal(err)
 	}
-	for _, kind := range []string{KindBackend, KindTrafficPolicy, KindGatewayParameters} {
+	for _, kind := range []string{KindBackend, KindTrafficPolicy, KindGatewayParameters, KindDirectResponse, KindGatewayExtension, KindHTTPListenerPolicy} {
 		for _, k := range []string{kind, kind + "List"} {
 			gvk := schema.GroupVersionKind{Group: "gateway.kgateway.dev", Version: "v1alpha1", Kind: k}
 			if !s.Recognizes(gvk) {
