@@ -29,13 +29,7 @@ var upstream = map[string]string{
 // upstream CRDs of each target: same kinds, field paths, types, formats,
 // enums, defaults, bounds, patterns, required fields, list types and CEL
 // rules. Descriptions are the project's own and are not compared.
-//
-// Until every kind is modelled the test runs only with KUBELB_AI_FIDELITY=1
-// (work in progress for issue 3).
 func TestFidelity(t *testing.T) {
-	if os.Getenv("KUBELB_AI_FIDELITY") == "" {
-		t.Skip("set KUBELB_AI_FIDELITY=1: the API types do not yet model every upstream kind")
-	}
 	shared := testenv.SharedDir(t)
 	for _, target := range templates.TargetNames() {
 		t.Run(target, func(t *testing.T) {
@@ -275,4 +269,30 @@ func tighter(a, b *int64, lower bool) *int64 {
 		return b
 	}
 	return a
+}
+
+// TestFidelityNoticesDifferences proves the comparison can fail: a changed
+// enum, a lost CEL rule and a dropped field are each reported.
+func TestFidelityNoticesDifferences(t *testing.T) {
+	docs, err := CRDs(templates.KgatewayV21)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var backend []byte
+	for _, d := range docs {
+		if strings.Contains(string(d), "kind: Backend\n") {
+			backend = d
+		}
+	}
+	want := flattenCRD(t, backend)["Backend/v1alpha1"]
+	for name, edit := range map[string]func(string) string{
+		"enum":  func(s string) string { return strings.Replace(s, "- Static\n", "- Statik\n", 1) },
+		"cel":   func(s string) string { return strings.Replace(s, "both host and port must be set together", "host and port", 1) },
+		"field": func(s string) string { return strings.Replace(s, "deploymentName:", "deployment:", 1) },
+	} {
+		got := flattenCRD(t, []byte(edit(string(backend))))["Backend/v1alpha1"]
+		if len(comparePaths(want, got)) == 0 {
+			t.Errorf("a changed %s went unnoticed", name)
+		}
+	}
 }
