@@ -286,8 +286,10 @@ func TestFidelityNoticesDifferences(t *testing.T) {
 	}
 	want := flattenCRD(t, backend)["Backend/v1alpha1"]
 	for name, edit := range map[string]func(string) string{
-		"enum":  func(s string) string { return strings.Replace(s, "- Static\n", "- Statik\n", 1) },
-		"cel":   func(s string) string { return strings.Replace(s, "both host and port must be set together", "host and port", 1) },
+		"enum": func(s string) string { return strings.Replace(s, "- Static\n", "- Statik\n", 1) },
+		"cel": func(s string) string {
+			return strings.Replace(s, "both host and port must be set together", "host and port", 1)
+		},
 		"field": func(s string) string { return strings.Replace(s, "deploymentName:", "deployment:", 1) },
 	} {
 		got := flattenCRD(t, []byte(edit(string(backend))))["Backend/v1alpha1"]
