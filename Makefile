@@ -48,6 +48,7 @@ FUZZTIME ?= 30s
 fuzz: ## run every fuzz target for FUZZTIME each (failures land in testdata/fuzz as regressions)
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./spec
 	$(GO) test -run '^$$' -fuzz '^FuzzParseManifests$$' -fuzztime $(FUZZTIME) ./generate
+	$(GO) test -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME) ./validate
 
 bench-generate: build ## wall time of `version` and a 10-provider `generate`, median of repeated runs
 	$(GO) run ./hack/benchcmd -runs 41 -out $(BIN)/bench-generate.txt -- $(BIN)/kubelb-ai

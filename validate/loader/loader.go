@@ -225,7 +225,9 @@ func (r *Result) addFile(name string, data []byte) {
 			if len(errs) > 0 {
 				msg = errs[0].Detail
 			}
-			r.Problems = append(r.Problems, Problem{File: name, Line: doc.line + yamlErrorLine(msg) - 1, Message: msg})
+			// The YAML decoder may count a line past the document's end.
+			line := min(doc.line+yamlErrorLine(msg)-1, doc.line+max(bytes.Count(doc.data, []byte("\n"))-1, 0))
+			r.Problems = append(r.Problems, Problem{File: name, Line: line, Message: msg})
 			continue
 		}
 		d := &Document{File: name, Line: doc.line, Index: i, Raw: doc.data, Object: obj, DecodeErrors: errs, ListItem: -1}
