@@ -8,8 +8,10 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/kubelb-ai/kubelb-ai/templates"
 	"github.com/kubelb-ai/kubelb-ai/validate"
@@ -26,6 +28,8 @@ type validateOptions struct {
 	strict        bool
 	enable        []string
 	disable       []string
+	fromCluster   bool
+	kube          *genericclioptions.ConfigFlags
 }
 
 func newValidateCmd(streams IOStreams) *cobra.Command {
@@ -71,6 +75,11 @@ PATHs are files, directories (searched recursively for .yaml, .yml, .json) or
 	f.StringArrayVar(&o.crds, "crd", nil, "CRD file or directory whose kinds replace the embedded schemas, repeatable, e.g. --crd crds/")
 	f.StringArrayVarP(&o.outputs, "output", "o", nil, "FORMAT for standard output ("+strings.Join(output.Formats, ", ")+"; default text), or FORMAT=FILE to also write a file; repeatable, e.g. -o json, --output junit=report.xml")
 	f.StringVar(&o.failOn, "fail-on", "error", "lowest severity that fails the run (exit 1): error or warning, e.g. --fail-on warning")
+	f.BoolVar(&o.fromCluster, "crds-from-cluster", false, "use the CRDs installed in the cluster (kubeconfig, --context) instead of the embedded schemas, e.g. --crds-from-cluster --context mgmt")
+	o.kube = genericclioptions.NewConfigFlags(false)
+	o.kube.KubeConfig, o.kube.Context = ptrTo(""), ptrTo("")
+	f.StringVar(o.kube.KubeConfig, "kubeconfig", "", "kubeconfig file for --crds-from-cluster (default: $KUBECONFIG or ~/.kube/config)")
+	f.StringVar(o.kube.Context, "context", "", "kubeconfig context for --crds-from-cluster, e.g. --context kubelb-management")
 	f.BoolVar(&o.strict, "strict", false, "make reference findings (dangling or wrong references, missing Secret keys) errors, e.g. --strict in CI")
 	f.StringSliceVar(&o.disable, "disable", nil, "turn off lint or reference rules, e.g. --disable no-rate-limit,ref-unresolved (docs/validate.md lists them)")
 	f.StringSliceVar(&o.enable, "enable", nil, "turn rules back on after --disable, e.g. --enable inline-key")
@@ -122,11 +131,17 @@ func runValidate(ctx context.Context, o *validateOptions, args []string, streams
 	}
 	var report *validate.Report
 	vopts := validate.Options{Target: target, CRDs: o.crds, Strict: o.strict, Enable: o.enable, Disable: o.disable}
-	if target == "auto" {
+	switch {
+	case target == "auto" && o.fromCluster:
+		return usageError("--target auto cannot be combined with --crds-from-cluster: name the target the cluster runs")
+	case target == "auto":
 		report, err = validate.Auto(ctx, in, vopts)
-	} else {
+	default:
 		var v *validate.Validator
-		if v, err = validate.New(vopts); err == nil {
+		if v, err = validate.New(vopts); err == nil && o.fromCluster {
+			err = addClusterCRDs(ctx, v, o.kube)
+		}
+		if err == nil {
 			report = v.Validate(ctx, in)
 		}
 	}
@@ -198,3 +213,19 @@ func writeReportFile(path, format string, r *validate.Report, opts output.Option
 	}
 	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
+
+// addClusterCRDs loads the cluster's CRDs into v (--crds-from-cluster).
+func addClusterCRDs(ctx context.Context, v *validate.Validator, kube *genericclioptions.ConfigFlags) error {
+	config, err := kube.ToRESTConfig()
+	if err != nil {
+		return fmt.Errorf("--crds-from-cluster: %w", err)
+	}
+	config.Timeout = 30 * time.Second
+	crds, err := validate.CRDsFromCluster(ctx, config)
+	if err != nil {
+		return fmt.Errorf("--crds-from-cluster: %w", err)
+	}
+	return v.AddCRDs(crds)
+}
+
+func ptrTo[T any](v T) *T { return &v }

@@ -73,3 +73,23 @@ func TestValidateWarningsFailOnlyWhenAsked(t *testing.T) {
 		t.Fatalf("--fail-on warning: exit %d", code)
 	}
 }
+
+// TestValidateCRDsFromCluster uses a real API server when one is given
+// (KUBELB_AI_TEST_KUBECONFIG, e.g. from make test-apiserver); without one,
+// a connection failure must be a clear exit 2.
+func TestValidateCRDsFromCluster(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "kubeconfig")
+	os.WriteFile(bad, []byte("apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: \"https://127.0.0.1:1\"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\nusers: [{name: u, user: {token: x}}]\n"), 0o600)
+	code, _, errOut := runCmd(t, "validate", "--crds-from-cluster", "--kubeconfig", bad, tutorialFile)
+	if code != exitUsage || !strings.Contains(errOut, "--crds-from-cluster: listing CRDs") {
+		t.Fatalf("unreachable cluster: exit %d, %s", code, errOut)
+	}
+	kubeconfig := os.Getenv("KUBELB_AI_TEST_KUBECONFIG")
+	if kubeconfig == "" {
+		t.Skip("no test API server (set KUBELB_AI_TEST_KUBECONFIG, see make test-apiserver)")
+	}
+	code, out, errOut := runCmd(t, "validate", "--crds-from-cluster", "--kubeconfig", kubeconfig, "--kubelb-version", "1.3", tutorialFile)
+	if code != exitFindings || !strings.Contains(out, "exactly one of the fields in [openai azureopenai anthropic gemini vertexai bedrock] must be set") {
+		t.Fatalf("against the cluster's CRDs: exit %d\n%s%s", code, out, errOut)
+	}
+}

@@ -1,0 +1,36 @@
+package validate
+
+import (
+	"context"
+	"fmt"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apiextensionsclient "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+)
+
+// CRDsFromCluster reads the CustomResourceDefinitions installed in the
+// cluster of config, for --crds-from-cluster: the cluster's own schemas are
+// the authoritative ones for what it will accept.
+func CRDsFromCluster(ctx context.Context, config *rest.Config) ([]apiextensionsv1.CustomResourceDefinition, error) {
+	client, err := apiextensionsclient.NewForConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	list, err := client.ApiextensionsV1().CustomResourceDefinitions().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("listing CRDs: %w", err)
+	}
+	return list.Items, nil
+}
+
+// AddCRDs replaces or adds the schemas of crds (e.g. from the cluster).
+func (v *Validator) AddCRDs(crds []apiextensionsv1.CustomResourceDefinition) error {
+	for i := range crds {
+		if err := v.set.AddCRD(&crds[i]); err != nil {
+			return fmt.Errorf("CRD %s: %w", crds[i].Name, err)
+		}
+	}
+	return nil
+}
