@@ -192,3 +192,26 @@ func TestAutoAndAlsoValidFor(t *testing.T) {
 		t.Errorf("v2.0 manifests are also valid for %v, want [kgateway-v2.0]", got)
 	}
 }
+
+// TestEveryRuleIsDocumented: each rule ID has its section in docs/validate.md,
+// which SARIF's help links point to.
+func TestEveryRuleIsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/validate.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range Rules {
+		if !strings.Contains(string(doc), "\n### "+r.ID+"\n") {
+			t.Errorf("rule %s has no section in docs/validate.md", r.ID)
+		}
+	}
+	for _, id := range append(append([]string{}, LintRules...), refRules...) {
+		found := false
+		for _, r := range Rules {
+			found = found || r.ID == id
+		}
+		if !found {
+			t.Errorf("rule %s is missing from Rules", id)
+		}
+	}
+}
