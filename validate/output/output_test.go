@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
 	"github.com/kubelb-ai/kubelb-ai/validate"
 	"github.com/kubelb-ai/kubelb-ai/validate/loader"
 )
@@ -127,5 +129,36 @@ func TestUnknownFormat(t *testing.T) {
 	r, _ := sample(t)
 	if err := Write(&bytes.Buffer{}, "xml", r, Options{}); err == nil || !strings.Contains(err.Error(), "text, json, sarif, junit, github") {
 		t.Fatal(err)
+	}
+}
+
+// TestSARIFMatchesTheSchema validates the SARIF report against the OASIS
+// SARIF 2.1.0 JSON schema.
+func TestSARIFMatchesTheSchema(t *testing.T) {
+	compiler := jsonschema.NewCompiler()
+	compiler.Draft = jsonschema.Draft4
+	schema, err := compiler.Compile("testdata/sarif-2.1.0-rtm.5.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := sample(t)
+	for _, report := range []*validate.Report{r, {Target: "agentgateway", Findings: []validate.Finding{}}} {
+		var b bytes.Buffer
+		if err := Write(&b, "sarif", report, Options{Version: "1.2.3"}); err != nil {
+			t.Fatal(err)
+		}
+		var doc any
+		if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if err := schema.Validate(doc); err != nil {
+			t.Errorf("SARIF report does not match the SARIF 2.1.0 schema: %#v\n%s", err, b.String())
+		}
+	}
+	// The check can fail: a result without a message is invalid SARIF.
+	var broken any
+	json.Unmarshal([]byte(`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[{"ruleId":"a"}]}]}`), &broken)
+	if schema.Validate(broken) == nil {
+		t.Error("the schema accepted a result without a message")
 	}
 }
