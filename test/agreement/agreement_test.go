@@ -1,0 +1,467 @@
+package agreement
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
+	"github.com/kubelb-ai/kubelb-ai/schemas"
+	"github.com/kubelb-ai/kubelb-ai/validate"
+	"github.com/kubelb-ai/kubelb-ai/validate/loader"
+)
+
+// Environment knobs.
+const (
+	// envAPIServer=1 starts a kube-apiserver per target with hack/testcluster.
+	envAPIServer = "KUBELB_AI_APISERVER"
+	// envKubeconfig reuses a running (throw-away!) cluster instead: the test
+	// installs each target's CRDs into it in turn, replacing what is there.
+	envKubeconfig = "KUBELB_AI_TEST_KUBECONFIG"
+	// envCache is the harness's CACHE_DIR (default: its own default).
+	envCache = "KUBELB_AI_TESTCLUSTER_CACHE"
+	// envOut, if set, receives every case and each disagreement as files.
+	envOut = "KUBELB_AI_AGREEMENT_OUT"
+	// envLimit > 0 samples that many generated mutations per target (every
+	// class keeps a share), seeded with envSeed. The corpus is deterministic
+	// either way: same inputs, same documents in the same order.
+	envSeed  = "KUBELB_AI_AGREEMENT_SEED"
+	envLimit = "KUBELB_AI_AGREEMENT_LIMIT"
+)
+
+const (
+	defaultSeed = 20261124
+	// defaultLimit caps the generated mutations per target (the seeds and
+	// the hand-written edits come on top); 0 keeps every candidate.
+	defaultLimit = 0
+	workers      = 4
+)
+
+// targets maps each kubelb-ai target to the upstream CRDs (under the
+// shared directory) of the release it stands for.
+var targets = []struct{ name, crds string }{
+	{"kgateway-v2.0", "crds/kgateway/v2.0.5"},
+	{"kgateway-v2.1", "crds/kgateway/v2.1.2"},
+	{"agentgateway", "crds/agentgateway/v1.1.0"},
+}
+
+func TestAgreement(t *testing.T) {
+	kubeconfig := os.Getenv(envKubeconfig)
+	if os.Getenv(envAPIServer) != "1" && kubeconfig == "" {
+		t.Skipf("agreement with a real kube-apiserver is off: set %s=1 (builds and starts one per target with hack/testcluster; a cold build takes ~10 min) or %s=KUBECONFIG of a throw-away cluster; `make test-apiserver` does the former", envAPIServer, envKubeconfig)
+	}
+	shared := testenv.SharedDir(t)
+	root, err := testenv.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gatewayAPI := filepath.Join(root, "schemas", "crds", "gateway-api")
+	for _, tg := range targets {
+		t.Run(tg.name, func(t *testing.T) {
+			upstreamDir := filepath.Join(shared, tg.crds)
+			kc := kubeconfig
+			if kc == "" {
+				kc = startCluster(t, root, upstreamDir)
+			}
+			runTarget(t, root, tg.name, kc, gatewayAPI, upstreamDir, kubeconfig != "")
+		})
+	}
+}
+
+// startCluster runs hack/testcluster/start.sh for one target and stops the
+// cluster when the test ends. If the test binary dies first, the harness's
+// watcher stops it.
+func startCluster(t *testing.T, root, crdDir string) string {
+	t.Helper()
+	state := t.TempDir()
+	script := filepath.Join(root, "hack", "testcluster", "start.sh")
+	cmd := exec.Command("bash", script, os.Getenv(envCache), state)
+	cmd.Env = append(os.Environ(), "CRD_DIRS="+crdDir, "TESTCLUSTER_WATCH_PID="+strconv.Itoa(os.Getpid()))
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		out, err := exec.Command("bash", filepath.Join(root, "hack", "testcluster", "stop.sh"), state).CombinedOutput()
+		if err != nil {
+			t.Errorf("stopping the test cluster: %v\n%s", err, out)
+		}
+	})
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		harnessFailed(t, "starting hack/testcluster/start.sh: %v", err)
+	}
+	var tail []string
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "[testcluster") {
+			t.Log(line)
+		}
+		tail = append(tail, line)
+		if len(tail) > 40 {
+			tail = tail[1:]
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		harnessFailed(t, "hack/testcluster/start.sh failed after %s: %v\n%s", time.Since(start).Round(time.Second), err, strings.Join(tail, "\n"))
+	}
+	kc := strings.TrimSpace(stdout.String())
+	if kc == "" {
+		harnessFailed(t, "hack/testcluster/start.sh printed no kubeconfig path")
+	}
+	t.Logf("test cluster up in %s", time.Since(start).Round(100*time.Millisecond))
+	return kc
+}
+
+// harnessFailed skips the test, or fails it under CI=true so that CI
+// cannot pass by not running it.
+func harnessFailed(t *testing.T, format string, args ...any) {
+	t.Helper()
+	msg := "the kube-apiserver test harness could not start: " + fmt.Sprintf(format, args...)
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+type result struct {
+	c         Case
+	server    verdict
+	validator verdict
+}
+
+func runTarget(t *testing.T, root, target, kubeconfig, gatewayAPI, upstreamDir string, reuse bool) {
+	ctx := context.Background()
+	ns := namespaceFor(target)
+
+	cfg := targetCorpus(t, root, target, ns, gatewayAPI, upstreamDir)
+	upstream := cfg.upstream
+
+	srv, err := newServer(kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reuse {
+		var files []string
+		for _, dir := range []string{gatewayAPI, upstreamDir} {
+			fs, err := crdFiles(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, fs...)
+		}
+		changed, err := srv.applyCRDs(ctx, files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if changed {
+			// The API server switches to a changed schema asynchronously.
+			time.Sleep(3 * time.Second)
+		}
+	}
+	var kinds []schema.GroupVersionKind
+	for gvk := range upstream.kinds {
+		kinds = append(kinds, gvk)
+	}
+	if err := srv.waitForKinds(ctx, kinds); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.ensureNamespace(ctx, ns); err != nil {
+		t.Fatalf("creating namespace %s: %v", ns, err)
+	}
+
+	cases, err := buildCorpus(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	v, err := validate.New(validate.Options{Target: target})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now()
+	results := make([]result, len(cases))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				c := cases[i]
+				results[i] = result{c: c, server: srv.dryRun(ctx, c.Doc, ns), validator: runValidator(ctx, v, c.Doc)}
+			}
+		})
+	}
+	for i := range cases {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	report(t, target, results, time.Since(started))
+}
+
+// targetCorpus loads the schemas and seed files of a target.
+func targetCorpus(t *testing.T, root, target, ns, gatewayAPI, upstreamDir string) corpusConfig {
+	t.Helper()
+	upstream, embedded := newSchemaSet(), newSchemaSet()
+	for _, dir := range []string{gatewayAPI, upstreamDir} {
+		if err := upstream.addDir(dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, group := range []string{schemas.GatewayAPI, target} {
+		docs, err := schemas.CRDs(group)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, d := range docs {
+			if err := embedded.addDocs(fmt.Sprintf("embedded %s #%d", group, i), d); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	cfg := corpusConfig{
+		target:    target,
+		namespace: ns,
+		upstream:  upstream,
+		embedded:  embedded,
+		seed:      envUint(t, envSeed, defaultSeed),
+		limit:     int(envUint(t, envLimit, defaultLimit)),
+	}
+	golden, _ := filepath.Glob(filepath.Join(root, "testdata", "golden", target, "*.yaml"))
+	if len(golden) == 0 {
+		t.Fatalf("no golden manifests in testdata/golden/%s", target)
+	}
+	seedsCommon, _ := filepath.Glob(filepath.Join(root, "testdata", "agreement", "seeds", "common", "*.yaml"))
+	seedsTarget, _ := filepath.Glob(filepath.Join(root, "testdata", "agreement", "seeds", target, "*.yaml"))
+	cfg.seedFiles = append(append(golden, seedsCommon...), seedsTarget...)
+	return cfg
+}
+
+func namespaceFor(target string) string {
+	return "agreement-" + strings.ReplaceAll(target, ".", "-")
+}
+
+// TestCorpus checks the generated corpus offline (size, reproducibility)
+// and, with KUBELB_AI_AGREEMENT_OUT, writes it out. It runs when the
+// agreement test does or when KUBELB_AI_AGREEMENT_OUT is set.
+func TestCorpus(t *testing.T) {
+	if os.Getenv(envAPIServer) != "1" && os.Getenv(envKubeconfig) == "" && os.Getenv(envOut) == "" {
+		t.Skipf("set %s=1 or %s=DIR to check the agreement corpus", envAPIServer, envOut)
+	}
+	shared := testenv.SharedDir(t)
+	root, err := testenv.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tg := range targets {
+		cfg := targetCorpus(t, root, tg.name, namespaceFor(tg.name), filepath.Join(root, "schemas", "crds", "gateway-api"), filepath.Join(shared, tg.crds))
+		a, err := buildCorpus(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := buildCorpus(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a) != len(b) {
+			t.Fatalf("%s: corpus not reproducible: %d vs %d cases", tg.name, len(a), len(b))
+		}
+		classes := map[string]int{}
+		for i := range a {
+			if a[i].String() != b[i].String() || !bytes.Equal(a[i].Doc, b[i].Doc) {
+				t.Fatalf("%s: corpus not reproducible at case %d: %s vs %s", tg.name, i, a[i], b[i])
+			}
+			classes[a[i].Class]++
+		}
+		if len(a) < 400 {
+			t.Errorf("%s: only %d cases, want at least 400", tg.name, len(a))
+		}
+		var names []string
+		for c, n := range classes {
+			names = append(names, fmt.Sprintf("%s=%d", c, n))
+		}
+		sort.Strings(names)
+		t.Logf("%s: %d cases: %s", tg.name, len(a), strings.Join(names, " "))
+		if out := os.Getenv(envOut); out != "" {
+			dir := filepath.Join(out, tg.name, "corpus")
+			if err := os.RemoveAll(dir); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			for i, c := range a {
+				doc := append([]byte("# "+oneLine(c.String())+"\n"), c.Doc...)
+				if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%04d.yaml", i)), doc, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+}
+
+// runValidator is `kubelb-ai validate` on one document: only findings of
+// severity error decide (warnings, reference and lint findings do not).
+func runValidator(ctx context.Context, v *validate.Validator, doc []byte) verdict {
+	in := loader.Load([]string{"-"}, bytes.NewReader(doc))
+	rep := v.Validate(ctx, in)
+	var errs, warnings []string
+	for _, f := range rep.Findings {
+		m := f.Rule + ": " + f.Message
+		if f.Path != "" {
+			m = f.Rule + ": " + f.Path + ": " + f.Message
+		}
+		if f.Severity == validate.SeverityError {
+			errs = append(errs, m)
+		} else {
+			warnings = append(warnings, m)
+		}
+	}
+	if len(errs) == 0 {
+		// Accepted; the warnings explain it when the server disagrees.
+		return verdict{accepted: true, message: strings.Join(warnings, " | ")}
+	}
+	return verdict{message: strings.Join(errs, " | ")}
+}
+
+func report(t *testing.T, target string, results []result, took time.Duration) {
+	type tally struct{ n, agree, serverRejected, validatorRejected int }
+	byClass := map[string]*tally{}
+	var all tally
+	var disagree []result
+	var notVerdict []result
+	for _, r := range results {
+		if !isVerdict(r.server) {
+			notVerdict = append(notVerdict, r)
+			continue
+		}
+		tl := byClass[r.c.Class]
+		if tl == nil {
+			tl = &tally{}
+			byClass[r.c.Class] = tl
+		}
+		for _, x := range []*tally{tl, &all} {
+			x.n++
+			if !r.server.accepted {
+				x.serverRejected++
+			}
+			if !r.validator.accepted {
+				x.validatorRejected++
+			}
+			if r.server.accepted == r.validator.accepted {
+				x.agree++
+			}
+		}
+		if r.server.accepted != r.validator.accepted {
+			disagree = append(disagree, r)
+		}
+	}
+	var classes []string
+	for c := range byClass {
+		classes = append(classes, c)
+	}
+	sort.Strings(classes)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d documents in %s; server rejected %d, kubelb-ai rejected %d; agreement %d/%d (%.1f%%)\n",
+		target, all.n, took.Round(100*time.Millisecond), all.serverRejected, all.validatorRejected, all.agree, all.n, pct(all.agree, all.n))
+	fmt.Fprintf(&b, "  %-16s %6s %8s %8s %8s\n", "class", "cases", "agree", "srv-rej", "ours-rej")
+	for _, c := range classes {
+		x := byClass[c]
+		fmt.Fprintf(&b, "  %-16s %6d %8d %8d %8d\n", c, x.n, x.agree, x.serverRejected, x.validatorRejected)
+	}
+	t.Log(b.String())
+
+	out := os.Getenv(envOut)
+	if out != "" {
+		writeOut(t, filepath.Join(out, target), results, disagree, b.String())
+	}
+	for _, r := range notVerdict {
+		t.Errorf("no verdict from the server for %s: %s", r.c, r.server.message)
+	}
+	for _, r := range disagree {
+		t.Errorf("DISAGREE %s\n    server:    %s\n    kubelb-ai: %s", r.c, side(r.server), side(r.validator))
+	}
+	if len(disagree) > 0 && out == "" {
+		t.Logf("set %s=DIR to get each disagreeing document as a file", envOut)
+	}
+}
+
+func side(v verdict) string {
+	if v.accepted {
+		if v.message != "" {
+			return "accepted (warning: " + v.message + ")"
+		}
+		return "accepted"
+	}
+	return "rejected: " + v.message
+}
+
+func pct(a, b int) float64 {
+	if b == 0 {
+		return 100
+	}
+	return 100 * float64(a) / float64(b)
+}
+
+// writeOut stores the corpus and the disagreements for inspection:
+// DIR/<target>/cases/NNNN.yaml and DIR/<target>/disagree/NNNN.yaml, each
+// document headed by comments with the case and both verdicts.
+func writeOut(t *testing.T, dir string, results []result, disagree []result, summary string) {
+	for _, sub := range []string{"cases", "disagree"} {
+		if err := os.RemoveAll(filepath.Join(dir, sub)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write := func(sub string, i int, r result) {
+		var b bytes.Buffer
+		fmt.Fprintf(&b, "# case: %s\n# server:    %s\n# kubelb-ai: %s\n", oneLine(r.c.String()), oneLine(side(r.server)), oneLine(side(r.validator)))
+		b.Write(r.c.Doc)
+		if err := os.WriteFile(filepath.Join(dir, sub, fmt.Sprintf("%04d.yaml", i)), b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, r := range results {
+		write("cases", i, r)
+	}
+	for i, r := range disagree {
+		write("disagree", i, r)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "summary.txt"), []byte(summary), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func envUint(t *testing.T, name string, def uint64) uint64 {
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		t.Fatalf("%s=%q: %v", name, s, err)
+	}
+	return n
+}
