@@ -13,8 +13,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
+	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/yaml"
@@ -208,6 +211,14 @@ func (v *Validator) document(ctx context.Context, d *loader.Document) []Finding 
 		return out
 	}
 	gvk := gv.WithKind(kind)
+	if !strings.Contains(apiVersion, "/") && apiVersion != "v1" {
+		add("apiVersion", SeverityError, RuleUnknownKind, fmt.Sprintf("apiVersion %q has no version (the API server finds no kind %s in version %q)", apiVersion, kind, apiVersion), v.versionHint(apiVersion, kind))
+		return out
+	}
+	if gv.Group == "" && !coreKnows(kind) {
+		add("kind", SeverityError, RuleUnknownKind, fmt.Sprintf("no kind %q in the core API version %q", kind, apiVersion), "kinds are case-sensitive"+suggestKind(kind))
+		return out
+	}
 	if !v.set.Lookup(gvk) {
 		if core, ok := coreKinds[gvk]; ok {
 			for _, e := range core(d.Object) {
@@ -351,3 +362,41 @@ var Rules = []RuleInfo{
 
 // DocsURL is where each rule is explained, as DocsURL + "#" + rule ID.
 const DocsURL = "https://github.com/kubelb-ai/kubelb-ai/blob/main/docs/validate.md"
+
+// versionHint suggests group/version for an apiVersion that is only a group.
+func (v *Validator) versionHint(group, kind string) string {
+	for _, k := range v.set.GVKs() {
+		if k.Group == group && k.Kind == kind {
+			return fmt.Sprintf("use apiVersion: %s/%s", group, k.Version)
+		}
+	}
+	return "apiVersion is GROUP/VERSION, e.g. gateway.networking.k8s.io/v1"
+}
+
+var (
+	coreOnce  sync.Once
+	coreTypes map[string]bool
+)
+
+// coreKnows reports whether kind is a built-in kind of the core v1 API.
+func coreKnows(kind string) bool {
+	coreOnce.Do(func() {
+		s := runtime.NewScheme()
+		_ = corev1.AddToScheme(s)
+		coreTypes = map[string]bool{}
+		for k := range s.KnownTypes(corev1.SchemeGroupVersion) {
+			coreTypes[k] = true
+		}
+	})
+	return coreTypes[kind]
+}
+
+func suggestKind(kind string) string {
+	coreKnows("")
+	for k := range coreTypes {
+		if strings.EqualFold(k, kind) {
+			return fmt.Sprintf(" (did you mean %s?)", k)
+		}
+	}
+	return ""
+}
