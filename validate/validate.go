@@ -215,6 +215,11 @@ func (v *Validator) document(ctx context.Context, d *loader.Document) []Finding 
 		add("apiVersion", SeverityError, RuleUnknownKind, fmt.Sprintf("apiVersion %q has no version (the API server finds no kind %s in version %q)", apiVersion, kind, apiVersion), v.versionHint(apiVersion, kind))
 		return out
 	}
+	if gv.Group != "" && !strings.Contains(gv.Group, ".") && !slices.Contains(builtinGroups, gv.Group) {
+		// Custom resource groups need a dot; dotless ones are all built in.
+		add("apiVersion", SeverityError, RuleUnknownKind, fmt.Sprintf("no API group %q: apiVersion %q is malformed", gv.Group, apiVersion), "apiVersion is VERSION for core kinds (v1) or GROUP/VERSION, e.g. gateway.networking.k8s.io/v1")
+		return out
+	}
 	if gv.Group == "" && !coreKnows(kind) {
 		add("kind", SeverityError, RuleUnknownKind, fmt.Sprintf("no kind %q in the core API version %q", kind, apiVersion), "kinds are case-sensitive"+suggestKind(kind))
 		return out
@@ -400,3 +405,6 @@ func suggestKind(kind string) string {
 	}
 	return ""
 }
+
+// builtinGroups are the API groups without a dot that Kubernetes serves.
+var builtinGroups = []string{"apps", "batch", "autoscaling", "policy", "extensions"}
