@@ -7,7 +7,7 @@ COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOLS     := $(GO) tool -modfile=hack/tools/go.mod
 
-.PHONY: help build install test lint generate check-generated fuzz bench-generate clean
+.PHONY: help build install test test-apiserver lint generate check-generated fuzz bench-generate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -22,6 +22,15 @@ install: build ## put kubelb-ai and kubectl-kubelb_ai into $(PREFIX)/bin (on PAT
 
 test: ## run every test with the race detector
 	$(GO) test -race -count=1 ./...
+
+SHARED   ?= $(or $(KUBELB_AI_SHARED),../shared)
+TESTCACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/kubelb-ai/testcluster
+
+test-apiserver: ## tests against a real kube-apiserver that hack/testcluster builds (~11 min cold, ~2 min warm)
+	KUBELB_AI_APISERVER=1 $(GO) test -count=1 -timeout 45m -v -run '^(TestAgreement|TestCorpus)$$' ./test/agreement
+	@state=$$(mktemp -d) && trap 'hack/testcluster/stop.sh '"$$state"' >/dev/null 2>&1; rm -rf '"$$state" EXIT && \
+	  kubeconfig=$$(CRD_DIRS=$(SHARED)/crds/kgateway/v2.1.2 hack/testcluster/start.sh $(TESTCACHE) $$state) && \
+	  KUBELB_AI_TEST_KUBECONFIG=$$kubeconfig $(GO) test -count=1 -v -run '^TestValidateCRDsFromCluster$$' ./cmd/kubelb-ai
 
 lint: ## gofmt, go vet and staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
