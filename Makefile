@@ -7,7 +7,7 @@ COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOLS     := $(GO) tool -modfile=hack/tools/go.mod
 
-.PHONY: help build install test test-apiserver lint generate check-generated fuzz bench-generate clean
+.PHONY: help build install test test-apiserver lint generate check-generated fuzz bench-generate bench-validate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -61,6 +61,9 @@ fuzz: ## run every fuzz target for FUZZTIME each (failures land in testdata/fuzz
 
 bench-generate: build ## wall time of `version` and a 10-provider `generate`, median of repeated runs
 	$(GO) run ./hack/benchcmd -runs 41 -out $(BIN)/bench-generate.txt -- $(BIN)/kubelb-ai
+
+bench-validate: build ## validate vs kubeconform and kubectl-validate on 5,000 documents
+	$(GO) run ./hack/benchvalidate -out $(BIN)/bench-validate.txt -- $(BIN)/kubelb-ai
 
 clean: ## remove build output
 	rm -rf $(BIN)

@@ -5,8 +5,10 @@
 // k8s.io/apiextensions-apiserver (pruning, defaulting, the OpenAPI schema
 // validator, embedded ObjectMeta checks, list-type uniqueness and the CEL
 // validator), so findings and their messages match what the cluster would
-// report. Every CRD version is compiled once when added; validating an object
-// only evaluates.
+// report. Every CRD version is checked and compiled when added, except for its
+// CEL rules, which are compiled on the first validation of that version (a
+// run seldom uses more than a few of the kinds it knows, and CEL compilation
+// is most of the cost of adding a CRD); after that, validating only evaluates.
 package crd
 
 import (
@@ -75,6 +77,10 @@ type version struct {
 	// copy the apiserver uses for pruning, defaulting, list types and CEL.
 	structural *structuralschema.Structural
 	validator  apiservervalidation.SchemaValidator
+	// celOnce compiles cel on first use. cel.NewValidator cannot fail (rules
+	// that do not compile are reported when validating), so deferring it
+	// changes no result, only when the cost is paid.
+	celOnce sync.Once
 	// cel is nil when the schema has no x-kubernetes-validations.
 	cel       *cel.Validator
 	hasStatus bool
@@ -87,7 +93,8 @@ func NewSet() *Set {
 }
 
 // AddCRD compiles every served version of crd (structural schema, schema
-// validator, CEL validator) and adds it to the set. A version already in the
+// validator; the CEL validator on first use) and adds it to the set. Every
+// error a CRD can cause is returned here. A version already in the
 // set is replaced, so CRDs supplied later (for example by the user) override
 // earlier ones (for example embedded defaults). crd is not modified.
 func (s *Set) AddCRD(crd *apiextensionsv1.CustomResourceDefinition) error {
@@ -158,8 +165,6 @@ func compileVersion(crd *apiextensionsv1.CustomResourceDefinition, name string) 
 	if err != nil {
 		return nil, fmt.Errorf("building schema validator: %w", err)
 	}
-	// Same construction as customresource.NewStrategy; compiles all rules.
-	cv.cel = cel.NewValidator(ss, true, celconfig.PerCallLimit)
 
 	sub, err := apihelpers.GetSubresourcesForVersion(crd, name)
 	if err != nil {
@@ -175,6 +180,16 @@ func compileVersion(crd *apiextensionsv1.CustomResourceDefinition, name string) 
 		}
 	}
 	return cv, nil
+}
+
+// celValidator returns the version's CEL validator, compiling it on first
+// use; nil when the schema has no rules.
+func (v *version) celValidator() *cel.Validator {
+	v.celOnce.Do(func() {
+		// Same construction as customresource.NewStrategy; compiles all rules.
+		v.cel = cel.NewValidator(v.structural, true, celconfig.PerCallLimit)
+	})
+	return v.cel
 }
 
 // Lookup reports whether the set serves gvk.
@@ -266,11 +281,11 @@ func (s *Set) Validate(ctx context.Context, obj map[string]any) field.ErrorList 
 	verrs = append(verrs, v.validateScale(u)...)
 	verrs = append(verrs, schemaobjectmeta.Validate(nil, u, v.structural, false)...)
 	verrs = append(verrs, structurallisttype.ValidateListSetsAndMaps(nil, v.structural, u)...)
-	if v.cel != nil {
+	if celValidator := v.celValidator(); celValidator != nil {
 		if blocked, e := hasBlockingErr(verrs); blocked {
 			verrs = append(verrs, e)
 		} else {
-			celErrs, _ := v.cel.Validate(ctx, nil, v.structural, u, nil, celconfig.RuntimeCELCostBudget)
+			celErrs, _ := celValidator.Validate(ctx, nil, v.structural, u, nil, celconfig.RuntimeCELCostBudget)
 			for _, e := range celErrs {
 				if e.Origin == "" {
 					e.Origin = OriginCEL

@@ -25,15 +25,18 @@ import (
 // A nil map with errors means the document could not be decoded at all; a
 // nil map without errors means the document was empty.
 func DecodeYAML(doc []byte) (map[string]any, field.ErrorList) {
-	data, err := yaml.YAMLToJSON(doc)
-	if err != nil {
-		return nil, field.ErrorList{decodeError(nil, err.Error())}
-	}
+	// The apiserver converts twice: the lenient pass gives the object, the
+	// strict one only detects duplicate keys. Where the strict pass succeeds
+	// its result is the lenient one (strict decoding only adds the duplicate
+	// check), so the lenient pass is needed only when it fails.
 	var errs field.ErrorList
-	// The apiserver converts twice as well: the lenient pass gives the object,
-	// the strict one only detects duplicate keys.
-	if _, err := yaml.YAMLToJSONStrict(doc); err != nil {
-		e := field.Invalid(nil, field.OmitValueType{}, err.Error())
+	data, err := yaml.YAMLToJSONStrict(doc)
+	if err != nil {
+		strictErr := err
+		if data, err = yaml.YAMLToJSON(doc); err != nil {
+			return nil, field.ErrorList{decodeError(nil, err.Error())}
+		}
+		e := field.Invalid(nil, field.OmitValueType{}, strictErr.Error())
 		e.Origin = OriginDuplicateField
 		errs = append(errs, e)
 	}

@@ -5,7 +5,6 @@
 package loader
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -216,7 +215,7 @@ func (r *Result) addFile(name string, data []byte) {
 			r.Problems = append(r.Problems, Problem{File: name, Line: doc.line, Message: fmt.Sprintf("document is larger than %d MiB (etcd stores at most 1.5 MiB per object)", MaxDocumentSize>>20)})
 			continue
 		}
-		if len(bytes.TrimSpace(stripComments(doc.data))) == 0 {
+		if !hasContent(doc.data) {
 			continue
 		}
 		obj, errs := crd.DecodeYAML(doc.data)
@@ -257,44 +256,55 @@ type rawDoc struct {
 }
 
 // splitDocuments splits a YAML stream at "---" lines, remembering where each
-// document starts. A JSON file is one document.
+// document starts. A JSON file is one document. Lines are split as
+// bufio.ScanLines does (a trailing \r is dropped, a last line needs no \n).
 func splitDocuments(data []byte) []rawDoc {
 	var docs []rawDoc
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64*1024), MaxFileSize+1)
 	var cur bytes.Buffer
 	start, line := 1, 0
-	for sc.Scan() {
+	for len(data) > 0 {
+		raw := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			raw, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		text := bytes.TrimSuffix(raw, []byte{'\r'})
 		line++
-		text := sc.Text()
-		if text == "---" || strings.HasPrefix(text, "--- ") || strings.HasPrefix(text, "---\t") {
+		if string(text) == "---" || bytes.HasPrefix(text, []byte("--- ")) || bytes.HasPrefix(text, []byte("---\t")) {
 			docs = append(docs, rawDoc{data: bytes.Clone(cur.Bytes()), line: start})
 			cur.Reset()
 			start = line + 1
-			if rest := strings.TrimSpace(strings.TrimPrefix(text, "---")); rest != "" && !strings.HasPrefix(rest, "#") {
+			if rest := strings.TrimSpace(string(text[3:])); rest != "" && !strings.HasPrefix(rest, "#") {
 				cur.WriteString(rest + "\n") // "--- {inline: document}"
 				start = line
 			}
 			continue
 		}
-		if text == "..." {
+		if string(text) == "..." {
 			continue
 		}
-		cur.WriteString(text)
+		cur.Write(text)
 		cur.WriteByte('\n')
 	}
 	return append(docs, rawDoc{data: cur.Bytes(), line: start})
 }
 
-func stripComments(doc []byte) []byte {
-	var out bytes.Buffer
-	for _, l := range bytes.Split(doc, []byte("\n")) {
+// hasContent reports whether doc has a line that is neither blank nor a
+// comment.
+func hasContent(doc []byte) bool {
+	for len(doc) > 0 {
+		l := doc
+		if i := bytes.IndexByte(doc, '\n'); i >= 0 {
+			l, doc = doc[:i], doc[i+1:]
+		} else {
+			doc = nil
+		}
 		if t := bytes.TrimSpace(l); len(t) > 0 && t[0] != '#' {
-			out.Write(l)
-			out.WriteByte('\n')
+			return true
 		}
 	}
-	return out.Bytes()
+	return false
 }
 
 func firstInvalidUTF8(b []byte) int {
