@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
@@ -53,6 +55,26 @@ func CRDs(target string) ([][]byte, error) {
 // Kinds lists the group/kind names of target's embedded CRDs without
 // compiling them, for cheap "which target has this kind" questions.
 func Kinds(target string) ([]schema.GroupKind, error) {
+	kindsMu.Lock()
+	defer kindsMu.Unlock()
+	if k, ok := kindsCache[target]; ok {
+		return slices.Clone(k), nil
+	}
+	k, err := kinds(target)
+	if err == nil {
+		kindsCache[target] = k
+	}
+	return slices.Clone(k), err
+}
+
+// Kinds is asked once per document of an unknown kind; decoding the CRDs
+// each time made a run with many such documents several times slower.
+var (
+	kindsMu    sync.Mutex
+	kindsCache = map[string][]schema.GroupKind{}
+)
+
+func kinds(target string) ([]schema.GroupKind, error) {
 	docs, err := CRDs(target)
 	if err != nil {
 		return nil, err

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/kubelb-ai/kubelb-ai/validate/loader"
 )
 
 // Reference rule IDs. The API server accepts dangling references (the
@@ -27,7 +25,7 @@ type objKey struct{ group, kind, namespace, name string }
 
 // refIndex finds objects of the input set by group, kind, namespace and name.
 type refIndex struct {
-	objs map[objKey]*loader.Document
+	objs map[objKey]*object
 }
 
 func groupOf(apiVersion string) string {
@@ -37,124 +35,87 @@ func groupOf(apiVersion string) string {
 	return "" // core, "v1"
 }
 
-func newRefIndex(docs []*loader.Document) *refIndex {
-	idx := &refIndex{objs: map[objKey]*loader.Document{}}
-	for _, d := range docs {
-		av, kind := d.Kind()
-		ns, name := d.Name()
-		k := objKey{groupOf(av), kind, ns, name}
-		if _, dup := idx.objs[k]; !dup {
-			idx.objs[k] = d
+func newRefIndex(objs []*object) *refIndex {
+	idx := &refIndex{objs: map[objKey]*object{}}
+	for _, o := range objs {
+		if _, dup := idx.objs[o.key]; !dup {
+			idx.objs[o.key] = o
 		}
 	}
 	return idx
 }
 
-func (x *refIndex) get(group, kind, ns, name string) *loader.Document {
+func (x *refIndex) get(group, kind, ns, name string) *object {
 	return x.objs[objKey{group, kind, ns, name}]
 }
 
 // references checks the links between the documents of one run.
-func (v *Validator) references(docs []*loader.Document) []Finding {
-	idx := newRefIndex(docs)
+func (v *Validator) references(objs []*object) []Finding {
+	idx := newRefIndex(objs)
 	var out []Finding
-	seen := map[objKey]*loader.Document{}
-	for _, d := range docs {
-		av, kind := d.Kind()
-		ns, name := d.Name()
-		f := func(path, rule, msg, fix string) {
-			line, col := d.Position(path)
-			out = append(out, Finding{File: d.File, Line: line, Column: col, Object: objectName(d), Path: path, Severity: SeverityWarning, Rule: rule, Message: msg, Fix: fix})
+	seen := map[objKey]*object{}
+	for _, o := range objs {
+		f := func(path, rule, msg, fix string) { out = append(out, o.report(path, rule, msg, fix)) }
+		k := o.key
+		if first, dup := seen[k]; dup && k.name != "" {
+			f("metadata.name", RuleDuplicate, fmt.Sprintf("%s %s is defined twice (first at %s:%d); the second silently replaces the first when applied", k.kind, k.name, first.doc.File, first.doc.Line), "")
 		}
-		k := objKey{groupOf(av), kind, ns, name}
-		if first, dup := seen[k]; dup && name != "" {
-			f("metadata.name", RuleDuplicate, fmt.Sprintf("%s %s is defined twice (first at %s:%d); the second silently replaces the first when applied", kind, name, first.File, first.Line), "")
-		}
-		seen[k] = d
-		spec, _ := d.Object["spec"].(map[string]any)
+		seen[k] = o
 		switch {
-		case groupOf(av) == gatewayGroup && kind == "Gateway":
-			v.checkGatewayRefs(idx, d, spec, f)
-		case groupOf(av) == gatewayGroup && kind == "HTTPRoute":
-			v.checkRouteRefs(idx, d, spec, f)
-		case kind == "TrafficPolicy" || kind == "AgentgatewayPolicy":
-			checkPolicyTargets(idx, d, spec, f)
+		case k.group == gatewayGroup && k.kind == "Gateway":
+			checkGatewayRefs(idx, o, f)
+		case k.group == gatewayGroup && k.kind == "HTTPRoute":
+			v.checkRouteRefs(idx, o, f)
+		case k.kind == "TrafficPolicy" || k.kind == "AgentgatewayPolicy":
+			checkPolicyTargets(idx, o, f)
 		}
-		checkSecretRefs(idx, d, f)
-		if groupOf(av) == "gateway.kgateway.dev" && kind == "Backend" {
-			checkKgatewayFailover(spec, f)
-		}
+		checkSecretRefs(idx, o, f)
 	}
-	out = append(out, policyClashes(docs)...)
-	return out
+	return append(out, policyClashes(objs)...)
 }
 
 type reporter func(path, rule, msg, fix string)
 
-func (v *Validator) checkGatewayRefs(idx *refIndex, d *loader.Document, spec map[string]any, f reporter) {
-	ns, _ := d.Name()
-	infra, _ := spec["infrastructure"].(map[string]any)
-	ref, _ := infra["parametersRef"].(map[string]any)
-	if ref == nil {
-		return
-	}
-	group, _ := ref["group"].(string)
-	kind, _ := ref["kind"].(string)
-	name, _ := ref["name"].(string)
-	if idx.get(group, kind, ns, name) == nil {
-		f("spec.infrastructure.parametersRef", RuleRefUnresolved, fmt.Sprintf("parametersRef %s %s is not among the inputs (it must be in namespace %q)", kind, name, ns), "")
+func checkGatewayRefs(idx *refIndex, o *object, f reporter) {
+	ref, ns := o.gateway.params, o.key.namespace
+	if ref != nil && idx.get(ref.group, ref.kind, ns, ref.name) == nil {
+		f("spec.infrastructure.parametersRef", RuleRefUnresolved, fmt.Sprintf("parametersRef %s %s is not among the inputs (it must be in namespace %q)", ref.kind, ref.name, ns), "")
 	}
 }
 
 // checkRouteRefs checks an HTTPRoute's parents and backends.
-func (v *Validator) checkRouteRefs(idx *refIndex, d *loader.Document, spec map[string]any, f reporter) {
-	routeNS, _ := d.Name()
-	parents, _ := spec["parentRefs"].([]any)
-	for i, p := range parents {
-		ref, _ := p.(map[string]any)
+func (v *Validator) checkRouteRefs(idx *refIndex, o *object, f reporter) {
+	routeNS := o.key.namespace
+	for i, ref := range o.route.parents {
 		path := fmt.Sprintf("spec.parentRefs[%d]", i)
-		group, kind, ns, name := refParts(ref, gatewayGroup, "Gateway", routeNS)
-		if group != gatewayGroup || kind != "Gateway" {
+		if ref.group != gatewayGroup || ref.kind != "Gateway" {
 			continue
 		}
-		gw := idx.get(group, kind, ns, name)
+		ns, name := ref.ns, ref.name
+		gw := idx.get(gatewayGroup, "Gateway", ns, name)
 		if gw == nil {
 			f(path, RuleRefUnresolved, fmt.Sprintf("parent Gateway %s/%s is not among the inputs", ns, name), "")
 			continue
 		}
-		gspec, _ := gw.Object["spec"].(map[string]any)
-		listeners, _ := gspec["listeners"].([]any)
-		section, _ := ref["sectionName"].(string)
-		port, hasPort := ref["port"].(int64)
 		var names []string
 		matched := false
-		for _, l := range listeners {
-			lm, _ := l.(map[string]any)
-			lname, _ := lm["name"].(string)
-			lport, _ := lm["port"].(int64)
-			names = append(names, fmt.Sprintf("%s:%d", lname, lport))
-			if (section == "" || section == lname) && (!hasPort || port == lport) {
+		for _, l := range gw.gateway.listeners {
+			names = append(names, fmt.Sprintf("%s:%d", l.name, l.port))
+			if (ref.section == "" || ref.section == l.name) && (!ref.hasPort || ref.port == l.port) {
 				matched = true
-				if from := allowedFrom(lm); from == "Same" && ns != routeNS {
-					f(path, RuleRefInvalid, fmt.Sprintf("listener %s of Gateway %s/%s only admits routes from its own namespace (allowedRoutes: Same), this route is in %s", lname, ns, name, routeNS),
+				if l.from == "Same" && ns != routeNS {
+					f(path, RuleRefInvalid, fmt.Sprintf("listener %s of Gateway %s/%s only admits routes from its own namespace (allowedRoutes: Same), this route is in %s", l.name, ns, name, routeNS),
 						"set allowedRoutes.namespaces.from: All on the listener, or move the route to namespace "+ns)
 				}
 			}
 		}
 		if !matched {
-			f(path, RuleRefInvalid, fmt.Sprintf("Gateway %s/%s has no listener matching sectionName %q port %v (listeners: %s)", ns, name, section, ref["port"], strings.Join(names, ", ")),
+			f(path, RuleRefInvalid, fmt.Sprintf("Gateway %s/%s has no listener matching sectionName %q port %v (listeners: %s)", ns, name, ref.section, ref.portText, strings.Join(names, ", ")),
 				"use one of the Gateway's listener names or ports")
 		}
 	}
-	rules, _ := spec["rules"].([]any)
-	for i, r := range rules {
-		rm, _ := r.(map[string]any)
-		refs, _ := rm["backendRefs"].([]any)
-		for j, b := range refs {
-			ref, _ := b.(map[string]any)
-			path := fmt.Sprintf("spec.rules[%d].backendRefs[%d]", i, j)
-			v.checkBackendRef(idx, routeNS, path, ref, f)
-		}
+	for _, ref := range o.route.backends {
+		v.checkBackendRef(idx, routeNS, ref, f)
 	}
 }
 
@@ -184,8 +145,8 @@ func refParts(ref map[string]any, defGroup, defKind, defNS string) (group, kind,
 	return group, kind, ns, name
 }
 
-func (v *Validator) checkBackendRef(idx *refIndex, routeNS, path string, ref map[string]any, f reporter) {
-	group, kind, ns, name := refParts(ref, "", "Service", routeNS)
+func (v *Validator) checkBackendRef(idx *refIndex, routeNS string, ref backendRef, f reporter) {
+	group, kind, ns, name, path := ref.group, ref.kind, ref.ns, ref.name, ref.path
 	wantGroup, wantKind := "gateway.kgateway.dev", "Backend"
 	if v.target.Name == "agentgateway" {
 		wantGroup, wantKind = "agentgateway.dev", "AgentgatewayBackend"
@@ -217,23 +178,14 @@ func groupKind(group, kind string) string {
 // grantAllows reports whether a ReferenceGrant in toNS lets HTTPRoutes of
 // fromNS refer to the object.
 func grantAllows(idx *refIndex, fromNS, toNS, group, kind, name string) bool {
-	for k, d := range idx.objs {
+	for k, o := range idx.objs {
 		if k.group != gatewayGroup || k.kind != "ReferenceGrant" || k.namespace != toNS {
 			continue
 		}
-		spec, _ := d.Object["spec"].(map[string]any)
-		fromOK, toOK := false, false
-		for _, x := range asList(spec["from"]) {
-			if x["group"] == gatewayGroup && x["kind"] == "HTTPRoute" && x["namespace"] == fromNS {
-				fromOK = true
-			}
-		}
-		for _, x := range asList(spec["to"]) {
-			n, hasName := x["name"].(string)
-			if x["group"] == group && x["kind"] == kind && (!hasName || n == name) {
-				toOK = true
-			}
-		}
+		fromOK := slices.Contains(o.grant.from, objKey{group: gatewayGroup, kind: "HTTPRoute", namespace: fromNS})
+		toOK := slices.ContainsFunc(o.grant.to, func(t grantTo) bool {
+			return t.group == group && t.kind == kind && (!t.hasName || t.name == name)
+		})
 		if fromOK && toOK {
 			return true
 		}
@@ -252,56 +204,36 @@ func asList(v any) []map[string]any {
 	return out
 }
 
-func checkPolicyTargets(idx *refIndex, d *loader.Document, spec map[string]any, f reporter) {
-	ns, _ := d.Name()
-	for i, ref := range asList(spec["targetRefs"]) {
-		group, _ := ref["group"].(string)
-		kind, _ := ref["kind"].(string)
-		name, _ := ref["name"].(string)
-		if idx.get(group, kind, ns, name) == nil {
-			f(fmt.Sprintf("spec.targetRefs[%d]", i), RuleRefUnresolved, fmt.Sprintf("target %s %s is not among the inputs (it must be in namespace %q)", kind, name, ns), "")
+func checkPolicyTargets(idx *refIndex, o *object, f reporter) {
+	ns := o.key.namespace
+	for _, t := range o.policy.targets {
+		if idx.get(t.group, t.kind, ns, t.name) == nil {
+			f(fmt.Sprintf("spec.targetRefs[%d]", t.index), RuleRefUnresolved, fmt.Sprintf("target %s %s is not among the inputs (it must be in namespace %q)", t.kind, t.name, ns), "")
 		}
 	}
 }
 
-// checkSecretRefs finds every secretRef in the object and checks the Secret
-// exists in the object's namespace with the key the data plane reads.
-func checkSecretRefs(idx *refIndex, d *loader.Document, f reporter) {
-	ns, _ := d.Name()
-	walkMaps(d.Object, "", func(path string, m map[string]any) {
-		ref, ok := m["secretRef"].(map[string]any)
-		if !ok {
-			return
-		}
-		name, _ := ref["name"].(string)
-		refPath := join(path, "secretRef")
-		sec := idx.get("", "Secret", ns, name)
+// checkSecretRefs checks that the Secret of every secretRef exists in the
+// object's namespace with the key the data plane reads.
+func checkSecretRefs(idx *refIndex, o *object, f reporter) {
+	ns := o.key.namespace
+	for _, ref := range o.secretRefs {
+		sec := idx.get("", "Secret", ns, ref.name)
 		if sec == nil {
-			f(refPath, RuleRefUnresolved, fmt.Sprintf("Secret %s/%s is not among the inputs (it must be in the same namespace)", ns, name), "")
-			return
+			f(ref.path, RuleRefUnresolved, fmt.Sprintf("Secret %s/%s is not among the inputs (it must be in the same namespace)", ns, ref.name), "")
+			continue
 		}
 		keys := []string{"Authorization"}
-		if strings.Contains(path, "aws") || strings.Contains(path, "bedrock") {
+		if strings.Contains(ref.path, "aws") || strings.Contains(ref.path, "bedrock") {
 			keys = []string{"accessKey", "secretKey"}
 		}
 		for _, key := range keys {
-			if !secretHasKey(sec, key) {
-				f(refPath, RuleRefSecretKey, fmt.Sprintf("Secret %s/%s has no non-empty key %q, which the data plane reads", ns, name, key),
+			if !sec.secretKeys[key] {
+				f(ref.path, RuleRefSecretKey, fmt.Sprintf("Secret %s/%s has no non-empty key %q, which the data plane reads", ns, ref.name, key),
 					fmt.Sprintf("add stringData: {%s: ${VARIABLE}} (the key name is case-sensitive)", key))
 			}
 		}
-	})
-}
-
-func secretHasKey(sec *loader.Document, key string) bool {
-	for _, field := range []string{"stringData", "data"} {
-		if m, ok := sec.Object[field].(map[string]any); ok {
-			if s, ok := m[key].(string); ok && s != "" {
-				return true
-			}
-		}
 	}
-	return false
 }
 
 // walkMaps calls fn for every object inside v with its field path, in key
@@ -379,35 +311,23 @@ var singularPolicyFields = [][]string{
 	{"traffic", "extAuth"}, {"backend", "mcp"}, {"backend", "ai"},
 }
 
-func policyClashes(docs []*loader.Document) []Finding {
-	type owner struct {
-		d    *loader.Document
-		path string
-	}
-	first := map[string]owner{}
+func policyClashes(objs []*object) []Finding {
+	first := map[string]*object{}
 	var out []Finding
-	for _, d := range docs {
-		if av, kind := d.Kind(); kind != "AgentgatewayPolicy" || groupOf(av) != "agentgateway.dev" {
+	for _, o := range objs {
+		if o.key.kind != "AgentgatewayPolicy" || o.key.group != "agentgateway.dev" {
 			continue
 		}
-		ns, _ := d.Name()
-		spec, _ := d.Object["spec"].(map[string]any)
-		for _, ref := range asList(spec["targetRefs"]) {
-			for _, fld := range singularPolicyFields {
-				sect, _ := spec[fld[0]].(map[string]any)
-				if _, ok := sect[fld[1]]; !ok {
+		for _, t := range o.policy.targets {
+			for _, fld := range o.policy.singular {
+				key := t.clash + ":" + fld
+				if owner, clash := first[key]; clash {
+					out = append(out, o.report("spec."+fld, RulePolicyClash,
+						fmt.Sprintf("%s %s already gets %s from %s (%s:%d); agentgateway keeps one and silently drops the other while both report Attached", t.kindText, t.nameText, fld, owner.name(), owner.doc.File, owner.doc.Line),
+						"merge the two policies' "+fld+" into one"))
 					continue
 				}
-				key := fmt.Sprintf("%s/%s/%s/%s:%s", ns, ref["kind"], ref["name"], ref["sectionName"], strings.Join(fld, "."))
-				path := "spec." + strings.Join(fld, ".")
-				if o, clash := first[key]; clash {
-					line, col := d.Position(path)
-					out = append(out, Finding{File: d.File, Line: line, Column: col, Object: objectName(d), Path: path, Severity: SeverityWarning, Rule: RulePolicyClash,
-						Message: fmt.Sprintf("%s %s already gets %s from %s (%s:%d); agentgateway keeps one and silently drops the other while both report Attached", ref["kind"], ref["name"], strings.Join(fld, "."), objectName(o.d), o.d.File, o.d.Line),
-						Fix:     "merge the two policies' " + strings.Join(fld, ".") + " into one"})
-					continue
-				}
-				first[key] = owner{d, path}
+				first[key] = o
 			}
 		}
 	}

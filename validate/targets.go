@@ -2,6 +2,7 @@ package validate
 
 import (
 	"context"
+	"strings"
 
 	"github.com/kubelb-ai/kubelb-ai/templates"
 	"github.com/kubelb-ai/kubelb-ai/validate/loader"
@@ -10,17 +11,22 @@ import (
 // Auto validates in for the target its documents fit best, and returns that
 // report: agentgateway when agentgateway.dev kinds are present, else the
 // kgateway release with fewer errors (v2.1, the default, on a tie).
-func Auto(ctx context.Context, in loader.Result, opts Options) (*Report, error) {
-	for _, d := range in.Documents {
-		if av, _ := d.Kind(); len(av) > len("agentgateway.dev/") && av[:len("agentgateway.dev/")] == "agentgateway.dev/" {
-			return run(ctx, templates.Agentgateway, in, opts)
-		}
+func Auto(ctx context.Context, in loader.Source, opts Options) (*Report, error) {
+	sawAgentgateway := false
+	best, err := run(ctx, templates.KgatewayV21, in, opts, func(_ *Report, d *loader.Document) bool {
+		av, _ := d.Kind()
+		sawAgentgateway = strings.HasPrefix(av, "agentgateway.dev/")
+		return sawAgentgateway
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case sawAgentgateway:
+		return run(ctx, templates.Agentgateway, in, opts, nil)
+	case best.Errors() == 0:
+		return best, nil
 	}
-	best, err := run(ctx, templates.KgatewayV21, in, opts)
-	if err != nil || best.Errors() == 0 {
-		return best, err
-	}
-	other, err := run(ctx, templates.KgatewayV20, in, opts)
+	other, err := run(ctx, templates.KgatewayV20, in, opts, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -31,25 +37,27 @@ func Auto(ctx context.Context, in loader.Result, opts Options) (*Report, error) 
 }
 
 // AlsoValidFor returns the other targets for which in has no errors, so a
-// failed run can say "these are valid for kgateway-v2.0".
-func AlsoValidFor(ctx context.Context, in loader.Result, except string, opts Options) []string {
+// failed run can say "these are valid for kgateway-v2.0". Each target's run
+// ends at its first error.
+func AlsoValidFor(ctx context.Context, in loader.Source, except string, opts Options) []string {
 	var out []string
 	for _, t := range templates.TargetNames() {
 		if t == except {
 			continue
 		}
-		if r, err := run(ctx, t, in, opts); err == nil && r.Errors() == 0 {
+		failed := func(r *Report, _ *loader.Document) bool { return r.Errors() > 0 }
+		if r, err := run(ctx, t, in, opts, failed); err == nil && r.Errors() == 0 {
 			out = append(out, t)
 		}
 	}
 	return out
 }
 
-func run(ctx context.Context, target string, in loader.Result, opts Options) (*Report, error) {
+func run(ctx context.Context, target string, in loader.Source, opts Options, stop func(*Report, *loader.Document) bool) (*Report, error) {
 	opts.Target = target
 	v, err := New(opts)
 	if err != nil {
 		return nil, err
 	}
-	return v.Validate(ctx, in), nil
+	return v.validate(ctx, in, stop), nil
 }

@@ -89,16 +89,12 @@ func New(opts Options) (*Validator, error) {
 	}
 	set := crd.NewSet()
 	for _, group := range []string{schemas.GatewayAPI, t.Name} {
-		docs, err := schemas.CRDs(group)
+		crds, err := embeddedCRDs(group)
 		if err != nil {
 			return nil, err
 		}
-		for _, d := range docs {
-			var c apiextensionsv1.CustomResourceDefinition
-			if err := yaml.Unmarshal(d, &c); err != nil {
-				return nil, fmt.Errorf("embedded CRD of %s: %w", group, err)
-			}
-			if err := set.AddCRD(&c); err != nil {
+		for _, c := range crds {
+			if err := set.AddCRD(c); err != nil {
 				return nil, fmt.Errorf("embedded CRD %s: %w", c.Name, err)
 			}
 		}
@@ -116,6 +112,36 @@ func New(opts Options) (*Validator, error) {
 	return &Validator{target: t, set: set, opts: opts}, nil
 }
 
+var (
+	embeddedMu  sync.Mutex
+	embeddedFor = map[string][]*apiextensionsv1.CustomResourceDefinition{}
+)
+
+// embeddedCRDs decodes the embedded CRDs of group once per process (Auto and
+// AlsoValidFor build several validators). AddCRD copies what it keeps, so
+// the decoded CRDs are shared read-only.
+func embeddedCRDs(group string) ([]*apiextensionsv1.CustomResourceDefinition, error) {
+	embeddedMu.Lock()
+	defer embeddedMu.Unlock()
+	if crds, ok := embeddedFor[group]; ok {
+		return crds, nil
+	}
+	docs, err := schemas.CRDs(group)
+	if err != nil {
+		return nil, err
+	}
+	var crds []*apiextensionsv1.CustomResourceDefinition
+	for _, d := range docs {
+		c := &apiextensionsv1.CustomResourceDefinition{}
+		if err := yaml.Unmarshal(d, c); err != nil {
+			return nil, fmt.Errorf("embedded CRD of %s: %w", group, err)
+		}
+		crds = append(crds, c)
+	}
+	embeddedFor[group] = crds
+	return crds, nil
+}
+
 // Target returns the target the validator checks for.
 func (v *Validator) Target() string { return v.target.Name }
 
@@ -125,6 +151,9 @@ type Report struct {
 	Documents int              `json:"documents"`
 	Skipped   []loader.Skipped `json:"skipped,omitempty"`
 	Findings  []Finding        `json:"findings"`
+	// Unreadable are inputs that could not be read at all (missing files,
+	// no permission): the command reports them as a usage error.
+	Unreadable []loader.Problem `json:"-"`
 }
 
 // Errors counts findings of severity error.
@@ -143,32 +172,52 @@ func (r *Report) count(s Severity) int {
 	return n
 }
 
-// Validate checks every loaded document. Unreadable input (loader problems
-// with a line) becomes yaml findings.
-func (v *Validator) Validate(ctx context.Context, in loader.Result) *Report {
-	r := &Report{Target: v.target.Name, Documents: len(in.Documents), Skipped: in.Skipped, Findings: []Finding{}}
-	for _, p := range in.Problems {
+// Validate checks every document of in: each one as it is read (schema,
+// CEL, the lint rules that look at one object), then the references between
+// them and the lint rules that need the whole set. Between the two passes it
+// keeps only a summary of each document (object), so memory grows little
+// with the input. Unreadable input (loader problems with a line)
+// becomes yaml findings.
+func (v *Validator) Validate(ctx context.Context, in loader.Source) *Report {
+	return v.validate(ctx, in, nil)
+}
+
+// validate is Validate that ends early, without the checks over the whole
+// set, when stop returns true for the next document.
+func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*Report, *loader.Document) bool) *Report {
+	r := &Report{Target: v.target.Name, Findings: []Finding{}}
+	var kept []*object
+	byFile := map[string][]*loader.Document{}
+	stopped := false
+	res := in.Walk(func(d *loader.Document) bool {
+		if stop != nil && stop(r, d) {
+			stopped = true
+			return false
+		}
+		r.Documents++
+		r.Findings = append(r.Findings, v.document(ctx, d)...)
+		for _, f := range v.documentRules(d) {
+			if !suppressed(d, f) {
+				r.Findings = append(r.Findings, f)
+			}
+		}
+		o := summarize(d)
+		kept = append(kept, o)
+		byFile[d.File] = append(byFile[d.File], o.doc)
+		return true
+	})
+	if stopped {
+		return r
+	}
+	r.Skipped = res.Skipped
+	for _, p := range res.Problems {
 		if p.Unreadable {
-			continue // the command reports these and exits 2
+			r.Unreadable = append(r.Unreadable, p)
+			continue
 		}
 		r.Findings = append(r.Findings, Finding{File: p.File, Line: p.Line, Column: 1, Severity: SeverityError, Rule: RuleYAML, Message: p.Message})
 	}
-	byFile := map[string][]*loader.Document{}
-	for _, d := range in.Documents {
-		r.Findings = append(r.Findings, v.document(ctx, d)...)
-		byFile[d.File] = append(byFile[d.File], d)
-	}
-	var extra []Finding
-	for _, f := range v.references(in.Documents) {
-		if v.enabled(f.Rule) {
-			if v.opts.Strict {
-				f.Severity = SeverityError
-			}
-			extra = append(extra, f)
-		}
-	}
-	extra = append(extra, v.lint(in.Documents, v.enabled)...)
-	for _, f := range extra {
+	for _, f := range v.setRules(kept) {
 		if !suppressedIn(byFile[f.File], f) {
 			r.Findings = append(r.Findings, f)
 		}
@@ -184,6 +233,42 @@ func (v *Validator) Validate(ctx context.Context, in loader.Result) *Report {
 		return a.Column < b.Column
 	})
 	return r
+}
+
+// documentRules runs the enabled lint and reference rules that need only
+// one object.
+func (v *Validator) documentRules(d *loader.Document) []Finding {
+	out := v.lintDocument(d, v.enabled)
+	av, kind := d.Kind()
+	if groupOf(av) == "gateway.kgateway.dev" && kind == "Backend" && v.enabled(RuleFailoverMixed) {
+		spec, _ := d.Object["spec"].(map[string]any)
+		checkKgatewayFailover(spec, func(path, rule, msg, fix string) {
+			line, col := d.Position(path)
+			out = append(out, v.refFinding(Finding{File: d.File, Line: line, Column: col, Object: objectName(d), Path: path, Rule: rule, Message: msg, Fix: fix}))
+		})
+	}
+	return out
+}
+
+// setRules runs the enabled reference and lint rules over the whole set.
+func (v *Validator) setRules(objs []*object) []Finding {
+	var out []Finding
+	for _, f := range v.references(objs) {
+		if v.enabled(f.Rule) {
+			out = append(out, v.refFinding(f))
+		}
+	}
+	return append(out, v.lintSet(objs, v.enabled)...)
+}
+
+// refFinding gives a reference finding its severity: a warning, since the
+// API server accepts dangling references, unless Options.Strict.
+func (v *Validator) refFinding(f Finding) Finding {
+	f.Severity = SeverityWarning
+	if v.opts.Strict {
+		f.Severity = SeverityError
+	}
+	return f
 }
 
 // document validates one object in the API server's order.

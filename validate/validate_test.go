@@ -215,3 +215,36 @@ func TestEveryRuleIsDocumented(t *testing.T) {
 		}
 	}
 }
+
+// Validating an Input (read file by file, documents summarized as they are
+// checked) reports exactly what validating the loaded documents reports, on
+// every manifest in the repository's test data.
+func TestStreamingMatchesLoaded(t *testing.T) {
+	dirs := []string{"../testdata", "testdata"}
+	for _, target := range templates.TargetNames() {
+		for _, strict := range []bool{false, true} {
+			v, err := New(Options{Target: target, Strict: strict})
+			if err != nil {
+				t.Fatal(err)
+			}
+			loaded := v.Validate(context.Background(), loader.Load(dirs, nil))
+			streamed := v.Validate(context.Background(), loader.Input{Paths: dirs})
+			if loaded.Documents < 100 {
+				t.Fatalf("only %d documents under %v", loaded.Documents, dirs)
+			}
+			if got, want := findingsText(streamed), findingsText(loaded); got != want || streamed.Documents != loaded.Documents {
+				t.Errorf("%s strict=%v: streamed and loaded reports differ:\n%s", target, strict, lineDiff(want, got))
+			}
+		}
+	}
+}
+
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := range min(len(w), len(g)) {
+		if w[i] != g[i] {
+			return fmt.Sprintf("first difference at finding %d:\nwant %s\ngot  %s", i, w[i], g[i])
+		}
+	}
+	return fmt.Sprintf("want %d findings, got %d", len(w), len(g))
+}

@@ -44,12 +44,15 @@ func decodeYAMLTwoPass(doc []byte) (map[string]any, field.ErrorList) {
 func FuzzDecodeYAMLMatchesTwoPass(f *testing.F) {
 	for _, s := range []string{
 		"", "a: 1", "a: 1\na: 2\n", "a: {b: 1, b: 2}\nc: [1, 1.0, 1e3, 1e30, -0, .inf]\n",
-		"base: &b {x: 1}\nm:\n  <<: *b\n  x: 2\n", "m:\n  <<: {x: 1}\n  y: 2\n", "1: a\n'1': b\n", "true: 1\n",
+		"base: &b {x: 1}\nm:\n  <<: *b\n  x: 2\n", "m:\n  <<: {x: 1}\n  y: 2\n", "true: 1\n",
 		"a: [unclosed\n", "- 1\n- 2\n", "a: yes\nb: 0777\nc: 2001-12-14\nd: !!binary aGk=\n", "a: \"\\xff\"\n",
 		`{"a": 1, "a": 2}`, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, name: y}\n", "a: 9223372036854775808\n",
 	} {
 		f.Add([]byte(s))
 	}
+	// Not a seed: "1: a\n'1': b\n". Both conversions turn the keys 1 and
+	// '1' into the JSON key "1" in Go map order, so which value survives is
+	// random in either (as in the API server).
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		got, gotErrs := DecodeYAML(doc)
 		want, wantErrs := decodeYAMLTwoPass(doc)

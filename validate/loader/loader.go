@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -44,6 +45,29 @@ type Document struct {
 	ListItem int
 
 	positions *positions
+	// src reads Raw again after Lighten dropped it.
+	src *source
+}
+
+// Text returns the document's text, reading it again from its file when
+// Lighten dropped it (nil if the file can no longer be read).
+func (d *Document) Text() []byte {
+	if d.Raw == nil && d.src != nil {
+		return d.src.document(d.Index)
+	}
+	return d.Raw
+}
+
+// Lighten returns a copy of d that holds obj (typically the few fields a
+// later pass needs) instead of the decoded object, and neither the text nor
+// the position index when the text can be read again from its source.
+// Position and Text work on the copy as on d.
+func (d *Document) Lighten(obj map[string]any) *Document {
+	light := &Document{File: d.File, Line: d.Line, Index: d.Index, Raw: d.Raw, Object: obj, ListItem: d.ListItem, src: d.src}
+	if d.src != nil {
+		light.Raw = nil
+	}
+	return light
 }
 
 // Kind returns apiVersion and kind, empty when absent.
@@ -66,11 +90,19 @@ func (d *Document) Name() (namespace, name string) {
 // the document's file. A path that is not in the document resolves to its
 // nearest ancestor that is; the document start if none is.
 func (d *Document) Position(path string) (line, col int) {
-	if d.positions == nil {
+	idx := d.positions
+	switch {
+	case idx != nil:
+	case d.Raw == nil && d.src != nil:
+		// A lightened document: keep its index only while it is the one
+		// asked about, so lightened documents stay light.
+		idx = d.src.positions(d.Index)
+	default:
 		d.positions = indexPositions(d.Raw)
+		idx = d.positions
 	}
 	prefix := d.listPrefix()
-	l, c := d.positions.lookup(prefix + path)
+	l, c := idx.lookup(prefix + path)
 	if l == 0 {
 		return d.Line, 1
 	}
@@ -115,33 +147,80 @@ type Result struct {
 	Problems  []Problem
 }
 
+// Source is a set of manifests that can be read more than once.
+type Source interface {
+	// Walk calls each for every document in input order until each returns
+	// false, and returns what was skipped and what could not be read up to
+	// there; Result.Documents stays empty.
+	Walk(each func(*Document) bool) Result
+}
+
+// Walk calls each for every loaded document.
+func (r Result) Walk(each func(*Document) bool) Result {
+	for _, d := range r.Documents {
+		if !each(d) {
+			break
+		}
+	}
+	return Result{Skipped: r.Skipped, Problems: r.Problems}
+}
+
+// Input is a Source that reads its paths when walked, one file at a time, so
+// memory does not grow with the number of documents. Documents lightened
+// after the walk read their text again from their file, or from Stdin.
+type Input struct {
+	Paths []string
+	// Stdin is what "-" stands for, read once by the caller.
+	Stdin []byte
+}
+
 // Load reads every path ("-" is stdin, read once). Directories are walked
 // recursively for .yaml, .yml and .json files, in lexical order.
 func Load(paths []string, stdin io.Reader) Result {
-	var r Result
-	for _, p := range paths {
+	in := Input{Paths: paths}
+	var stdinProblem []Problem
+	if slices.Contains(paths, "-") {
+		data, err := readAll(stdin)
+		if err != nil {
+			stdinProblem = []Problem{{File: "<stdin>", Message: err.Error()}}
+		}
+		in.Stdin = data
+	}
+	var docs []*Document
+	r := in.Walk(func(d *Document) bool { docs = append(docs, d); return true })
+	r.Documents = docs
+	r.Problems = append(stdinProblem, r.Problems...)
+	return r
+}
+
+// Walk reads the input's paths in order and calls each for every document.
+func (in Input) Walk(each func(*Document) bool) Result {
+	w := walker{each: each}
+	for _, p := range in.Paths {
+		if w.stopped {
+			break
+		}
 		if p == "-" {
-			data, err := readAll(stdin)
-			if err != nil {
-				r.Problems = append(r.Problems, Problem{File: "<stdin>", Message: err.Error()})
+			if len(in.Stdin) > MaxFileSize {
+				w.r.Problems = append(w.r.Problems, Problem{File: "<stdin>", Message: fmt.Sprintf("input is larger than %d MiB", MaxFileSize>>20)})
 				continue
 			}
-			r.addFile("<stdin>", data)
+			w.addFile(&source{name: "<stdin>", data: in.Stdin}, in.Stdin)
 			continue
 		}
 		info, err := os.Stat(p)
 		if err != nil {
-			r.Problems = append(r.Problems, Problem{File: p, Message: unwrapPathError(err), Unreadable: true})
+			w.r.Problems = append(w.r.Problems, Problem{File: p, Message: unwrapPathError(err), Unreadable: true})
 			continue
 		}
 		if !info.IsDir() {
-			r.readFile(p)
+			w.readFile(p)
 			continue
 		}
 		var files []string
 		err = filepath.WalkDir(p, func(path string, e fs.DirEntry, err error) error {
 			if err != nil {
-				r.Problems = append(r.Problems, Problem{File: path, Message: unwrapPathError(err), Unreadable: true})
+				w.r.Problems = append(w.r.Problems, Problem{File: path, Message: unwrapPathError(err), Unreadable: true})
 				return nil
 			}
 			if e.IsDir() && path != p && strings.HasPrefix(e.Name(), ".") {
@@ -156,14 +235,23 @@ func Load(paths []string, stdin io.Reader) Result {
 			return nil
 		})
 		if err != nil {
-			r.Problems = append(r.Problems, Problem{File: p, Message: err.Error()})
+			w.r.Problems = append(w.r.Problems, Problem{File: p, Message: err.Error()})
 		}
 		slices.Sort(files)
 		for _, f := range files {
-			r.readFile(f)
+			if w.stopped {
+				break
+			}
+			w.readFile(f)
 		}
 	}
-	return r
+	return w.r
+}
+
+type walker struct {
+	r       Result
+	each    func(*Document) bool
+	stopped bool
 }
 
 func unwrapPathError(err error) string {
@@ -175,6 +263,9 @@ func unwrapPathError(err error) string {
 }
 
 func readAll(r io.Reader) ([]byte, error) {
+	if r == nil {
+		return nil, nil
+	}
 	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
 		return nil, err
@@ -185,22 +276,28 @@ func readAll(r io.Reader) ([]byte, error) {
 	return data, nil
 }
 
-func (r *Result) readFile(path string) {
+func readFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		r.Problems = append(r.Problems, Problem{File: path, Message: unwrapPathError(err), Unreadable: true})
-		return
+		return nil, err
 	}
 	defer f.Close()
-	data, err := readAll(f)
-	if err != nil {
-		r.Problems = append(r.Problems, Problem{File: path, Message: err.Error()})
-		return
-	}
-	r.addFile(path, data)
+	return readAll(f)
 }
 
-func (r *Result) addFile(name string, data []byte) {
+func (w *walker) readFile(path string) {
+	data, err := readFile(path)
+	if err != nil {
+		var pe *fs.PathError
+		w.r.Problems = append(w.r.Problems, Problem{File: path, Message: unwrapPathError(err), Unreadable: errors.As(err, &pe)})
+		return
+	}
+	w.addFile(&source{name: path}, data)
+}
+
+func (w *walker) addFile(src *source, data []byte) {
+	name := src.name
+	r := &w.r
 	if bytes.IndexByte(data, 0) >= 0 {
 		r.Problems = append(r.Problems, Problem{File: name, Message: "binary file (contains NUL bytes), not YAML or JSON"})
 		return
@@ -211,6 +308,9 @@ func (r *Result) addFile(name string, data []byte) {
 		return
 	}
 	for i, doc := range splitDocuments(data) {
+		if w.stopped {
+			return
+		}
 		if len(doc.data) > MaxDocumentSize {
 			r.Problems = append(r.Problems, Problem{File: name, Line: doc.line, Message: fmt.Sprintf("document is larger than %d MiB (etcd stores at most 1.5 MiB per object)", MaxDocumentSize>>20)})
 			continue
@@ -229,7 +329,7 @@ func (r *Result) addFile(name string, data []byte) {
 			r.Problems = append(r.Problems, Problem{File: name, Line: line, Message: msg})
 			continue
 		}
-		d := &Document{File: name, Line: doc.line, Index: i, Raw: doc.data, Object: obj, DecodeErrors: errs, ListItem: -1}
+		d := &Document{File: name, Line: doc.line, Index: i, Raw: doc.data, Object: obj, DecodeErrors: errs, ListItem: -1, src: src}
 		if _, kind := d.Kind(); kind == "" {
 			r.Skipped = append(r.Skipped, Skipped{File: name, Line: doc.line, Reason: "not a Kubernetes object (no kind)"})
 			continue
@@ -242,12 +342,67 @@ func (r *Result) addFile(name string, data []byte) {
 					r.Problems = append(r.Problems, Problem{File: name, Line: doc.line, Message: fmt.Sprintf("items[%d] of the List is not an object", j)})
 					continue
 				}
-				r.Documents = append(r.Documents, &Document{File: name, Line: doc.line, Index: i, Raw: doc.data, Object: m, ListItem: j})
+				if w.stopped = !w.each(&Document{File: name, Line: doc.line, Index: i, Raw: doc.data, Object: m, ListItem: j, src: src}); w.stopped {
+					return
+				}
 			}
 			continue
 		}
-		r.Documents = append(r.Documents, d)
+		w.stopped = !w.each(d)
 	}
+}
+
+// source is a file (or standard input) documents can be read again from.
+type source struct {
+	name string
+	data []byte // standard input; files are read again from disk
+}
+
+// reread caches the last file read again: findings come in file order, so
+// one entry serves a whole file.
+var reread struct {
+	sync.Mutex
+	src  *source
+	docs []rawDoc
+	// index and positions are the last document positioned in src.
+	index     int
+	positions *positions
+}
+
+// document returns the text of the index-th document (as splitDocuments
+// counts them), or nil.
+func (s *source) document(index int) []byte {
+	reread.Lock()
+	defer reread.Unlock()
+	return s.documentLocked(index)
+}
+
+// positions returns the position index of the index-th document.
+func (s *source) positions(index int) *positions {
+	reread.Lock()
+	defer reread.Unlock()
+	if reread.src != s || reread.index != index || reread.positions == nil {
+		raw := s.documentLocked(index)
+		reread.index, reread.positions = index, indexPositions(raw)
+	}
+	return reread.positions
+}
+
+func (s *source) documentLocked(index int) []byte {
+	if reread.src != s {
+		data := s.data
+		if data == nil {
+			var err error
+			if data, err = readFile(s.name); err != nil {
+				data = nil // changed since: findings fall back to the document start
+			}
+		}
+		reread.src, reread.docs, reread.positions = s, splitDocuments(data), nil
+	}
+	if index < 0 || index >= len(reread.docs) {
+		return nil
+	}
+	return reread.docs[index].data
 }
 
 type rawDoc struct {

@@ -1,0 +1,221 @@
+package validate
+
+import (
+	"fmt"
+
+	"github.com/kubelb-ai/kubelb-ai/validate/loader"
+)
+
+// object is what the checks over the whole set (references, grants, policy
+// targets and clashes, rate limits) know about one document. A run keeps one
+// per document until its end instead of the decoded document, which is many
+// times larger, so memory grows little with the input. A check that needs
+// another field adds it here and in summarize.
+type object struct {
+	// doc is the document lightened: file, line and positions, no object.
+	doc *loader.Document
+	key objKey
+	// What the checks read of each kind; nil for other kinds.
+	gateway *gatewayFacts
+	route   *routeFacts
+	grant   *grantFacts
+	policy  *policyFacts
+	// secretKeys are a Secret's keys (data, stringData) with a value.
+	secretKeys map[string]bool
+	// secretRefs are the object's secretRef fields, in walkMaps order.
+	secretRefs []secretRef
+}
+
+type gatewayFacts struct {
+	listeners []listener
+	params    *objKey // spec.infrastructure.parametersRef (namespace unused)
+}
+
+type routeFacts struct {
+	parents  []parentRef
+	backends []backendRef
+	toAI     bool // a backendRef names a Backend or AgentgatewayBackend
+}
+
+// grantFacts are a ReferenceGrant's entries; fields that are not strings
+// hold noString.
+type grantFacts struct {
+	from []objKey // group, kind, namespace
+	to   []grantTo
+}
+
+// policyFacts are a TrafficPolicy's or AgentgatewayPolicy's.
+type policyFacts struct {
+	targets   []targetRef
+	rateLimit bool     // sets a rate limit
+	singular  []string // singularPolicyFields set, as "traffic.rateLimit"
+}
+
+// noString stands for a reference field that is absent or not a string, so
+// that it equals no real group, kind or namespace.
+const noString = "\x00"
+
+type listener struct {
+	name string
+	port int64
+	from string // allowedRoutes.namespaces.from, Same by default
+}
+
+type parentRef struct {
+	isObject             bool
+	group, kind, ns      string // with the API's defaults applied
+	name, section        string
+	port                 int64
+	hasPort              bool
+	portText             string // port as written, for messages
+	explicitNS, nameText string // for the rate-limit lookup: namespace if a string, name as %v
+}
+
+type backendRef struct {
+	path                  string
+	group, kind, ns, name string
+}
+
+type grantTo struct {
+	group, kind, name string
+	hasName           bool
+}
+
+type targetRef struct {
+	index                     int // among the targetRefs that are objects
+	group, kind, name         string
+	kindText, nameText, clash string // %s renderings for messages and keys
+}
+
+type secretRef struct{ path, name string }
+
+func str(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return noString
+}
+
+// summarize extracts an object from a decoded document.
+func summarize(d *loader.Document) *object {
+	av, kind := d.Kind()
+	ns, name := d.Name()
+	o := &object{doc: d.Lighten(nil), key: objKey{groupOf(av), kind, ns, name}}
+	spec, _ := d.Object["spec"].(map[string]any)
+	switch {
+	case o.key.group == gatewayGroup && kind == "Gateway":
+		g := &gatewayFacts{}
+		o.gateway = g
+		listeners, _ := spec["listeners"].([]any)
+		for _, l := range listeners {
+			lm, _ := l.(map[string]any)
+			lname, _ := lm["name"].(string)
+			lport, _ := lm["port"].(int64)
+			g.listeners = append(g.listeners, listener{name: lname, port: lport, from: allowedFrom(lm)})
+		}
+		infra, _ := spec["infrastructure"].(map[string]any)
+		if ref, ok := infra["parametersRef"].(map[string]any); ok {
+			group, _ := ref["group"].(string)
+			kind, _ := ref["kind"].(string)
+			name, _ := ref["name"].(string)
+			g.params = &objKey{group: group, kind: kind, name: name}
+		}
+	case kind == "HTTPRoute":
+		rt := &routeFacts{}
+		o.route = rt
+		parents, _ := spec["parentRefs"].([]any)
+		for _, p := range parents {
+			ref, isObject := p.(map[string]any)
+			group, kind, pns, pname := refParts(ref, gatewayGroup, "Gateway", ns)
+			section, _ := ref["sectionName"].(string)
+			port, hasPort := ref["port"].(int64)
+			explicitNS := ns
+			if n, ok := ref["namespace"].(string); ok {
+				explicitNS = n
+			}
+			rt.parents = append(rt.parents, parentRef{isObject: isObject, group: group, kind: kind, ns: pns, name: pname, section: section,
+				port: port, hasPort: hasPort, portText: fmt.Sprint(ref["port"]), explicitNS: explicitNS, nameText: fmt.Sprint(ref["name"])})
+		}
+		rules, _ := spec["rules"].([]any)
+		for i, r := range rules {
+			rm, _ := r.(map[string]any)
+			refs, _ := rm["backendRefs"].([]any)
+			for j, b := range refs {
+				ref, _ := b.(map[string]any)
+				group, kind, bns, bname := refParts(ref, "", "Service", ns)
+				rt.backends = append(rt.backends, backendRef{path: fmt.Sprintf("spec.rules[%d].backendRefs[%d]", i, j), group: group, kind: kind, ns: bns, name: bname})
+				if k := ref["kind"]; k == "Backend" || k == "AgentgatewayBackend" {
+					rt.toAI = true
+				}
+			}
+		}
+	case o.key.group == gatewayGroup && kind == "ReferenceGrant":
+		g := &grantFacts{}
+		o.grant = g
+		for _, x := range asList(spec["from"]) {
+			g.from = append(g.from, objKey{group: str(x["group"]), kind: str(x["kind"]), namespace: str(x["namespace"])})
+		}
+		for _, x := range asList(spec["to"]) {
+			n, hasName := x["name"].(string)
+			g.to = append(g.to, grantTo{group: str(x["group"]), kind: str(x["kind"]), name: n, hasName: hasName})
+		}
+	case kind == "TrafficPolicy" || kind == "AgentgatewayPolicy":
+		p := &policyFacts{}
+		o.policy = p
+		for i, ref := range asList(spec["targetRefs"]) {
+			group, _ := ref["group"].(string)
+			kind, _ := ref["kind"].(string)
+			name, _ := ref["name"].(string)
+			p.targets = append(p.targets, targetRef{index: i, group: group, kind: kind, name: name,
+				kindText: fmt.Sprintf("%s", ref["kind"]), nameText: fmt.Sprintf("%s", ref["name"]),
+				clash: fmt.Sprintf("%s/%s/%s/%s", ns, ref["kind"], ref["name"], ref["sectionName"])})
+		}
+		if kind == "TrafficPolicy" {
+			_, p.rateLimit = spec["rateLimit"]
+		} else {
+			t, _ := spec["traffic"].(map[string]any)
+			_, p.rateLimit = t["rateLimit"]
+			for _, f := range singularPolicyFields {
+				if sect, ok := spec[f[0]].(map[string]any); ok {
+					if _, set := sect[f[1]]; set {
+						p.singular = append(p.singular, f[0]+"."+f[1])
+					}
+				}
+			}
+		}
+	case o.key.group == "" && kind == "Secret":
+		o.secretKeys = map[string]bool{}
+		for _, field := range []string{"stringData", "data"} {
+			m, _ := d.Object[field].(map[string]any)
+			for k, val := range m {
+				if s, ok := val.(string); ok && s != "" {
+					o.secretKeys[k] = true
+				}
+			}
+		}
+	}
+	walkMaps(d.Object, "", func(path string, m map[string]any) {
+		if ref, ok := m["secretRef"].(map[string]any); ok {
+			name, _ := ref["name"].(string)
+			o.secretRefs = append(o.secretRefs, secretRef{path: join(path, "secretRef"), name: name})
+		}
+	})
+	return o
+}
+
+// report makes a warning about o at path.
+func (o *object) report(path, rule, msg, fix string) Finding {
+	line, col := o.doc.Position(path)
+	return Finding{File: o.doc.File, Line: line, Column: col, Object: o.name(), Path: path, Severity: SeverityWarning, Rule: rule, Message: msg, Fix: fix}
+}
+
+// name is objectName of the document.
+func (o *object) name() string {
+	switch {
+	case o.key.namespace != "":
+		return o.key.kind + " " + o.key.namespace + "/" + o.key.name
+	case o.key.name != "":
+		return o.key.kind + " " + o.key.name
+	}
+	return o.key.kind
+}
