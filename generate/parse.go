@@ -25,6 +25,10 @@ type Issue struct {
 	// Object is Kind/name of the object concerned.
 	Object  string
 	Message string
+	// MissingSecret is set when the issue is only that the Secret of this
+	// name is not among the manifests (often created by hand): the Spec
+	// then reads the key from the provider's default variable.
+	MissingSecret string
 }
 
 func (i Issue) String() string { return i.Object + ": " + i.Message }
@@ -373,6 +377,7 @@ func (p *parser) provider(w wireProvider, object string) string {
 		info, ok := p.secrets[w.secretName]
 		if !ok {
 			p.issue(object, "refers to Secret %s, which is not among the manifests; using the provider's default variable", w.secretName)
+			p.issues[len(p.issues)-1].MissingSecret = w.secretName
 		}
 		sp.Auth = spec.Auth{Source: spec.AuthEnv, Env: info.env}
 		if ok {

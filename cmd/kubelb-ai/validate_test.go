@@ -93,3 +93,23 @@ func TestValidateCRDsFromCluster(t *testing.T) {
 		t.Fatalf("against the cluster's CRDs: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// A set that fails on the chosen target but is valid for another gets both
+// ways out: the other target, and migrate to the chosen one, whose output
+// then validates.
+func TestValidateSuggestsMigrate(t *testing.T) {
+	v20 := "../../testdata/golden/kgateway-v2.0/single-openai.yaml"
+	code, out, _ := runCmd(t, "validate", v20)
+	want := "the same manifests are valid for target kgateway-v2.0: if the cluster runs it, validate with --target kgateway-v2.0; to move them to kgateway-v2.1, run kubelb-ai migrate --to kgateway-v2.1 -f " + v20
+	if code != exitFindings || !strings.Contains(out, want) {
+		t.Fatalf("exit %d, want the suggestion %q in\n%s", code, want, out)
+	}
+	code, migrated, errOut := runCmd(t, "migrate", "--to", "kgateway-v2.1", "-f", v20)
+	if code != 0 || !strings.Contains(errOut, "migrated from kgateway-v2.0 to kgateway-v2.1") {
+		t.Fatalf("migrate: exit %d\n%s", code, errOut)
+	}
+	var stdout, stderr strings.Builder
+	if code := run("kubelb-ai", []string{"validate", "--strict", "-"}, IOStreams{In: strings.NewReader(migrated), Out: &stdout, ErrOut: &stderr}); code != 0 {
+		t.Fatalf("migrated manifests do not validate: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+}
