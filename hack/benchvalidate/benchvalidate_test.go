@@ -80,9 +80,14 @@ func TestCorpusPlantsEveryFault(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	c, err := writeCorpus(dir, templates, 500, 2)
+	c, err := writeCorpus(dir, templates, 500, 2, true)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// distinct: every copy carries its own label, so no two documents match.
+	first, _ := os.ReadFile(filepath.Join(dir, firstFile(dir)))
+	if !strings.Contains(string(first), "bench.kubelb-ai.dev/copy: \"0\"") {
+		t.Errorf("the first file has no copy label:\n%s", first)
 	}
 	if c.docs != 500 {
 		t.Errorf("%d documents, want 500", c.docs)

@@ -127,8 +127,10 @@ type corpus struct {
 // (a whole gateway: Gateway, GatewayParameters, Backends, HTTPRoutes,
 // TrafficPolicies), each copy in its own namespace so names and references
 // stay unique and resolvable. Every faultEvery-th file (0: none) carries one
-// fault, rotating through faults.
-func writeCorpus(dir string, templates []template, n, faultEvery int) (*corpus, error) {
+// fault, rotating through faults. With distinct, every document also gets a
+// label naming its copy, so that no two documents have the same content
+// (kubelb-ai validates identical content once per namespace-free key).
+func writeCorpus(dir string, templates []template, n, faultEvery int, distinct bool) (*corpus, error) {
 	c := &corpus{dir: dir, faulty: map[string]string{}, kinds: map[string]int{}}
 	nextFault := 0
 	for i := 0; c.docs < n; i++ {
@@ -157,6 +159,15 @@ func writeCorpus(dir string, templates []template, n, faultEvery int) (*corpus, 
 		for _, d := range docs {
 			obj := deepCopy(d).(map[string]any)
 			obj["metadata"].(map[string]any)["namespace"] = ns
+			if distinct {
+				md := obj["metadata"].(map[string]any)
+				labels, _ := md["labels"].(map[string]any)
+				if labels == nil {
+					labels = map[string]any{}
+					md["labels"] = labels
+				}
+				labels["bench.kubelb-ai.dev/copy"] = fmt.Sprint(i)
+			}
 			var text func([]byte) []byte
 			if f != nil && !planted && obj["kind"] == f.kind {
 				planted = true

@@ -70,7 +70,7 @@ func main() {
 		templates, err := loadTemplates("testdata/golden/" + target)
 		check(err)
 		check(os.MkdirAll(filepath.Join(*only, "corpus"), 0o755))
-		c, err := writeCorpus(filepath.Join(*only, "corpus"), templates, *docs, *faultEvery)
+		c, err := writeCorpus(filepath.Join(*only, "corpus"), templates, *docs, *faultEvery, false)
 		check(err)
 		_, err = writeJSONSchemas(filepath.Join(*only, "jsonschemas"), crdDirs...)
 		check(err)
@@ -114,9 +114,13 @@ func main() {
 	check(err)
 	corpusDir := filepath.Join(tmp, "corpus")
 	check(os.Mkdir(corpusDir, 0o755))
-	c, err := writeCorpus(corpusDir, templates, *docs, *faultEvery)
+	c, err := writeCorpus(corpusDir, templates, *docs, *faultEvery, false)
 	check(err)
 	logf("corpus: %d documents in %d files (%.1f MB), %d files with a fault", c.docs, c.files, float64(c.bytes)/1e6, len(c.faulty))
+	distinctDir := filepath.Join(tmp, "corpus-distinct")
+	check(os.Mkdir(distinctDir, 0o755))
+	_, err = writeCorpus(distinctDir, templates, *docs, *faultEvery, true)
+	check(err)
 
 	schemaDir := filepath.Join(tmp, "jsonschemas")
 	ns, err := writeJSONSchemas(schemaDir, crdDirs...)
@@ -141,6 +145,8 @@ func main() {
 		{name: "kubelb-ai validate -o json", short: "kubelb-ai", argv: []string{kubelbAI, "validate", "--target", target, "-o", "json", corpusDir}, parse: parseKubelbAI},
 		{name: "kubelb-ai validate (text output)", short: "kubelb-ai-text", runs: max(*slowReps, 1), argv: []string{kubelbAI, "validate", "--target", target, corpusDir}},
 		{name: "kubeconform -strict -output json", short: "kubeconform", argv: append(slices.Clone(kcArgs), corpusDir), parse: parseKubeconform},
+		{name: "kubelb-ai -o json, distinct documents", short: "kubelb-ai-distinct", distinct: true, argv: []string{kubelbAI, "validate", "--target", target, "-o", "json", distinctDir}},
+		{name: "kubeconform, distinct documents", short: "kubeconform-distinct", distinct: true, argv: append(slices.Clone(kcArgs), distinctDir)},
 	}
 	for i, e := range envs {
 		tools = append(tools, &tool{name: "kubelb-ai -o json, " + e, short: fmt.Sprintf("env-%d", i), env: strings.Fields(e),
@@ -191,7 +197,7 @@ func main() {
 	for _, n := range big {
 		dir := filepath.Join(tmp, fmt.Sprintf("corpus-%d", n))
 		check(os.Mkdir(dir, 0o755))
-		bc, err := writeCorpus(dir, templates, n, *faultEvery)
+		bc, err := writeCorpus(dir, templates, n, *faultEvery, false)
 		check(err)
 		t := &tool{name: fmt.Sprintf("kubelb-ai -o json, %d docs", n), argv: []string{kubelbAI, "validate", "--target", target, "-o", "json", dir}}
 		r := runOne(t, filepath.Join(outDir, fmt.Sprintf("big-%d", n)))
@@ -218,10 +224,11 @@ type tool struct {
 	argv, env   []string
 	// runs caps the measured runs (0: one per repetition).
 	runs int
-	// single marks a run on one file of the corpus.
-	single  bool
-	parse   func(out []byte) (map[string]bool, error)
-	results []result
+	// single marks a run on one file of the corpus, distinct one on the
+	// corpus whose documents all differ.
+	single, distinct bool
+	parse            func(out []byte) (map[string]bool, error)
+	results          []result
 	// output is the standard output of the last measured run.
 	output string
 }
@@ -364,7 +371,7 @@ func report(w io.Writer, c *corpus, tools []*tool, growth []growthRow, reps int)
 		c.docs, c.files, float64(c.bytes)/1e6, strings.Join(kindList, ", "), len(c.faulty))
 	fmt.Fprintf(w, "peers: kubeconform %s, kubectl-validate %s (go install); target %s\n\n", kubeconformVersion, kubectlValidateVers, target)
 
-	var base, kc, kc1 *tool
+	var base, kc, kc1, baseDistinct, kcDistinct *tool
 	for _, t := range tools {
 		switch t.short {
 		case "kubelb-ai":
@@ -373,6 +380,10 @@ func report(w io.Writer, c *corpus, tools []*tool, growth []growthRow, reps int)
 			kc = t
 		case "kubeconform-1":
 			kc1 = t
+		case "kubelb-ai-distinct":
+			baseDistinct = t
+		case "kubeconform-distinct":
+			kcDistinct = t
 		}
 	}
 	fmt.Fprintf(w, "%-46s %5s %16s %8s %16s %16s %9s %9s\n", "tool", "runs", "CPU median", "per doc", "CPU min-max", "wall median", "peak RSS", "CPU vs kc")
@@ -388,12 +399,18 @@ func report(w io.Writer, c *corpus, tools []*tool, growth []growthRow, reps int)
 		if t.single {
 			ref, perDoc = kc1, "       -"
 		}
+		if t.distinct && kcDistinct != nil {
+			ref = kcDistinct
+		}
 		ratio := float64(cpu) / float64(medianDur(ref.results, cpuOf))
 		fmt.Fprintf(w, "%-46s %5d %15.2fs %s %7.2f-%6.2fs %15.2fs %5.0f MiB %8.2fx\n", t.name, len(t.results), cpu.Seconds(),
 			perDoc, lo.Seconds(), hi.Seconds(), wall.Seconds(), rss, ratio)
 	}
 	if base != nil && kc != nil {
 		fmt.Fprintf(w, "\nkubelb-ai CPU / kubeconform CPU = %.2f (goal <= 1.0)\n", float64(medianDur(base.results, cpuOf))/float64(medianDur(kc.results, cpuOf)))
+	}
+	if baseDistinct != nil && kcDistinct != nil && len(baseDistinct.results) > 0 && len(kcDistinct.results) > 0 {
+		fmt.Fprintf(w, "the same with every document distinct (a label per copy, so no result is reused) = %.2f\n", float64(medianDur(baseDistinct.results, cpuOf))/float64(medianDur(kcDistinct.results, cpuOf)))
 	}
 
 	// What each tool caught.

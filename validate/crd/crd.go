@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -66,6 +67,8 @@ const defaultNamespace = metav1.NamespaceDefault
 type Set struct {
 	mu       sync.RWMutex
 	versions map[schema.GroupVersionKind]*version
+	// uncached turns the result cache off (tests compare against it).
+	uncached bool
 }
 
 // version holds everything the apiserver builds once per served CRD version
@@ -85,6 +88,8 @@ type version struct {
 	cel       *cel.Validator
 	hasStatus bool
 	scale     *apiextensions.CustomResourceSubresourceScale
+	// results caches validations by content (see results).
+	results results
 }
 
 // NewSet returns an empty Set.
@@ -263,11 +268,42 @@ func (s *Set) Validate(ctx context.Context, obj map[string]any) field.ErrorList 
 	if v == nil {
 		return errs
 	}
+	key, cacheable := contentKey(obj)
+	cacheable = cacheable && !s.uncached
+	var r *result
+	if cacheable {
+		r = v.results.get(key)
+	}
+	if r == nil {
+		var err error
+		if r, err = v.resultFor(ctx, obj); err != nil {
+			return field.ErrorList{decodeError(nil, err.Error())}
+		}
+		if cacheable {
+			v.results.put(key, r)
+		}
+	}
+	meta := r.meta
+	if meta != nil {
+		// The cached meta came from an object that may have had another
+		// namespace.
+		m := *meta
+		md, _ := obj["metadata"].(map[string]any)
+		m.Namespace, _ = md["namespace"].(string)
+		meta = &m
+	}
+	out := append(copyErrors(r.decodeErrs), v.validateMeta(meta)...)
+	return append(out, copyErrors(r.schemaErrs)...)
+}
+
+// resultFor validates obj without the cache; the findings are the decoding
+// errors, validateMeta's (run again per object by Validate) and the rest.
+func (v *version) resultFor(ctx context.Context, obj map[string]any) (*result, error) {
 	u, err := deepCopyJSON(obj)
 	if err != nil {
-		return field.ErrorList{decodeError(nil, err.Error())}
+		return nil, err
 	}
-	meta, errs := v.decode(u)
+	meta, decodeErrs := v.decode(u)
 
 	// PrepareForCreate: status is cleared on create when the status
 	// subresource is enabled, so it is never validated.
@@ -275,14 +311,17 @@ func (s *Set) Validate(ctx context.Context, obj map[string]any) field.ErrorList 
 		delete(u, "status")
 	}
 
+	metaErrs := v.validateMeta(meta)
 	var verrs field.ErrorList
-	verrs = append(verrs, v.validateMeta(meta)...)
 	verrs = append(verrs, apiservervalidation.ValidateCustomResource(nil, u, v.validator)...)
 	verrs = append(verrs, v.validateScale(u)...)
 	verrs = append(verrs, schemaobjectmeta.Validate(nil, u, v.structural, false)...)
 	verrs = append(verrs, structurallisttype.ValidateListSetsAndMaps(nil, v.structural, u)...)
 	if celValidator := v.celValidator(); celValidator != nil {
-		if blocked, e := hasBlockingErr(verrs); blocked {
+		// The metadata errors count too, as in the apiserver. They can
+		// depend on the namespace, which the cache key leaves out, but the
+		// namespace's own errors are never of a blocking type (Invalid).
+		if blocked, e := hasBlockingErr(append(slices.Clone(metaErrs), verrs...)); blocked {
 			verrs = append(verrs, e)
 		} else {
 			celErrs, _ := celValidator.Validate(ctx, nil, v.structural, u, nil, celconfig.RuntimeCELCostBudget)
@@ -294,7 +333,17 @@ func (s *Set) Validate(ctx context.Context, obj map[string]any) field.ErrorList 
 			verrs = append(verrs, celErrs...)
 		}
 	}
-	return append(errs, verrs...)
+	return &result{meta: meta, decodeErrs: decodeErrs, schemaErrs: verrs}, nil
+}
+
+// copyErrors copies errs so callers may change what they get.
+func copyErrors(errs field.ErrorList) field.ErrorList {
+	out := make(field.ErrorList, len(errs))
+	for i, e := range errs {
+		c := *e
+		out[i] = &c
+	}
+	return out
 }
 
 // Default returns a copy of obj after the apiserver's decoding steps:

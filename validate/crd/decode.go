@@ -11,7 +11,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
+	yamlv2 "go.yaml.in/yaml/v2"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
@@ -25,6 +27,18 @@ import (
 // A nil map with errors means the document could not be decoded at all; a
 // nil map without errors means the document was empty.
 func DecodeYAML(doc []byte) (map[string]any, field.ErrorList) {
+	// Most manifests hold only strings, integers, booleans and nulls under
+	// string keys; for those the YAML decoder's result converts directly,
+	// without the JSON round trip below, which then changes nothing.
+	var y any
+	if yamlv2.UnmarshalStrict(doc, &y) == nil {
+		if m, ok := y.(map[any]any); ok {
+			if obj, ok := plainObject(m); ok {
+				return obj, nil
+			}
+		}
+	}
+
 	// The apiserver converts twice: the lenient pass gives the object, the
 	// strict one only detects duplicate keys. Where the strict pass succeeds
 	// its result is the lenient one (strict decoding only adds the duplicate
@@ -54,6 +68,49 @@ func DecodeYAML(doc []byte) (map[string]any, field.ErrorList) {
 		errs = append(errs, &field.Error{Type: field.ErrorTypeInvalid, Field: p, BadValue: field.OmitValueType{}, Detail: se.Error(), Origin: OriginDuplicateField})
 	}
 	return obj, errs
+}
+
+// plainObject converts a decoded YAML mapping whose keys are strings and
+// whose values are valid UTF-8 strings, integers that fit int64, booleans,
+// nulls, lists and such mappings; ok is false for anything else (floats,
+// other keys, binary...), which takes the JSON round trip.
+func plainObject(m map[any]any) (map[string]any, bool) {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		key, ok := k.(string)
+		if !ok || !utf8.ValidString(key) {
+			return nil, false
+		}
+		if out[key], ok = plainValue(v); !ok {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+func plainValue(v any) (any, bool) {
+	switch t := v.(type) {
+	case nil, bool:
+		return t, true
+	case string:
+		return t, utf8.ValidString(t)
+	case int:
+		return int64(t), true
+	case int64:
+		return t, true
+	case map[any]any:
+		return plainObject(t)
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			var ok bool
+			if out[i], ok = plainValue(x); !ok {
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	return nil, false
 }
 
 // ValidateYAML decodes doc with DecodeYAML and validates the result. Decoding
