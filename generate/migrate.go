@@ -72,7 +72,7 @@ func Migrate(objs []map[string]any, from, to string) (*Migration, error) {
 	g.Spec.Target = to
 	spec.Default(g)
 	if err := spec.Check(g); err != nil {
-		return nil, &MigrationError{From: from, To: to, Problems: specProblems(g, err)}
+		return nil, &MigrationError{From: from, To: to, Problems: specProblems(g, from, err)}
 	}
 	if m.Objects, err = Render(g); err != nil {
 		return nil, err
@@ -233,30 +233,51 @@ func isAIRef(x any) bool {
 }
 
 // specProblems names, for each complaint of spec.Check about the migrated
-// Spec, the route or provider it concerns.
-func specProblems(g *spec.AIGateway, err error) []Issue {
+// Spec, the object of the manifests it came from.
+func specProblems(g *spec.AIGateway, from string, err error) []Issue {
 	var out []Issue
 	for _, line := range strings.Split(err.Error(), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
 		}
-		out = append(out, Issue{Object: specObject(g, line), Message: line})
+		out = append(out, Issue{Object: specObject(g, from, line), Message: line})
 	}
 	return out
 }
 
-// specObject maps a Spec path at the start of msg back to the object of the
-// manifests it came from.
-func specObject(g *spec.AIGateway, msg string) string {
-	var i int
+// specObject maps the Spec path at the start of msg back to an object of
+// the manifests: a backend, a route (whose policies the route's path names)
+// or the backend that holds a provider.
+func specObject(g *spec.AIGateway, from, msg string) string {
+	backendKind := "Backend"
+	if tp, _, err := parserFor(from); err == nil {
+		_, backendKind, _ = tp.parsedKinds()
+	}
+	var i, j int
+	routes := g.Spec.Routes
 	switch {
-	case scan(msg, "spec.routes[%d]", &i) && i < len(g.Spec.Routes):
-		return "HTTPRoute/" + g.Spec.Routes[i].Name
+	case scan2(msg, "spec.routes[%d].backends[%d]", &i, &j) && i < len(routes) && j < len(routes[i].Backends) && routes[i].Backends[j].Name != "":
+		return backendKind + "/" + routes[i].Backends[j].Name
+	case scan(msg, "spec.routes[%d]", &i) && i < len(routes):
+		return "HTTPRoute/" + routes[i].Name
 	case scan(msg, "spec.providers[%d]", &i) && i < len(g.Spec.Providers):
-		return "provider " + g.Spec.Providers[i].Name
+		name := g.Spec.Providers[i].Name
+		for _, r := range routes {
+			for _, b := range r.Backends {
+				if slices.Contains(b.Providers, name) && b.Name != "" {
+					return backendKind + "/" + b.Name
+				}
+			}
+		}
+		return "provider " + name
 	}
 	return "Gateway/" + g.Spec.Gateway.Name
+}
+
+func scan2(s, format string, i, j *int) bool {
+	n, _ := fmt.Sscanf(s, format, i, j)
+	return n == 2
 }
 
 func scan(s, format string, i *int) bool {
