@@ -13,7 +13,6 @@ import (
 	"sync"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"sigs.k8s.io/yaml"
 
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
@@ -28,13 +27,20 @@ const GatewayAPI = "gateway-api"
 // CRDs returns the embedded CRD documents of target (or GatewayAPI), in
 // file-name order.
 func CRDs(target string) ([][]byte, error) {
+	_, docs, err := crdFiles(target)
+	return docs, err
+}
+
+// crdFiles returns the names (target/file) and contents of target's
+// embedded CRDs, in file-name order.
+func crdFiles(target string) ([]string, [][]byte, error) {
 	if _, err := templates.LookupTarget(target); err != nil && target != GatewayAPI {
-		return nil, err
+		return nil, nil, err
 	}
 	dir := path.Join("crds", target)
 	entries, err := fs.ReadDir(crds, dir)
 	if err != nil {
-		return nil, fmt.Errorf("no embedded CRDs for target %s: %w", target, err)
+		return nil, nil, fmt.Errorf("no embedded CRDs for target %s: %w", target, err)
 	}
 	names := make([]string, 0, len(entries))
 	for _, e := range entries {
@@ -42,14 +48,15 @@ func CRDs(target string) ([][]byte, error) {
 	}
 	sort.Strings(names)
 	out := make([][]byte, 0, len(names))
-	for _, n := range names {
+	for i, n := range names {
 		data, err := crds.ReadFile(path.Join(dir, n))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, data)
+		names[i] = path.Join(target, n)
 	}
-	return out, nil
+	return names, out, nil
 }
 
 // Kinds lists the group/kind names of target's embedded CRDs without
@@ -75,24 +82,13 @@ var (
 )
 
 func kinds(target string) ([]schema.GroupKind, error) {
-	docs, err := CRDs(target)
+	crds, err := Served(target)
 	if err != nil {
 		return nil, err
 	}
 	var out []schema.GroupKind
-	for _, d := range docs {
-		var c struct {
-			Spec struct {
-				Group string `json:"group"`
-				Names struct {
-					Kind string `json:"kind"`
-				} `json:"names"`
-			} `json:"spec"`
-		}
-		if err := yaml.Unmarshal(d, &c); err != nil {
-			return nil, err
-		}
-		out = append(out, schema.GroupKind{Group: c.Spec.Group, Kind: c.Spec.Names.Kind})
+	for _, c := range crds {
+		out = append(out, c.Served[0].GroupKind())
 	}
 	return out, nil
 }

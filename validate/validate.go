@@ -89,14 +89,15 @@ func New(opts Options) (*Validator, error) {
 	}
 	set := crd.NewSet()
 	for _, group := range []string{schemas.GatewayAPI, t.Name} {
-		crds, err := embeddedCRDs(group)
+		crds, err := schemas.Served(group)
 		if err != nil {
 			return nil, err
 		}
 		for _, c := range crds {
-			if err := set.AddCRD(c); err != nil {
-				return nil, fmt.Errorf("embedded CRD %s: %w", c.Name, err)
-			}
+			// Decoded and compiled when first used: a run seldom needs more
+			// than a few of the kinds, and decoding them all is most of a
+			// short run. The embedded CRDs are tested to compile.
+			set.AddLazy(c.Served, func() (*apiextensionsv1.CustomResourceDefinition, error) { return decodeEmbedded(c) })
 		}
 	}
 	if len(opts.CRDs) > 0 {
@@ -114,32 +115,24 @@ func New(opts Options) (*Validator, error) {
 
 var (
 	embeddedMu  sync.Mutex
-	embeddedFor = map[string][]*apiextensionsv1.CustomResourceDefinition{}
+	embeddedFor = map[string]*apiextensionsv1.CustomResourceDefinition{}
 )
 
-// embeddedCRDs decodes the embedded CRDs of group once per process (Auto and
-// AlsoValidFor build several validators). AddCRD copies what it keeps, so
-// the decoded CRDs are shared read-only.
-func embeddedCRDs(group string) ([]*apiextensionsv1.CustomResourceDefinition, error) {
+// decodeEmbedded decodes an embedded CRD once per process (Auto and
+// AlsoValidFor build several validators); compiling copies what it keeps,
+// so the decoded CRD is shared read-only.
+func decodeEmbedded(c schemas.CRD) (*apiextensionsv1.CustomResourceDefinition, error) {
 	embeddedMu.Lock()
 	defer embeddedMu.Unlock()
-	if crds, ok := embeddedFor[group]; ok {
-		return crds, nil
+	if crd, ok := embeddedFor[c.Name]; ok {
+		return crd, nil
 	}
-	docs, err := schemas.CRDs(group)
-	if err != nil {
-		return nil, err
+	crd := &apiextensionsv1.CustomResourceDefinition{}
+	if err := yaml.Unmarshal(c.Data, crd); err != nil {
+		return nil, fmt.Errorf("embedded CRD %s: %w", c.Name, err)
 	}
-	var crds []*apiextensionsv1.CustomResourceDefinition
-	for _, d := range docs {
-		c := &apiextensionsv1.CustomResourceDefinition{}
-		if err := yaml.Unmarshal(d, c); err != nil {
-			return nil, fmt.Errorf("embedded CRD of %s: %w", group, err)
-		}
-		crds = append(crds, c)
-	}
-	embeddedFor[group] = crds
-	return crds, nil
+	embeddedFor[c.Name] = crd
+	return crd, nil
 }
 
 // Target returns the target the validator checks for.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
@@ -247,4 +249,24 @@ func lineDiff(want, got string) string {
 		}
 	}
 	return fmt.Sprintf("want %d findings, got %d", len(w), len(g))
+}
+
+// The embedded CRDs are compiled lazily; every kind of every target must
+// compile when first used.
+func TestEmbeddedCRDsCompile(t *testing.T) {
+	for _, target := range templates.TargetNames() {
+		v := validator(t, target)
+		gvks := v.set.GVKs()
+		if len(gvks) < 10 {
+			t.Fatalf("%s: only %d kinds", target, len(gvks))
+		}
+		for _, gvk := range gvks {
+			obj := map[string]any{"apiVersion": gvk.GroupVersion().String(), "kind": gvk.Kind, "metadata": map[string]any{"name": "x", "namespace": "y"}}
+			for _, e := range v.set.Validate(context.Background(), obj) {
+				if e.Type == field.ErrorTypeInternal {
+					t.Errorf("%s %s: %v", target, gvk, e)
+				}
+			}
+		}
+	}
 }

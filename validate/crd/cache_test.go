@@ -5,7 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/yaml"
 
 	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
 )
@@ -155,5 +160,75 @@ func setInts(v any, key string, val int64) {
 		for _, x := range t {
 			setInts(x, key, val)
 		}
+	}
+}
+
+// AddLazy defers loading to the first use of a kind, reports a broken CRD
+// when validating it, and is replaced by a later AddCRD.
+func TestAddLazy(t *testing.T) {
+	const doc = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.io}
+spec:
+  group: example.io
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer, maximum: 5}
+`
+	gvk := schema.GroupVersionKind{Group: "example.io", Version: "v1", Kind: "Widget"}
+	loads := 0
+	s := NewSet()
+	s.AddLazy([]schema.GroupVersionKind{gvk}, func() (*apiextensionsv1.CustomResourceDefinition, error) {
+		loads++
+		var c apiextensionsv1.CustomResourceDefinition
+		return &c, yaml.Unmarshal([]byte(doc), &c)
+	})
+	if !s.Lookup(gvk) || loads != 0 || len(s.GVKs()) != 1 {
+		t.Fatalf("Lookup %v, loads %d, GVKs %v: want known and not loaded", s.Lookup(gvk), loads, s.GVKs())
+	}
+	obj := map[string]any{"apiVersion": "example.io/v1", "kind": "Widget", "metadata": map[string]any{"name": "w"}, "spec": map[string]any{"size": int64(9)}}
+	for range 3 {
+		if errs := s.Validate(context.Background(), obj); len(errs) != 1 || !strings.Contains(errs[0].Error(), "less than or equal to 5") {
+			t.Fatalf("got %v", errs)
+		}
+	}
+	if loads != 1 {
+		t.Errorf("loaded %d times, want once", loads)
+	}
+
+	broken := NewSet()
+	broken.AddLazy([]schema.GroupVersionKind{gvk}, func() (*apiextensionsv1.CustomResourceDefinition, error) {
+		return &apiextensionsv1.CustomResourceDefinition{}, nil // no kind
+	})
+	if errs := broken.Validate(context.Background(), obj); len(errs) != 1 || !strings.Contains(errs[0].Error(), "cannot be compiled") {
+		t.Errorf("broken lazy CRD: %v", errs)
+	}
+
+	// A CRD added later replaces the lazy one, which is never loaded.
+	replaced := NewSet()
+	replaced.AddLazy([]schema.GroupVersionKind{gvk}, func() (*apiextensionsv1.CustomResourceDefinition, error) {
+		t.Error("the replaced lazy CRD was loaded")
+		return nil, nil
+	})
+	var c apiextensionsv1.CustomResourceDefinition
+	if err := yaml.Unmarshal([]byte(strings.Replace(doc, "maximum: 5", "maximum: 50", 1)), &c); err != nil {
+		t.Fatal(err)
+	}
+	if err := replaced.AddCRD(&c); err != nil {
+		t.Fatal(err)
+	}
+	if errs := replaced.Validate(context.Background(), obj); len(errs) != 0 {
+		t.Errorf("the replacing CRD allows 9: %v", errs)
 	}
 }

@@ -67,8 +67,17 @@ const defaultNamespace = metav1.NamespaceDefault
 type Set struct {
 	mu       sync.RWMutex
 	versions map[schema.GroupVersionKind]*version
+	// pending are kinds added with AddLazy and not compiled yet.
+	pending map[schema.GroupVersionKind]*lazyCRD
 	// uncached turns the result cache off (tests compare against it).
 	uncached bool
+}
+
+// lazyCRD is a CRD compiled on the first use of one of its kinds.
+type lazyCRD struct {
+	once sync.Once
+	load func() (*apiextensionsv1.CustomResourceDefinition, error)
+	err  error
 }
 
 // version holds everything the apiserver builds once per served CRD version
@@ -94,7 +103,46 @@ type version struct {
 
 // NewSet returns an empty Set.
 func NewSet() *Set {
-	return &Set{versions: map[schema.GroupVersionKind]*version{}}
+	return &Set{versions: map[schema.GroupVersionKind]*version{}, pending: map[schema.GroupVersionKind]*lazyCRD{}}
+}
+
+// AddLazy adds a CRD serving gvks that is loaded and compiled only when one
+// of them is first validated, for CRDs known to be valid (the embedded
+// ones): an error then surfaces when validating, not here. Like AddCRD, it
+// replaces versions already in the set; a later AddCRD replaces it.
+func (s *Set) AddLazy(gvks []schema.GroupVersionKind, load func() (*apiextensionsv1.CustomResourceDefinition, error)) {
+	l := &lazyCRD{load: load}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, gvk := range gvks {
+		delete(s.versions, gvk)
+		s.pending[gvk] = l
+	}
+}
+
+// compile compiles l's CRD and moves the versions still pending for it into
+// the set (a version replaced since by AddCRD or AddLazy stays replaced).
+func (s *Set) compile(l *lazyCRD) {
+	l.once.Do(func() {
+		crd, err := l.load()
+		if err != nil {
+			l.err = err
+			return
+		}
+		compiled, err := compileCRD(crd)
+		if err != nil {
+			l.err = err
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for gvk, cv := range compiled {
+			if s.pending[gvk] == l {
+				delete(s.pending, gvk)
+				s.versions[gvk] = cv
+			}
+		}
+	})
 }
 
 // AddCRD compiles every served version of crd (structural schema, schema
@@ -103,13 +151,28 @@ func NewSet() *Set {
 // set is replaced, so CRDs supplied later (for example by the user) override
 // earlier ones (for example embedded defaults). crd is not modified.
 func (s *Set) AddCRD(crd *apiextensionsv1.CustomResourceDefinition) error {
+	compiled, err := compileCRD(crd)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for gvk, cv := range compiled {
+		delete(s.pending, gvk)
+		s.versions[gvk] = cv
+	}
+	return nil
+}
+
+// compileCRD compiles every served version of crd, leaving crd unmodified.
+func compileCRD(crd *apiextensionsv1.CustomResourceDefinition) (map[schema.GroupVersionKind]*version, error) {
 	crd = crd.DeepCopy()
 	// The apiserver defaults CRDs when they are created; do the same so the
 	// schema matches what it would serve.
 	apiextensionsv1.SetObjectDefaults_CustomResourceDefinition(crd)
 
 	if crd.Spec.Names.Kind == "" {
-		return fmt.Errorf("CustomResourceDefinition %q: spec.names.kind is empty", crd.Name)
+		return nil, fmt.Errorf("CustomResourceDefinition %q: spec.names.kind is empty", crd.Name)
 	}
 	compiled := map[schema.GroupVersionKind]*version{}
 	for _, v := range crd.Spec.Versions {
@@ -118,17 +181,11 @@ func (s *Set) AddCRD(crd *apiextensionsv1.CustomResourceDefinition) error {
 		}
 		cv, err := compileVersion(crd, v.Name)
 		if err != nil {
-			return fmt.Errorf("CustomResourceDefinition %q version %q: %w", crd.Name, v.Name, err)
+			return nil, fmt.Errorf("CustomResourceDefinition %q version %q: %w", crd.Name, v.Name, err)
 		}
 		compiled[cv.gvk] = cv
 	}
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for gvk, cv := range compiled {
-		s.versions[gvk] = cv
-	}
-	return nil
+	return compiled, nil
 }
 
 func compileVersion(crd *apiextensionsv1.CustomResourceDefinition, name string) (*version, error) {
@@ -199,14 +256,19 @@ func (v *version) celValidator() *cel.Validator {
 
 // Lookup reports whether the set serves gvk.
 func (s *Set) Lookup(gvk schema.GroupVersionKind) bool {
-	return s.get(gvk) != nil
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.versions[gvk] != nil || s.pending[gvk] != nil
 }
 
 // GVKs returns the served kinds in a stable order, for listing and messages.
 func (s *Set) GVKs() []schema.GroupVersionKind {
 	s.mu.RLock()
-	out := make([]schema.GroupVersionKind, 0, len(s.versions))
+	out := make([]schema.GroupVersionKind, 0, len(s.versions)+len(s.pending))
 	for gvk := range s.versions {
+		out = append(out, gvk)
+	}
+	for gvk := range s.pending {
 		out = append(out, gvk)
 	}
 	s.mu.RUnlock()
@@ -214,10 +276,28 @@ func (s *Set) GVKs() []schema.GroupVersionKind {
 	return out
 }
 
-func (s *Set) get(gvk schema.GroupVersionKind) *version {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.versions[gvk]
+// get returns the compiled version of gvk, compiling a lazily added CRD on
+// first use; nil if the set does not serve gvk.
+func (s *Set) get(gvk schema.GroupVersionKind) (*version, error) {
+	for {
+		s.mu.RLock()
+		v, l := s.versions[gvk], s.pending[gvk]
+		s.mu.RUnlock()
+		if v != nil || l == nil {
+			return v, nil
+		}
+		s.compile(l)
+		if l.err != nil {
+			return nil, l.err
+		}
+		s.mu.RLock()
+		still := s.pending[gvk] == l
+		s.mu.RUnlock()
+		if still {
+			return nil, fmt.Errorf("the CRD added for %s does not serve it", gvk)
+		}
+		// Compiled (or replaced meanwhile): look again.
+	}
 }
 
 // resolve finds the compiled version for obj's apiVersion and kind.
@@ -242,7 +322,10 @@ func (s *Set) resolve(obj map[string]any) (*version, field.ErrorList) {
 	if err != nil {
 		return nil, field.ErrorList{decodeError(field.NewPath("apiVersion"), err.Error())}
 	}
-	v := s.get(gv.WithKind(kind))
+	v, err := s.get(gv.WithKind(kind))
+	if err != nil {
+		return nil, field.ErrorList{field.InternalError(field.NewPath("kind"), fmt.Errorf("the schema of %s cannot be compiled: %w", kind, err))}
+	}
 	if v == nil {
 		// Wording of kubectl's RESTMapper error, which users know.
 		e := field.Invalid(field.NewPath("kind"), kind, fmt.Sprintf("no matches for kind %q in version %q", kind, apiVersion))
