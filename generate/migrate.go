@@ -47,13 +47,49 @@ func Migrate(objs []map[string]any, from, to string) (*Migration, error) {
 	if _, err := templates.LookupTarget(to); err != nil {
 		return nil, err
 	}
+	in, err := Import(objs, from)
+	if err != nil {
+		return nil, err
+	}
+	m := &Migration{From: in.From, To: to, Notes: in.Notes}
+	if len(in.Issues) > 0 {
+		return nil, &MigrationError{From: in.From, To: to, Problems: in.Issues}
+	}
+	g := in.Gateway
+	g.Spec.Target = to
+	spec.Default(g)
+	if err := spec.Check(g); err != nil {
+		return nil, &MigrationError{From: in.From, To: to, Problems: specProblems(g, in.From, err)}
+	}
+	if m.Objects, err = Render(g); err != nil {
+		return nil, err
+	}
+	m.Gateway = g
+	return m, nil
+}
+
+// Imported is a Spec read from a target's manifests.
+type Imported struct {
+	From    string
+	Gateway *spec.AIGateway
+	// Notes say what was repaired (see Migration.Notes).
+	Notes []string
+	// Issues are what the Spec cannot carry: rendering it gives manifests
+	// without them.
+	Issues []Issue
+}
+
+// Import reads manifests written for target from ("" detects it with
+// DetectTarget) into a Spec, repairing the KubeLB tutorial's known mistakes
+// as Migrate does.
+func Import(objs []map[string]any, from string) (*Imported, error) {
 	if from == "" {
 		from = DetectTarget(objs)
 	}
 	if _, err := templates.LookupTarget(from); err != nil {
 		return nil, err
 	}
-	m := &Migration{From: from, To: to}
+	m := &Migration{From: from, To: from}
 	repaired, problems := m.repair(objs)
 	g, issues, err := Parse(from, repaired)
 	if err != nil {
@@ -64,21 +100,9 @@ func Migrate(objs []map[string]any, from, to string) (*Migration, error) {
 			problems = append(problems, is)
 			continue
 		}
-		m.note("%s: Secret %s is not among the manifests; the output has a Secret with a ${VARIABLE} placeholder for the key (leave it out if the Secret exists in the cluster)", is.Object, is.MissingSecret)
+		m.note("%s: Secret %s is not among the manifests; the Spec reads the key from the provider's default variable, and rendering writes a Secret with a ${VARIABLE} placeholder (leave it out if the Secret exists in the cluster)", is.Object, is.MissingSecret)
 	}
-	if len(problems) > 0 {
-		return nil, &MigrationError{From: from, To: to, Problems: problems}
-	}
-	g.Spec.Target = to
-	spec.Default(g)
-	if err := spec.Check(g); err != nil {
-		return nil, &MigrationError{From: from, To: to, Problems: specProblems(g, from, err)}
-	}
-	if m.Objects, err = Render(g); err != nil {
-		return nil, err
-	}
-	m.Gateway = g
-	return m, nil
+	return &Imported{From: from, Gateway: g, Notes: m.Notes, Issues: problems}, nil
 }
 
 // DetectTarget names the target manifests were written for: agentgateway when
@@ -137,7 +161,7 @@ func (m *Migration) repair(objs []map[string]any) ([]map[string]any, []Issue) {
 				// (the tutorial's *-main) is what it replaces.
 				if tag, _ := image["tag"].(string); tag != "" {
 					delete(image, "tag")
-					m.note("%s: AI extension image tag %s dropped: the output pins the image %s ships (agentgateway needs none)", id, tag, m.To)
+					m.note("%s: AI extension image tag %s dropped: rendering pins the image of the target's release (agentgateway needs none)", id, tag)
 				}
 			}
 		case kind == "HTTPRoute":

@@ -97,6 +97,6 @@ kgateway v2.1 (KubeLB 1.3) or agentgateway (KubeLB 1.4 and later).`,
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
-	root.AddCommand(newVersionCmd(streams), newGenerateCmd(streams), newValidateCmd(streams), newMigrateCmd(streams))
+	root.AddCommand(newVersionCmd(streams), newGenerateCmd(streams), newValidateCmd(streams), newMigrateCmd(streams), newImportCmd(streams))
 	return root
 }
