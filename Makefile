@@ -58,6 +58,8 @@ fuzz: ## run every fuzz target for FUZZTIME each (failures land in testdata/fuzz
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./spec
 	$(GO) test -run '^$$' -fuzz '^FuzzParseManifests$$' -fuzztime $(FUZZTIME) ./generate
 	$(GO) test -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME) ./validate
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./validate/loader
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeYAMLMatchesTwoPass$$' -fuzztime $(FUZZTIME) ./validate/crd
 
 bench-generate: build ## wall time of `version` and a 10-provider `generate`, median of repeated runs
 	$(GO) run ./hack/benchcmd -runs 41 -out $(BIN)/bench-generate.txt -- $(BIN)/kubelb-ai

@@ -57,6 +57,11 @@ func FuzzDecodeYAMLMatchesTwoPass(f *testing.F) {
 		got, gotErrs := DecodeYAML(doc)
 		want, wantErrs := decodeYAMLTwoPass(doc)
 		if !reflect.DeepEqual(got, want) || fmt.Sprint(gotErrs) != fmt.Sprint(wantErrs) {
+			for range 20 {
+				if again, _ := decodeYAMLTwoPass(doc); !reflect.DeepEqual(again, want) {
+					t.Skip("keys that collide in JSON: the reference decoder is random here too")
+				}
+			}
 			t.Errorf("%q:\n got %#v %v\nwant %#v %v", doc, got, gotErrs, want, wantErrs)
 		}
 	})
