@@ -8,6 +8,8 @@ import (
 	apiextensionsclient "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
+
+	"github.com/kubelb-ai/kubelb-ai/templates"
 )
 
 // CRDsFromCluster reads the CustomResourceDefinitions installed in the
@@ -33,4 +35,30 @@ func (v *Validator) AddCRDs(crds []apiextensionsv1.CustomResourceDefinition) err
 		}
 	}
 	return nil
+}
+
+// ClusterTarget names the target whose CRDs crds (a cluster's) include:
+// agentgateway when agentgateway.dev kinds are installed, else kgateway
+// v2.1 or v2.0 by the shape of the installed Backend (v2.1 has
+// spec.ai.priorityGroups). ok is false when neither is installed.
+func ClusterTarget(crds []apiextensionsv1.CustomResourceDefinition) (target string, ok bool) {
+	kgateway := ""
+	for _, c := range crds {
+		switch {
+		case c.Spec.Group == "agentgateway.dev":
+			return templates.Agentgateway, true
+		case c.Spec.Group == "gateway.kgateway.dev" && c.Spec.Names.Kind == "Backend":
+			kgateway = templates.KgatewayV20
+			for _, v := range c.Spec.Versions {
+				if v.Schema == nil || v.Schema.OpenAPIV3Schema == nil {
+					continue
+				}
+				ai := v.Schema.OpenAPIV3Schema.Properties["spec"].Properties["ai"]
+				if _, has := ai.Properties["priorityGroups"]; has {
+					kgateway = templates.KgatewayV21
+				}
+			}
+		}
+	}
+	return kgateway, kgateway != ""
 }

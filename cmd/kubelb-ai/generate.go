@@ -67,10 +67,21 @@ and regenerate from it with --from.`,
 			return runGenerate(cmd, o, kind, streams)
 		},
 	}
+	addSpecFlags(cmd, o)
+	f := cmd.Flags()
+	f.StringVar(&o.from, "from", "", "render the Spec in this file instead of building one from flags, e.g. --from manifests/kubelb-ai.yaml")
+	f.StringVarP(&o.output, "output", "o", "yaml", "output format: yaml or json, e.g. -o json (a v1 List when there are several objects)")
+	f.StringVar(&o.outputDir, "output-dir", "", "write <kind>-<name>.yaml per object plus kubelb-ai.yaml into DIR instead of printing, e.g. --output-dir manifests/")
+	f.BoolVar(&o.force, "force", false, "overwrite existing files in --output-dir (without it, nothing is written if any file exists)")
+	return cmd
+}
+
+// addSpecFlags registers the flags that shape a Spec (specFlags, plus
+// --target and --kubelb-version), shared by generate and init.
+func addSpecFlags(cmd *cobra.Command, o *generateOptions) {
 	f := cmd.Flags()
 	f.StringVar(&o.spec.Target, "target", "", "data plane to render for: "+strings.Join(templates.TargetNames(), ", ")+", e.g. --target agentgateway (default "+templates.DefaultTarget().Name+")")
 	f.StringVar(&o.kubeLBVersion, "kubelb-version", "", "KubeLB version whose data plane to target, e.g. 1.3 (instead of --target)")
-	f.StringVar(&o.from, "from", "", "render the Spec in this file instead of building one from flags, e.g. --from manifests/kubelb-ai.yaml")
 	f.StringSliceVar(&o.spec.Providers, "provider", nil, "providers, comma-separated or repeated: "+strings.Join(templates.ProviderKinds(), ", ")+", e.g. --provider openai,anthropic (default openai)")
 	f.StringArrayVar(&o.models, "model", nil, "model of a provider, P=MODEL, e.g. --model openai=gpt-4o")
 	f.StringVarP(&o.spec.Namespace, "namespace", "n", "", "namespace of every object, e.g. -n ai-gateway (default "+spec.DefaultNamespace+")")
@@ -90,11 +101,7 @@ and regenerate from it with --from.`,
 	f.StringVar(&o.spec.VertexProject, "vertex-project", "", "Google Cloud project ID for Vertex AI, e.g. --vertex-project my-project")
 	f.StringVar(&o.spec.VertexLocation, "vertex-location", "", "Vertex AI location, e.g. --vertex-location europe-west4 (default us-central1)")
 	f.StringVar(&o.spec.BedrockRegion, "bedrock-region", "", "AWS region for Amazon Bedrock, e.g. --bedrock-region eu-central-1 (default us-east-1)")
-	f.StringVarP(&o.output, "output", "o", "yaml", "output format: yaml or json, e.g. -o json (a v1 List when there are several objects)")
-	f.StringVar(&o.outputDir, "output-dir", "", "write <kind>-<name>.yaml per object plus kubelb-ai.yaml into DIR instead of printing, e.g. --output-dir manifests/")
-	f.BoolVar(&o.force, "force", false, "overwrite existing files in --output-dir (without it, nothing is written if any file exists)")
 	cmd.MarkFlagsMutuallyExclusive("target", "kubelb-version")
-	return cmd
 }
 
 // specFlags are the flags that shape a Spec and so cannot be mixed with --from.
@@ -110,17 +117,8 @@ func runGenerate(cmd *cobra.Command, o *generateOptions, kind string, streams IO
 	if o.output != "yaml" && o.output != "json" {
 		return usageError("unknown output format %q: use yaml or json", o.output)
 	}
-	if o.kubeLBVersion != "" {
-		t, err := templates.TargetForKubeLB(o.kubeLBVersion)
-		if err != nil {
-			return usageError("--kubelb-version: %v", err)
-		}
-		o.spec.Target = t.Name
-	}
-	if o.spec.Target != "" {
-		if _, err := templates.LookupTarget(o.spec.Target); err != nil {
-			return usageError("--target: %v", err)
-		}
+	if err := o.resolveTarget(); err != nil {
+		return err
 	}
 	var g *spec.AIGateway
 	var file *spec.File
@@ -138,22 +136,8 @@ func runGenerate(cmd *cobra.Command, o *generateOptions, kind string, streams IO
 			g.Spec.Target = o.spec.Target
 		}
 		spec.Default(g)
-	} else {
-		if o.spec.Models, err = keyValues("--model", o.models); err != nil {
-			return err
-		}
-		if o.spec.APIKeyEnv, err = keyValues("--api-key-env", o.apiKeyEnvs); err != nil {
-			return err
-		}
-		if o.spec.Auth, err = keyValues("--auth", o.auths); err != nil {
-			return err
-		}
-		if o.spec.Hosts, err = keyValues("--host", o.hosts); err != nil {
-			return err
-		}
-		if g, err = o.spec.Build(); err != nil {
-			return inputError(err)
-		}
+	} else if g, err = o.build(); err != nil {
+		return err
 	}
 	if err := spec.Check(g); err != nil {
 		if file != nil {
@@ -188,6 +172,45 @@ func runGenerate(cmd *cobra.Command, o *generateOptions, kind string, streams IO
 		fmt.Fprintln(streams.Out, "wrote", path)
 	}
 	return nil
+}
+
+// resolveTarget turns --kubelb-version into a target and checks --target.
+func (o *generateOptions) resolveTarget() error {
+	if o.kubeLBVersion != "" {
+		t, err := templates.TargetForKubeLB(o.kubeLBVersion)
+		if err != nil {
+			return usageError("--kubelb-version: %v", err)
+		}
+		o.spec.Target = t.Name
+	}
+	if o.spec.Target != "" {
+		if _, err := templates.LookupTarget(o.spec.Target); err != nil {
+			return usageError("--target: %v", err)
+		}
+	}
+	return nil
+}
+
+// build makes the Spec the flags describe.
+func (o *generateOptions) build() (*spec.AIGateway, error) {
+	var err error
+	if o.spec.Models, err = keyValues("--model", o.models); err != nil {
+		return nil, err
+	}
+	if o.spec.APIKeyEnv, err = keyValues("--api-key-env", o.apiKeyEnvs); err != nil {
+		return nil, err
+	}
+	if o.spec.Auth, err = keyValues("--auth", o.auths); err != nil {
+		return nil, err
+	}
+	if o.spec.Hosts, err = keyValues("--host", o.hosts); err != nil {
+		return nil, err
+	}
+	g, err := o.spec.Build()
+	if err != nil {
+		return nil, inputError(err)
+	}
+	return g, nil
 }
 
 // keyValues parses repeated P=VALUE flags.

@@ -30,12 +30,16 @@ type IOStreams struct {
 	In     io.Reader
 	Out    io.Writer
 	ErrOut io.Writer
-	// IsTTY says whether Out is a terminal (colour, prompts).
+	// IsTTY says whether Out is a terminal (colour).
 	IsTTY bool
+	// Interactive says whether In and Out are both a terminal, so that
+	// questions can be asked (init).
+	Interactive bool
 }
 
 func main() {
-	streams := IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, IsTTY: term.IsTerminal(int(os.Stdout.Fd()))}
+	out := term.IsTerminal(int(os.Stdout.Fd()))
+	streams := IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, IsTTY: out, Interactive: out && term.IsTerminal(int(os.Stdin.Fd()))}
 	os.Exit(run(filepath.Base(os.Args[0]), os.Args[1:], streams))
 }
 
@@ -97,6 +101,6 @@ kgateway v2.1 (KubeLB 1.3) or agentgateway (KubeLB 1.4 and later).`,
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
-	root.AddCommand(newVersionCmd(streams), newGenerateCmd(streams), newValidateCmd(streams), newMigrateCmd(streams), newImportCmd(streams))
+	root.AddCommand(newVersionCmd(streams), newGenerateCmd(streams), newValidateCmd(streams), newMigrateCmd(streams), newImportCmd(streams), newInitCmd(streams))
 	return root
 }

@@ -330,8 +330,12 @@ func (w *walker) addFile(src *source, data []byte) {
 			continue
 		}
 		d := &Document{File: name, Line: doc.line, Index: i, Raw: doc.data, Object: obj, DecodeErrors: errs, ListItem: -1, src: src}
-		if _, kind := d.Kind(); kind == "" {
+		if av, kind := d.Kind(); kind == "" {
 			r.Skipped = append(r.Skipped, Skipped{File: name, Line: doc.line, Reason: "not a Kubernetes object (no kind)"})
+			continue
+		} else if strings.HasPrefix(av, "kubelb-ai.dev/") {
+			// kubelb-ai.yaml sits beside the manifests it renders.
+			r.Skipped = append(r.Skipped, Skipped{File: name, Line: doc.line, Reason: "a kubelb-ai Spec (" + kind + "), not a Kubernetes object"})
 			continue
 		}
 		if av, kind := d.Kind(); kind == "List" || (strings.HasSuffix(kind, "List") && av == "v1") {
