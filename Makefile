@@ -30,7 +30,7 @@ test-apiserver: ## tests against a real kube-apiserver that hack/testcluster bui
 	KUBELB_AI_APISERVER=1 $(GO) test -count=1 -timeout 45m -v -run '^(TestAgreement|TestCorpus)$$' ./test/agreement
 	@state=$$(mktemp -d) && trap 'hack/testcluster/stop.sh '"$$state"' >/dev/null 2>&1; rm -rf '"$$state" EXIT && \
 	  kubeconfig=$$(CRD_DIRS=$(SHARED)/crds/kgateway/v2.1.2 hack/testcluster/start.sh $(TESTCACHE) $$state) && \
-	  KUBELB_AI_TEST_KUBECONFIG=$$kubeconfig $(GO) test -count=1 -v -run '^TestValidateCRDsFromCluster$$' ./cmd/kubelb-ai
+	  KUBELB_AI_TEST_KUBECONFIG=$$kubeconfig $(GO) test -count=1 -v -run '^(TestValidateCRDsFromCluster|TestInitDetectsTarget)$$' ./cmd/kubelb-ai
 
 lint: ## gofmt, go vet and staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/kubelb-ai/kubelb-ai/generate"
+	"github.com/kubelb-ai/kubelb-ai/schemas"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 	"github.com/kubelb-ai/kubelb-ai/validate/loader"
@@ -267,6 +270,34 @@ func TestEmbeddedCRDsCompile(t *testing.T) {
 					t.Errorf("%s %s: %v", target, gvk, e)
 				}
 			}
+		}
+	}
+}
+
+// A cluster's installed CRDs name its target.
+func TestClusterTarget(t *testing.T) {
+	decode := func(group string) []apiextensionsv1.CustomResourceDefinition {
+		crds, err := schemas.Served(group)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []apiextensionsv1.CustomResourceDefinition
+		for _, c := range crds {
+			crd, err := decodeEmbedded(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, *crd)
+		}
+		return out
+	}
+	gatewayAPI := decode(schemas.GatewayAPI)
+	if got, ok := ClusterTarget(gatewayAPI); ok {
+		t.Errorf("Gateway API only: %s", got)
+	}
+	for _, target := range templates.TargetNames() {
+		if got, ok := ClusterTarget(append(slices.Clone(gatewayAPI), decode(target)...)); !ok || got != target {
+			t.Errorf("%s's CRDs: %s %v", target, got, ok)
 		}
 	}
 }

@@ -106,10 +106,10 @@ func runInit(cmd *cobra.Command, o *initOptions, streams IOStreams) error {
 		// A route to an LLM without a limit is what validate warns about.
 		a.RateLimit = defaultRateLimit
 	}
+	if !changed("target") && !changed("kubelb-version") {
+		a.Target, a.detected = detectTarget(o.kube)
+	}
 	if !o.yes {
-		if !changed("target") && !changed("kubelb-version") {
-			a.Target, a.detected = detectTarget(o.kube)
-		}
 		if err := ask(a, changed, o.accessible, streams); err != nil {
 			if errors.Is(err, huh.ErrUserAborted) {
 				return &exitError{code: exitUsage, err: errors.New("init cancelled: nothing written")}
@@ -347,7 +347,11 @@ func fileNames(objs []generate.Object) []string {
 // printNextSteps ends init with the commands to go on with and a request
 // per route on the listener's real port.
 func printNextSteps(w io.Writer, dir string, g *spec.AIGateway, written []string, a *answers) {
-	fmt.Fprintf(w, "Wrote %d files to %s for target %s:\n", len(written), dir, g.Spec.Target)
+	how := ""
+	if a.detected != "" && a.Target == g.Spec.Target {
+		how = " (" + a.detected + ")"
+	}
+	fmt.Fprintf(w, "Wrote %d files to %s for target %s%s:\n", len(written), dir, g.Spec.Target, how)
 	for _, p := range written {
 		fmt.Fprintln(w, "  "+p)
 	}

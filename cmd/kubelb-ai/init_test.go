@@ -146,3 +146,16 @@ func TestShellJoin(t *testing.T) {
 		t.Errorf("got %s\nwant %s", got, want)
 	}
 }
+
+// Against a real API server with kgateway v2.1's CRDs (make
+// test-apiserver), init takes the cluster's target and says so.
+func TestInitDetectsTarget(t *testing.T) {
+	kubeconfig := os.Getenv("KUBELB_AI_TEST_KUBECONFIG")
+	if kubeconfig == "" {
+		t.Skip("no test API server (set KUBELB_AI_TEST_KUBECONFIG, see make test-apiserver)")
+	}
+	code, out, errOut := runCmd(t, "init", "--yes", "--kubeconfig", kubeconfig, "--output-dir", t.TempDir())
+	if code != 0 || !strings.Contains(out, "for target kgateway-v2.1 (detected from the CRDs installed in https://127.0.0.1:") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+}
