@@ -157,7 +157,14 @@ func ask(a *answers, changed func(string) bool, accessible bool, streams IOStrea
 		policies = append(policies,
 			huh.NewMultiSelect[string]().Title("Prompt guard: mask in prompts").Description("x or space selects, enter confirms; none for no masking").
 				Options(maskers...).Value(&a.Maskers),
-			huh.NewText().Title("Prompt guard: reject prompts matching").Description("one regular expression per line, e.g. (?i)password; blank for none").
+			huh.NewText().Title("Prompt guard: reject prompts matching").
+				// Re-evaluated as the value changes: each line is checked as it is typed.
+				DescriptionFunc(func() string {
+					if err := regexLines(a.Rejects); err != nil {
+						return "✗ " + err.Error()
+					}
+					return "one regular expression per line, e.g. (?i)password; blank for none"
+				}, &a.Rejects).
 				Value(&a.Rejects).Validate(regexLines))
 	}
 	return run(group(policies...))

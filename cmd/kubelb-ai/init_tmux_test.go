@@ -87,6 +87,9 @@ func TestInitInTmux(t *testing.T) {
 		w.typeText("50000/hour")
 		w.keys("Enter")
 		w.keys("x", "Down", "Down", "x", "Enter") // CREDIT_CARD, EMAIL
+		w.typeText("(?i)pass[")
+		w.waitFor("✗ \"(?i)pass[\": error parsing regexp") // checked as typed
+		w.keys("C-u")
 		w.typeText("(?i)password")
 		w.keys("Enter")
 		screen := w.waitFor("Write these")
