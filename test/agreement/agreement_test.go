@@ -1,12 +1,10 @@
 package agreement
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -26,12 +24,10 @@ import (
 // Environment knobs.
 const (
 	// envAPIServer=1 starts a kube-apiserver per target with hack/testcluster.
-	envAPIServer = "KUBELB_AI_APISERVER"
+	envAPIServer = testenv.APIServerEnv
 	// envKubeconfig reuses a running (throw-away!) cluster instead: the test
 	// installs each target's CRDs into it in turn, replacing what is there.
 	envKubeconfig = "KUBELB_AI_TEST_KUBECONFIG"
-	// envCache is the harness's CACHE_DIR (default: its own default).
-	envCache = "KUBELB_AI_TESTCLUSTER_CACHE"
 	// envOut, if set, receives every case and each disagreement as files.
 	envOut = "KUBELB_AI_AGREEMENT_OUT"
 	// envLimit > 0 samples that many generated mutations per target (every
@@ -73,70 +69,17 @@ func TestAgreement(t *testing.T) {
 			upstreamDir := filepath.Join(shared, tg.crds)
 			kc := kubeconfig
 			if kc == "" {
-				kc = startCluster(t, root, upstreamDir)
+				kc = startCluster(t, upstreamDir)
 			}
 			runTarget(t, root, tg.name, kc, gatewayAPI, upstreamDir, kubeconfig != "")
 		})
 	}
 }
 
-// startCluster runs hack/testcluster/start.sh for one target and stops the
-// cluster when the test ends. If the test binary dies first, the harness's
-// watcher stops it.
-func startCluster(t *testing.T, root, crdDir string) string {
+// startCluster starts a kube-apiserver with the Gateway API CRDs and crdDir.
+func startCluster(t *testing.T, crdDir string) string {
 	t.Helper()
-	state := t.TempDir()
-	script := filepath.Join(root, "hack", "testcluster", "start.sh")
-	cmd := exec.Command("bash", script, os.Getenv(envCache), state)
-	cmd.Env = append(os.Environ(), "CRD_DIRS="+crdDir, "TESTCLUSTER_WATCH_PID="+strconv.Itoa(os.Getpid()))
-	var stdout bytes.Buffer
-	cmd.Stdout = &stdout
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		out, err := exec.Command("bash", filepath.Join(root, "hack", "testcluster", "stop.sh"), state).CombinedOutput()
-		if err != nil {
-			t.Errorf("stopping the test cluster: %v\n%s", err, out)
-		}
-	})
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		harnessFailed(t, "starting hack/testcluster/start.sh: %v", err)
-	}
-	var tail []string
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "[testcluster") {
-			t.Log(line)
-		}
-		tail = append(tail, line)
-		if len(tail) > 40 {
-			tail = tail[1:]
-		}
-	}
-	if err := cmd.Wait(); err != nil {
-		harnessFailed(t, "hack/testcluster/start.sh failed after %s: %v\n%s", time.Since(start).Round(time.Second), err, strings.Join(tail, "\n"))
-	}
-	kc := strings.TrimSpace(stdout.String())
-	if kc == "" {
-		harnessFailed(t, "hack/testcluster/start.sh printed no kubeconfig path")
-	}
-	t.Logf("test cluster up in %s", time.Since(start).Round(100*time.Millisecond))
-	return kc
-}
-
-// harnessFailed skips the test, or fails it under CI=true so that CI
-// cannot pass by not running it.
-func harnessFailed(t *testing.T, format string, args ...any) {
-	t.Helper()
-	msg := "the kube-apiserver test harness could not start: " + fmt.Sprintf(format, args...)
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	return testenv.StartCluster(t, crdDir).Kubeconfig
 }
 
 type result struct {
