@@ -89,7 +89,9 @@ func withNamespace(ns string, objs []*unstructured.Unstructured) []*unstructured
 	return append([]*unstructured.Unstructured{n}, objs...)
 }
 
-func fakeEnv(name string) (string, bool) { return "sk-test-" + strings.ToLower(name) + "-0123456789", true }
+func fakeEnv(name string) (string, bool) {
+	return "sk-test-" + strings.ToLower(name) + "-0123456789", true
+}
 
 func applyOK(t *testing.T, c *Client, objs []*unstructured.Unstructured, opts ApplyOptions) *ApplyResult {
 	t.Helper()
