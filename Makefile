@@ -29,6 +29,7 @@ TESTCACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/kubelb-ai/testcluster
 test-apiserver: ## tests against a real kube-apiserver that hack/testcluster builds (~11 min cold, ~2 min warm)
 	KUBELB_AI_APISERVER=1 $(GO) test -count=1 -timeout 45m -v -run '^(TestAgreement|TestCorpus)$$' ./test/agreement
 	KUBELB_AI_APISERVER=1 $(GO) test -count=1 -timeout 20m ./cluster/...
+	KUBELB_AI_APISERVER=1 $(GO) test -count=1 -timeout 10m -run '^TestClusterCommands$$' ./cmd/kubelb-ai
 	@state=$$(mktemp -d) && trap 'hack/testcluster/stop.sh '"$$state"' >/dev/null 2>&1; rm -rf '"$$state" EXIT && \
 	  kubeconfig=$$(CRD_DIRS=$(SHARED)/crds/kgateway/v2.1.2 hack/testcluster/start.sh $(TESTCACHE) $$state) && \
 	  KUBELB_AI_TEST_KUBECONFIG=$$kubeconfig $(GO) test -count=1 -v -run '^(TestValidateCRDsFromCluster|TestInitDetectsTarget)$$' ./cmd/kubelb-ai

@@ -1,12 +1,15 @@
 package cluster
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -137,4 +140,58 @@ func namespacesOf(parent *unstructured.Unstructured) []string {
 		}
 	}
 	return out
+}
+
+// Sets finds the apply sets kubelb-ai recorded in namespace ("" for all).
+func (c *Client) Sets(ctx context.Context, namespace string) ([]ApplySet, error) {
+	list, err := c.dynamic.Resource(schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}).Namespace(namespace).
+		List(ctx, metav1.ListOptions{LabelSelector: labelApplySetID})
+	if err != nil {
+		return nil, fmt.Errorf("listing apply sets: %w", err)
+	}
+	var out []ApplySet
+	for _, p := range list.Items {
+		name, ok := strings.CutPrefix(p.GetName(), "kubelb-ai-applyset-")
+		if !ok || p.GetAnnotations()[annotationTooling] != tooling {
+			continue
+		}
+		if s := (ApplySet{Name: name, Namespace: p.GetNamespace()}); p.GetLabels()[labelApplySetID] == s.ID() {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// Members returns the live objects of a set, by its label, in the
+// group-kinds and namespaces its record lists.
+func (c *Client) Members(ctx context.Context, s ApplySet) ([]*unstructured.Unstructured, error) {
+	parent, err := c.getParent(ctx, s)
+	if err != nil || parent == nil {
+		return nil, err
+	}
+	var out []*unstructured.Unstructured
+	for _, gk := range groupKinds(parent) {
+		m, err := c.mapper.RESTMapping(gk)
+		if meta.IsNoMatchError(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		namespaces := namespacesOf(parent)
+		if m.Scope.Name() != meta.RESTScopeNameNamespace {
+			namespaces = []string{""}
+		}
+		for _, ns := range namespaces {
+			ri := c.dynamic.Resource(m.Resource).Namespace(ns)
+			list, err := ri.List(ctx, metav1.ListOptions{LabelSelector: labelPartOf + "=" + s.ID()})
+			if err != nil {
+				return nil, err
+			}
+			for i := range list.Items {
+				out = append(out, &list.Items[i])
+			}
+		}
+	}
+	return out, nil
 }

@@ -48,17 +48,38 @@ func ClusterTarget(crds []apiextensionsv1.CustomResourceDefinition) (target stri
 		case c.Spec.Group == "agentgateway.dev":
 			return templates.Agentgateway, true
 		case c.Spec.Group == "gateway.kgateway.dev" && c.Spec.Names.Kind == "Backend":
-			kgateway = templates.KgatewayV20
-			for _, v := range c.Spec.Versions {
-				if v.Schema == nil || v.Schema.OpenAPIV3Schema == nil {
-					continue
-				}
-				ai := v.Schema.OpenAPIV3Schema.Properties["spec"].Properties["ai"]
-				if _, has := ai.Properties["priorityGroups"]; has {
-					kgateway = templates.KgatewayV21
-				}
-			}
+			kgateway = kgatewayRelease(c)
 		}
 	}
 	return kgateway, kgateway != ""
+}
+
+// ClusterHas reports whether crds (a cluster's) include what target's
+// manifests need: agentgateway's CRDs, or kgateway's Backend of the
+// target's release. A cluster in the middle of a migration may have both.
+func ClusterHas(crds []apiextensionsv1.CustomResourceDefinition, target string) bool {
+	for _, c := range crds {
+		switch {
+		case target == templates.Agentgateway && c.Spec.Group == "agentgateway.dev":
+			return true
+		case target != templates.Agentgateway && c.Spec.Group == "gateway.kgateway.dev" && c.Spec.Names.Kind == "Backend":
+			return kgatewayRelease(c) == target
+		}
+	}
+	return false
+}
+
+// kgatewayRelease tells kgateway v2.1's Backend CRD (spec.ai.priorityGroups)
+// from v2.0's.
+func kgatewayRelease(c apiextensionsv1.CustomResourceDefinition) string {
+	for _, v := range c.Spec.Versions {
+		if v.Schema == nil || v.Schema.OpenAPIV3Schema == nil {
+			continue
+		}
+		ai := v.Schema.OpenAPIV3Schema.Properties["spec"].Properties["ai"]
+		if _, has := ai.Properties["priorityGroups"]; has {
+			return templates.KgatewayV21
+		}
+	}
+	return templates.KgatewayV20
 }

@@ -101,6 +101,7 @@ kgateway v2.1 (KubeLB 1.3) or agentgateway (KubeLB 1.4 and later).`,
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
-	root.AddCommand(newVersionCmd(streams), newGenerateCmd(streams), newValidateCmd(streams), newMigrateCmd(streams), newImportCmd(streams), newInitCmd(streams))
+	root.AddCommand(newVersionCmd(streams), newGenerateCmd(streams), newValidateCmd(streams), newMigrateCmd(streams), newImportCmd(streams), newInitCmd(streams),
+		newApplyCmd(streams), newDiffCmd(streams), newStatusCmd(streams), newDeleteCmd(streams))
 	return root
 }

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
+)
+
+// The cluster commands end to end against a real API server with kgateway
+// v2.1's CRDs (make test-apiserver), and through a real kubectl as its
+// plugin.
+func TestClusterCommands(t *testing.T) {
+	tc := testenv.StartCluster(t, filepath.Join(testenv.SharedDir(t), "crds/kgateway/v2.1.2"))
+	kc := []string{"--kubeconfig", tc.Kubeconfig}
+	dir := t.TempDir()
+	if code, _, errOut := runCmd(t, "generate", "--provider", "openai,anthropic", "--rate-limit", "5/second", "-n", "team-a", "--output-dir", dir); code != 0 {
+		t.Fatal(errOut)
+	}
+	os.WriteFile(filepath.Join(dir, "namespace.yaml"), []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n"), 0o644)
+	run := func(args ...string) (int, string, string) {
+		t.Helper()
+		return runCmd(t, append(args, kc...)...)
+	}
+
+	// Every variable missing is named, and nothing is sent.
+	t.Setenv("OPENAI_API_KEY", "")
+	t.Setenv("ANTHROPIC_API_KEY", "")
+	code, _, errOut := run("apply", "-f", dir)
+	if code != exitUsage || !strings.Contains(errOut, "ANTHROPIC_API_KEY, OPENAI_API_KEY") || !strings.Contains(errOut, "nothing was applied") {
+		t.Fatalf("missing keys: exit %d\n%s", code, errOut)
+	}
+	const key = "sk-live-abcdefghijklmnop"
+	t.Setenv("OPENAI_API_KEY", key)
+	t.Setenv("ANTHROPIC_API_KEY", key+"-anthropic")
+
+	code, out, errOut := run("apply", "-f", dir)
+	if code != 0 || !strings.Contains(out, "gateway.gateway.networking.k8s.io/ai-gateway (namespace team-a) applied") {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := run("diff", "-f", dir); code != 0 || out != "" {
+		t.Fatalf("diff right after apply: exit %d\n%s%s", code, out, errOut)
+	}
+	t.Setenv("OPENAI_API_KEY", key+"-rotated")
+	code, out, errOut = run("diff", "-f", dir)
+	if code != exitFindings || !strings.Contains(out, "*** (after)") {
+		t.Fatalf("diff after a key rotation: exit %d\n%s%s", code, out, errOut)
+	}
+	if strings.Contains(out+errOut, "sk-live") {
+		t.Fatalf("diff shows a key:\n%s", out)
+	}
+	code, out, _ = run("diff", "-f", dir, "-o", "json")
+	if code != exitFindings || !strings.Contains(out, `"differences": 1`) {
+		t.Errorf("diff -o json: exit %d\n%s", code, out)
+	}
+
+	code, out, errOut = run("status", "-n", "team-a")
+	if code != 0 || !strings.Contains(out, "listener:   http port 8080 HTTP") || !strings.Contains(out, "curl -s http://$GATEWAY:8080/openai/v1/chat/completions") ||
+		!strings.Contains(out, "/anthropic/v1/messages") || !strings.Contains(out, "not accepted") {
+		t.Fatalf("status: exit %d\n%s%s", code, out, errOut)
+	}
+
+	// The manifests' target is not what the cluster runs.
+	agw := t.TempDir()
+	runCmd(t, "generate", "--target", "agentgateway", "--provider", "openai", "--output-dir", agw)
+	code, _, errOut = run("apply", "-f", agw)
+	if code != exitUsage || !strings.Contains(errOut, "this cluster has kgateway-v2.1 CRDs, the manifests are for agentgateway") || !strings.Contains(errOut, "kubelb-ai migrate --to kgateway-v2.1") {
+		t.Errorf("target mismatch: exit %d\n%s", code, errOut)
+	}
+	// Invalid manifests are stopped before anything is sent.
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: g, namespace: team-a}\nspec: {gatewayClassName: kgateway, listeners: [{name: http, port: 70000, protocol: HTTP}]}\n"), 0o644)
+	code, _, errOut = run("apply", "-f", bad)
+	if code != exitFindings || !strings.Contains(errOut, "bad.yaml:4:") || !strings.Contains(errOut, "nothing was sent") {
+		t.Errorf("invalid manifests: exit %d\n%s", code, errOut)
+	}
+
+	// The kubectl plugin, through the harness's real kubectl.
+	if tc.Kubectl == "" {
+		t.Fatal("the harness did not say where its kubectl is")
+	}
+	{
+		bin := t.TempDir()
+		plugin := filepath.Join(bin, "kubectl-kubelb_ai")
+		if out, err := exec.Command("go", "build", "-o", plugin, ".").CombinedOutput(); err != nil {
+			t.Fatalf("go build: %v\n%s", err, out)
+		}
+		kubectl := func(args ...string) (string, error) {
+			cmd := exec.Command(tc.Kubectl, args...)
+			cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "KUBECONFIG="+tc.Kubeconfig)
+			out, err := cmd.CombinedOutput()
+			return string(out), err
+		}
+		out, err := kubectl("kubelb-ai", "--help")
+		if err != nil || !strings.Contains(out, "kubectl kubelb-ai [command]") {
+			t.Errorf("kubectl kubelb-ai --help: %v\n%s", err, out)
+		}
+		out, err = kubectl("kubelb-ai", "status", "-n", "team-a")
+		if err != nil || !strings.Contains(out, "port 8080") {
+			t.Errorf("kubectl kubelb-ai status: %v\n%s", err, out)
+		}
+		if out, err := kubectl("plugin", "list"); err != nil || !strings.Contains(out, "kubectl-kubelb_ai") {
+			t.Errorf("kubectl plugin list: %v\n%s", err, out)
+		}
+	}
+
+	// delete asks, or needs --yes without a terminal; the namespace stays.
+	if code, _, errOut := run("delete", "-f", dir); code != exitUsage || !strings.Contains(errOut, "--yes") {
+		t.Errorf("delete without --yes: exit %d\n%s", code, errOut)
+	}
+	code, out, errOut = run("delete", "-f", dir, "--yes")
+	if code != 0 || !strings.Contains(out, "httproute.gateway.networking.k8s.io/openai (namespace team-a) deleted") || strings.Contains(out, "namespace/team-a deleted") {
+		t.Fatalf("delete: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := run("status", "-n", "team-a"); code != exitUsage || !strings.Contains(errOut, "no gateway applied by kubelb-ai in namespace team-a") {
+		t.Errorf("status after delete: exit %d\n%s", code, errOut)
+	}
+}
