@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -38,7 +40,7 @@ type ApplyOptions struct {
 	Progress func(Outcome)
 	// Redactor hides secret values in errors.
 	Redactor *Redactor
-	// Parallel bounds the writes in flight within one step (default 8).
+	// Parallel bounds the writes in flight within one step (default 64).
 	Parallel int
 }
 
@@ -172,7 +174,9 @@ func (c *Client) notAttempted(res *ApplyResult, objs []*unstructured.Unstructure
 func (c *Client) applyStep(ctx context.Context, objs []*unstructured.Unstructured, opts ApplyOptions, res *ApplyResult) bool {
 	parallel := opts.Parallel
 	if parallel <= 0 {
-		parallel = 8
+		// The API server takes this many at once without queueing them
+		// (its default max-requests-inflight is 400).
+		parallel = 64
 	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -221,11 +225,45 @@ func (c *Client) patch(ctx context.Context, obj *unstructured.Unstructured, opts
 	if opts.DryRun == DryRunServer {
 		po.DryRun = []string{metav1.DryRunAll}
 	}
-	_, err = r.Patch(ctx, obj.GetName(), types.ApplyPatchType, data, po)
-	if apierrors.IsConflict(err) {
+	for attempt := 0; ; attempt++ {
+		_, err = r.Patch(ctx, obj.GetName(), types.ApplyPatchType, data, po)
+		if !transient(err) || attempt == 3 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(100<<attempt) * time.Millisecond):
+		}
+	}
+	if isFieldConflict(err) {
 		return &ConflictError{Message: err.Error()}
 	}
 	return err
+}
+
+// transient errors are worth another try: the server was busy or lost a
+// race, not a refusal of the object.
+func transient(err error) bool {
+	return apierrors.IsTooManyRequests(err) || apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err) ||
+		apierrors.IsServiceUnavailable(err) || apierrors.IsInternalError(err) || (apierrors.IsConflict(err) && !isFieldConflict(err))
+}
+
+// isFieldConflict tells server-side apply's field-manager conflicts from
+// optimistic-concurrency conflicts (both are 409).
+func isFieldConflict(err error) bool {
+	var se apierrors.APIStatus
+	if !errors.As(err, &se) || !apierrors.IsConflict(err) {
+		return false
+	}
+	if d := se.Status().Details; d != nil {
+		for _, c := range d.Causes {
+			if c.Type == metav1.CauseTypeFieldManagerConflict {
+				return true
+			}
+		}
+	}
+	return strings.Contains(err.Error(), "conflict with")
 }
 
 func (c *Client) getParent(ctx context.Context, s ApplySet) (*unstructured.Unstructured, error) {

@@ -33,9 +33,11 @@ func New(getter genericclioptions.RESTClientGetter) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Parallel applies: kubectl's client-side limit (5 QPS) would serialise
-	// them.
-	config.QPS, config.Burst = 100, 200
+	// No client-side rate limit: writes are bounded by ApplyOptions.Parallel,
+	// and a token bucket (client-go's default is 5 QPS; even 100 QPS)
+	// throttles a 300-object apply for most of its time. The API server
+	// protects itself (max-requests-inflight, priority and fairness).
+	config.QPS = -1
 	dyn, err := dynamic.NewForConfig(config)
 	if err != nil {
 		return nil, err

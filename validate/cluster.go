@@ -6,6 +6,7 @@ import (
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apiextensionsclient "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 
@@ -82,4 +83,26 @@ func kgatewayRelease(c apiextensionsv1.CustomResourceDefinition) string {
 		}
 	}
 	return templates.KgatewayV20
+}
+
+// CRDsForTarget reads only the CRDs ClusterHas and ClusterTarget look at
+// (kgateway's Backend, agentgateway's backend), which is much less than
+// every CRD of a cluster.
+func CRDsForTarget(ctx context.Context, config *rest.Config) ([]apiextensionsv1.CustomResourceDefinition, error) {
+	client, err := apiextensionsclient.NewForConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	var out []apiextensionsv1.CustomResourceDefinition
+	for _, name := range []string{"agentgatewaybackends.agentgateway.dev", "backends.gateway.kgateway.dev"} {
+		crd, err := client.ApiextensionsV1().CustomResourceDefinitions().Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading CRD %s: %w", name, err)
+		}
+		out = append(out, *crd)
+	}
+	return out, nil
 }

@@ -131,7 +131,7 @@ func (o *clusterOptions) connect(ctx context.Context, objs []*unstructured.Unstr
 	if err != nil {
 		return nil, inputError(err)
 	}
-	crds, err := validate.CRDsFromCluster(ctx, config)
+	crds, err := validate.CRDsForTarget(ctx, config)
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: fmt.Errorf("reading the cluster's CRDs at %s: %w", c.Host(), err)}
 	}
@@ -238,9 +238,6 @@ func runApply(ctx context.Context, o *clusterOptions, dryRun cluster.DryRun, pru
 	if err != nil {
 		return err
 	}
-	if err := preflight(ctx, src, target, streams); err != nil {
-		return err
-	}
 	resolved, red, err := cluster.ResolveSecrets(objs, os.LookupEnv)
 	if err != nil {
 		return inputError(err)
@@ -249,11 +246,24 @@ func runApply(ctx context.Context, o *clusterOptions, dryRun cluster.DryRun, pru
 	if err != nil {
 		return usageError("%v", err)
 	}
-	c := (*cluster.Client)(nil)
-	if dryRun != cluster.DryRunClient {
-		if c, err = o.connect(ctx, objs, target); err != nil {
-			return err
+	// Connecting (discovery, the target's CRDs) overlaps the offline
+	// validation; nothing is written before both have passed.
+	var c *cluster.Client
+	connected := make(chan error, 1)
+	go func() {
+		var err error
+		if dryRun != cluster.DryRunClient {
+			c, err = o.connect(ctx, objs, target)
 		}
+		connected <- err
+	}()
+	validErr := preflight(ctx, src, target, streams)
+	connErr := <-connected
+	if validErr != nil {
+		return validErr
+	}
+	if connErr != nil {
+		return connErr
 	}
 	suffix := map[cluster.DryRun]string{cluster.DryRunServer: " (server dry run)", cluster.DryRunClient: " (dry run)"}[dryRun]
 	res, err := c.Apply(ctx, resolved, cluster.ApplyOptions{
