@@ -7,7 +7,7 @@ COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOLS     := $(GO) tool -modfile=hack/tools/go.mod
 
-.PHONY: help build install test test-apiserver lint generate check-generated fuzz bench-generate bench-validate bench-apply clean
+.PHONY: help build install test test-apiserver lint generate check-generated fuzz bench-generate bench-validate bench-apply krew clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -68,6 +68,9 @@ bench-generate: build ## wall time of `version` and a 10-provider `generate`, me
 
 bench-validate: build ## validate vs kubeconform and kubectl-validate on 5,000 documents
 	$(GO) run ./hack/benchvalidate -out $(BIN)/bench-validate.txt -- $(BIN)/kubelb-ai
+
+krew: ## release archives of the kubectl plugin into dist/ and plugins/kubelb-ai.yaml, e.g. make krew VERSION=v0.1.0
+	$(GO) run ./hack/krew -version $(VERSION)
 
 bench-apply: build ## apply of 300 objects vs kubectl apply --server-side on one real kube-apiserver
 	$(GO) run ./hack/benchapply -shared $(SHARED) -out $(BIN)/bench-apply.txt -- $(BIN)/kubelb-ai
