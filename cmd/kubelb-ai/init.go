@@ -362,9 +362,12 @@ func printNextSteps(w io.Writer, dir string, g *spec.AIGateway, written []string
 Next steps:
   # check the manifests as the API server will
   kubelb-ai validate --strict --target %[1]s %[2]s
-  # compare with the cluster (KubeLB's management cluster), then apply; envsubst fills the API keys from the environment
-  kubelb-ai generate --from %[3]s | envsubst | kubectl diff -f -
-  kubelb-ai generate --from %[3]s | envsubst | kubectl apply --server-side -f -
+  # compare with KubeLB's management cluster, then apply (the Secrets take the API keys from your environment)
+  kubelb-ai diff -f %[2]s
+  kubelb-ai apply -f %[2]s --wait
+  kubelb-ai status -n %[5]s
+  # keep %[3]s in git; regenerate the manifests from it with
+  kubelb-ai generate --from %[3]s --output-dir %[2]s --force
   # the same answers without questions
   kubelb-ai init --yes %[4]s
 
