@@ -119,3 +119,19 @@ func TestClusterCommands(t *testing.T) {
 		t.Errorf("status after delete: exit %d\n%s", code, errOut)
 	}
 }
+
+// An API server that does not answer: exit 2 with its address, for each
+// command, and nothing claimed as applied.
+func TestClusterCommandsUnreachable(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := runCmd(t, "generate", "--provider", "openai", "--output-dir", dir); code != 0 {
+		t.Fatal(errOut)
+	}
+	t.Setenv("OPENAI_API_KEY", "sk-unreachable-test-key")
+	for _, args := range [][]string{{"apply", "-f", dir}, {"diff", "-f", dir}, {"status", "-f", dir}, {"delete", "-f", dir, "--yes"}} {
+		code, out, errOut := runCmd(t, append(args, "--server", "https://127.0.0.1:1", "--request-timeout", "5s")...)
+		if code != exitUsage || !strings.Contains(errOut, "127.0.0.1:1") || strings.Contains(out, " applied") || strings.Contains(out+errOut, "sk-unreachable") {
+			t.Errorf("%v: exit %d\n%s%s", args, code, out, errOut)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+	"k8s.io/klog/v2"
 )
 
 // Exit codes shared by every command (DESIGN §6).
@@ -38,6 +39,10 @@ type IOStreams struct {
 }
 
 func main() {
+	// client-go logs retries and discovery failures through klog; the
+	// commands report errors themselves, once and readably.
+	klog.LogToStderr(false)
+	klog.SetOutput(io.Discard)
 	out := term.IsTerminal(int(os.Stdout.Fd()))
 	streams := IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, IsTTY: out, Interactive: out && term.IsTerminal(int(os.Stdin.Fd()))}
 	os.Exit(run(filepath.Base(os.Args[0]), os.Args[1:], streams))
