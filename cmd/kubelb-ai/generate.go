@@ -153,15 +153,21 @@ func runGenerate(cmd *cobra.Command, o *generateOptions, kind string, streams IO
 	for _, n := range generate.Notes(objs) {
 		fmt.Fprintln(streams.ErrOut, "note:", n)
 	}
-	if o.outputDir == "" {
-		out, err := generate.Encode(objs, o.output)
+	return writeObjects(streams, o.outputDir, g, objs, o.output, o.force)
+}
+
+// writeObjects prints objs in format, or with dir writes them there one
+// file each with the Spec beside them, refusing to overwrite unless force.
+func writeObjects(streams IOStreams, dir string, g *spec.AIGateway, objs []generate.Object, format string, force bool) error {
+	if dir == "" {
+		out, err := generate.Encode(objs, format)
 		if err != nil {
 			return err
 		}
 		_, err = streams.Out.Write(out)
 		return err
 	}
-	written, err := generate.WriteDir(o.outputDir, g, objs, o.output, o.force)
+	written, err := generate.WriteDir(dir, g, objs, format, force)
 	if err != nil {
 		if os.IsExist(err) {
 			return usageError("%v", err)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -100,25 +99,7 @@ func runMigrate(o *migrateOptions, streams IOStreams) error {
 		fmt.Fprintln(streams.ErrOut, "note:", n)
 	}
 	fmt.Fprintf(streams.ErrOut, "migrated from %s to %s\n", m.From, m.To)
-	if o.outputDir == "" {
-		out, err := generate.Encode(m.Objects, o.output)
-		if err != nil {
-			return err
-		}
-		_, err = streams.Out.Write(out)
-		return err
-	}
-	written, err := generate.WriteDir(o.outputDir, m.Gateway, m.Objects, o.output, o.force)
-	if err != nil {
-		if os.IsExist(err) {
-			return usageError("%v", err)
-		}
-		return inputError(err)
-	}
-	for _, path := range written {
-		fmt.Fprintln(streams.Out, "wrote", path)
-	}
-	return nil
+	return writeObjects(streams, o.outputDir, m.Gateway, m.Objects, o.output, o.force)
 }
 
 // readManifests reads the objects of files, directories and standard input
