@@ -72,6 +72,7 @@ func (e *ConflictError) Error() string {
 // kubelb-ai and strict field validation, marks them as members of
 // opts.Set, and prunes the set's members that objs no longer hold when
 // opts.Prune is set. It returns an account of every object even on error.
+// With DryRunClient nothing is sent, and c may be nil.
 func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, opts ApplyOptions) (*ApplyResult, error) {
 	res := &ApplyResult{}
 	members := make([]*unstructured.Unstructured, len(objs))

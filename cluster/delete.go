@@ -32,7 +32,7 @@ func Deletable(objs []*unstructured.Unstructured, set ApplySet) []*unstructured.
 
 // Delete deletes objs (as Deletable orders them); objects already gone
 // count as deleted. It returns what it deleted, and stops at the first
-// failure.
+// failure. With DryRunClient nothing is sent, and c may be nil.
 func (c *Client) Delete(ctx context.Context, objs []*unstructured.Unstructured, dryRun DryRun) ([]string, error) {
 	var done []string
 	for _, o := range objs {
