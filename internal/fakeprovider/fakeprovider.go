@@ -1,0 +1,358 @@
+// Package fakeprovider serves stand-ins for the LLM providers' chat APIs on
+// loopback, for tests of what sits in front of them (serve): OpenAI's chat
+// completions, Anthropic's messages and Gemini's generateContent, plain and
+// streamed (SSE), with each provider's authentication and error shapes as
+// its published API describes them (../shared/specs). The answer echoes
+// the last user message, so a test can see its request arrive; faults can
+// be scheduled to test failover.
+package fakeprovider
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Kind is the API a fake speaks.
+type Kind string
+
+// The provider APIs a fake can speak.
+const (
+	OpenAI    Kind = "openai"
+	Anthropic Kind = "anthropic"
+	Gemini    Kind = "gemini"
+)
+
+// Request is one request the fake received.
+type Request struct {
+	Method, Path, Query string
+	Header              http.Header
+	Body                []byte
+}
+
+// Fault is what the fake does to one request instead of answering.
+type Fault struct {
+	// Status, if set, is returned with the provider's error body
+	// (e.g. 503, 429).
+	Status int
+	// Delay waits before answering (for upstream timeouts).
+	Delay time.Duration
+	// CutAfterEvents > 0 ends a streamed answer's connection after that
+	// many events, without the end of the stream.
+	CutAfterEvents int
+}
+
+// Server is one fake provider.
+type Server struct {
+	*httptest.Server
+	Kind Kind
+	// Key is the API key the fake accepts; any other is refused as the
+	// provider would.
+	Key string
+	// Events is how many pieces a streamed answer comes in (default 5).
+	Events int
+
+	mu       sync.Mutex
+	requests []Request
+	faults   []Fault
+}
+
+// New starts a fake of kind on 127.0.0.1 that accepts key; it stops when
+// the test ends.
+func New(t testing.TB, kind Kind, key string) *Server {
+	s := &Server{Kind: kind, Key: key, Events: 5}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Fail schedules faults for the next requests, one each.
+func (s *Server) Fail(faults ...Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, faults...)
+}
+
+// Requests returns what the fake has received so far.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 16<<20))
+	s.mu.Lock()
+	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
+	var fault Fault
+	if len(s.faults) > 0 {
+		fault, s.faults = s.faults[0], s.faults[1:]
+	}
+	s.mu.Unlock()
+
+	if fault.Delay > 0 {
+		select {
+		case <-time.After(fault.Delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if fault.Status != 0 {
+		s.error(w, fault.Status, "the fake provider was told to fail")
+		return
+	}
+	if !s.authorized(r) {
+		s.error(w, http.StatusUnauthorized, "invalid API key")
+		return
+	}
+	prompt, model, stream, err := s.parse(r, body)
+	if err != nil {
+		s.error(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	answer := "echo: " + prompt
+	if stream {
+		s.stream(w, model, answer, fault.CutAfterEvents)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(s.complete(model, answer, prompt))
+}
+
+// authorized checks the key where the provider's API takes it.
+func (s *Server) authorized(r *http.Request) bool {
+	switch s.Kind {
+	case Anthropic:
+		return r.Header.Get("x-api-key") == s.Key && r.Header.Get("anthropic-version") != ""
+	case Gemini:
+		return r.Header.Get("x-goog-api-key") == s.Key || r.URL.Query().Get("key") == s.Key
+	}
+	return r.Header.Get("Authorization") == "Bearer "+s.Key
+}
+
+// parse reads the prompt, model and streaming flag from a request in the
+// provider's format, refusing what its API refuses.
+func (s *Server) parse(r *http.Request, body []byte) (prompt, model string, stream bool, err error) {
+	if r.Method != http.MethodPost {
+		return "", "", false, fmt.Errorf("method %s not allowed", r.Method)
+	}
+	switch s.Kind {
+	case OpenAI:
+		var req struct {
+			Model    string `json:"model"`
+			Stream   bool   `json:"stream"`
+			Messages []struct {
+				Role    string `json:"role"`
+				Content any    `json:"content"`
+			} `json:"messages"`
+		}
+		if err := json.Unmarshal(body, &req); err != nil || req.Model == "" || len(req.Messages) == 0 || !strings.HasSuffix(r.URL.Path, "/chat/completions") {
+			return "", "", false, fmt.Errorf("want POST .../chat/completions with model and messages")
+		}
+		last := req.Messages[len(req.Messages)-1]
+		return text(last.Content), req.Model, req.Stream, nil
+	case Anthropic:
+		var req struct {
+			Model     string `json:"model"`
+			MaxTokens int    `json:"max_tokens"`
+			Stream    bool   `json:"stream"`
+			Messages  []struct {
+				Role    string `json:"role"`
+				Content any    `json:"content"`
+			} `json:"messages"`
+		}
+		if err := json.Unmarshal(body, &req); err != nil || req.Model == "" || req.MaxTokens <= 0 || len(req.Messages) == 0 || !strings.HasSuffix(r.URL.Path, "/messages") {
+			return "", "", false, fmt.Errorf("want POST .../messages with model, max_tokens and messages")
+		}
+		return text(req.Messages[len(req.Messages)-1].Content), req.Model, req.Stream, nil
+	case Gemini:
+		path := r.URL.Path
+		i := strings.LastIndex(path, "/models/")
+		verb := ""
+		if i >= 0 {
+			model, verb, _ = strings.Cut(path[i+len("/models/"):], ":")
+		}
+		var req struct {
+			Contents []struct {
+				Parts []struct {
+					Text string `json:"text"`
+				} `json:"parts"`
+			} `json:"contents"`
+		}
+		if err := json.Unmarshal(body, &req); err != nil || len(req.Contents) == 0 || (verb != "generateContent" && verb != "streamGenerateContent") {
+			return "", "", false, fmt.Errorf("want POST .../models/MODEL:generateContent with contents")
+		}
+		parts := req.Contents[len(req.Contents)-1].Parts
+		if len(parts) > 0 {
+			prompt = parts[len(parts)-1].Text
+		}
+		return prompt, model, verb == "streamGenerateContent", nil
+	}
+	return "", "", false, fmt.Errorf("unknown provider kind %s", s.Kind)
+}
+
+// text is the text of a message content: a string, or the text parts of a
+// list of content blocks.
+func text(content any) string {
+	switch c := content.(type) {
+	case string:
+		return c
+	case []any:
+		var out []string
+		for _, b := range c {
+			if m, ok := b.(map[string]any); ok {
+				if t, ok := m["text"].(string); ok {
+					out = append(out, t)
+				}
+			}
+		}
+		return strings.Join(out, "")
+	}
+	return ""
+}
+
+func words(s string) int { return len(strings.Fields(s)) + 1 }
+
+// complete is a whole answer in the provider's response shape.
+func (s *Server) complete(model, answer, prompt string) any {
+	in, out := words(prompt), words(answer)
+	switch s.Kind {
+	case Anthropic:
+		return map[string]any{"id": "msg_fake", "type": "message", "role": "assistant", "model": model,
+			"content": []any{map[string]any{"type": "text", "text": answer}}, "stop_reason": "end_turn", "stop_sequence": nil,
+			"usage": map[string]any{"input_tokens": in, "output_tokens": out}}
+	case Gemini:
+		return map[string]any{"candidates": []any{map[string]any{"content": map[string]any{"role": "model", "parts": []any{map[string]any{"text": answer}}},
+			"finishReason": "STOP", "index": 0}}, "usageMetadata": map[string]any{"promptTokenCount": in, "candidatesTokenCount": out, "totalTokenCount": in + out},
+			"modelVersion": model}
+	}
+	return map[string]any{"id": "chatcmpl-fake", "object": "chat.completion", "created": 1700000000, "model": model,
+		"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": answer, "refusal": nil},
+			"logprobs": nil, "finish_reason": "stop"}},
+		"usage": map[string]any{"prompt_tokens": in, "completion_tokens": out, "total_tokens": in + out}}
+}
+
+// stream sends the answer as server-sent events in the provider's shape,
+// flushing each; cut > 0 drops the connection after that many events.
+func (s *Server) stream(w http.ResponseWriter, model, answer string, cut int) {
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	flusher, _ := w.(http.Flusher)
+	sent := 0
+	send := func(event string, data any) bool {
+		if cut > 0 && sent >= cut {
+			return false
+		}
+		b, _ := json.Marshal(data)
+		if event != "" {
+			fmt.Fprintf(w, "event: %s\n", event)
+		}
+		fmt.Fprintf(w, "data: %s\n\n", b)
+		if flusher != nil {
+			flusher.Flush()
+		}
+		sent++
+		return true
+	}
+	pieces := split(answer, s.Events)
+	ok := true
+	switch s.Kind {
+	case Anthropic:
+		ok = send("message_start", map[string]any{"type": "message_start", "message": map[string]any{"id": "msg_fake", "type": "message", "role": "assistant",
+			"model": model, "content": []any{}, "stop_reason": nil, "stop_sequence": nil, "usage": map[string]any{"input_tokens": 1, "output_tokens": 0}}}) &&
+			send("content_block_start", map[string]any{"type": "content_block_start", "index": 0, "content_block": map[string]any{"type": "text", "text": ""}})
+		for _, p := range pieces {
+			ok = ok && send("content_block_delta", map[string]any{"type": "content_block_delta", "index": 0, "delta": map[string]any{"type": "text_delta", "text": p}})
+		}
+		ok = ok && send("content_block_stop", map[string]any{"type": "content_block_stop", "index": 0}) &&
+			send("message_delta", map[string]any{"type": "message_delta", "delta": map[string]any{"stop_reason": "end_turn", "stop_sequence": nil},
+				"usage": map[string]any{"output_tokens": words(answer)}}) &&
+			send("message_stop", map[string]any{"type": "message_stop"})
+	case Gemini:
+		for i, p := range pieces {
+			c := map[string]any{"content": map[string]any{"role": "model", "parts": []any{map[string]any{"text": p}}}, "index": 0}
+			if i == len(pieces)-1 {
+				c["finishReason"] = "STOP"
+			}
+			ok = ok && send("", map[string]any{"candidates": []any{c}, "modelVersion": model})
+		}
+	default:
+		chunk := func(delta map[string]any, finish any) map[string]any {
+			return map[string]any{"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1700000000, "model": model,
+				"choices": []any{map[string]any{"index": 0, "delta": delta, "logprobs": nil, "finish_reason": finish}}}
+		}
+		ok = send("", chunk(map[string]any{"role": "assistant", "content": ""}, nil))
+		for _, p := range pieces {
+			ok = ok && send("", chunk(map[string]any{"content": p}, nil))
+		}
+		ok = ok && send("", chunk(map[string]any{}, "stop"))
+		if ok && (cut == 0 || sent < cut) {
+			fmt.Fprint(w, "data: [DONE]\n\n")
+			if flusher != nil {
+				flusher.Flush()
+			}
+		}
+	}
+	if !ok {
+		// Cut: end the connection without finishing the stream.
+		if hj, isHJ := w.(http.Hijacker); isHJ {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+			}
+		}
+	}
+}
+
+// split cuts s into n pieces (at least one) that join back to s.
+func split(s string, n int) []string {
+	if n < 1 {
+		n = 1
+	}
+	size := (len(s) + n - 1) / n
+	if size == 0 {
+		return []string{s}
+	}
+	var out []string
+	for len(s) > size {
+		out = append(out, s[:size])
+		s = s[size:]
+	}
+	return append(out, s)
+}
+
+// error writes the provider's error body for status.
+func (s *Server) error(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	if status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "1")
+	}
+	w.WriteHeader(status)
+	var body any
+	switch s.Kind {
+	case Anthropic:
+		typ := map[int]string{400: "invalid_request_error", 401: "authentication_error", 429: "rate_limit_error", 529: "overloaded_error"}[status]
+		if typ == "" {
+			typ = "api_error"
+		}
+		body = map[string]any{"type": "error", "error": map[string]any{"type": typ, "message": msg}}
+	case Gemini:
+		st := map[int]string{400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}[status]
+		if st == "" {
+			st = "INTERNAL"
+		}
+		body = map[string]any{"error": map[string]any{"code": status, "message": msg, "status": st}}
+	default:
+		typ := map[int]string{400: "invalid_request_error", 401: "invalid_request_error", 429: "rate_limit_exceeded"}[status]
+		if typ == "" {
+			typ = "server_error"
+		}
+		body = map[string]any{"error": map[string]any{"message": msg, "type": typ, "param": nil, "code": nil}}
+	}
+	_ = json.NewEncoder(w).Encode(body)
+}
