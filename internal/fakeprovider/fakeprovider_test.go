@@ -191,21 +191,20 @@ func pieceText(v map[string]any) string {
 		s, _ := d["text"].(string)
 		return s
 	}
+	var out string
 	for _, c := range asList(v["choices"]) { // OpenAI
 		d, _ := c["delta"].(map[string]any)
 		s, _ := d["content"].(string)
-		return s
+		out += s
 	}
 	for _, c := range asList(v["candidates"]) { // Gemini
 		content, _ := c["content"].(map[string]any)
-		var out string
 		for _, p := range asList(content["parts"]) {
 			s, _ := p["text"].(string)
 			out += s
 		}
-		return out
 	}
-	return ""
+	return out
 }
 
 func asList(v any) []map[string]any {
