@@ -61,6 +61,14 @@ type Server struct {
 	mu       sync.Mutex
 	requests []Request
 	faults   []Fault
+	canceled int
+}
+
+// Canceled counts requests whose client went away while the fake waited.
+func (s *Server) Canceled() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.canceled
 }
 
 // New starts a fake of kind on 127.0.0.1 that accepts key; it stops when
@@ -100,6 +108,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-time.After(fault.Delay):
 		case <-r.Context().Done():
+			s.mu.Lock()
+			s.canceled++
+			s.mu.Unlock()
 			return
 		}
 	}

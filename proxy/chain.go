@@ -1,0 +1,186 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Chain sends each request to its upstreams in priority order, moving on
+// when one cannot answer (connection error, timeout, 5xx, 429) as long as
+// nothing has reached the client yet.
+type Chain struct {
+	Upstreams []*Upstream
+	Client    *http.Client
+	// MaxBody bounds a request body (default 32 MiB); the body is read
+	// whole before the first try, both to retry it and because streaming it
+	// through truncates responses (httputil.ReverseProxy's trap).
+	MaxBody int64
+	// OnFailover, if set, hears of every move to the next upstream.
+	OnFailover func(from, to, reason string)
+}
+
+// NewClient is an HTTP client for upstreams: connections are bounded in
+// time, a response may take as long as the model needs.
+func NewClient(connectTimeout, headerTimeout time.Duration) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}).DialContext
+	t.ResponseHeaderTimeout = headerTimeout
+	t.MaxIdleConnsPerHost = 64
+	return &http.Client{Transport: t, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// headers never forwarded: hop-by-hop ones, and every provider's key header
+// (replaced by the upstream's own key unless it passes the client's through).
+var dropped = []string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding",
+	"Upgrade", "Content-Length", "Accept-Encoding", "Host"}
+var keyHeaders = []string{"Authorization", "X-Api-Key", "Api-Key", "X-Goog-Api-Key"}
+
+func (c *Chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	limit := c.MaxBody
+	if limit <= 0 {
+		limit = 32 << 20
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
+			return
+		}
+		writeError(w, http.StatusBadRequest, "reading the request body: "+err.Error())
+		return
+	}
+	var last *http.Response
+	var lastErr error
+	for i, up := range c.Upstreams {
+		resp, err := c.Client.Do(up.request(r, body))
+		reason := ""
+		switch {
+		case err != nil:
+			reason, lastErr = err.Error(), err
+		case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
+			reason = resp.Status
+		}
+		if r.Context().Err() != nil {
+			closeBody(resp)
+			return // the client left; its upstream request was cancelled with it
+		}
+		if reason == "" {
+			closeBody(last)
+			relay(w, resp)
+			return
+		}
+		if i < len(c.Upstreams)-1 {
+			if c.OnFailover != nil {
+				c.OnFailover(up.Name, c.Upstreams[i+1].Name, reason)
+			}
+			closeBody(resp)
+			continue
+		}
+		if resp != nil {
+			closeBody(last)
+			last = resp
+		}
+	}
+	if last != nil {
+		relay(w, last) // every upstream failed: the last one's answer
+		return
+	}
+	writeError(w, http.StatusBadGateway, "no provider could be reached: "+errString(lastErr))
+}
+
+// request is r, with body, as up receives it.
+func (up *Upstream) request(r *http.Request, body []byte) *http.Request {
+	u := *up.URL
+	if strings.Contains(r.URL.Path, ":streamGenerateContent") {
+		// Gemini names streaming in the path; the data plane keeps it.
+		u.Path = strings.Replace(u.Path, ":generateContent", ":streamGenerateContent", 1)
+		q := u.Query()
+		q.Set("alt", "sse")
+		u.RawQuery = q.Encode()
+	}
+	out, _ := http.NewRequestWithContext(r.Context(), r.Method, u.String(), bytes.NewReader(body))
+	out.Header = r.Header.Clone()
+	for _, h := range dropped {
+		out.Header.Del(h)
+	}
+	if !up.Passthrough {
+		for _, h := range keyHeaders {
+			out.Header.Del(h)
+		}
+		if up.AuthHeader != "" && up.Key != "" {
+			out.Header.Set(up.AuthHeader, up.AuthPrefix+up.Key)
+		}
+	}
+	for k, v := range up.Extra {
+		if out.Header.Get(k) == "" {
+			out.Header.Set(k, v)
+		}
+	}
+	out.ContentLength = int64(len(body))
+	return out
+}
+
+// relay copies resp to w, flushing after every read so that each event of
+// a stream reaches the client as the provider sent it. An upstream that
+// fails mid-stream ends an event stream with an error event.
+func relay(w http.ResponseWriter, resp *http.Response) {
+	defer resp.Body.Close()
+	for k, v := range resp.Header {
+		if !slices.Contains(dropped, http.CanonicalHeaderKey(k)) {
+			w.Header()[k] = v
+		}
+	}
+	w.WriteHeader(resp.StatusCode)
+	rc := http.NewResponseController(w)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return // the client left
+			}
+			_ = rc.Flush()
+		}
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") && !errors.Is(err, context.Canceled) {
+				b, _ := json.Marshal(map[string]any{"error": map[string]any{"type": "upstream_error", "message": "the provider ended the stream early: " + err.Error()}})
+				fmt.Fprintf(w, "\nevent: error\ndata: %s\n\n", b)
+				_ = rc.Flush()
+			}
+			return
+		}
+	}
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"type": "gateway_error", "message": msg}})
+}
+
+func closeBody(resp *http.Response) {
+	if resp != nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "no upstream"
+	}
+	return err.Error()
+}

@@ -1,0 +1,101 @@
+// Package proxy runs an AI gateway's routes locally (kubelb-ai serve): it
+// sends each request to its route's LLM providers as the target's data plane
+// would, with the provider's host, path and authentication, the key from the
+// environment, failover between providers, and streams relayed event by
+// event.
+package proxy
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/kubelb-ai/kubelb-ai/spec"
+	"github.com/kubelb-ai/kubelb-ai/templates"
+)
+
+// Upstream is one provider as a route's backend reaches it.
+type Upstream struct {
+	Name string
+	// URL is the provider's endpoint: scheme, host and the path the data
+	// plane sets (kgateway's AI extension always overwrites the client's).
+	URL *url.URL
+	// AuthHeader and AuthPrefix say how the key travels; Key is injected
+	// in place of whatever the client sent, unless Passthrough.
+	AuthHeader, AuthPrefix string
+	Key                    string
+	Passthrough            bool
+	// Extra headers the provider needs (anthropic-version).
+	Extra map[string]string
+}
+
+// NewUpstream builds the upstream of Spec provider p; lookup reads its key
+// (the environment), base (from --upstream P=URL) replaces the provider's
+// scheme, host and port.
+func NewUpstream(p spec.Provider, lookup func(string) (string, bool), base *url.URL) (*Upstream, error) {
+	c, ok := templates.LookupProvider(p.Kind)
+	if !ok {
+		return nil, fmt.Errorf("provider %s: unknown kind %q", p.Name, p.Kind)
+	}
+	vars := map[string]string{"model": p.Model, "apiVersion": p.APIVersion, "location": c.Location, "region": c.Region}
+	if vars["apiVersion"] == "" {
+		vars["apiVersion"] = c.APIVersion
+	}
+	if p.Azure != nil {
+		vars["endpoint"], vars["deployment"] = p.Azure.Endpoint, p.Azure.Deployment
+	}
+	if p.Vertex != nil {
+		vars["project"] = p.Vertex.Project
+		if p.Vertex.Location != "" {
+			vars["location"] = p.Vertex.Location
+		}
+	}
+	expand := func(s string) string {
+		for k, v := range vars {
+			s = strings.ReplaceAll(s, "{"+k+"}", v)
+		}
+		return s
+	}
+	host, port := expand(c.Host), c.Port
+	if p.Host != "" {
+		host = p.Host
+		if p.Port != 0 {
+			port = p.Port
+		}
+	}
+	scheme := "https"
+	if port != 443 && c.NoKey {
+		scheme = "http" // an in-cluster Ollama speaks plain HTTP
+	}
+	u, err := url.Parse(fmt.Sprintf("%s://%s:%d%s", scheme, host, port, expand(c.Path)))
+	if err != nil {
+		return nil, fmt.Errorf("provider %s: %w", p.Name, err)
+	}
+	if base != nil {
+		u.Scheme, u.Host = base.Scheme, base.Host
+		u.Path = strings.TrimSuffix(base.Path, "/") + u.Path
+	}
+	up := &Upstream{Name: p.Name, URL: u, AuthHeader: c.AuthHeader, AuthPrefix: c.AuthPrefix}
+	if p.Kind == "anthropic" {
+		up.Extra = map[string]string{"anthropic-version": "2023-06-01"}
+	}
+	switch p.Auth.Source {
+	case spec.AuthPassthrough:
+		up.Passthrough = true
+	case spec.AuthNone:
+	default:
+		if c.AuthHeader == "" {
+			break
+		}
+		env := p.Auth.Env
+		if env == "" {
+			env = c.APIKeyEnv
+		}
+		key, ok := lookup(env)
+		if !ok || key == "" {
+			return nil, fmt.Errorf("provider %s takes its key from $%s, which is not set", p.Name, env)
+		}
+		up.Key = key
+	}
+	return up, nil
+}
