@@ -107,7 +107,7 @@ func (o *clusterOptions) manifests(streams IOStreams) ([]*unstructured.Unstructu
 	out := make([]*unstructured.Unstructured, len(maps))
 	for i, m := range maps {
 		out[i] = &unstructured.Unstructured{Object: m}
-		if out[i].GetNamespace() == "" && out[i].GetKind() != "Namespace" {
+		if out[i].GetNamespace() == "" && out[i].GetKind() != "Namespace" && o.kube != nil {
 			ns, _, err := o.kube.ToRawKubeConfigLoader().Namespace()
 			if err == nil {
 				out[i].SetNamespace(ns)

@@ -107,6 +107,6 @@ kgateway v2.1 (KubeLB 1.3) or agentgateway (KubeLB 1.4 and later).`,
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	root.AddCommand(newVersionCmd(streams), newGenerateCmd(streams), newValidateCmd(streams), newMigrateCmd(streams), newImportCmd(streams), newInitCmd(streams),
-		newApplyCmd(streams), newDiffCmd(streams), newStatusCmd(streams), newDeleteCmd(streams))
+		newApplyCmd(streams), newDiffCmd(streams), newStatusCmd(streams), newDeleteCmd(streams), newServeCmd(streams))
 	return root
 }

@@ -1,0 +1,381 @@
+package proxy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/kubelb-ai/kubelb-ai/generate"
+	"github.com/kubelb-ai/kubelb-ai/spec"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Listen maps a Gateway listener's name to the address it is served on
+	// (default 127.0.0.1:<its port>).
+	Listen map[string]string
+	// Upstreams maps a provider's name, or a Service's name, to a base URL
+	// that replaces its host (--upstream).
+	Upstreams map[string]*url.URL
+	// Lookup reads API keys (os.LookupEnv).
+	Lookup func(string) (string, bool)
+	// Client sends to upstreams (default: NewClient(10s, 5m)).
+	Client *http.Client
+}
+
+// Listener is one Gateway listener served locally.
+type Listener struct {
+	Name    string
+	Addr    string
+	Handler http.Handler
+}
+
+// Config is a gateway's manifests compiled for serving.
+type Config struct {
+	Listeners []Listener
+	// Summary is the configuration without secrets, for /config.
+	Summary map[string]any
+}
+
+// Build compiles manifests (any target) into handlers per listener.
+func Build(objs []map[string]any, opts Options) (*Config, error) {
+	in, err := generate.Import(objs, "")
+	if err != nil {
+		return nil, err
+	}
+	g := in.Gateway
+	client := opts.Client
+	if client == nil {
+		client = NewClient(10*time.Second, 5*time.Minute)
+	}
+	providers := map[string]spec.Provider{}
+	for _, p := range g.Spec.Providers {
+		providers[p.Name] = p
+	}
+	// The failover chain of every AI backend object, by name.
+	chains := map[string]*Chain{}
+	for _, r := range g.Spec.Routes {
+		for _, b := range r.Backends {
+			ch := &Chain{Client: client}
+			for _, name := range b.Providers {
+				up, err := NewUpstream(providers[name], opts.Lookup, opts.Upstreams[name])
+				if err != nil {
+					return nil, err
+				}
+				ch.Upstreams = append(ch.Upstreams, up)
+			}
+			chains[b.Name] = ch
+		}
+	}
+	var gateway *gwv1.Gateway
+	var routes []*gwv1.HTTPRoute
+	for _, o := range objs {
+		switch o["kind"] {
+		case "Gateway":
+			if gateway == nil {
+				gateway = &gwv1.Gateway{}
+				if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o, gateway); err != nil {
+					return nil, fmt.Errorf("Gateway: %w", err)
+				}
+			}
+		case "HTTPRoute":
+			r := &gwv1.HTTPRoute{}
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o, r); err != nil {
+				return nil, fmt.Errorf("HTTPRoute: %w", err)
+			}
+			routes = append(routes, r)
+		}
+	}
+	if gateway == nil {
+		return nil, errors.New("the manifests have no Gateway: nothing to listen on")
+	}
+	cfg := &Config{Summary: map[string]any{"gateway": gateway.Namespace + "/" + gateway.Name, "target": in.From}}
+	var listenerSummary []any
+	for _, l := range gateway.Spec.Listeners {
+		var attached []*gwv1.HTTPRoute
+		for _, r := range routes {
+			if attaches(r, gateway, l) {
+				attached = append(attached, r)
+			}
+		}
+		router, err := NewRouter(attached)
+		if err != nil {
+			return nil, err
+		}
+		addr := opts.Listen[string(l.Name)]
+		if addr == "" {
+			addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(l.Port))
+		}
+		cfg.Listeners = append(cfg.Listeners, Listener{Name: string(l.Name), Addr: addr,
+			Handler: &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client}})
+		var names []string
+		for _, r := range attached {
+			names = append(names, r.Namespace+"/"+r.Name)
+		}
+		listenerSummary = append(listenerSummary, map[string]any{"name": string(l.Name), "port": l.Port, "address": addr, "routes": names})
+	}
+	cfg.Summary["listeners"] = listenerSummary
+	var ups []any
+	for name, ch := range chains {
+		var us []any
+		for _, u := range ch.Upstreams {
+			// Never the key: only where it comes from.
+			us = append(us, map[string]any{"provider": u.Name, "url": u.URL.String(), "keyInjected": u.Key != "", "passthrough": u.Passthrough})
+		}
+		ups = append(ups, map[string]any{"backend": name, "failover": us})
+	}
+	cfg.Summary["backends"] = ups
+	return cfg, nil
+}
+
+// attaches reports whether route r is attached to listener l of gw.
+func attaches(r *gwv1.HTTPRoute, gw *gwv1.Gateway, l gwv1.Listener) bool {
+	for _, p := range r.Spec.ParentRefs {
+		ns := r.Namespace
+		if p.Namespace != nil {
+			ns = string(*p.Namespace)
+		}
+		if string(p.Name) != gw.Name || ns != gw.Namespace {
+			continue
+		}
+		if p.SectionName != nil && *p.SectionName != l.Name {
+			continue
+		}
+		if p.Port != nil && *p.Port != l.Port {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// routeHandler serves one listener: match, filters, backend.
+type routeHandler struct {
+	router   *Router
+	chains   map[string]*Chain
+	services map[string]*url.URL
+	client   *http.Client
+}
+
+func (h *routeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	route, ruleIndex, ok := h.router.Match(r)
+	if !ok {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no route matches %s %s", r.Method, r.URL.Path))
+		return
+	}
+	rule := route.Spec.Rules[ruleIndex]
+	r = r.Clone(r.Context())
+	var match gwv1.HTTPRouteMatch
+	if len(rule.Matches) > 0 {
+		match = rule.Matches[0]
+	}
+	for _, f := range rule.Filters {
+		switch f.Type {
+		case gwv1.HTTPRouteFilterRequestRedirect:
+			redirect(w, r, f.RequestRedirect)
+			return
+		case gwv1.HTTPRouteFilterRequestHeaderModifier:
+			modifyHeaders(r.Header, f.RequestHeaderModifier)
+		case gwv1.HTTPRouteFilterResponseHeaderModifier:
+			w = &headerWriter{ResponseWriter: w, mod: f.ResponseHeaderModifier}
+		case gwv1.HTTPRouteFilterURLRewrite:
+			rewrite(r, f.URLRewrite, match)
+		}
+	}
+	ref, ok := pick(rule.BackendRefs)
+	if !ok {
+		writeError(w, http.StatusInternalServerError, "the matched rule has no backend")
+		return
+	}
+	kind := "Service"
+	if ref.Kind != nil {
+		kind = string(*ref.Kind)
+	}
+	switch kind {
+	case "Backend", "AgentgatewayBackend":
+		ch := h.chains[string(ref.Name)]
+		if ch == nil {
+			writeError(w, http.StatusInternalServerError, "backend "+string(ref.Name)+" is not among the manifests")
+			return
+		}
+		ch.ServeHTTP(w, r)
+	default:
+		base := h.services[string(ref.Name)]
+		if base == nil {
+			writeError(w, http.StatusBadGateway, fmt.Sprintf("Service %s has no local address: give one with --upstream %s=URL", ref.Name, ref.Name))
+			return
+		}
+		up := &Upstream{Name: string(ref.Name), URL: &url.URL{Scheme: base.Scheme, Host: base.Host, Path: strings.TrimSuffix(base.Path, "/") + r.URL.Path, RawQuery: r.URL.RawQuery}, Passthrough: true}
+		(&Chain{Upstreams: []*Upstream{up}, Client: h.client}).ServeHTTP(w, r)
+	}
+}
+
+// pick chooses a backendRef by weight (default 1; weight 0 never).
+func pick(refs []gwv1.HTTPBackendRef) (gwv1.HTTPBackendRef, bool) {
+	total := 0
+	for _, r := range refs {
+		total += weight(r)
+	}
+	if total == 0 {
+		return gwv1.HTTPBackendRef{}, false
+	}
+	n := rand.IntN(total)
+	for _, r := range refs {
+		if n -= weight(r); n < 0 {
+			return r, true
+		}
+	}
+	return refs[len(refs)-1], true
+}
+
+func weight(r gwv1.HTTPBackendRef) int {
+	if r.Weight == nil {
+		return 1
+	}
+	return int(*r.Weight)
+}
+
+func modifyHeaders(h http.Header, m *gwv1.HTTPHeaderFilter) {
+	if m == nil {
+		return
+	}
+	for _, s := range m.Set {
+		h.Set(string(s.Name), s.Value)
+	}
+	for _, a := range m.Add {
+		h.Add(string(a.Name), a.Value)
+	}
+	for _, name := range m.Remove {
+		h.Del(name)
+	}
+}
+
+type headerWriter struct {
+	http.ResponseWriter
+	mod  *gwv1.HTTPHeaderFilter
+	once sync.Once
+}
+
+func (w *headerWriter) WriteHeader(code int) {
+	w.once.Do(func() { modifyHeaders(w.Header(), w.mod) })
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *headerWriter) Write(b []byte) (int, error) {
+	w.once.Do(func() { modifyHeaders(w.Header(), w.mod) })
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *headerWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func rewrite(r *http.Request, f *gwv1.HTTPURLRewriteFilter, match gwv1.HTTPRouteMatch) {
+	if f == nil {
+		return
+	}
+	if f.Hostname != nil {
+		r.Host = string(*f.Hostname)
+	}
+	if p := f.Path; p != nil {
+		switch p.Type {
+		case gwv1.FullPathHTTPPathModifier:
+			if p.ReplaceFullPath != nil {
+				r.URL.Path = *p.ReplaceFullPath
+			}
+		case gwv1.PrefixMatchHTTPPathModifier:
+			if p.ReplacePrefixMatch != nil && match.Path != nil && match.Path.Value != nil {
+				prefix := strings.TrimSuffix(*match.Path.Value, "/")
+				rest := strings.TrimPrefix(r.URL.Path, prefix)
+				r.URL.Path = strings.TrimSuffix(*p.ReplacePrefixMatch, "/") + rest
+				if r.URL.Path == "" {
+					r.URL.Path = "/"
+				}
+			}
+		}
+	}
+}
+
+func redirect(w http.ResponseWriter, r *http.Request, f *gwv1.HTTPRequestRedirectFilter) {
+	u := *r.URL
+	u.Scheme, u.Host = "http", r.Host
+	if f.Scheme != nil {
+		u.Scheme = *f.Scheme
+	}
+	if f.Hostname != nil {
+		u.Host = string(*f.Hostname)
+	}
+	if f.Port != nil {
+		host, _, err := net.SplitHostPort(u.Host)
+		if err != nil {
+			host = u.Host
+		}
+		u.Host = net.JoinHostPort(host, fmt.Sprint(*f.Port))
+	}
+	if p := f.Path; p != nil && p.Type == gwv1.FullPathHTTPPathModifier && p.ReplaceFullPath != nil {
+		u.Path = *p.ReplaceFullPath
+	}
+	code := http.StatusFound
+	if f.StatusCode != nil {
+		code = *f.StatusCode
+	}
+	http.Redirect(w, r, u.String(), code)
+}
+
+// Serve serves cfg's listeners and the admin endpoints on admin until ctx
+// ends, then drains in-flight requests for up to drain.
+func Serve(ctx context.Context, cfg *Config, admin string, drain time.Duration, ready func(addrs map[string]string)) error {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("/config", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(cfg.Summary)
+	})
+	servers := map[string]*http.Server{"admin": {Addr: admin, Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
+	for _, l := range cfg.Listeners {
+		servers[l.Name] = &http.Server{Addr: l.Addr, Handler: l.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	}
+	addrs := map[string]string{}
+	errs := make(chan error, len(servers))
+	for name, s := range servers {
+		ln, err := net.Listen("tcp", s.Addr)
+		if err != nil {
+			for _, other := range servers {
+				other.Close()
+			}
+			return fmt.Errorf("listener %s: %w", name, err)
+		}
+		addrs[name] = ln.Addr().String()
+		go func() { errs <- s.Serve(ln) }()
+	}
+	if ready != nil {
+		ready(addrs)
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-errs:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, s := range servers {
+		wg.Go(func() { _ = s.Shutdown(sctx) })
+	}
+	wg.Wait()
+	return nil
+}

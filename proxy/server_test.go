@@ -1,0 +1,105 @@
+package proxy
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubelb-ai/kubelb-ai/generate"
+	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
+	"github.com/kubelb-ai/kubelb-ai/spec"
+	"github.com/kubelb-ai/kubelb-ai/templates"
+)
+
+// startServe builds the manifests of o for target, points its providers at
+// fakes, serves them on loopback and returns the listener's and the admin
+// address.
+func startServe(t *testing.T, target string, o spec.Options, fakes map[string]*fakeprovider.Server) (string, string) {
+	t.Helper()
+	o.Target = target
+	g, err := o.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := generate.Render(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var maps []map[string]any
+	for _, obj := range objs {
+		m, err := generate.ToMap(obj.Object)
+		if err != nil {
+			t.Fatal(err)
+		}
+		maps = append(maps, m)
+	}
+	ups := map[string]*url.URL{}
+	keys := map[string]string{}
+	for name, f := range fakes {
+		ups[name], _ = url.Parse(f.URL)
+		c, _ := templates.LookupProvider(name)
+		keys[c.APIKeyEnv] = f.Key
+	}
+	cfg, err := Build(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: ups,
+		Lookup: func(k string) (string, bool) { v, ok := keys[k]; return v, ok }, Client: NewClient(time.Second, 2*time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	addrs := make(chan map[string]string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- Serve(ctx, cfg, "127.0.0.1:0", 5*time.Second, func(a map[string]string) { addrs <- a })
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	a := <-addrs
+	return "http://" + a["http"], "http://" + a["admin"]
+}
+
+// The generated routes served locally: each provider at /P with its key
+// injected, the failover route, 404 for anything else, and an admin
+// /config without keys.
+func TestServeGeneratedGateway(t *testing.T) {
+	openai := fakeprovider.New(t, fakeprovider.OpenAI, "sk-openai-secret")
+	mistral := fakeprovider.New(t, fakeprovider.OpenAI, "sk-mistral-secret")
+	anthropic := fakeprovider.New(t, fakeprovider.Anthropic, "sk-ant-secret")
+	base, admin := startServe(t, templates.KgatewayV21,
+		spec.Options{Providers: []string{"openai", "mistral", "anthropic"}, Failover: []string{"openai", "mistral"}},
+		map[string]*fakeprovider.Server{"openai": openai, "mistral": mistral, "anthropic": anthropic})
+
+	resp, out := post(t, base, "/openai/v1/chat/completions", chat, map[string]string{"Authorization": "Bearer whatever"})
+	if resp.StatusCode != 200 || !strings.Contains(out, "echo: hi") {
+		t.Fatalf("openai route: %d %s", resp.StatusCode, out)
+	}
+	openai.Fail(fakeprovider.Fault{Status: 503})
+	if resp, out := post(t, base, "/openai/v1/chat/completions", chat, nil); resp.StatusCode != 200 || len(mistral.Requests()) != 1 {
+		t.Errorf("failover to mistral: %d %s", resp.StatusCode, out)
+	}
+	if resp, out := post(t, base, "/anthropic/v1/messages", `{"model":"claude","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}`, nil); resp.StatusCode != 200 {
+		t.Errorf("anthropic route: %d %s", resp.StatusCode, out)
+	}
+	if resp, _ := post(t, base, "/nowhere", chat, nil); resp.StatusCode != 404 {
+		t.Errorf("unmatched path: %d", resp.StatusCode)
+	}
+	r, err := http.Get(admin + "/config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	cfgJSON, _ := io.ReadAll(r.Body)
+	if r.StatusCode != 200 || !strings.Contains(string(cfgJSON), `"keyInjected": true`) || strings.Contains(string(cfgJSON), "secret") {
+		t.Errorf("/config: %d %s", r.StatusCode, cfgJSON)
+	}
+	if r, err := http.Get(admin + "/healthz"); err != nil || r.StatusCode != 200 {
+		t.Errorf("/healthz: %v", err)
+	}
+}
