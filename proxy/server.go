@@ -86,13 +86,13 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 			if gateway == nil {
 				gateway = &gwv1.Gateway{}
 				if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o, gateway); err != nil {
-					return nil, fmt.Errorf("Gateway: %w", err)
+					return nil, fmt.Errorf("reading the Gateway: %w", err)
 				}
 			}
 		case "HTTPRoute":
 			r := &gwv1.HTTPRoute{}
 			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o, r); err != nil {
-				return nil, fmt.Errorf("HTTPRoute: %w", err)
+				return nil, fmt.Errorf("reading an HTTPRoute: %w", err)
 			}
 			routes = append(routes, r)
 		}
