@@ -101,6 +101,13 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 		return nil, errors.New("the manifests have no Gateway: nothing to listen on")
 	}
 	cfg := &Config{Summary: map[string]any{"gateway": gateway.Namespace + "/" + gateway.Name, "target": in.From}}
+	// One limiter per route, shared by the listeners the route attaches to.
+	limits := map[string]*routeLimit{}
+	for _, sr := range g.Spec.Routes {
+		if p := sr.Policies; p != nil && p.RateLimit != nil {
+			limits[sr.Name] = &routeLimit{NewLimiter(g.Spec.Target, *p.RateLimit), int(p.RateLimit.Requests + p.RateLimit.Burst)}
+		}
+	}
 	var listenerSummary []any
 	for _, l := range gateway.Spec.Listeners {
 		var attached []*gwv1.HTTPRoute
@@ -117,8 +124,8 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 		if addr == "" {
 			addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(l.Port))
 		}
-		cfg.Listeners = append(cfg.Listeners, Listener{Name: string(l.Name), Addr: addr,
-			Handler: &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client}})
+		rh := &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client, limits: limits}
+		cfg.Listeners = append(cfg.Listeners, Listener{Name: string(l.Name), Addr: addr, Handler: rh})
 		var names []string
 		for _, r := range attached {
 			names = append(names, r.Namespace+"/"+r.Name)
@@ -166,12 +173,22 @@ type routeHandler struct {
 	chains   map[string]*Chain
 	services map[string]*url.URL
 	client   *http.Client
+	// limits are the routes' request rate limits, by route name.
+	limits map[string]*routeLimit
+}
+
+type routeLimit struct {
+	*Limiter
+	limit int
 }
 
 func (h *routeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route, ruleIndex, ok := h.router.Match(r)
 	if !ok {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no route matches %s %s", r.Method, r.URL.Path))
+		return
+	}
+	if lim := h.limits[route.Name]; lim != nil && !lim.admit(w, lim.limit) {
 		return
 	}
 	rule := route.Spec.Rules[ruleIndex]
