@@ -26,6 +26,8 @@ type Chain struct {
 	MaxBody int64
 	// OnFailover, if set, hears of every move to the next upstream.
 	OnFailover func(from, to, reason string)
+
+	metrics *Metrics
 }
 
 // NewClient is an HTTP client for upstreams: connections are bounded in
@@ -61,8 +63,14 @@ func (c *Chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var last *http.Response
 	var lastErr error
+	ex := exchangeOf(r)
 	for i, up := range c.Upstreams {
+		started := time.Now()
 		resp, err := c.Client.Do(up.request(r, body))
+		if c.metrics != nil && err == nil {
+			c.metrics.upstream.WithLabelValues(up.Name).Observe(time.Since(started).Seconds())
+		}
+		ex.set(func(e *exchange) { e.provider = up.Name })
 		reason := ""
 		switch {
 		case err != nil:
@@ -83,6 +91,12 @@ func (c *Chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if c.OnFailover != nil {
 				c.OnFailover(up.Name, c.Upstreams[i+1].Name, reason)
 			}
+			ex.set(func(e *exchange) {
+				e.failovers++
+				if c.metrics != nil {
+					c.metrics.failovers.WithLabelValues(e.route, up.Name, c.Upstreams[i+1].Name).Inc()
+				}
+			})
 			closeBody(resp)
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -32,6 +33,9 @@ type Options struct {
 	Lookup func(string) (string, bool)
 	// Client sends to upstreams (default: NewClient(10s, 5m)).
 	Client *http.Client
+	// Metrics and Log, if set, observe every request.
+	Metrics *Metrics
+	Log     *slog.Logger
 }
 
 // Listener is one Gateway listener served locally.
@@ -44,6 +48,7 @@ type Listener struct {
 // Config is a gateway's manifests compiled for serving.
 type Config struct {
 	Listeners []Listener
+	Metrics   *Metrics
 	// Summary is the configuration without secrets, for /config.
 	Summary map[string]any
 }
@@ -67,7 +72,7 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 	chains := map[string]*Chain{}
 	for _, r := range g.Spec.Routes {
 		for _, b := range r.Backends {
-			ch := &Chain{Client: client}
+			ch := &Chain{Client: client, metrics: opts.Metrics}
 			for _, name := range b.Providers {
 				up, err := NewUpstream(providers[name], opts.Lookup, opts.Upstreams[name])
 				if err != nil {
@@ -100,7 +105,7 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 	if gateway == nil {
 		return nil, errors.New("the manifests have no Gateway: nothing to listen on")
 	}
-	cfg := &Config{Summary: map[string]any{"gateway": gateway.Namespace + "/" + gateway.Name, "target": in.From}}
+	cfg := &Config{Metrics: opts.Metrics, Summary: map[string]any{"gateway": gateway.Namespace + "/" + gateway.Name, "target": in.From}}
 	// One limiter per route, shared by the listeners the route attaches to.
 	limits := map[string]*routeLimit{}
 	for _, sr := range g.Spec.Routes {
@@ -124,8 +129,8 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 		if addr == "" {
 			addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(l.Port))
 		}
-		rh := &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client, limits: limits}
-		cfg.Listeners = append(cfg.Listeners, Listener{Name: string(l.Name), Addr: addr, Handler: rh})
+		rh := &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client, limits: limits, metrics: opts.Metrics}
+		cfg.Listeners = append(cfg.Listeners, Listener{Name: string(l.Name), Addr: addr, Handler: observed(rh, opts.Metrics, opts.Log)})
 		var names []string
 		for _, r := range attached {
 			names = append(names, r.Namespace+"/"+r.Name)
@@ -174,7 +179,8 @@ type routeHandler struct {
 	services map[string]*url.URL
 	client   *http.Client
 	// limits are the routes' request rate limits, by route name.
-	limits map[string]*routeLimit
+	limits  map[string]*routeLimit
+	metrics *Metrics
 }
 
 type routeLimit struct {
@@ -182,15 +188,20 @@ type routeLimit struct {
 	limit int
 }
 
-func (h *routeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *routeHandler) serve(w http.ResponseWriter, r *http.Request, ex *exchange) {
 	route, ruleIndex, ok := h.router.Match(r)
 	if !ok {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no route matches %s %s", r.Method, r.URL.Path))
 		return
 	}
+	ex.set(func(e *exchange) { e.route = route.Namespace + "/" + route.Name })
 	if lim := h.limits[route.Name]; lim != nil && !lim.admit(w, lim.limit) {
+		if h.metrics != nil {
+			h.metrics.rateLimited.WithLabelValues(route.Namespace + "/" + route.Name).Inc()
+		}
 		return
 	}
+	r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
 	rule := route.Spec.Rules[ruleIndex]
 	r = r.Clone(r.Context())
 	var match gwv1.HTTPRouteMatch
@@ -219,6 +230,7 @@ func (h *routeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ref.Kind != nil {
 		kind = string(*ref.Kind)
 	}
+	ex.set(func(e *exchange) { e.backend = string(ref.Name) })
 	switch kind {
 	case "Backend", "AgentgatewayBackend":
 		ch := h.chains[string(ref.Name)]
@@ -354,6 +366,9 @@ func Serve(ctx context.Context, cfg *Config, admin string, drain time.Duration, 
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	if cfg.Metrics != nil {
+		mux.Handle("/metrics", cfg.Metrics.Handler())
+	}
 	mux.HandleFunc("/config", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		enc := json.NewEncoder(w)
@@ -395,4 +410,12 @@ func Serve(ctx context.Context, cfg *Config, admin string, drain time.Duration, 
 	}
 	wg.Wait()
 	return nil
+}
+
+type exchangeKey struct{}
+
+// exchangeOf returns the exchange a request is part of (nil outside serve).
+func exchangeOf(r *http.Request) *exchange {
+	ex, _ := r.Context().Value(exchangeKey{}).(*exchange)
+	return ex
 }

@@ -1,11 +1,14 @@
 package proxy
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +22,29 @@ import (
 // fakes, serves them on loopback and returns the listener's and the admin
 // address.
 func startServe(t *testing.T, target string, o spec.Options, fakes map[string]*fakeprovider.Server) (string, string) {
+	base, admin, _ := startServeLogged(t, target, o, fakes)
+	return base, admin
+}
+
+// syncBuffer is a bytes.Buffer for a logger written from many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func startServeLogged(t *testing.T, target string, o spec.Options, fakes map[string]*fakeprovider.Server) (string, string, *syncBuffer) {
 	t.Helper()
 	o.Target = target
 	g, err := o.Build()
@@ -44,8 +70,10 @@ func startServe(t *testing.T, target string, o spec.Options, fakes map[string]*f
 		c, _ := templates.LookupProvider(name)
 		keys[c.APIKeyEnv] = f.Key
 	}
+	logs := &syncBuffer{}
 	cfg, err := Build(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: ups,
-		Lookup: func(k string) (string, bool) { v, ok := keys[k]; return v, ok }, Client: NewClient(time.Second, 2*time.Second)})
+		Lookup: func(k string) (string, bool) { v, ok := keys[k]; return v, ok }, Client: NewClient(time.Second, 2*time.Second),
+		Metrics: NewMetrics(), Log: slog.New(slog.NewJSONHandler(logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +90,7 @@ func startServe(t *testing.T, target string, o spec.Options, fakes map[string]*f
 		}
 	})
 	a := <-addrs
-	return "http://" + a["http"], "http://" + a["admin"]
+	return "http://" + a["http"], "http://" + a["admin"], logs
 }
 
 // The generated routes served locally: each provider at /P with its key
@@ -72,8 +100,8 @@ func TestServeGeneratedGateway(t *testing.T) {
 	openai := fakeprovider.New(t, fakeprovider.OpenAI, "sk-openai-secret")
 	mistral := fakeprovider.New(t, fakeprovider.OpenAI, "sk-mistral-secret")
 	anthropic := fakeprovider.New(t, fakeprovider.Anthropic, "sk-ant-secret")
-	base, admin := startServe(t, templates.KgatewayV21,
-		spec.Options{Providers: []string{"openai", "mistral", "anthropic"}, Failover: []string{"openai", "mistral"}},
+	base, admin, logs := startServeLogged(t, templates.KgatewayV21,
+		spec.Options{Providers: []string{"openai", "mistral", "anthropic"}, Failover: []string{"openai", "mistral"}, RateLimit: "3/hour"},
 		map[string]*fakeprovider.Server{"openai": openai, "mistral": mistral, "anthropic": anthropic})
 
 	resp, out := post(t, base, "/openai/v1/chat/completions", chat, map[string]string{"Authorization": "Bearer whatever"})
@@ -101,5 +129,39 @@ func TestServeGeneratedGateway(t *testing.T) {
 	}
 	if r, err := http.Get(admin + "/healthz"); err != nil || r.StatusCode != 200 {
 		t.Errorf("/healthz: %v", err)
+	}
+
+	// The third request to /openai uses up its 3/hour; the fourth is limited.
+	post(t, base, "/openai/v1/chat/completions", chat, nil)
+	if resp, _ := post(t, base, "/openai/v1/chat/completions", chat, nil); resp.StatusCode != 429 {
+		t.Errorf("4th request: %d", resp.StatusCode)
+	}
+	mr, err := http.Get(admin + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(mr.Body)
+	mr.Body.Close()
+	for _, want := range []string{
+		`kubelb_ai_requests_total{backend="openai",provider="openai",route="kubelb/openai",status="200"} 2`,
+		`kubelb_ai_requests_total{backend="openai",provider="mistral",route="kubelb/openai",status="200"} 1`,
+		`kubelb_ai_failovers_total{from="openai",route="kubelb/openai",to="mistral"} 1`,
+		`kubelb_ai_rate_limited_total{route="kubelb/openai"} 1`,
+		`kubelb_ai_request_duration_seconds_count{route="kubelb/anthropic"} 1`,
+		`kubelb_ai_time_to_first_byte_seconds_count{route="kubelb/openai"}`,
+		`kubelb_ai_upstream_duration_seconds_count{provider="anthropic"} 1`,
+	} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	log := logs.String()
+	if !strings.Contains(log, `"route":"kubelb/openai"`) || !strings.Contains(log, `"failovers":1`) || !strings.Contains(log, `"status":429`) {
+		t.Errorf("access log:\n%s", log)
+	}
+	for _, key := range []string{"sk-openai-secret", "sk-mistral-secret", "sk-ant-secret", "whatever", "echo: hi"} {
+		if strings.Contains(log, key) {
+			t.Errorf("the access log holds %q", key)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"os/signal"
@@ -22,6 +23,7 @@ type serveOptions struct {
 	upstreams []string
 	admin     string
 	drain     time.Duration
+	logFormat string
 }
 
 func newServeCmd(streams IOStreams) *cobra.Command {
@@ -35,7 +37,9 @@ every AI backend's providers with their hosts, paths and keys (from the
 environment, as apply fills the Secrets), failing over between them in
 order. Streams are relayed event by event.
 
-An admin address serves /healthz, /readyz and /config (no keys).`,
+An admin address serves /healthz, /readyz, /metrics (Prometheus) and
+/config (no keys). Each request is logged on standard error (route,
+backend, provider, status, durations, failovers), never keys or bodies.`,
 		Example: `  OPENAI_API_KEY=sk-... kubelb-ai serve -f manifests/
   kubelb-ai serve --from kubelb-ai.yaml --listen http=127.0.0.1:9000 --upstream openai=http://127.0.0.1:4010`,
 		Args: cobra.NoArgs,
@@ -53,6 +57,7 @@ An admin address serves /healthz, /readyz and /config (no keys).`,
 	f.StringArrayVar(&o.upstreams, "upstream", nil, "send a provider's (or a Service's) requests to URL, P=URL, e.g. --upstream openai=http://127.0.0.1:4010")
 	f.StringVar(&o.admin, "admin", "127.0.0.1:9901", "address of /healthz, /readyz and /config")
 	f.DurationVar(&o.drain, "drain", 30*time.Second, "how long in-flight requests may finish after SIGINT/SIGTERM")
+	f.StringVar(&o.logFormat, "log-format", "text", "access log on standard error: text or json (never keys or bodies)")
 	cmd.MarkFlagsOneRequired("filename", "from")
 	cmd.MarkFlagsMutuallyExclusive("filename", "from")
 	return cmd
@@ -90,7 +95,16 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 	for _, obj := range objs {
 		maps = append(maps, obj.Object)
 	}
-	cfg, err := proxy.Build(maps, proxy.Options{Listen: listen, Upstreams: ups, Lookup: os.LookupEnv})
+	var handler slog.Handler
+	switch o.logFormat {
+	case "text":
+		handler = slog.NewTextHandler(streams.ErrOut, nil)
+	case "json":
+		handler = slog.NewJSONHandler(streams.ErrOut, nil)
+	default:
+		return usageError("--log-format %s: use text or json", o.logFormat)
+	}
+	cfg, err := proxy.Build(maps, proxy.Options{Listen: listen, Upstreams: ups, Lookup: os.LookupEnv, Metrics: proxy.NewMetrics(), Log: slog.New(handler)})
 	if err != nil {
 		return inputError(err)
 	}
@@ -103,7 +117,7 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 		for _, n := range names {
 			what := "listener " + n
 			if n == "admin" {
-				what = "admin (/healthz /readyz /config)"
+				what = "admin (/healthz /readyz /metrics /config)"
 			}
 			fmt.Fprintf(streams.Out, "serving %s on http://%s\n", what, addrs[n])
 		}

@@ -1,0 +1,126 @@
+package proxy
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are serve's Prometheus metrics, on a registry of their own.
+type Metrics struct {
+	registry    *prometheus.Registry
+	requests    *prometheus.CounterVec
+	duration    *prometheus.HistogramVec
+	upstream    *prometheus.HistogramVec
+	firstByte   *prometheus.HistogramVec
+	failovers   *prometheus.CounterVec
+	rateLimited *prometheus.CounterVec
+}
+
+// NewMetrics registers serve's metrics.
+func NewMetrics() *Metrics {
+	buckets := []float64{.001, .005, .01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}
+	m := &Metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kubelb_ai_requests_total",
+			Help: "Requests by route, backend, provider and status."}, []string{"route", "backend", "provider", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kubelb_ai_request_duration_seconds",
+			Help: "Time from a request's arrival to its last byte, by route.", Buckets: buckets}, []string{"route"}),
+		upstream: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kubelb_ai_upstream_duration_seconds",
+			Help: "Time until a provider's response headers, by provider.", Buckets: buckets}, []string{"provider"}),
+		firstByte: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kubelb_ai_time_to_first_byte_seconds",
+			Help: "Time from a request's arrival to its first response byte (the first event of a stream), by route.", Buckets: buckets}, []string{"route"}),
+		failovers: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kubelb_ai_failovers_total",
+			Help: "Moves to the next provider of a backend, by route and the providers involved."}, []string{"route", "from", "to"}),
+		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kubelb_ai_rate_limited_total",
+			Help: "Requests refused by a route's rate limit."}, []string{"route"}),
+	}
+	m.registry.MustRegister(m.requests, m.duration, m.upstream, m.firstByte, m.failovers, m.rateLimited,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the metrics (/metrics).
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// exchange is what one request did, filled in as it goes.
+type exchange struct {
+	mu        sync.Mutex
+	route     string
+	backend   string
+	provider  string
+	failovers int
+}
+
+func (e *exchange) set(f func(*exchange)) {
+	if e == nil {
+		return
+	}
+	e.mu.Lock()
+	f(e)
+	e.mu.Unlock()
+}
+
+// recorder notes the status and the first byte of a response.
+type recorder struct {
+	http.ResponseWriter
+	status    int
+	firstByte time.Duration
+	start     time.Time
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	if r.firstByte == 0 && len(b) > 0 {
+		r.firstByte = time.Since(r.start)
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// observed wraps a listener's handler with metrics and an access log line
+// per request: method, path, route, backend, provider, status, durations,
+// failovers. Never headers or bodies, so never a key.
+func observed(next *routeHandler, m *Metrics, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ex := &exchange{route: "(none)"}
+		rec := &recorder{ResponseWriter: w, start: start}
+		next.serve(rec, r, ex)
+		d := time.Since(start)
+		ex.mu.Lock()
+		defer ex.mu.Unlock()
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		if m != nil {
+			m.requests.WithLabelValues(ex.route, ex.backend, ex.provider, strconv.Itoa(rec.status)).Inc()
+			m.duration.WithLabelValues(ex.route).Observe(d.Seconds())
+			if rec.firstByte > 0 {
+				m.firstByte.WithLabelValues(ex.route).Observe(rec.firstByte.Seconds())
+			}
+		}
+		if log != nil {
+			log.Info("request", "method", r.Method, "path", r.URL.Path, "route", ex.route, "backend", ex.backend, "provider", ex.provider,
+				"status", rec.status, "duration_ms", d.Milliseconds(), "first_byte_ms", rec.firstByte.Milliseconds(), "failovers", ex.failovers)
+		}
+	})
+}
