@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -361,8 +362,14 @@ func redirect(w http.ResponseWriter, r *http.Request, f *gwv1.HTTPRequestRedirec
 }
 
 // Serve serves cfg's listeners and the admin endpoints on admin until ctx
-// ends, then drains in-flight requests for up to drain.
-func Serve(ctx context.Context, cfg *Config, admin string, drain time.Duration, ready func(addrs map[string]string)) error {
+// ends, then drains in-flight requests for up to drain. Each Config sent
+// on reload replaces the running one at once, listener by listener;
+// requests in flight finish with the one they started with. A Config whose
+// listeners differ in name or address cannot replace a running one (the
+// sockets stay): onReload hears of every outcome.
+func Serve(ctx context.Context, cfg *Config, admin string, drain time.Duration, ready func(addrs map[string]string), reload <-chan *Config, onReload func(error)) error {
+	var current atomic.Pointer[Config]
+	current.Store(cfg)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
@@ -373,11 +380,15 @@ func Serve(ctx context.Context, cfg *Config, admin string, drain time.Duration, 
 		w.Header().Set("Content-Type", "application/json")
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		_ = enc.Encode(cfg.Summary)
+		_ = enc.Encode(current.Load().Summary)
 	})
 	servers := map[string]*http.Server{"admin": {Addr: admin, Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
 	for _, l := range cfg.Listeners {
-		servers[l.Name] = &http.Server{Addr: l.Addr, Handler: l.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+		name := l.Name
+		handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			current.Load().handler(name).ServeHTTP(w, r)
+		})
+		servers[l.Name] = &http.Server{Addr: l.Addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	}
 	addrs := map[string]string{}
 	errs := make(chan error, len(servers))
@@ -395,11 +406,23 @@ func Serve(ctx context.Context, cfg *Config, admin string, drain time.Duration, 
 	if ready != nil {
 		ready(addrs)
 	}
-	select {
-	case <-ctx.Done():
-	case err := <-errs:
-		if !errors.Is(err, http.ErrServerClosed) {
-			return err
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case next := <-reload:
+			err := sameListeners(current.Load(), next)
+			if err == nil {
+				current.Store(next)
+			}
+			if onReload != nil {
+				onReload(err)
+			}
+		case err := <-errs:
+			if !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
 		}
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), drain)
@@ -409,6 +432,27 @@ func Serve(ctx context.Context, cfg *Config, admin string, drain time.Duration, 
 		wg.Go(func() { _ = s.Shutdown(sctx) })
 	}
 	wg.Wait()
+	return nil
+}
+
+func (c *Config) handler(listener string) http.Handler {
+	for _, l := range c.Listeners {
+		if l.Name == listener {
+			return l.Handler
+		}
+	}
+	return http.NotFoundHandler()
+}
+
+func sameListeners(a, b *Config) error {
+	if len(a.Listeners) != len(b.Listeners) {
+		return fmt.Errorf("the new manifests have %d listeners, the running gateway %d: restart serve to change listeners", len(b.Listeners), len(a.Listeners))
+	}
+	for i := range a.Listeners {
+		if a.Listeners[i].Name != b.Listeners[i].Name || a.Listeners[i].Addr != b.Listeners[i].Addr {
+			return fmt.Errorf("listener %s moved to %s %s: restart serve to change listeners", a.Listeners[i].Name, b.Listeners[i].Name, b.Listeners[i].Addr)
+		}
+	}
 	return nil
 }
 

@@ -81,7 +81,7 @@ func startServeLogged(t *testing.T, target string, o spec.Options, fakes map[str
 	addrs := make(chan map[string]string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- Serve(ctx, cfg, "127.0.0.1:0", 5*time.Second, func(a map[string]string) { addrs <- a })
+		done <- Serve(ctx, cfg, "127.0.0.1:0", 5*time.Second, func(a map[string]string) { addrs <- a }, nil, nil)
 	}()
 	t.Cleanup(func() {
 		cancel()

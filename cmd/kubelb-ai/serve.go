@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -104,9 +107,20 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 	default:
 		return usageError("--log-format %s: use text or json", o.logFormat)
 	}
-	cfg, err := proxy.Build(maps, proxy.Options{Listen: listen, Upstreams: ups, Lookup: os.LookupEnv, Metrics: proxy.NewMetrics(), Log: slog.New(handler)})
+	logger := slog.New(handler)
+	popts := proxy.Options{Listen: listen, Upstreams: ups, Lookup: os.LookupEnv, Metrics: proxy.NewMetrics(), Log: logger}
+	cfg, err := proxy.Build(maps, popts)
 	if err != nil {
 		return inputError(err)
+	}
+	reload := make(chan *proxy.Config)
+	go o.watch(ctx, popts, reload, logger)
+	onReload := func(err error) {
+		if err != nil {
+			logger.Error("reload refused; the running configuration stays", "error", err.Error())
+			return
+		}
+		logger.Info("reloaded")
 	}
 	return proxy.Serve(ctx, cfg, o.admin, o.drain, func(addrs map[string]string) {
 		names := make([]string, 0, len(addrs))
@@ -121,6 +135,91 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 			}
 			fmt.Fprintf(streams.Out, "serving %s on http://%s\n", what, addrs[n])
 		}
-		fmt.Fprintln(streams.Out, strings.Repeat("-", 3), "Ctrl-C stops, letting requests in flight finish")
-	})
+		fmt.Fprintln(streams.Out, strings.Repeat("-", 3), "Ctrl-C stops, letting requests in flight finish; SIGHUP or a changed file reloads")
+	}, reload, onReload)
+}
+
+// watch reloads on SIGHUP and when the input files change (checked every
+// second): the new manifests are validated first, and whatever is wrong
+// with them is logged while the running configuration keeps serving.
+func (o *serveOptions) watch(ctx context.Context, popts proxy.Options, reload chan<- *proxy.Config, logger *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	seen := o.fingerprint()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		case <-tick.C:
+			now := o.fingerprint()
+			if now == seen {
+				continue
+			}
+			seen = now
+		}
+		if slices.Contains(o.files, "-") {
+			logger.Warn("reload skipped: standard input cannot be read again")
+			continue
+		}
+		quiet := IOStreams{In: nil, Out: io.Discard, ErrOut: &logWriter{logger}}
+		objs, target, src, err := o.manifests(quiet)
+		if err == nil {
+			err = preflight(ctx, src, target, quiet)
+		}
+		if err != nil {
+			logger.Error("reload refused: the manifests are not valid; the running configuration stays", "error", err.Error())
+			continue
+		}
+		var maps []map[string]any
+		for _, obj := range objs {
+			maps = append(maps, obj.Object)
+		}
+		cfg, err := proxy.Build(maps, popts)
+		if err != nil {
+			logger.Error("reload refused; the running configuration stays", "error", err.Error())
+			continue
+		}
+		select {
+		case reload <- cfg:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// fingerprint summarises the input files' names, sizes and times.
+func (o *serveOptions) fingerprint() string {
+	var b strings.Builder
+	paths := slices.Clone(o.files)
+	if o.from != "" {
+		paths = append(paths, o.from)
+	}
+	for _, p := range paths {
+		_ = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			if info, err := d.Info(); err == nil {
+				fmt.Fprintf(&b, "%s %d %d\n", path, info.Size(), info.ModTime().UnixNano())
+			}
+			return nil
+		})
+	}
+	return b.String()
+}
+
+// logWriter turns validation output into log lines.
+type logWriter struct{ log *slog.Logger }
+
+func (w *logWriter) Write(p []byte) (int, error) {
+	for _, line := range strings.Split(strings.TrimSpace(string(p)), "\n") {
+		if line != "" {
+			w.log.Warn("finding", "text", line)
+		}
+	}
+	return len(p), nil
 }
