@@ -122,6 +122,7 @@ func (up *Upstream) request(r *http.Request, body []byte) *http.Request {
 		q.Set("alt", "sse")
 		u.RawQuery = q.Encode()
 	}
+	body = up.withModel(body)
 	out, _ := http.NewRequestWithContext(r.Context(), r.Method, u.String(), bytes.NewReader(body))
 	out.Header = r.Header.Clone()
 	for _, h := range dropped {
@@ -197,4 +198,23 @@ func errString(err error) string {
 		return "no upstream"
 	}
 	return err.Error()
+}
+
+// withModel sets the upstream's model in a JSON request body of a format
+// that names the model in the body; other bodies pass unchanged.
+func (up *Upstream) withModel(body []byte) []byte {
+	if up.Model == "" || (up.Format != "openai" && up.Format != "anthropic") {
+		return body
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil || fields == nil {
+		return body
+	}
+	model, _ := json.Marshal(up.Model)
+	fields["model"] = model
+	out, err := json.Marshal(fields)
+	if err != nil {
+		return body
+	}
+	return out
 }

@@ -79,6 +79,9 @@ func TestKeyInjection(t *testing.T) {
 			t.Errorf("%s: %d %s", kind, resp.StatusCode, out)
 		}
 		for _, r := range f.Requests() {
+			if kind != fakeprovider.Gemini && !strings.Contains(string(r.Body), `"model":"m"`) {
+				t.Errorf("%s: the backend's model did not replace the client's: %s", kind, r.Body)
+			}
 			for _, h := range []string{"Authorization", "X-Api-Key", "X-Goog-Api-Key"} {
 				if strings.Contains(r.Header.Get(h), "client-key") {
 					t.Errorf("%s: the client's key reached the provider in %s", kind, h)

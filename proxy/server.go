@@ -37,6 +37,8 @@ type Options struct {
 	// Metrics and Log, if set, observe every request.
 	Metrics *Metrics
 	Log     *slog.Logger
+	// MaxBody bounds request bodies (default 32 MiB).
+	MaxBody int64
 }
 
 // Listener is one Gateway listener served locally.
@@ -73,7 +75,7 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 	chains := map[string]*Chain{}
 	for _, r := range g.Spec.Routes {
 		for _, b := range r.Backends {
-			ch := &Chain{Client: client, metrics: opts.Metrics}
+			ch := &Chain{Client: client, metrics: opts.Metrics, MaxBody: opts.MaxBody}
 			for _, name := range b.Providers {
 				up, err := NewUpstream(providers[name], opts.Lookup, opts.Upstreams[name])
 				if err != nil {
@@ -130,7 +132,7 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 		if addr == "" {
 			addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(l.Port))
 		}
-		rh := &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client, limits: limits, metrics: opts.Metrics}
+		rh := &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client, limits: limits, metrics: opts.Metrics, maxBody: opts.MaxBody}
 		cfg.Listeners = append(cfg.Listeners, Listener{Name: string(l.Name), Addr: addr, Handler: observed(rh, opts.Metrics, opts.Log)})
 		var names []string
 		for _, r := range attached {
@@ -182,6 +184,7 @@ type routeHandler struct {
 	// limits are the routes' request rate limits, by route name.
 	limits  map[string]*routeLimit
 	metrics *Metrics
+	maxBody int64
 }
 
 type routeLimit struct {
@@ -247,7 +250,7 @@ func (h *routeHandler) serve(w http.ResponseWriter, r *http.Request, ex *exchang
 			return
 		}
 		up := &Upstream{Name: string(ref.Name), URL: &url.URL{Scheme: base.Scheme, Host: base.Host, Path: strings.TrimSuffix(base.Path, "/") + r.URL.Path, RawQuery: r.URL.RawQuery}, Passthrough: true}
-		(&Chain{Upstreams: []*Upstream{up}, Client: h.client}).ServeHTTP(w, r)
+		(&Chain{Upstreams: []*Upstream{up}, Client: h.client, MaxBody: h.maxBody}).ServeHTTP(w, r)
 	}
 }
 

@@ -27,6 +27,11 @@ type Upstream struct {
 	Passthrough            bool
 	// Extra headers the provider needs (anthropic-version).
 	Extra map[string]string
+	// Model, when set, replaces the request body's model for the formats
+	// that carry it there (OpenAI's and Anthropic's), as the data planes
+	// do with the backend's model.
+	Model  string
+	Format string
 }
 
 // NewUpstream builds the upstream of Spec provider p; lookup reads its key
@@ -75,7 +80,7 @@ func NewUpstream(p spec.Provider, lookup func(string) (string, bool), base *url.
 		u.Scheme, u.Host = base.Scheme, base.Host
 		u.Path = strings.TrimSuffix(base.Path, "/") + u.Path
 	}
-	up := &Upstream{Name: p.Name, URL: u, AuthHeader: c.AuthHeader, AuthPrefix: c.AuthPrefix}
+	up := &Upstream{Name: p.Name, URL: u, AuthHeader: c.AuthHeader, AuthPrefix: c.AuthPrefix, Model: p.Model, Format: c.Format}
 	if p.Kind == "anthropic" {
 		up.Extra = map[string]string{"anthropic-version": "2023-06-01"}
 	}

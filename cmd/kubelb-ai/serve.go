@@ -27,6 +27,9 @@ type serveOptions struct {
 	admin     string
 	drain     time.Duration
 	logFormat string
+	connect   time.Duration
+	upstream  time.Duration
+	maxBody   int64
 }
 
 func newServeCmd(streams IOStreams) *cobra.Command {
@@ -61,6 +64,9 @@ backend, provider, status, durations, failovers), never keys or bodies.`,
 	f.StringVar(&o.admin, "admin", "127.0.0.1:9901", "address of /healthz, /readyz and /config")
 	f.DurationVar(&o.drain, "drain", 30*time.Second, "how long in-flight requests may finish after SIGINT/SIGTERM")
 	f.StringVar(&o.logFormat, "log-format", "text", "access log on standard error: text or json (never keys or bodies)")
+	f.DurationVar(&o.connect, "connect-timeout", 10*time.Second, "how long connecting to a provider may take before failing over")
+	f.DurationVar(&o.upstream, "upstream-timeout", 5*time.Minute, "how long a provider may take to start answering before failing over")
+	f.Int64Var(&o.maxBody, "max-body", 32<<20, "largest request body in bytes; larger ones get 413")
 	cmd.MarkFlagsOneRequired("filename", "from")
 	cmd.MarkFlagsMutuallyExclusive("filename", "from")
 	return cmd
@@ -108,7 +114,8 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 		return usageError("--log-format %s: use text or json", o.logFormat)
 	}
 	logger := slog.New(handler)
-	popts := proxy.Options{Listen: listen, Upstreams: ups, Lookup: os.LookupEnv, Metrics: proxy.NewMetrics(), Log: logger}
+	popts := proxy.Options{Listen: listen, Upstreams: ups, Lookup: os.LookupEnv, Metrics: proxy.NewMetrics(), Log: logger,
+		Client: proxy.NewClient(o.connect, o.upstream), MaxBody: o.maxBody}
 	cfg, err := proxy.Build(maps, popts)
 	if err != nil {
 		return inputError(err)
