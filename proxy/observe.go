@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"bytes"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -99,9 +101,18 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 // observed wraps a listener's handler with metrics and an access log line
 // per request: method, path, route, backend, provider, status, durations,
 // failovers. Never headers or bodies, so never a key.
-func observed(next *routeHandler, m *Metrics, log *slog.Logger) http.Handler {
+func observed(next *routeHandler, m *Metrics, log *slog.Logger, logBodies bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		var body []byte
+		if logBodies && log != nil {
+			// Asked for: the prompt goes to the log (up to 64 KiB of it).
+			body, _ = io.ReadAll(io.LimitReader(r.Body, 64<<10))
+			r.Body = struct {
+				io.Reader
+				io.Closer
+			}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+		}
 		ex := &exchange{route: "(none)"}
 		rec := &recorder{ResponseWriter: w, start: start}
 		next.serve(rec, r, ex)
@@ -119,8 +130,12 @@ func observed(next *routeHandler, m *Metrics, log *slog.Logger) http.Handler {
 			}
 		}
 		if log != nil {
-			log.Info("request", "method", r.Method, "path", r.URL.Path, "route", ex.route, "backend", ex.backend, "provider", ex.provider,
-				"status", rec.status, "duration_ms", d.Milliseconds(), "first_byte_ms", rec.firstByte.Milliseconds(), "failovers", ex.failovers)
+			attrs := []any{"method", r.Method, "path", r.URL.Path, "route", ex.route, "backend", ex.backend, "provider", ex.provider,
+				"status", rec.status, "duration_ms", d.Milliseconds(), "first_byte_ms", rec.firstByte.Milliseconds(), "failovers", ex.failovers}
+			if body != nil {
+				attrs = append(attrs, "request_body", string(body))
+			}
+			log.Info("request", attrs...)
 		}
 	})
 }

@@ -23,17 +23,26 @@ func buildFor(t *testing.T, o spec.Options, listen string, ups map[string]*url.U
 	if err != nil {
 		t.Fatal(err)
 	}
+	return Build(renderMaps(t, g), Options{Listen: map[string]string{"http": listen}, Upstreams: ups,
+		Lookup: func(k string) (string, bool) { v, ok := keys[k]; return v, ok }, Client: NewClient(time.Second, 5*time.Second)})
+}
+
+// renderMaps renders g as manifests read from files.
+func renderMaps(t *testing.T, g *spec.AIGateway) []map[string]any {
+	t.Helper()
 	objs, err := generate.Render(g)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var maps []map[string]any
 	for _, obj := range objs {
-		m, _ := generate.ToMap(obj.Object)
+		m, err := generate.ToMap(obj.Object)
+		if err != nil {
+			t.Fatal(err)
+		}
 		maps = append(maps, m)
 	}
-	return Build(maps, Options{Listen: map[string]string{"http": listen}, Upstreams: ups,
-		Lookup: func(k string) (string, bool) { v, ok := keys[k]; return v, ok }, Client: NewClient(time.Second, 5*time.Second)})
+	return maps
 }
 
 // A reload swaps the configuration while clients keep sending: no request

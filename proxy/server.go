@@ -39,6 +39,8 @@ type Options struct {
 	Log     *slog.Logger
 	// MaxBody bounds request bodies (default 32 MiB).
 	MaxBody int64
+	// LogBodies adds each request's body (the prompt) to its log line.
+	LogBodies bool
 }
 
 // Listener is one Gateway listener served locally.
@@ -133,7 +135,7 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 			addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(l.Port))
 		}
 		rh := &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client, limits: limits, metrics: opts.Metrics, maxBody: opts.MaxBody}
-		cfg.Listeners = append(cfg.Listeners, Listener{Name: string(l.Name), Addr: addr, Handler: observed(rh, opts.Metrics, opts.Log)})
+		cfg.Listeners = append(cfg.Listeners, Listener{Name: string(l.Name), Addr: addr, Handler: observed(rh, opts.Metrics, opts.Log, opts.LogBodies)})
 		var names []string
 		for _, r := range attached {
 			names = append(names, r.Namespace+"/"+r.Name)

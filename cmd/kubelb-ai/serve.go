@@ -30,6 +30,7 @@ type serveOptions struct {
 	connect   time.Duration
 	upstream  time.Duration
 	maxBody   int64
+	logBodies bool
 }
 
 func newServeCmd(streams IOStreams) *cobra.Command {
@@ -67,6 +68,7 @@ backend, provider, status, durations, failovers), never keys or bodies.`,
 	f.DurationVar(&o.connect, "connect-timeout", 10*time.Second, "how long connecting to a provider may take before failing over")
 	f.DurationVar(&o.upstream, "upstream-timeout", 5*time.Minute, "how long a provider may take to start answering before failing over")
 	f.Int64Var(&o.maxBody, "max-body", 32<<20, "largest request body in bytes; larger ones get 413")
+	f.BoolVar(&o.logBodies, "log-bodies", false, "add each request's body (the prompt) to the access log; never the keys")
 	cmd.MarkFlagsOneRequired("filename", "from")
 	cmd.MarkFlagsMutuallyExclusive("filename", "from")
 	return cmd
@@ -115,7 +117,7 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 	}
 	logger := slog.New(handler)
 	popts := proxy.Options{Listen: listen, Upstreams: ups, Lookup: os.LookupEnv, Metrics: proxy.NewMetrics(), Log: logger,
-		Client: proxy.NewClient(o.connect, o.upstream), MaxBody: o.maxBody}
+		Client: proxy.NewClient(o.connect, o.upstream), MaxBody: o.maxBody, LogBodies: o.logBodies}
 	cfg, err := proxy.Build(maps, popts)
 	if err != nil {
 		return inputError(err)
