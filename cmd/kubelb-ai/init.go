@@ -366,12 +366,14 @@ Next steps:
   kubelb-ai diff -f %[2]s
   kubelb-ai apply -f %[2]s --wait
   kubelb-ai status -n %[5]s
+  # or run the same routes on this machine, without a cluster
+  kubelb-ai serve -f %[2]s
   # keep %[3]s in git; regenerate the manifests from it with
   kubelb-ai generate --from %[3]s --output-dir %[2]s --force
   # the same answers without questions
   kubelb-ai init --yes %[4]s
 
-Try each route once the Gateway has an address:
+Try each route once the Gateway has an address (with serve: GATEWAY=127.0.0.1):
   GATEWAY=$(kubectl get gateway -n %[5]s %[6]s -o jsonpath='{.status.addresses[0].value}')
 `, g.Spec.Target, dir, specFile, shellJoin(a.flags()), gw.Namespace, gw.Name)
 	for _, e := range generate.Examples(g) {

@@ -46,6 +46,7 @@ func TestInitInTmux(t *testing.T) {
 		w.keys("Enter")
 		screen := w.waitFor("EXIT=0")
 		for _, want := range []string{"Wrote 7 files", "trafficpolicy-openai-rate-limit.yaml", "kubelb-ai validate --strict --target kgateway-v2.1",
+			"kubelb-ai diff -f ", "kubelb-ai apply -f ", "kubelb-ai serve -f ",
 			"curl -s http://$GATEWAY:8080/openai/v1/chat/completions"} {
 			if !strings.Contains(screen, want) {
 				t.Errorf("final screen lacks %q:\n%s", want, screen)
