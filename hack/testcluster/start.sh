@@ -174,12 +174,18 @@ chmod 600 "$pki"/*
 rm -f "$pki/apiserver.crt" "$pki/apiserver.key" "$pki/serving.crt"
 
 # ---- ports: random free loopback ports (a listener on 127.0.0.1 answers a connect)
+# Below the kernel's ephemeral range: a port an outgoing connection holds
+# answers no connect but cannot be bound either.
 in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 taken=" "
+ephemeral_low=32768
+read -r ephemeral_low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+port_low=10000 port_high=$((ephemeral_low - 1))
+if [ "$port_high" -le $((port_low + 1000)) ]; then port_low=20000 port_high=30000; fi
 pick_port() {
 	local p
 	for _ in $(seq 1 200); do
-		p=$((20000 + RANDOM % 30000))
+		p=$((port_low + RANDOM % (port_high - port_low)))
 		case $taken in *" $p "*) continue ;; esac
 		if ! in_use "$p"; then
 			taken="$taken$p "
@@ -207,17 +213,29 @@ wait_for() { # what seconds pidfile log command...
 	done
 }
 
-# ---- etcd (fresh data on every start)
-rm -rf "$state/etcd"
-setsid "$etcd" \
-	--name=testcluster --data-dir="$state/etcd" \
-	--listen-client-urls="http://127.0.0.1:$etcd_port" --advertise-client-urls="http://127.0.0.1:$etcd_port" \
-	--listen-peer-urls="http://127.0.0.1:$peer_port" --initial-advertise-peer-urls="http://127.0.0.1:$peer_port" \
-	--initial-cluster="testcluster=http://127.0.0.1:$peer_port" \
-	--listen-metrics-urls="" \
-	--unsafe-no-fsync --log-level=error \
-	>"$state/etcd.log" 2>&1 </dev/null &
-echo $! >"$state/etcd.pid"
+# ---- etcd (fresh data on every start; new ports if one was taken meanwhile)
+start_etcd() {
+	rm -rf "$state/etcd"
+	setsid "$etcd" \
+		--name=testcluster --data-dir="$state/etcd" \
+		--listen-client-urls="http://127.0.0.1:$etcd_port" --advertise-client-urls="http://127.0.0.1:$etcd_port" \
+		--listen-peer-urls="http://127.0.0.1:$peer_port" --initial-advertise-peer-urls="http://127.0.0.1:$peer_port" \
+		--initial-cluster="testcluster=http://127.0.0.1:$peer_port" \
+		--listen-metrics-urls="" \
+		--unsafe-no-fsync --log-level=error \
+		>"$state/etcd.log" 2>&1 </dev/null &
+	echo $! >"$state/etcd.pid"
+}
+for attempt in 1 2 3; do
+	start_etcd
+	sleep 0.5
+	if running "$state/etcd.pid" || ! grep -q "address already in use" "$state/etcd.log"; then
+		break
+	fi
+	say "etcd's port was taken (attempt $attempt); picking others"
+	etcd_port=$(pick_port) || fail "no free port"
+	peer_port=$(pick_port) || fail "no free port"
+done
 started+=(etcd)
 if [ -n "${TESTCLUSTER_WATCH_PID:-}" ]; then
 	# Stops the cluster once TESTCLUSTER_WATCH_PID is gone; it ends by itself
