@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
@@ -51,18 +50,7 @@ func startServeLogged(t *testing.T, target string, o spec.Options, fakes map[str
 	if err != nil {
 		t.Fatal(err)
 	}
-	objs, err := generate.Render(g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var maps []map[string]any
-	for _, obj := range objs {
-		m, err := generate.ToMap(obj.Object)
-		if err != nil {
-			t.Fatal(err)
-		}
-		maps = append(maps, m)
-	}
+	maps := renderMaps(t, g)
 	ups := map[string]*url.URL{}
 	keys := map[string]string{}
 	for name, f := range fakes {
@@ -77,6 +65,14 @@ func startServeLogged(t *testing.T, target string, o spec.Options, fakes map[str
 	if err != nil {
 		t.Fatal(err)
 	}
+	base, admin := serveConfig(t, cfg)
+	return base, admin, logs
+}
+
+// serveConfig serves cfg on loopback until the test ends and returns the
+// listener's and the admin base URLs.
+func serveConfig(t *testing.T, cfg *Config) (string, string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrs := make(chan map[string]string, 1)
 	done := make(chan error, 1)
@@ -90,7 +86,7 @@ func startServeLogged(t *testing.T, target string, o spec.Options, fakes map[str
 		}
 	})
 	a := <-addrs
-	return "http://" + a["http"], "http://" + a["admin"], logs
+	return "http://" + a["http"], "http://" + a["admin"]
 }
 
 // The generated routes served locally: each provider at /P with its key
@@ -136,12 +132,20 @@ func TestServeGeneratedGateway(t *testing.T) {
 	if resp, _ := post(t, base, "/openai/v1/chat/completions", chat, nil); resp.StatusCode != 429 {
 		t.Errorf("4th request: %d", resp.StatusCode)
 	}
-	mr, err := http.Get(admin + "/metrics")
-	if err != nil {
-		t.Fatal(err)
+	// Metrics and the log line of a request follow its response by a
+	// moment: wait for the last one's.
+	var metrics []byte
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		mr, err := http.Get(admin + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		metrics, _ = io.ReadAll(mr.Body)
+		mr.Body.Close()
+		if strings.Contains(string(metrics), "kubelb_ai_rate_limited_total") && strings.Contains(logs.String(), `"status":429`) {
+			break
+		}
 	}
-	metrics, _ := io.ReadAll(mr.Body)
-	mr.Body.Close()
 	for _, want := range []string{
 		`kubelb_ai_requests_total{backend="openai",provider="openai",route="kubelb/openai",status="200"} 2`,
 		`kubelb_ai_requests_total{backend="openai",provider="mistral",route="kubelb/openai",status="200"} 1`,

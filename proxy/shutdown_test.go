@@ -73,18 +73,15 @@ func TestLogBodies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		addrs := make(chan map[string]string, 1)
-		done := make(chan error, 1)
-		go func() {
-			done <- Serve(ctx, cfg, "127.0.0.1:0", time.Second, func(a map[string]string) { addrs <- a }, nil, nil)
-		}()
-		base := "http://" + (<-addrs)["http"]
+		base, _ := serveConfig(t, cfg)
 		if resp, out := post(t, base, "/openai/v1/chat/completions", `{"model":"x","messages":[{"role":"user","content":"a secret prompt"}]}`, map[string]string{"Authorization": "Bearer client-key"}); resp.StatusCode != 200 {
 			t.Fatalf("%d %s", resp.StatusCode, out)
 		}
-		cancel()
-		<-done
+		// The log line follows the response by a moment.
+		deadline := time.Now().Add(5 * time.Second)
+		for !strings.Contains(logs.String(), `"msg":"request"`) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
 		log := logs.String()
 		if strings.Contains(log, "a secret prompt") != withBodies || strings.Contains(log, "client-key") || strings.Contains(log, `"k"`) {
 			t.Errorf("--log-bodies=%v:\n%s", withBodies, log)
