@@ -66,7 +66,7 @@ func (c *Client) Diff(ctx context.Context, objs []*unstructured.Unstructured, se
 			return nil, fmt.Errorf("%s: %w", ID(o), err)
 		}
 		d := ObjectDiff{ID: ID(o)}
-		liveClean, mergedClean := clean(live), clean(merged)
+		liveClean, mergedClean := Clean(live), Clean(merged)
 		maskSecrets(liveClean, mergedClean)
 		if d.Live, err = toYAML(liveClean); err != nil {
 			return nil, err
@@ -89,9 +89,10 @@ func (c *Client) Diff(ctx context.Context, objs []*unstructured.Unstructured, se
 	return out, nil
 }
 
-// clean drops what changes without anyone editing it, as kubectl diff
-// does: server bookkeeping and status.
-func clean(o *unstructured.Unstructured) map[string]any {
+// Clean returns a copy of a live object without what changes without
+// anyone editing it, as kubectl diff leaves it out: server bookkeeping and
+// status.
+func Clean(o *unstructured.Unstructured) map[string]any {
 	if o == nil {
 		return nil
 	}

@@ -626,12 +626,9 @@ func orAll(ns string) string {
 func curls(objs []*unstructured.Unstructured, gws []cluster.GatewayStatus) []string {
 	var maps []map[string]any
 	for _, o := range objs {
-		m := o.DeepCopy().Object
-		delete(m, "status")
+		m := cluster.Clean(o)
 		if md, ok := m["metadata"].(map[string]any); ok {
-			for _, k := range []string{"managedFields", "resourceVersion", "generation", "uid", "creationTimestamp", "annotations"} {
-				delete(md, k)
-			}
+			delete(md, "annotations") // the Spec has no place for them
 		}
 		maps = append(maps, m)
 	}
