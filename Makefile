@@ -7,7 +7,7 @@ COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOLS     := $(GO) tool -modfile=hack/tools/go.mod
 
-.PHONY: help build install test test-apiserver test-sdk lint generate check-generated fuzz bench-generate bench-validate bench-apply krew clean
+.PHONY: help build install test test-apiserver test-sdk test-prism lint generate check-generated fuzz bench-generate bench-validate bench-apply krew clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -36,6 +36,14 @@ test-apiserver: ## tests against a real kube-apiserver that hack/testcluster bui
 
 test-sdk: ## the providers' Go SDKs (openai-go, anthropic-sdk-go) through serve; a module of its own, slow to build
 	cd test/sdk && $(GO) vet ./... && $(GO) test -race -count=1 ./...
+
+PRISM_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/kubelb-ai/prism
+test-prism: ## the requests serve sends upstream checked against the providers' OpenAPI specs by Prism (npm, pinned in hack/prism)
+	@sum=$$(cat hack/prism/package.json hack/prism/package-lock.json | sha256sum | cut -c1-16) && dir=$(PRISM_DIR)/$$sum && \
+	  if [ ! -x $$dir/node_modules/.bin/prism ]; then \
+	    mkdir -p $$dir && cp hack/prism/package.json hack/prism/package-lock.json $$dir/ && \
+	    (cd $$dir && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) || exit 1; fi && \
+	  KUBELB_AI_PRISM=$$dir/node_modules/.bin/prism $(GO) test -count=1 -v -run '^TestUpstreamRequestsMatchProviderSpecs$$' ./proxy
 
 lint: ## gofmt, go vet and staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

@@ -1,0 +1,198 @@
+package proxy
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
+	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
+	"github.com/kubelb-ai/kubelb-ai/spec"
+	"github.com/kubelb-ai/kubelb-ai/templates"
+)
+
+// The requests serve sends upstream, checked against each provider's
+// published OpenAPI description by Stoplight Prism in proxy mode: Prism
+// sits between serve and a fake provider, validates the request (path,
+// headers, authentication, body) and the fake's answer, and with --errors
+// answers a violation itself (422 for the request, 500 for the answer)
+// instead of passing it on. Prism comes from npm (make test-prism installs
+// the version pinned in hack/prism); without KUBELB_AI_PRISM the test
+// skips. Prism cannot check SSE, so these are non-streaming calls.
+func TestUpstreamRequestsMatchProviderSpecs(t *testing.T) {
+	prism := os.Getenv("KUBELB_AI_PRISM")
+	if prism == "" {
+		t.Skip("KUBELB_AI_PRISM is not set: make test-prism installs Prism and runs this test")
+	}
+	specs := filepath.Join(testenv.SharedDir(t), "specs")
+	cases := []struct {
+		provider string
+		fake     fakeprovider.Kind
+		spec     string
+		path     string
+		body     string
+		bad      string // a request the provider's API refuses
+	}{
+		{"openai", fakeprovider.OpenAI, "openai-openapi.prism.yaml", "/openai/v1/chat/completions",
+			`{"model":"gpt-4o-mini","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}],"max_tokens":20,"temperature":0.2}`,
+			`{"model":"gpt-4o-mini","max_tokens":20}`},
+		{"anthropic", fakeprovider.Anthropic, "anthropic-openapi.prism.yaml", "/anthropic/v1/messages",
+			`{"model":"claude-3-5-haiku-latest","max_tokens":20,"system":"Be brief.","messages":[{"role":"user","content":"hi"}]}`,
+			`{"model":"claude-3-5-haiku-latest","messages":[{"role":"user","content":"hi"}]}`},
+		{"gemini", fakeprovider.Gemini, "gemini-openapi.curated.yaml", "/gemini",
+			`{"contents":[{"role":"user","parts":[{"text":"hi"}]}],"generationConfig":{"maxOutputTokens":20}}`,
+			`{"contents":"hi"}`},
+		{"mistral", fakeprovider.OpenAI, "mistral-openapi.curated.yaml", "/mistral/v1/chat/completions",
+			`{"model":"mistral-small-latest","messages":[{"role":"user","content":"hi"}],"max_tokens":20}`,
+			`{"model":"mistral-small-latest","messages":"hi"}`},
+	}
+	for _, c := range cases {
+		t.Run(c.provider, func(t *testing.T) {
+			t.Parallel()
+			fake := fakeprovider.New(t, c.fake, "sk-"+c.provider+"-secret")
+			prismURL := startPrism(t, prism, rootedSpec(t, filepath.Join(specs, c.spec)), fake.URL)
+
+			g, err := spec.Options{Target: templates.KgatewayV21, Providers: []string{c.provider}}.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.provider == "gemini" {
+				// The published description is of Gemini's v1 API.
+				g.Spec.Providers[0].APIVersion = "v1"
+			}
+			up, _ := url.Parse(prismURL)
+			c8, _ := templates.LookupProvider(c.provider)
+			cfg, err := Build(renderMaps(t, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"},
+				Upstreams: map[string]*url.URL{c.provider: up},
+				Lookup: func(k string) (string, bool) {
+					return fake.Key, k == c8.APIKeyEnv
+				},
+				Client: NewClient(5*time.Second, 30*time.Second), Metrics: NewMetrics(), Log: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			base, _ := serveConfig(t, cfg)
+
+			// The client's own key is replaced; Prism checks the provider's.
+			resp, out := post(t, base, c.path, c.body, map[string]string{"Authorization": "Bearer client-key", "Content-Type": "application/json"})
+			if resp.StatusCode != 200 || resp.Header.Get("sl-violations") != "" {
+				t.Fatalf("through Prism: %d %s\nviolations: %s", resp.StatusCode, out, resp.Header.Get("sl-violations"))
+			}
+			if n := len(fake.Requests()); n != 1 {
+				t.Fatalf("the fake saw %d requests, want 1", n)
+			}
+
+			// The check can fail: a request the provider's API refuses is
+			// stopped by Prism with its violations and never reaches the
+			// fake.
+			resp, out = post(t, base, c.path, c.bad, map[string]string{"Content-Type": "application/json"})
+			if resp.StatusCode != 422 || !strings.Contains(out, `"location":["body"`) {
+				t.Errorf("a malformed request through Prism: %d %s", resp.StatusCode, out)
+			}
+			if n := len(fake.Requests()); n != 1 {
+				t.Errorf("the malformed request reached the fake (%d requests)", n)
+			}
+		})
+	}
+}
+
+// rootedSpec returns an OpenAPI description Prism can check requests
+// against: its paths carry the path of its first server (https://host/v1 +
+// /messages -> /v1/messages), since Prism matches the request path against
+// the paths alone, and "nullable" without a "type" is dropped, since Prism's
+// schema compiler refuses it and Prism then checks nothing, silently.
+func rootedSpec(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	dropUntypedNullable(doc)
+	if servers, _ := doc["servers"].([]any); len(servers) > 0 {
+		u, err := url.Parse(servers[0].(map[string]any)["url"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths := map[string]any{}
+		for p, v := range doc["paths"].(map[string]any) {
+			paths[strings.TrimSuffix(u.Path, "/")+p] = v
+		}
+		doc["paths"] = paths
+		u.Path = ""
+		doc["servers"] = []any{map[string]any{"url": u.String()}}
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rooted := filepath.Join(t.TempDir(), strings.TrimSuffix(filepath.Base(path), ".yaml")+".json")
+	if err := os.WriteFile(rooted, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return rooted
+}
+
+func dropUntypedNullable(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		if _, typed := v["type"]; !typed {
+			delete(v, "nullable")
+		}
+		for _, e := range v {
+			dropUntypedNullable(e)
+		}
+	case []any:
+		for _, e := range v {
+			dropUntypedNullable(e)
+		}
+	}
+}
+
+// startPrism runs `prism proxy --errors` for spec in front of upstream on a
+// loopback port until the test ends, and returns its base URL.
+func startPrism(t *testing.T, bin, spec, upstream string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	var out syncBuffer
+	cmd := exec.Command(bin, "proxy", "--errors", "-h", "127.0.0.1", "-p", fmt.Sprint(port), spec, upstream)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("prism:\n%s", out.String())
+		}
+	})
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return "http://" + addr
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("prism did not listen on %s within 90s:\n%s", addr, out.String())
+		}
+	}
+}
