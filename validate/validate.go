@@ -60,6 +60,18 @@ type Finding struct {
 	Fix      string   `json:"fix,omitempty"`
 }
 
+// Secret reports whether the finding's source line may hold a credential
+// (a Secret's data, an inline key), which reports must not repeat.
+func (f Finding) Secret() bool {
+	switch {
+	case f.Rule == RuleInlineKey || f.Rule == RuleBearerPrefix:
+		return true
+	case strings.HasPrefix(f.Object, "Secret "):
+		return strings.HasPrefix(f.Path, "data") || strings.HasPrefix(f.Path, "stringData")
+	}
+	return false
+}
+
 // Options configure a Validator.
 type Options struct {
 	// Target is the data plane whose schemas apply.
@@ -269,6 +281,9 @@ func (v *Validator) document(ctx context.Context, d *loader.Document) []Finding 
 	var out []Finding
 	object := objectName(d)
 	add := func(path string, sev Severity, rule, msg, fix string) {
+		if path == "<nil>" { // the API server's name for no field
+			path = ""
+		}
 		line, col := d.Position(path)
 		out = append(out, Finding{File: d.File, Line: line, Column: col, Object: object, Path: path, Severity: sev, Rule: rule, Message: msg, Fix: fix})
 	}

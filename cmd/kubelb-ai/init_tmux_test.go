@@ -22,13 +22,7 @@ func TestInitInTmux(t *testing.T) {
 		}
 		t.Skip("tmux not installed")
 	}
-	if testing.Short() {
-		t.Skip("builds the binary and drives a terminal")
-	}
-	bin := filepath.Join(t.TempDir(), "kubelb-ai")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 
 	t.Run("all defaults", func(t *testing.T) {
 		w := startWizard(t, bin)

@@ -103,6 +103,9 @@ func writeText(w io.Writer, r *validate.Report, opts Options) error {
 		fmt.Fprintf(bw, "%s: %s: %s [%s]\n", paint(bold, fmt.Sprintf("%s:%d:%d", f.File, f.Line, f.Column)), sev, f.Message, f.Rule)
 		if opts.Sources != nil {
 			if line, ok := opts.Sources.Line(f.File, f.Line); ok {
+				if f.Secret() {
+					line = maskValue(line)
+				}
 				fmt.Fprintf(bw, "  %s\n  %s%s\n", strings.ReplaceAll(line, "\t", " "), strings.Repeat(" ", max(f.Column-1, 0)), paint(red, "^"))
 			}
 		}
@@ -116,6 +119,20 @@ func writeText(w io.Writer, r *validate.Report, opts Options) error {
 	}
 	fmt.Fprintf(bw, "%s\n", Summary(r))
 	return bw.Flush()
+}
+
+// maskValue replaces what follows a YAML line's first key with ***, as
+// kubectl masks a Secret's values: the excerpt still shows where, not what.
+func maskValue(line string) string {
+	for i := 0; i+1 <= len(line); i++ {
+		if line[i] == ':' && (i+1 == len(line) || line[i+1] == ' ') {
+			if strings.TrimSpace(line[i+1:]) == "" {
+				return line
+			}
+			return line[:i+1] + " ***"
+		}
+	}
+	return strings.Repeat(" ", len(line)-len(strings.TrimLeft(line, " "))) + "***"
 }
 
 // Summary is the one-line result of a run.

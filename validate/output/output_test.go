@@ -54,6 +54,36 @@ func TestText(t *testing.T) {
 	}
 }
 
+// The excerpt of a finding about a credential shows where, never the
+// value, whatever the YAML style; other excerpts are unchanged.
+func TestTextMasksCredentials(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{"data: {Authorization: \"Bearer sk-Tt5\"}", "  data: ***\n"},
+		{"  Authorization: \"Bearer sk-Tt5\"", "    Authorization: ***\n"},
+		{"  - inline: sk-Tt5", "    - inline: ***\n"},
+		{"  sk-Tt5", "    ***\n"},
+	} {
+		file := filepath.Join(t.TempDir(), "s.yaml")
+		os.WriteFile(file, []byte(c.src+"\n"), 0o644)
+		r := &validate.Report{Target: "kgateway-v2.1", Documents: 1, Findings: []validate.Finding{
+			{File: file, Line: 1, Column: 3, Object: "Secret ns/s", Path: "stringData[Authorization]", Severity: validate.SeverityError, Rule: validate.RuleSchema, Message: "m"},
+			{File: file, Line: 1, Column: 3, Object: "Backend ns/b", Path: "spec.ai.llm.openai.authToken.inline", Severity: validate.SeverityWarning, Rule: validate.RuleInlineKey, Message: "m"},
+		}}
+		var b bytes.Buffer
+		Write(&b, "text", r, Options{Sources: &Sources{}})
+		if out := b.String(); strings.Contains(out, "sk-Tt5") || strings.Count(out, c.want) != 2 {
+			t.Errorf("%q: want the excerpt %q twice:\n%s", c.src, c.want, out)
+		}
+	}
+	// A Secret's metadata is not a credential: its excerpt stays.
+	r, src := sample(t)
+	var b bytes.Buffer
+	Write(&b, "text", r, Options{Sources: src})
+	if !strings.Contains(b.String(), "name: Bad_Name") {
+		t.Errorf("metadata excerpt masked:\n%s", b.String())
+	}
+}
+
 func TestJSON(t *testing.T) {
 	r, _ := sample(t)
 	var b bytes.Buffer
