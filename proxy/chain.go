@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -24,6 +25,9 @@ type Chain struct {
 	// whole before the first try, both to retry it and because streaming it
 	// through truncates responses (httputil.ReverseProxy's trap).
 	MaxBody int64
+	// BodyTimeout bounds reading the request body (none if zero): a client
+	// that sends slowly cannot hold a connection forever.
+	BodyTimeout time.Duration
 	// OnFailover, if set, hears of every move to the next upstream.
 	OnFailover func(from, to, reason string)
 
@@ -51,6 +55,10 @@ func (c *Chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if limit <= 0 {
 		limit = 32 << 20
 	}
+	rc := http.NewResponseController(w)
+	if c.BodyTimeout > 0 {
+		_ = rc.SetReadDeadline(time.Now().Add(c.BodyTimeout))
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -58,8 +66,18 @@ func (c *Chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
 			return
 		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			writeError(w, http.StatusRequestTimeout, fmt.Sprintf("the request body did not arrive within %s", c.BodyTimeout))
+			return
+		}
 		writeError(w, http.StatusBadRequest, "reading the request body: "+err.Error())
 		return
+	}
+	if c.BodyTimeout > 0 {
+		// The answer may stream for long. (On an error the deadline stays:
+		// the server then gives up on the rest of the body instead of
+		// waiting for it before answering.)
+		_ = rc.SetReadDeadline(time.Time{})
 	}
 	var last *http.Response
 	var lastErr error

@@ -66,7 +66,8 @@ func TestReloadUnderLoad(t *testing.T) {
 	outcomes := make(chan error, 4)
 	done := make(chan error, 1)
 	go func() {
-		done <- Serve(ctx, cfg, "127.0.0.1:0", 5*time.Second, func(a map[string]string) { addrs <- a }, reload, func(err error) { outcomes <- err })
+		done <- Serve(ctx, cfg, ServeOptions{Admin: "127.0.0.1:0", Drain: 5 * time.Second, Ready: func(a map[string]string) { addrs <- a },
+			Reload: reload, OnReload: func(err error) { outcomes <- err }})
 	}()
 	defer func() {
 		cancel()

@@ -37,8 +37,10 @@ type Options struct {
 	// Metrics and Log, if set, observe every request.
 	Metrics *Metrics
 	Log     *slog.Logger
-	// MaxBody bounds request bodies (default 32 MiB).
-	MaxBody int64
+	// MaxBody bounds request bodies (default 32 MiB); BodyTimeout bounds
+	// the time to read one (none if zero).
+	MaxBody     int64
+	BodyTimeout time.Duration
 	// LogBodies adds each request's body (the prompt) to its log line.
 	LogBodies bool
 }
@@ -77,7 +79,7 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 	chains := map[string]*Chain{}
 	for _, r := range g.Spec.Routes {
 		for _, b := range r.Backends {
-			ch := &Chain{Client: client, metrics: opts.Metrics, MaxBody: opts.MaxBody}
+			ch := &Chain{Client: client, metrics: opts.Metrics, MaxBody: opts.MaxBody, BodyTimeout: opts.BodyTimeout}
 			for _, name := range b.Providers {
 				up, err := NewUpstream(providers[name], opts.Lookup, opts.Upstreams[name])
 				if err != nil {
@@ -134,7 +136,7 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 		if addr == "" {
 			addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(l.Port))
 		}
-		rh := &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client, limits: limits, metrics: opts.Metrics, maxBody: opts.MaxBody}
+		rh := &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client, limits: limits, metrics: opts.Metrics, maxBody: opts.MaxBody, bodyTimeout: opts.BodyTimeout}
 		cfg.Listeners = append(cfg.Listeners, Listener{Name: string(l.Name), Addr: addr, Handler: observed(rh, opts.Metrics, opts.Log, opts.LogBodies)})
 		var names []string
 		for _, r := range attached {
@@ -184,9 +186,10 @@ type routeHandler struct {
 	services map[string]*url.URL
 	client   *http.Client
 	// limits are the routes' request rate limits, by route name.
-	limits  map[string]*routeLimit
-	metrics *Metrics
-	maxBody int64
+	limits      map[string]*routeLimit
+	metrics     *Metrics
+	maxBody     int64
+	bodyTimeout time.Duration
 }
 
 type routeLimit struct {
@@ -252,7 +255,7 @@ func (h *routeHandler) serve(w http.ResponseWriter, r *http.Request, ex *exchang
 			return
 		}
 		up := &Upstream{Name: string(ref.Name), URL: &url.URL{Scheme: base.Scheme, Host: base.Host, Path: strings.TrimSuffix(base.Path, "/") + r.URL.Path, RawQuery: r.URL.RawQuery}, Passthrough: true}
-		(&Chain{Upstreams: []*Upstream{up}, Client: h.client, MaxBody: h.maxBody}).ServeHTTP(w, r)
+		(&Chain{Upstreams: []*Upstream{up}, Client: h.client, MaxBody: h.maxBody, BodyTimeout: h.bodyTimeout}).ServeHTTP(w, r)
 	}
 }
 
@@ -366,13 +369,36 @@ func redirect(w http.ResponseWriter, r *http.Request, f *gwv1.HTTPRequestRedirec
 	http.Redirect(w, r, u.String(), code)
 }
 
-// Serve serves cfg's listeners and the admin endpoints on admin until ctx
-// ends, then drains in-flight requests for up to drain. Each Config sent
-// on reload replaces the running one at once, listener by listener;
-// requests in flight finish with the one they started with. A Config whose
-// listeners differ in name or address cannot replace a running one (the
-// sockets stay): onReload hears of every outcome.
-func Serve(ctx context.Context, cfg *Config, admin string, drain time.Duration, ready func(addrs map[string]string), reload <-chan *Config, onReload func(error)) error {
+// ServeOptions say where and how long Serve serves.
+type ServeOptions struct {
+	// Admin is the address of /healthz, /readyz, /metrics and /config.
+	Admin string
+	// Drain is how long requests in flight may finish once ctx ends.
+	Drain time.Duration
+	// HeaderTimeout bounds reading a request's headers (default 10s);
+	// IdleTimeout closes a kept-alive connection with no request (2m).
+	HeaderTimeout, IdleTimeout time.Duration
+	// Ready, if set, hears the addresses served, by listener ("admin" too).
+	Ready func(addrs map[string]string)
+	// Reload carries configurations to swap in; OnReload hears of every
+	// outcome.
+	Reload   <-chan *Config
+	OnReload func(error)
+}
+
+// Serve serves cfg's listeners and the admin endpoints until ctx ends, then
+// drains in-flight requests for up to o.Drain. Each Config sent on o.Reload
+// replaces the running one at once, listener by listener; requests in
+// flight finish with the one they started with. A Config whose listeners
+// differ in name or address cannot replace a running one (the sockets
+// stay).
+func Serve(ctx context.Context, cfg *Config, o ServeOptions) error {
+	if o.HeaderTimeout <= 0 {
+		o.HeaderTimeout = 10 * time.Second
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 2 * time.Minute
+	}
 	var current atomic.Pointer[Config]
 	current.Store(cfg)
 	mux := http.NewServeMux()
@@ -387,13 +413,13 @@ func Serve(ctx context.Context, cfg *Config, admin string, drain time.Duration, 
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(current.Load().Summary)
 	})
-	servers := map[string]*http.Server{"admin": {Addr: admin, Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
+	servers := map[string]*http.Server{"admin": {Addr: o.Admin, Handler: mux, ReadHeaderTimeout: o.HeaderTimeout, IdleTimeout: o.IdleTimeout}}
 	for _, l := range cfg.Listeners {
 		name := l.Name
 		handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			current.Load().handler(name).ServeHTTP(w, r)
 		})
-		servers[l.Name] = &http.Server{Addr: l.Addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+		servers[l.Name] = &http.Server{Addr: l.Addr, Handler: handler, ReadHeaderTimeout: o.HeaderTimeout, IdleTimeout: o.IdleTimeout}
 	}
 	addrs := map[string]string{}
 	errs := make(chan error, len(servers))
@@ -408,21 +434,21 @@ func Serve(ctx context.Context, cfg *Config, admin string, drain time.Duration, 
 		addrs[name] = ln.Addr().String()
 		go func() { errs <- s.Serve(ln) }()
 	}
-	if ready != nil {
-		ready(addrs)
+	if o.Ready != nil {
+		o.Ready(addrs)
 	}
 loop:
 	for {
 		select {
 		case <-ctx.Done():
 			break loop
-		case next := <-reload:
+		case next := <-o.Reload:
 			err := sameListeners(current.Load(), next)
 			if err == nil {
 				current.Store(next)
 			}
-			if onReload != nil {
-				onReload(err)
+			if o.OnReload != nil {
+				o.OnReload(err)
 			}
 		case err := <-errs:
 			if !errors.Is(err, http.ErrServerClosed) {
@@ -430,7 +456,7 @@ loop:
 			}
 		}
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), drain)
+	sctx, cancel := context.WithTimeout(context.Background(), o.Drain)
 	defer cancel()
 	var wg sync.WaitGroup
 	for _, s := range servers {

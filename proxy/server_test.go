@@ -72,12 +72,18 @@ func startServeLogged(t *testing.T, target string, o spec.Options, fakes map[str
 // serveConfig serves cfg on loopback until the test ends and returns the
 // listener's and the admin base URLs.
 func serveConfig(t *testing.T, cfg *Config) (string, string) {
+	return serveConfigWith(t, cfg, ServeOptions{})
+}
+
+// serveConfigWith is serveConfig with o's timeouts.
+func serveConfigWith(t *testing.T, cfg *Config, o ServeOptions) (string, string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrs := make(chan map[string]string, 1)
 	done := make(chan error, 1)
+	o.Admin, o.Drain, o.Ready = "127.0.0.1:0", 5*time.Second, func(a map[string]string) { addrs <- a }
 	go func() {
-		done <- Serve(ctx, cfg, "127.0.0.1:0", 5*time.Second, func(a map[string]string) { addrs <- a }, nil, nil)
+		done <- Serve(ctx, cfg, o)
 	}()
 	t.Cleanup(func() {
 		cancel()

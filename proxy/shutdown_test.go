@@ -29,7 +29,7 @@ func TestGracefulShutdown(t *testing.T) {
 	addrs := make(chan map[string]string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- Serve(ctx, cfg, "127.0.0.1:0", 5*time.Second, func(a map[string]string) { addrs <- a }, nil, nil)
+		done <- Serve(ctx, cfg, ServeOptions{Admin: "127.0.0.1:0", Drain: 5 * time.Second, Ready: func(a map[string]string) { addrs <- a }})
 	}()
 	base := "http://" + (<-addrs)["http"]
 

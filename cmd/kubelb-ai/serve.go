@@ -31,6 +31,8 @@ type serveOptions struct {
 	upstream  time.Duration
 	maxBody   int64
 	logBodies bool
+	// Client-side limits: headers, body, idle kept-alive connections.
+	headerTimeout, bodyTimeout, idleTimeout time.Duration
 }
 
 func newServeCmd(streams IOStreams) *cobra.Command {
@@ -68,6 +70,9 @@ backend, provider, status, durations, failovers), never keys or bodies.`,
 	f.DurationVar(&o.connect, "connect-timeout", 10*time.Second, "how long connecting to a provider may take before failing over")
 	f.DurationVar(&o.upstream, "upstream-timeout", 5*time.Minute, "how long a provider may take to start answering before failing over")
 	f.Int64Var(&o.maxBody, "max-body", 32<<20, "largest request body in bytes; larger ones get 413")
+	f.DurationVar(&o.headerTimeout, "header-timeout", 10*time.Second, "how long a client may take to send a request's headers")
+	f.DurationVar(&o.bodyTimeout, "body-timeout", time.Minute, "how long a client may take to send a request's body; slower ones get 408")
+	f.DurationVar(&o.idleTimeout, "idle-timeout", 2*time.Minute, "how long a kept-alive client connection may wait for its next request")
 	f.BoolVar(&o.logBodies, "log-bodies", false, "add each request's body (the prompt) to the access log; never the keys")
 	cmd.MarkFlagsOneRequired("filename", "from")
 	cmd.MarkFlagsMutuallyExclusive("filename", "from")
@@ -117,7 +122,7 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 	}
 	logger := slog.New(handler)
 	popts := proxy.Options{Listen: listen, Upstreams: ups, Lookup: os.LookupEnv, Metrics: proxy.NewMetrics(), Log: logger,
-		Client: proxy.NewClient(o.connect, o.upstream), MaxBody: o.maxBody, LogBodies: o.logBodies}
+		Client: proxy.NewClient(o.connect, o.upstream), MaxBody: o.maxBody, BodyTimeout: o.bodyTimeout, LogBodies: o.logBodies}
 	cfg, err := proxy.Build(maps, popts)
 	if err != nil {
 		return inputError(err)
@@ -131,7 +136,7 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 		}
 		logger.Info("reloaded")
 	}
-	return proxy.Serve(ctx, cfg, o.admin, o.drain, func(addrs map[string]string) {
+	ready := func(addrs map[string]string) {
 		names := make([]string, 0, len(addrs))
 		for n := range addrs {
 			names = append(names, n)
@@ -145,7 +150,9 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 			fmt.Fprintf(streams.Out, "serving %s on http://%s\n", what, addrs[n])
 		}
 		fmt.Fprintln(streams.Out, strings.Repeat("-", 3), "Ctrl-C stops, letting requests in flight finish; SIGHUP or a changed file reloads")
-	}, reload, onReload)
+	}
+	return proxy.Serve(ctx, cfg, proxy.ServeOptions{Admin: o.admin, Drain: o.drain, HeaderTimeout: o.headerTimeout, IdleTimeout: o.idleTimeout,
+		Ready: ready, Reload: reload, OnReload: onReload})
 }
 
 // watch reloads on SIGHUP and when the input files change (checked every

@@ -53,7 +53,7 @@ func serve(t *testing.T, target string) string {
 	addrs := make(chan map[string]string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- proxy.Serve(ctx, cfg, "127.0.0.1:0", 5*time.Second, func(a map[string]string) { addrs <- a }, nil, nil)
+		done <- proxy.Serve(ctx, cfg, proxy.ServeOptions{Admin: "127.0.0.1:0", Drain: 5 * time.Second, Ready: func(a map[string]string) { addrs <- a }})
 	}()
 	t.Cleanup(func() {
 		cancel()
