@@ -7,7 +7,7 @@ COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOLS     := $(GO) tool -modfile=hack/tools/go.mod
 
-.PHONY: help build install test test-apiserver test-sdk test-prism lint generate check-generated fuzz bench-generate bench-validate bench-apply krew clean
+.PHONY: help build install test test-apiserver test-sdk test-prism lint generate check-generated fuzz bench-generate bench-validate bench-apply bench-serve krew clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -85,6 +85,15 @@ krew: ## release archives of the kubectl plugin into dist/ and plugins/kubelb-ai
 
 bench-apply: build ## apply of 300 objects vs kubectl apply --server-side on one real kube-apiserver
 	$(GO) run ./hack/benchapply -shared $(SHARED) -out $(BIN)/bench-apply.txt -- $(BIN)/kubelb-ai
+
+PORTKEY_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/kubelb-ai/portkey
+bench-serve: build ## serve vs a direct call, a bare Go reverse proxy and Portkey (npm, pinned in hack/benchserve/portkey) on loopback
+	@sum=$$(cat hack/benchserve/portkey/package.json hack/benchserve/portkey/package-lock.json | sha256sum | cut -c1-16) && dir=$(PORTKEY_DIR)/$$sum && \
+	  if [ ! -f $$dir/node_modules/@portkey-ai/gateway/build/start-server.js ]; then \
+	    mkdir -p $$dir && cp hack/benchserve/portkey/package.json hack/benchserve/portkey/package-lock.json $$dir/ && \
+	    (cd $$dir && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) || exit 1; fi && \
+	  cp hack/benchserve/portkey/loopback.cjs $$dir/ && \
+	  $(GO) run ./hack/benchserve -portkey $$dir -out $(BIN)/bench-serve.txt -- $(BIN)/kubelb-ai
 
 clean: ## remove build output
 	rm -rf $(BIN)
