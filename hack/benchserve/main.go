@@ -151,7 +151,7 @@ func main() {
 
 	type sample struct {
 		p50c1, p99c1, p50c50, p99c50, rps, cpuPerReq, ttfe time.Duration
-		streams, truncated                                  int
+		streams, truncated                                 int
 	}
 	results := map[string][]sample{}
 	for r := 1; r <= *rounds; r++ {
@@ -297,7 +297,7 @@ func load(url string, h http.Header, body []byte, c int, d time.Duration) *laten
 }
 
 type streamResult struct {
-	ttfe                latencies
+	ttfe                 latencies
 	n, truncated, failed int
 }
 
