@@ -12,7 +12,10 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/kubelb-ai/kubelb-ai/proxy/jsonbody"
 )
 
 // Chain sends each request to its upstreams in priority order, moving on
@@ -163,9 +166,15 @@ func (up *Upstream) request(r *http.Request, body []byte) *http.Request {
 	return out
 }
 
-// relay copies resp to w, flushing after every read so that each event of
-// a stream reaches the client as the provider sent it. An upstream that
-// fails mid-stream ends an event stream with an error event.
+// copyBuffers are relay's buffers, reused: a fresh 32 KiB per response was
+// the largest allocation of a request.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// relay copies resp to w. A response of unknown length (a stream) is
+// flushed after every read, so that each event reaches the client as the
+// provider sent it; one whose length is known is not a stream and goes out
+// in one piece. An upstream that fails mid-stream ends an event stream with
+// an error event.
 func relay(w http.ResponseWriter, resp *http.Response) {
 	defer resp.Body.Close()
 	for k, v := range resp.Header {
@@ -175,14 +184,19 @@ func relay(w http.ResponseWriter, resp *http.Response) {
 	}
 	w.WriteHeader(resp.StatusCode)
 	rc := http.NewResponseController(w)
-	buf := make([]byte, 32<<10)
+	stream := resp.ContentLength < 0
+	bp := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(bp)
+	buf := *bp
 	for {
 		n, err := resp.Body.Read(buf)
 		if n > 0 {
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return // the client left
 			}
-			_ = rc.Flush()
+			if stream {
+				_ = rc.Flush()
+			}
 		}
 		if err == io.EOF {
 			return
@@ -219,20 +233,16 @@ func errString(err error) string {
 }
 
 // withModel sets the upstream's model in a JSON request body of a format
-// that names the model in the body; other bodies pass unchanged.
+// that names the model in the body; other bodies pass unchanged. Only the
+// model's value is replaced (jsonbody.SetString): the rest of the body goes
+// upstream byte for byte, and nothing is decoded.
 func (up *Upstream) withModel(body []byte) []byte {
 	if up.Model == "" || (up.Format != "openai" && up.Format != "anthropic") {
 		return body
 	}
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(body, &fields) != nil || fields == nil {
-		return body
+	raw := up.modelJSON
+	if raw == nil { // an Upstream not made by NewUpstream
+		raw, _ = json.Marshal(up.Model)
 	}
-	model, _ := json.Marshal(up.Model)
-	fields["model"] = model
-	out, err := json.Marshal(fields)
-	if err != nil {
-		return body
-	}
-	return out
+	return jsonbody.Set(body, "model", raw)
 }

@@ -130,12 +130,13 @@ func observed(next *routeHandler, m *Metrics, log *slog.Logger, logBodies bool) 
 			}
 		}
 		if log != nil {
-			attrs := []any{"method", r.Method, "path", r.URL.Path, "route", ex.route, "backend", ex.backend, "provider", ex.provider,
-				"status", rec.status, "duration_ms", d.Milliseconds(), "first_byte_ms", rec.firstByte.Milliseconds(), "failovers", ex.failovers}
+			attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", ex.route),
+				slog.String("backend", ex.backend), slog.String("provider", ex.provider), slog.Int("status", rec.status),
+				slog.Int64("duration_ms", d.Milliseconds()), slog.Int64("first_byte_ms", rec.firstByte.Milliseconds()), slog.Int("failovers", ex.failovers)}
 			if body != nil {
-				attrs = append(attrs, "request_body", string(body))
+				attrs = append(attrs, slog.String("request_body", string(body)))
 			}
-			log.Info("request", attrs...)
+			log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 		}
 	})
 }

@@ -28,7 +28,7 @@ func buildFor(t *testing.T, o spec.Options, listen string, ups map[string]*url.U
 }
 
 // renderMaps renders g as manifests read from files.
-func renderMaps(t *testing.T, g *spec.AIGateway) []map[string]any {
+func renderMaps(t testing.TB, g *spec.AIGateway) []map[string]any {
 	t.Helper()
 	objs, err := generate.Render(g)
 	if err != nil {

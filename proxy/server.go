@@ -212,7 +212,9 @@ func (h *routeHandler) serve(w http.ResponseWriter, r *http.Request, ex *exchang
 	}
 	r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
 	rule := route.Spec.Rules[ruleIndex]
-	r = r.Clone(r.Context())
+	if len(rule.Filters) > 0 {
+		r = r.Clone(r.Context()) // filters change headers and the URL; the server's request stays as it came
+	}
 	var match gwv1.HTTPRouteMatch
 	if len(rule.Matches) > 0 {
 		match = rule.Matches[0]

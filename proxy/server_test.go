@@ -76,7 +76,7 @@ func serveConfig(t *testing.T, cfg *Config) (string, string) {
 }
 
 // serveConfigWith is serveConfig with o's timeouts.
-func serveConfigWith(t *testing.T, cfg *Config, o ServeOptions) (string, string) {
+func serveConfigWith(t testing.TB, cfg *Config, o ServeOptions) (string, string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrs := make(chan map[string]string, 1)

@@ -6,6 +6,7 @@
 package proxy
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -32,6 +33,8 @@ type Upstream struct {
 	// do with the backend's model.
 	Model  string
 	Format string
+
+	modelJSON []byte // Model as a JSON string
 }
 
 // NewUpstream builds the upstream of Spec provider p; lookup reads its key
@@ -81,6 +84,7 @@ func NewUpstream(p spec.Provider, lookup func(string) (string, bool), base *url.
 		u.Path = strings.TrimSuffix(base.Path, "/") + u.Path
 	}
 	up := &Upstream{Name: p.Name, URL: u, AuthHeader: c.AuthHeader, AuthPrefix: c.AuthPrefix, Model: p.Model, Format: c.Format}
+	up.modelJSON, _ = json.Marshal(p.Model)
 	if p.Kind == "anthropic" {
 		up.Extra = map[string]string{"anthropic-version": "2023-06-01"}
 	}
