@@ -172,7 +172,7 @@ func startPrism(t *testing.T, bin, spec, upstream string) string {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	var out syncBuffer
+	var out testenv.Buffer
 	cmd := exec.Command(bin, "proxy", "--errors", "-h", "127.0.0.1", "-p", fmt.Sprint(port), spec, upstream)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

@@ -1,18 +1,17 @@
 package proxy
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
+	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
@@ -25,25 +24,7 @@ func startServe(t *testing.T, target string, o spec.Options, fakes map[string]*f
 	return base, admin
 }
 
-// syncBuffer is a bytes.Buffer for a logger written from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func startServeLogged(t *testing.T, target string, o spec.Options, fakes map[string]*fakeprovider.Server) (string, string, *syncBuffer) {
+func startServeLogged(t *testing.T, target string, o spec.Options, fakes map[string]*fakeprovider.Server) (string, string, *testenv.Buffer) {
 	t.Helper()
 	o.Target = target
 	g, err := o.Build()
@@ -58,7 +39,7 @@ func startServeLogged(t *testing.T, target string, o spec.Options, fakes map[str
 		c, _ := templates.LookupProvider(name)
 		keys[c.APIKeyEnv] = f.Key
 	}
-	logs := &syncBuffer{}
+	logs := &testenv.Buffer{}
 	cfg, err := Build(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: ups,
 		Lookup: func(k string) (string, bool) { v, ok := keys[k]; return v, ok }, Client: NewClient(time.Second, 2*time.Second),
 		Metrics: NewMetrics(), Log: slog.New(slog.NewJSONHandler(logs, nil))})

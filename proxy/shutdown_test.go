@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
+	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 )
 
@@ -64,7 +65,7 @@ func TestLogBodies(t *testing.T) {
 	for _, withBodies := range []bool{false, true} {
 		ups := map[string]*url.URL{}
 		ups["openai"], _ = url.Parse(f.URL)
-		logs := &syncBuffer{}
+		logs := &testenv.Buffer{}
 		o := spec.Options{Target: "kgateway-v2.1", Providers: []string{"openai"}}
 		g, _ := o.Build()
 		maps := renderMaps(t, g)

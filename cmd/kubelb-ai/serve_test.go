@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
+	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
 )
 
 var (
@@ -58,7 +59,7 @@ func (e *buildError) Error() string { return "go build: " + e.err.Error() + "\n"
 // serveProcess is `kubelb-ai serve` running as a process of its own.
 type serveProcess struct {
 	cmd            *exec.Cmd
-	stdout, stderr *lockedBuffer
+	stdout, stderr *testenv.Buffer
 	listener       string // base URL of listener "http"
 	admin          string
 	exited         chan error
@@ -66,7 +67,7 @@ type serveProcess struct {
 
 func startServeProcess(t *testing.T, env []string, args ...string) *serveProcess {
 	t.Helper()
-	p := &serveProcess{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, exited: make(chan error, 1)}
+	p := &serveProcess{stdout: &testenv.Buffer{}, stderr: &testenv.Buffer{}, exited: make(chan error, 1)}
 	p.cmd = exec.Command(binary(t), append([]string{"serve", "--listen", "http=127.0.0.1:0", "--admin", "127.0.0.1:0"}, args...)...)
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stderr = p.stderr
@@ -119,23 +120,6 @@ func (p *serveProcess) stop(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop within 30s of SIGTERM")
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func send(t *testing.T, url, body string, header map[string]string) (int, string) {
