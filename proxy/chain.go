@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/jsonbody"
+	"github.com/kubelb-ai/kubelb-ai/proxy/translate"
 )
 
 // Chain sends each request to its upstreams in priority order, moving on
@@ -28,6 +29,10 @@ type Chain struct {
 	// whole before the first try, both to retry it and because streaming it
 	// through truncates responses (httputil.ReverseProxy's trap).
 	MaxBody int64
+	// Translate sends OpenAI-format requests to providers of other
+	// formats translated, and their answers back (agentgateway's data
+	// plane does; kgateway's forwards bodies as they are).
+	Translate bool
 	// BodyTimeout bounds reading the request body (none if zero): a client
 	// that sends slowly cannot hold a connection forever.
 	BodyTimeout time.Duration
@@ -83,11 +88,29 @@ func (c *Chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = rc.SetReadDeadline(time.Time{})
 	}
 	var last *http.Response
+	var lastVia *translation
 	var lastErr error
 	ex := exchangeOf(r)
+	openAIClient := strings.HasSuffix(r.URL.Path, "/chat/completions")
 	for i, up := range c.Upstreams {
+		// An OpenAI request to a provider of another format is
+		// translated when the data plane would (agentgateway, --translate).
+		var via *translation
+		upBody := body
+		if tr, ok := translate.For(up.Format); ok && c.Translate && openAIClient {
+			upBody, err = tr.Request(body, up.Model)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, fmt.Sprintf("the request cannot be sent to %s (%s): %v", up.Name, up.Format, err))
+				return
+			}
+			via = &translation{Translator: tr, model: up.Model}
+			via.stream, via.includeUsage = translate.Streaming(body)
+			if via.model == "" {
+				via.model = modelOf(body)
+			}
+		}
 		started := time.Now()
-		resp, err := c.Client.Do(up.request(r, body))
+		resp, err := c.Client.Do(up.request(r, upBody, via))
 		if c.metrics != nil && err == nil {
 			c.metrics.upstream.WithLabelValues(up.Name).Observe(time.Since(started).Seconds())
 		}
@@ -105,7 +128,7 @@ func (c *Chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if reason == "" {
 			closeBody(last)
-			relay(w, resp)
+			via.relay(w, resp)
 			return
 		}
 		if i < len(c.Upstreams)-1 {
@@ -123,27 +146,30 @@ func (c *Chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if resp != nil {
 			closeBody(last)
-			last = resp
+			last, lastVia = resp, via
 		}
 	}
 	if last != nil {
-		relay(w, last) // every upstream failed: the last one's answer
+		lastVia.relay(w, last) // every upstream failed: the last one's answer
 		return
 	}
 	writeError(w, http.StatusBadGateway, "no provider could be reached: "+errString(lastErr))
 }
 
-// request is r, with body, as up receives it.
-func (up *Upstream) request(r *http.Request, body []byte) *http.Request {
+// request is r, with body, as up receives it; via is the translation the
+// body went through, if any.
+func (up *Upstream) request(r *http.Request, body []byte, via *translation) *http.Request {
 	u := *up.URL
-	if strings.Contains(r.URL.Path, ":streamGenerateContent") {
+	if strings.Contains(r.URL.Path, ":streamGenerateContent") || (via != nil && via.stream && up.Format == "gemini") {
 		// Gemini names streaming in the path; the data plane keeps it.
 		u.Path = strings.Replace(u.Path, ":generateContent", ":streamGenerateContent", 1)
 		q := u.Query()
 		q.Set("alt", "sse")
 		u.RawQuery = q.Encode()
 	}
-	body = up.withModel(body)
+	if via == nil {
+		body = up.withModel(body) // a translation has set it already
+	}
 	out, _ := http.NewRequestWithContext(r.Context(), r.Method, u.String(), bytes.NewReader(body))
 	out.Header = r.Header.Clone()
 	for _, h := range dropped {

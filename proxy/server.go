@@ -20,6 +20,7 @@ import (
 
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/spec"
+	"github.com/kubelb-ai/kubelb-ai/templates"
 )
 
 // Options configure a Server.
@@ -43,6 +44,9 @@ type Options struct {
 	BodyTimeout time.Duration
 	// LogBodies adds each request's body (the prompt) to its log line.
 	LogBodies bool
+	// Translate translates OpenAI-format requests for providers of other
+	// formats on every target; on agentgateway it is always on, as there.
+	Translate bool
 }
 
 // Listener is one Gateway listener served locally.
@@ -79,7 +83,8 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 	chains := map[string]*Chain{}
 	for _, r := range g.Spec.Routes {
 		for _, b := range r.Backends {
-			ch := &Chain{Client: client, metrics: opts.Metrics, MaxBody: opts.MaxBody, BodyTimeout: opts.BodyTimeout}
+			ch := &Chain{Client: client, metrics: opts.Metrics, MaxBody: opts.MaxBody, BodyTimeout: opts.BodyTimeout,
+				Translate: opts.Translate || in.From == templates.Agentgateway}
 			for _, name := range b.Providers {
 				up, err := NewUpstream(providers[name], opts.Lookup, opts.Upstreams[name])
 				if err != nil {
@@ -112,7 +117,8 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 	if gateway == nil {
 		return nil, errors.New("the manifests have no Gateway: nothing to listen on")
 	}
-	cfg := &Config{Metrics: opts.Metrics, Summary: map[string]any{"gateway": gateway.Namespace + "/" + gateway.Name, "target": in.From}}
+	cfg := &Config{Metrics: opts.Metrics, Summary: map[string]any{"gateway": gateway.Namespace + "/" + gateway.Name, "target": in.From,
+		"translate": opts.Translate || in.From == templates.Agentgateway}}
 	// One limiter per route, shared by the listeners the route attaches to.
 	limits := map[string]*routeLimit{}
 	for _, sr := range g.Spec.Routes {

@@ -122,18 +122,42 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.error(w, http.StatusUnauthorized, "invalid API key")
 		return
 	}
-	prompt, model, stream, err := s.parse(r, body)
+	in, err := s.parse(r, body)
 	if err != nil {
 		s.error(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	answer := "echo: " + prompt
-	if stream {
-		s.stream(w, model, answer, fault.CutAfterEvents)
+	a := answer{model: in.model, text: "echo: " + in.prompt, tool: in.tool, prompt: in.prompt}
+	if in.toolResult != "" {
+		a.text = "the tool said: " + in.toolResult
+	}
+	if in.stream {
+		s.stream(w, a, fault.CutAfterEvents)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(s.complete(model, answer, prompt))
+	_ = json.NewEncoder(w).Encode(s.complete(a))
+}
+
+// request is what the fake reads from a request.
+type request struct {
+	prompt, model string
+	stream        bool
+	// tool is the first tool the request offers; the fake calls it,
+	// unless the last message is a tool's result (toolResult).
+	tool, toolResult string
+}
+
+// answer is what the fake says: text, or a call of tool with the prompt
+// as its argument "q".
+type answer struct {
+	model, text, tool, prompt string
+}
+
+// args are a tool call's arguments, JSON.
+func (a answer) args() string {
+	b, _ := json.Marshal(map[string]string{"q": a.prompt})
+	return string(b)
 }
 
 // authorized checks the key where the provider's API takes it.
@@ -147,11 +171,12 @@ func (s *Server) authorized(r *http.Request) bool {
 	return r.Header.Get("Authorization") == "Bearer "+s.Key
 }
 
-// parse reads the prompt, model and streaming flag from a request in the
-// provider's format, refusing what its API refuses.
-func (s *Server) parse(r *http.Request, body []byte) (prompt, model string, stream bool, err error) {
+// parse reads the prompt, model, streaming flag and tools from a request
+// in the provider's format, refusing what its API refuses.
+func (s *Server) parse(r *http.Request, body []byte) (request, error) {
+	var in request
 	if r.Method != http.MethodPost {
-		return "", "", false, fmt.Errorf("method %s not allowed", r.Method)
+		return in, fmt.Errorf("method %s not allowed", r.Method)
 	}
 	switch s.Kind {
 	case OpenAI:
@@ -162,12 +187,23 @@ func (s *Server) parse(r *http.Request, body []byte) (prompt, model string, stre
 				Role    string `json:"role"`
 				Content any    `json:"content"`
 			} `json:"messages"`
+			Tools []struct {
+				Function struct {
+					Name string `json:"name"`
+				} `json:"function"`
+			} `json:"tools"`
 		}
 		if err := json.Unmarshal(body, &req); err != nil || req.Model == "" || len(req.Messages) == 0 || !strings.HasSuffix(r.URL.Path, "/chat/completions") {
-			return "", "", false, fmt.Errorf("want POST .../chat/completions with model and messages")
+			return in, fmt.Errorf("want POST .../chat/completions with model and messages")
 		}
 		last := req.Messages[len(req.Messages)-1]
-		return text(last.Content), req.Model, req.Stream, nil
+		in = request{prompt: text(last.Content), model: req.Model, stream: req.Stream}
+		if last.Role == "tool" {
+			in.toolResult = in.prompt
+		} else if len(req.Tools) > 0 {
+			in.tool = req.Tools[0].Function.Name
+		}
+		return in, nil
 	case Anthropic:
 		var req struct {
 			Model     string `json:"model"`
@@ -177,35 +213,71 @@ func (s *Server) parse(r *http.Request, body []byte) (prompt, model string, stre
 				Role    string `json:"role"`
 				Content any    `json:"content"`
 			} `json:"messages"`
+			Tools []struct {
+				Name string `json:"name"`
+			} `json:"tools"`
 		}
 		if err := json.Unmarshal(body, &req); err != nil || req.Model == "" || req.MaxTokens <= 0 || len(req.Messages) == 0 || !strings.HasSuffix(r.URL.Path, "/messages") {
-			return "", "", false, fmt.Errorf("want POST .../messages with model, max_tokens and messages")
+			return in, fmt.Errorf("want POST .../messages with model, max_tokens and messages")
 		}
-		return text(req.Messages[len(req.Messages)-1].Content), req.Model, req.Stream, nil
+		last := req.Messages[len(req.Messages)-1].Content
+		in = request{prompt: text(last), model: req.Model, stream: req.Stream}
+		if result := toolResult(last, "tool_result", "content"); result != "" {
+			in.toolResult = result
+		} else if len(req.Tools) > 0 {
+			in.tool = req.Tools[0].Name
+		}
+		return in, nil
 	case Gemini:
 		path := r.URL.Path
 		i := strings.LastIndex(path, "/models/")
 		verb := ""
 		if i >= 0 {
-			model, verb, _ = strings.Cut(path[i+len("/models/"):], ":")
+			in.model, verb, _ = strings.Cut(path[i+len("/models/"):], ":")
 		}
 		var req struct {
 			Contents []struct {
-				Parts []struct {
-					Text string `json:"text"`
-				} `json:"parts"`
+				Parts []map[string]any `json:"parts"`
 			} `json:"contents"`
+			Tools []struct {
+				FunctionDeclarations []struct {
+					Name string `json:"name"`
+				} `json:"functionDeclarations"`
+			} `json:"tools"`
 		}
 		if err := json.Unmarshal(body, &req); err != nil || len(req.Contents) == 0 || (verb != "generateContent" && verb != "streamGenerateContent") {
-			return "", "", false, fmt.Errorf("want POST .../models/MODEL:generateContent with contents")
+			return in, fmt.Errorf("want POST .../models/MODEL:generateContent with contents")
 		}
+		in.stream = verb == "streamGenerateContent"
 		parts := req.Contents[len(req.Contents)-1].Parts
-		if len(parts) > 0 {
-			prompt = parts[len(parts)-1].Text
+		for _, p := range parts {
+			if t, ok := p["text"].(string); ok {
+				in.prompt = t
+			}
+			if fr, ok := p["functionResponse"].(map[string]any); ok {
+				b, _ := json.Marshal(fr["response"])
+				in.toolResult = string(b)
+			}
 		}
-		return prompt, model, verb == "streamGenerateContent", nil
+		if in.toolResult == "" && len(req.Tools) > 0 && len(req.Tools[0].FunctionDeclarations) > 0 {
+			in.tool = req.Tools[0].FunctionDeclarations[0].Name
+		}
+		return in, nil
 	}
-	return "", "", false, fmt.Errorf("unknown provider kind %s", s.Kind)
+	return in, fmt.Errorf("unknown provider kind %s", s.Kind)
+}
+
+// toolResult is the text of the last block of typ in a list of content
+// blocks (Anthropic's tool_result), or "".
+func toolResult(content any, typ, field string) string {
+	blocks, _ := content.([]any)
+	out := ""
+	for _, b := range blocks {
+		if m, ok := b.(map[string]any); ok && m["type"] == typ {
+			out = text(m[field])
+		}
+	}
+	return out
 }
 
 // text is the text of a message content: a string, or the text parts of a
@@ -231,27 +303,45 @@ func text(content any) string {
 func words(s string) int { return len(strings.Fields(s)) + 1 }
 
 // complete is a whole answer in the provider's response shape.
-func (s *Server) complete(model, answer, prompt string) any {
-	in, out := words(prompt), words(answer)
+func (s *Server) complete(a answer) any {
+	in, out := words(a.prompt), words(a.text)
 	switch s.Kind {
 	case Anthropic:
-		return map[string]any{"id": "msg_fake", "type": "message", "role": "assistant", "model": model,
-			"content": []any{map[string]any{"type": "text", "text": answer}}, "stop_reason": "end_turn", "stop_sequence": nil,
+		content := []any{map[string]any{"type": "text", "text": a.text}}
+		stop := "end_turn"
+		if a.tool != "" {
+			content = []any{map[string]any{"type": "tool_use", "id": "toolu_fake", "name": a.tool, "input": json.RawMessage(a.args())}}
+			stop = "tool_use"
+		}
+		return map[string]any{"id": "msg_fake", "type": "message", "role": "assistant", "model": a.model,
+			"content": content, "stop_reason": stop, "stop_sequence": nil,
 			"usage": map[string]any{"input_tokens": in, "output_tokens": out}}
 	case Gemini:
-		return map[string]any{"candidates": []any{map[string]any{"content": map[string]any{"role": "model", "parts": []any{map[string]any{"text": answer}}},
+		part := map[string]any{"text": a.text}
+		if a.tool != "" {
+			part = map[string]any{"functionCall": map[string]any{"name": a.tool, "args": json.RawMessage(a.args())}}
+		}
+		return map[string]any{"candidates": []any{map[string]any{"content": map[string]any{"role": "model", "parts": []any{part}},
 			"finishReason": "STOP", "index": 0}}, "usageMetadata": map[string]any{"promptTokenCount": in, "candidatesTokenCount": out, "totalTokenCount": in + out},
-			"modelVersion": model}
+			"modelVersion": a.model}
 	}
-	return map[string]any{"id": "chatcmpl-fake", "object": "chat.completion", "created": 1700000000, "model": model,
-		"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": answer, "refusal": nil},
-			"logprobs": nil, "finish_reason": "stop"}},
-		"usage": map[string]any{"prompt_tokens": in, "completion_tokens": out, "total_tokens": in + out}}
+	msg := map[string]any{"role": "assistant", "content": a.text, "refusal": nil}
+	finish := "stop"
+	if a.tool != "" {
+		msg["content"] = nil
+		msg["tool_calls"] = []any{map[string]any{"id": "call_fake", "type": "function", "function": map[string]any{"name": a.tool, "arguments": a.args()}}}
+		finish = "tool_calls"
+	}
+	return map[string]any{"id": "chatcmpl-fake", "object": "chat.completion", "created": 1700000000, "model": a.model,
+		"choices": []any{map[string]any{"index": 0, "message": msg, "logprobs": nil, "finish_reason": finish}},
+		"usage":   map[string]any{"prompt_tokens": in, "completion_tokens": out, "total_tokens": in + out}}
 }
 
 // stream sends the answer as server-sent events in the provider's shape,
-// flushing each; cut > 0 drops the connection after that many events.
-func (s *Server) stream(w http.ResponseWriter, model, answer string, cut int) {
+// flushing each; cut > 0 drops the connection after that many events. A
+// tool call's arguments come in two pieces where the provider streams
+// them (OpenAI, Anthropic).
+func (s *Server) stream(w http.ResponseWriter, a answer, cut int) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	flusher, _ := w.(http.Flusher)
@@ -271,38 +361,64 @@ func (s *Server) stream(w http.ResponseWriter, model, answer string, cut int) {
 		sent++
 		return true
 	}
-	pieces := split(answer, s.Events)
+	pieces := split(a.text, s.Events)
+	args := a.args()
+	half := len(args) / 2
 	ok := true
 	switch s.Kind {
 	case Anthropic:
 		ok = send("message_start", map[string]any{"type": "message_start", "message": map[string]any{"id": "msg_fake", "type": "message", "role": "assistant",
-			"model": model, "content": []any{}, "stop_reason": nil, "stop_sequence": nil, "usage": map[string]any{"input_tokens": 1, "output_tokens": 0}}}) &&
-			send("content_block_start", map[string]any{"type": "content_block_start", "index": 0, "content_block": map[string]any{"type": "text", "text": ""}})
-		for _, p := range pieces {
-			ok = ok && send("content_block_delta", map[string]any{"type": "content_block_delta", "index": 0, "delta": map[string]any{"type": "text_delta", "text": p}})
+			"model": a.model, "content": []any{}, "stop_reason": nil, "stop_sequence": nil, "usage": map[string]any{"input_tokens": 1, "output_tokens": 0}}})
+		stop := "end_turn"
+		if a.tool != "" {
+			stop = "tool_use"
+			ok = ok && send("content_block_start", map[string]any{"type": "content_block_start", "index": 0,
+				"content_block": map[string]any{"type": "tool_use", "id": "toolu_fake", "name": a.tool, "input": map[string]any{}}})
+			for _, p := range []string{args[:half], args[half:]} {
+				ok = ok && send("content_block_delta", map[string]any{"type": "content_block_delta", "index": 0, "delta": map[string]any{"type": "input_json_delta", "partial_json": p}})
+			}
+		} else {
+			ok = ok && send("content_block_start", map[string]any{"type": "content_block_start", "index": 0, "content_block": map[string]any{"type": "text", "text": ""}})
+			for _, p := range pieces {
+				ok = ok && send("content_block_delta", map[string]any{"type": "content_block_delta", "index": 0, "delta": map[string]any{"type": "text_delta", "text": p}})
+			}
 		}
 		ok = ok && send("content_block_stop", map[string]any{"type": "content_block_stop", "index": 0}) &&
-			send("message_delta", map[string]any{"type": "message_delta", "delta": map[string]any{"stop_reason": "end_turn", "stop_sequence": nil},
-				"usage": map[string]any{"output_tokens": words(answer)}}) &&
+			send("message_delta", map[string]any{"type": "message_delta", "delta": map[string]any{"stop_reason": stop, "stop_sequence": nil},
+				"usage": map[string]any{"output_tokens": words(a.text)}}) &&
 			send("message_stop", map[string]any{"type": "message_stop"})
 	case Gemini:
+		if a.tool != "" {
+			c := map[string]any{"content": map[string]any{"role": "model", "parts": []any{map[string]any{"functionCall": map[string]any{"name": a.tool, "args": json.RawMessage(args)}}}},
+				"index": 0, "finishReason": "STOP"}
+			ok = send("", map[string]any{"candidates": []any{c}, "modelVersion": a.model})
+			break
+		}
 		for i, p := range pieces {
 			c := map[string]any{"content": map[string]any{"role": "model", "parts": []any{map[string]any{"text": p}}}, "index": 0}
 			if i == len(pieces)-1 {
 				c["finishReason"] = "STOP"
 			}
-			ok = ok && send("", map[string]any{"candidates": []any{c}, "modelVersion": model})
+			ok = ok && send("", map[string]any{"candidates": []any{c}, "modelVersion": a.model})
 		}
 	default:
 		chunk := func(delta map[string]any, finish any) map[string]any {
-			return map[string]any{"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1700000000, "model": model,
+			return map[string]any{"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1700000000, "model": a.model,
 				"choices": []any{map[string]any{"index": 0, "delta": delta, "logprobs": nil, "finish_reason": finish}}}
 		}
 		ok = send("", chunk(map[string]any{"role": "assistant", "content": ""}, nil))
-		for _, p := range pieces {
-			ok = ok && send("", chunk(map[string]any{"content": p}, nil))
+		finish := "stop"
+		if a.tool != "" {
+			finish = "tool_calls"
+			ok = ok && send("", chunk(map[string]any{"tool_calls": []any{map[string]any{"index": 0, "id": "call_fake", "type": "function",
+				"function": map[string]any{"name": a.tool, "arguments": args[:half]}}}}, nil)) &&
+				send("", chunk(map[string]any{"tool_calls": []any{map[string]any{"index": 0, "function": map[string]any{"arguments": args[half:]}}}}, nil))
+		} else {
+			for _, p := range pieces {
+				ok = ok && send("", chunk(map[string]any{"content": p}, nil))
+			}
 		}
-		ok = ok && send("", chunk(map[string]any{}, "stop"))
+		ok = ok && send("", chunk(map[string]any{}, finish))
 		if ok && (cut == 0 || sent < cut) {
 			fmt.Fprint(w, "data: [DONE]\n\n")
 			if flusher != nil {

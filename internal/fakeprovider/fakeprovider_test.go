@@ -24,7 +24,7 @@ type call struct {
 	body      string
 }
 
-func request(kind Kind, key string, stream bool) call {
+func requestOf(kind Kind, key string, stream bool) call {
 	switch kind {
 	case Anthropic:
 		return call{"/v1/messages", key, fmt.Sprintf(`{"model":"claude-3-5-haiku-latest","max_tokens":64,"stream":%v,"messages":[{"role":"user","content":"hello there"}]}`, stream)}
@@ -80,7 +80,7 @@ func TestFakesFollowTheSpecs(t *testing.T) {
 			spec := loadSpec(t, filepath.Join(specs, sc.file))
 			s := New(t, kind, "good-key")
 
-			resp, body := do(t, s, request(kind, "good-key", false))
+			resp, body := do(t, s, requestOf(kind, "good-key", false))
 			if resp.StatusCode != 200 {
 				t.Fatalf("%d %s", resp.StatusCode, body)
 			}
@@ -95,7 +95,7 @@ func TestFakesFollowTheSpecs(t *testing.T) {
 				t.Errorf("the answer does not echo the prompt: %s", body)
 			}
 
-			resp, body = do(t, s, request(kind, "good-key", true))
+			resp, body = do(t, s, requestOf(kind, "good-key", true))
 			events := parseSSE(t, body)
 			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" || len(events) < s.Events {
 				t.Fatalf("stream: %d %s, %d events", resp.StatusCode, resp.Header.Get("Content-Type"), len(events))
@@ -131,7 +131,7 @@ func TestFakesFollowTheSpecs(t *testing.T) {
 				}
 			}
 
-			resp, body = do(t, s, request(kind, "wrong-key", false))
+			resp, body = do(t, s, requestOf(kind, "wrong-key", false))
 			if resp.StatusCode != 401 || !strings.Contains(string(body), `"error"`) {
 				t.Errorf("a wrong key: %d %s", resp.StatusCode, body)
 			}
@@ -146,17 +146,17 @@ func TestFakesFollowTheSpecs(t *testing.T) {
 func TestFaults(t *testing.T) {
 	s := New(t, OpenAI, "k")
 	s.Fail(Fault{Status: 503}, Fault{Status: 429}, Fault{CutAfterEvents: 2})
-	if resp, _ := do(t, s, request(OpenAI, "k", false)); resp.StatusCode != 503 {
+	if resp, _ := do(t, s, requestOf(OpenAI, "k", false)); resp.StatusCode != 503 {
 		t.Errorf("first: %d", resp.StatusCode)
 	}
-	if resp, _ := do(t, s, request(OpenAI, "k", false)); resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" {
+	if resp, _ := do(t, s, requestOf(OpenAI, "k", false)); resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("second: %d", resp.StatusCode)
 	}
-	_, body := do(t, s, request(OpenAI, "k", true))
+	_, body := do(t, s, requestOf(OpenAI, "k", true))
 	if events := parseSSE(t, body); len(events) != 2 || strings.Contains(string(body), "[DONE]") {
 		t.Errorf("cut stream: %d events\n%s", len(events), body)
 	}
-	if resp, _ := do(t, s, request(OpenAI, "k", false)); resp.StatusCode != 200 {
+	if resp, _ := do(t, s, requestOf(OpenAI, "k", false)); resp.StatusCode != 200 {
 		t.Errorf("after the faults: %d", resp.StatusCode)
 	}
 }
@@ -301,4 +301,111 @@ func (o *openAPI) check(schema any, v any, path string) []string {
 func asAnyList(v any) []any {
 	l, _ := v.([]any)
 	return l
+}
+
+// toolsRequest offers one tool, "lookup"; result, when set, answers the
+// fake's call of it instead.
+func toolsRequest(kind Kind, stream bool, result string) call {
+	switch kind {
+	case Anthropic:
+		msgs := `[{"role":"user","content":"hello there"}]`
+		if result != "" {
+			msgs = `[{"role":"user","content":"hello there"},{"role":"assistant","content":[{"type":"tool_use","id":"toolu_fake","name":"lookup","input":{"q":"hello there"}}]},` +
+				`{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_fake","content":"` + result + `"}]}]`
+		}
+		return call{"/v1/messages", "k", fmt.Sprintf(`{"model":"claude-3-5-haiku-latest","max_tokens":64,"stream":%v,"tools":[{"name":"lookup","input_schema":{"type":"object"}}],"messages":%s}`, stream, msgs)}
+	case Gemini:
+		verb := "generateContent"
+		if stream {
+			verb = "streamGenerateContent"
+		}
+		contents := `[{"role":"user","parts":[{"text":"hello there"}]}]`
+		if result != "" {
+			contents = `[{"role":"user","parts":[{"text":"hello there"}]},{"role":"model","parts":[{"functionCall":{"name":"lookup","args":{"q":"hello there"}}}]},` +
+				`{"role":"user","parts":[{"functionResponse":{"name":"lookup","response":{"content":"` + result + `"}}}]}]`
+		}
+		return call{"/v1beta/models/gemini-2.0-flash:" + verb, "k", `{"tools":[{"functionDeclarations":[{"name":"lookup"}]}],"contents":` + contents + `}`}
+	}
+	msgs := `[{"role":"user","content":"hello there"}]`
+	if result != "" {
+		msgs = `[{"role":"user","content":"hello there"},{"role":"assistant","content":null,"tool_calls":[{"id":"call_fake","type":"function","function":{"name":"lookup","arguments":"{}"}}]},` +
+			`{"role":"tool","tool_call_id":"call_fake","content":"` + result + `"}]`
+	}
+	return call{"/v1/chat/completions", "k", fmt.Sprintf(`{"model":"gpt-4o-mini","stream":%v,"tools":[{"type":"function","function":{"name":"lookup"}}],"messages":%s}`, stream, msgs)}
+}
+
+// Offered a tool, every fake calls it with the prompt as "q", in its
+// provider's shape (checked against the spec), whole and streamed; given
+// the tool's result, it answers with it.
+func TestFakesCallTools(t *testing.T) {
+	specs := filepath.Join(testenv.SharedDir(t), "specs")
+	for kind, sc := range specSchemas {
+		t.Run(string(kind), func(t *testing.T) {
+			spec := loadSpec(t, filepath.Join(specs, sc.file))
+			s := New(t, kind, "k")
+			resp, body := do(t, s, toolsRequest(kind, false, ""))
+			var answer map[string]any
+			if err := json.Unmarshal(body, &answer); resp.StatusCode != 200 || err != nil {
+				t.Fatalf("%d %s", resp.StatusCode, body)
+			}
+			if errs := spec.check(sc.answer, answer, sc.answer); len(errs) > 0 {
+				t.Errorf("the tool call does not follow %s:\n%s", sc.answer, strings.Join(errs, "\n"))
+			}
+			if !strings.Contains(string(body), "lookup") || !strings.Contains(strings.ReplaceAll(string(body), `\"`, `"`), `{"q":"hello there"}`) {
+				t.Errorf("no call of lookup with q: %s", body)
+			}
+
+			resp, body = do(t, s, toolsRequest(kind, true, ""))
+			var args strings.Builder
+			for _, e := range parseSSE(t, body) {
+				if e.data == "[DONE]" {
+					continue
+				}
+				var v map[string]any
+				if err := json.Unmarshal([]byte(e.data), &v); err != nil {
+					t.Fatal(err)
+				}
+				if sc.chunk != "" {
+					if errs := spec.check(sc.chunk, v, sc.chunk); len(errs) > 0 {
+						t.Errorf("a streamed piece does not follow %s:\n%s", sc.chunk, strings.Join(errs, "\n"))
+					}
+				}
+				args.WriteString(streamedArgs(v))
+			}
+			if resp.StatusCode != 200 || args.String() != `{"q":"hello there"}` {
+				t.Errorf("streamed tool call arguments %q (%d)", args.String(), resp.StatusCode)
+			}
+
+			_, body = do(t, s, toolsRequest(kind, false, "42 apples"))
+			if !strings.Contains(string(body), "the tool said: ") || !strings.Contains(string(body), "42 apples") {
+				t.Errorf("the answer to a tool result: %s", body)
+			}
+		})
+	}
+}
+
+// streamedArgs is the piece of tool call arguments a streamed event holds.
+func streamedArgs(v map[string]any) string {
+	if d, ok := v["delta"].(map[string]any); ok { // Anthropic
+		s, _ := d["partial_json"].(string)
+		return s
+	}
+	for _, c := range asList(v["choices"]) { // OpenAI
+		d, _ := c["delta"].(map[string]any)
+		for _, tc := range asList(d["tool_calls"]) {
+			f, _ := tc["function"].(map[string]any)
+			s, _ := f["arguments"].(string)
+			return s
+		}
+	}
+	for _, c := range asList(v["candidates"]) { // Gemini
+		content, _ := c["content"].(map[string]any)
+		for _, p := range asList(content["parts"]) {
+			if fc, ok := p["functionCall"].(map[string]any); ok {
+				b, _ := json.Marshal(fc["args"])
+				return string(b)
+			}
+		}
+	}
+	return ""
 }
