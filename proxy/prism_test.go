@@ -35,38 +35,58 @@ func TestUpstreamRequestsMatchProviderSpecs(t *testing.T) {
 		t.Skip("KUBELB_AI_PRISM is not set: make test-prism installs Prism and runs this test")
 	}
 	specs := filepath.Join(testenv.SharedDir(t), "specs")
+	// An OpenAI request with what translation maps: a system prompt, an
+	// image, sampling, stops, tools and a tool round trip.
+	const openAIRequest = `{"model":"any","messages":[{"role":"system","content":"Be brief."},` +
+		`{"role":"user","content":[{"type":"text","text":"What is this?"},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]},` +
+		`{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"lookup","arguments":"{\"q\":\"logo\"}"}}]},` +
+		`{"role":"tool","tool_call_id":"call_1","content":"a logo"},{"role":"user","content":"And now?"}],` +
+		`"temperature":0.5,"top_p":0.9,"max_tokens":50,"stop":["END"],"tool_choice":"auto",` +
+		`"tools":[{"type":"function","function":{"name":"lookup","description":"Look up","parameters":{"type":"object","properties":{"q":{"type":"string"}},"required":["q"]}}}]}`
 	cases := []struct {
 		provider string
 		fake     fakeprovider.Kind
 		spec     string
 		path     string
 		body     string
-		bad      string // a request the provider's API refuses
+		bad      string // a request the provider's API refuses (native cases)
+		target   string // default kgateway-v2.1; agentgateway translates OpenAI's format
+		root     string // the path the spec's paths are under (default: its server's)
 	}{
+		{"anthropic", fakeprovider.Anthropic, "anthropic-openapi.prism.yaml", "/anthropic/v1/chat/completions", openAIRequest, "", templates.Agentgateway, ""},
+		// agentgateway calls Gemini's v1beta API, whose generateContent
+		// is the published v1 one's superset.
+		{"gemini", fakeprovider.Gemini, "gemini-openapi.curated.yaml", "/gemini/v1/chat/completions", openAIRequest, "", templates.Agentgateway, "/v1beta"},
 		{"openai", fakeprovider.OpenAI, "openai-openapi.prism.yaml", "/openai/v1/chat/completions",
 			`{"model":"gpt-4o-mini","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}],"max_tokens":20,"temperature":0.2}`,
-			`{"model":"gpt-4o-mini","max_tokens":20}`},
+			`{"model":"gpt-4o-mini","max_tokens":20}`, "", ""},
 		{"anthropic", fakeprovider.Anthropic, "anthropic-openapi.prism.yaml", "/anthropic/v1/messages",
 			`{"model":"claude-3-5-haiku-latest","max_tokens":20,"system":"Be brief.","messages":[{"role":"user","content":"hi"}]}`,
-			`{"model":"claude-3-5-haiku-latest","messages":[{"role":"user","content":"hi"}]}`},
+			`{"model":"claude-3-5-haiku-latest","messages":[{"role":"user","content":"hi"}]}`, "", ""},
 		{"gemini", fakeprovider.Gemini, "gemini-openapi.curated.yaml", "/gemini",
 			`{"contents":[{"role":"user","parts":[{"text":"hi"}]}],"generationConfig":{"maxOutputTokens":20}}`,
-			`{"contents":"hi"}`},
+			`{"contents":"hi"}`, "", ""},
 		{"mistral", fakeprovider.OpenAI, "mistral-openapi.curated.yaml", "/mistral/v1/chat/completions",
 			`{"model":"mistral-small-latest","messages":[{"role":"user","content":"hi"}],"max_tokens":20}`,
-			`{"model":"mistral-small-latest","messages":"hi"}`},
+			`{"model":"mistral-small-latest","messages":"hi"}`, "", ""},
 	}
 	for _, c := range cases {
-		t.Run(c.provider, func(t *testing.T) {
+		name := c.provider
+		if c.target == "" {
+			c.target = templates.KgatewayV21
+		} else {
+			name += " translated"
+		}
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			fake := fakeprovider.New(t, c.fake, "sk-"+c.provider+"-secret")
-			prismURL := startPrism(t, prism, rootedSpec(t, filepath.Join(specs, c.spec)), fake.URL)
+			prismURL := startPrism(t, prism, rootedSpec(t, filepath.Join(specs, c.spec), c.root), fake.URL)
 
-			g, err := spec.Options{Target: templates.KgatewayV21, Providers: []string{c.provider}}.Build()
+			g, err := spec.Options{Target: c.target, Providers: []string{c.provider}}.Build()
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.provider == "gemini" {
+			if c.provider == "gemini" && c.root == "" {
 				// The published description is of Gemini's v1 API.
 				g.Spec.Providers[0].APIVersion = "v1"
 			}
@@ -95,6 +115,9 @@ func TestUpstreamRequestsMatchProviderSpecs(t *testing.T) {
 			// The check can fail: a request the provider's API refuses is
 			// stopped by Prism with its violations and never reaches the
 			// fake.
+			if c.bad == "" {
+				return
+			}
 			resp, out = post(t, base, c.path, c.bad, map[string]string{"Content-Type": "application/json"})
 			if resp.StatusCode != 422 || !strings.Contains(out, `"location":["body"`) {
 				t.Errorf("a malformed request through Prism: %d %s", resp.StatusCode, out)
@@ -107,11 +130,15 @@ func TestUpstreamRequestsMatchProviderSpecs(t *testing.T) {
 }
 
 // rootedSpec returns an OpenAPI description Prism can check requests
-// against: its paths carry the path of its first server (https://host/v1 +
-// /messages -> /v1/messages), since Prism matches the request path against
-// the paths alone, and "nullable" without a "type" is dropped, since Prism's
-// schema compiler refuses it and Prism then checks nothing, silently.
-func rootedSpec(t *testing.T, path string) string {
+// against: its paths carry the path of its first server, or root
+// (https://host/v1 + /messages -> /v1/messages), since Prism matches the
+// request path against the paths alone; "nullable" without a "type" is
+// dropped, since Prism's schema compiler refuses it and Prism then checks
+// nothing, silently; and each discriminator's mapping is made a rule (the
+// schema it names takes only its value), since Prism ignores
+// discriminators and a oneOf whose members differ only by them matches
+// more than one member.
+func rootedSpec(t *testing.T, path, root string) string {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -122,14 +149,18 @@ func rootedSpec(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	dropUntypedNullable(doc)
+	enforceDiscriminators(doc)
 	if servers, _ := doc["servers"].([]any); len(servers) > 0 {
 		u, err := url.Parse(servers[0].(map[string]any)["url"].(string))
 		if err != nil {
 			t.Fatal(err)
 		}
+		if root == "" {
+			root = u.Path
+		}
 		paths := map[string]any{}
 		for p, v := range doc["paths"].(map[string]any) {
-			paths[strings.TrimSuffix(u.Path, "/")+p] = v
+			paths[strings.TrimSuffix(root, "/")+p] = v
 		}
 		doc["paths"] = paths
 		u.Path = ""
@@ -144,6 +175,38 @@ func rootedSpec(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return rooted
+}
+
+func enforceDiscriminators(doc map[string]any) {
+	components, _ := doc["components"].(map[string]any)
+	schemas, _ := components["schemas"].(map[string]any)
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if d, ok := v["discriminator"].(map[string]any); ok {
+				prop, _ := d["propertyName"].(string)
+				mapping, _ := d["mapping"].(map[string]any)
+				for value, ref := range mapping {
+					name := strings.TrimPrefix(fmt.Sprint(ref), "#/components/schemas/")
+					if s, ok := schemas[name].(map[string]any); ok {
+						props, _ := s["properties"].(map[string]any)
+						if p, ok := props[prop].(map[string]any); ok {
+							p["enum"] = []any{value}
+						}
+					}
+				}
+			}
+			for _, e := range v {
+				walk(e)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		}
+	}
+	walk(doc)
 }
 
 func dropUntypedNullable(v any) {

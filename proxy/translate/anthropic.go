@@ -48,6 +48,7 @@ type imageSource struct {
 }
 
 type anthropicTool struct {
+	Type        string          `json:"type"`
 	Name        string          `json:"name"`
 	Description string          `json:"description,omitempty"`
 	InputSchema json.RawMessage `json:"input_schema"`
@@ -102,7 +103,7 @@ func (anthropic) Request(body []byte, model string) ([]byte, error) {
 		if len(schema) == 0 {
 			schema = json.RawMessage(`{"type":"object","properties":{}}`)
 		}
-		out.Tools = append(out.Tools, anthropicTool{Name: t.Function.Name, Description: t.Function.Description, InputSchema: schema})
+		out.Tools = append(out.Tools, anthropicTool{Type: "custom", Name: t.Function.Name, Description: t.Function.Description, InputSchema: schema})
 	}
 	switch mode, name := toolChoice(in.ToolChoice); mode {
 	case "auto":
