@@ -31,6 +31,7 @@ type serveOptions struct {
 	upstream  time.Duration
 	maxBody   int64
 	logBodies bool
+	translate bool
 	// Client-side limits: headers, body, idle kept-alive connections.
 	headerTimeout, bodyTimeout, idleTimeout time.Duration
 }
@@ -74,6 +75,7 @@ backend, provider, status, durations, failovers), never keys or bodies.`,
 	f.DurationVar(&o.bodyTimeout, "body-timeout", time.Minute, "how long a client may take to send a request's body; slower ones get 408")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", 2*time.Minute, "how long a kept-alive client connection may wait for its next request")
 	f.BoolVar(&o.logBodies, "log-bodies", false, "add each request's body (the prompt) to the access log; never the keys")
+	f.BoolVar(&o.translate, "translate", false, "on kgateway targets too, translate OpenAI-format requests for Anthropic, Gemini and Vertex AI providers (agentgateway always does)")
 	cmd.MarkFlagsOneRequired("filename", "from")
 	cmd.MarkFlagsMutuallyExclusive("filename", "from")
 	return cmd
@@ -122,7 +124,7 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 	}
 	logger := slog.New(handler)
 	popts := proxy.Options{Listen: listen, Upstreams: ups, Lookup: os.LookupEnv, Metrics: proxy.NewMetrics(), Log: logger,
-		Client: proxy.NewClient(o.connect, o.upstream), MaxBody: o.maxBody, BodyTimeout: o.bodyTimeout, LogBodies: o.logBodies}
+		Client: proxy.NewClient(o.connect, o.upstream), MaxBody: o.maxBody, BodyTimeout: o.bodyTimeout, LogBodies: o.logBodies, Translate: o.translate}
 	cfg, err := proxy.Build(maps, popts)
 	if err != nil {
 		return inputError(err)

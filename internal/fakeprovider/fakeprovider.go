@@ -388,10 +388,15 @@ func (s *Server) stream(w http.ResponseWriter, a answer, cut int) {
 				"usage": map[string]any{"output_tokens": words(a.text)}}) &&
 			send("message_stop", map[string]any{"type": "message_stop"})
 	case Gemini:
+		// Every piece counts the tokens so far, as Gemini's do.
+		in := words(a.prompt)
+		usage := func(out int) map[string]any {
+			return map[string]any{"promptTokenCount": in, "candidatesTokenCount": out, "totalTokenCount": in + out}
+		}
 		if a.tool != "" {
 			c := map[string]any{"content": map[string]any{"role": "model", "parts": []any{map[string]any{"functionCall": map[string]any{"name": a.tool, "args": json.RawMessage(args)}}}},
 				"index": 0, "finishReason": "STOP"}
-			ok = send("", map[string]any{"candidates": []any{c}, "modelVersion": a.model})
+			ok = send("", map[string]any{"candidates": []any{c}, "usageMetadata": usage(words(args)), "modelVersion": a.model})
 			break
 		}
 		for i, p := range pieces {
@@ -399,7 +404,7 @@ func (s *Server) stream(w http.ResponseWriter, a answer, cut int) {
 			if i == len(pieces)-1 {
 				c["finishReason"] = "STOP"
 			}
-			ok = ok && send("", map[string]any{"candidates": []any{c}, "modelVersion": a.model})
+			ok = ok && send("", map[string]any{"candidates": []any{c}, "usageMetadata": usage(words(strings.Join(pieces[:i+1], ""))), "modelVersion": a.model})
 		}
 	default:
 		chunk := func(delta map[string]any, finish any) map[string]any {

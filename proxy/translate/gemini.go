@@ -382,8 +382,21 @@ func (gemini) Stream(model string, includeUsage bool) *Stream {
 			out = append(out, completion{ID: id, Object: "chat.completion.chunk", Created: created, Model: model,
 				Choices: []choice{{Delta: &delta{Role: "assistant", Content: ptr("")}}}})
 		}
-		if chs := r.choices(true, &calls); len(chs) > 0 {
-			out = append(out, completion{ID: id, Object: "chat.completion.chunk", Created: created, Model: model, Choices: chs})
+		// As OpenAI does, the finish reason comes in a chunk of its own
+		// after the content (clients' accumulators close a tool call
+		// when the next chunk arrives).
+		chs := r.choices(true, &calls)
+		var finished []choice
+		for i := range chs {
+			if chs[i].FinishReason != nil {
+				finished = append(finished, choice{Index: chs[i].Index, Delta: &delta{}, FinishReason: chs[i].FinishReason})
+				chs[i].FinishReason = nil
+			}
+		}
+		for _, chunk := range [][]choice{chs, finished} {
+			if len(chunk) > 0 {
+				out = append(out, completion{ID: id, Object: "chat.completion.chunk", Created: created, Model: model, Choices: chunk})
+			}
 		}
 		return out
 	}

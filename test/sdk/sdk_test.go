@@ -3,6 +3,7 @@ package sdk
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	anthropicoption "github.com/anthropics/anthropic-sdk-go/option"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/shared"
 
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
@@ -21,10 +23,25 @@ import (
 // serve runs the generated gateway for openai and anthropic in front of
 // fakes that accept only the server's keys, and returns its base URL.
 func serve(t *testing.T, target string) string {
+	return serveFakes(t, target, map[string]fakeprovider.Kind{"openai": fakeprovider.OpenAI, "anthropic": fakeprovider.Anthropic})
+}
+
+// serveFakes runs the generated gateway for target with a route per
+// provider, each in front of a fake of its kind that accepts only the
+// server's key.
+func serveFakes(t *testing.T, target string, kinds map[string]fakeprovider.Kind) string {
 	t.Helper()
-	oai := fakeprovider.New(t, fakeprovider.OpenAI, "sk-server-openai")
-	ant := fakeprovider.New(t, fakeprovider.Anthropic, "sk-server-anthropic")
-	g, err := spec.Options{Target: target, Providers: []string{"openai", "anthropic"}}.Build()
+	var providers []string
+	ups := map[string]*url.URL{}
+	keys := map[string]string{}
+	for name, kind := range kinds {
+		f := fakeprovider.New(t, kind, "sk-server-"+name)
+		providers = append(providers, name)
+		ups[name], _ = url.Parse(f.URL)
+		keys[strings.ToUpper(name)+"_API_KEY"] = f.Key
+	}
+	slices.Sort(providers)
+	g, err := spec.Options{Target: target, Providers: providers}.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,10 +57,6 @@ func serve(t *testing.T, target string) string {
 		}
 		maps = append(maps, m)
 	}
-	ups := map[string]*url.URL{}
-	ups["openai"], _ = url.Parse(oai.URL)
-	ups["anthropic"], _ = url.Parse(ant.URL)
-	keys := map[string]string{"OPENAI_API_KEY": oai.Key, "ANTHROPIC_API_KEY": ant.Key}
 	cfg, err := proxy.Build(maps, proxy.Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: ups,
 		Lookup: func(k string) (string, bool) { v, ok := keys[k]; return v, ok }})
 	if err != nil {
@@ -62,6 +75,83 @@ func serve(t *testing.T, target string) string {
 		}
 	})
 	return "http://" + (<-addrs)["http"]
+}
+
+// The OpenAI SDK through serve to providers that speak other formats
+// (agentgateway translates): plain, streamed with the usage chunk, a tool
+// call whole and streamed (the SDK's accumulator joins the argument
+// pieces), and the tool's result sent back.
+func TestOpenAISDKTranslated(t *testing.T) {
+	base := serveFakes(t, "agentgateway", map[string]fakeprovider.Kind{"anthropic": fakeprovider.Anthropic, "gemini": fakeprovider.Gemini})
+	ctx := context.Background()
+	for _, route := range []string{"anthropic", "gemini"} {
+		t.Run(route, func(t *testing.T) {
+			client := openai.NewClient(option.WithBaseURL(base+"/"+route+"/v1"), option.WithAPIKey("sk-client-key"), option.WithMaxRetries(0))
+			params := openai.ChatCompletionNewParams{Model: "any", Messages: []openai.ChatCompletionMessageParamUnion{
+				openai.SystemMessage("Be brief."), openai.UserMessage("hello sdk")}}
+			resp, err := client.Chat.Completions.New(ctx, params)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(resp.Choices) != 1 || resp.Choices[0].Message.Content != "echo: hello sdk" || resp.Choices[0].FinishReason != "stop" || resp.Usage.TotalTokens == 0 {
+				t.Errorf("plain: %+v", resp)
+			}
+
+			params.StreamOptions = openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)}
+			stream := client.Chat.Completions.NewStreaming(ctx, params)
+			var acc openai.ChatCompletionAccumulator
+			for stream.Next() {
+				acc.AddChunk(stream.Current())
+			}
+			if err := stream.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if len(acc.Choices) != 1 || acc.Choices[0].Message.Content != "echo: hello sdk" || acc.Usage.TotalTokens == 0 {
+				t.Errorf("streamed: %+v", acc.ChatCompletion)
+			}
+
+			tools := openai.ChatCompletionNewParams{Model: "any", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("find the key")},
+				Tools: []openai.ChatCompletionToolUnionParam{openai.ChatCompletionFunctionTool(shared.FunctionDefinitionParam{Name: "lookup",
+					Description: openai.String("Looks things up"),
+					Parameters:  shared.FunctionParameters{"type": "object", "properties": map[string]any{"q": map[string]any{"type": "string"}}, "required": []string{"q"}}})}}
+			resp, err = client.Chat.Completions.New(ctx, tools)
+			if err != nil {
+				t.Fatal(err)
+			}
+			calls := resp.Choices[0].Message.ToolCalls
+			if len(calls) != 1 || calls[0].Function.Name != "lookup" || calls[0].Function.Arguments != `{"q":"find the key"}` || resp.Choices[0].FinishReason != "tool_calls" {
+				t.Fatalf("tool call: %+v", resp.Choices[0])
+			}
+
+			stream = client.Chat.Completions.NewStreaming(ctx, tools)
+			acc = openai.ChatCompletionAccumulator{}
+			var finished []openai.FinishedChatCompletionToolCall
+			for stream.Next() {
+				acc.AddChunk(stream.Current())
+				if tc, ok := acc.JustFinishedToolCall(); ok {
+					finished = append(finished, tc)
+				}
+			}
+			if err := stream.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if len(acc.Choices) != 1 || len(acc.Choices[0].Message.ToolCalls) != 1 || acc.Choices[0].Message.ToolCalls[0].Function.Arguments != `{"q":"find the key"}` {
+				t.Errorf("streamed tool call: %+v", acc.ChatCompletion)
+			}
+			if len(finished) != 1 || finished[0].Name != "lookup" {
+				t.Errorf("finished tool calls: %+v", finished)
+			}
+
+			tools.Messages = append(tools.Messages, resp.Choices[0].Message.ToParam(), openai.ToolMessage("the key is under the mat", calls[0].ID))
+			resp, err = client.Chat.Completions.New(ctx, tools)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(resp.Choices[0].Message.Content, "the key is under the mat") {
+				t.Errorf("after the tool's result: %+v", resp.Choices[0].Message)
+			}
+		})
+	}
 }
 
 // The OpenAI SDK, plain and streamed, through serve: its own key is
