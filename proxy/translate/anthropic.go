@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
 	"strings"
 )
 
@@ -273,7 +274,7 @@ func (anthropic) Stream(model string, includeUsage bool) *Stream {
 		return completion{ID: id, Object: "chat.completion.chunk", Created: created, Model: model, Choices: []choice{{Delta: d, FinishReason: finish}}}
 	}
 	s := &Stream{}
-	s.convert = func(ev event) []any {
+	s.convert = func(ev sse.Event) []any {
 		var e struct {
 			Type    string `json:"type"`
 			Index   int    `json:"index"`
@@ -305,7 +306,7 @@ func (anthropic) Stream(model string, includeUsage bool) *Stream {
 				Message string `json:"message"`
 			} `json:"error"`
 		}
-		if json.Unmarshal(ev.data, &e) != nil {
+		if json.Unmarshal(ev.Data, &e) != nil {
 			return nil
 		}
 		switch e.Type {
@@ -353,7 +354,7 @@ func (anthropic) Stream(model string, includeUsage bool) *Stream {
 			}
 			return append(last, doneMarker{})
 		case "error":
-			msg, typ := string(ev.data), ""
+			msg, typ := string(ev.Data), ""
 			if e.Error != nil {
 				msg, typ = e.Error.Message, e.Error.Type
 			}

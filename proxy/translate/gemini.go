@@ -3,6 +3,7 @@ package translate
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
 	"strings"
 )
 
@@ -359,13 +360,13 @@ func (gemini) Stream(model string, includeUsage bool) *Stream {
 	calls := 0
 	var last *usage
 	s := &Stream{}
-	s.convert = func(ev event) []any {
+	s.convert = func(ev sse.Event) []any {
 		var r geminiResponse
-		if json.Unmarshal(ev.data, &r) != nil {
+		if json.Unmarshal(ev.Data, &r) != nil {
 			return nil
 		}
 		if r.Error != nil {
-			return []any{json.RawMessage(geminiError(502, ev.data, &r)), doneMarker{}}
+			return []any{json.RawMessage(geminiError(502, ev.Data, &r)), doneMarker{}}
 		}
 		if r.ModelVersion != "" {
 			model = r.ModelVersion
