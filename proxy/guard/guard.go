@@ -26,9 +26,9 @@ type detector struct {
 // builtins are the detectors behind spec.Builtins. Separators are
 // optional spaces or dashes; checksums cut false positives.
 var builtins = map[string]detector{
-	"CREDIT_CARD":  {entity: "CREDIT_CARD", re: regexp.MustCompile(`\b\d(?:[ -]?\d){12,18}\b`), valid: luhn},
-	"SSN":          {entity: "US_SSN", re: regexp.MustCompile(`\b\d{3}[- ]\d{2}[- ]\d{4}\b`), valid: ssn},
-	"EMAIL":        {entity: "EMAIL_ADDRESS", re: regexp.MustCompile(`\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b`)},
+	"CREDIT_CARD": {entity: "CREDIT_CARD", re: regexp.MustCompile(`\b\d(?:[ -]?\d){12,18}\b`), valid: luhn},
+	"SSN":         {entity: "US_SSN", re: regexp.MustCompile(`\b\d{3}[- ]\d{2}[- ]\d{4}\b`), valid: ssn},
+	"EMAIL":       {entity: "EMAIL_ADDRESS", re: regexp.MustCompile(`\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b`)},
 	// North American numbers, or international ones written with their
 	// country code.
 	"PHONE_NUMBER": {entity: "PHONE_NUMBER", re: regexp.MustCompile(`(?:\+1[ .-]?)?(?:\([2-9]\d{2}\)|\b[2-9]\d{2})[ .-]?\d{3}[ .-]?\d{4}\b|\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}\b`), valid: phone},

@@ -4,8 +4,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
 	"strings"
+
+	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
 )
 
 // anthropic translates to and from Anthropic's Messages API.

@@ -3,8 +3,9 @@ package translate
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
 	"strings"
+
+	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
 )
 
 // gemini translates to and from Gemini's (and Vertex AI's) generateContent.
