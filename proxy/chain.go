@@ -59,6 +59,12 @@ var dropped = []string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-
 var keyHeaders = []string{"Authorization", "X-Api-Key", "Api-Key", "X-Goog-Api-Key"}
 
 func (c *Chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.serve(w, r, nil)
+}
+
+// serve sends r along the chain with a route's policy applied to its
+// prompt and answers.
+func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 	limit := c.MaxBody
 	if limit <= 0 {
 		limit = 32 << 20
@@ -87,11 +93,27 @@ func (c *Chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// waiting for it before answering.)
 		_ = rc.SetReadDeadline(time.Time{})
 	}
+	ex := exchangeOf(r)
+	format := formatOf(r.URL.Path)
+	if format == "" && len(c.Upstreams) > 0 && c.Upstreams[0].Format != "bedrock" {
+		// kgateway overwrites the path: a client may post the provider's
+		// own format to any path of the route.
+		format = c.Upstreams[0].Format
+	}
+	body, rejected, err := pol.request(body, format)
+	switch {
+	case err != nil:
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	case rejected != nil:
+		ex.set(func(e *exchange) { e.guarded = true })
+		rejected.write(w)
+		return
+	}
 	var last *http.Response
 	var lastVia *translation
 	var lastErr error
-	ex := exchangeOf(r)
-	openAIClient := strings.HasSuffix(r.URL.Path, "/chat/completions")
+	openAIClient := format == formatOpenAI
 	for i, up := range c.Upstreams {
 		// An OpenAI request to a provider of another format is
 		// translated when the data plane would (agentgateway, --translate).
@@ -128,7 +150,7 @@ func (c *Chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if reason == "" {
 			closeBody(last)
-			via.relay(w, resp)
+			deliver(w, resp, via, pol, format)
 			return
 		}
 		if i < len(c.Upstreams)-1 {
@@ -150,7 +172,7 @@ func (c *Chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if last != nil {
-		lastVia.relay(w, last) // every upstream failed: the last one's answer
+		deliver(w, last, lastVia, pol, format) // every upstream failed: the last one's answer
 		return
 	}
 	writeError(w, http.StatusBadGateway, "no provider could be reached: "+errString(lastErr))

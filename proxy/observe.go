@@ -60,6 +60,8 @@ type exchange struct {
 	backend   string
 	provider  string
 	failovers int
+	// guarded is set when the prompt guard refused the request.
+	guarded bool
 }
 
 func (e *exchange) set(f func(*exchange)) {
@@ -133,6 +135,9 @@ func observed(next *routeHandler, m *Metrics, log *slog.Logger, logBodies bool) 
 			attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", ex.route),
 				slog.String("backend", ex.backend), slog.String("provider", ex.provider), slog.Int("status", rec.status),
 				slog.Int64("duration_ms", d.Milliseconds()), slog.Int64("first_byte_ms", rec.firstByte.Milliseconds()), slog.Int("failovers", ex.failovers)}
+			if ex.guarded {
+				attrs = append(attrs, slog.Bool("guard_rejected", true))
+			}
 			if body != nil {
 				attrs = append(attrs, slog.String("request_body", string(body)))
 			}

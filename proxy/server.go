@@ -119,11 +119,20 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 	}
 	cfg := &Config{Metrics: opts.Metrics, Summary: map[string]any{"gateway": gateway.Namespace + "/" + gateway.Name, "target": in.From,
 		"translate": opts.Translate || in.From == templates.Agentgateway}}
-	// One limiter per route, shared by the listeners the route attaches to.
+	// One limiter and one policy per route, shared by the listeners the
+	// route attaches to.
 	limits := map[string]*routeLimit{}
+	policies := map[string]*policy{}
 	for _, sr := range g.Spec.Routes {
 		if p := sr.Policies; p != nil && p.RateLimit != nil {
 			limits[sr.Name] = &routeLimit{NewLimiter(g.Spec.Target, *p.RateLimit), int(p.RateLimit.Requests + p.RateLimit.Burst)}
+		}
+		pol, err := newPolicy(sr.Policies)
+		if err != nil {
+			return nil, fmt.Errorf("route %s: %w", sr.Name, err)
+		}
+		if pol != nil {
+			policies[sr.Name] = pol
 		}
 	}
 	var listenerSummary []any
@@ -142,7 +151,7 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 		if addr == "" {
 			addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(l.Port))
 		}
-		rh := &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client, limits: limits, metrics: opts.Metrics, maxBody: opts.MaxBody, bodyTimeout: opts.BodyTimeout}
+		rh := &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client, limits: limits, policies: policies, metrics: opts.Metrics, maxBody: opts.MaxBody, bodyTimeout: opts.BodyTimeout}
 		cfg.Listeners = append(cfg.Listeners, Listener{Name: string(l.Name), Addr: addr, Handler: observed(rh, opts.Metrics, opts.Log, opts.LogBodies)})
 		var names []string
 		for _, r := range attached {
@@ -191,8 +200,10 @@ type routeHandler struct {
 	chains   map[string]*Chain
 	services map[string]*url.URL
 	client   *http.Client
-	// limits are the routes' request rate limits, by route name.
+	// limits are the routes' request rate limits, by route name; policies
+	// their guards, enrichment and defaults.
 	limits      map[string]*routeLimit
+	policies    map[string]*policy
 	metrics     *Metrics
 	maxBody     int64
 	bodyTimeout time.Duration
@@ -255,7 +266,7 @@ func (h *routeHandler) serve(w http.ResponseWriter, r *http.Request, ex *exchang
 			writeError(w, http.StatusInternalServerError, "backend "+string(ref.Name)+" is not among the manifests")
 			return
 		}
-		ch.ServeHTTP(w, r)
+		ch.serve(w, r, h.policies[route.Name])
 	default:
 		base := h.services[string(ref.Name)]
 		if base == nil {
@@ -263,7 +274,7 @@ func (h *routeHandler) serve(w http.ResponseWriter, r *http.Request, ex *exchang
 			return
 		}
 		up := &Upstream{Name: string(ref.Name), URL: &url.URL{Scheme: base.Scheme, Host: base.Host, Path: strings.TrimSuffix(base.Path, "/") + r.URL.Path, RawQuery: r.URL.RawQuery}, Passthrough: true}
-		(&Chain{Upstreams: []*Upstream{up}, Client: h.client, MaxBody: h.maxBody, BodyTimeout: h.bodyTimeout}).ServeHTTP(w, r)
+		(&Chain{Upstreams: []*Upstream{up}, Client: h.client, MaxBody: h.maxBody, BodyTimeout: h.bodyTimeout}).serve(w, r, h.policies[route.Name])
 	}
 }
 

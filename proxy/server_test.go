@@ -31,7 +31,18 @@ func startServeLogged(t *testing.T, target string, o spec.Options, fakes map[str
 	if err != nil {
 		t.Fatal(err)
 	}
-	maps := renderMaps(t, g)
+	return serveMapsLogged(t, renderMaps(t, g), fakes)
+}
+
+// serveMaps serves manifests in front of fakes (by provider name) and
+// returns the listener's and the admin base URLs.
+func serveMaps(t *testing.T, maps []map[string]any, fakes map[string]*fakeprovider.Server) (string, string) {
+	base, admin, _ := serveMapsLogged(t, maps, fakes)
+	return base, admin
+}
+
+func serveMapsLogged(t *testing.T, maps []map[string]any, fakes map[string]*fakeprovider.Server) (string, string, *testenv.Buffer) {
+	t.Helper()
 	ups := map[string]*url.URL{}
 	keys := map[string]string{}
 	for name, f := range fakes {

@@ -25,52 +25,86 @@ type translation struct {
 // translation.
 const maxAnswer = 32 << 20
 
-// relay sends resp to the client: as it is without a translation, else
-// translated, event by event for a stream.
-func (t *translation) relay(w http.ResponseWriter, resp *http.Response) {
-	if t == nil {
+// deliver sends resp to the client: as it is when nothing changes it,
+// else translated (via) and with its text masked (pol's response guard),
+// event by event for a stream; format is the client's request format.
+func deliver(w http.ResponseWriter, resp *http.Response, via *translation, pol *policy, format string) {
+	mask := pol.masksAnswers()
+	if via == nil && !mask {
 		relay(w, resp)
 		return
 	}
 	defer resp.Body.Close()
 	for k, v := range resp.Header {
 		k = http.CanonicalHeaderKey(k)
-		if !slices.Contains(dropped, k) && k != "Content-Type" && k != "Content-Encoding" {
+		if !slices.Contains(dropped, k) && k != "Content-Encoding" {
 			w.Header()[k] = v
 		}
 	}
-	if !t.stream || resp.StatusCode >= 300 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+	stream := strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") && resp.StatusCode < 300
+	if !stream {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-		w.Header().Set("Content-Type", "application/json")
+		if via != nil {
+			body = via.Response(resp.StatusCode, body, via.model)
+			w.Header().Set("Content-Type", "application/json")
+		}
+		if mask && resp.StatusCode < 300 {
+			body = pol.maskAnswer(body, format)
+		}
 		w.WriteHeader(resp.StatusCode)
-		_, _ = w.Write(t.Response(resp.StatusCode, body, t.model))
+		_, _ = w.Write(body)
 		return
+	}
+	var filters []streamFilter
+	if via != nil {
+		filters = append(filters, via.Stream(via.model, via.includeUsage))
+	}
+	if mask {
+		if m := pol.streamMasker(format); m != nil {
+			filters = append(filters, m)
+		}
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.WriteHeader(resp.StatusCode)
 	rc := http.NewResponseController(w)
-	s := t.Stream(t.model, t.includeUsage)
 	bp := copyBuffers.Get().(*[]byte)
 	defer copyBuffers.Put(bp)
 	buf := *bp
-	for !s.Done() {
+	send := func(out []byte) bool {
+		if len(out) == 0 {
+			return true
+		}
+		if _, err := w.Write(out); err != nil {
+			return false // the client left
+		}
+		_ = rc.Flush()
+		return true
+	}
+	for {
 		n, err := resp.Body.Read(buf)
-		if out := s.Feed(buf[:n]); len(out) > 0 {
-			if _, werr := w.Write(out); werr != nil {
-				return // the client left
-			}
-			_ = rc.Flush()
+		out := buf[:n]
+		for _, f := range filters {
+			out = f.Feed(out)
+		}
+		if !send(out) {
+			return
 		}
 		if err == io.EOF {
-			_, _ = w.Write(s.End())
-			_ = rc.Flush()
+			// Each filter's end goes through the filters after it.
+			var tail []byte
+			for i, f := range filters {
+				if i > 0 {
+					tail = f.Feed(tail)
+				}
+				tail = append(tail, f.End()...)
+			}
+			send(tail)
 			return
 		}
 		if err != nil {
 			if !errors.Is(err, context.Canceled) {
 				b, _ := json.Marshal(map[string]any{"error": map[string]any{"type": "upstream_error", "message": "the provider ended the stream early: " + err.Error()}})
-				_, _ = w.Write(append(append([]byte("data: "), b...), "\n\n"...))
-				_ = rc.Flush()
+				send(append(append([]byte("event: error\ndata: "), b...), "\n\n"...))
 			}
 			return
 		}

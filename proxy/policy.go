@@ -1,0 +1,490 @@
+package proxy
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/kubelb-ai/kubelb-ai/proxy/guard"
+	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
+	"github.com/kubelb-ai/kubelb-ai/spec"
+)
+
+// The request formats serve reads, named after the API that defines them.
+const (
+	formatOpenAI    = "openai"
+	formatAnthropic = "anthropic"
+	formatGemini    = "gemini"
+)
+
+// formatOf is the format of a request by its path: OpenAI's chat
+// completions, Anthropic's messages, Gemini's generateContent; "" for
+// anything else (which policies leave alone).
+func formatOf(path string) string {
+	switch {
+	case strings.HasSuffix(path, "/chat/completions"):
+		return formatOpenAI
+	case strings.HasSuffix(path, "/messages"):
+		return formatAnthropic
+	case strings.Contains(path, ":generateContent"), strings.Contains(path, ":streamGenerateContent"):
+		return formatGemini
+	}
+	return ""
+}
+
+// policy is what a route does to prompts and answers: its prompt guard,
+// prompt enrichment and field defaults, in the order the data planes apply
+// them (guard first, so that a rejected prompt goes nowhere).
+type policy struct {
+	guard    *guard.Guard
+	prompt   *spec.Prompt
+	defaults []spec.FieldDefault
+}
+
+// newPolicy compiles a route's policies; nil when there is nothing to do.
+func newPolicy(p *spec.Policies) (*policy, error) {
+	if p == nil {
+		return nil, nil
+	}
+	g, err := guard.New(p.PromptGuard)
+	if err != nil {
+		return nil, err
+	}
+	pol := &policy{guard: g, prompt: p.Prompt, defaults: p.Defaults}
+	if pol.guard == nil && (pol.prompt == nil || len(pol.prompt.Prepend)+len(pol.prompt.Append) == 0) && len(pol.defaults) == 0 {
+		return nil, nil
+	}
+	return pol, nil
+}
+
+// rejection is a prompt the guard refused: the rule's status and message.
+type rejection struct{ *guard.Rule }
+
+func (r rejection) write(w http.ResponseWriter) {
+	if json.Valid([]byte(r.Message)) {
+		w.Header().Set("Content-Type", "application/json")
+	} else {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	}
+	w.WriteHeader(r.StatusCode)
+	_, _ = w.Write([]byte(r.Message))
+}
+
+// request applies the policy to a request body of format; a prompt the
+// guard rejects comes back as a rejection, and the body untouched.
+func (p *policy) request(body []byte, format string) ([]byte, *rejection, error) {
+	if p == nil || format == "" {
+		return body, nil, nil
+	}
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil || doc == nil {
+		return nil, nil, fmt.Errorf("the request body is not a JSON object")
+	}
+	if p.guard != nil && len(p.guard.Request) > 0 {
+		var refused *guard.Rule
+		eachPromptText(doc, format, func(s string) string {
+			if refused != nil {
+				return s
+			}
+			masked, rule := p.guard.CheckRequest(s)
+			if rule != nil {
+				refused = rule
+				return s
+			}
+			return masked
+		})
+		if refused != nil {
+			return body, &rejection{refused}, nil
+		}
+	}
+	if p.prompt != nil {
+		enrich(doc, format, p.prompt)
+	}
+	for _, d := range p.defaults {
+		if _, set := doc[d.Field]; !set || d.Override {
+			doc[d.Field] = defaultValue(d.Value)
+		}
+	}
+	out, err := marshal(doc)
+	return out, nil, err
+}
+
+// marshal is json.Marshal without HTML escaping: texts keep their < and >
+// (a masked <CREDIT_CARD> stays readable).
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// defaultValue is a field default's value: kgateway's manifests write
+// every value as a string ("0.5"), so a string holding JSON is that JSON.
+func defaultValue(v any) any {
+	s, ok := v.(string)
+	if !ok {
+		return v
+	}
+	var decoded any
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	if dec.Decode(&decoded) == nil && !dec.More() {
+		if _, isString := decoded.(string); !isString {
+			return decoded
+		}
+	}
+	return s
+}
+
+// eachPromptText replaces every text of a prompt (system and messages)
+// with f's result.
+func eachPromptText(doc map[string]any, format string, f func(string) string) {
+	switch format {
+	case formatOpenAI, formatAnthropic:
+		if system, ok := doc["system"]; ok && format == formatAnthropic {
+			doc["system"] = mapContent(system, "text", f)
+		}
+		for _, m := range list(doc["messages"]) {
+			if msg, ok := m.(map[string]any); ok {
+				msg["content"] = mapContent(msg["content"], "text", f)
+			}
+		}
+	case formatGemini:
+		if si, ok := doc["systemInstruction"].(map[string]any); ok {
+			mapParts(si, f)
+		}
+		for _, c := range list(doc["contents"]) {
+			if content, ok := c.(map[string]any); ok {
+				mapParts(content, f)
+			}
+		}
+	}
+}
+
+// mapContent applies f to a content that is a string or a list of parts
+// whose text is under key when their type is "text".
+func mapContent(content any, key string, f func(string) string) any {
+	switch c := content.(type) {
+	case string:
+		return f(c)
+	case []any:
+		for _, p := range c {
+			if part, ok := p.(map[string]any); ok && part["type"] == "text" {
+				if s, ok := part[key].(string); ok {
+					part[key] = f(s)
+				}
+			}
+		}
+	}
+	return content
+}
+
+func mapParts(content map[string]any, f func(string) string) {
+	for _, p := range list(content["parts"]) {
+		if part, ok := p.(map[string]any); ok {
+			if s, ok := part["text"].(string); ok {
+				part["text"] = f(s)
+			}
+		}
+	}
+}
+
+func list(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+// enrich adds the prompt's messages before and after the request's.
+func enrich(doc map[string]any, format string, p *spec.Prompt) {
+	switch format {
+	case formatOpenAI:
+		msgs := func(ms []spec.Message) []any {
+			var out []any
+			for _, m := range ms {
+				out = append(out, map[string]any{"role": m.Role, "content": m.Content})
+			}
+			return out
+		}
+		doc["messages"] = append(append(msgs(p.Prepend), list(doc["messages"])...), msgs(p.Append)...)
+	case formatAnthropic:
+		// System messages join the system prompt; the rest are turns.
+		var before, after []string
+		var first, last []any
+		for _, m := range p.Prepend {
+			if m.Role == spec.RoleSystem {
+				before = append(before, m.Content)
+			} else {
+				first = append(first, map[string]any{"role": m.Role, "content": m.Content})
+			}
+		}
+		for _, m := range p.Append {
+			if m.Role == spec.RoleSystem {
+				after = append(after, m.Content)
+			} else {
+				last = append(last, map[string]any{"role": m.Role, "content": m.Content})
+			}
+		}
+		if len(before)+len(after) > 0 {
+			doc["system"] = joinSystem(doc["system"], before, after)
+		}
+		doc["messages"] = append(append(first, list(doc["messages"])...), last...)
+	case formatGemini:
+		var first, last, sysBefore, sysAfter []any
+		content := func(m spec.Message) any {
+			role := "user"
+			if m.Role == spec.RoleAssistant {
+				role = "model"
+			}
+			return map[string]any{"role": role, "parts": []any{map[string]any{"text": m.Content}}}
+		}
+		for _, m := range p.Prepend {
+			if m.Role == spec.RoleSystem {
+				sysBefore = append(sysBefore, map[string]any{"text": m.Content})
+			} else {
+				first = append(first, content(m))
+			}
+		}
+		for _, m := range p.Append {
+			if m.Role == spec.RoleSystem {
+				sysAfter = append(sysAfter, map[string]any{"text": m.Content})
+			} else {
+				last = append(last, content(m))
+			}
+		}
+		if len(sysBefore)+len(sysAfter) > 0 {
+			si, _ := doc["systemInstruction"].(map[string]any)
+			if si == nil {
+				si = map[string]any{}
+			}
+			si["parts"] = append(append(sysBefore, list(si["parts"])...), sysAfter...)
+			doc["systemInstruction"] = si
+		}
+		doc["contents"] = append(append(first, list(doc["contents"])...), last...)
+	}
+}
+
+// joinSystem puts texts before and after an Anthropic system prompt (a
+// string or a list of text blocks).
+func joinSystem(system any, before, after []string) any {
+	if blocks, ok := system.([]any); ok {
+		var out []any
+		for _, s := range before {
+			out = append(out, map[string]any{"type": "text", "text": s})
+		}
+		out = append(out, blocks...)
+		for _, s := range after {
+			out = append(out, map[string]any{"type": "text", "text": s})
+		}
+		return out
+	}
+	parts := before
+	if s, ok := system.(string); ok && s != "" {
+		parts = append(parts, s)
+	}
+	return strings.Join(append(parts, after...), "\n\n")
+}
+
+// masksAnswers reports whether answers go through the response guard.
+func (p *policy) masksAnswers() bool {
+	return p != nil && p.guard != nil && len(p.guard.Response) > 0
+}
+
+// maskAnswer masks the text of a whole answer of format.
+func (p *policy) maskAnswer(body []byte, format string) []byte {
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if dec.Decode(&doc) != nil {
+		return body
+	}
+	f := p.guard.MaskResponse
+	switch format {
+	case formatOpenAI:
+		for _, c := range list(doc["choices"]) {
+			if ch, ok := c.(map[string]any); ok {
+				if msg, ok := ch["message"].(map[string]any); ok {
+					msg["content"] = mapContent(msg["content"], "text", f)
+				}
+			}
+		}
+	case formatAnthropic:
+		doc["content"] = mapContent(doc["content"], "text", f)
+	case formatGemini:
+		for _, c := range list(doc["candidates"]) {
+			if cand, ok := c.(map[string]any); ok {
+				if content, ok := cand["content"].(map[string]any); ok {
+					mapParts(content, f)
+				}
+			}
+		}
+	default:
+		return body
+	}
+	out, err := marshal(doc)
+	if err != nil {
+		return body
+	}
+	return out
+}
+
+// streamFilter changes a stream on its way to the client.
+type streamFilter interface {
+	Feed(p []byte) []byte
+	End() []byte
+}
+
+// answerMasker masks a streamed answer's text, event by event, holding
+// back a little text so that a match split across events is masked whole
+// (guard.Masker); what is held back goes out with the event that ends the
+// text (a finish reason, a content block's end, the stream's end).
+type answerMasker struct {
+	g       *guard.Guard
+	format  string
+	dec     sse.Decoder
+	maskers map[string]*guard.Masker // by choice, block or candidate
+}
+
+func (p *policy) streamMasker(format string) streamFilter {
+	if format == "" {
+		return nil
+	}
+	return &answerMasker{g: p.guard, format: format, maskers: map[string]*guard.Masker{}}
+}
+
+func (a *answerMasker) masker(key string) *guard.Masker {
+	m := a.maskers[key]
+	if m == nil {
+		m = a.g.Masker()
+		a.maskers[key] = m
+	}
+	return m
+}
+
+// flush is what every masker still holds, by key.
+func (a *answerMasker) flush(key string) string {
+	m := a.maskers[key]
+	if m == nil {
+		return ""
+	}
+	delete(a.maskers, key)
+	return m.Flush()
+}
+
+func (a *answerMasker) Feed(p []byte) []byte {
+	var out []byte
+	for _, ev := range a.dec.Feed(p) {
+		out = a.event(out, ev)
+	}
+	return out
+}
+
+func (a *answerMasker) End() []byte {
+	var out []byte
+	for _, ev := range a.dec.End() {
+		out = a.event(out, ev)
+	}
+	return out
+}
+
+func (a *answerMasker) event(out []byte, ev sse.Event) []byte {
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(ev.Data))
+	dec.UseNumber()
+	if dec.Decode(&doc) != nil {
+		if a.format == formatOpenAI && string(ev.Data) == "[DONE]" {
+			out = a.flushOpenAI(out)
+		}
+		return sse.Append(out, ev)
+	}
+	switch a.format {
+	case formatOpenAI:
+		for _, c := range list(doc["choices"]) {
+			ch, _ := c.(map[string]any)
+			key := fmt.Sprint(ch["index"])
+			d, _ := ch["delta"].(map[string]any)
+			if d == nil {
+				continue
+			}
+			s, isText := d["content"].(string)
+			if isText {
+				s = a.masker(key).Write(s)
+			}
+			if ch["finish_reason"] != nil {
+				s += a.flush(key)
+				isText = isText || s != ""
+			}
+			if isText {
+				d["content"] = s
+			}
+		}
+	case formatAnthropic:
+		key := fmt.Sprint(doc["index"])
+		switch doc["type"] {
+		case "content_block_delta":
+			if d, ok := doc["delta"].(map[string]any); ok && d["type"] == "text_delta" {
+				s, _ := d["text"].(string)
+				d["text"] = a.masker(key).Write(s)
+			}
+		case "content_block_stop":
+			if rest := a.flush(key); rest != "" {
+				b, _ := marshal(map[string]any{"type": "content_block_delta", "index": doc["index"], "delta": map[string]any{"type": "text_delta", "text": rest}})
+				out = sse.Append(out, sse.Event{Name: "content_block_delta", Data: b})
+			}
+		}
+	case formatGemini:
+		for _, c := range list(doc["candidates"]) {
+			cand, _ := c.(map[string]any)
+			key := fmt.Sprint(cand["index"])
+			content, _ := cand["content"].(map[string]any)
+			var lastText map[string]any
+			if content != nil {
+				for _, p := range list(content["parts"]) {
+					if part, ok := p.(map[string]any); ok {
+						if s, ok := part["text"].(string); ok {
+							part["text"] = a.masker(key).Write(s)
+							lastText = part
+						}
+					}
+				}
+			}
+			if cand["finishReason"] != nil {
+				if rest := a.flush(key); rest != "" {
+					if lastText == nil {
+						if content == nil {
+							content = map[string]any{"role": "model"}
+							cand["content"] = content
+						}
+						lastText = map[string]any{"text": ""}
+						content["parts"] = append(list(content["parts"]), lastText)
+					}
+					lastText["text"] = lastText["text"].(string) + rest
+				}
+			}
+		}
+	}
+	b, err := marshal(doc)
+	if err != nil {
+		return sse.Append(out, ev)
+	}
+	return sse.Append(out, sse.Event{Name: ev.Name, Data: b})
+}
+
+// flushOpenAI sends what OpenAI choices still hold before [DONE], for
+// streams that ended without a finish reason.
+func (a *answerMasker) flushOpenAI(out []byte) []byte {
+	for key := range a.maskers {
+		if rest := a.flush(key); rest != "" {
+			var index json.Number = json.Number(key)
+			b, _ := marshal(map[string]any{"object": "chat.completion.chunk", "choices": []any{map[string]any{"index": index, "delta": map[string]any{"content": rest}, "finish_reason": nil}}})
+			out = sse.Append(out, sse.Event{Data: b})
+		}
+	}
+	return out
+}
