@@ -110,8 +110,24 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 		rejected.write(w)
 		return
 	}
+	// The token budget pays for the prompt before the call (estimated)
+	// and for the rest once the provider says what the exchange cost.
+	estimate := 0
+	if pol != nil && pol.tokens != nil {
+		estimate = estimateTokens(body, format)
+		if !pol.tokens.admitTokens(w, estimate, pol.tokenLimit) {
+			ex.set(func(e *exchange) {
+				if c.metrics != nil {
+					c.metrics.rateLimited.WithLabelValues(e.route).Inc()
+				}
+			})
+			return
+		}
+	}
 	var last *http.Response
 	var lastVia *translation
+	var lastUp *Upstream
+	var lastDrop bool
 	var lastErr error
 	openAIClient := format == formatOpenAI
 	for i, up := range c.Upstreams {
@@ -130,6 +146,11 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 			if via.model == "" {
 				via.model = modelOf(body)
 			}
+		}
+		// An OpenAI-format provider reports a stream's usage when asked.
+		dropUsage := false
+		if via == nil && up.Format == formatOpenAI && format == formatOpenAI {
+			upBody, dropUsage = withStreamUsage(upBody)
 		}
 		started := time.Now()
 		resp, err := c.Client.Do(up.request(r, upBody, via))
@@ -150,7 +171,7 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 		}
 		if reason == "" {
 			closeBody(last)
-			deliver(w, resp, via, pol, format)
+			c.account(ex, pol, up, upBody, estimate, deliver(w, resp, via, pol, format, dropUsage))
 			return
 		}
 		if i < len(c.Upstreams)-1 {
@@ -168,14 +189,43 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 		}
 		if resp != nil {
 			closeBody(last)
-			last, lastVia = resp, via
+			last, lastVia, lastUp, lastDrop = resp, via, up, dropUsage
 		}
 	}
 	if last != nil {
-		deliver(w, last, lastVia, pol, format) // every upstream failed: the last one's answer
+		// Every upstream failed: the last one's answer.
+		c.account(ex, pol, lastUp, nil, estimate, deliver(w, last, lastVia, pol, format, lastDrop))
 		return
 	}
+	if pol != nil && pol.tokens != nil {
+		pol.tokens.Charge(-float64(estimate)) // nothing was spent
+	}
 	writeError(w, http.StatusBadGateway, "no provider could be reached: "+errString(lastErr))
+}
+
+// account records what an exchange cost, as the provider said: the token
+// metrics, the log line's tokens, and the token budget's correction (the
+// completion, and the prompt's actual count for its estimate).
+func (c *Chain) account(ex *exchange, pol *policy, up *Upstream, sent []byte, estimate int, u *usage) {
+	if u == nil || !u.seen {
+		return
+	}
+	if pol != nil && pol.tokens != nil {
+		pol.tokens.Charge(float64(u.in - estimate + u.out))
+	}
+	ex.set(func(e *exchange) {
+		e.tokensIn, e.tokensOut, e.tokensSeen = u.in, u.out, true
+		if c.metrics == nil {
+			return
+		}
+		requested := up.Model
+		if requested == "" && sent != nil {
+			requested = modelOf(sent)
+		}
+		provider := genAIProvider(up.Kind)
+		c.metrics.tokens.WithLabelValues("chat", provider, requested, u.model, "input", e.route).Observe(float64(u.in))
+		c.metrics.tokens.WithLabelValues("chat", provider, requested, u.model, "output", e.route).Observe(float64(u.out))
+	})
 }
 
 // request is r, with body, as up receives it; via is the translation the
@@ -223,7 +273,7 @@ var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return 
 // provider sent it; one whose length is known is not a stream and goes out
 // in one piece. An upstream that fails mid-stream ends an event stream with
 // an error event.
-func relay(w http.ResponseWriter, resp *http.Response) {
+func relay(w http.ResponseWriter, resp *http.Response, u *usage) {
 	defer resp.Body.Close()
 	for k, v := range resp.Header {
 		if !slices.Contains(dropped, http.CanonicalHeaderKey(k)) {
@@ -233,11 +283,19 @@ func relay(w http.ResponseWriter, resp *http.Response) {
 	w.WriteHeader(resp.StatusCode)
 	rc := http.NewResponseController(w)
 	stream := resp.ContentLength < 0
+	events := strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") && resp.StatusCode < 300
 	bp := copyBuffers.Get().(*[]byte)
 	defer copyBuffers.Put(bp)
 	buf := *bp
 	for {
 		n, err := resp.Body.Read(buf)
+		if n > 0 && u != nil && resp.StatusCode < 300 {
+			if events {
+				u.Feed(buf[:n])
+			} else {
+				u.answer(buf[:n])
+			}
+		}
 		if n > 0 {
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return // the client left
@@ -247,6 +305,10 @@ func relay(w http.ResponseWriter, resp *http.Response) {
 			}
 		}
 		if err == io.EOF {
+			if u != nil {
+				u.End()
+				u.done()
+			}
 			return
 		}
 		if err != nil {

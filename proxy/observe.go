@@ -23,6 +23,9 @@ type Metrics struct {
 	firstByte   *prometheus.HistogramVec
 	failovers   *prometheus.CounterVec
 	rateLimited *prometheus.CounterVec
+	// tokens is OpenTelemetry's GenAI gen_ai.client.token.usage, in
+	// Prometheus form (dots become underscores), plus the route.
+	tokens *prometheus.HistogramVec
 }
 
 // NewMetrics registers serve's metrics.
@@ -41,9 +44,14 @@ func NewMetrics() *Metrics {
 		failovers: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kubelb_ai_failovers_total",
 			Help: "Moves to the next provider of a backend, by route and the providers involved."}, []string{"route", "from", "to"}),
 		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kubelb_ai_rate_limited_total",
-			Help: "Requests refused by a route's rate limit."}, []string{"route"}),
+			Help: "Requests refused by a route's request or token rate limit."}, []string{"route"}),
+		tokens: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gen_ai_client_token_usage",
+			Help: "Tokens used per exchange as the provider reports them (OpenTelemetry GenAI gen_ai.client.token.usage), by token type (input, output).",
+			// The buckets OpenTelemetry's GenAI conventions advise.
+			Buckets: []float64{1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864}},
+			[]string{"gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_response_model", "gen_ai_token_type", "route"}),
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.upstream, m.firstByte, m.failovers, m.rateLimited,
+	m.registry.MustRegister(m.requests, m.duration, m.upstream, m.firstByte, m.failovers, m.rateLimited, m.tokens,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -62,6 +70,9 @@ type exchange struct {
 	failovers int
 	// guarded is set when the prompt guard refused the request.
 	guarded bool
+	// tokens are the provider's usage, when it said.
+	tokensIn, tokensOut int
+	tokensSeen          bool
 }
 
 func (e *exchange) set(f func(*exchange)) {
@@ -135,6 +146,9 @@ func observed(next *routeHandler, m *Metrics, log *slog.Logger, logBodies bool) 
 			attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", ex.route),
 				slog.String("backend", ex.backend), slog.String("provider", ex.provider), slog.Int("status", rec.status),
 				slog.Int64("duration_ms", d.Milliseconds()), slog.Int64("first_byte_ms", rec.firstByte.Milliseconds()), slog.Int("failovers", ex.failovers)}
+			if ex.tokensSeen {
+				attrs = append(attrs, slog.Int("input_tokens", ex.tokensIn), slog.Int("output_tokens", ex.tokensOut))
+			}
 			if ex.guarded {
 				attrs = append(attrs, slog.Bool("guard_rejected", true))
 			}
@@ -144,4 +158,14 @@ func observed(next *routeHandler, m *Metrics, log *slog.Logger, logBodies bool) 
 			log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 		}
 	})
+}
+
+// genAIProvider is gen_ai.provider.name for a provider kind, as
+// OpenTelemetry's GenAI conventions spell them.
+func genAIProvider(kind string) string {
+	if name, ok := map[string]string{"gemini": "gcp.gemini", "vertexai": "gcp.vertex_ai", "azureopenai": "azure.ai.openai",
+		"mistral": "mistral_ai", "bedrock": "aws.bedrock"}[kind]; ok {
+		return name
+	}
+	return kind
 }

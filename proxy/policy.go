@@ -41,6 +41,9 @@ type policy struct {
 	guard    *guard.Guard
 	prompt   *spec.Prompt
 	defaults []spec.FieldDefault
+	// tokens is the route's LLM token budget, tokenLimit its size.
+	tokens     *Limiter
+	tokenLimit int
 }
 
 // newPolicy compiles a route's policies; nil when there is nothing to do.
@@ -53,7 +56,10 @@ func newPolicy(p *spec.Policies) (*policy, error) {
 		return nil, err
 	}
 	pol := &policy{guard: g, prompt: p.Prompt, defaults: p.Defaults}
-	if pol.guard == nil && (pol.prompt == nil || len(pol.prompt.Prepend)+len(pol.prompt.Append) == 0) && len(pol.defaults) == 0 {
+	if t := p.TokenLimit; t != nil {
+		pol.tokens, pol.tokenLimit = NewTokenLimiter(*t), int(t.Tokens+t.Burst)
+	}
+	if pol.guard == nil && (pol.prompt == nil || len(pol.prompt.Prepend)+len(pol.prompt.Append) == 0) && len(pol.defaults) == 0 && pol.tokens == nil {
 		return nil, nil
 	}
 	return pol, nil
@@ -75,7 +81,7 @@ func (r rejection) write(w http.ResponseWriter) {
 // request applies the policy to a request body of format; a prompt the
 // guard rejects comes back as a rejection, and the body untouched.
 func (p *policy) request(body []byte, format string) ([]byte, *rejection, error) {
-	if p == nil || format == "" {
+	if p == nil || format == "" || (p.guard == nil && p.prompt == nil && len(p.defaults) == 0) {
 		return body, nil, nil
 	}
 	var doc map[string]any

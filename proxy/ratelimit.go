@@ -52,9 +52,38 @@ func NewLimiter(target string, l spec.RequestLimit) *Limiter {
 // Allow takes a token if there is one, and says how many remain and when
 // the next one comes.
 func (l *Limiter) Allow() (ok bool, remaining int, reset time.Duration) {
+	return l.Take(1)
+}
+
+// Take takes n tokens if that many are left, and says how many remain and
+// how long until n would be.
+func (l *Limiter) Take(n float64) (ok bool, remaining int, reset time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
+	l.refill(now)
+	if l.smooth {
+		reset = time.Duration(math.Max(n-l.tokens, 1-math.Mod(math.Max(l.tokens, 0), 1)) / l.fill * float64(l.interval))
+	} else {
+		reset = l.last.Add(l.interval).Sub(now)
+	}
+	if l.tokens < n {
+		return false, max(int(l.tokens), 0), reset
+	}
+	l.tokens -= n
+	return true, int(l.tokens), reset
+}
+
+// Charge takes n tokens whatever is left: what is spent beyond the budget
+// is a debt that later takes wait for (a negative n gives tokens back).
+func (l *Limiter) Charge(n float64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.refill(l.now())
+	l.tokens = math.Min(l.capacity, l.tokens-n)
+}
+
+func (l *Limiter) refill(now time.Time) {
 	elapsed := now.Sub(l.last)
 	if l.smooth {
 		l.tokens = math.Min(l.capacity, l.tokens+elapsed.Seconds()*l.fill/l.interval.Seconds())
@@ -63,16 +92,30 @@ func (l *Limiter) Allow() (ok bool, remaining int, reset time.Duration) {
 		l.tokens = math.Min(l.capacity, l.tokens+float64(fills)*l.fill)
 		l.last = l.last.Add(time.Duration(fills) * l.interval)
 	}
-	if l.smooth {
-		reset = time.Duration((1 - math.Mod(l.tokens, 1)) / l.fill * float64(l.interval))
-	} else {
-		reset = l.last.Add(l.interval).Sub(now)
+}
+
+// NewTokenLimiter is a route's LLM token budget (agentgateway's local rate
+// limit in tokens, and the Spec's token limit): tokens per unit plus a
+// burst, refilled continuously.
+func NewTokenLimiter(l spec.TokenLimit) *Limiter {
+	lim := NewLimiter(templates.Agentgateway, spec.RequestLimit{Requests: l.Tokens, Per: l.Per, Burst: l.Burst})
+	return lim
+}
+
+// admitTokens takes a prompt's estimated tokens from a token budget,
+// setting the x-ratelimit-*-tokens headers; once the budget cannot cover
+// the prompt it answers 429 with Retry-After and returns false.
+func (l *Limiter) admitTokens(w http.ResponseWriter, n, limit int) bool {
+	ok, remaining, reset := l.Take(float64(n))
+	secs := int(math.Ceil(reset.Seconds()))
+	w.Header().Set("x-ratelimit-limit-tokens", strconv.Itoa(limit))
+	w.Header().Set("x-ratelimit-remaining-tokens", strconv.Itoa(remaining))
+	w.Header().Set("x-ratelimit-reset-tokens", strconv.Itoa(secs))
+	if !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("token limit of the route reached: the prompt needs about %d tokens, %d are left of %d; retry in %ds", n, remaining, limit, max(secs, 1)))
 	}
-	if l.tokens < 1 {
-		return false, 0, reset
-	}
-	l.tokens--
-	return true, int(l.tokens), reset
+	return ok
 }
 
 // admit takes a token for a request, setting the x-ratelimit-* headers; once

@@ -26,13 +26,17 @@ type translation struct {
 const maxAnswer = 32 << 20
 
 // deliver sends resp to the client: as it is when nothing changes it,
-// else translated (via) and with its text masked (pol's response guard),
-// event by event for a stream; format is the client's request format.
-func deliver(w http.ResponseWriter, resp *http.Response, via *translation, pol *policy, format string) {
+// else translated (via), with its text masked (pol's response guard) and
+// without the usage chunk serve asked for (dropUsage), event by event for
+// a stream; format is the client's request format. It returns the usage
+// the provider reported.
+func deliver(w http.ResponseWriter, resp *http.Response, via *translation, pol *policy, format string, dropUsage bool) *usage {
+	u := &usage{}
 	mask := pol.masksAnswers()
-	if via == nil && !mask {
-		relay(w, resp)
-		return
+	stream := strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") && resp.StatusCode < 300
+	if via == nil && !mask && !(dropUsage && stream) {
+		relay(w, resp, u)
+		return u
 	}
 	defer resp.Body.Close()
 	for k, v := range resp.Header {
@@ -41,9 +45,11 @@ func deliver(w http.ResponseWriter, resp *http.Response, via *translation, pol *
 			w.Header()[k] = v
 		}
 	}
-	stream := strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") && resp.StatusCode < 300
 	if !stream {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+		if resp.StatusCode < 300 {
+			u.read(body)
+		}
 		if via != nil {
 			body = via.Response(resp.StatusCode, body, via.model)
 			w.Header().Set("Content-Type", "application/json")
@@ -53,9 +59,9 @@ func deliver(w http.ResponseWriter, resp *http.Response, via *translation, pol *
 		}
 		w.WriteHeader(resp.StatusCode)
 		_, _ = w.Write(body)
-		return
+		return u
 	}
-	var filters []streamFilter
+	filters := []streamFilter{u}
 	if via != nil {
 		filters = append(filters, via.Stream(via.model, via.includeUsage))
 	}
@@ -63,6 +69,9 @@ func deliver(w http.ResponseWriter, resp *http.Response, via *translation, pol *
 		if m := pol.streamMasker(format); m != nil {
 			filters = append(filters, m)
 		}
+	}
+	if dropUsage {
+		filters = append(filters, &usageChunkDropper{})
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.WriteHeader(resp.StatusCode)
@@ -87,7 +96,7 @@ func deliver(w http.ResponseWriter, resp *http.Response, via *translation, pol *
 			out = f.Feed(out)
 		}
 		if !send(out) {
-			return
+			return u
 		}
 		if err == io.EOF {
 			// Each filter's end goes through the filters after it.
@@ -99,14 +108,14 @@ func deliver(w http.ResponseWriter, resp *http.Response, via *translation, pol *
 				tail = append(tail, f.End()...)
 			}
 			send(tail)
-			return
+			return u
 		}
 		if err != nil {
 			if !errors.Is(err, context.Canceled) {
 				b, _ := json.Marshal(map[string]any{"error": map[string]any{"type": "upstream_error", "message": "the provider ended the stream early: " + err.Error()}})
 				send(append(append([]byte("event: error\ndata: "), b...), "\n\n"...))
 			}
-			return
+			return u
 		}
 	}
 }

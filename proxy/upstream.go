@@ -18,6 +18,8 @@ import (
 // Upstream is one provider as a route's backend reaches it.
 type Upstream struct {
 	Name string
+	// Kind is the provider's kind (openai, anthropic, gemini, ...).
+	Kind string
 	// URL is the provider's endpoint: scheme, host and the path the data
 	// plane sets (kgateway's AI extension always overwrites the client's).
 	URL *url.URL
@@ -83,7 +85,7 @@ func NewUpstream(p spec.Provider, lookup func(string) (string, bool), base *url.
 		u.Scheme, u.Host = base.Scheme, base.Host
 		u.Path = strings.TrimSuffix(base.Path, "/") + u.Path
 	}
-	up := &Upstream{Name: p.Name, URL: u, AuthHeader: c.AuthHeader, AuthPrefix: c.AuthPrefix, Model: p.Model, Format: c.Format}
+	up := &Upstream{Name: p.Name, Kind: p.Kind, URL: u, AuthHeader: c.AuthHeader, AuthPrefix: c.AuthPrefix, Model: p.Model, Format: c.Format}
 	up.modelJSON, _ = json.Marshal(p.Model)
 	if p.Kind == "anthropic" {
 		up.Extra = map[string]string{"anthropic-version": "2023-06-01"}

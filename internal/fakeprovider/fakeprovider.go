@@ -127,7 +127,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.error(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	a := answer{model: in.model, text: "echo: " + in.prompt, tool: in.tool, prompt: in.prompt}
+	a := answer{model: in.model, text: "echo: " + in.prompt, tool: in.tool, prompt: in.prompt, usage: in.usage}
 	if in.toolResult != "" {
 		a.text = "the tool said: " + in.toolResult
 	}
@@ -143,6 +143,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 type request struct {
 	prompt, model string
 	stream        bool
+	// usage asks an OpenAI stream for its usage chunk (stream_options).
+	usage bool
 	// tool is the first tool the request offers; the fake calls it,
 	// unless the last message is a tool's result (toolResult).
 	tool, toolResult string
@@ -152,6 +154,7 @@ type request struct {
 // as its argument "q".
 type answer struct {
 	model, text, tool, prompt string
+	usage                     bool
 }
 
 // args are a tool call's arguments, JSON.
@@ -181,8 +184,11 @@ func (s *Server) parse(r *http.Request, body []byte) (request, error) {
 	switch s.Kind {
 	case OpenAI:
 		var req struct {
-			Model    string `json:"model"`
-			Stream   bool   `json:"stream"`
+			Model         string `json:"model"`
+			Stream        bool   `json:"stream"`
+			StreamOptions struct {
+				IncludeUsage bool `json:"include_usage"`
+			} `json:"stream_options"`
 			Messages []struct {
 				Role    string `json:"role"`
 				Content any    `json:"content"`
@@ -197,7 +203,7 @@ func (s *Server) parse(r *http.Request, body []byte) (request, error) {
 			return in, fmt.Errorf("want POST .../chat/completions with model and messages")
 		}
 		last := req.Messages[len(req.Messages)-1]
-		in = request{prompt: text(last.Content), model: req.Model, stream: req.Stream}
+		in = request{prompt: text(last.Content), model: req.Model, stream: req.Stream, usage: req.StreamOptions.IncludeUsage}
 		if last.Role == "tool" {
 			in.toolResult = in.prompt
 		} else if len(req.Tools) > 0 {
@@ -368,7 +374,7 @@ func (s *Server) stream(w http.ResponseWriter, a answer, cut int) {
 	switch s.Kind {
 	case Anthropic:
 		ok = send("message_start", map[string]any{"type": "message_start", "message": map[string]any{"id": "msg_fake", "type": "message", "role": "assistant",
-			"model": a.model, "content": []any{}, "stop_reason": nil, "stop_sequence": nil, "usage": map[string]any{"input_tokens": 1, "output_tokens": 0}}})
+			"model": a.model, "content": []any{}, "stop_reason": nil, "stop_sequence": nil, "usage": map[string]any{"input_tokens": words(a.prompt), "output_tokens": 0}}})
 		stop := "end_turn"
 		if a.tool != "" {
 			stop = "tool_use"
@@ -424,6 +430,11 @@ func (s *Server) stream(w http.ResponseWriter, a answer, cut int) {
 			}
 		}
 		ok = ok && send("", chunk(map[string]any{}, finish))
+		if a.usage {
+			in, out := words(a.prompt), words(a.text)
+			ok = ok && send("", map[string]any{"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1700000000, "model": a.model,
+				"choices": []any{}, "usage": map[string]any{"prompt_tokens": in, "completion_tokens": out, "total_tokens": in + out}})
+		}
 		if ok && (cut == 0 || sent < cut) {
 			fmt.Fprint(w, "data: [DONE]\n\n")
 			if flusher != nil {
