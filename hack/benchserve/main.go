@@ -132,15 +132,31 @@ func main() {
 		proc: start([]string{"OPENAI_API_KEY=" + key}, kubelbAI, "serve", "-f", manifests, "--listen", "http="+serveAddr,
 			"--admin", freeAddr(), "--upstream", "openai=http://"+mockAddr)})
 
+	// The same, translated: OpenAI's format in, Anthropic's Messages out
+	// (agentgateway manifests translate), the mock answering as Anthropic.
+	translated := filepath.Join(tmp, "translated")
+	gen = exec.Command(kubelbAI, "generate", "--provider", "anthropic", "--target", "agentgateway", "--output-dir", translated)
+	if b, err := gen.CombinedOutput(); err != nil {
+		fatalf("generate: %v\n%s", err, b)
+	}
+	trAddr := freeAddr()
+	paths = append(paths, &path{name: "kubelb-ai serve, translated to Anthropic", url: "http://" + trAddr + "/anthropic/v1/chat/completions", header: auth(clientKey),
+		proc: start([]string{"ANTHROPIC_API_KEY=" + key}, kubelbAI, "serve", "-f", translated, "--listen", "http="+trAddr,
+			"--admin", freeAddr(), "--upstream", "anthropic=http://"+mockAddr)})
+
 	if *portkey != "" {
 		pkAddr := freeAddr()
 		_, port, _ := net.SplitHostPort(pkAddr)
 		h := auth(key)
 		h.Set("x-portkey-provider", "openai")
 		h.Set("x-portkey-custom-host", "http://"+mockAddr+"/v1")
-		paths = append(paths, &path{name: "Portkey " + portkeyVersion(*portkey), url: "http://" + pkAddr + "/v1/chat/completions", header: h,
-			proc: start(nil, "node", "-r", filepath.Join(*portkey, "loopback.cjs"),
-				filepath.Join(*portkey, "node_modules/@portkey-ai/gateway/build/start-server.js"), "--port="+port, "--headless")})
+		pk := start(nil, "node", "-r", filepath.Join(*portkey, "loopback.cjs"),
+			filepath.Join(*portkey, "node_modules/@portkey-ai/gateway/build/start-server.js"), "--port="+port, "--headless")
+		paths = append(paths, &path{name: "Portkey " + portkeyVersion(*portkey), url: "http://" + pkAddr + "/v1/chat/completions", header: h, proc: pk})
+		ht := auth(key)
+		ht.Set("x-portkey-provider", "anthropic")
+		ht.Set("x-portkey-custom-host", "http://"+mockAddr+"/v1")
+		paths = append(paths, &path{name: "Portkey " + portkeyVersion(*portkey) + ", translated to Anthropic", url: "http://" + pkAddr + "/v1/chat/completions", header: ht, proc: pk})
 	}
 	for _, p := range paths {
 		waitListening(strings.Split(strings.TrimPrefix(p.url, "http://"), "/")[0])
@@ -237,9 +253,14 @@ func main() {
 		return v[len(v)/2]
 	}
 	fmt.Fprintf(&b, "\nkubelb-ai serve CPU/request vs the bare reverse proxy: %.2fx (median of the rounds' ratios; goal <= 1.2)\n", ratio("kubelb-ai serve", "httputil.ReverseProxy"))
+	fmt.Fprintf(&b, "kubelb-ai serve CPU/request, translated to Anthropic vs passthrough: %.2fx (goal <= 1.3)\n", ratio("kubelb-ai serve, translated to Anthropic", "kubelb-ai serve"))
 	for _, p := range paths {
 		if strings.HasPrefix(p.name, "Portkey") {
-			fmt.Fprintf(&b, "requests per CPU-second, kubelb-ai serve vs %s: %.1fx (goal >= 8)\n", p.name, ratio(p.name, "kubelb-ai serve"))
+			ours := "kubelb-ai serve"
+			if strings.HasSuffix(p.name, "Anthropic") {
+				ours = "kubelb-ai serve, translated to Anthropic"
+			}
+			fmt.Fprintf(&b, "requests per CPU-second, %s vs %s: %.1fx (goal >= 8)\n", ours, p.name, ratio(p.name, ours))
 		}
 	}
 	fmt.Print(b.String())
@@ -345,6 +366,9 @@ func streams(url string, h http.Header, c int, d time.Duration) *streamResult {
 						done = true
 						break
 					}
+					if !strings.Contains(line, `"content":"w`) {
+						continue // a role, finish or usage chunk
+					}
 					if got == 0 {
 						r.ttfe.add(time.Since(t), true)
 					}
@@ -366,8 +390,11 @@ func streams(url string, h http.Header, c int, d time.Duration) *streamResult {
 // answer is the mock's plain reply, the size of a short real one.
 var answer = []byte(`{"id":"chatcmpl-bench","object":"chat.completion","created":1764000000,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"Hello there, how are you?","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":14,"completion_tokens":7,"total_tokens":21}}`)
 
-// mock is the upstream: OpenAI's chat completions, plain or streamed, for
-// the one key it accepts.
+// anthropicAnswer is the same reply in Anthropic's Messages shape.
+var anthropicAnswer = []byte(`{"id":"msg_bench","type":"message","role":"assistant","model":"claude-3-5-haiku-20241022","content":[{"type":"text","text":"Hello there, how are you?"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":14,"output_tokens":7}}`)
+
+// mock is the upstream: OpenAI's chat completions and Anthropic's
+// messages, plain or streamed, for the one key it accepts.
 func mock(addr string) {
 	chunk := func(i int) []byte {
 		return fmt.Appendf(nil, `data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764000000,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{"content":"w%d "},"finish_reason":null}]}`+"\n\n", i)
@@ -376,8 +403,38 @@ func mock(addr string) {
 	for i := range events {
 		chunks = append(chunks, chunk(i))
 	}
+	// Anthropic's stream: message_start, a text block of the same pieces,
+	// message_delta, message_stop.
+	antEvents := [][]byte{[]byte(`event: message_start` + "\n" + `data: {"type":"message_start","message":{"id":"msg_bench","type":"message","role":"assistant","model":"claude-3-5-haiku-20241022","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":14,"output_tokens":1}}}` + "\n\n"),
+		[]byte(`event: content_block_start` + "\n" + `data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}` + "\n\n")}
+	for i := range events {
+		antEvents = append(antEvents, fmt.Appendf(nil, `event: content_block_delta`+"\n"+`data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"w%d "}}`+"\n\n", i))
+	}
+	antEvents = append(antEvents, []byte(`event: content_block_stop`+"\n"+`data: {"type":"content_block_stop","index":0}`+"\n\n"),
+		[]byte(`event: message_delta`+"\n"+`data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":46}}`+"\n\n"),
+		[]byte(`event: message_stop`+"\n"+`data: {"type":"message_stop"}`+"\n\n"))
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		if strings.HasSuffix(r.URL.Path, "/messages") {
+			if r.Header.Get("x-api-key") != key {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusUnauthorized)
+				io.WriteString(w, `{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}`)
+				return
+			}
+			if !bytes.Contains(body, []byte(`"stream":true`)) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Write(anthropicAnswer)
+				return
+			}
+			w.Header().Set("Content-Type", "text/event-stream")
+			rc := http.NewResponseController(w)
+			for _, e := range antEvents {
+				w.Write(e)
+				rc.Flush()
+			}
+			return
+		}
 		if r.Header.Get("Authorization") != "Bearer "+key {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusUnauthorized)
