@@ -47,12 +47,13 @@ func deliver(w http.ResponseWriter, resp *http.Response, via *translation, pol *
 	}
 	if !stream {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-		if resp.StatusCode < 300 {
-			u.read(body)
-		}
 		if via != nil {
-			body = via.Response(resp.StatusCode, body, via.model)
+			var used translate.Usage
+			body, used = via.Response(resp.StatusCode, body, via.model)
+			u.from(used)
 			w.Header().Set("Content-Type", "application/json")
+		} else if resp.StatusCode < 300 {
+			u.read(body)
 		}
 		if mask && resp.StatusCode < 300 {
 			body = pol.maskAnswer(body, format)
@@ -61,10 +62,19 @@ func deliver(w http.ResponseWriter, resp *http.Response, via *translation, pol *
 		_, _ = w.Write(body)
 		return u
 	}
-	filters := []streamFilter{u}
+	var filters []streamFilter
+	var ts *translate.Stream
 	if via != nil {
-		filters = append(filters, via.Stream(via.model, via.includeUsage))
+		ts = via.Stream(via.model, via.includeUsage)
+		filters = append(filters, ts) // it reads the usage as it translates
+	} else {
+		filters = append(filters, u)
 	}
+	defer func() {
+		if ts != nil {
+			u.from(ts.Usage())
+		}
+	}()
 	if mask {
 		if m := pol.streamMasker(format); m != nil {
 			filters = append(filters, m)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/jsonbody"
 	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
+	"github.com/kubelb-ai/kubelb-ai/proxy/translate"
 )
 
 // usage is what a provider says an exchange cost, in its own format:
@@ -58,55 +59,63 @@ func (u *usage) End() []byte {
 }
 
 func (u *usage) read(body []byte) {
-	var v struct {
-		Model string `json:"model"`
-		Usage *struct {
-			PromptTokens     *int `json:"prompt_tokens"`
-			CompletionTokens *int `json:"completion_tokens"`
-			InputTokens      *int `json:"input_tokens"`
-			OutputTokens     *int `json:"output_tokens"`
-		} `json:"usage"`
-		Message *struct {
+	// Only the few members that matter are decoded: answers can be long.
+	f := jsonbody.Fields(body, "model", "modelVersion", "usage", "usageMetadata", "message")
+	if f == nil {
+		return
+	}
+	for _, k := range []string{"model", "modelVersion"} {
+		var m string
+		if json.Unmarshal(f[k], &m) == nil && m != "" {
+			u.model = m
+		}
+	}
+	if raw, ok := f["message"]; ok { // Anthropic's message_start
+		var m struct {
 			Model string `json:"model"`
 			Usage *struct {
 				InputTokens *int `json:"input_tokens"`
 			} `json:"usage"`
-		} `json:"message"`
-		UsageMetadata *struct {
-			PromptTokenCount     int `json:"promptTokenCount"`
-			CandidatesTokenCount int `json:"candidatesTokenCount"`
-		} `json:"usageMetadata"`
-		ModelVersion string `json:"modelVersion"`
-	}
-	if json.Unmarshal(body, &v) != nil {
-		return
-	}
-	if v.Model != "" {
-		u.model = v.Model
-	}
-	if v.ModelVersion != "" {
-		u.model = v.ModelVersion
-	}
-	if m := v.Message; m != nil { // Anthropic's message_start
-		if m.Model != "" {
-			u.model = m.Model
 		}
-		if m.Usage != nil && m.Usage.InputTokens != nil {
-			u.in, u.seen = *m.Usage.InputTokens, true
-		}
-	}
-	if x := v.Usage; x != nil {
-		for _, f := range []struct {
-			from *int
-			to   *int
-		}{{x.PromptTokens, &u.in}, {x.CompletionTokens, &u.out}, {x.InputTokens, &u.in}, {x.OutputTokens, &u.out}} {
-			if f.from != nil {
-				*f.to, u.seen = *f.from, true
+		if json.Unmarshal(raw, &m) == nil {
+			if m.Model != "" {
+				u.model = m.Model
+			}
+			if m.Usage != nil && m.Usage.InputTokens != nil {
+				u.in, u.seen = *m.Usage.InputTokens, true
 			}
 		}
 	}
-	if m := v.UsageMetadata; m != nil { // Gemini: every piece counts so far
-		u.in, u.out, u.seen = m.PromptTokenCount, m.CandidatesTokenCount, true
+	if raw, ok := f["usage"]; ok {
+		var x struct {
+			PromptTokens     *int `json:"prompt_tokens"`
+			CompletionTokens *int `json:"completion_tokens"`
+			InputTokens      *int `json:"input_tokens"`
+			OutputTokens     *int `json:"output_tokens"`
+		}
+		if json.Unmarshal(raw, &x) == nil {
+			for _, c := range []struct{ from, to *int }{{x.PromptTokens, &u.in}, {x.CompletionTokens, &u.out}, {x.InputTokens, &u.in}, {x.OutputTokens, &u.out}} {
+				if c.from != nil {
+					*c.to, u.seen = *c.from, true
+				}
+			}
+		}
+	}
+	if raw, ok := f["usageMetadata"]; ok { // Gemini: every piece counts so far
+		var m struct {
+			PromptTokenCount     int `json:"promptTokenCount"`
+			CandidatesTokenCount int `json:"candidatesTokenCount"`
+		}
+		if json.Unmarshal(raw, &m) == nil {
+			u.in, u.out, u.seen = m.PromptTokenCount, m.CandidatesTokenCount, true
+		}
+	}
+}
+
+// from takes a translation's usage.
+func (u *usage) from(t translate.Usage) {
+	if t.Seen {
+		u.in, u.out, u.model, u.seen = t.In, t.Out, t.Model, true
 	}
 }
 

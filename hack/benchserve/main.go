@@ -122,27 +122,20 @@ func main() {
 	paths = append(paths, &path{name: "httputil.ReverseProxy", url: "http://" + rpAddr + "/v1/chat/completions", header: auth(clientKey),
 		proc: start(nil, self, "rproxy", rpAddr, "http://"+mockAddr)})
 
+	// One serve for two routes of agentgateway manifests: /openai passes
+	// OpenAI's format through, /anthropic translates it to Anthropic's
+	// Messages (the mock answers as Anthropic too); the same process and
+	// configuration, so the two differ by translation alone.
 	manifests := filepath.Join(tmp, "manifests")
-	gen := exec.Command(kubelbAI, "generate", "--provider", "openai", "--output-dir", manifests)
+	gen := exec.Command(kubelbAI, "generate", "--provider", "openai,anthropic", "--target", "agentgateway", "--output-dir", manifests)
 	if b, err := gen.CombinedOutput(); err != nil {
 		fatalf("generate: %v\n%s", err, b)
 	}
 	serveAddr := freeAddr()
-	paths = append(paths, &path{name: "kubelb-ai serve", url: "http://" + serveAddr + "/openai/v1/chat/completions", header: auth(clientKey),
-		proc: start([]string{"OPENAI_API_KEY=" + key}, kubelbAI, "serve", "-f", manifests, "--listen", "http="+serveAddr,
-			"--admin", freeAddr(), "--upstream", "openai=http://"+mockAddr)})
-
-	// The same, translated: OpenAI's format in, Anthropic's Messages out
-	// (agentgateway manifests translate), the mock answering as Anthropic.
-	translated := filepath.Join(tmp, "translated")
-	gen = exec.Command(kubelbAI, "generate", "--provider", "anthropic", "--target", "agentgateway", "--output-dir", translated)
-	if b, err := gen.CombinedOutput(); err != nil {
-		fatalf("generate: %v\n%s", err, b)
-	}
-	trAddr := freeAddr()
-	paths = append(paths, &path{name: "kubelb-ai serve, translated to Anthropic", url: "http://" + trAddr + "/anthropic/v1/chat/completions", header: auth(clientKey),
-		proc: start([]string{"ANTHROPIC_API_KEY=" + key}, kubelbAI, "serve", "-f", translated, "--listen", "http="+trAddr,
-			"--admin", freeAddr(), "--upstream", "anthropic=http://"+mockAddr)})
+	serve := start([]string{"OPENAI_API_KEY=" + key, "ANTHROPIC_API_KEY=" + key}, kubelbAI, "serve", "-f", manifests, "--listen", "http="+serveAddr,
+		"--admin", freeAddr(), "--upstream", "openai=http://"+mockAddr, "--upstream", "anthropic=http://"+mockAddr)
+	paths = append(paths, &path{name: "kubelb-ai serve", url: "http://" + serveAddr + "/openai/v1/chat/completions", header: auth(clientKey), proc: serve},
+		&path{name: "kubelb-ai serve, translated to Anthropic", url: "http://" + serveAddr + "/anthropic/v1/chat/completions", header: auth(clientKey), proc: serve})
 
 	if *portkey != "" {
 		pkAddr := freeAddr()

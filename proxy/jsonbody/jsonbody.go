@@ -25,6 +25,26 @@ func Find(body []byte, key string) ([]byte, bool) {
 	return found, ok && found != nil
 }
 
+// Fields returns the raw values of the named top-level members of the
+// JSON object body (the last of duplicates), in one scan; a body that is
+// not a valid object gives nil.
+func Fields(body []byte, keys ...string) map[string][]byte {
+	if !json.Valid(body) {
+		return nil
+	}
+	out := map[string][]byte{}
+	if !members(body, func(k []byte, start, end int) {
+		for _, key := range keys {
+			if keyIs(k, key) {
+				out[key] = body[start:end]
+			}
+		}
+	}) {
+		return nil
+	}
+	return out
+}
+
 // Set returns body with every top-level member key set to the JSON value
 // raw, or with the member added first when body has none. A body that is
 // not a valid JSON object is returned as it is.

@@ -26,6 +26,16 @@ func TestSet(t *testing.T) {
 	}
 }
 
+func TestFields(t *testing.T) {
+	got := Fields([]byte(`{"model":"m","usage":{"a":1},"x":[1,{"usage":2}],"model":"n"}`), "model", "usage", "none")
+	if len(got) != 2 || string(got["model"]) != `"n"` || string(got["usage"]) != `{"a":1}` {
+		t.Errorf("Fields: %q", got)
+	}
+	if Fields([]byte(`{"model":`), "model") != nil || Fields([]byte(`[1]`), "model") != nil {
+		t.Error("Fields of a non-object")
+	}
+}
+
 func TestFind(t *testing.T) {
 	body := []byte(`{"stream": true, "n": [1,{"stream":false}], "stream":false }`)
 	if v, ok := Find(body, "stream"); !ok || string(v) != "false" {

@@ -2,8 +2,8 @@ package translate
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"strings"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
@@ -221,7 +221,7 @@ func finishOf(table map[string]string, reason string) *string {
 	return ptr("stop")
 }
 
-func (anthropic) Response(status int, body []byte, model string) []byte {
+func (anthropic) Response(status int, body []byte, model string) ([]byte, Usage) {
 	var r anthropicResponse
 	err := json.Unmarshal(body, &r)
 	if status >= 300 || err != nil || r.Error != nil {
@@ -232,7 +232,7 @@ func (anthropic) Response(status int, body []byte, model string) []byte {
 		if status < 300 {
 			status = 502
 		}
-		return apiError(status, typ, msg)
+		return apiError(status, typ, msg), Usage{}
 	}
 	if r.Model != "" {
 		model = r.Model
@@ -260,7 +260,7 @@ func (anthropic) Response(status int, body []byte, model string) []byte {
 		Choices: []choice{{Message: msg, FinishReason: finishOf(anthropicFinish, r.StopReason)}},
 		Usage:   newUsage(r.Usage.InputTokens, r.Usage.OutputTokens)}
 	b, _ := json.Marshal(out)
-	return b
+	return b, Usage{In: r.Usage.InputTokens, Out: r.Usage.OutputTokens, Model: model, Seen: true}
 }
 
 // Stream follows Anthropic's events: message_start, content blocks (text
@@ -317,6 +317,7 @@ func (anthropic) Stream(model string, includeUsage bool) *Stream {
 				model = e.Message.Model
 			}
 			in, out = e.Message.Usage.InputTokens, e.Message.Usage.OutputTokens
+			s.usage = Usage{In: in, Out: out, Model: model, Seen: true}
 			return []any{chunk(&delta{Role: "assistant", Content: ptr("")}, nil)}
 		case "content_block_start":
 			if e.ContentBlock.Type != "tool_use" {
@@ -345,6 +346,7 @@ func (anthropic) Stream(model string, includeUsage bool) *Stream {
 				in = e.Usage.InputTokens
 			}
 			out = e.Usage.OutputTokens
+			s.usage = Usage{In: in, Out: out, Model: model, Seen: true}
 			if e.Delta.StopReason != "" {
 				return []any{chunk(&delta{}, finishOf(anthropicFinish, e.Delta.StopReason))}
 			}

@@ -1,8 +1,8 @@
 package translate
 
 import (
-	"encoding/json"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"strings"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
@@ -328,10 +328,10 @@ func (r *geminiResponse) choices(stream bool, calls *int) []choice {
 	return out
 }
 
-func (gemini) Response(status int, body []byte, model string) []byte {
+func (gemini) Response(status int, body []byte, model string) ([]byte, Usage) {
 	var r geminiResponse
 	if err := json.Unmarshal(body, &r); status >= 300 || err != nil || r.Error != nil {
-		return geminiError(status, body, &r)
+		return geminiError(status, body, &r), Usage{}
 	}
 	if r.ModelVersion != "" {
 		model = r.ModelVersion
@@ -344,11 +344,13 @@ func (gemini) Response(status int, body []byte, model string) []byte {
 	if out.Choices == nil {
 		out.Choices = []choice{}
 	}
+	var used Usage
 	if u := r.UsageMetadata; u != nil {
 		out.Usage = newUsage(u.PromptTokenCount, u.CandidatesTokenCount)
+		used = Usage{In: u.PromptTokenCount, Out: u.CandidatesTokenCount, Model: model, Seen: true}
 	}
 	b, _ := json.Marshal(out)
-	return b
+	return b, used
 }
 
 // Stream follows Gemini's streamGenerateContent?alt=sse: every event is a
@@ -377,6 +379,7 @@ func (gemini) Stream(model string, includeUsage bool) *Stream {
 		}
 		if u := r.UsageMetadata; u != nil {
 			last = newUsage(u.PromptTokenCount, u.CandidatesTokenCount)
+			s.usage = Usage{In: u.PromptTokenCount, Out: u.CandidatesTokenCount, Model: model, Seen: true}
 		}
 		var out []any
 		if !started {

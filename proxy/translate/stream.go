@@ -1,7 +1,7 @@
 package translate
 
 import (
-	"encoding/json"
+	json "github.com/goccy/go-json"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
 )
@@ -15,7 +15,11 @@ type Stream struct {
 	// finish is the last chunk(s), emitted when the provider's stream ends
 	// cleanly without a terminator of its own (Gemini).
 	finish func() []any
+	usage  Usage
 }
+
+// Usage is the usage the stream has reported so far.
+func (s *Stream) Usage() Usage { return s.usage }
 
 // Feed takes bytes from the provider and returns the bytes to send on.
 func (s *Stream) Feed(p []byte) []byte {

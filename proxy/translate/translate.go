@@ -7,8 +7,8 @@
 package translate
 
 import (
-	"encoding/json"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"time"
 )
 
@@ -19,8 +19,9 @@ type Translator interface {
 	// model, when set, replaces the request's (the backend's model).
 	Request(body []byte, model string) ([]byte, error)
 	// Response turns the provider's answer, a success or an error, into
-	// OpenAI's shape; model names the model when the answer does not.
-	Response(status int, body []byte, model string) []byte
+	// OpenAI's shape; model names the model when the answer does not. It
+	// also returns the usage the answer reports.
+	Response(status int, body []byte, model string) ([]byte, Usage)
 	// Stream converts the provider's event stream into OpenAI's chunks.
 	Stream(model string, includeUsage bool) *Stream
 }
@@ -35,6 +36,14 @@ func For(format string) (Translator, bool) {
 		return gemini{}, true
 	}
 	return nil, false
+}
+
+// Usage is what the provider says an exchange cost.
+type Usage struct {
+	In, Out int
+	Model   string
+	// Seen is set when the provider said.
+	Seen bool
 }
 
 // now is the clock of the "created" fields (tests fix it).

@@ -103,7 +103,11 @@ func TestResponses(t *testing.T) {
 		}
 		in, _ := os.ReadFile(f)
 		tr, _ := For(parts[1])
-		golden(t, "responses/"+parts[0]+"."+parts[1]+".openai.json", indent(t, tr.Response(status, in, "backend-model")))
+		out, used := tr.Response(status, in, "backend-model")
+		golden(t, "responses/"+parts[0]+"."+parts[1]+".openai.json", indent(t, out))
+		if used.Seen != (status == 200) {
+			t.Errorf("%s: usage seen %v", base, used.Seen)
+		}
 	}
 }
 
