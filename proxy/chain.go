@@ -147,9 +147,12 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 				via.model = modelOf(body)
 			}
 		}
-		// An OpenAI-format provider reports a stream's usage when asked.
+		// An OpenAI-format provider reports a stream's usage only when
+		// asked: a token budget needs it, so serve asks (and keeps the
+		// usage chunk from a client that did not). Without a budget the
+		// stream passes untouched, as kgateway's does.
 		dropUsage := false
-		if via == nil && up.Format == formatOpenAI && format == formatOpenAI {
+		if via == nil && up.Format == formatOpenAI && format == formatOpenAI && pol != nil && pol.tokens != nil {
 			upBody, dropUsage = withStreamUsage(upBody)
 		}
 		started := time.Now()

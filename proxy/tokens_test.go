@@ -16,16 +16,16 @@ import (
 )
 
 // Token usage as each provider reports it, whole and streamed, native and
-// translated, lands in gen_ai_client_token_usage; an OpenAI stream is
-// asked for its usage, and the usage chunk reaches only a client that
-// asked for it.
+// translated, lands in gen_ai_client_token_usage; on a route with a token
+// budget an OpenAI stream is asked for its usage, and the usage chunk
+// reaches only a client that asked for it.
 func TestTokenMetrics(t *testing.T) {
 	fakes := map[string]*fakeprovider.Server{
 		"openai":    fakeprovider.New(t, fakeprovider.OpenAI, "k1"),
 		"anthropic": fakeprovider.New(t, fakeprovider.Anthropic, "k2"),
 		"gemini":    fakeprovider.New(t, fakeprovider.Gemini, "k3"),
 	}
-	g, err := spec.Options{Target: templates.Agentgateway, Providers: []string{"openai", "anthropic", "gemini"}}.Build()
+	g, err := spec.Options{Target: templates.Agentgateway, Providers: []string{"openai", "anthropic", "gemini"}, TokenLimit: "1000000/hour"}.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
