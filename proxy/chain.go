@@ -101,6 +101,9 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 		format = c.Upstreams[0].Format
 	}
 	body, rejected, err := pol.request(body, format)
+	if err == nil && rejected == nil && pol != nil {
+		body, rejected, err = pol.hooks.checkPrompt(r.Context(), body, format, r.Header)
+	}
 	switch {
 	case err != nil:
 		writeError(w, http.StatusBadRequest, err.Error())
@@ -174,7 +177,7 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 		}
 		if reason == "" {
 			closeBody(last)
-			c.account(ex, pol, up, upBody, estimate, deliver(w, resp, via, pol, format, dropUsage))
+			c.account(ex, pol, up, upBody, estimate, deliver(w, r, resp, via, pol, format, dropUsage))
 			return
 		}
 		if i < len(c.Upstreams)-1 {
@@ -197,7 +200,7 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 	}
 	if last != nil {
 		// Every upstream failed: the last one's answer.
-		c.account(ex, pol, lastUp, nil, estimate, deliver(w, last, lastVia, pol, format, lastDrop))
+		c.account(ex, pol, lastUp, nil, estimate, deliver(w, r, last, lastVia, pol, format, lastDrop))
 		return
 	}
 	if pol != nil && pol.tokens != nil {

@@ -44,6 +44,8 @@ type policy struct {
 	// tokens is the route's LLM token budget, tokenLimit its size.
 	tokens     *Limiter
 	tokenLimit int
+	// hooks are the route's guard webhooks (read from the manifests).
+	hooks *webhookGuard
 }
 
 // newPolicy compiles a route's policies; nil when there is nothing to do.
@@ -65,17 +67,31 @@ func newPolicy(p *spec.Policies) (*policy, error) {
 	return pol, nil
 }
 
-// rejection is a prompt the guard refused: the rule's status and message.
-type rejection struct{ *guard.Rule }
+// rejection is a prompt a guard refused: the answer the client gets.
+type rejection struct {
+	status  int
+	message string
+}
 
-func (r rejection) write(w http.ResponseWriter) {
-	if json.Valid([]byte(r.Message)) {
+func (r *rejection) write(w http.ResponseWriter) {
+	if json.Valid([]byte(r.message)) {
 		w.Header().Set("Content-Type", "application/json")
 	} else {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	}
-	w.WriteHeader(r.StatusCode)
-	_, _ = w.Write([]byte(r.Message))
+	w.WriteHeader(r.status)
+	_, _ = w.Write([]byte(r.message))
+}
+
+// decodeObject decodes a JSON object, numbers kept exact.
+func decodeObject(body []byte) (map[string]any, error) {
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil || doc == nil {
+		return nil, fmt.Errorf("the request body is not a JSON object")
+	}
+	return doc, nil
 }
 
 // request applies the policy to a request body of format; a prompt the
@@ -84,11 +100,9 @@ func (p *policy) request(body []byte, format string) ([]byte, *rejection, error)
 	if p == nil || format == "" || (p.guard == nil && p.prompt == nil && len(p.defaults) == 0) {
 		return body, nil, nil
 	}
-	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil || doc == nil {
-		return nil, nil, fmt.Errorf("the request body is not a JSON object")
+	doc, err := decodeObject(body)
+	if err != nil {
+		return nil, nil, err
 	}
 	if p.guard != nil && len(p.guard.Request) > 0 {
 		var refused *guard.Rule
@@ -104,7 +118,7 @@ func (p *policy) request(body []byte, format string) ([]byte, *rejection, error)
 			return masked
 		})
 		if refused != nil {
-			return body, &rejection{refused}, nil
+			return body, &rejection{status: refused.StatusCode, message: refused.Message}, nil
 		}
 	}
 	if p.prompt != nil {
@@ -152,23 +166,63 @@ func defaultValue(v any) any {
 // eachPromptText replaces every text of a prompt (system and messages)
 // with f's result.
 func eachPromptText(doc map[string]any, format string, f func(string) string) {
+	eachPromptMessage(doc, format, func(_, text string) string { return f(text) })
+}
+
+// eachPromptMessage replaces every text of a prompt with f's result, given
+// the role it has (system, user, assistant; Gemini's model is assistant).
+func eachPromptMessage(doc map[string]any, format string, f func(role, text string) string) {
+	as := func(role string) func(string) string { return func(s string) string { return f(role, s) } }
 	switch format {
 	case formatOpenAI, formatAnthropic:
 		if system, ok := doc["system"]; ok && format == formatAnthropic {
-			doc["system"] = mapContent(system, "text", f)
+			doc["system"] = mapContent(system, "text", as("system"))
 		}
 		for _, m := range list(doc["messages"]) {
 			if msg, ok := m.(map[string]any); ok {
-				msg["content"] = mapContent(msg["content"], "text", f)
+				role, _ := msg["role"].(string)
+				msg["content"] = mapContent(msg["content"], "text", as(role))
 			}
 		}
 	case formatGemini:
 		if si, ok := doc["systemInstruction"].(map[string]any); ok {
-			mapParts(si, f)
+			mapParts(si, as("system"))
 		}
 		for _, c := range list(doc["contents"]) {
 			if content, ok := c.(map[string]any); ok {
-				mapParts(content, f)
+				role, _ := content["role"].(string)
+				if role == "model" {
+					role = "assistant"
+				} else if role == "" {
+					role = "user"
+				}
+				mapParts(content, as(role))
+			}
+		}
+	}
+}
+
+// eachAnswerText replaces every text of a whole answer with f's result.
+func eachAnswerText(doc map[string]any, format string, f func(string) string) {
+	switch format {
+	case formatOpenAI:
+		for _, c := range list(doc["choices"]) {
+			if ch, ok := c.(map[string]any); ok {
+				if msg, ok := ch["message"].(map[string]any); ok {
+					if _, ok := msg["content"].(string); ok {
+						msg["content"] = mapContent(msg["content"], "text", f)
+					}
+				}
+			}
+		}
+	case formatAnthropic:
+		doc["content"] = mapContent(doc["content"], "text", f)
+	case formatGemini:
+		for _, c := range list(doc["candidates"]) {
+			if cand, ok := c.(map[string]any); ok {
+				if content, ok := cand["content"].(map[string]any); ok {
+					mapParts(content, f)
+				}
 			}
 		}
 	}
@@ -304,35 +358,11 @@ func (p *policy) masksAnswers() bool {
 
 // maskAnswer masks the text of a whole answer of format.
 func (p *policy) maskAnswer(body []byte, format string) []byte {
-	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if dec.Decode(&doc) != nil {
+	doc, err := decodeObject(body)
+	if err != nil || format == "" {
 		return body
 	}
-	f := p.guard.MaskResponse
-	switch format {
-	case formatOpenAI:
-		for _, c := range list(doc["choices"]) {
-			if ch, ok := c.(map[string]any); ok {
-				if msg, ok := ch["message"].(map[string]any); ok {
-					msg["content"] = mapContent(msg["content"], "text", f)
-				}
-			}
-		}
-	case formatAnthropic:
-		doc["content"] = mapContent(doc["content"], "text", f)
-	case formatGemini:
-		for _, c := range list(doc["candidates"]) {
-			if cand, ok := c.(map[string]any); ok {
-				if content, ok := cand["content"].(map[string]any); ok {
-					mapParts(content, f)
-				}
-			}
-		}
-	default:
-		return body
-	}
+	eachAnswerText(doc, format, p.guard.MaskResponse)
 	out, err := marshal(doc)
 	if err != nil {
 		return body

@@ -47,6 +47,11 @@ type Options struct {
 	// Translate translates OpenAI-format requests for providers of other
 	// formats on every target; on agentgateway it is always on, as there.
 	Translate bool
+	// WebhookTimeout bounds a guard webhook's answer (default 5s);
+	// WebhookFailOpen lets requests through when it cannot answer
+	// (default: 500, as kgateway).
+	WebhookTimeout  time.Duration
+	WebhookFailOpen bool
 }
 
 // Listener is one Gateway listener served locally.
@@ -134,6 +139,19 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 		if pol != nil {
 			policies[sr.Name] = pol
 		}
+	}
+	// Guard webhooks come from the manifests themselves: the Spec has none.
+	for name, hooks := range guardWebhooks(objs, routes, opts.Upstreams) {
+		pol := policies[name]
+		if pol == nil {
+			pol = &policy{}
+			policies[name] = pol
+		}
+		timeout := opts.WebhookTimeout
+		if timeout <= 0 {
+			timeout = 5 * time.Second // kgateway's extension gives a message 5s
+		}
+		pol.hooks = &webhookGuard{request: hooks[0], response: hooks[1], client: client, timeout: timeout, failOpen: opts.WebhookFailOpen}
 	}
 	var listenerSummary []any
 	for _, l := range gateway.Spec.Listeners {

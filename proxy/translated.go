@@ -30,11 +30,12 @@ const maxAnswer = 32 << 20
 // without the usage chunk serve asked for (dropUsage), event by event for
 // a stream; format is the client's request format. It returns the usage
 // the provider reported.
-func deliver(w http.ResponseWriter, resp *http.Response, via *translation, pol *policy, format string, dropUsage bool) *usage {
+func deliver(w http.ResponseWriter, r *http.Request, resp *http.Response, via *translation, pol *policy, format string, dropUsage bool) *usage {
 	u := &usage{}
 	mask := pol.masksAnswers()
+	hook := pol != nil && pol.hooks != nil && pol.hooks.response != nil
 	stream := strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") && resp.StatusCode < 300
-	if via == nil && !mask && !(dropUsage && stream) {
+	if via == nil && !mask && !(dropUsage && stream) && !(hook && !stream) {
 		relay(w, resp, u)
 		return u
 	}
@@ -57,6 +58,14 @@ func deliver(w http.ResponseWriter, resp *http.Response, via *translation, pol *
 		}
 		if mask && resp.StatusCode < 300 {
 			body = pol.maskAnswer(body, format)
+		}
+		if hook && resp.StatusCode < 300 {
+			checked, err := pol.hooks.checkAnswer(r.Context(), body, format, r.Header)
+			if err != nil {
+				writeError(w, http.StatusInternalServerError, "Error with guardrails webhook: "+err.Error())
+				return u
+			}
+			body = checked
 		}
 		w.WriteHeader(resp.StatusCode)
 		_, _ = w.Write(body)

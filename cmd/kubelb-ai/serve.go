@@ -32,6 +32,10 @@ type serveOptions struct {
 	maxBody   int64
 	logBodies bool
 	translate bool
+	// Guard webhooks: how long they may take, and what happens when they
+	// cannot answer.
+	webhookTimeout time.Duration
+	webhookFailure string
 	// Client-side limits: headers, body, idle kept-alive connections.
 	headerTimeout, bodyTimeout, idleTimeout time.Duration
 }
@@ -75,6 +79,8 @@ backend, provider, status, durations, failovers), never keys or bodies.`,
 	f.DurationVar(&o.bodyTimeout, "body-timeout", time.Minute, "how long a client may take to send a request's body; slower ones get 408")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", 2*time.Minute, "how long a kept-alive client connection may wait for its next request")
 	f.BoolVar(&o.logBodies, "log-bodies", false, "add each request's body (the prompt) to the access log; never the keys")
+	f.DurationVar(&o.webhookTimeout, "guard-webhook-timeout", 5*time.Second, "how long a prompt guard webhook may take to answer")
+	f.StringVar(&o.webhookFailure, "guard-webhook-failure", "closed", "when a guard webhook cannot answer: closed (the request fails with 500, as kgateway) or open (it goes on unchecked)")
 	f.BoolVar(&o.translate, "translate", false, "on kgateway targets too, translate OpenAI-format requests for Anthropic, Gemini and Vertex AI providers (agentgateway always does)")
 	cmd.MarkFlagsOneRequired("filename", "from")
 	cmd.MarkFlagsMutuallyExclusive("filename", "from")
@@ -123,8 +129,12 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 		return usageError("--log-format %s: use text or json", o.logFormat)
 	}
 	logger := slog.New(handler)
+	if o.webhookFailure != "closed" && o.webhookFailure != "open" {
+		return usageError("--guard-webhook-failure %s: use closed or open", o.webhookFailure)
+	}
 	popts := proxy.Options{Listen: listen, Upstreams: ups, Lookup: os.LookupEnv, Metrics: proxy.NewMetrics(), Log: logger,
-		Client: proxy.NewClient(o.connect, o.upstream), MaxBody: o.maxBody, BodyTimeout: o.bodyTimeout, LogBodies: o.logBodies, Translate: o.translate}
+		Client: proxy.NewClient(o.connect, o.upstream), MaxBody: o.maxBody, BodyTimeout: o.bodyTimeout, LogBodies: o.logBodies, Translate: o.translate,
+		WebhookTimeout: o.webhookTimeout, WebhookFailOpen: o.webhookFailure == "open"}
 	cfg, err := proxy.Build(maps, popts)
 	if err != nil {
 		return inputError(err)

@@ -94,7 +94,7 @@ func compile(rules []spec.GuardRule) ([]Rule, error) {
 				rule.StatusCode = 403
 			}
 			if rule.Message == "" {
-				rule.Message = "The request was rejected by a prompt guard."
+				rule.Message = "The request was rejected due to inappropriate content" // kgateway's default
 			}
 		}
 		out = append(out, rule)

@@ -1,0 +1,365 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+)
+
+// A guard webhook is a service that judges prompts and answers, with the
+// contract kgateway's AI extension and agentgateway share: POST /request
+// with {"body":{"messages":[{role,content}]}} and POST /response with
+// {"body":{"choices":[{"message":{role,content}}]}}; the answer is
+// {"action":{...}}: a pass (nothing else), a mask (a body with the same
+// number of messages or choices, changed) or, for requests only, a reject
+// (a body and a status_code for the client).
+type webhook struct {
+	url     *url.URL
+	forward []string // request headers passed on, by name
+}
+
+// webhookGuard is a route's guard webhooks with how serve calls them.
+type webhookGuard struct {
+	request, response *webhook
+	client            *http.Client
+	timeout           time.Duration
+	// failOpen lets a request through when the webhook cannot answer;
+	// closed (the default, as kgateway) answers 500 instead.
+	failOpen bool
+}
+
+type whMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+type whAction struct {
+	Action *struct {
+		Body       json.RawMessage `json:"body"`
+		StatusCode *int            `json:"status_code"`
+		Reason     *string         `json:"reason"`
+	} `json:"action"`
+}
+
+// call posts payload to path and returns the action.
+func (g *webhookGuard) call(ctx context.Context, wh *webhook, path string, payload any, header http.Header) (*whAction, error) {
+	b, _ := json.Marshal(payload)
+	ctx, cancel := context.WithTimeout(ctx, g.timeout)
+	defer cancel()
+	u := *wh.url
+	u.Path = strings.TrimSuffix(u.Path, "/") + path
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for _, h := range wh.forward {
+		if v := header.Values(h); len(v) > 0 {
+			req.Header[http.CanonicalHeaderKey(h)] = v
+		}
+	}
+	resp, err := g.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s answered %s", u.Host, resp.Status)
+	}
+	var a whAction
+	if err := json.Unmarshal(body, &a); err != nil || a.Action == nil {
+		return nil, fmt.Errorf("%s answered what is not an action: %.200s", u.Host, body)
+	}
+	return &a, nil
+}
+
+// errWebhook is a webhook that did not answer usably.
+var errWebhook = errors.New("the prompt guard webhook")
+
+// checkPrompt sends a prompt's texts to the request webhook: it returns
+// the body with the webhook's masking applied, or its rejection.
+func (g *webhookGuard) checkPrompt(ctx context.Context, body []byte, format string, header http.Header) ([]byte, *rejection, error) {
+	if g == nil || g.request == nil || format == "" {
+		return body, nil, nil
+	}
+	doc, err := decodeObject(body)
+	if err != nil {
+		return nil, nil, err
+	}
+	var msgs []whMessage
+	eachPromptMessage(doc, format, func(role, text string) string {
+		msgs = append(msgs, whMessage{role, text})
+		return text
+	})
+	a, err := g.call(ctx, g.request, "/request", map[string]any{"body": map[string]any{"messages": msgs}}, header)
+	if err != nil {
+		return g.failed(body, err)
+	}
+	switch {
+	case a.Action.StatusCode != nil:
+		var msg string
+		if json.Unmarshal(a.Action.Body, &msg) != nil {
+			msg = string(a.Action.Body)
+		}
+		return body, &rejection{status: *a.Action.StatusCode, message: msg}, nil
+	case len(a.Action.Body) > 0 && string(a.Action.Body) != "null":
+		var masked struct {
+			Messages []whMessage `json:"messages"`
+		}
+		if json.Unmarshal(a.Action.Body, &masked) != nil || len(masked.Messages) != len(msgs) {
+			return g.failed(body, fmt.Errorf("%w's mask has %d messages for %d", errWebhook, len(masked.Messages), len(msgs)))
+		}
+		i := 0
+		eachPromptMessage(doc, format, func(_, text string) string {
+			text = masked.Messages[i].Content
+			i++
+			return text
+		})
+		out, err := marshal(doc)
+		return out, nil, err
+	}
+	return body, nil, nil
+}
+
+// failed is what a webhook that did not answer leads to: the request as it
+// is when failing open, an error when closed.
+func (g *webhookGuard) failed(body []byte, err error) ([]byte, *rejection, error) {
+	if g.failOpen {
+		return body, nil, nil
+	}
+	return nil, &rejection{status: http.StatusInternalServerError,
+		message: fmt.Sprintf(`{"error":{"type":"guard_error","message":%q}}`, "Error with guardrails webhook: "+err.Error())}, nil
+}
+
+// checkAnswer sends a whole answer's texts to the response webhook and
+// applies its masking; an answer cannot be rejected (it exists already).
+func (g *webhookGuard) checkAnswer(ctx context.Context, body []byte, format string, header http.Header) ([]byte, error) {
+	if g == nil || g.response == nil || format == "" {
+		return body, nil
+	}
+	doc, err := decodeObject(body)
+	if err != nil {
+		return body, nil
+	}
+	var choices []map[string]any
+	eachAnswerText(doc, format, func(text string) string {
+		choices = append(choices, map[string]any{"message": whMessage{"assistant", text}})
+		return text
+	})
+	if len(choices) == 0 {
+		return body, nil
+	}
+	a, err := g.call(ctx, g.response, "/response", map[string]any{"body": map[string]any{"choices": choices}}, header)
+	if err != nil {
+		if g.failOpen {
+			return body, nil
+		}
+		return nil, err
+	}
+	if len(a.Action.Body) == 0 || string(a.Action.Body) == "null" {
+		return body, nil
+	}
+	var masked struct {
+		Choices []struct {
+			Message whMessage `json:"message"`
+		} `json:"choices"`
+	}
+	if json.Unmarshal(a.Action.Body, &masked) != nil || len(masked.Choices) != len(choices) {
+		if g.failOpen {
+			return body, nil
+		}
+		return nil, fmt.Errorf("%w's mask has %d choices for %d", errWebhook, len(masked.Choices), len(choices))
+	}
+	i := 0
+	eachAnswerText(doc, format, func(string) string {
+		text := masked.Choices[i].Message.Content
+		i++
+		return text
+	})
+	return marshal(doc)
+}
+
+// webhookURL is where a guard service is reached from this machine:
+// --upstream maps its Service name (or its whole host) to a URL, else the
+// in-cluster address is used as it is.
+func webhookURL(host string, port int, upstreams map[string]*url.URL) *url.URL {
+	for _, key := range []string{host, strings.SplitN(host, ".", 2)[0]} {
+		if u, ok := upstreams[key]; ok {
+			return u
+		}
+	}
+	return &url.URL{Scheme: "http", Host: net.JoinHostPort(host, strconv.Itoa(port))}
+}
+
+// guardWebhooks reads the guard webhooks the manifests configure, by the
+// name of the route they apply to: kgateway's TrafficPolicy
+// spec.ai.promptGuard.{request,response}.webhook (the routes it targets),
+// agentgateway's promptGuard.{request,response}[].webhook on an
+// AgentgatewayBackend (the routes that use it) or an AgentgatewayPolicy
+// (the backends or routes it targets).
+func guardWebhooks(objs []map[string]any, routes []*gwv1.HTTPRoute, upstreams map[string]*url.URL) map[string][2]*webhook {
+	out := map[string][2]*webhook{}
+	add := func(route string, hooks [2]*webhook) {
+		cur := out[route]
+		for i, h := range hooks {
+			if h != nil {
+				cur[i] = h
+			}
+		}
+		out[route] = cur
+	}
+	routesOf := func(backend string) []string {
+		var names []string
+		for _, r := range routes {
+			for _, rule := range r.Spec.Rules {
+				for _, ref := range rule.BackendRefs {
+					if string(ref.Name) == backend && ref.Kind != nil && string(*ref.Kind) == "AgentgatewayBackend" {
+						names = append(names, r.Name)
+					}
+				}
+			}
+		}
+		return names
+	}
+	targets := func(o map[string]any) (routeNames, backends []string) {
+		for _, t := range list(dig(o, "spec", "targetRefs")) {
+			ref, _ := t.(map[string]any)
+			name, _ := ref["name"].(string)
+			switch ref["kind"] {
+			case "HTTPRoute":
+				routeNames = append(routeNames, name)
+			case "AgentgatewayBackend":
+				backends = append(backends, name)
+			}
+		}
+		return routeNames, backends
+	}
+	for _, o := range objs {
+		meta, _ := o["metadata"].(map[string]any)
+		namespace, _ := meta["namespace"].(string)
+		switch o["kind"] {
+		case "TrafficPolicy":
+			pg, _ := dig(o, "spec", "ai", "promptGuard").(map[string]any)
+			hooks := [2]*webhook{kgatewayWebhook(dig(pg, "request", "webhook"), upstreams), kgatewayWebhook(dig(pg, "response", "webhook"), upstreams)}
+			if hooks[0] == nil && hooks[1] == nil {
+				continue
+			}
+			names, _ := targets(o)
+			for _, r := range names {
+				add(r, hooks)
+			}
+		case "AgentgatewayBackend", "AgentgatewayPolicy":
+			path := []string{"spec", "policies", "ai", "promptGuard"}
+			if o["kind"] == "AgentgatewayPolicy" {
+				path = []string{"spec", "backend", "ai", "promptGuard"}
+			}
+			pg, _ := dig(o, path...).(map[string]any)
+			hooks := [2]*webhook{agentgatewayWebhook(pg["request"], namespace, upstreams), agentgatewayWebhook(pg["response"], namespace, upstreams)}
+			if hooks[0] == nil && hooks[1] == nil {
+				continue
+			}
+			names, backends := targets(o)
+			if o["kind"] == "AgentgatewayBackend" {
+				name, _ := meta["name"].(string)
+				backends = []string{name}
+			}
+			for _, b := range backends {
+				names = append(names, routesOf(b)...)
+			}
+			for _, r := range names {
+				add(r, hooks)
+			}
+		}
+	}
+	return out
+}
+
+func kgatewayWebhook(v any, upstreams map[string]*url.URL) *webhook {
+	wh, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	host, _ := dig(wh, "host", "host").(string)
+	port := toInt(dig(wh, "host", "port"))
+	if host == "" {
+		return nil
+	}
+	out := &webhook{url: webhookURL(host, port, upstreams)}
+	for _, key := range []string{"forwardHeaders", "forwardHeaderMatches"} {
+		for _, h := range list(wh[key]) {
+			if m, ok := h.(map[string]any); ok {
+				if name, ok := m["name"].(string); ok {
+					out.forward = append(out.forward, name)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// agentgatewayWebhook is the first webhook among a direction's checks.
+func agentgatewayWebhook(checks any, namespace string, upstreams map[string]*url.URL) *webhook {
+	for _, c := range list(checks) {
+		wh, ok := dig(c, "webhook").(map[string]any)
+		if !ok {
+			continue
+		}
+		name, _ := dig(wh, "backendRef", "name").(string)
+		if ns, ok := dig(wh, "backendRef", "namespace").(string); ok && ns != "" {
+			namespace = ns
+		}
+		host := name
+		if namespace != "" {
+			host += "." + namespace + ".svc.cluster.local"
+		}
+		out := &webhook{url: webhookURL(host, toInt(dig(wh, "backendRef", "port")), upstreams)}
+		for _, h := range list(wh["forwardHeaderMatches"]) {
+			if m, ok := h.(map[string]any); ok {
+				if n, ok := m["name"].(string); ok {
+					out.forward = append(out.forward, n)
+				}
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// dig walks nested maps.
+func dig(v any, path ...string) any {
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[p]
+	}
+	return v
+}
+
+func toInt(v any) int {
+	switch n := v.(type) {
+	case int64:
+		return int(n)
+	case float64:
+		return int(n)
+	case int:
+		return n
+	case json.Number:
+		i, _ := n.Int64()
+		return int(i)
+	}
+	return 0
+}
