@@ -22,19 +22,32 @@ import (
 // a minimal upstream, for profiling: go test -bench ServePlain -cpuprofile.
 // The figures that compare with peers come from make bench-serve.
 func BenchmarkServePlain(b *testing.B) {
-	answer := []byte(`{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}`)
+	benchServe(b, templates.KgatewayV21, "openai",
+		`{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}`)
+}
+
+// BenchmarkServeTranslated is BenchmarkServePlain translated to Anthropic
+// (agentgateway manifests), for profiling translation's cost.
+func BenchmarkServeTranslated(b *testing.B) {
+	benchServe(b, templates.Agentgateway, "anthropic",
+		`{"id":"msg_bench","type":"message","role":"assistant","model":"claude-3-5-haiku-20241022","content":[{"type":"text","text":"Hello there, how are you?"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":14,"output_tokens":7}}`)
+}
+
+// benchServe sends OpenAI chat requests through serve's route for
+// provider, whose upstream always answers answer.
+func benchServe(b *testing.B, target, provider, answer string) {
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
-		w.Write(answer)
+		io.WriteString(w, answer)
 	}))
 	defer up.Close()
-	g, err := spec.Options{Target: templates.KgatewayV21, Providers: []string{"openai"}}.Build()
+	g, err := spec.Options{Target: target, Providers: []string{provider}}.Build()
 	if err != nil {
 		b.Fatal(err)
 	}
 	u, _ := url.Parse(up.URL)
-	cfg, err := Build(renderMaps(b, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"openai": u},
+	cfg, err := Build(renderMaps(b, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{provider: u},
 		Lookup: func(string) (string, bool) { return "k", true }, Client: NewClient(time.Second, 10*time.Second),
 		Metrics: NewMetrics(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
@@ -46,7 +59,7 @@ func BenchmarkServePlain(b *testing.B) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			resp, err := client.Post(base+"/openai/v1/chat/completions", "application/json", bytes.NewReader(body))
+			resp, err := client.Post(base+"/"+provider+"/v1/chat/completions", "application/json", bytes.NewReader(body))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -113,41 +126,4 @@ func BenchmarkFirstEvent(b *testing.B) {
 			b.ReportMetric(float64(first.Microseconds())/float64(b.N), "µs-to-first-event")
 		})
 	}
-}
-
-// BenchmarkServeTranslated is BenchmarkServePlain translated to Anthropic
-// (agentgateway manifests), for profiling translation's cost.
-func BenchmarkServeTranslated(b *testing.B) {
-	answer := []byte(`{"id":"msg_bench","type":"message","role":"assistant","model":"claude-3-5-haiku-20241022","content":[{"type":"text","text":"Hello there, how are you?"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":14,"output_tokens":7}}`)
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(answer)
-	}))
-	defer up.Close()
-	g, err := spec.Options{Target: templates.Agentgateway, Providers: []string{"anthropic"}}.Build()
-	if err != nil {
-		b.Fatal(err)
-	}
-	u, _ := url.Parse(up.URL)
-	cfg, err := Build(renderMaps(b, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"anthropic": u},
-		Lookup: func(string) (string, bool) { return "k", true }, Client: NewClient(time.Second, 10*time.Second),
-		Metrics: NewMetrics(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		b.Fatal(err)
-	}
-	base, _ := serveConfigWith(b, cfg, ServeOptions{})
-	body := []byte(`{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello in five words."}]}`)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			resp, err := client.Post(base+"/anthropic/v1/chat/completions", "application/json", bytes.NewReader(body))
-			if err != nil {
-				b.Fatal(err)
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-		}
-	})
 }

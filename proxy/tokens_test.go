@@ -46,14 +46,13 @@ func TestTokenMetrics(t *testing.T) {
 	streamRaw(t, base+"/gemini/v1beta/models/x:streamGenerateContent?alt=sse", `{"contents":[{"parts":[{"text":"one two three"}]}]}`)
 	post(t, base, "/anthropic/v1/chat/completions", `{"model":"m","messages":[{"role":"user","content":"one two three"}]}`, nil)
 
-	var metrics string
+	// Usage is recorded as each answer ends: wait for the last log line.
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		metrics = get(t, admin+"/metrics")
 		if strings.Count(logs.String(), `"input_tokens":4`) >= 7 {
 			break
 		}
 	}
-	metrics = get(t, admin+"/metrics")
+	metrics := get(t, admin+"/metrics")
 	// input: 4 tokens each; output: "echo: one two three" is 5 tokens.
 	for _, want := range []string{
 		`gen_ai_client_token_usage_sum{gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o-mini",gen_ai_response_model="gpt-4o-mini",gen_ai_token_type="input",route="kubelb/openai"} 12`,

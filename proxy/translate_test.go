@@ -65,11 +65,11 @@ func TestTranslationOnAgentgateway(t *testing.T) {
 		}
 
 		// Streamed, text and tool call.
-		content, args, done := streamChat(t, base+c.route+"/v1/chat/completions", `{"model":"any","stream":true,"messages":[{"role":"user","content":"stream please"}]}`)
+		content, _, done := streamChat(t, base+c.route+"/v1/chat/completions", `{"model":"any","stream":true,"messages":[{"role":"user","content":"stream please"}]}`)
 		if content != "echo: stream please" || !done {
 			t.Errorf("%s stream: %q done=%v", c.route, content, done)
 		}
-		_, args, done = streamChat(t, base+c.route+"/v1/chat/completions", `{"model":"any","stream":true,`+tools+`,"messages":[{"role":"user","content":"find it"}]}`)
+		_, args, done := streamChat(t, base+c.route+"/v1/chat/completions", `{"model":"any","stream":true,`+tools+`,"messages":[{"role":"user","content":"find it"}]}`)
 		if args != `{"q":"find it"}` || !done {
 			t.Errorf("%s streamed tool call arguments %q done=%v", c.route, args, done)
 		}

@@ -14,7 +14,6 @@ import (
 // usage.input_tokens/output_tokens (split between message_start and
 // message_delta when streamed), Gemini's usageMetadata.
 type usage struct {
-	format  string
 	in, out int
 	model   string
 	seen    bool

@@ -122,8 +122,8 @@ func (g *webhookGuard) checkPrompt(ctx context.Context, body []byte, format stri
 			return g.failed(body, fmt.Errorf("%w's mask has %d messages for %d", errWebhook, len(masked.Messages), len(msgs)))
 		}
 		i := 0
-		eachPromptMessage(doc, format, func(_, text string) string {
-			text = masked.Messages[i].Content
+		eachPromptMessage(doc, format, func(string, string) string {
+			text := masked.Messages[i].Content
 			i++
 			return text
 		})
