@@ -376,28 +376,37 @@ type streamFilter interface {
 	End() []byte
 }
 
-// answerMasker masks a streamed answer's text, event by event, holding
-// back a little text so that a match split across events is masked whole
-// (guard.Masker); what is held back goes out with the event that ends the
-// text (a finish reason, a content block's end, the stream's end).
+// answerMasker changes a streamed answer's text, event by event, in its
+// provider's format: the regex guard masks it, holding back a little text
+// so that a match split across events is masked whole (guard.Masker), and
+// a response webhook judges it a sentence at a time (webhookSegments);
+// what is held back goes out with the event that ends the text (a finish
+// reason, a content block's end, the stream's end).
 type answerMasker struct {
-	g       *guard.Guard
 	format  string
 	dec     sse.Decoder
-	maskers map[string]*guard.Masker // by choice, block or candidate
+	newText func() textFilter
+	maskers map[string]textFilter // by choice, block or candidate
+}
+
+// textFilter changes a stream of text: Write returns what can be sent of
+// what it has been given so far, Flush the rest.
+type textFilter interface {
+	Write(piece string) string
+	Flush() string
 }
 
 func (p *policy) streamMasker(format string) streamFilter {
 	if format == "" {
 		return nil
 	}
-	return &answerMasker{g: p.guard, format: format, maskers: map[string]*guard.Masker{}}
+	return &answerMasker{format: format, newText: func() textFilter { return p.guard.Masker() }, maskers: map[string]textFilter{}}
 }
 
-func (a *answerMasker) masker(key string) *guard.Masker {
+func (a *answerMasker) masker(key string) textFilter {
 	m := a.maskers[key]
 	if m == nil {
-		m = a.g.Masker()
+		m = a.newText()
 		a.maskers[key] = m
 	}
 	return m

@@ -35,7 +35,7 @@ func deliver(w http.ResponseWriter, r *http.Request, resp *http.Response, via *t
 	mask := pol.masksAnswers()
 	hook := pol != nil && pol.hooks != nil && pol.hooks.response != nil
 	stream := strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") && resp.StatusCode < 300
-	if via == nil && !mask && !(dropUsage && stream) && !(hook && !stream) {
+	if via == nil && !mask && !(dropUsage && stream) && !hook {
 		relay(w, resp, u)
 		return u
 	}
@@ -87,6 +87,11 @@ func deliver(w http.ResponseWriter, r *http.Request, resp *http.Response, via *t
 	if mask {
 		if m := pol.streamMasker(format); m != nil {
 			filters = append(filters, m)
+		}
+	}
+	if hook {
+		if f := pol.hooks.streamFilter(r.Context(), format, r.Header); f != nil {
+			filters = append(filters, f)
 		}
 	}
 	if dropUsage {

@@ -203,6 +203,73 @@ func webhookURL(host string, port int, upstreams map[string]*url.URL) *url.URL {
 	return &url.URL{Scheme: "http", Host: net.JoinHostPort(host, strconv.Itoa(port))}
 }
 
+// webhookSegments sends a streamed answer's text to the response webhook
+// a sentence at a time (the contract's "semantic boundary"): text is held
+// until a sentence or line ends, then goes out as the webhook returns it.
+// A webhook that cannot answer lets the text through when failing open,
+// and withholds it when closed (an answer already streaming cannot be
+// refused any more, but unchecked text is not sent).
+type webhookSegments struct {
+	g       *webhookGuard
+	ctx     context.Context
+	header  http.Header
+	pending string
+}
+
+func (g *webhookGuard) streamFilter(ctx context.Context, format string, header http.Header) streamFilter {
+	if g == nil || g.response == nil || format == "" {
+		return nil
+	}
+	return &answerMasker{format: format, newText: func() textFilter { return &webhookSegments{g: g, ctx: ctx, header: header} },
+		maskers: map[string]textFilter{}}
+}
+
+func (s *webhookSegments) Write(piece string) string {
+	s.pending += piece
+	end := strings.LastIndexAny(s.pending, ".!?\n")
+	if end < 0 {
+		return ""
+	}
+	segment := s.pending[:end+1]
+	s.pending = s.pending[end+1:]
+	return s.judge(segment)
+}
+
+func (s *webhookSegments) Flush() string {
+	segment := s.pending
+	s.pending = ""
+	if segment == "" {
+		return ""
+	}
+	return s.judge(segment)
+}
+
+func (s *webhookSegments) judge(segment string) string {
+	choices := []map[string]any{{"message": whMessage{"assistant", segment}}}
+	a, err := s.g.call(s.ctx, s.g.response, "/response", map[string]any{"body": map[string]any{"choices": choices}}, s.header)
+	if err != nil {
+		if s.g.failOpen {
+			return segment
+		}
+		return ""
+	}
+	var masked struct {
+		Choices []struct {
+			Message whMessage `json:"message"`
+		} `json:"choices"`
+	}
+	if len(a.Action.Body) == 0 || string(a.Action.Body) == "null" {
+		return segment
+	}
+	if json.Unmarshal(a.Action.Body, &masked) != nil || len(masked.Choices) != 1 {
+		if s.g.failOpen {
+			return segment
+		}
+		return ""
+	}
+	return masked.Choices[0].Message.Content
+}
+
 // guardWebhooks reads the guard webhooks the manifests configure, by the
 // name of the route they apply to: kgateway's TrafficPolicy
 // spec.ai.promptGuard.{request,response}.webhook (the routes it targets),

@@ -106,7 +106,8 @@ func withWebhooks(t *testing.T, maps []map[string]any, target string) []map[stri
 // Guard webhooks on every target: a rejected prompt gets the webhook's
 // answer and never reaches the provider; a masked prompt reaches it
 // masked; a whole answer is masked by the response webhook; the selected
-// headers are forwarded; a webhook slower than the timeout fails the
+// headers are forwarded; a streamed answer is judged a sentence at a time;
+// a webhook slower than the timeout fails the
 // request closed (500) or, failing open, lets it through.
 func TestGuardWebhooks(t *testing.T) {
 	for _, target := range []string{templates.KgatewayV20, templates.KgatewayV21, templates.Agentgateway} {
@@ -146,6 +147,12 @@ func TestGuardWebhooks(t *testing.T) {
 			sent := string(openai.Requests()[0].Body)
 			if strings.Contains(sent, "secret") || !strings.Contains(sent, "my [redacted] plan") || !strings.Contains(out, "ECHO: my [redacted] plan") {
 				t.Errorf("masked: sent %s, answer %s", sent, out)
+			}
+			// A streamed answer goes to the webhook a sentence at a time.
+			openai.Events = 12
+			streamed := streamedText(t, base+"/openai/v1/chat/completions", `{"model":"m","stream":true,"messages":[{"role":"user","content":"echo this. And echo that"}]}`)
+			if streamed != "ECHO: ECHO this. And ECHO that" {
+				t.Errorf("streamed through the response webhook: %q", streamed)
 			}
 			guard.mu.Lock()
 			guard.delay = time.Second
