@@ -160,3 +160,32 @@ func streamChat(t *testing.T, url, body string) (content, args string, done bool
 	}
 	return content, args, done
 }
+
+// Vertex AI speaks Gemini's format at its own path and with a bearer
+// token; an OpenAI client reaches it translated, plain and streamed, tools
+// included. OpenAI-format providers pass tool calls through as they are.
+func TestTranslationVertexAndPassthroughTools(t *testing.T) {
+	vertex := fakeprovider.New(t, fakeprovider.Gemini, "ya29-token")
+	openai := fakeprovider.New(t, fakeprovider.OpenAI, "sk-oai")
+	g, err := spec.Options{Target: templates.Agentgateway, Providers: []string{"vertexai", "openai"}, VertexProject: "proj-1"}.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := serveMaps(t, renderMaps(t, g), map[string]*fakeprovider.Server{"vertexai": vertex, "openai": openai})
+	tools := `"tools":[{"type":"function","function":{"name":"lookup","parameters":{"type":"object"}}}]`
+	for _, route := range []string{"/vertexai", "/openai"} {
+		resp, out := post(t, base, route+"/v1/chat/completions", `{"model":"any",`+tools+`,"messages":[{"role":"user","content":"find it"}]}`, nil)
+		if resp.StatusCode != 200 || !strings.Contains(out, `"finish_reason":"tool_calls"`) || !strings.Contains(out, `"name":"lookup"`) {
+			t.Errorf("%s tool call: %d %s", route, resp.StatusCode, out)
+		}
+		_, args, done := streamChat(t, base+route+"/v1/chat/completions", `{"model":"any","stream":true,`+tools+`,"messages":[{"role":"user","content":"find it"}]}`)
+		if args != `{"q":"find it"}` || !done {
+			t.Errorf("%s streamed tool call: %q done=%v", route, args, done)
+		}
+	}
+	reqs := vertex.Requests()
+	if len(reqs) != 2 || !strings.Contains(reqs[0].Path, "/projects/proj-1/locations/us-central1/publishers/google/models/") ||
+		!strings.HasSuffix(reqs[1].Path, ":streamGenerateContent") || reqs[0].Header.Get("Authorization") != "Bearer ya29-token" {
+		t.Errorf("vertex requests: %+v", reqs)
+	}
+}

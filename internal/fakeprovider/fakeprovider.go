@@ -169,7 +169,8 @@ func (s *Server) authorized(r *http.Request) bool {
 	case Anthropic:
 		return r.Header.Get("x-api-key") == s.Key && r.Header.Get("anthropic-version") != ""
 	case Gemini:
-		return r.Header.Get("x-goog-api-key") == s.Key || r.URL.Query().Get("key") == s.Key
+		// Gemini's API key, or a Vertex AI access token.
+		return r.Header.Get("x-goog-api-key") == s.Key || r.URL.Query().Get("key") == s.Key || r.Header.Get("Authorization") == "Bearer "+s.Key
 	}
 	return r.Header.Get("Authorization") == "Bearer "+s.Key
 }
