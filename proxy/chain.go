@@ -3,17 +3,23 @@ package proxy
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/jsonbody"
 	"github.com/kubelb-ai/kubelb-ai/proxy/translate"
@@ -245,6 +251,18 @@ func (up *Upstream) request(r *http.Request, body []byte, via *translation) *htt
 		q.Set("alt", "sse")
 		u.RawQuery = q.Encode()
 	}
+	if via != nil && via.stream && up.Format == "bedrock" {
+		u.Path = strings.TrimSuffix(u.Path, "/converse") + "/converse-stream"
+	}
+	if up.Format == "bedrock" {
+		// AWS signs the path with each segment escaped (a model id's ":"
+		// is %3A), as its SDKs send it.
+		segs := strings.Split(u.Path, "/")
+		for i := range segs {
+			segs[i] = url.PathEscape(segs[i])
+		}
+		u.RawPath = strings.Join(segs, "/")
+	}
 	if via == nil {
 		body = up.withModel(body) // a translation has set it already
 	}
@@ -267,7 +285,17 @@ func (up *Upstream) request(r *http.Request, body []byte, via *translation) *htt
 		}
 	}
 	out.ContentLength = int64(len(body))
+	if up.AWS != nil && !up.Passthrough {
+		up.sign(out, body)
+	}
 	return out
+}
+
+// sign signs a Bedrock request with AWS Signature Version 4.
+func (up *Upstream) sign(req *http.Request, body []byte) {
+	sum := sha256.Sum256(body)
+	creds := aws.Credentials{AccessKeyID: up.AWS.AccessKey, SecretAccessKey: up.AWS.SecretKey, SessionToken: up.AWS.SessionToken}
+	_ = v4.NewSigner().SignHTTP(req.Context(), creds, req, hex.EncodeToString(sum[:]), "bedrock", up.AWS.Region, time.Now())
 }
 
 // copyBuffers are relay's buffers, reused: a fresh 32 KiB per response was

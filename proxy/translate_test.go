@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
 	"github.com/kubelb-ai/kubelb-ai/spec"
@@ -187,5 +189,51 @@ func TestTranslationVertexAndPassthroughTools(t *testing.T) {
 	if len(reqs) != 2 || !strings.Contains(reqs[0].Path, "/projects/proj-1/locations/us-central1/publishers/google/models/") ||
 		!strings.HasSuffix(reqs[1].Path, ":streamGenerateContent") || reqs[0].Header.Get("Authorization") != "Bearer ya29-token" {
 		t.Errorf("vertex requests: %+v", reqs)
+	}
+}
+
+// Amazon Bedrock on agentgateway: an OpenAI client's request is translated
+// to Converse and signed with AWS Signature Version 4 (the fake checks the
+// signature), answers come back in OpenAI's shape, plain and streamed (the
+// binary event stream translated chunk by chunk), tools included.
+func TestTranslationBedrock(t *testing.T) {
+	bedrock := fakeprovider.New(t, fakeprovider.Bedrock, "AKIDFAKE")
+	g, err := spec.Options{Target: templates.Agentgateway, Providers: []string{"bedrock"}}.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(bedrock.URL)
+	keys := map[string]string{"AWS_ACCESS_KEY_ID": bedrock.Key, "AWS_SECRET_ACCESS_KEY": bedrock.BedrockSecret()}
+	cfg, err := Build(renderMaps(t, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"bedrock": u},
+		Lookup: func(k string) (string, bool) { v, ok := keys[k]; return v, ok }, Client: NewClient(time.Second, 5*time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := serveConfig(t, cfg)
+	resp, out := post(t, base, "/bedrock/v1/chat/completions", `{"model":"any","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}]}`, nil)
+	if resp.StatusCode != 200 || !strings.Contains(out, `"content":"echo: hi"`) || !strings.Contains(out, `"finish_reason":"stop"`) || !strings.Contains(out, `"prompt_tokens":2`) {
+		t.Fatalf("plain: %d %s", resp.StatusCode, out)
+	}
+	req := bedrock.Requests()[0]
+	if !strings.Contains(req.Path, "/model/anthropic.claude") || !strings.HasSuffix(req.Path, "/converse") || !strings.Contains(string(req.Body), `"system":[{"text":"Be brief."}]`) {
+		t.Errorf("sent %s %s", req.Path, req.Body)
+	}
+	if content, _, done := streamChat(t, base+"/bedrock/v1/chat/completions", `{"model":"any","stream":true,"messages":[{"role":"user","content":"stream please"}]}`); content != "echo: stream please" || !done {
+		t.Errorf("stream: %q done=%v", content, done)
+	}
+	tools := `"tools":[{"type":"function","function":{"name":"lookup","parameters":{"type":"object"}}}]`
+	if _, out := post(t, base, "/bedrock/v1/chat/completions", `{"model":"any",`+tools+`,"messages":[{"role":"user","content":"find it"}]}`, nil); !strings.Contains(out, `"finish_reason":"tool_calls"`) || !strings.Contains(out, `"arguments":"{\"q\":\"find it\"}"`) {
+		t.Errorf("tool call: %s", out)
+	}
+	if _, args, done := streamChat(t, base+"/bedrock/v1/chat/completions", `{"model":"any","stream":true,`+tools+`,"messages":[{"role":"user","content":"find it"}]}`); args != `{"q":"find it"}` || !done {
+		t.Errorf("streamed tool call: %q done=%v", args, done)
+	}
+	// A wrong secret fails the signature check.
+	keys["AWS_SECRET_ACCESS_KEY"] = "wrong"
+	cfg, _ = Build(renderMaps(t, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"bedrock": u},
+		Lookup: func(k string) (string, bool) { v, ok := keys[k]; return v, ok }, Client: NewClient(time.Second, 5*time.Second)})
+	wrong, _ := serveConfig(t, cfg)
+	if resp, out := post(t, wrong, "/bedrock/v1/chat/completions", `{"model":"any","messages":[{"role":"user","content":"hi"}]}`, nil); resp.StatusCode != 401 {
+		t.Errorf("a wrong secret: %d %s", resp.StatusCode, out)
 	}
 }

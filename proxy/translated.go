@@ -34,7 +34,8 @@ func deliver(w http.ResponseWriter, r *http.Request, resp *http.Response, via *t
 	u := &usage{}
 	mask := pol.masksAnswers()
 	hook := pol != nil && pol.hooks != nil && pol.hooks.response != nil
-	stream := strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") && resp.StatusCode < 300
+	ct := resp.Header.Get("Content-Type")
+	stream := (strings.HasPrefix(ct, "text/event-stream") || strings.HasPrefix(ct, "application/vnd.amazon.eventstream")) && resp.StatusCode < 300
 	if via == nil && !mask && !(dropUsage && stream) && !hook {
 		relay(w, resp, u)
 		return u

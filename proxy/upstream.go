@@ -35,8 +35,16 @@ type Upstream struct {
 	// do with the backend's model.
 	Model  string
 	Format string
+	// AWS signs a Bedrock provider's requests (SigV4) with the keys from
+	// the environment instead of a key header.
+	AWS *AWSKeys
 
 	modelJSON []byte // Model as a JSON string
+}
+
+// AWSKeys are an AWS identity and the region it calls.
+type AWSKeys struct {
+	AccessKey, SecretKey, SessionToken, Region string
 }
 
 // NewUpstream builds the upstream of Spec provider p; lookup reads its key
@@ -53,6 +61,9 @@ func NewUpstream(p spec.Provider, lookup func(string) (string, bool), base *url.
 	}
 	if p.Azure != nil {
 		vars["endpoint"], vars["deployment"] = p.Azure.Endpoint, p.Azure.Deployment
+	}
+	if p.Bedrock != nil && p.Bedrock.Region != "" {
+		vars["region"] = p.Bedrock.Region
 	}
 	if p.Vertex != nil {
 		vars["project"] = p.Vertex.Project
@@ -95,6 +106,14 @@ func NewUpstream(p spec.Provider, lookup func(string) (string, bool), base *url.
 		up.Passthrough = true
 	case spec.AuthNone:
 	default:
+		if c.Format == "bedrock" {
+			keys, err := awsKeys(p, c.APIKeyEnv, c.SecretKeyEnv, vars["region"], lookup)
+			if err != nil {
+				return nil, err
+			}
+			up.AWS = keys
+			break
+		}
 		if c.AuthHeader == "" {
 			break
 		}
@@ -109,4 +128,25 @@ func NewUpstream(p spec.Provider, lookup func(string) (string, bool), base *url.
 		up.Key = key
 	}
 	return up, nil
+}
+
+// awsKeys reads a Bedrock provider's AWS keys from the environment (the
+// variables its Secret's placeholders name, AWS_SESSION_TOKEN optional).
+func awsKeys(p spec.Provider, accessEnv, secretEnv, region string, lookup func(string) (string, bool)) (*AWSKeys, error) {
+	if p.Bedrock != nil && p.Bedrock.Region != "" {
+		region = p.Bedrock.Region
+	}
+	keys := &AWSKeys{Region: region}
+	for _, v := range []struct {
+		env string
+		to  *string
+	}{{accessEnv, &keys.AccessKey}, {secretEnv, &keys.SecretKey}} {
+		val, ok := lookup(v.env)
+		if !ok || val == "" {
+			return nil, fmt.Errorf("provider %s takes its AWS keys from $%s and $%s; $%s is not set", p.Name, accessEnv, secretEnv, v.env)
+		}
+		*v.to = val
+	}
+	keys.SessionToken, _ = lookup("AWS_SESSION_TOKEN")
+	return keys, nil
 }

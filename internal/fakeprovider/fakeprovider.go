@@ -118,7 +118,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.error(w, fault.Status, "the fake provider was told to fail")
 		return
 	}
-	if !s.authorized(r) {
+	if (s.Kind == Bedrock && !s.signedByKey(r, body)) || (s.Kind != Bedrock && !s.authorized(r)) {
 		s.error(w, http.StatusUnauthorized, "invalid API key")
 		return
 	}
@@ -132,10 +132,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		a.text = "the tool said: " + in.toolResult
 	}
 	if in.stream {
+		if s.Kind == Bedrock {
+			if !s.bedrockStream(w, a, fault.CutAfterEvents) {
+				hangUp(w)
+			}
+			return
+		}
 		s.stream(w, a, fault.CutAfterEvents)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if s.Kind == Bedrock {
+		_ = json.NewEncoder(w).Encode(bedrockAnswer(a))
+		return
+	}
 	_ = json.NewEncoder(w).Encode(s.complete(a))
 }
 
@@ -183,6 +193,8 @@ func (s *Server) parse(r *http.Request, body []byte) (request, error) {
 		return in, fmt.Errorf("method %s not allowed", r.Method)
 	}
 	switch s.Kind {
+	case Bedrock:
+		return parseBedrock(r, body)
 	case OpenAI:
 		var req struct {
 			Model         string `json:"model"`
@@ -444,11 +456,15 @@ func (s *Server) stream(w http.ResponseWriter, a answer, cut int) {
 		}
 	}
 	if !ok {
-		// Cut: end the connection without finishing the stream.
-		if hj, isHJ := w.(http.Hijacker); isHJ {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-			}
+		hangUp(w)
+	}
+}
+
+// hangUp ends the connection without finishing the stream.
+func hangUp(w http.ResponseWriter) {
+	if hj, isHJ := w.(http.Hijacker); isHJ {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
 		}
 	}
 }
@@ -485,6 +501,12 @@ func (s *Server) error(w http.ResponseWriter, status int, msg string) {
 			typ = "api_error"
 		}
 		body = map[string]any{"type": "error", "error": map[string]any{"type": typ, "message": msg}}
+	case Bedrock:
+		typ := map[int]string{400: "ValidationException", 401: "UnrecognizedClientException", 403: "AccessDeniedException", 429: "ThrottlingException", 503: "ServiceUnavailableException"}[status]
+		if typ == "" {
+			typ = "InternalServerException"
+		}
+		body = map[string]any{"message": msg, "__type": typ}
 	case Gemini:
 		st := map[int]string{400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}[status]
 		if st == "" {

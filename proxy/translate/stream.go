@@ -9,7 +9,9 @@ import (
 // Stream converts one provider's event stream into OpenAI chunk events
 // (`data: {...}`), ending with `data: [DONE]`.
 type Stream struct {
-	dec     sse.Decoder
+	dec sse.Decoder
+	// split, when set, replaces the SSE decoder (Bedrock's binary frames).
+	split   func(p []byte) []sse.Event
 	convert func(ev sse.Event) []any
 	done    bool
 	// finish is the last chunk(s), emitted when the provider's stream ends
@@ -24,7 +26,11 @@ func (s *Stream) Usage() Usage { return s.usage }
 // Feed takes bytes from the provider and returns the bytes to send on.
 func (s *Stream) Feed(p []byte) []byte {
 	var out []byte
-	for _, ev := range s.dec.Feed(p) {
+	events := s.split
+	if events == nil {
+		events = s.dec.Feed
+	}
+	for _, ev := range events(p) {
 		out = s.emit(out, s.convert(ev))
 	}
 	return out
@@ -34,8 +40,10 @@ func (s *Stream) Feed(p []byte) []byte {
 // is still to send, the end of the stream included.
 func (s *Stream) End() []byte {
 	var out []byte
-	for _, ev := range s.dec.End() { // an event without its blank line
-		out = s.emit(out, s.convert(ev))
+	if s.split == nil {
+		for _, ev := range s.dec.End() { // an event without its blank line
+			out = s.emit(out, s.convert(ev))
+		}
 	}
 	if s.done {
 		return out

@@ -34,6 +34,8 @@ func For(format string) (Translator, bool) {
 		return anthropic{}, true
 	case "gemini":
 		return gemini{}, true
+	case "bedrock":
+		return bedrock{}, true
 	}
 	return nil, false
 }

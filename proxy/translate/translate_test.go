@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files (review the diff)")
@@ -55,7 +57,10 @@ func TestRequests(t *testing.T) {
 		}
 		n++
 		in, _ := os.ReadFile(f)
-		for _, format := range []string{"anthropic", "gemini"} {
+		for _, format := range []string{"anthropic", "gemini", "bedrock"} {
+			if format == "bedrock" && base == "images.json" {
+				continue // an image by URL: Bedrock wants bytes (TestRequestErrors)
+			}
 			tr, _ := For(format)
 			out, err := tr.Request(in, "backend-model")
 			if err != nil {
@@ -77,6 +82,7 @@ func TestRequestErrors(t *testing.T) {
 		{"anthropic", `{"messages":[{"role":"user","content":[{"type":"input_audio"}]}]}`, `"input_audio"`},
 		{"anthropic", `{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png,xyz"}}]}]}`, "base64"},
 		{"anthropic", `{"n":2,"messages":[{"role":"user","content":"x"}]}`, "one choice"},
+		{"bedrock", `{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://example.com/a.png"}}]}]}`, "images as data"},
 		{"gemini", `{"messages":[{"role":"tool","tool_call_id":"c9","content":"x"}]}`, `tool_call_id "c9"`},
 		{"gemini", `{"messages":[{"role":"user","content":7}]}`, "want a string or a list of parts"},
 	} {
@@ -116,13 +122,19 @@ func TestResponses(t *testing.T) {
 // in two at every byte boundary.
 func TestStreams(t *testing.T) {
 	files, _ := filepath.Glob("testdata/streams/*.sse")
+	events, _ := filepath.Glob("testdata/streams/*.bedrock.events.json")
+	files = append(files, events...)
 	for _, f := range files {
 		base := filepath.Base(f)
 		parts := strings.Split(base, ".")
-		if len(parts) != 3 {
+		in, _ := os.ReadFile(f)
+		switch {
+		case strings.HasSuffix(base, ".events.json"):
+			in = encodeEvents(t, in) // Bedrock's binary frames
+			parts = parts[:2]
+		case len(parts) != 3:
 			continue
 		}
-		in, _ := os.ReadFile(f)
 		tr, _ := For(parts[1])
 		run := func(pieces [][]byte) []byte {
 			s := tr.Stream("backend-model", true)
@@ -147,4 +159,35 @@ func TestStreams(t *testing.T) {
 			}
 		}
 	}
+}
+
+// encodeEvents writes a list of {event|exception, payload} as AWS's
+// binary event stream, with AWS's own encoder.
+func encodeEvents(t *testing.T, list []byte) []byte {
+	t.Helper()
+	var events []struct {
+		Event     string          `json:"event"`
+		Exception string          `json:"exception"`
+		Payload   json.RawMessage `json:"payload"`
+	}
+	if err := json.Unmarshal(list, &events); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	enc := eventstream.NewEncoder()
+	for _, e := range events {
+		msg := eventstream.Message{Payload: e.Payload}
+		if e.Exception != "" {
+			msg.Headers.Set(":message-type", eventstream.StringValue("exception"))
+			msg.Headers.Set(":exception-type", eventstream.StringValue(e.Exception))
+		} else {
+			msg.Headers.Set(":message-type", eventstream.StringValue("event"))
+			msg.Headers.Set(":event-type", eventstream.StringValue(e.Event))
+		}
+		msg.Headers.Set(":content-type", eventstream.StringValue("application/json"))
+		if err := enc.Encode(&out, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out.Bytes()
 }
