@@ -323,19 +323,21 @@ func relay(w http.ResponseWriter, resp *http.Response, u *usage) {
 	buf := *bp
 	for {
 		n, err := resp.Body.Read(buf)
-		if n > 0 && u != nil && resp.StatusCode < 300 {
-			if events {
-				u.Feed(buf[:n])
-			} else {
-				u.answer(buf[:n])
-			}
-		}
 		if n > 0 {
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return // the client left
 			}
 			if stream {
 				_ = rc.Flush()
+			}
+		}
+		// The usage is read after the bytes are on their way: the client
+		// does not wait for the accounting.
+		if n > 0 && u != nil && resp.StatusCode < 300 {
+			if events {
+				u.Feed(buf[:n])
+			} else {
+				u.answer(buf[:n])
 			}
 		}
 		if err == io.EOF {
