@@ -119,12 +119,15 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 	for _, obj := range objs {
 		maps = append(maps, obj.Object)
 	}
+	// The access log goes out in batches, every 100ms.
+	logOut := newBatchedWriter(streams.ErrOut, 100*time.Millisecond)
+	defer logOut.Close()
 	var handler slog.Handler
 	switch o.logFormat {
 	case "text":
-		handler = slog.NewTextHandler(streams.ErrOut, nil)
+		handler = slog.NewTextHandler(logOut, nil)
 	case "json":
-		handler = slog.NewJSONHandler(streams.ErrOut, nil)
+		handler = slog.NewJSONHandler(logOut, nil)
 	default:
 		return usageError("--log-format %s: use text or json", o.logFormat)
 	}
