@@ -153,42 +153,57 @@ func (g *webhookGuard) checkAnswer(ctx context.Context, body []byte, format stri
 	if err != nil {
 		return body, nil
 	}
-	var choices []map[string]any
+	var texts []string
 	eachAnswerText(doc, format, func(text string) string {
-		choices = append(choices, map[string]any{"message": whMessage{"assistant", text}})
+		texts = append(texts, text)
 		return text
 	})
-	if len(choices) == 0 {
+	if len(texts) == 0 {
 		return body, nil
 	}
-	a, err := g.call(ctx, g.response, "/response", map[string]any{"body": map[string]any{"choices": choices}}, header)
+	masked, err := g.judgeAnswer(ctx, texts, header)
 	if err != nil {
 		if g.failOpen {
 			return body, nil
 		}
 		return nil, err
 	}
+	i := 0
+	eachAnswerText(doc, format, func(string) string {
+		text := masked[i]
+		i++
+		return text
+	})
+	return marshal(doc)
+}
+
+// judgeAnswer sends an answer's texts to the response webhook as choices
+// and returns them as it wants them (unchanged when it passes them).
+func (g *webhookGuard) judgeAnswer(ctx context.Context, texts []string, header http.Header) ([]string, error) {
+	choices := make([]map[string]any, len(texts))
+	for i, t := range texts {
+		choices[i] = map[string]any{"message": whMessage{"assistant", t}}
+	}
+	a, err := g.call(ctx, g.response, "/response", map[string]any{"body": map[string]any{"choices": choices}}, header)
+	if err != nil {
+		return nil, err
+	}
 	if len(a.Action.Body) == 0 || string(a.Action.Body) == "null" {
-		return body, nil
+		return texts, nil
 	}
 	var masked struct {
 		Choices []struct {
 			Message whMessage `json:"message"`
 		} `json:"choices"`
 	}
-	if json.Unmarshal(a.Action.Body, &masked) != nil || len(masked.Choices) != len(choices) {
-		if g.failOpen {
-			return body, nil
-		}
-		return nil, fmt.Errorf("%w's mask has %d choices for %d", errWebhook, len(masked.Choices), len(choices))
+	if json.Unmarshal(a.Action.Body, &masked) != nil || len(masked.Choices) != len(texts) {
+		return nil, fmt.Errorf("%w's mask has %d choices for %d", errWebhook, len(masked.Choices), len(texts))
 	}
-	i := 0
-	eachAnswerText(doc, format, func(string) string {
-		text := masked.Choices[i].Message.Content
-		i++
-		return text
-	})
-	return marshal(doc)
+	out := make([]string, len(texts))
+	for i, c := range masked.Choices {
+		out[i] = c.Message.Content
+	}
+	return out, nil
 }
 
 // webhookURL is where a guard service is reached from this machine:
@@ -245,29 +260,14 @@ func (s *webhookSegments) Flush() string {
 }
 
 func (s *webhookSegments) judge(segment string) string {
-	choices := []map[string]any{{"message": whMessage{"assistant", segment}}}
-	a, err := s.g.call(s.ctx, s.g.response, "/response", map[string]any{"body": map[string]any{"choices": choices}}, s.header)
-	if err != nil {
-		if s.g.failOpen {
-			return segment
-		}
-		return ""
-	}
-	var masked struct {
-		Choices []struct {
-			Message whMessage `json:"message"`
-		} `json:"choices"`
-	}
-	if len(a.Action.Body) == 0 || string(a.Action.Body) == "null" {
+	masked, err := s.g.judgeAnswer(s.ctx, []string{segment}, s.header)
+	switch {
+	case err == nil:
+		return masked[0]
+	case s.g.failOpen:
 		return segment
 	}
-	if json.Unmarshal(a.Action.Body, &masked) != nil || len(masked.Choices) != 1 {
-		if s.g.failOpen {
-			return segment
-		}
-		return ""
-	}
-	return masked.Choices[0].Message.Content
+	return ""
 }
 
 // guardWebhooks reads the guard webhooks the manifests configure, by the
@@ -363,17 +363,20 @@ func kgatewayWebhook(v any, upstreams map[string]*url.URL) *webhook {
 	if host == "" {
 		return nil
 	}
-	out := &webhook{url: webhookURL(host, port, upstreams)}
-	for _, key := range []string{"forwardHeaders", "forwardHeaderMatches"} {
+	return &webhook{url: webhookURL(host, port, upstreams), forward: headerNames(wh, "forwardHeaders", "forwardHeaderMatches")}
+}
+
+// headerNames are the names in a webhook's header matches under keys.
+func headerNames(wh map[string]any, keys ...string) []string {
+	var names []string
+	for _, key := range keys {
 		for _, h := range list(wh[key]) {
-			if m, ok := h.(map[string]any); ok {
-				if name, ok := m["name"].(string); ok {
-					out.forward = append(out.forward, name)
-				}
+			if name, ok := dig(h, "name").(string); ok {
+				names = append(names, name)
 			}
 		}
 	}
-	return out
+	return names
 }
 
 // agentgatewayWebhook is the first webhook among a direction's checks.
@@ -391,15 +394,7 @@ func agentgatewayWebhook(checks any, namespace string, upstreams map[string]*url
 		if namespace != "" {
 			host += "." + namespace + ".svc.cluster.local"
 		}
-		out := &webhook{url: webhookURL(host, toInt(dig(wh, "backendRef", "port")), upstreams)}
-		for _, h := range list(wh["forwardHeaderMatches"]) {
-			if m, ok := h.(map[string]any); ok {
-				if n, ok := m["name"].(string); ok {
-					out.forward = append(out.forward, n)
-				}
-			}
-		}
-		return out
+		return &webhook{url: webhookURL(host, toInt(dig(wh, "backendRef", "port")), upstreams), forward: headerNames(wh, "forwardHeaderMatches")}
 	}
 	return nil
 }

@@ -406,47 +406,41 @@ func mock(addr string) {
 	antEvents = append(antEvents, []byte(`event: content_block_stop`+"\n"+`data: {"type":"content_block_stop","index":0}`+"\n\n"),
 		[]byte(`event: message_delta`+"\n"+`data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":46}}`+"\n\n"),
 		[]byte(`event: message_stop`+"\n"+`data: {"type":"message_stop"}`+"\n\n"))
+	chunks = append(chunks, []byte("data: [DONE]\n\n"))
+	// Each API: how it takes the key, its refusal, its answer, its stream.
+	type api struct {
+		authorized      func(*http.Request) bool
+		refusal, answer []byte
+		events          [][]byte
+	}
+	openAI := api{func(r *http.Request) bool { return r.Header.Get("Authorization") == "Bearer "+key },
+		[]byte(`{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}`), answer, chunks}
+	anthropic := api{func(r *http.Request) bool { return r.Header.Get("x-api-key") == key },
+		[]byte(`{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}`), anthropicAnswer, antEvents}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		a := openAI
 		if strings.HasSuffix(r.URL.Path, "/messages") {
-			if r.Header.Get("x-api-key") != key {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusUnauthorized)
-				io.WriteString(w, `{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}`)
-				return
-			}
-			if !bytes.Contains(body, []byte(`"stream":true`)) {
-				w.Header().Set("Content-Type", "application/json")
-				w.Write(anthropicAnswer)
-				return
-			}
-			w.Header().Set("Content-Type", "text/event-stream")
-			rc := http.NewResponseController(w)
-			for _, e := range antEvents {
-				w.Write(e)
-				rc.Flush()
-			}
-			return
+			a = anthropic
 		}
-		if r.Header.Get("Authorization") != "Bearer "+key {
+		if !a.authorized(r) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusUnauthorized)
-			io.WriteString(w, `{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}`)
+			w.Write(a.refusal)
 			return
 		}
 		if !bytes.Contains(body, []byte(`"stream":true`)) {
 			w.Header().Set("Content-Type", "application/json")
-			w.Write(answer)
+			w.Write(a.answer)
 			return
 		}
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.Header().Set("Cache-Control", "no-cache")
 		rc := http.NewResponseController(w)
-		for _, c := range chunks {
-			w.Write(c)
+		for _, e := range a.events {
+			w.Write(e)
 			rc.Flush()
 		}
-		io.WriteString(w, "data: [DONE]\n\n")
 	})
 	check(http.ListenAndServe(addr, h))
 }

@@ -162,11 +162,7 @@ func anthropicBlocks(m chatMessage) ([]anthropicBlock, error) {
 		}
 	}
 	for _, tc := range m.ToolCalls {
-		input := json.RawMessage(tc.Function.Arguments)
-		if !json.Valid(input) || len(input) == 0 {
-			input = json.RawMessage(`{}`)
-		}
-		out = append(out, anthropicBlock{Type: "tool_use", ID: tc.ID, Name: tc.Function.Name, Input: input})
+		out = append(out, anthropicBlock{Type: "tool_use", ID: tc.ID, Name: tc.Function.Name, Input: tc.arguments()})
 	}
 	return out, nil
 }
@@ -199,14 +195,18 @@ type anthropicResponse struct {
 		Name  string          `json:"name"`
 		Input json.RawMessage `json:"input"`
 	} `json:"content"`
-	Usage struct {
-		InputTokens  int `json:"input_tokens"`
-		OutputTokens int `json:"output_tokens"`
-	} `json:"usage"`
-	Error *struct {
-		Type    string `json:"type"`
-		Message string `json:"message"`
-	} `json:"error"`
+	Usage anthropicUsage  `json:"usage"`
+	Error *anthropicError `json:"error"`
+}
+
+type anthropicUsage struct {
+	InputTokens  int `json:"input_tokens"`
+	OutputTokens int `json:"output_tokens"`
+}
+
+type anthropicError struct {
+	Type    string `json:"type"`
+	Message string `json:"message"`
 }
 
 var anthropicFinish = map[string]string{"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls", "refusal": "content_filter", "pause_turn": "stop"}
@@ -244,13 +244,7 @@ func (anthropic) Response(status int, body []byte, model string) ([]byte, Usage)
 		case "text":
 			texts = append(texts, b.Text)
 		case "tool_use":
-			tc := toolCall{ID: b.ID, Type: "function"}
-			tc.Function.Name = b.Name
-			tc.Function.Arguments = string(b.Input)
-			if tc.Function.Arguments == "" {
-				tc.Function.Arguments = "{}"
-			}
-			msg.ToolCalls = append(msg.ToolCalls, tc)
+			msg.ToolCalls = append(msg.ToolCalls, newToolCall(b.ID, b.Name, b.Input))
 		}
 	}
 	if len(texts) > 0 || len(msg.ToolCalls) == 0 {
@@ -280,12 +274,9 @@ func (anthropic) Stream(model string, includeUsage bool) *Stream {
 			Type    string `json:"type"`
 			Index   int    `json:"index"`
 			Message struct {
-				ID    string `json:"id"`
-				Model string `json:"model"`
-				Usage struct {
-					InputTokens  int `json:"input_tokens"`
-					OutputTokens int `json:"output_tokens"`
-				} `json:"usage"`
+				ID    string         `json:"id"`
+				Model string         `json:"model"`
+				Usage anthropicUsage `json:"usage"`
 			} `json:"message"`
 			ContentBlock struct {
 				Type string `json:"type"`
@@ -298,14 +289,8 @@ func (anthropic) Stream(model string, includeUsage bool) *Stream {
 				PartialJSON string `json:"partial_json"`
 				StopReason  string `json:"stop_reason"`
 			} `json:"delta"`
-			Usage struct {
-				InputTokens  int `json:"input_tokens"`
-				OutputTokens int `json:"output_tokens"`
-			} `json:"usage"`
-			Error *struct {
-				Type    string `json:"type"`
-				Message string `json:"message"`
-			} `json:"error"`
+			Usage anthropicUsage  `json:"usage"`
+			Error *anthropicError `json:"error"`
 		}
 		if json.Unmarshal(ev.Data, &e) != nil {
 			return nil

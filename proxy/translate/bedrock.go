@@ -117,11 +117,7 @@ func (bedrock) Request(body []byte, _ string) ([]byte, error) {
 				}
 			}
 			for _, tc := range m.ToolCalls {
-				input := json.RawMessage(tc.Function.Arguments)
-				if !json.Valid(input) || len(input) == 0 {
-					input = json.RawMessage(`{}`)
-				}
-				blocks = append(blocks, converseBlock{ToolUse: &converseTool{ToolUseID: tc.ID, Name: tc.Function.Name, Input: input}})
+				blocks = append(blocks, converseBlock{ToolUse: &converseTool{ToolUseID: tc.ID, Name: tc.Function.Name, Input: tc.arguments()}})
 			}
 			add(m.Role, blocks)
 		case "tool":
@@ -205,13 +201,7 @@ func (bedrock) Response(status int, body []byte, model string) ([]byte, Usage) {
 		case b.Text != nil:
 			texts = append(texts, *b.Text)
 		case b.ToolUse != nil:
-			tc := toolCall{ID: b.ToolUse.ToolUseID, Type: "function"}
-			tc.Function.Name = b.ToolUse.Name
-			tc.Function.Arguments = string(b.ToolUse.Input)
-			if tc.Function.Arguments == "" {
-				tc.Function.Arguments = "{}"
-			}
-			msg.ToolCalls = append(msg.ToolCalls, tc)
+			msg.ToolCalls = append(msg.ToolCalls, newToolCall(b.ToolUse.ToolUseID, b.ToolUse.Name, b.ToolUse.Input))
 		}
 	}
 	if len(texts) > 0 || len(msg.ToolCalls) == 0 {

@@ -190,11 +190,7 @@ func geminiParts(m chatMessage) ([]geminiPart, error) {
 		}
 	}
 	for _, tc := range m.ToolCalls {
-		args := json.RawMessage(tc.Function.Arguments)
-		if !json.Valid(args) || len(args) == 0 {
-			args = json.RawMessage(`{}`)
-		}
-		out = append(out, geminiPart{FunctionCall: &functionCall{Name: tc.Function.Name, Args: args}})
+		out = append(out, geminiPart{FunctionCall: &functionCall{Name: tc.Function.Name, Args: tc.arguments()}})
 	}
 	return out, nil
 }
@@ -290,16 +286,11 @@ func (r *geminiResponse) choices(stream bool, calls *int) []choice {
 		var tcs []toolCall
 		for _, p := range c.Content.Parts {
 			if p.FunctionCall != nil {
-				tc := toolCall{ID: fmt.Sprintf("call_%d", *calls), Type: "function"}
+				tc := newToolCall(fmt.Sprintf("call_%d", *calls), p.FunctionCall.Name, p.FunctionCall.Args)
 				if stream {
 					tc.Index = ptr(*calls)
 				}
 				*calls++
-				tc.Function.Name = p.FunctionCall.Name
-				tc.Function.Arguments = string(p.FunctionCall.Args)
-				if tc.Function.Arguments == "" {
-					tc.Function.Arguments = "{}"
-				}
 				tcs = append(tcs, tc)
 				continue
 			}

@@ -108,6 +108,27 @@ type toolCall struct {
 	} `json:"function"`
 }
 
+// arguments are an OpenAI tool call's arguments as the JSON object the
+// other APIs want ({} when missing or not JSON).
+func (tc toolCall) arguments() json.RawMessage {
+	input := json.RawMessage(tc.Function.Arguments)
+	if !json.Valid(input) || len(input) == 0 {
+		return json.RawMessage(`{}`)
+	}
+	return input
+}
+
+// newToolCall is an answer's call of function name with args (JSON).
+func newToolCall(id, name string, args []byte) toolCall {
+	tc := toolCall{ID: id, Type: "function"}
+	tc.Function.Name = name
+	tc.Function.Arguments = string(args)
+	if tc.Function.Arguments == "" {
+		tc.Function.Arguments = "{}"
+	}
+	return tc
+}
+
 // part is one element of a message's content list.
 type part struct {
 	Type     string `json:"type"`
