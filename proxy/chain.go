@@ -12,10 +12,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,6 +23,7 @@ import (
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/jsonbody"
 	"github.com/kubelb-ai/kubelb-ai/proxy/translate"
+	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 )
 
 // Chain sends each request to its upstreams in priority order, moving on
@@ -44,8 +45,18 @@ type Chain struct {
 	BodyTimeout time.Duration
 	// OnFailover, if set, hears of every move to the next upstream.
 	OnFailover func(from, to, reason string)
+	// Format is the wire format of the chain's requests (default: its
+	// first upstream's, as kgateway forwards bodies in the provider's own
+	// format; OpenAI's where the data plane translates). RouteTypes, on
+	// agentgateway, pick it by the request path's suffix.
+	Format     string
+	RouteTypes []RouteType
+	// StreamIdleTimeout ends an answer whose provider has sent nothing
+	// for that long (default 60s).
+	StreamIdleTimeout time.Duration
 
 	metrics *Metrics
+	redact  redactor
 }
 
 // NewClient is an HTTP client for upstreams: connections are bounded in
@@ -58,73 +69,60 @@ func NewClient(connectTimeout, headerTimeout time.Duration) *http.Client {
 	return &http.Client{Transport: t, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-// headers never forwarded: hop-by-hop ones, and every provider's key header
-// (replaced by the upstream's own key unless it passes the client's through).
-var dropped = []string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding",
-	"Upgrade", "Content-Length", "Accept-Encoding", "Host"}
-var keyHeaders = []string{"Authorization", "X-Api-Key", "Api-Key", "X-Goog-Api-Key"}
+// hopByHop are the headers of one connection, never passed on.
+var hopByHop = []string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding",
+	"Upgrade", "Content-Length", "Host"}
+
+// forwarded are the request headers every provider gets from the client:
+// content negotiation and tracing. Each provider adds its documented
+// optional headers (templates' Headers); everything else (cookies, the
+// client's credentials, organisation and project selectors, AWS signing
+// headers) stays behind.
+var forwarded = []string{"Accept", "Accept-Language", "User-Agent", "Traceparent", "Tracestate", "X-Request-Id"}
 
 func (c *Chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.serve(w, r, nil)
 }
 
-// serve sends r along the chain with a route's policy applied to its
-// prompt and answers.
+// serve runs one request through the route's stages and the chain's
+// upstreams: read and parse once, the route's request policy, then each
+// upstream in turn until one answers, then the answer's stages.
 func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
-	limit := c.MaxBody
-	if limit <= 0 {
-		limit = 32 << 20
-	}
-	rc := http.NewResponseController(w)
-	if c.BodyTimeout > 0 {
-		_ = rc.SetReadDeadline(time.Now().Add(c.BodyTimeout))
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
-			return
-		}
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			writeError(w, http.StatusRequestTimeout, fmt.Sprintf("the request body did not arrive within %s", c.BodyTimeout))
-			return
-		}
-		writeError(w, http.StatusBadRequest, "reading the request body: "+err.Error())
-		return
-	}
-	if c.BodyTimeout > 0 {
-		// The answer may stream for long. (On an error the deadline stays:
-		// the server then gives up on the rest of the body instead of
-		// waiting for it before answering.)
-		_ = rc.SetReadDeadline(time.Time{})
-	}
 	ex := exchangeOf(r)
-	format := formatOf(r.URL.Path)
-	if format == "" && len(c.Upstreams) > 0 && c.Upstreams[0].Format != "bedrock" {
-		// kgateway overwrites the path: a client may post the provider's
-		// own format to any path of the route.
-		format = c.Upstreams[0].Format
-	}
-	body, rejected, err := pol.request(body, format)
-	if err == nil && rejected == nil && pol != nil {
-		body, rejected, err = pol.hooks.checkPrompt(r.Context(), body, format, r.Header)
-	}
-	switch {
-	case err != nil:
-		writeError(w, http.StatusBadRequest, err.Error())
+	format, passthrough, err := c.formatFor(r.URL.Path)
+	if err != nil {
+		writeError(w, http.StatusNotImplemented, err.Error())
 		return
-	case rejected != nil:
-		ex.set(func(e *exchange) { e.guarded = true })
-		rejected.write(w)
+	}
+	if r.Method == http.MethodOptions {
+		// A preflight (or any OPTIONS) is answered here: never sent to a
+		// provider with a key.
+		w.Header().Set("Allow", http.MethodPost)
+		w.WriteHeader(http.StatusNoContent)
 		return
+	}
+	body, ok := readBody(w, r, c.MaxBody, c.BodyTimeout)
+	if !ok {
+		return
+	}
+	cl := &call{w: w, r: r, ex: ex, body: body}
+	if passthrough {
+		if pol.readsBodies() {
+			writeError(w, http.StatusForbidden, fmt.Sprintf("%s is passed through unread, but the route's policies (prompt guard, webhook, token limit, enrichment, defaults) must read every request: refused", r.URL.Path))
+			return
+		}
+	} else {
+		cl.format, _ = wire.Lookup(format)
+		if !cl.parse() || !pol.request(cl) {
+			return
+		}
 	}
 	// The token budget pays for the prompt before the call (estimated)
-	// and for the rest once the provider says what the exchange cost.
-	estimate := 0
-	if pol != nil && pol.tokens != nil {
-		estimate = estimateTokens(body, format)
-		if !pol.tokens.admitTokens(w, estimate, pol.tokenLimit) {
+	// and for the rest once the provider says, or the answer shows, what
+	// the exchange cost.
+	if pol != nil && pol.tokens != nil && cl.format != nil {
+		cl.estimate = estimateTokens(cl.doc, cl.format.Request)
+		if !pol.tokens.admitTokens(w, cl.estimate, pol.tokenLimit) {
 			ex.set(func(e *exchange) {
 				if c.metrics != nil {
 					c.metrics.rateLimited.WithLabelValues(e.route).Inc()
@@ -133,39 +131,26 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 			return
 		}
 	}
+	if _, err := cl.bytes(); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	var last *http.Response
-	var lastVia *translation
-	var lastUp *Upstream
-	var lastDrop bool
+	var lastAttempt *attempt
 	var lastErr error
-	openAIClient := format == formatOpenAI
 	for i, up := range c.Upstreams {
-		// An OpenAI request to a provider of another format is
-		// translated when the data plane would (agentgateway, --translate).
-		var via *translation
-		upBody := body
-		if tr, ok := translate.For(up.Format); ok && c.Translate && openAIClient {
-			upBody, err = tr.Request(body, up.Model)
-			if err != nil {
-				writeError(w, http.StatusBadRequest, fmt.Sprintf("the request cannot be sent to %s (%s): %v", up.Name, up.Format, err))
-				return
+		at, err := c.prepare(cl, up, pol)
+		if err != nil {
+			if errors.Is(err, errCannotCarry) {
+				lastErr = err
+				continue // another provider of the chain may take the format
 			}
-			via = &translation{Translator: tr, model: up.Model}
-			via.stream, via.includeUsage = translate.Streaming(body)
-			if via.model == "" {
-				via.model = modelOf(body)
-			}
-		}
-		// An OpenAI-format provider reports a stream's usage only when
-		// asked: a token budget needs it, so serve asks (and keeps the
-		// usage chunk from a client that did not). Without a budget the
-		// stream passes untouched, as kgateway's does.
-		dropUsage := false
-		if via == nil && up.Format == formatOpenAI && format == formatOpenAI && pol != nil && pol.tokens != nil {
-			upBody, dropUsage = withStreamUsage(upBody)
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("the request cannot be sent to %s (%s): %v", up.Name, up.Format, err))
+			c.refund(pol, cl)
+			return
 		}
 		started := time.Now()
-		resp, err := c.Client.Do(up.request(r, upBody, via))
+		resp, err := c.Client.Do(at.req)
 		if c.metrics != nil && err == nil {
 			c.metrics.upstream.WithLabelValues(up.Name).Observe(time.Since(started).Seconds())
 		}
@@ -179,11 +164,17 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 		}
 		if r.Context().Err() != nil {
 			closeBody(resp)
+			at.cancel()
+			c.refund(pol, cl)
+			ex.set(func(e *exchange) { e.outcome = "client_gone" })
 			return // the client left; its upstream request was cancelled with it
 		}
 		if reason == "" {
 			closeBody(last)
-			c.account(ex, pol, up, upBody, estimate, deliver(w, r, resp, via, pol, format, dropUsage))
+			if lastAttempt != nil {
+				lastAttempt.cancel()
+			}
+			c.finish(cl, pol, at, resp)
 			return
 		}
 		if i < len(c.Upstreams)-1 {
@@ -197,64 +188,171 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 				}
 			})
 			closeBody(resp)
+			at.cancel()
 			continue
 		}
 		if resp != nil {
 			closeBody(last)
-			last, lastVia, lastUp, lastDrop = resp, via, up, dropUsage
+			if lastAttempt != nil {
+				lastAttempt.cancel()
+			}
+			last, lastAttempt = resp, at
+		} else {
+			at.cancel()
 		}
 	}
 	if last != nil {
 		// Every upstream failed: the last one's answer.
-		c.account(ex, pol, lastUp, nil, estimate, deliver(w, r, last, lastVia, pol, format, lastDrop))
+		c.finish(cl, pol, lastAttempt, last)
 		return
 	}
-	if pol != nil && pol.tokens != nil {
-		pol.tokens.Charge(-float64(estimate)) // nothing was spent
+	c.refund(pol, cl)
+	if errors.Is(lastErr, errCannotCarry) {
+		writeError(w, http.StatusBadRequest, lastErr.Error())
+		return
 	}
 	writeError(w, http.StatusBadGateway, "no provider could be reached: "+errString(lastErr))
 }
 
+// refund gives back a prompt's estimate when no provider was called.
+func (c *Chain) refund(pol *policy, cl *call) {
+	if pol != nil && pol.tokens != nil && cl.estimate > 0 {
+		pol.tokens.Charge(-float64(cl.estimate))
+	}
+}
+
+// finish delivers an upstream's answer, accounts for it, and breaks the
+// client's connection when the answer could not be delivered whole, so
+// that a cut answer never looks complete.
+func (c *Chain) finish(cl *call, pol *policy, at *attempt, resp *http.Response) {
+	defer at.cancel()
+	u, broken := c.deliver(cl, pol, at, resp)
+	c.account(cl, pol, at, u)
+	if broken {
+		panic(http.ErrAbortHandler)
+	}
+}
+
 // account records what an exchange cost, as the provider said: the token
 // metrics, the log line's tokens, and the token budget's correction (the
-// completion, and the prompt's actual count for its estimate).
-func (c *Chain) account(ex *exchange, pol *policy, up *Upstream, sent []byte, estimate int, u *usage) {
-	if u == nil || !u.seen {
+// completion, and the prompt's actual count for its estimate). An answer
+// whose usage never came (a client that hung up, a cut stream, a provider
+// that does not say) is charged the tokens of the text that was relayed.
+func (c *Chain) account(cl *call, pol *policy, at *attempt, u *usage) {
+	if u == nil {
+		return
+	}
+	if !u.seen {
+		if pol != nil && pol.tokens != nil {
+			pol.tokens.Charge(float64(u.relayedTokens()))
+		}
 		return
 	}
 	if pol != nil && pol.tokens != nil {
-		pol.tokens.Charge(float64(u.in - estimate + u.out))
+		pol.tokens.Charge(float64(u.in - cl.estimate + u.out))
 	}
-	ex.set(func(e *exchange) {
+	cl.ex.set(func(e *exchange) {
 		e.tokensIn, e.tokensOut, e.tokensSeen = u.in, u.out, true
 		if c.metrics == nil {
 			return
 		}
-		requested := up.Model
-		if requested == "" && sent != nil {
-			requested = modelOf(sent)
+		requested := at.up.Model
+		if requested == "" && cl.doc != nil {
+			requested, _ = cl.doc["model"].(string)
 		}
-		provider := genAIProvider(up.Kind)
+		provider := genAIProvider(at.up.Kind)
 		c.metrics.tokens.WithLabelValues("chat", provider, requested, u.model, "input", e.route).Observe(float64(u.in))
 		c.metrics.tokens.WithLabelValues("chat", provider, requested, u.model, "output", e.route).Observe(float64(u.out))
 	})
 }
 
-// request is r, with body, as up receives it; via is the translation the
-// body went through, if any.
-func (up *Upstream) request(r *http.Request, body []byte, via *translation) *http.Request {
+// errCannotCarry is an upstream that cannot take the request's format.
+var errCannotCarry = errors.New("no provider of the route takes this request's format")
+
+// attempt is one upstream's try at a request.
+type attempt struct {
+	up  *Upstream
+	req *http.Request
+	// via is the translation the body went through, if any; dropUsage
+	// says the usage chunk serve asked for must not reach the client.
+	via       *translation
+	dropUsage bool
+	cancel    context.CancelFunc
+	// idle ends the attempt when the provider goes silent.
+	idle    *time.Timer
+	timeout time.Duration
+	silent  atomic.Bool
+}
+
+// prepare is the per-attempt step: the request as up receives it, in its
+// format (translated when the data plane translates), with its path, its
+// headers and its credential.
+func (c *Chain) prepare(cl *call, up *Upstream, pol *policy) (*attempt, error) {
+	body := cl.body
+	var via *translation
+	switch {
+	case cl.format == nil: // passed through unread
+	case up.Format == cl.format.Name:
+		body = up.withModel(body)
+		// An OpenAI-format provider reports a stream's usage only when
+		// asked: a token budget needs it, so serve asks (and keeps the
+		// usage chunk from a client that did not). Without a budget the
+		// stream passes untouched, as kgateway's does.
+		if up.Format == wire.OpenAI && pol != nil && pol.tokens != nil && cl.stream && !cl.includeUsage {
+			at := c.newAttempt(cl, up, withStreamUsage(body), nil)
+			at.dropUsage = true
+			return at, nil
+		}
+	case cl.format.Name == wire.OpenAI && c.Translate:
+		tr, ok := translate.For(up.Format)
+		if !ok {
+			return nil, fmt.Errorf("%w: %s (%s) is not reached from OpenAI's format", errCannotCarry, up.Name, up.Format)
+		}
+		var err error
+		if body, err = tr.Request(cl.body, up.Model); err != nil {
+			return nil, err
+		}
+		via = &translation{Translator: tr, model: up.Model, stream: cl.stream, includeUsage: cl.includeUsage}
+		if via.model == "" {
+			via.model, _ = cl.doc["model"].(string)
+		}
+	default:
+		return nil, fmt.Errorf("%w: %s speaks %s, the request is %s", errCannotCarry, up.Name, up.Format, cl.format.Name)
+	}
+	return c.newAttempt(cl, up, body, via), nil
+}
+
+func (c *Chain) newAttempt(cl *call, up *Upstream, body []byte, via *translation) *attempt {
+	ctx, cancel := context.WithCancel(cl.r.Context())
+	at := &attempt{up: up, via: via, cancel: cancel, timeout: c.StreamIdleTimeout}
+	if at.timeout <= 0 {
+		at.timeout = 60 * time.Second
+	}
+	at.req = up.request(ctx, cl, body, via)
+	return at
+}
+
+// request is the client's request, with body, as up receives it; via is
+// the translation the body went through, if any.
+func (up *Upstream) request(ctx context.Context, cl *call, body []byte, via *translation) *http.Request {
+	r := cl.r
 	u := *up.URL
-	if strings.Contains(r.URL.Path, ":streamGenerateContent") || (via != nil && via.stream && up.Format == "gemini") {
-		// Gemini names streaming in the path; the data plane keeps it.
+	if cl.format == nil {
+		// Passed through: the client's path on the provider's host.
+		u.Path, u.RawPath, u.RawQuery = strings.TrimSuffix(up.base(), "/")+r.URL.Path, "", r.URL.RawQuery
+	}
+	if up.Format == wire.Gemini && (strings.HasSuffix(r.URL.Path, ":streamGenerateContent") || via != nil && via.stream) {
+		// Gemini names streaming in the path (agentgateway's
+		// GenerateContent route reads it there too); the body is the same.
 		u.Path = strings.Replace(u.Path, ":generateContent", ":streamGenerateContent", 1)
 		q := u.Query()
 		q.Set("alt", "sse")
 		u.RawQuery = q.Encode()
 	}
-	if via != nil && via.stream && up.Format == "bedrock" {
+	if via != nil && via.stream && up.Format == wire.Bedrock {
 		u.Path = strings.TrimSuffix(u.Path, "/converse") + "/converse-stream"
 	}
-	if up.Format == "bedrock" {
+	if up.Format == wire.Bedrock {
 		// AWS signs the path with each segment escaped (a model id's ":"
 		// is %3A), as its SDKs send it.
 		segs := strings.Split(u.Path, "/")
@@ -263,26 +361,41 @@ func (up *Upstream) request(r *http.Request, body []byte, via *translation) *htt
 		}
 		u.RawPath = strings.Join(segs, "/")
 	}
-	if via == nil {
-		body = up.withModel(body) // a translation has set it already
-	}
-	out, _ := http.NewRequestWithContext(r.Context(), r.Method, u.String(), bytes.NewReader(body))
-	out.Header = r.Header.Clone()
-	for _, h := range dropped {
-		out.Header.Del(h)
-	}
-	if !up.Passthrough {
-		for _, h := range keyHeaders {
+	out, _ := http.NewRequestWithContext(ctx, r.Method, u.String(), bytes.NewReader(body))
+	out.Header = http.Header{}
+	if slices.Contains(up.Headers, "*") {
+		out.Header = r.Header.Clone()
+		for _, h := range hopByHop {
 			out.Header.Del(h)
 		}
-		if up.AuthHeader != "" && up.Key != "" {
-			out.Header.Set(up.AuthHeader, up.AuthPrefix+up.Key)
+	}
+	for _, h := range forwarded {
+		if v := r.Header.Values(h); len(v) > 0 {
+			out.Header[h] = v
 		}
 	}
-	for k, v := range up.Extra {
-		if out.Header.Get(k) == "" {
-			out.Header.Set(k, v)
+	for _, h := range up.Headers {
+		if v := r.Header.Values(h); len(v) > 0 {
+			out.Header[http.CanonicalHeaderKey(h)] = v
 		}
+	}
+	if cl.format != nil {
+		out.Header.Set("Content-Type", "application/json")
+	} else if ct := r.Header.Get("Content-Type"); ct != "" {
+		out.Header.Set("Content-Type", ct)
+	}
+	switch {
+	case up.Passthrough && up.AuthHeader != "":
+		// The client's own credential, for this provider only, in its
+		// header: never a header meant for another provider.
+		if v := r.Header.Values(up.AuthHeader); len(v) > 0 {
+			out.Header[http.CanonicalHeaderKey(up.AuthHeader)] = v
+		}
+	case up.AuthHeader != "" && up.Key != "":
+		out.Header.Set(up.AuthHeader, up.AuthPrefix+up.Key)
+	}
+	for k, v := range up.Extra {
+		out.Header.Set(k, v)
 	}
 	out.ContentLength = int64(len(body))
 	if up.AWS != nil && !up.Passthrough {
@@ -298,65 +411,9 @@ func (up *Upstream) sign(req *http.Request, body []byte) {
 	_ = v4.NewSigner().SignHTTP(req.Context(), creds, req, hex.EncodeToString(sum[:]), "bedrock", up.AWS.Region, time.Now())
 }
 
-// copyBuffers are relay's buffers, reused: a fresh 32 KiB per response was
-// the largest allocation of a request.
+// copyBuffers are deliver's buffers, reused: a fresh 32 KiB per response
+// was the largest allocation of a request.
 var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
-
-// relay copies resp to w. A response of unknown length (a stream) is
-// flushed after every read, so that each event reaches the client as the
-// provider sent it; one whose length is known is not a stream and goes out
-// in one piece. An upstream that fails mid-stream ends an event stream with
-// an error event.
-func relay(w http.ResponseWriter, resp *http.Response, u *usage) {
-	defer resp.Body.Close()
-	for k, v := range resp.Header {
-		if !slices.Contains(dropped, http.CanonicalHeaderKey(k)) {
-			w.Header()[k] = v
-		}
-	}
-	w.WriteHeader(resp.StatusCode)
-	rc := http.NewResponseController(w)
-	stream := resp.ContentLength < 0
-	events := strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") && resp.StatusCode < 300
-	bp := copyBuffers.Get().(*[]byte)
-	defer copyBuffers.Put(bp)
-	buf := *bp
-	for {
-		n, err := resp.Body.Read(buf)
-		if n > 0 {
-			if _, werr := w.Write(buf[:n]); werr != nil {
-				return // the client left
-			}
-			if stream {
-				_ = rc.Flush()
-			}
-		}
-		// The usage is read after the bytes are on their way: the client
-		// does not wait for the accounting.
-		if n > 0 && u != nil && resp.StatusCode < 300 {
-			if events {
-				u.Feed(buf[:n])
-			} else {
-				u.answer(buf[:n])
-			}
-		}
-		if err == io.EOF {
-			if u != nil {
-				u.End()
-				u.done()
-			}
-			return
-		}
-		if err != nil {
-			if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") && !errors.Is(err, context.Canceled) {
-				b, _ := json.Marshal(map[string]any{"error": map[string]any{"type": "upstream_error", "message": "the provider ended the stream early: " + err.Error()}})
-				fmt.Fprintf(w, "\nevent: error\ndata: %s\n\n", b)
-				_ = rc.Flush()
-			}
-			return
-		}
-	}
-}
 
 func writeError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")

@@ -46,6 +46,7 @@ func serve(t *testing.T, ups ...*Upstream) (string, *[]string) {
 func post(t *testing.T, base, path, body string, header map[string]string) (*http.Response, string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, base+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
@@ -156,6 +157,7 @@ func TestStreaming(t *testing.T) {
 	slow.Events = 3
 	base2, _ := serve(t, upstream(t, slow, "openai", "slow", spec.Auth{}))
 	req, _ := http.NewRequest(http.MethodPost, base2+"/v1/chat/completions", strings.NewReader(chatStream))
+	req.Header.Set("Content-Type", "application/json")
 	r, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -177,6 +179,7 @@ func TestClientDisconnectCancelsUpstream(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.URL+"/v1/chat/completions", strings.NewReader(chat))
+	req.Header.Set("Content-Type", "application/json")
 	if _, err := http.DefaultClient.Do(req); err == nil {
 		t.Fatal("the request did not time out")
 	}

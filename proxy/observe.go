@@ -70,6 +70,9 @@ type exchange struct {
 	failovers int
 	// guarded is set when the prompt guard refused the request.
 	guarded bool
+	// outcome says how an answer ended when it did not end whole
+	// (upstream_cut, stream_idle_timeout, client_gone, too_large, ...).
+	outcome string
 	// tokens are the provider's usage, when it said.
 	tokensIn, tokensOut int
 	tokensSeen          bool

@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,30 +8,9 @@ import (
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/guard"
 	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
+	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 )
-
-// The request formats serve reads, named after the API that defines them.
-const (
-	formatOpenAI    = "openai"
-	formatAnthropic = "anthropic"
-	formatGemini    = "gemini"
-)
-
-// formatOf is the format of a request by its path: OpenAI's chat
-// completions, Anthropic's messages, Gemini's generateContent; "" for
-// anything else (which policies leave alone).
-func formatOf(path string) string {
-	switch {
-	case strings.HasSuffix(path, "/chat/completions"):
-		return formatOpenAI
-	case strings.HasSuffix(path, "/messages"):
-		return formatAnthropic
-	case strings.Contains(path, ":generateContent"), strings.Contains(path, ":streamGenerateContent"):
-		return formatGemini
-	}
-	return ""
-}
 
 // policy is what a route does to prompts and answers: its prompt guard,
 // prompt enrichment and field defaults, in the order the data planes apply
@@ -83,67 +61,94 @@ func (r *rejection) write(w http.ResponseWriter) {
 	_, _ = w.Write([]byte(r.message))
 }
 
-// decodeObject decodes a JSON object, numbers kept exact.
-func decodeObject(body []byte) (map[string]any, error) {
-	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil || doc == nil {
-		return nil, fmt.Errorf("the request body is not a JSON object")
-	}
-	return doc, nil
-}
-
-// request applies the policy to a request body of format; a prompt the
-// guard rejects comes back as a rejection, and the body untouched.
-func (p *policy) request(body []byte, format string) ([]byte, *rejection, error) {
-	if p == nil || format == "" || (p.guard == nil && p.prompt == nil && len(p.defaults) == 0) {
-		return body, nil, nil
-	}
-	doc, err := decodeObject(body)
-	if err != nil {
-		return nil, nil, err
+// request runs the route's request stages on c, in the data planes'
+// order (guard first, so that a rejected prompt goes nowhere): the regex
+// guard, the guard webhook, enrichment, field defaults. It returns false
+// when a stage has answered the client.
+func (p *policy) request(c *call) bool {
+	if p == nil {
+		return true
 	}
 	if p.guard != nil && len(p.guard.Request) > 0 {
-		var refused *guard.Rule
-		eachPromptText(doc, format, func(s string) string {
-			if refused != nil {
-				return s
-			}
-			masked, rule := p.guard.CheckRequest(s)
-			if rule != nil {
-				refused = rule
-				return s
-			}
-			return masked
-		})
-		if refused != nil {
-			return body, &rejection{status: refused.StatusCode, message: refused.Message}, nil
+		if rejected := p.checkPrompt(c); rejected != nil {
+			c.ex.set(func(e *exchange) { e.guarded = true })
+			rejected.write(c.w)
+			return false
 		}
 	}
-	if p.prompt != nil {
-		enrich(doc, format, p.prompt)
+	if p.hooks != nil && p.hooks.request != nil {
+		rejected, err := p.hooks.checkPrompt(c)
+		if err != nil {
+			writeError(c.w, http.StatusBadRequest, err.Error())
+			return false
+		}
+		if rejected != nil {
+			c.ex.set(func(e *exchange) { e.guarded = true })
+			rejected.write(c.w)
+			return false
+		}
+	}
+	if p.prompt != nil && len(p.prompt.Prepend)+len(p.prompt.Append) > 0 {
+		enrich(c.doc, c.format.Name, p.prompt)
+		c.changed = true
 	}
 	for _, d := range p.defaults {
-		if _, set := doc[d.Field]; !set || d.Override {
-			doc[d.Field] = defaultValue(d.Value)
+		if _, set := c.doc[d.Field]; !set || d.Override {
+			c.doc[d.Field] = defaultValue(d.Value)
+			c.changed = true
 		}
 	}
-	out, err := marshal(doc)
-	return out, nil, err
+	return true
+}
+
+// checkPrompt runs the request guard over every text of the request (tool
+// arguments decoded too, names of free JSON read): the first rejecting
+// rule that matches refuses it, masking rules mask it in place.
+func (p *policy) checkPrompt(c *call) *rejection {
+	var refused *guard.Rule
+	changed := c.format.Request.Texts(c.doc, func(t *wire.Slot) {
+		if refused != nil {
+			return
+		}
+		readings := []string{t.Value}
+		if t.Class == wire.JSONText {
+			readings = append(readings, wire.Strings(t.Value)...)
+		}
+		for _, s := range readings {
+			if _, rule := p.guard.CheckRequest(s); rule != nil {
+				refused = rule
+				return
+			}
+		}
+		if t.Class == wire.JSONText {
+			t.Set(wire.MapStrings(t.Value, func(s string) string { m, _ := p.guard.CheckRequest(s); return m }))
+			return
+		}
+		masked, _ := p.guard.CheckRequest(t.Value)
+		t.Set(masked)
+	})
+	if refused != nil {
+		return &rejection{status: refused.StatusCode, message: refused.Message}
+	}
+	c.changed = c.changed || changed
+	return nil
+}
+
+// maskTexts masks every text of an answer (whole, or one stream event)
+// with the response guard; it reports whether anything changed.
+func (p *policy) maskTexts(doc any, shape *wire.Shape) bool {
+	return shape.Texts(doc, func(t *wire.Slot) {
+		if t.Class == wire.JSONText {
+			t.Set(wire.MapStrings(t.Value, p.guard.MaskResponse))
+			return
+		}
+		t.Set(p.guard.MaskResponse(t.Value))
+	})
 }
 
 // marshal is json.Marshal without HTML escaping: texts keep their < and >
 // (a masked <CREDIT_CARD> stays readable).
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
+func marshal(v any) ([]byte, error) { return wire.Encode(v) }
 
 // defaultValue is a field default's value: kgateway's manifests write
 // every value as a string ("0.5"), so a string holding JSON is that JSON.
@@ -163,99 +168,6 @@ func defaultValue(v any) any {
 	return s
 }
 
-// eachPromptText replaces every text of a prompt (system and messages)
-// with f's result.
-func eachPromptText(doc map[string]any, format string, f func(string) string) {
-	eachPromptMessage(doc, format, func(_, text string) string { return f(text) })
-}
-
-// eachPromptMessage replaces every text of a prompt with f's result, given
-// the role it has (system, user, assistant; Gemini's model is assistant).
-func eachPromptMessage(doc map[string]any, format string, f func(role, text string) string) {
-	as := func(role string) func(string) string { return func(s string) string { return f(role, s) } }
-	switch format {
-	case formatOpenAI, formatAnthropic:
-		if system, ok := doc["system"]; ok && format == formatAnthropic {
-			doc["system"] = mapContent(system, "text", as("system"))
-		}
-		for _, m := range list(doc["messages"]) {
-			if msg, ok := m.(map[string]any); ok {
-				role, _ := msg["role"].(string)
-				msg["content"] = mapContent(msg["content"], "text", as(role))
-			}
-		}
-	case formatGemini:
-		if si, ok := doc["systemInstruction"].(map[string]any); ok {
-			mapParts(si, as("system"))
-		}
-		for _, c := range list(doc["contents"]) {
-			if content, ok := c.(map[string]any); ok {
-				role, _ := content["role"].(string)
-				if role == "model" {
-					role = "assistant"
-				} else if role == "" {
-					role = "user"
-				}
-				mapParts(content, as(role))
-			}
-		}
-	}
-}
-
-// eachAnswerText replaces every text of a whole answer with f's result.
-func eachAnswerText(doc map[string]any, format string, f func(string) string) {
-	switch format {
-	case formatOpenAI:
-		for _, c := range list(doc["choices"]) {
-			if ch, ok := c.(map[string]any); ok {
-				if msg, ok := ch["message"].(map[string]any); ok {
-					if _, ok := msg["content"].(string); ok {
-						msg["content"] = mapContent(msg["content"], "text", f)
-					}
-				}
-			}
-		}
-	case formatAnthropic:
-		doc["content"] = mapContent(doc["content"], "text", f)
-	case formatGemini:
-		for _, c := range list(doc["candidates"]) {
-			if cand, ok := c.(map[string]any); ok {
-				if content, ok := cand["content"].(map[string]any); ok {
-					mapParts(content, f)
-				}
-			}
-		}
-	}
-}
-
-// mapContent applies f to a content that is a string or a list of parts
-// whose text is under key when their type is "text".
-func mapContent(content any, key string, f func(string) string) any {
-	switch c := content.(type) {
-	case string:
-		return f(c)
-	case []any:
-		for _, p := range c {
-			if part, ok := p.(map[string]any); ok && part["type"] == "text" {
-				if s, ok := part[key].(string); ok {
-					part[key] = f(s)
-				}
-			}
-		}
-	}
-	return content
-}
-
-func mapParts(content map[string]any, f func(string) string) {
-	for _, p := range list(content["parts"]) {
-		if part, ok := p.(map[string]any); ok {
-			if s, ok := part["text"].(string); ok {
-				part["text"] = f(s)
-			}
-		}
-	}
-}
-
 func list(v any) []any {
 	l, _ := v.([]any)
 	return l
@@ -264,7 +176,7 @@ func list(v any) []any {
 // enrich adds the prompt's messages before and after the request's.
 func enrich(doc map[string]any, format string, p *spec.Prompt) {
 	switch format {
-	case formatOpenAI:
+	case wire.OpenAI:
 		msgs := func(ms []spec.Message) []any {
 			var out []any
 			for _, m := range ms {
@@ -273,7 +185,7 @@ func enrich(doc map[string]any, format string, p *spec.Prompt) {
 			return out
 		}
 		doc["messages"] = append(append(msgs(p.Prepend), list(doc["messages"])...), msgs(p.Append)...)
-	case formatAnthropic:
+	case wire.Anthropic:
 		// System messages join the system prompt; the rest are turns.
 		var before, after []string
 		var first, last []any
@@ -295,7 +207,7 @@ func enrich(doc map[string]any, format string, p *spec.Prompt) {
 			doc["system"] = joinSystem(doc["system"], before, after)
 		}
 		doc["messages"] = append(append(first, list(doc["messages"])...), last...)
-	case formatGemini:
+	case wire.Gemini:
 		var first, last, sysBefore, sysAfter []any
 		content := func(m spec.Message) any {
 			role := "user"
@@ -319,12 +231,16 @@ func enrich(doc map[string]any, format string, p *spec.Prompt) {
 			}
 		}
 		if len(sysBefore)+len(sysAfter) > 0 {
-			si, _ := doc["systemInstruction"].(map[string]any)
+			key := "systemInstruction"
+			if _, snake := doc["system_instruction"]; snake {
+				key = "system_instruction" // one spelling per request
+			}
+			si, _ := doc[key].(map[string]any)
 			if si == nil {
 				si = map[string]any{}
 			}
 			si["parts"] = append(append(sysBefore, list(si["parts"])...), sysAfter...)
-			doc["systemInstruction"] = si
+			doc[key] = si
 		}
 		doc["contents"] = append(append(first, list(doc["contents"])...), last...)
 	}
@@ -356,37 +272,26 @@ func (p *policy) masksAnswers() bool {
 	return p != nil && p.guard != nil && len(p.guard.Response) > 0
 }
 
-// maskAnswer masks the text of a whole answer of format.
-func (p *policy) maskAnswer(body []byte, format string) []byte {
-	doc, err := decodeObject(body)
-	if err != nil || format == "" {
-		return body
-	}
-	eachAnswerText(doc, format, p.guard.MaskResponse)
-	out, err := marshal(doc)
-	if err != nil {
-		return body
-	}
-	return out
-}
-
 // streamFilter changes a stream on its way to the client.
 type streamFilter interface {
 	Feed(p []byte) []byte
 	End() []byte
 }
 
-// answerMasker changes a streamed answer's text, event by event, in its
-// provider's format: the regex guard masks it, holding back a little text
+// answerMasker changes a streamed answer's text, event by event, in the
+// client's format: the regex guard masks it, holding back a little text
 // so that a match split across events is masked whole (guard.Masker), and
 // a response webhook judges it a sentence at a time (webhookSegments);
 // what is held back goes out with the event that ends the text (a finish
-// reason, a content block's end, the stream's end).
+// reason, a content block's end, the stream's end). Texts that arrive
+// whole in one event (a tool's name, Gemini's function call arguments)
+// are masked as they are (whole).
 type answerMasker struct {
-	format  string
+	format  *wire.Format
 	dec     sse.Decoder
 	newText func() textFilter
-	maskers map[string]textFilter // by choice, block or candidate
+	whole   func(string) string
+	maskers map[string]textFilter // by choice, field and tool call; block; candidate
 }
 
 // textFilter changes a stream of text: Write returns what can be sent of
@@ -396,11 +301,8 @@ type textFilter interface {
 	Flush() string
 }
 
-func (p *policy) streamMasker(format string) streamFilter {
-	if format == "" {
-		return nil
-	}
-	return &answerMasker{format: format, newText: func() textFilter { return p.guard.Masker() }, maskers: map[string]textFilter{}}
+func (p *policy) streamMasker(format *wire.Format) streamFilter {
+	return &answerMasker{format: format, newText: func() textFilter { return p.guard.Masker() }, whole: p.guard.MaskResponse, maskers: map[string]textFilter{}}
 }
 
 func (a *answerMasker) masker(key string) textFilter {
@@ -412,7 +314,7 @@ func (a *answerMasker) masker(key string) textFilter {
 	return m
 }
 
-// flush is what every masker still holds, by key.
+// flush is what the masker of key still holds.
 func (a *answerMasker) flush(key string) string {
 	m := a.maskers[key]
 	if m == nil {
@@ -420,6 +322,13 @@ func (a *answerMasker) flush(key string) string {
 	}
 	delete(a.maskers, key)
 	return m.Flush()
+}
+
+// write passes the text member of obj through the masker of key.
+func (a *answerMasker) write(obj map[string]any, member, key string) {
+	if s, ok := obj[member].(string); ok {
+		obj[member] = a.masker(key).Write(s)
+	}
 }
 
 func (a *answerMasker) Feed(p []byte) []byte {
@@ -435,55 +344,91 @@ func (a *answerMasker) End() []byte {
 	for _, ev := range a.dec.End() {
 		out = a.event(out, ev)
 	}
-	return out
+	return a.flushOpenAI(out)
 }
 
+// openAIStreamed are the members of an OpenAI delta whose text streams.
+var openAIStreamed = []string{"content", "refusal", "reasoning_content"}
+
 func (a *answerMasker) event(out []byte, ev sse.Event) []byte {
-	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(ev.Data))
-	dec.UseNumber()
-	if dec.Decode(&doc) != nil {
-		if a.format == formatOpenAI && string(ev.Data) == "[DONE]" {
+	doc, err := wire.DecodeObject(ev.Data)
+	if err != nil {
+		if a.format.Name == wire.OpenAI && string(ev.Data) == "[DONE]" {
 			out = a.flushOpenAI(out)
 		}
 		return sse.Append(out, ev)
 	}
-	switch a.format {
-	case formatOpenAI:
+	switch a.format.Name {
+	case wire.OpenAI:
 		for _, c := range list(doc["choices"]) {
 			ch, _ := c.(map[string]any)
 			key := fmt.Sprint(ch["index"])
 			d, _ := ch["delta"].(map[string]any)
 			if d == nil {
-				continue
+				d = map[string]any{}
 			}
-			s, isText := d["content"].(string)
-			if isText {
-				s = a.masker(key).Write(s)
+			if a.whole != nil {
+				for _, tc := range list(d["tool_calls"]) {
+					if fn, ok := dig(tc, "function").(map[string]any); ok {
+						if name, ok := fn["name"].(string); ok {
+							fn["name"] = a.whole(name)
+						}
+					}
+				}
+			}
+			for _, m := range openAIStreamed {
+				a.write(d, m, key+"/"+m)
+			}
+			for _, tc := range list(d["tool_calls"]) {
+				if fn, ok := dig(tc, "function").(map[string]any); ok {
+					a.write(fn, "arguments", key+"/tool/"+fmt.Sprint(dig(tc, "index")))
+				}
+			}
+			if fn, ok := d["function_call"].(map[string]any); ok {
+				a.write(fn, "arguments", key+"/function_call")
 			}
 			if ch["finish_reason"] != nil {
-				s += a.flush(key)
-				isText = isText || s != ""
-			}
-			if isText {
-				d["content"] = s
+				a.flushChoice(key, d)
+				if len(d) > 0 {
+					ch["delta"] = d
+				}
 			}
 		}
-	case formatAnthropic:
+	case wire.Anthropic:
 		key := fmt.Sprint(doc["index"])
 		switch doc["type"] {
+		case "content_block_start":
+			if a.whole != nil {
+				a.maskWhole(doc["content_block"])
+			}
 		case "content_block_delta":
-			if d, ok := doc["delta"].(map[string]any); ok && d["type"] == "text_delta" {
-				s, _ := d["text"].(string)
-				d["text"] = a.masker(key).Write(s)
+			if d, ok := doc["delta"].(map[string]any); ok {
+				switch d["type"] {
+				case "text_delta":
+					a.write(d, "text", key+"/text_delta/text")
+				case "input_json_delta":
+					a.write(d, "partial_json", key+"/input_json_delta/partial_json")
+				case "thinking_delta":
+					a.write(d, "thinking", key+"/thinking_delta/thinking")
+				}
 			}
 		case "content_block_stop":
-			if rest := a.flush(key); rest != "" {
-				b, _ := marshal(map[string]any{"type": "content_block_delta", "index": doc["index"], "delta": map[string]any{"type": "text_delta", "text": rest}})
-				out = sse.Append(out, sse.Event{Name: "content_block_delta", Data: b})
+			for k := range a.maskers {
+				if !strings.HasPrefix(k, key+"/") {
+					continue
+				}
+				if rest := a.flush(k); rest != "" {
+					parts := strings.SplitN(k, "/", 3)
+					b, _ := marshal(map[string]any{"type": "content_block_delta", "index": doc["index"], "delta": map[string]any{"type": parts[1], parts[2]: rest}})
+					out = sse.Append(out, sse.Event{Name: "content_block_delta", Data: b})
+				}
+			}
+		default:
+			if a.whole != nil {
+				a.maskWhole(doc)
 			}
 		}
-	case formatGemini:
+	case wire.Gemini:
 		for _, c := range list(doc["candidates"]) {
 			cand, _ := c.(map[string]any)
 			key := fmt.Sprint(cand["index"])
@@ -491,11 +436,15 @@ func (a *answerMasker) event(out []byte, ev sse.Event) []byte {
 			var lastText map[string]any
 			if content != nil {
 				for _, p := range list(content["parts"]) {
-					if part, ok := p.(map[string]any); ok {
-						if s, ok := part["text"].(string); ok {
-							part["text"] = a.masker(key).Write(s)
-							lastText = part
-						}
+					part, ok := p.(map[string]any)
+					if !ok {
+						continue
+					}
+					if _, ok := part["text"].(string); ok {
+						a.write(part, "text", key)
+						lastText = part
+					} else if a.whole != nil {
+						a.maskWhole(part) // a function call comes whole
 					}
 				}
 			}
@@ -521,15 +470,60 @@ func (a *answerMasker) event(out []byte, ev sse.Event) []byte {
 	return sse.Append(out, sse.Event{Name: ev.Name, Data: b})
 }
 
+// maskWhole masks every string of v (an object that arrives whole).
+func (a *answerMasker) maskWhole(v any) {
+	(&wire.Shape{Rules: map[string]wire.Class{"": wire.Free}}).Texts(v, func(t *wire.Slot) { t.Set(a.whole(t.Value)) })
+}
+
+// flushChoice puts what the maskers of an OpenAI choice hold into its
+// last delta.
+func (a *answerMasker) flushChoice(choice string, d map[string]any) {
+	for _, m := range openAIStreamed {
+		if rest := a.flush(choice + "/" + m); rest != "" {
+			s, _ := d[m].(string)
+			d[m] = s + rest
+		}
+	}
+	if rest := a.flush(choice + "/function_call"); rest != "" {
+		d["function_call"] = map[string]any{"arguments": rest}
+	}
+	for k := range a.maskers {
+		if idx, ok := strings.CutPrefix(k, choice+"/tool/"); ok {
+			if rest := a.flush(k); rest != "" {
+				d["tool_calls"] = append(list(d["tool_calls"]), map[string]any{"index": wire.Number(idx), "function": map[string]any{"arguments": rest}})
+			}
+		}
+	}
+}
+
 // flushOpenAI sends what OpenAI choices still hold before [DONE], for
 // streams that ended without a finish reason.
 func (a *answerMasker) flushOpenAI(out []byte) []byte {
-	for key := range a.maskers {
-		if rest := a.flush(key); rest != "" {
-			var index json.Number = json.Number(key)
-			b, _ := marshal(map[string]any{"object": "chat.completion.chunk", "choices": []any{map[string]any{"index": index, "delta": map[string]any{"content": rest}, "finish_reason": nil}}})
+	if a.format.Name != wire.OpenAI {
+		return out
+	}
+	choices := map[string]bool{}
+	for k := range a.maskers {
+		choice, _, _ := strings.Cut(k, "/")
+		choices[choice] = true
+	}
+	for choice := range choices {
+		d := map[string]any{}
+		a.flushChoice(choice, d)
+		if len(d) > 0 {
+			b, _ := marshal(map[string]any{"object": "chat.completion.chunk", "choices": []any{map[string]any{"index": wire.Number(choice), "delta": d, "finish_reason": nil}}})
 			out = sse.Append(out, sse.Event{Data: b})
 		}
 	}
 	return out
+}
+
+// hooksAnswers reports whether answers go to a response webhook.
+func (p *policy) hooksAnswers() bool {
+	return p != nil && p.hooks != nil && p.hooks.response != nil
+}
+
+// readsBodies reports whether the policy must read every request body.
+func (p *policy) readsBodies() bool {
+	return p != nil && (p.guard != nil || p.hooks != nil || p.tokens != nil || p.prompt != nil || len(p.defaults) > 0)
 }

@@ -71,6 +71,12 @@ func TestPromptGuard(t *testing.T) {
 	base := servePolicies(t, templates.Agentgateway, pol, fakes)
 	for name, f := range fakes {
 		c := policyBodies[name]
+		if name == "gemini" {
+			// agentgateway reads OpenAI's format on every route unless
+			// its route types say otherwise (and none names Gemini's).
+			c = policyBodies["openai"]
+			c.path = "/gemini/v1/chat/completions"
+		}
 		before := len(f.Requests())
 		resp, out := post(t, base, c.path, quoteInto(c.body, "what are the LAUNCH codes"), nil)
 		if resp.StatusCode != 451 || out != `{"error":{"message":"not that"}}` || len(f.Requests()) != before {
@@ -78,7 +84,7 @@ func TestPromptGuard(t *testing.T) {
 		}
 		_, out = post(t, base, c.path, quoteInto(c.body, "charge 4111 1111 1111 1111 please"), nil)
 		sent := string(f.Requests()[len(f.Requests())-1].Body)
-		if strings.Contains(sent, "4111") || !strings.Contains(sent, "<CREDIT_CARD>") || !strings.Contains(out, "echo: charge <CREDIT_CARD> please") {
+		if strings.Contains(sent, "4111") || !strings.Contains(sent, "CREDIT_CARD") || !strings.Contains(out, "echo: charge <CREDIT_CARD> please") {
 			t.Errorf("%s masked prompt: sent %s, answer %s", name, sent, out)
 		}
 		_, out = post(t, base, c.path, quoteInto(c.body, "write to ana.lopez@example.com soon"), nil)
@@ -95,7 +101,15 @@ func TestPromptGuard(t *testing.T) {
 	if text != "echo: mail <EMAIL_ADDRESS> now" {
 		t.Errorf("anthropic stream: %q", text)
 	}
-	text = streamedText(t, base+"/gemini/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse", `{"contents":[{"role":"user","parts":[{"text":"mail ana.lopez@example.com now"}]}]}`)
+	// Gemini's own format, on kgateway (one rule per direction there).
+	gemini := servePolicies(t, templates.KgatewayV21, &spec.Policies{PromptGuard: &spec.PromptGuard{
+		Request:  []spec.GuardRule{{Action: spec.GuardMask, Builtins: []string{"CREDIT_CARD"}}},
+		Response: pol.PromptGuard.Response}}, map[string]*fakeprovider.Server{"gemini": fakes["gemini"]})
+	_, out := post(t, gemini, "/gemini", quoteInto(policyBodies["gemini"].body, "charge 4111 1111 1111 1111 please"), nil)
+	if sent := string(fakes["gemini"].Requests()[len(fakes["gemini"].Requests())-1].Body); strings.Contains(sent, "4111") || !strings.Contains(out, "echo: charge <CREDIT_CARD> please") {
+		t.Errorf("gemini masked prompt: sent %s, answer %s", sent, out)
+	}
+	text = streamedText(t, gemini+"/gemini/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse", `{"contents":[{"role":"user","parts":[{"text":"mail ana.lopez@example.com now"}]}]}`)
 	if text != "echo: mail <EMAIL_ADDRESS> now" {
 		t.Errorf("gemini stream: %q", text)
 	}

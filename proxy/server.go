@@ -19,6 +19,7 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/kubelb-ai/kubelb-ai/generate"
+	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
@@ -52,6 +53,9 @@ type Options struct {
 	// (default: 500, as kgateway).
 	WebhookTimeout  time.Duration
 	WebhookFailOpen bool
+	// StreamIdleTimeout ends an answer whose provider sends nothing for
+	// that long (default 60s).
+	StreamIdleTimeout time.Duration
 }
 
 // Listener is one Gateway listener served locally.
@@ -84,21 +88,40 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 	for _, p := range g.Spec.Providers {
 		providers[p.Name] = p
 	}
-	// The failover chain of every AI backend object, by name.
+	// The failover chain of every AI backend object, by name. Where the
+	// data plane translates, clients speak OpenAI's format (agentgateway's
+	// route types may say otherwise, path by path); elsewhere each
+	// backend's own provider format.
+	translating := opts.Translate || in.From == templates.Agentgateway
+	routeTypes := routeTypesOf(objs)
 	chains := map[string]*Chain{}
+	var secrets []string
 	for _, r := range g.Spec.Routes {
 		for _, b := range r.Backends {
 			ch := &Chain{Client: client, metrics: opts.Metrics, MaxBody: opts.MaxBody, BodyTimeout: opts.BodyTimeout,
-				Translate: opts.Translate || in.From == templates.Agentgateway}
+				Translate: translating, StreamIdleTimeout: opts.StreamIdleTimeout}
+			if translating {
+				ch.Format = wire.OpenAI
+			}
+			if in.From == templates.Agentgateway {
+				ch.RouteTypes = routeTypes[b.Name]
+			}
 			for _, name := range b.Providers {
 				up, err := NewUpstream(providers[name], opts.Lookup, opts.Upstreams[name])
 				if err != nil {
 					return nil, err
 				}
 				ch.Upstreams = append(ch.Upstreams, up)
+				secrets = append(secrets, up.secrets()...)
 			}
 			chains[b.Name] = ch
 		}
+	}
+	// Every chain redacts every key serve injects: an answer from one
+	// provider must not carry another's either.
+	redact := newRedactor(secrets)
+	for _, ch := range chains {
+		ch.redact = redact
 	}
 	var gateway *gwv1.Gateway
 	var routes []*gwv1.HTTPRoute
@@ -169,7 +192,8 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 		if addr == "" {
 			addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(l.Port))
 		}
-		rh := &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client, limits: limits, policies: policies, metrics: opts.Metrics, maxBody: opts.MaxBody, bodyTimeout: opts.BodyTimeout}
+		rh := &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client, limits: limits, policies: policies, metrics: opts.Metrics,
+			maxBody: opts.MaxBody, bodyTimeout: opts.BodyTimeout, idleTimeout: opts.StreamIdleTimeout, redact: redact}
 		cfg.Listeners = append(cfg.Listeners, Listener{Name: string(l.Name), Addr: addr, Handler: observed(rh, opts.Metrics, opts.Log, opts.LogBodies)})
 		var names []string
 		for _, r := range attached {
@@ -225,6 +249,8 @@ type routeHandler struct {
 	metrics     *Metrics
 	maxBody     int64
 	bodyTimeout time.Duration
+	idleTimeout time.Duration
+	redact      redactor
 }
 
 type routeLimit struct {
@@ -291,8 +317,12 @@ func (h *routeHandler) serve(w http.ResponseWriter, r *http.Request, ex *exchang
 			writeError(w, http.StatusBadGateway, fmt.Sprintf("Service %s has no local address: give one with --upstream %s=URL", ref.Name, ref.Name))
 			return
 		}
-		up := &Upstream{Name: string(ref.Name), URL: &url.URL{Scheme: base.Scheme, Host: base.Host, Path: strings.TrimSuffix(base.Path, "/") + r.URL.Path, RawQuery: r.URL.RawQuery}, Passthrough: true}
-		(&Chain{Upstreams: []*Upstream{up}, Client: h.client, MaxBody: h.maxBody, BodyTimeout: h.bodyTimeout}).serve(w, r, h.policies[route.Name])
+		// A Service is a plain HTTP backend: bodies and headers pass as
+		// they are (no provider key is involved).
+		up := &Upstream{Name: string(ref.Name), URL: &url.URL{Scheme: base.Scheme, Host: base.Host}, Passthrough: true, Headers: []string{"*"},
+			prefix: strings.TrimSuffix(base.Path, "/")}
+		(&Chain{Upstreams: []*Upstream{up}, Client: h.client, MaxBody: h.maxBody, BodyTimeout: h.bodyTimeout, StreamIdleTimeout: h.idleTimeout,
+			RouteTypes: []RouteType{{Suffix: "*", Type: "Passthrough"}}, redact: h.redact}).serve(w, r, h.policies[route.Name])
 	}
 }
 

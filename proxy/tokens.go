@@ -1,11 +1,11 @@
 package proxy
 
 import (
-	"bytes"
-	"encoding/json"
 	"sync"
 
 	"github.com/tiktoken-go/tokenizer"
+
+	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 )
 
 // The BPE tokenizer for prompt estimates: cl100k_base, the encoding
@@ -16,23 +16,23 @@ var (
 	codec     tokenizer.Codec
 )
 
-// estimateTokens counts the tokens of a prompt's texts (system and
-// messages) before it is sent; the provider's usage corrects it after.
-func estimateTokens(body []byte, format string) int {
+// countTokens counts the tokens of a text.
+func countTokens(s string) int {
 	codecOnce.Do(func() {
 		codec, _ = tokenizer.Get(tokenizer.Cl100kBase)
 	})
-	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if dec.Decode(&doc) != nil || codec == nil {
-		return len(body) / 4 // not JSON: a byte count's usual estimate
+	if codec == nil {
+		return (len(s) + 3) / 4 // a byte count's usual estimate
 	}
+	ids, _, _ := codec.Encode(s)
+	return len(ids)
+}
+
+// estimateTokens counts the tokens of every text of a request (messages,
+// system prompts, tool definitions and results, names in free JSON)
+// before it is sent; the provider's usage corrects it after.
+func estimateTokens(doc map[string]any, shape *wire.Shape) int {
 	n := 0
-	eachPromptText(doc, format, func(s string) string {
-		ids, _, _ := codec.Encode(s)
-		n += len(ids)
-		return s
-	})
+	shape.Texts(doc, func(t *wire.Slot) { n += countTokens(t.Value) })
 	return n
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
+	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
@@ -43,7 +44,7 @@ func TestTokenMetrics(t *testing.T) {
 	}
 	post(t, base, "/anthropic/v1/messages", `{"model":"m","max_tokens":9,"messages":[{"role":"user","content":"one two three"}]}`, nil)
 	streamRaw(t, base+"/anthropic/v1/messages", `{"model":"m","max_tokens":9,"stream":true,"messages":[{"role":"user","content":"one two three"}]}`)
-	streamRaw(t, base+"/gemini/v1beta/models/x:streamGenerateContent?alt=sse", `{"contents":[{"parts":[{"text":"one two three"}]}]}`)
+	streamRaw(t, base+"/gemini/v1/chat/completions", `{"model":"m","stream":true,"messages":[{"role":"user","content":"one two three"}]}`)
 	post(t, base, "/anthropic/v1/chat/completions", `{"model":"m","messages":[{"role":"user","content":"one two three"}]}`, nil)
 
 	// Usage is recorded as each answer ends: wait for the last log line.
@@ -79,7 +80,9 @@ func TestTokenLimitUnderConcurrency(t *testing.T) {
 	openai.Fail(faults...)
 	prompt := "the quick brown fox jumps over the lazy dog"
 	body := fmt.Sprintf(`{"model":"m","messages":[{"role":"user","content":%q}]}`, prompt)
-	per := estimateTokens([]byte(body), formatOpenAI)
+	doc, _ := wire.DecodeObject([]byte(body))
+	f, _ := wire.Lookup(wire.OpenAI)
+	per := estimateTokens(doc, f.Request)
 	if per != 9 {
 		t.Fatalf("the prompt is %d tokens, want 9", per)
 	}

@@ -77,10 +77,23 @@ func TestTranslationOnAgentgateway(t *testing.T) {
 		}
 	}
 
-	// Native Anthropic requests pass as they are.
+	// Without route types every path carries OpenAI's format, as on
+	// agentgateway; a Messages route type lets Anthropic's own format pass
+	// as it is, to Anthropic.
 	native := `{"model":"claude","max_tokens":5,"messages":[{"role":"user","content":"native"}]}`
-	if resp, out := post(t, base, "/anthropic/v1/messages", native, nil); resp.StatusCode != 200 || !strings.Contains(out, `"type":"message"`) {
+	if resp, out := post(t, base, "/anthropic/v1/messages", native, nil); resp.StatusCode != 200 || !strings.Contains(out, `"object":"chat.completion"`) {
+		t.Errorf("a Messages-shaped request without route types: %d %s", resp.StatusCode, out)
+	}
+	g, _ := spec.Options{Target: templates.Agentgateway, Providers: []string{"anthropic", "gemini"}}.Build()
+	maps := withRouteTypes(renderMaps(t, g), "anthropic", map[string]any{"/v1/messages": "Messages", "*": "Passthrough"})
+	typed, _ := serveMaps(t, maps, fakes)
+	if resp, out := post(t, typed, "/anthropic/v1/messages", native, nil); resp.StatusCode != 200 || !strings.Contains(out, `"type":"message"`) {
 		t.Errorf("native request: %d %s", resp.StatusCode, out)
+	}
+	if resp, out := post(t, typed, "/anthropic/v1/chat/completions", native, nil); resp.StatusCode != 404 && resp.StatusCode != 400 {
+		// Passthrough: the client's path on Anthropic's host, which has
+		// no such API.
+		t.Errorf("passthrough: %d %s", resp.StatusCode, out)
 	}
 
 	// Failover from OpenAI (as is) to Anthropic (translated).
@@ -236,4 +249,21 @@ func TestTranslationBedrock(t *testing.T) {
 	if resp, out := post(t, wrong, "/bedrock/v1/chat/completions", `{"model":"any","messages":[{"role":"user","content":"hi"}]}`, nil); resp.StatusCode != 401 {
 		t.Errorf("a wrong secret: %d %s", resp.StatusCode, out)
 	}
+}
+
+// withRouteTypes sets agentgateway's policies.ai.routes on the
+// AgentgatewayBackend named backend.
+func withRouteTypes(maps []map[string]any, backend string, routes map[string]any) []map[string]any {
+	for _, o := range maps {
+		if o["kind"] == "AgentgatewayBackend" && dig(o, "metadata", "name") == backend {
+			spec := o["spec"].(map[string]any)
+			pols, _ := spec["policies"].(map[string]any)
+			if pols == nil {
+				pols = map[string]any{}
+				spec["policies"] = pols
+			}
+			pols["ai"] = map[string]any{"routes": routes}
+		}
+	}
+	return maps
 }

@@ -39,8 +39,16 @@ type Upstream struct {
 	// the environment instead of a key header.
 	AWS *AWSKeys
 
+	// Headers are the provider's optional request headers passed on from
+	// clients (the catalog's), besides the ones every provider gets.
+	Headers []string
+
 	modelJSON []byte // Model as a JSON string
+	prefix    string // the path of --upstream's URL, before the provider's
 }
+
+// base is the path a passed-through request's path goes under.
+func (up *Upstream) base() string { return up.prefix }
 
 // AWSKeys are an AWS identity and the region it calls.
 type AWSKeys struct {
@@ -92,11 +100,14 @@ func NewUpstream(p spec.Provider, lookup func(string) (string, bool), base *url.
 	if err != nil {
 		return nil, fmt.Errorf("provider %s: %w", p.Name, err)
 	}
+	prefix := ""
 	if base != nil {
 		u.Scheme, u.Host = base.Scheme, base.Host
-		u.Path = strings.TrimSuffix(base.Path, "/") + u.Path
+		prefix = strings.TrimSuffix(base.Path, "/")
+		u.Path = prefix + u.Path
 	}
-	up := &Upstream{Name: p.Name, Kind: p.Kind, URL: u, AuthHeader: c.AuthHeader, AuthPrefix: c.AuthPrefix, Model: p.Model, Format: c.Format}
+	up := &Upstream{Name: p.Name, Kind: p.Kind, URL: u, AuthHeader: c.AuthHeader, AuthPrefix: c.AuthPrefix, Model: p.Model, Format: c.Format,
+		Headers: c.Headers, prefix: prefix}
 	up.modelJSON, _ = json.Marshal(p.Model)
 	if p.Kind == "anthropic" {
 		up.Extra = map[string]string{"anthropic-version": "2023-06-01"}
@@ -149,4 +160,17 @@ func awsKeys(p spec.Provider, accessEnv, secretEnv, region string, lookup func(s
 	}
 	keys.SessionToken, _ = lookup("AWS_SESSION_TOKEN")
 	return keys, nil
+}
+
+// secrets are the credentials serve injects for up: never to be seen in
+// an answer.
+func (up *Upstream) secrets() []string {
+	var out []string
+	if up.Key != "" && !up.Passthrough {
+		out = append(out, up.Key)
+	}
+	if up.AWS != nil {
+		out = append(out, up.AWS.AccessKey, up.AWS.SecretKey, up.AWS.SessionToken)
+	}
+	return out
 }

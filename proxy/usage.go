@@ -3,10 +3,12 @@ package proxy
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/jsonbody"
 	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
 	"github.com/kubelb-ai/kubelb-ai/proxy/translate"
+	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 )
 
 // usage is what a provider says an exchange cost, in its own format:
@@ -19,6 +21,57 @@ type usage struct {
 	seen    bool
 	dec     sse.Decoder
 	whole   bytes.Buffer
+	// relayed is the answer's text as it went to the client, kept when a
+	// token budget must be charged whatever happens (up to maxRelayed
+	// bytes, counted beyond that at four bytes a token).
+	relayed strings.Builder
+	beyond  int
+}
+
+// maxRelayed bounds the text kept to count an answer's tokens.
+const maxRelayed = 4 << 20
+
+// relay keeps text that reached the client.
+func (u *usage) relay(text string) {
+	if u.relayed.Len()+len(text) <= maxRelayed {
+		u.relayed.WriteString(text)
+	} else {
+		u.beyond += len(text)
+	}
+}
+
+// relayedTokens counts the tokens of what was relayed: the charge of an
+// exchange whose usage the provider never said.
+func (u *usage) relayedTokens() int {
+	return countTokens(u.relayed.String()) + (u.beyond+3)/4
+}
+
+// textCounter keeps the text of a stream's events (in the client's
+// format) in a usage, as they go by unchanged.
+type textCounter struct {
+	u     *usage
+	shape *wire.Shape
+	dec   sse.Decoder
+}
+
+func (t *textCounter) Feed(p []byte) []byte {
+	for _, ev := range t.dec.Feed(p) {
+		t.event(ev)
+	}
+	return p
+}
+
+func (t *textCounter) End() []byte {
+	for _, ev := range t.dec.End() {
+		t.event(ev)
+	}
+	return nil
+}
+
+func (t *textCounter) event(ev sse.Event) {
+	if doc, err := wire.Decode(ev.Data); err == nil {
+		t.shape.Texts(doc, func(s *wire.Slot) { t.u.relay(s.Value) })
+	}
 }
 
 // maxScanned bounds how much of a whole answer is kept to read its usage.
@@ -119,25 +172,19 @@ func (u *usage) from(t translate.Usage) {
 }
 
 // withStreamUsage asks an OpenAI-format provider to end a stream with its
-// usage, which it sends only when asked; it reports whether the client had
-// not asked (the usage chunk is then kept from it).
-func withStreamUsage(body []byte) ([]byte, bool) {
-	if raw, ok := jsonbody.Find(body, "stream"); !ok || string(raw) != "true" {
-		return body, false
-	}
+// usage, which it sends only when asked (the call has checked that the
+// client did not ask; the chunk is then kept from it).
+func withStreamUsage(body []byte) []byte {
 	if raw, ok := jsonbody.Find(body, "stream_options"); ok {
-		var so map[string]any
-		if json.Unmarshal(raw, &so) == nil {
-			if so["include_usage"] == true {
-				return body, false
-			}
-			so["include_usage"] = true
-			b, _ := json.Marshal(so)
-			return jsonbody.Set(body, "stream_options", b), true
+		so, err := wire.DecodeObject(raw)
+		if err != nil {
+			return body
 		}
-		return body, false
+		so["include_usage"] = true
+		b, _ := wire.Encode(so)
+		return jsonbody.Set(body, "stream_options", b)
 	}
-	return jsonbody.Set(body, "stream_options", []byte(`{"include_usage":true}`)), true
+	return jsonbody.Set(body, "stream_options", []byte(`{"include_usage":true}`))
 }
 
 // usageChunkDropper keeps from an OpenAI stream the usage-only chunk

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 )
 
 // A guard webhook is a service that judges prompts and answers, with the
@@ -88,24 +90,19 @@ func (g *webhookGuard) call(ctx context.Context, wh *webhook, path string, paylo
 // errWebhook is a webhook that did not answer usably.
 var errWebhook = errors.New("the prompt guard webhook")
 
-// checkPrompt sends a prompt's texts to the request webhook: it returns
-// the body with the webhook's masking applied, or its rejection.
-func (g *webhookGuard) checkPrompt(ctx context.Context, body []byte, format string, header http.Header) ([]byte, *rejection, error) {
-	if g == nil || g.request == nil || format == "" {
-		return body, nil, nil
-	}
-	doc, err := decodeObject(body)
-	if err != nil {
-		return nil, nil, err
-	}
+// checkPrompt sends every text of a prompt to the request webhook, with
+// its role: it applies the webhook's masking to the call, or returns its
+// rejection.
+func (g *webhookGuard) checkPrompt(c *call) (*rejection, error) {
 	var msgs []whMessage
-	eachPromptMessage(doc, format, func(role, text string) string {
-		msgs = append(msgs, whMessage{role, text})
-		return text
+	c.format.Request.Texts(c.doc, func(t *wire.Slot) {
+		if t.Class != wire.Name {
+			msgs = append(msgs, whMessage{t.Role, t.Value})
+		}
 	})
-	a, err := g.call(ctx, g.request, "/request", map[string]any{"body": map[string]any{"messages": msgs}}, header)
+	a, err := g.call(c.r.Context(), g.request, "/request", map[string]any{"body": map[string]any{"messages": msgs}}, c.r.Header)
 	if err != nil {
-		return g.failed(body, err)
+		return g.failed(err)
 	}
 	switch {
 	case a.Action.StatusCode != nil:
@@ -113,68 +110,63 @@ func (g *webhookGuard) checkPrompt(ctx context.Context, body []byte, format stri
 		if json.Unmarshal(a.Action.Body, &msg) != nil {
 			msg = string(a.Action.Body)
 		}
-		return body, &rejection{status: *a.Action.StatusCode, message: msg}, nil
+		return &rejection{status: *a.Action.StatusCode, message: msg}, nil
 	case len(a.Action.Body) > 0 && string(a.Action.Body) != "null":
 		var masked struct {
 			Messages []whMessage `json:"messages"`
 		}
 		if json.Unmarshal(a.Action.Body, &masked) != nil || len(masked.Messages) != len(msgs) {
-			return g.failed(body, fmt.Errorf("%w's mask has %d messages for %d", errWebhook, len(masked.Messages), len(msgs)))
+			return g.failed(fmt.Errorf("%w's mask has %d messages for %d", errWebhook, len(masked.Messages), len(msgs)))
 		}
 		i := 0
-		eachPromptMessage(doc, format, func(string, string) string {
-			text := masked.Messages[i].Content
-			i++
-			return text
+		changed := c.format.Request.Texts(c.doc, func(t *wire.Slot) {
+			if t.Class != wire.Name {
+				t.Set(masked.Messages[i].Content)
+				i++
+			}
 		})
-		out, err := marshal(doc)
-		return out, nil, err
+		c.changed = c.changed || changed
 	}
-	return body, nil, nil
+	return nil, nil
 }
 
 // failed is what a webhook that did not answer leads to: the request as it
 // is when failing open, an error when closed.
-func (g *webhookGuard) failed(body []byte, err error) ([]byte, *rejection, error) {
+func (g *webhookGuard) failed(err error) (*rejection, error) {
 	if g.failOpen {
-		return body, nil, nil
+		return nil, nil
 	}
-	return nil, &rejection{status: http.StatusInternalServerError,
+	return &rejection{status: http.StatusInternalServerError,
 		message: fmt.Sprintf(`{"error":{"type":"guard_error","message":%q}}`, "Error with guardrails webhook: "+err.Error())}, nil
 }
 
 // checkAnswer sends a whole answer's texts to the response webhook and
 // applies its masking; an answer cannot be rejected (it exists already).
-func (g *webhookGuard) checkAnswer(ctx context.Context, body []byte, format string, header http.Header) ([]byte, error) {
-	if g == nil || g.response == nil || format == "" {
-		return body, nil
-	}
-	doc, err := decodeObject(body)
-	if err != nil {
-		return body, nil
-	}
+func (g *webhookGuard) checkAnswer(ctx context.Context, doc map[string]any, shape *wire.Shape, header http.Header) error {
 	var texts []string
-	eachAnswerText(doc, format, func(text string) string {
-		texts = append(texts, text)
-		return text
+	shape.Texts(doc, func(t *wire.Slot) {
+		if t.Class != wire.Name {
+			texts = append(texts, t.Value)
+		}
 	})
 	if len(texts) == 0 {
-		return body, nil
+		return nil
 	}
 	masked, err := g.judgeAnswer(ctx, texts, header)
 	if err != nil {
 		if g.failOpen {
-			return body, nil
+			return nil
 		}
-		return nil, err
+		return err
 	}
 	i := 0
-	eachAnswerText(doc, format, func(string) string {
-		text := masked[i]
-		i++
-		return text
+	shape.Texts(doc, func(t *wire.Slot) {
+		if t.Class != wire.Name {
+			t.Set(masked[i])
+			i++
+		}
 	})
-	return marshal(doc)
+	return nil
 }
 
 // judgeAnswer sends an answer's texts to the response webhook as choices
@@ -231,8 +223,8 @@ type webhookSegments struct {
 	pending string
 }
 
-func (g *webhookGuard) streamFilter(ctx context.Context, format string, header http.Header) streamFilter {
-	if g == nil || g.response == nil || format == "" {
+func (g *webhookGuard) streamFilter(ctx context.Context, format *wire.Format, header http.Header) streamFilter {
+	if g == nil || g.response == nil {
 		return nil
 	}
 	return &answerMasker{format: format, newText: func() textFilter { return &webhookSegments{g: g, ctx: ctx, header: header} },

@@ -42,13 +42,16 @@ type Provider struct {
 	Format string `json:"format"`
 	// OpenAICompatible providers are rendered as an OpenAI provider with a
 	// host override on data planes that have no dedicated kind for them.
-	OpenAICompatible bool     `json:"openAICompatible,omitempty"`
-	NoKey            bool     `json:"noKey,omitempty"`
-	APIVersion       string   `json:"apiVersion,omitempty"`
-	Location         string   `json:"location,omitempty"`
-	Region           string   `json:"region,omitempty"`
-	DefaultModel     string   `json:"defaultModel,omitempty"`
-	Models           []string `json:"models,omitempty"`
+	OpenAICompatible bool   `json:"openAICompatible,omitempty"`
+	NoKey            bool   `json:"noKey,omitempty"`
+	APIVersion       string `json:"apiVersion,omitempty"`
+	Location         string `json:"location,omitempty"`
+	Region           string `json:"region,omitempty"`
+	DefaultModel     string `json:"defaultModel,omitempty"`
+	// Headers are the provider's optional request headers a gateway passes
+	// on from clients (never credentials or cookies).
+	Headers []string `json:"headers,omitempty"`
+	Models  []string `json:"models,omitempty"`
 }
 
 // Image pins a container image by registry, repository and release tag.

@@ -64,7 +64,7 @@ type toolConfig struct {
 
 func (bedrock) Request(body []byte, _ string) ([]byte, error) {
 	var in chatRequest
-	if err := json.Unmarshal(body, &in); err != nil {
+	if err := decodeRequest(body, &in); err != nil {
 		return nil, fmt.Errorf("the request is not an OpenAI chat completion request: %w", err)
 	}
 	if in.N != nil && *in.N > 1 {

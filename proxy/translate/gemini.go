@@ -80,7 +80,7 @@ type generationConfig struct {
 
 func (gemini) Request(body []byte, _ string) ([]byte, error) {
 	var in chatRequest
-	if err := json.Unmarshal(body, &in); err != nil {
+	if err := decodeRequest(body, &in); err != nil {
 		return nil, fmt.Errorf("the request is not an OpenAI chat completion request: %w", err)
 	}
 	var out geminiRequest

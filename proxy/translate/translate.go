@@ -8,8 +8,10 @@ package translate
 
 import (
 	"fmt"
-	json "github.com/goccy/go-json"
 	"time"
+
+	strictjson "github.com/go-json-experiment/json"
+	json "github.com/goccy/go-json"
 )
 
 // Translator converts between OpenAI's chat completions and one provider's
@@ -267,3 +269,11 @@ func apiError(status int, typ, msg string) []byte {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// decodeRequest reads a client's request as serve's policies read it
+// (proxy/wire): member names exact, each once, UTF-8 valid. A lenient
+// decoder here would let "Messages" reach the provider as messages, past
+// a guard that read only "messages".
+func decodeRequest(body []byte, in *chatRequest) error {
+	return strictjson.Unmarshal(body, in)
+}

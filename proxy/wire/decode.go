@@ -134,3 +134,69 @@ func Encode(v any) ([]byte, error) {
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
+
+// Strings are the strings and member names of the JSON text s (a tool
+// call's arguments), decoded: a guard reads what the escapes spell. A text
+// that is not JSON has none.
+func Strings(s string) []string {
+	v, err := Decode([]byte(s))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case string:
+			out = append(out, v)
+		case map[string]any:
+			for _, k := range sortedKeys(v) {
+				out = append(out, k)
+				walk(v[k])
+			}
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return out
+}
+
+// MapStrings applies f to the strings of the JSON text s and returns it
+// encoded again when f changed any; a text that is not JSON gets f whole.
+func MapStrings(s string, f func(string) string) string {
+	v, err := Decode([]byte(s))
+	if err != nil {
+		return f(s)
+	}
+	changed := false
+	var walk func(any, func(string))
+	walk = func(v any, set func(string)) {
+		switch v := v.(type) {
+		case string:
+			if out := f(v); out != v {
+				set(out)
+				changed = true
+			}
+		case map[string]any:
+			for k := range v {
+				walk(v[k], func(s string) { v[k] = s })
+			}
+		case []any:
+			for i := range v {
+				walk(v[i], func(s string) { v[i] = s })
+			}
+		}
+	}
+	walk(v, func(out string) { v, changed = out, true })
+	if !changed {
+		return s
+	}
+	b, err := Encode(v)
+	if err != nil {
+		return s
+	}
+	return string(b)
+}

@@ -1,0 +1,308 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kubelb-ai/kubelb-ai/proxy/jsonbody"
+	"github.com/kubelb-ai/kubelb-ai/proxy/translate"
+	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
+)
+
+// translation is how one upstream exchange is translated: the provider's
+// translator, the model to name in answers, and what the client asked for.
+type translation struct {
+	translate.Translator
+	model                string
+	stream, includeUsage bool
+}
+
+// maxAnswer bounds a provider's whole (not streamed) answer that serve
+// must read whole to change it (translate, mask, judge): a larger one is
+// refused, never cut.
+const maxAnswer = 32 << 20
+
+// deliver sends an upstream's answer to the client through the response
+// stages: translation into the client's format, the response guard's
+// masks, the response webhook, the usage chunk serve asked for taken out,
+// and the keys serve injects redacted. It returns the usage the provider
+// reported (or the text relayed, to count) and whether the answer was cut
+// (the client's connection must then break: a cut answer never looks
+// complete).
+func (c *Chain) deliver(cl *call, pol *policy, at *attempt, resp *http.Response) (*usage, bool) {
+	defer resp.Body.Close()
+	w := cl.w
+	u := &usage{}
+	red := c.redactor()
+	body := at.watch(resp.Body)
+	ct := resp.Header.Get("Content-Type")
+	stream := resp.StatusCode < 300 && (strings.HasPrefix(ct, "text/event-stream") || strings.HasPrefix(ct, "application/vnd.amazon.eventstream"))
+	changes := at.via != nil || pol.masksAnswers() || pol.hooksAnswers() || at.dropUsage
+	for k, v := range resp.Header {
+		k = http.CanonicalHeaderKey(k)
+		if slices.Contains(hopByHop, k) || k == "Set-Cookie" || changes && k == "Content-Encoding" {
+			continue
+		}
+		w.Header()[k] = slices.Clone(v)
+	}
+	red.Header(w.Header())
+	if !stream && changes && cl.format != nil {
+		return u, c.deliverWhole(cl, pol, at, resp, body, u, red)
+	}
+	var filters []streamFilter
+	switch {
+	case at.via != nil && stream:
+		ts := at.via.Stream(at.via.model, at.via.includeUsage)
+		filters = append(filters, ts)
+		defer func() { u.from(ts.Usage()) }()
+		w.Header().Set("Content-Type", "text/event-stream")
+	case stream:
+		filters = append(filters, u) // reads the provider's usage as it goes by
+	}
+	if stream && cl.format != nil {
+		if pol.masksAnswers() {
+			filters = append(filters, pol.streamMasker(cl.format))
+		}
+		if pol.hooksAnswers() {
+			filters = append(filters, pol.hooks.streamFilter(cl.r.Context(), cl.format, cl.r.Header))
+		}
+		if at.dropUsage {
+			filters = append(filters, &usageChunkDropper{})
+		}
+		if pol != nil && pol.tokens != nil {
+			filters = append(filters, &textCounter{u: u, shape: cl.format.Event})
+		}
+	}
+	filters = append(filters, red.Stream())
+	w.WriteHeader(resp.StatusCode)
+	rc := http.NewResponseController(w)
+	bp := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(bp)
+	buf := *bp
+	send := func(out []byte) bool {
+		if len(out) == 0 {
+			return true
+		}
+		if _, err := w.Write(out); err != nil {
+			return false // the client left
+		}
+		_ = rc.Flush()
+		return true
+	}
+	var whole []byte // a whole answer relayed as it is, for its usage
+	for {
+		n, err := body.Read(buf)
+		out := buf[:n]
+		if !stream && n > 0 && resp.StatusCode < 300 && len(whole)+n <= maxScanned {
+			whole = append(whole, out...)
+		}
+		for _, f := range filters {
+			out = f.Feed(out)
+		}
+		if !send(out) {
+			cl.ex.set(func(e *exchange) { e.outcome = "client_gone" })
+			return u, false
+		}
+		if err == io.EOF {
+			// Each filter's end goes through the filters after it.
+			var tail []byte
+			for i, f := range filters {
+				if i > 0 {
+					tail = f.Feed(tail)
+				}
+				tail = append(tail, f.End()...)
+			}
+			send(tail)
+			if whole != nil {
+				u.read(whole)
+				if pol != nil && pol.tokens != nil && cl.format != nil && !u.seen {
+					u.relayAnswer(whole, cl.format.Answer)
+				}
+			}
+			return u, false
+		}
+		if err != nil {
+			if cl.r.Context().Err() != nil && !at.silent.Load() {
+				cl.ex.set(func(e *exchange) { e.outcome = "client_gone" })
+				return u, false
+			}
+			why := at.failure(err)
+			cl.ex.set(func(e *exchange) { e.outcome = why.outcome })
+			if stream {
+				send(errorEvent(cl.format, why.message))
+			}
+			return u, true
+		}
+	}
+}
+
+// deliverWhole sends a whole answer that serve changes: read whole
+// (bounded), translated, masked, judged, redacted. An answer that cannot
+// be read or changed is a 502 in the client's error shape, never passed on
+// half done.
+func (c *Chain) deliverWhole(cl *call, pol *policy, at *attempt, resp *http.Response, body io.Reader, u *usage, red redactor) bool {
+	w := cl.w
+	data, err := io.ReadAll(io.LimitReader(body, maxAnswer+1))
+	fail := func(outcome, msg string) bool {
+		cl.ex.set(func(e *exchange) { e.outcome = outcome })
+		w.Header().Del("Content-Encoding")
+		writeFormatError(w, cl.format, http.StatusBadGateway, msg)
+		return false
+	}
+	switch {
+	case err != nil:
+		why := at.failure(err)
+		return fail(why.outcome, why.message)
+	case len(data) > maxAnswer:
+		return fail("too_large", fmt.Sprintf("the provider's answer is larger than %d bytes: too large for the route's policies to read whole", maxAnswer))
+	}
+	status := resp.StatusCode
+	if at.via != nil {
+		var used translate.Usage
+		data, used = at.via.Response(status, data, at.via.model)
+		u.from(used)
+		if status < 300 && !used.Seen && !json200(data) {
+			status = http.StatusBadGateway // the answer did not translate
+		}
+		w.Header().Set("Content-Type", "application/json")
+	} else if status < 300 {
+		u.read(data)
+	}
+	if status < 300 && (pol.masksAnswers() || pol.hooksAnswers()) {
+		doc, err := wire.DecodeObject(data)
+		if err != nil {
+			return fail("unreadable_answer", "the provider's answer could not be read to apply the route's response policies: "+err.Error())
+		}
+		if pol.masksAnswers() {
+			pol.maskTexts(doc, cl.format.Answer)
+		}
+		if pol.hooksAnswers() {
+			if err := pol.hooks.checkAnswer(cl.r.Context(), doc, cl.format.Answer, cl.r.Header); err != nil {
+				writeError(w, http.StatusInternalServerError, "Error with guardrails webhook: "+err.Error())
+				return false
+			}
+		}
+		if data, err = marshal(doc); err != nil {
+			return fail("unreadable_answer", err.Error())
+		}
+	}
+	if status < 300 && pol != nil && pol.tokens != nil && !u.seen {
+		u.relayAnswer(data, cl.format.Answer)
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(red.Bytes(data))
+	return false
+}
+
+// json200 reports whether a translated answer is a completion, not the
+// error a translator makes of an answer it could not read.
+func json200(b []byte) bool {
+	_, isErr := jsonbody.Find(b, "error")
+	return !isErr
+}
+
+// relayAnswer keeps the text of a whole answer, to count.
+func (u *usage) relayAnswer(data []byte, shape *wire.Shape) {
+	if doc, err := wire.Decode(data); err == nil {
+		shape.Texts(doc, func(s *wire.Slot) { u.relay(s.Value) })
+	}
+}
+
+// watch reads an answer's body with the attempt's idle timeout: a provider
+// silent for that long (mid-stream, or mid-body) ends the attempt.
+func (at *attempt) watch(body io.Reader) io.Reader {
+	at.idle = time.AfterFunc(at.timeout, func() {
+		at.silent.Store(true)
+		at.cancel()
+	})
+	return &idleReader{r: body, at: at}
+}
+
+type idleReader struct {
+	r  io.Reader
+	at *attempt
+}
+
+func (r *idleReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if n > 0 {
+		r.at.idle.Reset(r.at.timeout)
+	}
+	if err != nil {
+		r.at.idle.Stop()
+	}
+	return n, err
+}
+
+// failure says how an answer that broke off broke off.
+func (at *attempt) failure(err error) struct{ outcome, message string } {
+	if at.silent.Load() {
+		return struct{ outcome, message string }{"stream_idle_timeout", fmt.Sprintf("the provider sent nothing for %s and was given up", at.timeout)}
+	}
+	if errors.Is(err, context.Canceled) {
+		return struct{ outcome, message string }{"client_gone", "the request was cancelled"}
+	}
+	return struct{ outcome, message string }{"upstream_cut", "the provider ended its answer early: " + err.Error()}
+}
+
+// errorEvent is a stream's last event when the provider's answer broke
+// off, in the client's format: what its SDK reads as an error (and no
+// [DONE] or message_stop follows it).
+func errorEvent(f *wire.Format, msg string) []byte {
+	var name string
+	var body map[string]any
+	switch {
+	case f == nil:
+		return nil // passed through unread: the broken connection says it
+	case f.Name == wire.Anthropic:
+		name, body = "error", map[string]any{"type": "error", "error": map[string]any{"type": "api_error", "message": msg}}
+	case f.Name == wire.Gemini:
+		body = map[string]any{"error": map[string]any{"code": http.StatusBadGateway, "message": msg, "status": "UNAVAILABLE"}}
+	default:
+		name, body = "error", map[string]any{"error": map[string]any{"type": "upstream_error", "code": nil, "param": nil, "message": msg}}
+	}
+	b, _ := marshal(body)
+	out := []byte("\n")
+	if name != "" {
+		out = append(out, "event: "+name+"\n"...)
+	}
+	out = append(out, "data: "...)
+	out = append(out, b...)
+	return append(out, "\n\n"...)
+}
+
+// writeFormatError answers with an error in the client's format.
+func writeFormatError(w http.ResponseWriter, f *wire.Format, status int, msg string) {
+	var body map[string]any
+	switch {
+	case f != nil && f.Name == wire.Anthropic:
+		body = map[string]any{"type": "error", "error": map[string]any{"type": "api_error", "message": msg}}
+	case f != nil && f.Name == wire.Gemini:
+		body = map[string]any{"error": map[string]any{"code": status, "message": msg, "status": "UNAVAILABLE"}}
+	default:
+		body = map[string]any{"error": map[string]any{"type": "gateway_error", "code": nil, "param": nil, "message": msg}}
+	}
+	b, _ := marshal(body)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// redactor is the chain's key redactor (Build gives every chain one that
+// knows every key; a Chain made by hand redacts its own upstreams' keys).
+func (c *Chain) redactor() redactor {
+	if c.redact != nil {
+		return c.redact
+	}
+	var secrets []string
+	for _, up := range c.Upstreams {
+		secrets = append(secrets, up.secrets()...)
+	}
+	return newRedactor(secrets)
+}
