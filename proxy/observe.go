@@ -131,36 +131,61 @@ func observed(next *routeHandler, m *Metrics, log *slog.Logger, logBodies bool) 
 		}
 		ex := &exchange{route: "(none)"}
 		rec := &recorder{ResponseWriter: w, start: start}
+		// The line is written however the request ends, a connection
+		// broken on purpose (a cut answer) included.
+		defer func() {
+			p := recover()
+			if p != nil {
+				ex.set(func(e *exchange) {
+					if e.outcome == "" {
+						e.outcome = "aborted"
+					}
+				})
+			}
+			record(r, rec, ex, time.Since(start), m, log, body)
+			if p != nil {
+				panic(p)
+			}
+		}()
 		next.serve(rec, r, ex)
-		d := time.Since(start)
-		ex.mu.Lock()
-		defer ex.mu.Unlock()
-		if rec.status == 0 {
-			rec.status = http.StatusOK
-		}
-		if m != nil {
-			m.requests.WithLabelValues(ex.route, ex.backend, ex.provider, strconv.Itoa(rec.status)).Inc()
-			m.duration.WithLabelValues(ex.route).Observe(d.Seconds())
-			if rec.firstByte > 0 {
-				m.firstByte.WithLabelValues(ex.route).Observe(rec.firstByte.Seconds())
-			}
-		}
-		if log != nil {
-			attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", ex.route),
-				slog.String("backend", ex.backend), slog.String("provider", ex.provider), slog.Int("status", rec.status),
-				slog.Int64("duration_ms", d.Milliseconds()), slog.Int64("first_byte_ms", rec.firstByte.Milliseconds()), slog.Int("failovers", ex.failovers)}
-			if ex.tokensSeen {
-				attrs = append(attrs, slog.Int("input_tokens", ex.tokensIn), slog.Int("output_tokens", ex.tokensOut))
-			}
-			if ex.guarded {
-				attrs = append(attrs, slog.Bool("guard_rejected", true))
-			}
-			if body != nil {
-				attrs = append(attrs, slog.String("request_body", string(body)))
-			}
-			log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
-		}
 	})
+}
+
+// record notes one request in the metrics and the access log.
+func record(r *http.Request, rec *recorder, ex *exchange, d time.Duration, m *Metrics, log *slog.Logger, body []byte) {
+	ex.mu.Lock()
+	defer ex.mu.Unlock()
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	if m != nil {
+		m.requests.WithLabelValues(ex.route, ex.backend, ex.provider, strconv.Itoa(rec.status)).Inc()
+		m.duration.WithLabelValues(ex.route).Observe(d.Seconds())
+		if rec.firstByte > 0 {
+			m.firstByte.WithLabelValues(ex.route).Observe(rec.firstByte.Seconds())
+		}
+	}
+	if log == nil {
+		return
+	}
+	attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", ex.route),
+		slog.String("backend", ex.backend), slog.String("provider", ex.provider), slog.Int("status", rec.status),
+		slog.Int64("duration_ms", d.Milliseconds()), slog.Int64("first_byte_ms", rec.firstByte.Milliseconds()), slog.Int("failovers", ex.failovers)}
+	if ex.outcome != "" {
+		// The status went out before the answer broke off: the outcome
+		// says how it really ended.
+		attrs = append(attrs, slog.String("outcome", ex.outcome))
+	}
+	if ex.tokensSeen {
+		attrs = append(attrs, slog.Int("input_tokens", ex.tokensIn), slog.Int("output_tokens", ex.tokensOut))
+	}
+	if ex.guarded {
+		attrs = append(attrs, slog.Bool("guard_rejected", true))
+	}
+	if body != nil {
+		attrs = append(attrs, slog.String("request_body", string(body)))
+	}
+	log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 }
 
 // genAIProvider is gen_ai.provider.name for a provider kind, as

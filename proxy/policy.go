@@ -106,10 +106,12 @@ func (p *policy) request(c *call) bool {
 // rule that matches refuses it, masking rules mask it in place.
 func (p *policy) checkPrompt(c *call) *rejection {
 	var refused *guard.Rule
+	var all strings.Builder
 	changed := c.format.Request.Texts(c.doc, func(t *wire.Slot) {
 		if refused != nil {
 			return
 		}
+		all.WriteString(t.Value)
 		readings := []string{t.Value}
 		if t.Class == wire.JSONText {
 			readings = append(readings, wire.Strings(t.Value)...)
@@ -127,6 +129,11 @@ func (p *policy) checkPrompt(c *call) *rejection {
 		masked, _ := p.guard.CheckRequest(t.Value)
 		t.Set(masked)
 	})
+	if refused == nil {
+		// The texts run together, as a model reads parts of one message:
+		// a phrase cut across two parts is still the phrase.
+		_, refused = p.guard.CheckRequest(all.String())
+	}
 	if refused != nil {
 		return &rejection{status: refused.StatusCode, message: refused.Message}
 	}

@@ -43,6 +43,12 @@ func serveMaps(t *testing.T, maps []map[string]any, fakes map[string]*fakeprovid
 
 func serveMapsLogged(t *testing.T, maps []map[string]any, fakes map[string]*fakeprovider.Server) (string, string, *testenv.Buffer) {
 	t.Helper()
+	return serveMapsWith(t, maps, fakes, nil)
+}
+
+// serveMapsWith is serveMapsLogged with options of the test's own.
+func serveMapsWith(t *testing.T, maps []map[string]any, fakes map[string]*fakeprovider.Server, opts func(*Options)) (string, string, *testenv.Buffer) {
+	t.Helper()
 	ups := map[string]*url.URL{}
 	keys := map[string]string{}
 	for name, f := range fakes {
@@ -51,9 +57,13 @@ func serveMapsLogged(t *testing.T, maps []map[string]any, fakes map[string]*fake
 		keys[c.APIKeyEnv] = f.Key
 	}
 	logs := &testenv.Buffer{}
-	cfg, err := Build(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: ups,
+	o := Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: ups,
 		Lookup: func(k string) (string, bool) { v, ok := keys[k]; return v, ok }, Client: NewClient(time.Second, 2*time.Second),
-		Metrics: NewMetrics(), Log: slog.New(slog.NewJSONHandler(logs, nil))})
+		Metrics: NewMetrics(), Log: slog.New(slog.NewJSONHandler(logs, nil))}
+	if opts != nil {
+		opts(&o)
+	}
+	cfg, err := Build(maps, o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,8 @@ type serveOptions struct {
 	// cannot answer.
 	webhookTimeout time.Duration
 	webhookFailure string
+	// streamIdle ends an answer whose provider goes silent.
+	streamIdle time.Duration
 	// Client-side limits: headers, body, idle kept-alive connections.
 	headerTimeout, bodyTimeout, idleTimeout time.Duration
 }
@@ -78,6 +80,7 @@ backend, provider, status, durations, failovers), never keys or bodies.`,
 	f.DurationVar(&o.headerTimeout, "header-timeout", 10*time.Second, "how long a client may take to send a request's headers")
 	f.DurationVar(&o.bodyTimeout, "body-timeout", time.Minute, "how long a client may take to send a request's body; slower ones get 408")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", 2*time.Minute, "how long a kept-alive client connection may wait for its next request")
+	f.DurationVar(&o.streamIdle, "stream-idle-timeout", time.Minute, "how long a provider may send nothing in the middle of an answer before serve gives it up and ends the answer with an error")
 	f.BoolVar(&o.logBodies, "log-bodies", false, "add each request's body (the prompt) to the access log; never the keys")
 	f.DurationVar(&o.webhookTimeout, "guard-webhook-timeout", 5*time.Second, "how long a prompt guard webhook may take to answer")
 	f.StringVar(&o.webhookFailure, "guard-webhook-failure", "closed", "when a guard webhook cannot answer: closed (the request fails with 500, as kgateway) or open (it goes on unchecked)")
@@ -137,7 +140,7 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 	}
 	popts := proxy.Options{Listen: listen, Upstreams: ups, Lookup: os.LookupEnv, Metrics: proxy.NewMetrics(), Log: logger,
 		Client: proxy.NewClient(o.connect, o.upstream), MaxBody: o.maxBody, BodyTimeout: o.bodyTimeout, LogBodies: o.logBodies, Translate: o.translate,
-		WebhookTimeout: o.webhookTimeout, WebhookFailOpen: o.webhookFailure == "open"}
+		WebhookTimeout: o.webhookTimeout, WebhookFailOpen: o.webhookFailure == "open", StreamIdleTimeout: o.streamIdle}
 	cfg, err := proxy.Build(maps, popts)
 	if err != nil {
 		return inputError(err)

@@ -46,7 +46,13 @@ type Fault struct {
 	// CutAfterEvents > 0 ends a streamed answer's connection after that
 	// many events, without the end of the stream.
 	CutAfterEvents int
+	// Answer, if set, answers the request instead (once it is recorded
+	// and authorized): a test's own hostile or broken provider answer.
+	Answer http.HandlerFunc
 }
+
+// HangUp ends a connection without finishing the answer.
+func HangUp(w http.ResponseWriter) { hangUp(w) }
 
 // Server is one fake provider.
 type Server struct {
@@ -120,6 +126,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if (s.Kind == Bedrock && !s.signedByKey(r, body)) || (s.Kind != Bedrock && !s.authorized(r)) {
 		s.error(w, http.StatusUnauthorized, "invalid API key")
+		return
+	}
+	if fault.Answer != nil {
+		fault.Answer(w, r)
 		return
 	}
 	in, err := s.parse(r, body)

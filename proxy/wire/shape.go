@@ -278,6 +278,11 @@ func (w *walker) walk(v any, n *node, role string, set func(string)) {
 			if n != nil {
 				cn = n.members[w.s.canonical(k)]
 			}
+			if cn == nil {
+				// A member the format does not know: its name is read too
+				// (a provider ignores it, but a guard must not).
+				w.f(&Slot{Role: role, Class: Name, Value: k})
+			}
 			if cn != nil && cn.when[0] != "" && v[cn.when[0]] == cn.when[1] {
 				if _, ok := v[k].(string); ok {
 					w.f(&Slot{Role: role, Class: Text, Value: v[k].(string), set: func(s string) { v[k] = s }})
