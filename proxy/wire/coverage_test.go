@@ -13,8 +13,9 @@ import (
 // that a field the provider adds is classified on purpose, not left to the
 // Text default; and the rules name fields the spec has.
 func TestShapesCoverSpecs(t *testing.T) {
+	shapes := specShapes(t)
 	named := map[string]map[string]bool{} // format → paths its rules name
-	for _, s := range specShapes(t) {
+	for _, s := range shapes {
 		if named[s.format] == nil {
 			named[s.format] = map[string]bool{}
 		}
@@ -46,7 +47,7 @@ func TestShapesCoverSpecs(t *testing.T) {
 	}
 	// An extension the spec now declares, or no rule names, is stale.
 	for format, paths := range specExtensions {
-		for _, s := range specShapes(t) {
+		for _, s := range shapes {
 			if s.format != format {
 				continue
 			}
@@ -147,6 +148,7 @@ components:
             labels: {type: object, additionalProperties: {type: string}}
             scores: {type: object, additionalProperties: {type: number}}
             extra: {type: object, additionalProperties: true}
+            open: {type: object, properties: {name: {type: string}}, additionalProperties: true}
             anything: {description: any JSON}
             list: {type: array}
             node: {$ref: "#/components/schemas/Node"}
@@ -176,7 +178,7 @@ components:
 	want := map[string]pathKind{
 		"id": kindString, "tags": 0, "tags[]": kindString, "kind": kindString, "count": 0,
 		"labels": 0, "labels.*": kindString, "scores": 0, "scores.*": 0,
-		"extra": kindFree, "anything": kindFree, "list": kindFree,
+		"extra": kindFree, "anything": kindFree, "list": kindFree, "open": 0, "open.name": kindString, "open.*": kindFree,
 		"node": 0, "node.name": kindString, "node.children": 0, "node.children[]": 0,
 		"node.children[].name": kindString, "node.children[].children": 0, "node.children[].children[]": 0,
 		"either": kindString, "either[]": 0, "either[].id": kindString, "nullable": kindString,
@@ -188,10 +190,10 @@ components:
 		t.Error("a missing root schema passed")
 	}
 	shape := &Shape{Rules: map[string]Class{
-		"id": ID, "tags": Text, "kind": ID, "labels.*": ID, "extra": Free, "anything": Schema,
+		"id": ID, "tags": Text, "kind": ID, "labels.*": ID, "extra": Free, "anything": Schema, "open.name": Text,
 		"node.name": Text, "node.children[].name": Text, "either": Text, "either[].id": ID, "nullable": Text,
 	}}
-	if got := gaps(shape, paths); !slices.Equal(got, []string{"list (free JSON: needs Free or Schema)"}) {
+	if got := gaps(shape, paths); !slices.Equal(got, []string{"list (free JSON: needs Free or Schema)", "open.* (free JSON: needs Free or Schema)"}) {
 		t.Errorf("gaps: %q", got)
 	}
 }

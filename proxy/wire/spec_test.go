@@ -227,7 +227,8 @@ func (w *specWalk) visit(s *schema, path string) {
 		w.visit(sub, path)
 	}
 	types := s.types()
-	if types["string"] || s.Const != nil || slices.ContainsFunc(s.Enum, func(v any) bool { _, ok := v.(string); return ok }) {
+	isString := func(v any) bool { _, ok := v.(string); return ok }
+	if types["string"] || isString(s.Const) || slices.ContainsFunc(s.Enum, isString) {
 		w.mark(path, kindString)
 	}
 	for name, p := range s.Properties {
@@ -238,8 +239,12 @@ func (w *specWalk) visit(s *schema, path string) {
 		w.visit(values, join(path, anyMember))
 	}
 	composed := s.Ref != "" || len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) > 0
-	if open && types["object"] && len(s.Properties) == 0 && !composed {
+	switch {
+	case open && types["object"] && len(s.Properties) == 0 && !composed:
 		w.mark(path, kindFree)
+	case open && s.AdditionalProperties != nil && len(s.Properties) > 0:
+		// Members beside the properties, of any shape.
+		w.mark(join(path, anyMember), kindFree)
 	}
 	if types["array"] || s.Items != nil {
 		if s.Items != nil {
