@@ -127,8 +127,9 @@ func (s *Shape) compile() *node {
 	return s.root
 }
 
-// Explicit reports whether a rule names path (paths as in Rules): the
-// coverage test holds a format's spec against its shape with it.
+// Explicit reports whether a rule names path (paths as in Rules), and its
+// class. The spec coverage test follows paths the way the walker does
+// (array elements, "*", spellings) rather than by name alone.
 func (s *Shape) Explicit(path string) (Class, bool) {
 	c, ok := s.Rules[path]
 	return c, ok
