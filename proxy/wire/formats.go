@@ -114,8 +114,9 @@ var openAIRequest = &Shape{
 }
 
 var openAIAnswer = &Shape{
-	Rules: map[string]Class{
+	Rules: openAIModeration(map[string]Class{
 		"id": ID, "object": ID, "model": ID, "system_fingerprint": ID, "service_tier": ID,
+		"metadata":                                           Free,
 		"choices[].finish_reason":                            ID,
 		"choices[].message.role":                             ID,
 		"choices[].message.content":                          Text,
@@ -141,13 +142,15 @@ var openAIAnswer = &Shape{
 		"error.code":                                         ID,
 		"error.param":                                        ID,
 		"error.message":                                      Text,
-	},
+	}),
 	Roles: map[string]string{"choices[]": "assistant"},
 }
 
 var openAIEvent = &Shape{
-	Rules: map[string]Class{
+	Rules: openAIModeration(map[string]Class{
 		"id": ID, "object": ID, "model": ID, "system_fingerprint": ID, "service_tier": ID,
+		// Random characters that pad a chunk against length side channels.
+		"obfuscation":                                      Binary,
 		"choices[].finish_reason":                          ID,
 		"choices[].delta.role":                             ID,
 		"choices[].delta.content":                          Text,
@@ -168,8 +171,28 @@ var openAIEvent = &Shape{
 		"error.code":                                       ID,
 		"error.param":                                      ID,
 		"error.message":                                    Text,
-	},
+	}),
 	Roles: map[string]string{"choices[]": "assistant"},
+}
+
+// openAIModeration adds the rules of the moderation of an answer's input
+// and output (moderated completions): the verdicts are identifiers, an
+// error's message is text.
+func openAIModeration(rules map[string]Class) map[string]Class {
+	for _, p := range []string{"moderation.input", "moderation.output"} {
+		for k, c := range map[string]Class{
+			"type":            ID,
+			"model":           ID,
+			"code":            ID,
+			"message":         Text,
+			"results[].type":  ID,
+			"results[].model": ID,
+			"results[].category_applied_input_types.*": ID,
+		} {
+			rules[p+"."+k] = c
+		}
+	}
+	return rules
 }
 
 // Anthropic's Messages API. Content blocks share one shape: text, image,
@@ -177,49 +200,48 @@ var openAIEvent = &Shape{
 // thinking, search results, server tools' results.
 var anthropicRequest = &Shape{
 	Rules: anthropicBlocks(map[string]Class{
-		"model":                                    ID,
-		"messages[].role":                          ID,
-		"messages[].content":                       Text,
-		"system":                                   Text,
-		"stop_sequences":                           Text,
-		"metadata.user_id":                         ID,
-		"service_tier":                             ID,
-		"thinking.type":                            ID,
-		"tool_choice.type":                         ID,
-		"tool_choice.name":                         Text,
-		"tools[].type":                             ID,
-		"tools[].name":                             Text,
-		"tools[].description":                      Text,
-		"tools[].input_schema":                     Schema,
-		"tools[].cache_control.type":               ID,
-		"tools[].cache_control.ttl":                ID,
-		"tools[].allowed_domains":                  ID,
-		"tools[].blocked_domains":                  ID,
-		"tools[].allowed_tools":                    Text,
-		"tools[].server_label":                     ID,
-		"tools[].server_url":                       ID,
-		"tools[].user_location.type":               ID,
-		"tools[].user_location.city":               Text,
-		"tools[].user_location.country":            Text,
-		"tools[].user_location.region":             Text,
-		"tools[].user_location.timezone":           ID,
-		"mcp_servers":                              Free,
-		"container":                                ID,
-		"output_format.type":                       ID,
-		"output_format.schema":                     Schema,
-		"context_management":                       Free,
-		"messages[].id":                            ID,
-		"messages[].model":                         ID,
-		"messages[].type":                          ID,
-		"messages[].stop_reason":                   ID,
-		"messages[].stop_sequence":                 Text,
-		"messages[].usage":                         Free,
-		"messages[].usage.service_tier":            ID,
-		"system[].cache_control.type":              ID,
-		"messages[].content[].citations":           Free,
-		"system[].citations":                       Free,
-		"messages[].content[].content[].citations": Free,
-	}, "messages[].content[]", "system[]", "messages[].content[].content[]", "system[].content[]"),
+		"model":                          ID,
+		"messages[].role":                ID,
+		"messages[].content":             Text,
+		"system":                         Text,
+		"stop_sequences":                 Text,
+		"metadata.user_id":               ID,
+		"service_tier":                   ID,
+		"thinking.type":                  ID,
+		"tool_choice.type":               ID,
+		"tool_choice.name":               Text,
+		"tools[].type":                   ID,
+		"tools[].name":                   Text,
+		"tools[].description":            Text,
+		"tools[].input_schema":           Schema,
+		"tools[].cache_control.type":     ID,
+		"tools[].cache_control.ttl":      ID,
+		"tools[].allowed_domains":        ID,
+		"tools[].blocked_domains":        ID,
+		"tools[].allowed_tools":          Text,
+		"tools[].server_label":           ID,
+		"tools[].server_url":             ID,
+		"tools[].user_location.type":     ID,
+		"tools[].user_location.city":     Text,
+		"tools[].user_location.country":  Text,
+		"tools[].user_location.region":   Text,
+		"tools[].user_location.timezone": ID,
+		"mcp_servers":                    Free,
+		"container":                      ID,
+		"output_format.type":             ID,
+		"output_format.schema":           Schema,
+		"context_management":             Free,
+		"messages[].id":                  ID,
+		"messages[].model":               ID,
+		"messages[].type":                ID,
+		"messages[].stop_reason":         ID,
+		"messages[].stop_sequence":       Text,
+		"messages[].usage":               Free,
+		"system[].cache_control.type":    ID,
+	}, "messages[].content[]", "system[]", "messages[].content[].content[]", "system[].content[]",
+		// A tool result's search results, inside the blocks of a tool
+		// result or of a system block.
+		"messages[].content[].content[].content[]", "system[].content[].content[]"),
 	TextWhen: map[string]string{"messages[].content[].source.data": "type=text", "messages[].content[].content[].source.data": "type=text"},
 	Roles:    map[string]string{"messages[]": "@role", "system": "system"},
 }
@@ -227,39 +249,41 @@ var anthropicRequest = &Shape{
 // anthropicBlocks adds the rules of a content block at each of paths.
 func anthropicBlocks(rules map[string]Class, paths ...string) map[string]Class {
 	block := map[string]Class{
-		"type":                  ID,
-		"text":                  Text,
-		"id":                    ID,
-		"name":                  Text,
-		"input":                 Free,
-		"tool_use_id":           ID,
-		"is_error":              ID,
-		"content":               Text, // a tool result's content as a string
-		"thinking":              Text,
-		"signature":             Binary,
-		"data":                  Binary, // redacted thinking
-		"title":                 Text,
-		"context":               Text,
-		"source":                Text, // a search result's source (a string)
-		"source.type":           ID,
-		"source.media_type":     ID,
-		"source.data":           Binary,
-		"source.url":            ID,
-		"source.file_id":        ID,
-		"source.content":        Text,
-		"source.content[]":      Text,
-		"file_id":               ID,
-		"filename":              Text,
-		"url":                   ID,
-		"page_age":              ID,
-		"encrypted_content":     Binary,
-		"server_name":           ID,
-		"error_code":            ID,
-		"stdout":                Text,
-		"stderr":                Text,
-		"cache_control.type":    ID,
-		"cache_control.ttl":     ID,
-		"citations.enabled":     ID,
+		"type":               ID,
+		"text":               Text,
+		"id":                 ID,
+		"name":               Text,
+		"input":              Free,
+		"tool_use_id":        ID,
+		"is_error":           ID,
+		"content":            Text, // a tool result's content as a string
+		"thinking":           Text,
+		"signature":          Binary,
+		"data":               Binary, // redacted thinking
+		"title":              Text,
+		"context":            Text,
+		"source":             Text, // a search result's source (a string)
+		"source.type":        ID,
+		"source.media_type":  ID,
+		"source.data":        Binary,
+		"source.url":         ID,
+		"source.file_id":     ID,
+		"source.content":     Text,
+		"source.content[]":   Text,
+		"file_id":            ID,
+		"filename":           Text,
+		"url":                ID,
+		"page_age":           ID,
+		"encrypted_content":  Binary,
+		"server_name":        ID,
+		"error_code":         ID,
+		"stdout":             Text,
+		"stderr":             Text,
+		"cache_control.type": ID,
+		"cache_control.ttl":  ID,
+		// A document's citation settings, or a text block's citations
+		// (cited text, document titles) sent back as history.
+		"citations":             Free,
 		"content.type":          ID,
 		"content.error_code":    ID,
 		"content.stdout":        Text,
@@ -281,13 +305,15 @@ func anthropicBlocks(rules map[string]Class, paths ...string) map[string]Class {
 var anthropicAnswer = &Shape{
 	Rules: anthropicBlocks(map[string]Class{
 		"id": ID, "type": ID, "role": ID, "model": ID, "stop_reason": ID,
-		"stop_sequence":       Text,
-		"usage":               Free,
-		"container":           Free,
-		"error.type":          ID,
-		"error.message":       Text,
-		"content[].citations": Free,
-	}, "content[]"),
+		"stop_sequence": Text,
+		"usage":         Free,
+		"container":     Free,
+		"error.type":    ID,
+		"error.message": Text,
+		// The spec's Message, shared with the request, allows a string
+		// content and a tool result's blocks (with their search results).
+		"content": Text,
+	}, "content[]", "content[].content[]", "content[].content[].content[]"),
 	Roles: map[string]string{"": "assistant"},
 }
 
@@ -296,20 +322,21 @@ var anthropicEvent = &Shape{
 		"type": ID, "index": ID,
 		"message.id": ID, "message.type": ID, "message.role": ID, "message.model": ID,
 		"message.stop_reason": ID, "message.stop_sequence": Text, "message.usage": Free,
-		"message.content":         Free,
-		"delta.type":              ID,
-		"delta.text":              Text,
-		"delta.partial_json":      Text,
-		"delta.thinking":          Text,
-		"delta.signature":         Binary,
-		"delta.citation":          Free,
-		"delta.stop_reason":       ID,
-		"delta.stop_sequence":     Text,
-		"usage":                   Free,
-		"error.type":              ID,
-		"error.message":           Text,
-		"content_block.citations": Free,
-	}, "content_block"),
+		"message.content":     Free,
+		"delta.type":          ID,
+		"delta.text":          Text,
+		"delta.partial_json":  Text,
+		"delta.thinking":      Text,
+		"delta.signature":     Binary,
+		"delta.citation":      Free,
+		"delta.stop_reason":   ID,
+		"delta.stop_sequence": Text,
+		"usage":               Free,
+		"error.type":          ID,
+		"error.message":       Text,
+	}, "content_block",
+		// A block's own blocks (a tool result's) and their search results.
+		"content_block.content[]", "content_block.content[].content[]"),
 	Roles: map[string]string{"": "assistant"},
 }
 

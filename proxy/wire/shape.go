@@ -39,7 +39,8 @@ type Shape struct {
 	// Rules give the class of the strings at a path: member names joined
 	// with dots, "[]" for an array's elements ("messages[].content[].text").
 	// A path's class covers strings found there; its members and elements
-	// have rules of their own. Paths without a rule are Text.
+	// have rules of their own. "*" stands for the members of a map that no
+	// rule names ("metadata.*"). Paths without a rule are Text.
 	Rules map[string]Class
 	// Roles give the role of texts under a path: a role ("system"), or
 	// "@member" for the role a message names in one of its members, with
@@ -65,8 +66,19 @@ type node struct {
 	when     [2]string
 	members  map[string]*node
 	elem     *node
-	hasRule  bool
 	explicit bool // a rule names this path (not only a longer one)
+}
+
+// anyMember is the step of a rule's path that stands for a map's values.
+const anyMember = "*"
+
+// member is the node of a member by its canonical name: the one a rule
+// names, else the map's values ("*").
+func (n *node) member(name string) *node {
+	if m := n.members[name]; m != nil {
+		return m
+	}
+	return n.members[anyMember]
 }
 
 func (s *Shape) compile() *node {
@@ -115,8 +127,9 @@ func (s *Shape) compile() *node {
 	return s.root
 }
 
-// Explicit reports whether a rule names path (paths as in Rules): the
-// coverage test holds a format's spec against its shape with it.
+// Explicit reports whether a rule names path (paths as in Rules), and its
+// class. The spec coverage test follows paths the way the walker does
+// (array elements, "*", spellings) rather than by name alone.
 func (s *Shape) Explicit(path string) (Class, bool) {
 	c, ok := s.Rules[path]
 	return c, ok
@@ -171,7 +184,7 @@ func (s *Shape) check(v any, n *node, path string) error {
 			}
 			var cn *node
 			if n != nil {
-				cn = n.members[name]
+				cn = n.member(name)
 				if cn == nil {
 					for known := range n.members {
 						if strings.EqualFold(known, name) {
@@ -276,7 +289,7 @@ func (w *walker) walk(v any, n *node, role string, set func(string)) {
 		for _, k := range sortedKeys(v) {
 			var cn *node
 			if n != nil {
-				cn = n.members[w.s.canonical(k)]
+				cn = n.member(w.s.canonical(k))
 			}
 			if cn == nil {
 				// A member the format does not know: its name is read too
