@@ -418,7 +418,7 @@ func TestAttackHeadersAndPassthrough(t *testing.T) {
 				g.Spec.Providers[i].Auth = spec.Auth{Source: spec.AuthPassthrough}
 			}
 		}
-		g.Spec.Routes = []spec.Route{{Name: "chat", Backends: []spec.Backend{{Providers: []string{"openai", "anthropic"}}}}}
+		g.Spec.Routes = []spec.Route{{Name: "chat", Path: "/chat", Backends: []spec.Backend{{Name: "chat", Providers: []string{"openai", "anthropic"}}}}}
 	}
 	base, _ := servePolicy(t, templates.Agentgateway, []string{"openai", "anthropic"}, nil, fakes, passthroughOpenAI, nil)
 	hostile := map[string]string{"Authorization": "Bearer client-openai-key", "Cookie": "session=abc", "OpenAI-Organization": "org-x",
