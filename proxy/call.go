@@ -23,12 +23,11 @@ type call struct {
 	w  http.ResponseWriter
 	r  *http.Request
 	ex *exchange
-	// format is the wire format of the body, from the route (never from
-	// the client's path); nil for a route that passes bodies through
-	// unread.
-	format *wire.Format
-	body   []byte
-	doc    map[string]any
+	// ad is the wire format of the body, from the route (never from the
+	// client's path); nil for a route that passes bodies through unread.
+	ad   *adapter
+	body []byte
+	doc  map[string]any
 	// changed says doc differs from body.
 	changed bool
 	// stream and includeUsage are what an OpenAI or Anthropic client asked
@@ -108,7 +107,7 @@ func (c *call) parse() bool {
 	}
 	doc, err := wire.DecodeObject(c.body)
 	if err == nil {
-		err = c.format.Request.Check(doc)
+		err = c.ad.format.Request.Check(doc)
 	}
 	if err != nil {
 		writeError(c.w, http.StatusBadRequest, err.Error())

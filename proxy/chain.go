@@ -11,7 +11,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -22,7 +21,6 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/jsonbody"
-	"github.com/kubelb-ai/kubelb-ai/proxy/translate"
 	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 )
 
@@ -112,7 +110,7 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 			return
 		}
 	} else {
-		cl.format, _ = wire.Lookup(format)
+		cl.ad = adapterFor(format)
 		if !cl.parse() || !pol.request(cl) {
 			return
 		}
@@ -120,8 +118,8 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 	// The token budget pays for the prompt before the call (estimated)
 	// and for the rest once the provider says, or the answer shows, what
 	// the exchange cost.
-	if pol != nil && pol.tokens != nil && cl.format != nil {
-		cl.estimate = estimateTokens(cl.doc, cl.format.Request)
+	if pol != nil && pol.tokens != nil && cl.ad != nil {
+		cl.estimate = estimateTokens(cl.doc, cl.ad.format.Request)
 		if !pol.tokens.admitTokens(w, cl.estimate, pol.tokenLimit) {
 			ex.set(func(e *exchange) {
 				if c.metrics != nil {
@@ -291,8 +289,8 @@ func (c *Chain) prepare(cl *call, up *Upstream, pol *policy) (*attempt, error) {
 	body := cl.body
 	var via *translation
 	switch {
-	case cl.format == nil: // passed through unread
-	case up.Format == cl.format.Name:
+	case cl.ad == nil: // passed through unread
+	case up.Format == cl.ad.format.Name:
 		body = up.withModel(body)
 		// An OpenAI-format provider reports a stream's usage only when
 		// asked: a token budget needs it, so serve asks (and keeps the
@@ -303,9 +301,9 @@ func (c *Chain) prepare(cl *call, up *Upstream, pol *policy) (*attempt, error) {
 			at.dropUsage = true
 			return at, nil
 		}
-	case cl.format.Name == wire.OpenAI && c.Translate:
-		tr, ok := translate.For(up.Format)
-		if !ok {
+	case cl.ad.format.Name == wire.OpenAI && c.Translate:
+		tr := adapterFor(up.Format).translator
+		if tr == nil {
 			return nil, fmt.Errorf("%w: %s (%s) is not reached from OpenAI's format", errCannotCarry, up.Name, up.Format)
 		}
 		var err error
@@ -317,7 +315,7 @@ func (c *Chain) prepare(cl *call, up *Upstream, pol *policy) (*attempt, error) {
 			via.model, _ = cl.doc["model"].(string)
 		}
 	default:
-		return nil, fmt.Errorf("%w: %s speaks %s, the request is %s", errCannotCarry, up.Name, up.Format, cl.format.Name)
+		return nil, fmt.Errorf("%w: %s speaks %s, the request is %s", errCannotCarry, up.Name, up.Format, cl.ad.format.Name)
 	}
 	return c.newAttempt(cl, up, body, via), nil
 }
@@ -337,29 +335,12 @@ func (c *Chain) newAttempt(cl *call, up *Upstream, body []byte, via *translation
 func (up *Upstream) request(ctx context.Context, cl *call, body []byte, via *translation) *http.Request {
 	r := cl.r
 	u := *up.URL
-	if cl.format == nil {
+	if cl.ad == nil {
 		// Passed through: the client's path on the provider's host.
 		u.Path, u.RawPath, u.RawQuery = strings.TrimSuffix(up.base(), "/")+r.URL.Path, "", r.URL.RawQuery
 	}
-	if up.Format == wire.Gemini && (strings.HasSuffix(r.URL.Path, ":streamGenerateContent") || via != nil && via.stream) {
-		// Gemini names streaming in the path (agentgateway's
-		// GenerateContent route reads it there too); the body is the same.
-		u.Path = strings.Replace(u.Path, ":generateContent", ":streamGenerateContent", 1)
-		q := u.Query()
-		q.Set("alt", "sse")
-		u.RawQuery = q.Encode()
-	}
-	if via != nil && via.stream && up.Format == wire.Bedrock {
-		u.Path = strings.TrimSuffix(u.Path, "/converse") + "/converse-stream"
-	}
-	if up.Format == wire.Bedrock {
-		// AWS signs the path with each segment escaped (a model id's ":"
-		// is %3A), as its SDKs send it.
-		segs := strings.Split(u.Path, "/")
-		for i := range segs {
-			segs[i] = url.PathEscape(segs[i])
-		}
-		u.RawPath = strings.Join(segs, "/")
+	if cl.ad != nil {
+		adapterFor(up.Format).address(&u, r.URL.Path, via != nil && via.stream)
 	}
 	out, _ := http.NewRequestWithContext(ctx, r.Method, u.String(), bytes.NewReader(body))
 	out.Header = http.Header{}
@@ -379,7 +360,7 @@ func (up *Upstream) request(ctx context.Context, cl *call, body []byte, via *tra
 			out.Header[http.CanonicalHeaderKey(h)] = v
 		}
 	}
-	if cl.format != nil {
+	if cl.ad != nil {
 		out.Header.Set("Content-Type", "application/json")
 	} else if ct := r.Header.Get("Content-Type"); ct != "" {
 		out.Header.Set("Content-Type", ct)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/jsonbody"
+	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
 	"github.com/kubelb-ai/kubelb-ai/proxy/translate"
 	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 )
@@ -38,7 +39,7 @@ const maxAnswer = 32 << 20
 func (c *Chain) deliver(cl *call, pol *policy, at *attempt, resp *http.Response) (*usage, bool) {
 	defer resp.Body.Close()
 	w := cl.w
-	u := &usage{}
+	u := &usage{ad: adapterFor(at.up.Format)}
 	red := c.redactor()
 	body := at.watch(resp.Body)
 	ct := resp.Header.Get("Content-Type")
@@ -52,7 +53,7 @@ func (c *Chain) deliver(cl *call, pol *policy, at *attempt, resp *http.Response)
 		w.Header()[k] = slices.Clone(v)
 	}
 	red.Header(w.Header())
-	if !stream && changes && cl.format != nil {
+	if !stream && changes && cl.ad != nil {
 		return u, c.deliverWhole(cl, pol, at, resp, body, u, red)
 	}
 	var filters []streamFilter
@@ -65,18 +66,18 @@ func (c *Chain) deliver(cl *call, pol *policy, at *attempt, resp *http.Response)
 	case stream:
 		filters = append(filters, u) // reads the provider's usage as it goes by
 	}
-	if stream && cl.format != nil {
+	if stream && cl.ad != nil {
 		if pol.masksAnswers() {
-			filters = append(filters, pol.streamMasker(cl.format))
+			filters = append(filters, pol.streamMasker(cl.ad))
 		}
 		if pol.hooksAnswers() {
-			filters = append(filters, pol.hooks.streamFilter(cl.r.Context(), cl.format, cl.r.Header))
+			filters = append(filters, pol.hooks.streamFilter(cl.r.Context(), cl.ad, cl.r.Header))
 		}
 		if at.dropUsage {
 			filters = append(filters, &usageChunkDropper{})
 		}
 		if pol != nil && pol.tokens != nil {
-			filters = append(filters, &textCounter{u: u, shape: cl.format.Event})
+			filters = append(filters, &textCounter{u: u, shape: cl.ad.format.Event})
 		}
 	}
 	filters = append(filters, red.Stream())
@@ -121,8 +122,8 @@ func (c *Chain) deliver(cl *call, pol *policy, at *attempt, resp *http.Response)
 			send(tail)
 			if whole != nil {
 				u.read(whole)
-				if pol != nil && pol.tokens != nil && cl.format != nil && !u.seen {
-					u.relayAnswer(whole, cl.format.Answer)
+				if pol != nil && pol.tokens != nil && cl.ad != nil && !u.seen {
+					u.relayAnswer(whole, cl.ad.format.Answer)
 				}
 			}
 			return u, false
@@ -135,7 +136,7 @@ func (c *Chain) deliver(cl *call, pol *policy, at *attempt, resp *http.Response)
 			why := at.failure(err)
 			cl.ex.set(func(e *exchange) { e.outcome = why.outcome })
 			if stream {
-				send(errorEvent(cl.format, why.message))
+				send(errorEvent(cl.ad, why.message))
 			}
 			return u, true
 		}
@@ -152,7 +153,7 @@ func (c *Chain) deliverWhole(cl *call, pol *policy, at *attempt, resp *http.Resp
 	fail := func(outcome, msg string) bool {
 		cl.ex.set(func(e *exchange) { e.outcome = outcome })
 		w.Header().Del("Content-Encoding")
-		writeFormatError(w, cl.format, http.StatusBadGateway, msg)
+		writeFormatError(w, cl.ad, http.StatusBadGateway, msg)
 		return false
 	}
 	switch {
@@ -180,10 +181,10 @@ func (c *Chain) deliverWhole(cl *call, pol *policy, at *attempt, resp *http.Resp
 			return fail("unreadable_answer", "the provider's answer could not be read to apply the route's response policies: "+err.Error())
 		}
 		if pol.masksAnswers() {
-			pol.maskTexts(doc, cl.format.Answer)
+			pol.maskTexts(doc, cl.ad.format.Answer)
 		}
 		if pol.hooksAnswers() {
-			if err := pol.hooks.checkAnswer(cl.r.Context(), doc, cl.format.Answer, cl.r.Header); err != nil {
+			if err := pol.hooks.checkAnswer(cl.r.Context(), doc, cl.ad.format.Answer, cl.r.Header); err != nil {
 				writeError(w, http.StatusInternalServerError, "Error with guardrails webhook: "+err.Error())
 				return false
 			}
@@ -193,7 +194,7 @@ func (c *Chain) deliverWhole(cl *call, pol *policy, at *attempt, resp *http.Resp
 		}
 	}
 	if status < 300 && pol != nil && pol.tokens != nil && !u.seen {
-		u.relayAnswer(data, cl.format.Answer)
+		u.relayAnswer(data, cl.ad.format.Answer)
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(red.Bytes(data))
@@ -253,42 +254,25 @@ func (at *attempt) failure(err error) struct{ outcome, message string } {
 
 // errorEvent is a stream's last event when the provider's answer broke
 // off, in the client's format: what its SDK reads as an error (and no
-// [DONE] or message_stop follows it).
-func errorEvent(f *wire.Format, msg string) []byte {
-	var name string
-	var body map[string]any
-	switch {
-	case f == nil:
-		return nil // passed through unread: the broken connection says it
-	case f.Name == wire.Anthropic:
-		name, body = "error", map[string]any{"type": "error", "error": map[string]any{"type": "api_error", "message": msg}}
-	case f.Name == wire.Gemini:
-		body = map[string]any{"error": map[string]any{"code": http.StatusBadGateway, "message": msg, "status": "UNAVAILABLE"}}
-	default:
-		name, body = "error", map[string]any{"error": map[string]any{"type": "upstream_error", "code": nil, "param": nil, "message": msg}}
+// [DONE] or message_stop follows it). A stream passed through unread gets
+// none: the broken connection says it.
+func errorEvent(ad *adapter, msg string) []byte {
+	if ad == nil {
+		return nil
 	}
-	b, _ := marshal(body)
-	out := []byte("\n")
-	if name != "" {
-		out = append(out, "event: "+name+"\n"...)
+	ev := ad.errorEvent(msg)
+	if ev.Data == nil {
+		return nil
 	}
-	out = append(out, "data: "...)
-	out = append(out, b...)
-	return append(out, "\n\n"...)
+	return sse.Append([]byte("\n"), ev)
 }
 
 // writeFormatError answers with an error in the client's format.
-func writeFormatError(w http.ResponseWriter, f *wire.Format, status int, msg string) {
-	var body map[string]any
-	switch {
-	case f != nil && f.Name == wire.Anthropic:
-		body = map[string]any{"type": "error", "error": map[string]any{"type": "api_error", "message": msg}}
-	case f != nil && f.Name == wire.Gemini:
-		body = map[string]any{"error": map[string]any{"code": status, "message": msg, "status": "UNAVAILABLE"}}
-	default:
-		body = map[string]any{"error": map[string]any{"type": "gateway_error", "code": nil, "param": nil, "message": msg}}
+func writeFormatError(w http.ResponseWriter, ad *adapter, status int, msg string) {
+	if ad == nil {
+		ad = adapterFor(wire.OpenAI)
 	}
-	b, _ := marshal(body)
+	b, _ := marshal(ad.errorBody(status, msg))
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)

@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -89,7 +88,7 @@ func (p *policy) request(c *call) bool {
 		}
 	}
 	if p.prompt != nil && len(p.prompt.Prepend)+len(p.prompt.Append) > 0 {
-		enrich(c.doc, c.format.Name, p.prompt)
+		c.ad.enrich(c.doc, p.prompt)
 		c.changed = true
 	}
 	for _, d := range p.defaults {
@@ -107,7 +106,7 @@ func (p *policy) request(c *call) bool {
 func (p *policy) checkPrompt(c *call) *rejection {
 	var refused *guard.Rule
 	var all strings.Builder
-	changed := c.format.Request.Texts(c.doc, func(t *wire.Slot) {
+	changed := c.ad.format.Request.Texts(c.doc, func(t *wire.Slot) {
 		if refused != nil {
 			return
 		}
@@ -180,100 +179,6 @@ func list(v any) []any {
 	return l
 }
 
-// enrich adds the prompt's messages before and after the request's.
-func enrich(doc map[string]any, format string, p *spec.Prompt) {
-	switch format {
-	case wire.OpenAI:
-		msgs := func(ms []spec.Message) []any {
-			var out []any
-			for _, m := range ms {
-				out = append(out, map[string]any{"role": m.Role, "content": m.Content})
-			}
-			return out
-		}
-		doc["messages"] = append(append(msgs(p.Prepend), list(doc["messages"])...), msgs(p.Append)...)
-	case wire.Anthropic:
-		// System messages join the system prompt; the rest are turns.
-		var before, after []string
-		var first, last []any
-		for _, m := range p.Prepend {
-			if m.Role == spec.RoleSystem {
-				before = append(before, m.Content)
-			} else {
-				first = append(first, map[string]any{"role": m.Role, "content": m.Content})
-			}
-		}
-		for _, m := range p.Append {
-			if m.Role == spec.RoleSystem {
-				after = append(after, m.Content)
-			} else {
-				last = append(last, map[string]any{"role": m.Role, "content": m.Content})
-			}
-		}
-		if len(before)+len(after) > 0 {
-			doc["system"] = joinSystem(doc["system"], before, after)
-		}
-		doc["messages"] = append(append(first, list(doc["messages"])...), last...)
-	case wire.Gemini:
-		var first, last, sysBefore, sysAfter []any
-		content := func(m spec.Message) any {
-			role := "user"
-			if m.Role == spec.RoleAssistant {
-				role = "model"
-			}
-			return map[string]any{"role": role, "parts": []any{map[string]any{"text": m.Content}}}
-		}
-		for _, m := range p.Prepend {
-			if m.Role == spec.RoleSystem {
-				sysBefore = append(sysBefore, map[string]any{"text": m.Content})
-			} else {
-				first = append(first, content(m))
-			}
-		}
-		for _, m := range p.Append {
-			if m.Role == spec.RoleSystem {
-				sysAfter = append(sysAfter, map[string]any{"text": m.Content})
-			} else {
-				last = append(last, content(m))
-			}
-		}
-		if len(sysBefore)+len(sysAfter) > 0 {
-			key := "systemInstruction"
-			if _, snake := doc["system_instruction"]; snake {
-				key = "system_instruction" // one spelling per request
-			}
-			si, _ := doc[key].(map[string]any)
-			if si == nil {
-				si = map[string]any{}
-			}
-			si["parts"] = append(append(sysBefore, list(si["parts"])...), sysAfter...)
-			doc[key] = si
-		}
-		doc["contents"] = append(append(first, list(doc["contents"])...), last...)
-	}
-}
-
-// joinSystem puts texts before and after an Anthropic system prompt (a
-// string or a list of text blocks).
-func joinSystem(system any, before, after []string) any {
-	if blocks, ok := system.([]any); ok {
-		var out []any
-		for _, s := range before {
-			out = append(out, map[string]any{"type": "text", "text": s})
-		}
-		out = append(out, blocks...)
-		for _, s := range after {
-			out = append(out, map[string]any{"type": "text", "text": s})
-		}
-		return out
-	}
-	parts := before
-	if s, ok := system.(string); ok && s != "" {
-		parts = append(parts, s)
-	}
-	return strings.Join(append(parts, after...), "\n\n")
-}
-
 // masksAnswers reports whether answers go through the response guard.
 func (p *policy) masksAnswers() bool {
 	return p != nil && p.guard != nil && len(p.guard.Response) > 0
@@ -294,7 +199,7 @@ type streamFilter interface {
 // whole in one event (a tool's name, Gemini's function call arguments)
 // are masked as they are (whole).
 type answerMasker struct {
-	format  *wire.Format
+	ad      *adapter
 	dec     sse.Decoder
 	newText func() textFilter
 	whole   func(string) string
@@ -308,8 +213,8 @@ type textFilter interface {
 	Flush() string
 }
 
-func (p *policy) streamMasker(format *wire.Format) streamFilter {
-	return &answerMasker{format: format, newText: func() textFilter { return p.guard.Masker() }, whole: p.guard.MaskResponse, maskers: map[string]textFilter{}}
+func (p *policy) streamMasker(ad *adapter) streamFilter {
+	return &answerMasker{ad: ad, newText: func() textFilter { return p.guard.Masker() }, whole: p.guard.MaskResponse, maskers: map[string]textFilter{}}
 }
 
 func (a *answerMasker) masker(key string) textFilter {
@@ -351,124 +256,26 @@ func (a *answerMasker) End() []byte {
 	for _, ev := range a.dec.End() {
 		out = a.event(out, ev)
 	}
-	return a.flushOpenAI(out)
+	for _, ev := range a.ad.end(a) {
+		out = sse.Append(out, ev)
+	}
+	return out
 }
 
-// openAIStreamed are the members of an OpenAI delta whose text streams.
-var openAIStreamed = []string{"content", "refusal", "reasoning_content"}
-
+// event masks one event in its format; a format's end of stream ([DONE])
+// first sends what the maskers hold.
 func (a *answerMasker) event(out []byte, ev sse.Event) []byte {
 	doc, err := wire.DecodeObject(ev.Data)
 	if err != nil {
-		if a.format.Name == wire.OpenAI && string(ev.Data) == "[DONE]" {
-			out = a.flushOpenAI(out)
+		if string(ev.Data) == "[DONE]" {
+			for _, held := range a.ad.end(a) {
+				out = sse.Append(out, held)
+			}
 		}
 		return sse.Append(out, ev)
 	}
-	switch a.format.Name {
-	case wire.OpenAI:
-		for _, c := range list(doc["choices"]) {
-			ch, _ := c.(map[string]any)
-			key := fmt.Sprint(ch["index"])
-			d, _ := ch["delta"].(map[string]any)
-			if d == nil {
-				d = map[string]any{}
-			}
-			if a.whole != nil {
-				for _, tc := range list(d["tool_calls"]) {
-					if fn, ok := dig(tc, "function").(map[string]any); ok {
-						if name, ok := fn["name"].(string); ok {
-							fn["name"] = a.whole(name)
-						}
-					}
-				}
-			}
-			for _, m := range openAIStreamed {
-				a.write(d, m, key+"/"+m)
-			}
-			for _, tc := range list(d["tool_calls"]) {
-				if fn, ok := dig(tc, "function").(map[string]any); ok {
-					a.write(fn, "arguments", key+"/tool/"+fmt.Sprint(dig(tc, "index")))
-				}
-			}
-			if fn, ok := d["function_call"].(map[string]any); ok {
-				a.write(fn, "arguments", key+"/function_call")
-			}
-			if ch["finish_reason"] != nil {
-				a.flushChoice(key, d)
-				if len(d) > 0 {
-					ch["delta"] = d
-				}
-			}
-		}
-	case wire.Anthropic:
-		key := fmt.Sprint(doc["index"])
-		switch doc["type"] {
-		case "content_block_start":
-			if a.whole != nil {
-				a.maskWhole(doc["content_block"])
-			}
-		case "content_block_delta":
-			if d, ok := doc["delta"].(map[string]any); ok {
-				switch d["type"] {
-				case "text_delta":
-					a.write(d, "text", key+"/text_delta/text")
-				case "input_json_delta":
-					a.write(d, "partial_json", key+"/input_json_delta/partial_json")
-				case "thinking_delta":
-					a.write(d, "thinking", key+"/thinking_delta/thinking")
-				}
-			}
-		case "content_block_stop":
-			for k := range a.maskers {
-				if !strings.HasPrefix(k, key+"/") {
-					continue
-				}
-				if rest := a.flush(k); rest != "" {
-					parts := strings.SplitN(k, "/", 3)
-					b, _ := marshal(map[string]any{"type": "content_block_delta", "index": doc["index"], "delta": map[string]any{"type": parts[1], parts[2]: rest}})
-					out = sse.Append(out, sse.Event{Name: "content_block_delta", Data: b})
-				}
-			}
-		default:
-			if a.whole != nil {
-				a.maskWhole(doc)
-			}
-		}
-	case wire.Gemini:
-		for _, c := range list(doc["candidates"]) {
-			cand, _ := c.(map[string]any)
-			key := fmt.Sprint(cand["index"])
-			content, _ := cand["content"].(map[string]any)
-			var lastText map[string]any
-			if content != nil {
-				for _, p := range list(content["parts"]) {
-					part, ok := p.(map[string]any)
-					if !ok {
-						continue
-					}
-					if _, ok := part["text"].(string); ok {
-						a.write(part, "text", key)
-						lastText = part
-					} else if a.whole != nil {
-						a.maskWhole(part) // a function call comes whole
-					}
-				}
-			}
-			if cand["finishReason"] != nil {
-				if rest := a.flush(key); rest != "" {
-					if lastText == nil {
-						if content == nil {
-							content = map[string]any{"role": "model"}
-							cand["content"] = content
-						}
-						lastText = map[string]any{"text": ""}
-						content["parts"] = append(list(content["parts"]), lastText)
-					}
-					lastText["text"] = lastText["text"].(string) + rest
-				}
-			}
-		}
+	for _, before := range a.ad.maskEvent(a, doc) {
+		out = sse.Append(out, before)
 	}
 	b, err := marshal(doc)
 	if err != nil {
@@ -480,49 +287,6 @@ func (a *answerMasker) event(out []byte, ev sse.Event) []byte {
 // maskWhole masks every string of v (an object that arrives whole).
 func (a *answerMasker) maskWhole(v any) {
 	(&wire.Shape{Rules: map[string]wire.Class{"": wire.Free}}).Texts(v, func(t *wire.Slot) { t.Set(a.whole(t.Value)) })
-}
-
-// flushChoice puts what the maskers of an OpenAI choice hold into its
-// last delta.
-func (a *answerMasker) flushChoice(choice string, d map[string]any) {
-	for _, m := range openAIStreamed {
-		if rest := a.flush(choice + "/" + m); rest != "" {
-			s, _ := d[m].(string)
-			d[m] = s + rest
-		}
-	}
-	if rest := a.flush(choice + "/function_call"); rest != "" {
-		d["function_call"] = map[string]any{"arguments": rest}
-	}
-	for k := range a.maskers {
-		if idx, ok := strings.CutPrefix(k, choice+"/tool/"); ok {
-			if rest := a.flush(k); rest != "" {
-				d["tool_calls"] = append(list(d["tool_calls"]), map[string]any{"index": wire.Number(idx), "function": map[string]any{"arguments": rest}})
-			}
-		}
-	}
-}
-
-// flushOpenAI sends what OpenAI choices still hold before [DONE], for
-// streams that ended without a finish reason.
-func (a *answerMasker) flushOpenAI(out []byte) []byte {
-	if a.format.Name != wire.OpenAI {
-		return out
-	}
-	choices := map[string]bool{}
-	for k := range a.maskers {
-		choice, _, _ := strings.Cut(k, "/")
-		choices[choice] = true
-	}
-	for choice := range choices {
-		d := map[string]any{}
-		a.flushChoice(choice, d)
-		if len(d) > 0 {
-			b, _ := marshal(map[string]any{"object": "chat.completion.chunk", "choices": []any{map[string]any{"index": wire.Number(choice), "delta": d, "finish_reason": nil}}})
-			out = sse.Append(out, sse.Event{Data: b})
-		}
-	}
-	return out
 }
 
 // hooksAnswers reports whether answers go to a response webhook.

@@ -16,11 +16,12 @@ import (
 // usage.input_tokens/output_tokens (split between message_start and
 // message_delta when streamed), Gemini's usageMetadata.
 type usage struct {
+	// ad is the provider's format, which says where the usage is.
+	ad      *adapter
 	in, out int
 	model   string
 	seen    bool
 	dec     sse.Decoder
-	whole   bytes.Buffer
 	// relayed is the answer's text as it went to the client, kept when a
 	// token budget must be charged whatever happens (up to maxRelayed
 	// bytes, counted beyond that at four bytes a token).
@@ -77,22 +78,6 @@ func (t *textCounter) event(ev sse.Event) {
 // maxScanned bounds how much of a whole answer is kept to read its usage.
 const maxScanned = 1 << 20
 
-// answer reads the usage of a whole answer (call with its bytes as they
-// go by; done reads them).
-func (u *usage) answer(p []byte) {
-	if u.whole.Len()+len(p) <= maxScanned {
-		u.whole.Write(p)
-	}
-}
-
-// done reads the usage of the whole answer collected.
-func (u *usage) done() {
-	if u.whole.Len() > 0 {
-		u.read(u.whole.Bytes())
-		u.whole.Reset()
-	}
-}
-
 // Feed reads the usage of a stream's events as they go by, unchanged.
 func (u *usage) Feed(p []byte) []byte {
 	for _, ev := range u.dec.Feed(p) {
@@ -111,56 +96,20 @@ func (u *usage) End() []byte {
 }
 
 func (u *usage) read(body []byte) {
-	// Only the few members that matter are decoded: answers can be long.
-	f := jsonbody.Fields(body, "model", "modelVersion", "usage", "usageMetadata", "message")
-	if f == nil {
+	if u.ad == nil || u.ad.usage == nil {
 		return
 	}
-	for _, k := range []string{"model", "modelVersion"} {
-		var m string
-		if json.Unmarshal(f[k], &m) == nil && m != "" {
-			u.model = m
-		}
+	// Only the few members that matter are decoded: answers can be long.
+	if f := jsonbody.Fields(body, u.ad.usageMembers...); f != nil {
+		u.ad.usage(u, f)
 	}
-	if raw, ok := f["message"]; ok { // Anthropic's message_start
-		var m struct {
-			Model string `json:"model"`
-			Usage *struct {
-				InputTokens *int `json:"input_tokens"`
-			} `json:"usage"`
-		}
-		if json.Unmarshal(raw, &m) == nil {
-			if m.Model != "" {
-				u.model = m.Model
-			}
-			if m.Usage != nil && m.Usage.InputTokens != nil {
-				u.in, u.seen = *m.Usage.InputTokens, true
-			}
-		}
-	}
-	if raw, ok := f["usage"]; ok {
-		var x struct {
-			PromptTokens     *int `json:"prompt_tokens"`
-			CompletionTokens *int `json:"completion_tokens"`
-			InputTokens      *int `json:"input_tokens"`
-			OutputTokens     *int `json:"output_tokens"`
-		}
-		if json.Unmarshal(raw, &x) == nil {
-			for _, c := range []struct{ from, to *int }{{x.PromptTokens, &u.in}, {x.CompletionTokens, &u.out}, {x.InputTokens, &u.in}, {x.OutputTokens, &u.out}} {
-				if c.from != nil {
-					*c.to, u.seen = *c.from, true
-				}
-			}
-		}
-	}
-	if raw, ok := f["usageMetadata"]; ok { // Gemini: every piece counts so far
-		var m struct {
-			PromptTokenCount     int `json:"promptTokenCount"`
-			CandidatesTokenCount int `json:"candidatesTokenCount"`
-		}
-		if json.Unmarshal(raw, &m) == nil {
-			u.in, u.out, u.seen = m.PromptTokenCount, m.CandidatesTokenCount, true
-		}
+}
+
+// readModel takes the model an answer names (a JSON string).
+func (u *usage) readModel(raw []byte) {
+	var m string
+	if json.Unmarshal(raw, &m) == nil && m != "" {
+		u.model = m
 	}
 }
 

@@ -95,7 +95,7 @@ var errWebhook = errors.New("the prompt guard webhook")
 // rejection.
 func (g *webhookGuard) checkPrompt(c *call) (*rejection, error) {
 	var msgs []whMessage
-	c.format.Request.Texts(c.doc, func(t *wire.Slot) {
+	c.ad.format.Request.Texts(c.doc, func(t *wire.Slot) {
 		if t.Class != wire.Name {
 			msgs = append(msgs, whMessage{t.Role, t.Value})
 		}
@@ -119,7 +119,7 @@ func (g *webhookGuard) checkPrompt(c *call) (*rejection, error) {
 			return g.failed(fmt.Errorf("%w's mask has %d messages for %d", errWebhook, len(masked.Messages), len(msgs)))
 		}
 		i := 0
-		changed := c.format.Request.Texts(c.doc, func(t *wire.Slot) {
+		changed := c.ad.format.Request.Texts(c.doc, func(t *wire.Slot) {
 			if t.Class != wire.Name {
 				t.Set(masked.Messages[i].Content)
 				i++
@@ -223,11 +223,11 @@ type webhookSegments struct {
 	pending string
 }
 
-func (g *webhookGuard) streamFilter(ctx context.Context, format *wire.Format, header http.Header) streamFilter {
+func (g *webhookGuard) streamFilter(ctx context.Context, ad *adapter, header http.Header) streamFilter {
 	if g == nil || g.response == nil {
 		return nil
 	}
-	return &answerMasker{format: format, newText: func() textFilter { return &webhookSegments{g: g, ctx: ctx, header: header} },
+	return &answerMasker{ad: ad, newText: func() textFilter { return &webhookSegments{g: g, ctx: ctx, header: header} },
 		maskers: map[string]textFilter{}}
 }
 
