@@ -115,20 +115,6 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 			return
 		}
 	}
-	// The token budget pays for the prompt before the call (estimated)
-	// and for the rest once the provider says, or the answer shows, what
-	// the exchange cost.
-	if pol != nil && pol.tokens != nil && cl.ad != nil {
-		cl.estimate = estimateTokens(cl.doc, cl.ad.format.Request)
-		if !pol.tokens.admitTokens(w, cl.estimate, pol.tokenLimit) {
-			ex.set(func(e *exchange) {
-				if c.metrics != nil {
-					c.metrics.rateLimited.WithLabelValues(e.route).Inc()
-				}
-			})
-			return
-		}
-	}
 	if _, err := cl.bytes(); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return

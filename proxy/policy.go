@@ -23,7 +23,14 @@ type policy struct {
 	tokenLimit int
 	// hooks are the route's guard webhooks (read from the manifests).
 	hooks *webhookGuard
+	// stages are the request stages, built once by compile.
+	stages  []requestStage
+	metrics *Metrics
 }
+
+// requestStage is one step a route takes on every request, on the one
+// reading of it; false means the stage has answered the client.
+type requestStage func(*call) bool
 
 // newPolicy compiles a route's policies; nil when there is nothing to do.
 func newPolicy(p *spec.Policies) (*policy, error) {
@@ -38,10 +45,37 @@ func newPolicy(p *spec.Policies) (*policy, error) {
 	if t := p.TokenLimit; t != nil {
 		pol.tokens, pol.tokenLimit = NewTokenLimiter(*t), int(t.Tokens+t.Burst)
 	}
-	if pol.guard == nil && (pol.prompt == nil || len(pol.prompt.Prepend)+len(pol.prompt.Append) == 0) && len(pol.defaults) == 0 && pol.tokens == nil {
+	if pol.prompt != nil && len(pol.prompt.Prepend)+len(pol.prompt.Append) == 0 {
+		pol.prompt = nil
+	}
+	if pol.guard == nil && pol.prompt == nil && len(pol.defaults) == 0 && pol.tokens == nil {
 		return nil, nil
 	}
+	pol.compile()
 	return pol, nil
+}
+
+// compile builds the request stages, in the data planes' order: the regex
+// guard first (a rejected prompt goes nowhere), the guard webhook,
+// enrichment, field defaults, and last the token budget, which pays for
+// the prompt as it will be sent.
+func (p *policy) compile() {
+	p.stages = nil
+	if p.guard != nil && len(p.guard.Request) > 0 {
+		p.stages = append(p.stages, p.guardStage)
+	}
+	if p.hooks != nil && p.hooks.request != nil {
+		p.stages = append(p.stages, p.webhookStage)
+	}
+	if p.prompt != nil {
+		p.stages = append(p.stages, p.enrichStage)
+	}
+	if len(p.defaults) > 0 {
+		p.stages = append(p.stages, p.defaultsStage)
+	}
+	if p.tokens != nil {
+		p.stages = append(p.stages, p.budgetStage)
+	}
 }
 
 // rejection is a prompt a guard refused: the answer the client gets.
@@ -60,37 +94,50 @@ func (r *rejection) write(w http.ResponseWriter) {
 	_, _ = w.Write([]byte(r.message))
 }
 
-// request runs the route's request stages on c, in the data planes'
-// order (guard first, so that a rejected prompt goes nowhere): the regex
-// guard, the guard webhook, enrichment, field defaults. It returns false
-// when a stage has answered the client.
+// request runs the route's request stages on c; false when one of them
+// has answered the client.
 func (p *policy) request(c *call) bool {
 	if p == nil {
 		return true
 	}
-	if p.guard != nil && len(p.guard.Request) > 0 {
-		if rejected := p.checkPrompt(c); rejected != nil {
-			c.ex.set(func(e *exchange) { e.guarded = true })
-			rejected.write(c.w)
+	for _, stage := range p.stages {
+		if !stage(c) {
 			return false
 		}
 	}
-	if p.hooks != nil && p.hooks.request != nil {
-		rejected, err := p.hooks.checkPrompt(c)
-		if err != nil {
-			writeError(c.w, http.StatusBadRequest, err.Error())
-			return false
-		}
-		if rejected != nil {
-			c.ex.set(func(e *exchange) { e.guarded = true })
-			rejected.write(c.w)
-			return false
-		}
+	return true
+}
+
+func (p *policy) guardStage(c *call) bool {
+	if rejected := p.checkPrompt(c); rejected != nil {
+		c.ex.set(func(e *exchange) { e.guarded = true })
+		rejected.write(c.w)
+		return false
 	}
-	if p.prompt != nil && len(p.prompt.Prepend)+len(p.prompt.Append) > 0 {
-		c.ad.enrich(c.doc, p.prompt)
-		c.changed = true
+	return true
+}
+
+func (p *policy) webhookStage(c *call) bool {
+	rejected, err := p.hooks.checkPrompt(c)
+	if err != nil {
+		writeError(c.w, http.StatusBadRequest, err.Error())
+		return false
 	}
+	if rejected != nil {
+		c.ex.set(func(e *exchange) { e.guarded = true })
+		rejected.write(c.w)
+		return false
+	}
+	return true
+}
+
+func (p *policy) enrichStage(c *call) bool {
+	c.ad.enrich(c.doc, p.prompt)
+	c.changed = true
+	return true
+}
+
+func (p *policy) defaultsStage(c *call) bool {
 	for _, d := range p.defaults {
 		if _, set := c.doc[d.Field]; !set || d.Override {
 			c.doc[d.Field] = defaultValue(d.Value)
@@ -98,6 +145,23 @@ func (p *policy) request(c *call) bool {
 		}
 	}
 	return true
+}
+
+// budgetStage takes the prompt's estimated tokens from the route's budget
+// before the call; the provider's usage (or the relayed text) settles the
+// rest once the answer ends.
+func (p *policy) budgetStage(c *call) bool {
+	c.estimate = estimateTokens(c.doc, c.ad.format.Request)
+	if p.tokens.admitTokens(c.w, c.estimate, p.tokenLimit) {
+		return true
+	}
+	c.estimate = 0
+	c.ex.set(func(e *exchange) {
+		if p.metrics != nil {
+			p.metrics.rateLimited.WithLabelValues(e.route).Inc()
+		}
+	})
+	return false
 }
 
 // checkPrompt runs the request guard over every text of the request (tool

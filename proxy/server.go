@@ -176,6 +176,10 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 		}
 		pol.hooks = &webhookGuard{request: hooks[0], response: hooks[1], client: client, timeout: timeout, failOpen: opts.WebhookFailOpen}
 	}
+	for _, pol := range policies {
+		pol.metrics = opts.Metrics
+		pol.compile()
+	}
 	var listenerSummary []any
 	for _, l := range gateway.Spec.Listeners {
 		var attached []*gwv1.HTTPRoute
