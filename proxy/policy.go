@@ -164,19 +164,21 @@ func (p *policy) budgetStage(c *call) bool {
 	return false
 }
 
-// checkPrompt runs the request guard over every text of the request (tool
-// arguments decoded too, names of free JSON read): the first rejecting
-// rule that matches refuses it, masking rules mask it in place.
+// checkPrompt runs the request guard over the request. Rejecting rules
+// read every string (identifiers and URLs too, tool arguments decoded,
+// member names; encoded data when it is not validly encoded), one at a
+// time and all texts run together; masking rules mask every text in place.
 func (p *policy) checkPrompt(c *call) *rejection {
 	var refused *guard.Rule
 	var all strings.Builder
-	changed := c.ad.format.Request.Texts(c.doc, func(t *wire.Slot) {
-		if refused != nil {
+	changed := c.ad.format.Request.Strings(c.doc, func(t *wire.Slot) {
+		if refused != nil || t.Class == wire.Binary && wire.Opaque(t.Value) {
 			return
 		}
-		all.WriteString(t.Value)
 		readings := []string{t.Value}
-		if t.Class == wire.JSONText {
+		if t.Class == wire.JSONText || looksJSON(t.Value) {
+			// JSON in a string (tool arguments, or text that holds some)
+			// is read as its escapes spell it too.
 			readings = append(readings, wire.Strings(t.Value)...)
 		}
 		for _, s := range readings {
@@ -185,12 +187,15 @@ func (p *policy) checkPrompt(c *call) *rejection {
 				return
 			}
 		}
-		if t.Class == wire.JSONText {
+		switch t.Class {
+		case wire.Text:
+			all.WriteString(t.Value)
+			masked, _ := p.guard.CheckRequest(t.Value)
+			t.Set(masked)
+		case wire.JSONText:
+			all.WriteString(t.Value)
 			t.Set(wire.MapStrings(t.Value, func(s string) string { m, _ := p.guard.CheckRequest(s); return m }))
-			return
 		}
-		masked, _ := p.guard.CheckRequest(t.Value)
-		t.Set(masked)
 	})
 	if refused == nil {
 		// The texts run together, as a model reads parts of one message:
@@ -361,4 +366,10 @@ func (p *policy) hooksAnswers() bool {
 // readsBodies reports whether the policy must read every request body.
 func (p *policy) readsBodies() bool {
 	return p != nil && (p.guard != nil || p.hooks != nil || p.tokens != nil || p.prompt != nil || len(p.defaults) > 0)
+}
+
+// looksJSON reports whether s may be a JSON object or array.
+func looksJSON(s string) bool {
+	s = strings.TrimLeft(s, " \t\r\n")
+	return s != "" && (s[0] == '{' || s[0] == '[')
 }

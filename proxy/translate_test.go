@@ -262,7 +262,12 @@ func withRouteTypes(maps []map[string]any, backend string, routes map[string]any
 				pols = map[string]any{}
 				spec["policies"] = pols
 			}
-			pols["ai"] = map[string]any{"routes": routes}
+			ai, _ := pols["ai"].(map[string]any)
+			if ai == nil {
+				ai = map[string]any{}
+				pols["ai"] = ai
+			}
+			ai["routes"] = routes
 		}
 	}
 	return maps

@@ -10,10 +10,12 @@ package wire
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -199,4 +201,26 @@ func MapStrings(s string, f func(string) string) string {
 		return s
 	}
 	return string(b)
+}
+
+// Opaque reports whether s is encoded data (base64, or a data: URL of
+// base64): bytes a guard cannot read as text. Anything else in a field
+// meant for data is read as text.
+func Opaque(s string) bool {
+	if rest, ok := strings.CutPrefix(s, "data:"); ok {
+		meta, data, found := strings.Cut(rest, ",")
+		if !found || !strings.HasSuffix(meta, ";base64") {
+			return false
+		}
+		s = data
+	}
+	if len(s) < 16 {
+		return false
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		if _, err := enc.DecodeString(s); err == nil {
+			return true
+		}
+	}
+	return false
 }

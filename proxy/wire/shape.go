@@ -249,7 +249,19 @@ func (t *Slot) Set(s string) bool {
 // Texts calls f with every text of doc, in a stable order; it returns
 // whether any Set changed the document.
 func (s *Shape) Texts(doc any, f func(*Slot)) (changed bool) {
-	w := walker{s: s, f: func(t *Slot) {
+	return s.texts(doc, f, false)
+}
+
+// Strings is Texts with every other string too (identifiers, URLs,
+// encoded data, with their Class): what a reject guard reads, so that
+// nothing it refuses reaches a provider in a field the model may not
+// read.
+func (s *Shape) Strings(doc any, f func(*Slot)) (changed bool) {
+	return s.texts(doc, f, true)
+}
+
+func (s *Shape) texts(doc any, f func(*Slot), all bool) (changed bool) {
+	w := walker{s: s, all: all, f: func(t *Slot) {
 		inner := t.set
 		if inner != nil {
 			t.set = func(v string) { inner(v); changed = true }
@@ -263,6 +275,8 @@ func (s *Shape) Texts(doc any, f func(*Slot)) (changed bool) {
 type walker struct {
 	s *Shape
 	f func(*Slot)
+	// all: identifiers and binary strings too (Strings).
+	all bool
 }
 
 func (w *walker) walk(v any, n *node, role string, set func(string)) {
@@ -279,7 +293,7 @@ func (w *walker) walk(v any, n *node, role string, set func(string)) {
 	}
 	switch v := v.(type) {
 	case string:
-		if class == Text || class == JSONText {
+		if class == Text || class == JSONText || w.all {
 			w.f(&Slot{Role: role, Class: class, Value: v, set: set})
 		}
 	case map[string]any:
