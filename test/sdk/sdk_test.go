@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -31,11 +32,20 @@ func serve(t *testing.T, target string) string {
 // server's key.
 func serveFakes(t *testing.T, target string, kinds map[string]fakeprovider.Kind) string {
 	t.Helper()
+	base, _ := serveWithFakes(t, target, kinds)
+	return base
+}
+
+// serveWithFakes is serveFakes that also returns the fakes, by provider.
+func serveWithFakes(t *testing.T, target string, kinds map[string]fakeprovider.Kind) (string, map[string]*fakeprovider.Server) {
+	t.Helper()
+	fakes := map[string]*fakeprovider.Server{}
 	var providers []string
 	ups := map[string]*url.URL{}
 	keys := map[string]string{}
 	for name, kind := range kinds {
 		f := fakeprovider.New(t, kind, "sk-server-"+name)
+		fakes[name] = f
 		providers = append(providers, name)
 		ups[name], _ = url.Parse(f.URL)
 		keys[strings.ToUpper(name)+"_API_KEY"] = f.Key
@@ -74,7 +84,7 @@ func serveFakes(t *testing.T, target string, kinds map[string]fakeprovider.Kind)
 			t.Error(err)
 		}
 	})
-	return "http://" + (<-addrs)["http"]
+	return "http://" + (<-addrs)["http"], fakes
 }
 
 // The OpenAI SDK through serve to providers that speak other formats
@@ -211,5 +221,50 @@ func TestAnthropicSDK(t *testing.T) {
 	}
 	if len(acc.Content) != 1 || acc.Content[0].Text != "echo: hello sdk" {
 		t.Errorf("streamed: %+v", acc.Content)
+	}
+}
+
+// An answer the provider cuts is an error to both SDKs, whole or
+// streamed, never a clean end.
+func TestSDKsSeeCutAnswers(t *testing.T) {
+	base, fakes := serveWithFakes(t, "kgateway-v2.1", map[string]fakeprovider.Kind{"openai": fakeprovider.OpenAI, "anthropic": fakeprovider.Anthropic})
+	cutWhole := func(body string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", "1000")
+			_, _ = w.Write([]byte(body))
+			w.(http.Flusher).Flush()
+			fakeprovider.HangUp(w)
+		}
+	}
+	ctx := context.Background()
+
+	oai := openai.NewClient(option.WithBaseURL(base+"/openai/v1"), option.WithAPIKey("sk-client-key"), option.WithMaxRetries(0))
+	params := openai.ChatCompletionNewParams{Model: "gpt-4o-mini", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hello sdk")}}
+	fakes["openai"].Fail(fakeprovider.Fault{Answer: cutWhole(`{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"half`)})
+	if resp, err := oai.Chat.Completions.New(ctx, params); err == nil {
+		t.Errorf("openai-go read a cut answer as complete: %+v", resp)
+	}
+	fakes["openai"].Fail(fakeprovider.Fault{CutAfterEvents: 2})
+	stream := oai.Chat.Completions.NewStreaming(ctx, params)
+	for stream.Next() {
+	}
+	if stream.Err() == nil {
+		t.Error("openai-go read a cut stream as complete")
+	}
+
+	ant := anthropic.NewClient(anthropicoption.WithBaseURL(base+"/anthropic"), anthropicoption.WithAPIKey("sk-client-key"), anthropicoption.WithMaxRetries(0))
+	aparams := anthropic.MessageNewParams{Model: "claude-3-5-haiku-latest", MaxTokens: 64,
+		Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("hello sdk"))}}
+	fakes["anthropic"].Fail(fakeprovider.Fault{Answer: cutWhole(`{"id":"x","type":"message","role":"assistant","content":[{"type":"text","text":"half`)})
+	if msg, err := ant.Messages.New(ctx, aparams); err == nil {
+		t.Errorf("anthropic-sdk-go read a cut answer as complete: %+v", msg)
+	}
+	fakes["anthropic"].Fail(fakeprovider.Fault{CutAfterEvents: 3})
+	astream := ant.Messages.NewStreaming(ctx, aparams)
+	for astream.Next() {
+	}
+	if astream.Err() == nil {
+		t.Error("anthropic-sdk-go read a cut stream as complete")
 	}
 }
