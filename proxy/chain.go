@@ -21,6 +21,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/jsonbody"
+	"github.com/kubelb-ai/kubelb-ai/proxy/redact"
 	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 )
 
@@ -54,7 +55,8 @@ type Chain struct {
 	StreamIdleTimeout time.Duration
 
 	metrics *Metrics
-	redact  redactor
+	// keys redacts every key serve injects from answers.
+	keys *redact.Redactor
 }
 
 // NewClient is an HTTP client for upstreams: connections are bounded in

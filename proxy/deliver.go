@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/jsonbody"
+	"github.com/kubelb-ai/kubelb-ai/proxy/redact"
 	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
 	"github.com/kubelb-ai/kubelb-ai/proxy/translate"
 	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
@@ -147,7 +148,7 @@ func (c *Chain) deliver(cl *call, pol *policy, at *attempt, resp *http.Response)
 // (bounded), translated, masked, judged, redacted. An answer that cannot
 // be read or changed is a 502 in the client's error shape, never passed on
 // half done.
-func (c *Chain) deliverWhole(cl *call, pol *policy, at *attempt, resp *http.Response, body io.Reader, u *usage, red redactor) bool {
+func (c *Chain) deliverWhole(cl *call, pol *policy, at *attempt, resp *http.Response, body io.Reader, u *usage, red *redact.Redactor) bool {
 	w := cl.w
 	data, err := io.ReadAll(io.LimitReader(body, maxAnswer+1))
 	fail := func(outcome, msg string) bool {
@@ -280,13 +281,13 @@ func writeFormatError(w http.ResponseWriter, ad *adapter, status int, msg string
 
 // redactor is the chain's key redactor (Build gives every chain one that
 // knows every key; a Chain made by hand redacts its own upstreams' keys).
-func (c *Chain) redactor() redactor {
-	if c.redact != nil {
-		return c.redact
+func (c *Chain) redactor() *redact.Redactor {
+	if c.keys != nil {
+		return c.keys
 	}
 	var secrets []string
 	for _, up := range c.Upstreams {
 		secrets = append(secrets, up.secrets()...)
 	}
-	return newRedactor(secrets)
+	return redact.New(secrets...)
 }

@@ -19,6 +19,7 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/kubelb-ai/kubelb-ai/generate"
+	"github.com/kubelb-ai/kubelb-ai/proxy/redact"
 	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
@@ -119,9 +120,9 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 	}
 	// Every chain redacts every key serve injects: an answer from one
 	// provider must not carry another's either.
-	redact := newRedactor(secrets)
+	keys := redact.New(secrets...)
 	for _, ch := range chains {
-		ch.redact = redact
+		ch.keys = keys
 	}
 	var gateway *gwv1.Gateway
 	var routes []*gwv1.HTTPRoute
@@ -197,7 +198,7 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 			addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(l.Port))
 		}
 		rh := &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client, limits: limits, policies: policies, metrics: opts.Metrics,
-			maxBody: opts.MaxBody, bodyTimeout: opts.BodyTimeout, idleTimeout: opts.StreamIdleTimeout, redact: redact}
+			maxBody: opts.MaxBody, bodyTimeout: opts.BodyTimeout, idleTimeout: opts.StreamIdleTimeout, keys: keys}
 		cfg.Listeners = append(cfg.Listeners, Listener{Name: string(l.Name), Addr: addr, Handler: observed(rh, opts.Metrics, opts.Log, opts.LogBodies)})
 		var names []string
 		for _, r := range attached {
@@ -254,7 +255,7 @@ type routeHandler struct {
 	maxBody     int64
 	bodyTimeout time.Duration
 	idleTimeout time.Duration
-	redact      redactor
+	keys        *redact.Redactor
 }
 
 type routeLimit struct {
@@ -326,7 +327,7 @@ func (h *routeHandler) serve(w http.ResponseWriter, r *http.Request, ex *exchang
 		up := &Upstream{Name: string(ref.Name), URL: &url.URL{Scheme: base.Scheme, Host: base.Host}, Passthrough: true, Headers: []string{"*"},
 			prefix: strings.TrimSuffix(base.Path, "/")}
 		(&Chain{Upstreams: []*Upstream{up}, Client: h.client, MaxBody: h.maxBody, BodyTimeout: h.bodyTimeout, StreamIdleTimeout: h.idleTimeout,
-			RouteTypes: []RouteType{{Suffix: "*", Type: "Passthrough"}}, redact: h.redact}).serve(w, r, h.policies[route.Name])
+			RouteTypes: []RouteType{{Suffix: "*", Type: "Passthrough"}}, keys: h.keys}).serve(w, r, h.policies[route.Name])
 	}
 }
 

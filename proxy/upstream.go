@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/kubelb-ai/kubelb-ai/proxy/redact"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
@@ -163,14 +164,23 @@ func awsKeys(p spec.Provider, accessEnv, secretEnv, region string, lookup func(s
 }
 
 // secrets are the credentials serve injects for up: never to be seen in
-// an answer.
+// an answer. A "key" shorter than redact.MinEncoded bytes (a placeholder
+// in a test or a local mirror, never a provider's) is left out: it would
+// match ordinary text.
 func (up *Upstream) secrets() []string {
 	var out []string
-	if up.Key != "" && !up.Passthrough {
-		out = append(out, up.Key)
+	add := func(s string) {
+		if len(s) >= redact.MinEncoded {
+			out = append(out, s)
+		}
+	}
+	if !up.Passthrough {
+		add(up.Key)
 	}
 	if up.AWS != nil {
-		out = append(out, up.AWS.AccessKey, up.AWS.SecretKey, up.AWS.SessionToken)
+		add(up.AWS.AccessKey)
+		add(up.AWS.SecretKey)
+		add(up.AWS.SessionToken)
 	}
 	return out
 }
