@@ -211,7 +211,7 @@ func (c *Chain) refund(pol *policy, cl *call) {
 // client's connection when the answer could not be delivered whole, so
 // that a cut answer never looks complete.
 func (c *Chain) finish(cl *call, pol *policy, at *attempt, resp *http.Response) {
-	defer at.cancel()
+	defer at.end()
 	u, broken := c.deliver(cl, pol, at, resp)
 	c.account(cl, pol, at, u)
 	if broken {
@@ -268,6 +268,14 @@ type attempt struct {
 	idle    *time.Timer
 	timeout time.Duration
 	silent  atomic.Bool
+}
+
+// end releases what the attempt holds: its request and its idle timer.
+func (at *attempt) end() {
+	if at.idle != nil {
+		at.idle.Stop()
+	}
+	at.cancel()
 }
 
 // prepare is the per-attempt step: the request as up receives it, in its
