@@ -267,9 +267,13 @@ func flagPolicy(values []string) (*corsPolicy, error) {
 // keeps it: a hostname (its port dropped), a wildcard "*.example.com", or
 // "*".
 func checkAllowHost(v string) (string, error) {
+	bad := fmt.Errorf("--allow-host %s: want a hostname (my-laptop.local), a wildcard (*.example.test), an IP address or *", v)
 	h := strings.ToLower(strings.TrimSpace(v))
 	if h == "*" {
 		return h, nil
+	}
+	if strings.ContainsAny(h, "/@ ") {
+		return "", bad
 	}
 	if host, _, err := net.SplitHostPort(h); err == nil {
 		h = host
@@ -280,11 +284,11 @@ func checkAllowHost(v string) (string, error) {
 	}
 	name := strings.TrimPrefix(h, "*.")
 	if name == "" || strings.Contains(name, "*") || strings.Contains(name, "..") || strings.HasPrefix(name, ".") {
-		return "", fmt.Errorf("--allow-host %s: want a hostname (my-laptop.local), a wildcard (*.example.test), an IP address or *", v)
+		return "", bad
 	}
 	for _, c := range []byte(name) {
 		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_') {
-			return "", fmt.Errorf("--allow-host %s: want a hostname (my-laptop.local), a wildcard (*.example.test), an IP address or *", v)
+			return "", bad
 		}
 	}
 	return h, nil
