@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
@@ -79,8 +80,8 @@ func isLoopbackName(host string) bool {
 	if host == "localhost" {
 		return true
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // hostName is the host of a Host header: lower case, without port,
@@ -140,7 +141,7 @@ func (e *edge) sameOrigin(o origin, hostport string) bool {
 		host, port = h, p
 	}
 	host = hostName(host)
-	if host != o.host || (!e.named(host) && net.ParseIP(host) == nil) {
+	if _, err := netip.ParseAddr(host); host != o.host || (!e.named(host) && err != nil) {
 		return false
 	}
 	if port == "" {
