@@ -294,3 +294,34 @@ func guardAdmin(addr string, current func() *edge, next http.Handler) http.Handl
 		next.ServeHTTP(w, r)
 	})
 }
+
+// checkAllowHost validates an --allow-host value and returns it as edge
+// keeps it: a hostname (its port dropped), a wildcard "*.example.com", or
+// "*".
+func checkAllowHost(v string) (string, error) {
+	bad := fmt.Errorf("--allow-host %s: want a hostname (my-laptop.local), a wildcard (*.example.test), an IP address or *", v)
+	h := strings.ToLower(strings.TrimSpace(v))
+	if h == "*" {
+		return h, nil
+	}
+	if strings.ContainsAny(h, "/@ ") {
+		return "", bad
+	}
+	if host, _, err := net.SplitHostPort(h); err == nil {
+		h = host
+	}
+	h = strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"), ".")
+	if net.ParseIP(h) != nil {
+		return h, nil
+	}
+	name := strings.TrimPrefix(h, "*.")
+	if name == "" || strings.Contains(name, "*") || strings.Contains(name, "..") || strings.HasPrefix(name, ".") {
+		return "", bad
+	}
+	for _, c := range []byte(name) {
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return "", bad
+		}
+	}
+	return h, nil
+}

@@ -438,9 +438,9 @@ type ServeOptions struct {
 
 // Serve serves cfg's listeners and the admin endpoints until ctx ends, then
 // drains in-flight requests for up to o.Drain; requests still running then
-// are cut and get up to two seconds more to be logged. Each Config sent on o.Reload
-// replaces the running one at once, listener by listener; requests in
-// flight finish with the one they started with. A Config whose listeners
+// are cut and get up to two seconds more to be logged (drain.go). Each
+// Config sent on o.Reload replaces the running one at once, listener by
+// listener; requests in flight finish with the one they started with. A Config whose listeners
 // differ in name or address cannot replace a running one (the sockets
 // stay).
 func Serve(ctx context.Context, cfg *Config, o ServeOptions) error {
