@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/runtime"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
 	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
@@ -462,5 +465,142 @@ func TestOriginsAndFlags(t *testing.T) {
 	_, err := Build(renderMaps(t, g), Options{Lookup: func(string) (string, bool) { return "k", true }, AllowOrigins: []string{"localhost:3000"}})
 	if err == nil || !strings.Contains(err.Error(), "--allow-origin localhost:3000") {
 		t.Errorf("Build with a bad --allow-origin: %v", err)
+	}
+}
+
+// Which CORS policy a rule gets: the most specific attachment, whole.
+func TestCORSPolicyPrecedence(t *testing.T) {
+	objs, err := generate.DecodeManifests([]byte(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: ns}
+spec:
+  gatewayClassName: x
+  listeners: [{name: http, port: 8080, protocol: HTTP}, {name: other, port: 8081, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: ns}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+  - name: filtered
+    filters: [{type: CORS, cors: {allowOrigins: ["https://filter.test"]}}]
+    backendRefs: [{name: s}]
+  - name: extref
+    filters: [{type: ExtensionRef, extensionRef: {group: gateway.kgateway.dev, kind: TrafficPolicy, name: by-ref}}]
+    backendRefs: [{name: s}]
+  - name: sectioned
+    backendRefs: [{name: s}]
+  - name: plain
+    backendRefs: [{name: s}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: bare, namespace: ns}
+spec:
+  parentRefs: [{name: gw}]
+  rules: [{backendRefs: [{name: s}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: elsewhere, namespace: other}
+spec:
+  parentRefs: [{name: gw, namespace: ns}]
+  rules: [{backendRefs: [{name: s}]}]
+---
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: TrafficPolicy
+metadata: {name: by-ref, namespace: ns}
+spec: {cors: {allowOrigins: ["https://ref.test"]}}
+---
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: TrafficPolicy
+metadata: {name: rule, namespace: ns}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: r, sectionName: sectioned}]
+  cors: {allowOrigins: ["https://rule.test"]}
+---
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: TrafficPolicy
+metadata: {name: route-b, namespace: ns, creationTimestamp: "2024-02-01T00:00:00Z"}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: r}]
+  cors: {allowOrigins: ["https://newer.test"]}
+---
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: TrafficPolicy
+metadata: {name: route-a, namespace: ns, creationTimestamp: "2024-01-01T00:00:00Z"}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: r}]
+  cors: {allowOrigins: ["https://route.test"]}
+---
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: TrafficPolicy
+metadata: {name: wrong-namespace, namespace: ns}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: elsewhere}]
+  cors: {allowOrigins: ["https://wrong-namespace.test"]}
+---
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayPolicy
+metadata: {name: listener, namespace: ns}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: gw, sectionName: http}]
+  traffic: {cors: {allowOrigins: ["https://listener.test"]}}
+---
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayPolicy
+metadata: {name: gateway, namespace: ns}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: gw}]
+  traffic: {cors: {allowOrigins: ["https://gateway.test"]}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := &gwv1.Gateway{}
+	var routes []*gwv1.HTTPRoute
+	for _, o := range objs {
+		switch o["kind"] {
+		case "Gateway":
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o, gw); err != nil {
+				t.Fatal(err)
+			}
+		case "HTTPRoute":
+			r := &gwv1.HTTPRoute{}
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o, r); err != nil {
+				t.Fatal(err)
+			}
+			routes = append(routes, r)
+		}
+	}
+	policies := manifestCORS(objs)
+	allowed := func(l gwv1.Listener, route, rule int) string {
+		pol := corsRules(policies, gw, l, routes)[ruleKey{routes[route], rule}]
+		if pol == nil || len(pol.origins) != 1 {
+			return ""
+		}
+		return pol.origins[0].host
+	}
+	web, other := gw.Spec.Listeners[0], gw.Spec.Listeners[1]
+	for _, c := range []struct {
+		l           gwv1.Listener
+		route, rule int
+		want        string
+	}{
+		{web, 0, 0, "filter.test"},
+		{web, 0, 1, "ref.test"},
+		{web, 0, 2, "rule.test"},
+		{web, 0, 3, "route.test"}, // the older of two route policies
+		{web, 1, 0, "listener.test"},
+		{other, 1, 0, "gateway.test"},
+		// A route policy targets routes of its own namespace; the
+		// Gateway's applies to every route attached to it.
+		{other, 2, 0, "gateway.test"},
+	} {
+		if got := allowed(c.l, c.route, c.rule); got != c.want {
+			t.Errorf("listener %s, route %s rule %d: %q, want %q", c.l.Name, routes[c.route].Name, c.rule, got, c.want)
+		}
 	}
 }
