@@ -55,6 +55,8 @@ type Chain struct {
 	StreamIdleTimeout time.Duration
 
 	metrics *Metrics
+	// service: the chain is a plain Service backend (no key, no format).
+	service bool
 	// keys redacts every key serve injects from answers.
 	keys *redact.Redactor
 }
@@ -94,9 +96,9 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 		writeError(w, http.StatusNotImplemented, err.Error())
 		return
 	}
-	if r.Method == http.MethodOptions {
+	if r.Method == http.MethodOptions && !c.service {
 		// A preflight (or any OPTIONS) is answered here: never sent to a
-		// provider with a key.
+		// provider with a key (a Service gets its own).
 		w.Header().Set("Allow", http.MethodPost)
 		w.WriteHeader(http.StatusNoContent)
 		return

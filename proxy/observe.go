@@ -115,8 +115,9 @@ func (r *recorder) Write(b []byte) (int, error) {
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // observed wraps a listener's handler with metrics and an access log line
-// per request: method, path, route, backend, provider, status, durations,
-// failovers. Never headers or bodies, so never a key.
+// per request: method, path (as the client sent it), route, backend,
+// provider, status, durations, failovers, and why it was aborted if it was.
+// Never headers or bodies, so never a key.
 func observed(next *routeHandler, m *Metrics, log *slog.Logger, logBodies bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -153,9 +154,13 @@ func observed(next *routeHandler, m *Metrics, log *slog.Logger, logBodies bool) 
 
 // record notes one request in the metrics and the access log.
 func record(r *http.Request, rec *recorder, ex *exchange, d time.Duration, m *Metrics, log *slog.Logger, body []byte) {
+	// A request cut short (the client left, or serve stopped after the
+	// drain time) is logged as it ended: status 0 if no response reached
+	// the client.
+	aborted := abortedBy(r)
 	ex.mu.Lock()
 	defer ex.mu.Unlock()
-	if rec.status == 0 {
+	if rec.status == 0 && aborted == "" {
 		rec.status = http.StatusOK
 	}
 	if m != nil {
@@ -178,6 +183,9 @@ func record(r *http.Request, rec *recorder, ex *exchange, d time.Duration, m *Me
 	}
 	if ex.tokensSeen {
 		attrs = append(attrs, slog.Int("input_tokens", ex.tokensIn), slog.Int("output_tokens", ex.tokensOut))
+	}
+	if aborted != "" {
+		attrs = append(attrs, slog.String("aborted", aborted))
 	}
 	if ex.guarded {
 		attrs = append(attrs, slog.Bool("guard_rejected", true))

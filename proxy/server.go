@@ -57,6 +57,12 @@ type Options struct {
 	// StreamIdleTimeout ends an answer whose provider sends nothing for
 	// that long (default 60s).
 	StreamIdleTimeout time.Duration
+	// AllowHosts are Host names loopback listeners and the admin address
+	// answer besides loopback's and the manifests' (--allow-host; "*" any,
+	// "*.example.com" a wildcard). AllowOrigins are origins whose web pages
+	// may call every route (--allow-origin; "*" any, "null" Origin: null).
+	// See origin.go.
+	AllowHosts, AllowOrigins []string
 }
 
 // Listener is one Gateway listener served locally.
@@ -72,6 +78,8 @@ type Config struct {
 	Metrics   *Metrics
 	// Summary is the configuration without secrets, for /config.
 	Summary map[string]any
+	// admin is the admin address's Host and Origin rule.
+	admin *edge
 }
 
 // Build compiles manifests (any target) into handlers per listener.
@@ -146,7 +154,11 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 	if gateway == nil {
 		return nil, errors.New("the manifests have no Gateway: nothing to listen on")
 	}
-	cfg := &Config{Metrics: opts.Metrics, Summary: map[string]any{"gateway": gateway.Namespace + "/" + gateway.Name, "target": in.From,
+	edges, err := newEdges(objs, opts)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &Config{Metrics: opts.Metrics, admin: edges.admin(gateway, routes), Summary: map[string]any{"gateway": gateway.Namespace + "/" + gateway.Name, "target": in.From,
 		"translate": opts.Translate || in.From == templates.Agentgateway}}
 	// One limiter and one policy per route, shared by the listeners the
 	// route attaches to.
@@ -198,7 +210,7 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 			addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(l.Port))
 		}
 		rh := &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client, limits: limits, policies: policies, metrics: opts.Metrics,
-			maxBody: opts.MaxBody, bodyTimeout: opts.BodyTimeout, idleTimeout: opts.StreamIdleTimeout, keys: keys}
+			maxBody: opts.MaxBody, bodyTimeout: opts.BodyTimeout, idleTimeout: opts.StreamIdleTimeout, keys: keys, edge: edges.listener(gateway, l, addr, attached)}
 		cfg.Listeners = append(cfg.Listeners, Listener{Name: string(l.Name), Addr: addr, Handler: observed(rh, opts.Metrics, opts.Log, opts.LogBodies)})
 		var names []string
 		for _, r := range attached {
@@ -256,6 +268,8 @@ type routeHandler struct {
 	bodyTimeout time.Duration
 	idleTimeout time.Duration
 	keys        *redact.Redactor
+	// edge checks Host, path and Origin before routing.
+	edge *edge
 }
 
 type routeLimit struct {
@@ -264,12 +278,10 @@ type routeLimit struct {
 }
 
 func (h *routeHandler) serve(w http.ResponseWriter, r *http.Request, ex *exchange) {
-	route, ruleIndex, ok := h.router.Match(r)
+	w, r, route, ruleIndex, ok := h.edge.admit(w, r, h.router, ex)
 	if !ok {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no route matches %s %s", r.Method, r.URL.Path))
 		return
 	}
-	ex.set(func(e *exchange) { e.route = route.Namespace + "/" + route.Name })
 	if lim := h.limits[route.Name]; lim != nil && !lim.admit(w, lim.limit) {
 		if h.metrics != nil {
 			h.metrics.rateLimited.WithLabelValues(route.Namespace + "/" + route.Name).Inc()
@@ -327,7 +339,7 @@ func (h *routeHandler) serve(w http.ResponseWriter, r *http.Request, ex *exchang
 		up := &Upstream{Name: string(ref.Name), URL: &url.URL{Scheme: base.Scheme, Host: base.Host}, Passthrough: true, Headers: []string{"*"},
 			prefix: strings.TrimSuffix(base.Path, "/")}
 		(&Chain{Upstreams: []*Upstream{up}, Client: h.client, MaxBody: h.maxBody, BodyTimeout: h.bodyTimeout, StreamIdleTimeout: h.idleTimeout,
-			RouteTypes: []RouteType{{Suffix: "*", Type: "Passthrough"}}, keys: h.keys}).serve(w, r, h.policies[route.Name])
+			RouteTypes: []RouteType{{Suffix: "*", Type: "Passthrough"}}, keys: h.keys, service: true}).serve(w, r, h.policies[route.Name])
 	}
 }
 
@@ -459,9 +471,10 @@ type ServeOptions struct {
 }
 
 // Serve serves cfg's listeners and the admin endpoints until ctx ends, then
-// drains in-flight requests for up to o.Drain. Each Config sent on o.Reload
-// replaces the running one at once, listener by listener; requests in
-// flight finish with the one they started with. A Config whose listeners
+// drains in-flight requests for up to o.Drain; requests still running then
+// are cut and get up to two seconds more to be logged (drain.go). Each
+// Config sent on o.Reload replaces the running one at once, listener by
+// listener; requests in flight finish with the one they started with. A Config whose listeners
 // differ in name or address cannot replace a running one (the sockets
 // stay).
 func Serve(ctx context.Context, cfg *Config, o ServeOptions) error {
@@ -485,13 +498,15 @@ func Serve(ctx context.Context, cfg *Config, o ServeOptions) error {
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(current.Load().Summary)
 	})
-	servers := map[string]*http.Server{"admin": {Addr: o.Admin, Handler: mux, ReadHeaderTimeout: o.HeaderTimeout, IdleTimeout: o.IdleTimeout}}
+	admin := guardAdmin(o.Admin, func() *edge { return current.Load().admin }, mux)
+	servers := map[string]*http.Server{"admin": {Addr: o.Admin, Handler: admin, ReadHeaderTimeout: o.HeaderTimeout, IdleTimeout: o.IdleTimeout}}
+	inFlight := &flight{}
 	for _, l := range cfg.Listeners {
 		name := l.Name
-		handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handler := inFlight.track(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			current.Load().handler(name).ServeHTTP(w, r)
-		})
-		servers[l.Name] = &http.Server{Addr: l.Addr, Handler: handler, ReadHeaderTimeout: o.HeaderTimeout, IdleTimeout: o.IdleTimeout}
+		}))
+		servers[l.Name] = &http.Server{Addr: l.Addr, Handler: handler, ReadHeaderTimeout: o.HeaderTimeout, IdleTimeout: o.IdleTimeout, BaseContext: inFlight.base}
 	}
 	addrs := map[string]string{}
 	errs := make(chan error, len(servers))
@@ -528,13 +543,7 @@ loop:
 			}
 		}
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), o.Drain)
-	defer cancel()
-	var wg sync.WaitGroup
-	for _, s := range servers {
-		wg.Go(func() { _ = s.Shutdown(sctx) })
-	}
-	wg.Wait()
+	drain(servers, o.Drain, inFlight)
 	return nil
 }
 

@@ -58,12 +58,12 @@ func TestClientTimeouts(t *testing.T) {
 
 	// Headers that never end.
 	c := dial()
-	io.WriteString(c, "POST /openai/v1/chat/completions HTTP/1.1\r\nHost: x\r\n")
+	io.WriteString(c, "POST /openai/v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n")
 	closedWithin(c, "slow headers")
 
 	// A body that never arrives.
 	c = dial()
-	io.WriteString(c, "POST /openai/v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"model\":")
+	io.WriteString(c, "POST /openai/v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"model\":")
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func TestClientTimeouts(t *testing.T) {
 
 	// A kept-alive connection after its request.
 	c = dial()
-	io.WriteString(c, "POST /openai/v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "+
+	io.WriteString(c, "POST /openai/v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "+
 		strconv.Itoa(len(chat))+"\r\n\r\n"+chat)
 	br := bufio.NewReader(c)
 	resp, err = http.ReadResponse(br, nil)

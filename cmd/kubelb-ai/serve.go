@@ -40,6 +40,9 @@ type serveOptions struct {
 	streamIdle time.Duration
 	// Client-side limits: headers, body, idle kept-alive connections.
 	headerTimeout, bodyTimeout, idleTimeout time.Duration
+	// Who may call: Host names besides loopback's and the manifests', and
+	// web origins (CORS).
+	allowHosts, allowOrigins []string
 }
 
 func newServeCmd(streams IOStreams) *cobra.Command {
@@ -55,7 +58,12 @@ order. Streams are relayed event by event.
 
 An admin address serves /healthz, /readyz, /metrics (Prometheus) and
 /config (no keys). Each request is logged on standard error (route,
-backend, provider, status, durations, failovers), never keys or bodies.`,
+backend, provider, status, durations, failovers), never keys or bodies.
+
+Loopback is no trust boundary: on a loopback address serve answers only
+Host names of loopback, the manifests and --allow-host, and refuses web
+pages (an Origin header) that neither the routes' CORS policies nor
+--allow-origin allow, so that no web page can spend the keys.`,
 		Example: `  OPENAI_API_KEY=sk-... kubelb-ai serve -f manifests/
   kubelb-ai serve --from kubelb-ai.yaml --listen http=127.0.0.1:9000 --upstream openai=http://127.0.0.1:4010`,
 		Args: cobra.NoArgs,
@@ -84,6 +92,8 @@ backend, provider, status, durations, failovers), never keys or bodies.`,
 	f.BoolVar(&o.logBodies, "log-bodies", false, "add each request's body (the prompt) to the access log; never the keys")
 	f.DurationVar(&o.webhookTimeout, "guard-webhook-timeout", 5*time.Second, "how long a prompt guard webhook may take to answer")
 	f.StringVar(&o.webhookFailure, "guard-webhook-failure", "closed", "when a guard webhook cannot answer: closed (the request fails with 500, as kgateway) or open (it goes on unchecked)")
+	f.StringArrayVar(&o.allowHosts, "allow-host", nil, "also answer requests for this Host on loopback listeners and the admin address (besides localhost, 127.0.0.1, [::1] and the manifests' hostnames), repeatable, e.g. --allow-host my-laptop.local; '*' turns the check off")
+	f.StringArrayVar(&o.allowOrigins, "allow-origin", nil, "let web pages from this origin call every route (CORS), repeatable, e.g. --allow-origin http://localhost:3000; 'null' for file: pages, '*' for any page")
 	f.BoolVar(&o.translate, "translate", false, "on kgateway targets too, translate OpenAI-format requests for Anthropic, Gemini, Vertex AI and Bedrock providers (agentgateway always does)")
 	cmd.MarkFlagsOneRequired("filename", "from")
 	cmd.MarkFlagsMutuallyExclusive("filename", "from")
@@ -140,7 +150,8 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 	}
 	popts := proxy.Options{Listen: listen, Upstreams: ups, Lookup: os.LookupEnv, Metrics: proxy.NewMetrics(), Log: logger,
 		Client: proxy.NewClient(o.connect, o.upstream), MaxBody: o.maxBody, BodyTimeout: o.bodyTimeout, LogBodies: o.logBodies, Translate: o.translate,
-		WebhookTimeout: o.webhookTimeout, WebhookFailOpen: o.webhookFailure == "open", StreamIdleTimeout: o.streamIdle}
+		WebhookTimeout: o.webhookTimeout, WebhookFailOpen: o.webhookFailure == "open", StreamIdleTimeout: o.streamIdle,
+		AllowHosts: o.allowHosts, AllowOrigins: o.allowOrigins}
 	cfg, err := proxy.Build(maps, popts)
 	if err != nil {
 		return inputError(err)

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
+)
+
+// --allow-host and --allow-origin open serve to a Host and a web origin;
+// others stay refused, on the listener and the admin address alike, and a
+// malformed value is a usage error.
+func TestServeAllowHostAndOrigin(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := runCmd(t, "generate", "--provider", "openai", "--output-dir", dir); code != 0 {
+		t.Fatalf("generate: %s", errOut)
+	}
+	t.Setenv("OPENAI_API_KEY", "sk-k")
+	if code, _, errOut := runCmd(t, "serve", "-f", dir, "--allow-origin", "localhost:3000"); code != exitUsage || !strings.Contains(errOut, "--allow-origin localhost:3000") {
+		t.Errorf("a malformed --allow-origin: exit %d %s", code, errOut)
+	}
+	if code, _, errOut := runCmd(t, "serve", "-f", dir, "--allow-host", "http://x.test"); code != exitUsage || !strings.Contains(errOut, "--allow-host http://x.test") {
+		t.Errorf("a malformed --allow-host: exit %d %s", code, errOut)
+	}
+
+	openai := fakeprovider.New(t, fakeprovider.OpenAI, "sk-k")
+	p := startServeProcess(t, []string{"OPENAI_API_KEY=sk-k"}, "-f", dir, "--upstream", "openai="+openai.URL,
+		"--allow-host", "my-laptop.test", "--allow-origin", "http://localhost:3000")
+	ask := func(url, host, origin string) (int, http.Header, string) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", url, strings.NewReader(`{"model":"m","messages":[{"role":"user","content":"hi"}]}`))
+		req.Header.Set("Content-Type", "application/json")
+		if host != "" {
+			req.Host = host
+		}
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header, string(b)
+	}
+	chat := p.listener + "/openai/v1/chat/completions"
+	if code, _, body := ask(chat, "evil.example", ""); code != http.StatusMisdirectedRequest {
+		t.Errorf("a foreign Host: %d %s", code, body)
+	}
+	if code, _, body := ask(chat, "", "https://evil.example"); code != http.StatusForbidden {
+		t.Errorf("a foreign origin: %d %s", code, body)
+	}
+	if n := len(openai.Requests()); n != 0 {
+		t.Fatalf("the provider was called %d times", n)
+	}
+	if code, _, body := ask(chat, "my-laptop.test", ""); code != 200 {
+		t.Errorf("--allow-host my-laptop.test: %d %s", code, body)
+	}
+	if code, h, body := ask(chat, "", "http://localhost:3000"); code != 200 || h.Get("Access-Control-Allow-Origin") != "http://localhost:3000" {
+		t.Errorf("--allow-origin http://localhost:3000: %d %v %s", code, h, body)
+	}
+	req, _ := http.NewRequest("GET", p.admin+"/config", nil)
+	req.Host = "evil.example"
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMisdirectedRequest {
+		t.Errorf("/config for a foreign Host: %d", resp.StatusCode)
+	}
+	p.stop(t)
+}
