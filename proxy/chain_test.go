@@ -45,18 +45,11 @@ func serve(t *testing.T, ups ...*Upstream) (string, *[]string) {
 
 func post(t *testing.T, base, path, body string, header map[string]string) (*http.Response, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, base+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
+	resp, out, err := send(t, base+path, body, header)
+	if resp == nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return resp, out
 }
 
 const chat = `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}`

@@ -109,6 +109,17 @@ func startEdge(t *testing.T, target, extra string, opts Options) *edgeFixture {
 // returns the response with its body.
 func do(t *testing.T, method, u, host, body string, header map[string]string) (*http.Response, string) {
 	t.Helper()
+	resp, out, err := fetch(t, method, u, host, body, header)
+	if resp == nil {
+		t.Fatal(err)
+	}
+	return resp, out
+}
+
+// fetch is do that returns the error of an answer that could not be read
+// whole (a broken one) instead of failing.
+func fetch(t *testing.T, method, u, host, body string, header map[string]string) (*http.Response, string, error) {
+	t.Helper()
 	req, err := http.NewRequest(method, u, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -121,11 +132,11 @@ func do(t *testing.T, method, u, host, body string, header map[string]string) (*
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return nil, "", err
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	b, err := io.ReadAll(resp.Body)
+	return resp, string(b), err
 }
 
 // gatewayError checks a refusal's body: the gateway's JSON error with a

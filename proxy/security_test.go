@@ -9,7 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -52,18 +52,14 @@ func servePolicy(t *testing.T, target string, providers []string, pol *spec.Poli
 // answer, and the error reading it (a broken answer).
 func send(t *testing.T, url, body string, header map[string]string) (*http.Response, string, error) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range header {
-		req.Header.Set(k, v)
+	if _, set := header["Content-Type"]; !set {
+		header = maps.Clone(header)
+		if header == nil {
+			header = map[string]string{}
+		}
+		header["Content-Type"] = "application/json"
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, "", err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp, string(b), err
+	return fetch(t, http.MethodPost, url, "", body, header)
 }
 
 // unseen fails the test if any request the fake received since before

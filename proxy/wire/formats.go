@@ -1,5 +1,7 @@
 package wire
 
+import "strings"
+
 // The wire formats serve reads, named after the API that defines them.
 const (
 	OpenAI    = "openai"
@@ -114,65 +116,56 @@ var openAIRequest = &Shape{
 }
 
 var openAIAnswer = &Shape{
-	Rules: openAIModeration(map[string]Class{
-		"id": ID, "object": ID, "model": ID, "system_fingerprint": ID, "service_tier": ID,
-		"metadata":                                           Free,
-		"choices[].finish_reason":                            ID,
-		"choices[].message.role":                             ID,
-		"choices[].message.content":                          Text,
-		"choices[].message.refusal":                          Text,
-		"choices[].message.reasoning_content":                Text,
-		"choices[].message.tool_calls[].id":                  ID,
-		"choices[].message.tool_calls[].type":                ID,
-		"choices[].message.tool_calls[].function.name":       Text,
-		"choices[].message.tool_calls[].function.arguments":  JSONText,
-		"choices[].message.tool_calls[].custom.name":         Text,
-		"choices[].message.tool_calls[].custom.input":        Text,
-		"choices[].message.function_call.name":               Text,
-		"choices[].message.function_call.arguments":          JSONText,
-		"choices[].message.audio.id":                         ID,
-		"choices[].message.audio.data":                       Binary,
-		"choices[].message.audio.transcript":                 Text,
-		"choices[].message.annotations[].type":               ID,
-		"choices[].message.annotations[].url_citation.url":   ID,
-		"choices[].message.annotations[].url_citation.title": Text,
-		"choices[].logprobs":                                 Free,
-		"usage":                                              Free,
-		"error.type":                                         ID,
-		"error.code":                                         ID,
-		"error.param":                                        ID,
-		"error.message":                                      Text,
-	}),
+	Rules: openAIChoices(map[string]Class{
+		"metadata": Free,
+		"choices[].message.tool_calls[].custom.name":  Text,
+		"choices[].message.tool_calls[].custom.input": Text,
+		"choices[].message.audio.id":                  ID,
+		"choices[].message.audio.data":                Binary,
+		"choices[].message.audio.transcript":          Text,
+	}, "message", JSONText),
 	Roles: map[string]string{"choices[]": "assistant"},
 }
 
 var openAIEvent = &Shape{
-	Rules: openAIModeration(map[string]Class{
-		"id": ID, "object": ID, "model": ID, "system_fingerprint": ID, "service_tier": ID,
+	Rules: openAIChoices(map[string]Class{
 		// Random characters that pad a chunk against length side channels.
-		"obfuscation":                                      Binary,
-		"choices[].finish_reason":                          ID,
-		"choices[].delta.role":                             ID,
-		"choices[].delta.content":                          Text,
-		"choices[].delta.refusal":                          Text,
-		"choices[].delta.reasoning_content":                Text,
-		"choices[].delta.tool_calls[].id":                  ID,
-		"choices[].delta.tool_calls[].type":                ID,
-		"choices[].delta.tool_calls[].function.name":       Text,
-		"choices[].delta.tool_calls[].function.arguments":  Text,
-		"choices[].delta.function_call.name":               Text,
-		"choices[].delta.function_call.arguments":          Text,
-		"choices[].delta.annotations[].type":               ID,
-		"choices[].delta.annotations[].url_citation.url":   ID,
-		"choices[].delta.annotations[].url_citation.title": Text,
-		"choices[].logprobs":                               Free,
-		"usage":                                            Free,
-		"error.type":                                       ID,
-		"error.code":                                       ID,
-		"error.param":                                      ID,
-		"error.message":                                    Text,
-	}),
+		"obfuscation": Binary,
+	}, "delta", Text),
 	Roles: map[string]string{"choices[]": "assistant"},
+}
+
+// openAIChoices adds to rules those an answer and a stream's chunks share:
+// their choices' message (under member: message whole, delta streamed),
+// usage, moderation and errors. Tool call arguments are whole JSON only in
+// a whole message (arguments); a chunk carries a piece of them.
+func openAIChoices(rules map[string]Class, member string, arguments Class) map[string]Class {
+	for path, c := range map[string]Class{
+		"id": ID, "object": ID, "model": ID, "system_fingerprint": ID, "service_tier": ID,
+		"choices[].finish_reason":                      ID,
+		"choices[].logprobs":                           Free,
+		"usage":                                        Free,
+		"error.type":                                   ID,
+		"error.code":                                   ID,
+		"error.param":                                  ID,
+		"error.message":                                Text,
+		"choices[].M.role":                             ID,
+		"choices[].M.content":                          Text,
+		"choices[].M.refusal":                          Text,
+		"choices[].M.reasoning_content":                Text,
+		"choices[].M.tool_calls[].id":                  ID,
+		"choices[].M.tool_calls[].type":                ID,
+		"choices[].M.tool_calls[].function.name":       Text,
+		"choices[].M.tool_calls[].function.arguments":  arguments,
+		"choices[].M.function_call.name":               Text,
+		"choices[].M.function_call.arguments":          arguments,
+		"choices[].M.annotations[].type":               ID,
+		"choices[].M.annotations[].url_citation.url":   ID,
+		"choices[].M.annotations[].url_citation.title": Text,
+	} {
+		rules[strings.Replace(path, ".M.", "."+member+".", 1)] = c
+	}
+	return openAIModeration(rules)
 }
 
 // openAIModeration adds the rules of the moderation of an answer's input
