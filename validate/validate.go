@@ -431,10 +431,18 @@ func docAt(docs []*loader.Document, line int) *loader.Document {
 // enum error quoting one), so no reporter, of any format, can show one.
 func (r *Report) add(d *loader.Document, f Finding) {
 	if d != nil {
-		f.Excerpt, _ = d.Excerpt(f.Line)
-		f.Message, f.Fix = d.Redact(f.Path, f.Message), d.Redact(f.Path, f.Fix)
+		f = masked(d, f)
 	}
 	r.Findings = append(r.Findings, f)
+}
+
+// masked gives f its excerpt, credentials masked, and masks them in its
+// message and fix. A variable only so that a test can take it away and
+// show that its leak checks then fail.
+var masked = func(d *loader.Document, f Finding) Finding {
+	f.Excerpt, _ = d.Excerpt(f.Line)
+	f.Message, f.Fix = d.Redact(f.Path, f.Message), d.Redact(f.Path, f.Fix)
+	return f
 }
 
 // RuleInfo describes a rule for reports and docs/validate.md.

@@ -75,6 +75,8 @@ func (p *positions) walk(n *yaml.Node, path string, budget *int, depth int, sc s
 				cred: credentialField(sc, facts, k.Value), soft: sc.soft || credentialName(k.Value)}
 			if facts.secret && (k.Value == "data" || k.Value == "stringData") {
 				inner.secretData, inner.base64 = true, k.Value == "data"
+			} else {
+				inner.base64 = sc.secretData && sc.base64 // a value of data
 			}
 			p.walk(v, child, budget, depth+1, inner)
 		}
