@@ -72,7 +72,10 @@ func (p *positions) walk(n *yaml.Node, path string, budget *int, depth int, sc s
 			p.set(child, here)
 			p.set(path+"["+k.Value+"]", here) // map-key form, e.g. metadata.labels[app]
 			inner := scope{field: k.Value, alias: sc.alias, flow: sc.flow || v.Style&yaml.FlowStyle != 0,
-				cred: credentialField(sc, facts, k.Value), soft: sc.soft || credentialName(k.Value)}
+				cred: credentialField(sc, facts, k.Value), soft: sc.soft}
+			if v.Kind == yaml.MappingNode {
+				inner.soft = credentialName(k.Value) // its values, not deeper ones
+			}
 			if facts.secret && (k.Value == "data" || k.Value == "stringData") {
 				inner.secretData, inner.base64 = true, k.Value == "data"
 			} else {

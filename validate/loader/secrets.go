@@ -28,11 +28,11 @@ import (
 //   - or any string that starts with "Bearer ".
 //
 // Numbers count too (a PIN, a numeric token); booleans and nulls do not.
-// The other values inside such a field's object (authToken.kind,
-// authToken.secretRef.name) are soft credentials: a key written there by
-// mistake must not show either, but they are masked only in excerpts and in
-// findings about that very field, so that messages elsewhere keep naming
-// what they name ("Inline", a Secret's name).
+// The other values right inside such a field's object (authToken.kind) are
+// soft credentials: a key written there by mistake must not show either,
+// but they are masked only in excerpts and in findings about that very
+// field, so that other messages keep naming what they name ("Inline").
+// Deeper values (authToken.secretRef.name) are references, not secrets.
 //
 // They are found while the position index is built, which happens only for
 // documents with findings, so clean documents pay nothing for masking.
@@ -60,7 +60,7 @@ type secret struct {
 	value string
 	// base64 marks a Secret's data value, whose decoded form is secret too.
 	base64 bool
-	// soft: masked in messages only of findings at or under path.
+	// soft: masked in messages only of findings at path.
 	soft bool
 	path string
 }
@@ -104,7 +104,7 @@ type scope struct {
 	alias bool
 	// flow: the collection is written in flow style ({...} or [...]).
 	flow bool
-	// soft: inside the object of a field named like a credential.
+	// soft: right inside the object of a field named like a credential.
 	soft bool
 	// cred: the value walked is a credential (credentialField).
 	cred bool
@@ -253,10 +253,10 @@ func maskValues(line string) string {
 	return string(runes)
 }
 
-// scrub replaces in s every credential of the document, and the soft ones
-// at or under field path at (at "" : none), as written and as the API
-// server's and Go's messages quote them (%q, JSON), and a Secret data
-// value's decoded form too.
+// scrub replaces in s every credential of the document, and the soft one
+// at field path at, if any, as written and as the API server's and Go's
+// messages quote them (%q, JSON), and a Secret data value's decoded form
+// too.
 func (p *positions) scrub(at, s string) string {
 	if len(p.secrets) == 0 || s == "" {
 		return s
@@ -268,7 +268,7 @@ func (p *positions) scrub(at, s string) string {
 	if at != "" {
 		at = normPath(at)
 		if soft := scrubForms(p.secrets, func(sec secret) bool {
-			return sec.soft && (sec.path == at || strings.HasPrefix(sec.path, at+"."))
+			return sec.soft && sec.path == at
 		}); len(soft) > 0 {
 			forms = sortForms(append(soft, forms...))
 		}

@@ -47,6 +47,8 @@ func TestExcerptsMaskCredentials(t *testing.T) {
 			map[int]string{3: "  Authorization: *******", 4: "    " + strings.Repeat("*", len(key)+1), 5: "  b: *"}},
 		{"kgateway inline token", "kind: Backend\nspec:\n  ai:\n    llm:\n      openai:\n        authToken: {kind: Inline, inline: " + key + "}\n        model: gpt-4o\n",
 			map[int]string{6: "        authToken: {kind: ******, inline: " + strings.Repeat("*", len(key)) + "}", 7: "        model: gpt-4o"}},
+		{"kgateway secretRef", "kind: Backend\nspec:\n  authToken: {kind: SecretRef, secretRef: {name: keys}}\n",
+			map[int]string{3: "  authToken: {kind: *********, secretRef: {name: keys}}"}},
 		{"agentgateway auth.key", "kind: AgentgatewayBackend\nspec:\n  ai:\n    provider: {openai: {model: gpt-4o}}\n  policies:\n    auth:\n      key: " + key + "\n",
 			map[int]string{4: "    provider: {openai: {model: gpt-4o}}", 7: "      key: " + strings.Repeat("*", len(key))}},
 		{"env var and header", "kind: Deployment\nspec:\n  env:\n  - {name: OPENAI_API_KEY, value: " + key + "}\n  - name: LOG_LEVEL\n    value: debug\n  set: [{name: Authorization, value: \"Bearer " + key + "\"}]\n",
@@ -90,8 +92,8 @@ func boolInt(b bool) int {
 
 // Messages may quote a credential however they like: as written, %q or
 // JSON-escaped, decoded from base64, without its "Bearer ". Soft
-// credentials (other values inside a credential's object) are masked only
-// in findings about that field.
+// credentials (other values right inside a credential's object) are masked
+// only in findings about that field.
 func TestRedactMessages(t *testing.T) {
 	odd := key + "\"<&"
 	soft := "pk-other-9Yt2"
@@ -107,7 +109,7 @@ func TestRedactMessages(t *testing.T) {
 		{"", "JSON: " + `"sk-live-Zq3xV9\"\u003c\u0026"`, "JSON: \"" + strings.Repeat("*", len(key)+14) + "\""},
 		{"", `short values only where quoted: on, "on"`, `short values only where quoted: on, "**"`},
 		{"spec.authToken.kind", `Unsupported value: "` + soft + `": supported values: "Inline"`, `Unsupported value: "` + strings.Repeat("*", len(soft)) + `": supported values: "Inline"`},
-		{"spec.authToken", `Secret openai, value "` + soft + `"`, `Secret ******, value "` + strings.Repeat("*", len(soft)) + `"`},
+		{"spec.authToken", `Secret openai, value "` + soft + `"`, `Secret openai, value "` + soft + `"`},
 		{"metadata.name", `Secret openai is fine, ` + soft + ` is soft here`, `Secret openai is fine, ` + soft + ` is soft here`},
 	} {
 		if got := d.Redact(c.at, c.msg); got != c.want {
