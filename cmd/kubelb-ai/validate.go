@@ -53,8 +53,8 @@ never existed) comes with the target's real rate-limit object.
 
 PATHs are files, directories (searched recursively for .yaml, .yml, .json),
 named pipes or - for standard input; anything else (a device such as
-/dev/zero, a socket) is refused. Each input is read once and at most
---max-input-size bytes; a larger one is an error.
+/dev/zero, a socket) is refused. Standard input and pipes are read once; no
+input is read past --max-input-size bytes, and a larger one is an error.
 
 Output never shows a credential: values under a Secret's data and
 stringData, of fields named like one (authorization, api-key, token, secret,
