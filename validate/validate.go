@@ -425,10 +425,12 @@ func docAt(docs []*loader.Document, line int) *loader.Document {
 }
 
 // add puts f, found in d, into the report. Every finding enters a report
-// here, which is why masking is done here and nowhere else: f gets its
-// excerpt, and every credential of d is masked in it and in its text,
-// whatever the finding is about (an unknown field on the line of a key, an
-// enum error quoting one), so no reporter, of any format, can show one.
+// here, which is why masking is done here: f gets its excerpt, and every
+// credential of d is masked in it and in its text, whatever the finding is
+// about (an unknown field on the line of a key, an enum error quoting one),
+// so no reporter, of any format, can show one. Without d (input the loader
+// could not decode into documents) f comes masked by the loader, the only
+// one that had its text.
 func (r *Report) add(d *loader.Document, f Finding) {
 	if d != nil {
 		f = masked(d, f)

@@ -64,8 +64,8 @@ func TestMaxInputSize(t *testing.T) {
 	if !errors.Is(err, ErrTooLarge) {
 		t.Errorf("endless stdin: %v", err)
 	}
-	if got := FormatSize(64 << 20); got != "64 MiB" {
-		t.Errorf("FormatSize = %q", got)
+	if got := formatSize(64 << 20); got != "64 MiB" {
+		t.Errorf("formatSize = %q", got)
 	}
 }
 

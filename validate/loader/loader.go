@@ -165,8 +165,9 @@ type Problem struct {
 	// file validate reads, too large), as opposed to content that is not
 	// valid manifests.
 	Unreadable bool
-	// Excerpt is line Line, masked as Document.Excerpt masks (everything
-	// but the first key, since the document could not be read), or empty.
+	// Excerpt is line Line for a document that could not be decoded, all
+	// but its first key masked (the decoder's reading of the line is
+	// unknown, so any of it may be a credential); empty for other problems.
 	Excerpt string
 
 	err error // for errors.Is: ErrTooLarge
@@ -296,9 +297,11 @@ func Load(paths []string, stdin io.Reader) Result {
 	return r
 }
 
+// limit is MaxSize, or its default; at most 1 PiB, so that limit+1 is
+// never out of range (a larger limit is no limit anyway).
 func (in Input) limit() int64 {
 	if in.MaxSize > 0 {
-		return in.MaxSize
+		return min(in.MaxSize, 1<<50)
 	}
 	return DefaultMaxInputSize
 }
@@ -380,7 +383,7 @@ func unwrapPathError(err error) string {
 // problemOf is the unreadable-input problem err makes for file.
 func problemOf(file string, err error, limit int64) Problem {
 	if errors.Is(err, ErrTooLarge) {
-		return Problem{File: file, Message: "larger than the limit of " + FormatSize(limit) + " on one input", Unreadable: true, err: ErrTooLarge}
+		return Problem{File: file, Message: "larger than the limit of " + formatSize(limit) + " on one input", Unreadable: true, err: ErrTooLarge}
 	}
 	return Problem{File: file, Message: unwrapPathError(err), Unreadable: true, err: err}
 }
@@ -464,9 +467,9 @@ func readBounded(r io.Reader, limit, size int64) ([]byte, error) {
 	}
 }
 
-// FormatSize writes a size in bytes as the largest binary unit that
+// formatSize writes a size in bytes as the largest binary unit that
 // divides it: 64 MiB, 1536 KiB, 1000 bytes.
-func FormatSize(n int64) string {
+func formatSize(n int64) string {
 	for _, u := range []struct {
 		shift uint
 		name  string

@@ -26,8 +26,9 @@ type positions struct {
 	// then masked wholesale, since a credential may be among what was not
 	// seen.
 	complete bool
-	// forms caches what scrub replaces.
-	forms []string
+	// forms caches what scrub replaces of the (hard) credentials.
+	forms     []string
+	formsMade bool
 }
 
 func indexPositions(raw []byte) *positions {

@@ -16,7 +16,7 @@ import (
 // What counts as a credential, and how a finding's excerpt and message are
 // masked so that none is ever shown, whatever the finding is about.
 //
-// A credential is a string value that is
+// A credential is a value that is
 //   - under a Secret's data or stringData (any key: the API server treats
 //     them all alike),
 //   - the value of a field whose name looks like one (credentialName:
@@ -261,8 +261,8 @@ func (p *positions) scrub(at, s string) string {
 	if len(p.secrets) == 0 || s == "" {
 		return s
 	}
-	if p.forms == nil {
-		p.forms = scrubForms(p.secrets, func(sec secret) bool { return !sec.soft })
+	if !p.formsMade {
+		p.forms, p.formsMade = scrubForms(p.secrets, func(sec secret) bool { return !sec.soft }), true
 	}
 	forms := p.forms
 	if at != "" {
