@@ -58,18 +58,10 @@ type Finding struct {
 	Rule     string   `json:"rule"`
 	Message  string   `json:"message"`
 	Fix      string   `json:"fix,omitempty"`
-}
-
-// Secret reports whether the finding's source line may hold a credential
-// (a Secret's data, an inline key), which reports must not repeat.
-func (f Finding) Secret() bool {
-	switch {
-	case f.Rule == RuleInlineKey || f.Rule == RuleBearerPrefix:
-		return true
-	case strings.HasPrefix(f.Object, "Secret "):
-		return strings.HasPrefix(f.Path, "data") || strings.HasPrefix(f.Path, "stringData")
-	}
-	return false
+	// Excerpt is the source line at Line, credentials masked, for reports
+	// that show it (text); empty when unknown. It is cut from the text the
+	// finding was found in, so a reporter never reads an input again.
+	Excerpt string `json:"-"`
 }
 
 // Options configure a Validator.
@@ -200,10 +192,12 @@ func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*R
 			return false
 		}
 		r.Documents++
-		r.Findings = append(r.Findings, v.document(ctx, d)...)
+		for _, f := range v.document(ctx, d) {
+			r.add(d, f)
+		}
 		for _, f := range v.documentRules(d) {
 			if !suppressed(d, f) {
-				r.Findings = append(r.Findings, f)
+				r.add(d, f)
 			}
 		}
 		o := summarize(d)
@@ -220,11 +214,12 @@ func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*R
 			r.Unreadable = append(r.Unreadable, p)
 			continue
 		}
-		r.Findings = append(r.Findings, Finding{File: p.File, Line: p.Line, Column: 1, Severity: SeverityError, Rule: RuleYAML, Message: p.Message})
+		// The loader masked what it could not decode.
+		r.add(nil, Finding{File: p.File, Line: p.Line, Column: 1, Severity: SeverityError, Rule: RuleYAML, Message: p.Message, Excerpt: p.Excerpt})
 	}
 	for _, f := range v.setRules(kept) {
-		if !suppressedIn(byFile[f.File], f) {
-			r.Findings = append(r.Findings, f)
+		if d := docAt(byFile[f.File], f.Line); d == nil || !suppressed(d, f) {
+			r.add(d, f)
 		}
 	}
 	sort.SliceStable(r.Findings, func(i, j int) bool {
@@ -419,14 +414,37 @@ func (v *Validator) enabled(rule string) bool {
 	return !slices.Contains(v.opts.Disable, rule) || slices.Contains(v.opts.Enable, rule)
 }
 
-// suppressedIn finds the document holding f's line and checks its comments.
-func suppressedIn(docs []*loader.Document, f Finding) bool {
+// docAt returns the document of docs (one file's, in order) holding line.
+func docAt(docs []*loader.Document, line int) *loader.Document {
 	for i := len(docs) - 1; i >= 0; i-- {
-		if docs[i].Line <= f.Line {
-			return suppressed(docs[i], f)
+		if docs[i].Line <= line {
+			return docs[i]
 		}
 	}
-	return false
+	return nil
+}
+
+// add puts f, found in d, into the report. Every finding enters a report
+// here, which is why masking is done here: f gets its excerpt, and every
+// credential of d is masked in it and in its text, whatever the finding is
+// about (an unknown field on the line of a key, an enum error quoting one),
+// so no reporter, of any format, can show one. Without d (input the loader
+// could not decode into documents) f comes masked by the loader, the only
+// one that had its text.
+func (r *Report) add(d *loader.Document, f Finding) {
+	if d != nil {
+		f = masked(d, f)
+	}
+	r.Findings = append(r.Findings, f)
+}
+
+// masked gives f its excerpt, credentials masked, and masks them in its
+// message and fix. A variable only so that a test can take it away and
+// show that its leak checks then fail.
+var masked = func(d *loader.Document, f Finding) Finding {
+	f.Excerpt, _ = d.Excerpt(f.Line)
+	f.Message, f.Fix = d.Redact(f.Path, f.Message), d.Redact(f.Path, f.Fix)
+	return f
 }
 
 // RuleInfo describes a rule for reports and docs/validate.md.

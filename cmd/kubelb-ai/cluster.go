@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -84,16 +81,12 @@ func (o *clusterOptions) manifests(streams IOStreams) ([]*unstructured.Unstructu
 		src = loader.Result{Documents: docs}
 		target = g.Spec.Target
 	} else {
-		in := loader.Input{Paths: o.files}
-		if slices.Contains(o.files, "-") && streams.In != nil {
-			data, err := io.ReadAll(io.LimitReader(streams.In, loader.MaxFileSize+1))
-			if err != nil {
-				return nil, "", nil, inputError(err)
-			}
-			in.Stdin = data
+		// Read once: standard input and pipes are kept for the validation.
+		in, err := loader.Open(o.files, streams.In, 0)
+		if err != nil {
+			return nil, "", nil, inputError(err)
 		}
-		var err error
-		if maps, err = readManifests(o.files, bytes.NewReader(in.Stdin)); err != nil {
+		if maps, err = manifestsOf(in, o.files); err != nil {
 			return nil, "", nil, inputError(err)
 		}
 		src = in

@@ -108,17 +108,32 @@ func readManifests(paths []string, stdin io.Reader) ([]map[string]any, error) {
 	if slices.Contains(paths, "-") && stdin == nil {
 		return nil, fmt.Errorf("-: no standard input")
 	}
-	in := loader.Load(paths, stdin)
-	if len(in.Problems) > 0 {
-		return nil, in.Problems[0]
+	in, err := loader.Open(paths, stdin, 0)
+	if err != nil {
+		return nil, err
 	}
+	return manifestsOf(in, paths)
+}
+
+// manifestsOf reads the objects of in, stopping at the first thing that is
+// not a readable manifest.
+func manifestsOf(in loader.Source, paths []string) ([]map[string]any, error) {
 	var objs []map[string]any
-	for _, d := range in.Documents {
+	var bad error
+	r := in.Walk(func(d *loader.Document) bool {
 		if len(d.DecodeErrors) > 0 {
 			line, _ := d.Position(d.DecodeErrors[0].Field)
-			return nil, fmt.Errorf("%s:%d: %s", d.File, line, d.DecodeErrors[0].Detail)
+			bad = fmt.Errorf("%s:%d: %s", d.File, line, d.DecodeErrors[0].Detail)
+			return false
 		}
 		objs = append(objs, d.Object)
+		return true
+	})
+	switch {
+	case len(r.Problems) > 0:
+		return nil, r.Problems[0]
+	case bad != nil:
+		return nil, bad
 	}
 	if len(objs) == 0 {
 		return nil, fmt.Errorf("no Kubernetes objects in %s", strings.Join(paths, ", "))

@@ -3,14 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"io"
+	"math"
 	"os"
 	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
@@ -30,6 +32,7 @@ type validateOptions struct {
 	enable        []string
 	disable       []string
 	fromCluster   bool
+	maxInputSize  byteSize
 	kube          *genericclioptions.ConfigFlags
 }
 
@@ -48,9 +51,18 @@ Each finding names file:line:column, the field path, a rule ID and, where
 known, the fix: for example the KubeLB tutorial's RateLimitPolicy (a kind that
 never existed) comes with the target's real rate-limit object.
 
-PATHs are files, directories (searched recursively for .yaml, .yml, .json) or
-- for standard input. Exit status: 0 valid, 1 errors found (or warnings with
---fail-on warning), 2 usage or unreadable input.`,
+PATHs are files, directories (searched recursively for .yaml, .yml, .json),
+named pipes or - for standard input; anything else (a device such as
+/dev/zero, a socket) is refused. Standard input and pipes are read once; no
+input is read past --max-input-size bytes, and a larger one is an error.
+
+Output never shows a credential: values under a Secret's data and
+stringData, of fields named like one (authorization, api-key, token, secret,
+password, accessKey, ...) and "Bearer ..." strings are masked as ***** in
+every excerpt and message, whatever the finding is about.
+
+Exit status: 0 valid, 1 errors found (or warnings with --fail-on warning),
+2 usage or unreadable input.`,
 		Example: `  # Validate a directory for the default target (kgateway v2.1, KubeLB 1.3)
   kubelb-ai validate manifests/
 
@@ -84,6 +96,8 @@ PATHs are files, directories (searched recursively for .yaml, .yml, .json) or
 	f.BoolVar(&o.strict, "strict", false, "make reference findings (dangling or wrong references, missing Secret keys) errors, e.g. --strict in CI")
 	f.StringSliceVar(&o.disable, "disable", nil, "turn off lint or reference rules, e.g. --disable no-rate-limit,ref-unresolved (docs/validate.md lists them)")
 	f.StringSliceVar(&o.enable, "enable", nil, "turn rules back on after --disable, e.g. --enable inline-key")
+	o.maxInputSize = loader.DefaultMaxInputSize
+	f.Var(&o.maxInputSize, "max-input-size", "largest input (file, pipe, standard input) read; a larger one is an error. Binary (Ki, Mi, Gi) or decimal (KB, MB, GB) units or bytes, e.g. --max-input-size 256Mi")
 	cmd.MarkFlagsMutuallyExclusive("target", "kubelb-version")
 	return cmd
 }
@@ -114,14 +128,11 @@ func runValidate(ctx context.Context, o *validateOptions, args []string, streams
 		return usageError("--target: %v", err)
 	}
 
-	sources := &output.Sources{}
-	in := loader.Input{Paths: args}
-	if slices.Contains(args, "-") && streams.In != nil {
-		data, err := io.ReadAll(io.LimitReader(streams.In, loader.MaxFileSize+1))
-		if err != nil {
-			return inputError(err)
-		}
-		sources.Stdin, in.Stdin = data, data
+	// Devices and sockets are refused here, before anything is read, and
+	// standard input and pipes are read now, once, for every pass to share.
+	in, err := loader.Open(args, streams.In, int64(o.maxInputSize))
+	if err != nil {
+		return inputError(withSizeHint(err))
 	}
 	tuneGC()
 	var report *validate.Report
@@ -147,10 +158,10 @@ func runValidate(ctx context.Context, o *validateOptions, args []string, streams
 		return inputError(err)
 	}
 	if len(report.Unreadable) > 0 {
-		return inputError(report.Unreadable[0])
+		return inputError(withSizeHint(report.Unreadable[0]))
 	}
 
-	opts := output.Options{Color: streams.IsTTY && os.Getenv("NO_COLOR") == "", Sources: sources, Version: buildVersion().Version}
+	opts := output.Options{Color: streams.IsTTY && os.Getenv("NO_COLOR") == "", Version: buildVersion().Version}
 	if err := output.Write(streams.Out, stdoutFormat, report, opts); err != nil {
 		return err
 	}
@@ -228,6 +239,37 @@ func addClusterCRDs(ctx context.Context, v *validate.Validator, kube *genericcli
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// withSizeHint adds the way out to an input over --max-input-size.
+func withSizeHint(err error) error {
+	if errors.Is(err, loader.ErrTooLarge) {
+		return fmt.Errorf("%w: raise it with --max-input-size if the input is meant to be that large", err)
+	}
+	return err
+}
+
+// byteSize is a flag holding a size in bytes, written 64Mi, 64MiB, 10MB,
+// 10M or 1048576 (go-humanize's ParseBytes, which reads Kubernetes'
+// binary suffixes as well as the units people write).
+type byteSize int64
+
+func (s *byteSize) String() string {
+	if n := int64(*s); n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%dMi", n>>20)
+	}
+	return fmt.Sprint(int64(*s))
+}
+
+func (s *byteSize) Set(v string) error {
+	n, err := humanize.ParseBytes(v)
+	if err != nil || n == 0 || n > math.MaxInt64 {
+		return fmt.Errorf("want a positive size such as 64Mi, 10MB or 1048576")
+	}
+	*s = byteSize(n)
+	return nil
+}
+
+func (s *byteSize) Type() string { return "SIZE" }
 
 // tuneGC trades memory for CPU unless the user set GOGC or GOMEMLIMIT.
 // validate keeps little between documents (each is summarized once

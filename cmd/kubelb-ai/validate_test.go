@@ -1,11 +1,14 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 const tutorialFile = "../../testdata/tutorial/kubelb-1.2-aigateway.yaml"
@@ -111,5 +114,109 @@ func TestValidateSuggestsMigrate(t *testing.T) {
 	var stdout, stderr strings.Builder
 	if code := run("kubelb-ai", []string{"validate", "--strict", "-"}, IOStreams{In: strings.NewReader(migrated), Out: &stdout, ErrOut: &stderr}); code != 0 {
 		t.Fatalf("migrated manifests do not validate: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+}
+
+// leakKey is the fake credential of testdata/leaks (see
+// validate/leak_test.go, which also shows the check is not vacuous).
+const leakKey = "sk-live-CANARY-do-not-print"
+
+func leaks(out string) []string {
+	var shown []string
+	for _, form := range []string{leakKey, base64.StdEncoding.EncodeToString([]byte(leakKey)), strings.TrimPrefix(leakKey, "sk-live-")} {
+		if strings.Contains(out, form) {
+			shown = append(shown, form)
+		}
+	}
+	return shown
+}
+
+// No output of the command, in any format, on standard output, standard
+// error or a report file, from files or from standard input, shows a
+// credential.
+func TestValidateNeverShowsACredential(t *testing.T) {
+	const dir = "../../testdata/leaks"
+	files, _ := filepath.Glob(dir + "/*.*")
+	var stream strings.Builder
+	for _, f := range files {
+		if data, err := os.ReadFile(f); err == nil && !strings.HasSuffix(f, ".md") {
+			stream.WriteString("---\n")
+			stream.Write(data)
+		}
+	}
+	out := t.TempDir()
+	for _, target := range []string{"kgateway-v2.1", "agentgateway"} {
+		for _, format := range []string{"text", "json", "sarif", "junit", "github"} {
+			args := []string{"validate", "--target", target, "-o", format}
+			for _, f := range []string{"text", "json", "sarif", "junit", "github"} {
+				args = append(args, "--output", f+"="+filepath.Join(out, target+"."+f))
+			}
+			for _, input := range []string{dir, "-"} {
+				var stdout, stderr strings.Builder
+				code := run("kubelb-ai", append(args, input), IOStreams{In: strings.NewReader(stream.String()), Out: &stdout, ErrOut: &stderr})
+				if code != exitFindings || strings.Count(stdout.String(), "Secret") < 5 {
+					t.Fatalf("%s -o %s %s: exit %d, want findings:\n%s%s", target, format, input, code, stdout.String(), stderr.String())
+				}
+				shown := leaks(stdout.String() + stderr.String())
+				for _, f := range []string{"text", "json", "sarif", "junit", "github"} {
+					data, _ := os.ReadFile(filepath.Join(out, target+"."+f))
+					shown = append(shown, leaks(string(data))...)
+				}
+				if len(shown) > 0 {
+					t.Errorf("%s -o %s %s shows %q:\n%s%s", target, format, input, shown, stdout.String(), stderr.String())
+				}
+				if format == "text" && !strings.Contains(stdout.String(), `"stringData":{"Authorization":`+strings.Repeat("*", len(leakKey)+2)+`},"bogus":1}`) {
+					t.Errorf("%s %s: the one-line Secret's excerpt is not shown masked:\n%s", target, input, stdout.String())
+				}
+			}
+		}
+	}
+}
+
+// Devices are refused at once (exit 2), before anything is read.
+func TestValidateRefusesDevices(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero here")
+	}
+	start := time.Now()
+	code, out, errOut := runCmd(t, "validate", tutorialFile, "/dev/zero")
+	if code != exitUsage || out != "" || !strings.Contains(errOut, "/dev/zero: a character device: only regular files, directories, named pipes and - (standard input) are read") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("refusing /dev/zero took %v", d)
+	}
+}
+
+// --max-input-size bounds each input: one over it is an error naming it
+// and the limit; sizes read as Kubernetes and people write them.
+func TestValidateMaxInputSize(t *testing.T) {
+	data, err := os.ReadFile(tutorialFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := strconv.Itoa(len(data))
+	if code, out, _ := runCmd(t, "validate", "--max-input-size", size, tutorialFile); code != exitFindings {
+		t.Errorf("a file of exactly --max-input-size: exit %d\n%s", code, out)
+	}
+	small := strconv.Itoa(len(data) - 1)
+	code, _, errOut := runCmd(t, "validate", "--max-input-size", small, tutorialFile)
+	if code != exitUsage || !strings.Contains(errOut, tutorialFile+": larger than the limit of "+small+" bytes on one input: raise it with --max-input-size") {
+		t.Errorf("a file one byte over: exit %d, %s", code, errOut)
+	}
+	var stdout, stderr strings.Builder
+	code = run("kubelb-ai", []string{"validate", "--max-input-size", "1Ki", "-"}, IOStreams{In: strings.NewReader(string(data)), Out: &stdout, ErrOut: &stderr})
+	if code != exitUsage || !strings.Contains(stderr.String(), "<stdin>: larger than the limit of 1 KiB on one input") {
+		t.Errorf("standard input over the limit: exit %d, %s", code, stderr.String())
+	}
+	for _, ok := range []string{"64Mi", "64MiB", "10MB", "10M", "1048576", "1.5Gi"} {
+		if code, _, errOut := runCmd(t, "validate", "--max-input-size", ok, tutorialFile); code == exitUsage {
+			t.Errorf("--max-input-size %s: %s", ok, errOut)
+		}
+	}
+	for _, bad := range []string{"0", "-1", "10XB", "big"} {
+		if code, _, errOut := runCmd(t, "validate", "--max-input-size", bad, tutorialFile); code != exitUsage || !strings.Contains(errOut, "want a positive size such as 64Mi, 10MB or 1048576") {
+			t.Errorf("--max-input-size %s: exit %d, %s", bad, code, errOut)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -24,8 +25,10 @@ import (
 
 // Limits that keep hostile or mistaken input bounded.
 const (
-	// MaxFileSize is the largest file read; the API server's request limit is 3 MiB.
-	MaxFileSize = 64 << 20
+	// DefaultMaxInputSize is the largest input (file, pipe or standard
+	// input) read unless Input.MaxSize says otherwise; the API server's
+	// request limit is 3 MiB.
+	DefaultMaxInputSize = 64 << 20
 	// MaxDocumentSize is the largest single document; etcd stores at most ~1.5 MiB.
 	MaxDocumentSize = 8 << 20
 )
@@ -50,7 +53,8 @@ type Document struct {
 }
 
 // Text returns the document's text, reading it again from its file when
-// Lighten dropped it (nil if the file can no longer be read).
+// Lighten dropped it (nil if the file can no longer be read). Standard input
+// and pipes are never read again: their source keeps what was read.
 func (d *Document) Text() []byte {
 	if d.Raw == nil && d.src != nil {
 		return d.src.document(d.Index)
@@ -90,23 +94,59 @@ func (d *Document) Name() (namespace, name string) {
 // the document's file. A path that is not in the document resolves to its
 // nearest ancestor that is; the document start if none is.
 func (d *Document) Position(path string) (line, col int) {
-	idx := d.positions
-	switch {
-	case idx != nil:
-	case d.Raw == nil && d.src != nil:
-		// A lightened document: keep its index only while it is the one
-		// asked about, so lightened documents stay light.
-		idx = d.src.positions(d.Index)
-	default:
-		d.positions = indexPositions(d.Raw)
-		idx = d.positions
-	}
-	prefix := d.listPrefix()
-	l, c := idx.lookup(prefix + path)
+	l, c := d.index().lookup(d.listPrefix() + path)
 	if l == 0 {
 		return d.Line, 1
 	}
 	return d.Line + l - 1, c
+}
+
+// Excerpt returns line (of the file, 1-based) as a finding may show it: cut
+// from the text the document was read from, never from another read of its
+// file, with every credential of the document masked (secrets.go).
+func (d *Document) Excerpt(line int) (string, bool) {
+	n := line - d.Line + 1
+	text, ok := lineOf(d.Text(), n)
+	if !ok {
+		return "", false
+	}
+	return d.index().maskLine(text, n), true
+}
+
+// Redact returns s, text of a finding at field path at, with every
+// credential of the document masked, as written and as messages quote it:
+// a finding's message may repeat a value whatever field it is about.
+func (d *Document) Redact(at, s string) string {
+	if at != "" {
+		at = d.listPrefix() + at
+	}
+	return d.index().scrub(at, s)
+}
+
+// index returns the document's position index, built on first use.
+func (d *Document) index() *positions {
+	switch {
+	case d.positions != nil:
+		return d.positions
+	case d.Raw == nil && d.src != nil:
+		// A lightened document: keep its index only while it is the one
+		// asked about, so lightened documents stay light.
+		return d.src.positions(d.Index)
+	}
+	d.positions = indexPositions(d.Raw)
+	return d.positions
+}
+
+// lineOf returns the n-th (1-based) line of text.
+func lineOf(text []byte, n int) (string, bool) {
+	for i := 1; n >= 1 && len(text) > 0; i++ {
+		line, rest, _ := bytes.Cut(text, []byte{'\n'})
+		if i == n {
+			return string(bytes.TrimSuffix(line, []byte{'\r'})), true
+		}
+		text = rest
+	}
+	return "", false
 }
 
 func (d *Document) listPrefix() string {
@@ -121,10 +161,23 @@ type Problem struct {
 	File    string
 	Line    int
 	Message string
-	// Unreadable marks I/O failures (missing file, no permission), as
-	// opposed to content that is not valid manifests.
+	// Unreadable marks I/O failures (missing file, no permission, not a
+	// file validate reads, too large), as opposed to content that is not
+	// valid manifests.
 	Unreadable bool
+	// Excerpt is line Line for a document that could not be decoded, all
+	// but its first key masked (the decoder's reading of the line is
+	// unknown, so any of it may be a credential); empty for other problems.
+	Excerpt string
+
+	err error // for errors.Is: ErrTooLarge
 }
+
+// Unwrap returns the error the problem stands for, if it is a known one.
+func (p Problem) Unwrap() error { return p.err }
+
+// ErrTooLarge is the error of an input over its size limit (Input.MaxSize).
+var ErrTooLarge = errors.New("input too large")
 
 func (p Problem) Error() string {
 	if p.Line > 0 {
@@ -167,45 +220,109 @@ func (r Result) Walk(each func(*Document) bool) Result {
 
 // Input is a Source that reads its paths when walked, one file at a time, so
 // memory does not grow with the number of documents. Documents lightened
-// after the walk read their text again from their file, or from Stdin.
+// after the walk read their text again from their file (a regular file,
+// bounded as the first read), or take it from what Open read of standard
+// input and pipes, which are read once.
 type Input struct {
 	Paths []string
-	// Stdin is what "-" stands for, read once by the caller.
+	// Stdin is what "-" stands for, read once by the caller (or Open).
 	Stdin []byte
+	// MaxSize bounds each input: a file, a pipe, standard input. Zero is
+	// DefaultMaxInputSize.
+	MaxSize int64
+	// piped holds the named pipes among Paths, read by Open.
+	piped map[string][]byte
 }
 
-// Load reads every path ("-" is stdin, read once). Directories are walked
-// recursively for .yaml, .yml and .json files, in lexical order.
-func Load(paths []string, stdin io.Reader) Result {
-	in := Input{Paths: paths}
-	var stdinProblem []Problem
-	if slices.Contains(paths, "-") {
-		data, err := readAll(stdin)
-		if err != nil {
-			stdinProblem = []Problem{{File: "<stdin>", Message: err.Error()}}
+// Open prepares paths for walking. It refuses at once what validate does
+// not read: anything but regular files, directories, named pipes and "-"
+// for standard input (a device such as /dev/zero never ends, a socket is
+// no input). What cannot be read twice, standard input and named pipes, it
+// reads now, once, and keeps; regular files are read when walked. Each
+// input is read up to maxSize bytes (0: DefaultMaxInputSize), and one over
+// that is an error. Paths that do not exist are left to the walk, which
+// reports them among the other unreadable input. Errors are a Problem.
+func Open(paths []string, stdin io.Reader, maxSize int64) (Input, error) {
+	in := Input{Paths: paths, MaxSize: maxSize}
+	limit := in.limit()
+	stdinRead := false
+	for _, p := range paths {
+		if p == "-" {
+			if stdinRead {
+				continue // "-" twice stands for the same input
+			}
+			stdinRead = true
+			data, err := readStream(stdin, limit)
+			if err != nil {
+				return in, problemOf("<stdin>", err, limit)
+			}
+			in.Stdin = data
+			continue
 		}
-		in.Stdin = data
+		info, err := os.Stat(p)
+		if err != nil || info.Mode().IsRegular() || info.IsDir() {
+			continue
+		}
+		if info.Mode()&fs.ModeNamedPipe == 0 {
+			return in, problemOf(p, refused(info.Mode()), limit)
+		}
+		if _, done := in.piped[p]; done {
+			continue
+		}
+		data, err := readPipe(p, limit)
+		if err != nil {
+			return in, problemOf(p, err, limit)
+		}
+		if in.piped == nil {
+			in.piped = map[string][]byte{}
+		}
+		in.piped[p] = data
+	}
+	return in, nil
+}
+
+// Load reads every path as Open and Walk do and keeps every document.
+// Directories are walked recursively for .yaml, .yml and .json files, in
+// lexical order.
+func Load(paths []string, stdin io.Reader) Result {
+	in, err := Open(paths, stdin, 0)
+	if err != nil {
+		var p Problem
+		errors.As(err, &p)
+		return Result{Problems: []Problem{p}}
 	}
 	var docs []*Document
 	r := in.Walk(func(d *Document) bool { docs = append(docs, d); return true })
 	r.Documents = docs
-	r.Problems = append(stdinProblem, r.Problems...)
 	return r
+}
+
+// limit is MaxSize, or its default; at most 1 PiB, so that limit+1 is
+// never out of range (a larger limit is no limit anyway).
+func (in Input) limit() int64 {
+	if in.MaxSize > 0 {
+		return min(in.MaxSize, 1<<50)
+	}
+	return DefaultMaxInputSize
 }
 
 // Walk reads the input's paths in order and calls each for every document.
 func (in Input) Walk(each func(*Document) bool) Result {
-	w := walker{each: each}
+	w := walker{each: each, limit: in.limit()}
 	for _, p := range in.Paths {
 		if w.stopped {
 			break
 		}
 		if p == "-" {
-			if len(in.Stdin) > MaxFileSize {
-				w.r.Problems = append(w.r.Problems, Problem{File: "<stdin>", Message: fmt.Sprintf("input is larger than %d MiB", MaxFileSize>>20)})
+			if int64(len(in.Stdin)) > w.limit {
+				w.r.Problems = append(w.r.Problems, problemOf("<stdin>", ErrTooLarge, w.limit))
 				continue
 			}
 			w.addFile(&source{name: "<stdin>", data: in.Stdin}, in.Stdin)
+			continue
+		}
+		if data, ok := in.piped[p]; ok {
+			w.addFile(&source{name: p, data: data}, data)
 			continue
 		}
 		info, err := os.Stat(p)
@@ -252,6 +369,7 @@ type walker struct {
 	r       Result
 	each    func(*Document) bool
 	stopped bool
+	limit   int64
 }
 
 func unwrapPathError(err error) string {
@@ -262,37 +380,114 @@ func unwrapPathError(err error) string {
 	return err.Error()
 }
 
-func readAll(r io.Reader) ([]byte, error) {
-	if r == nil {
-		return nil, nil
+// problemOf is the unreadable-input problem err makes for file.
+func problemOf(file string, err error, limit int64) Problem {
+	if errors.Is(err, ErrTooLarge) {
+		return Problem{File: file, Message: "larger than the limit of " + formatSize(limit) + " on one input", Unreadable: true, err: ErrTooLarge}
 	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("input is larger than %d MiB", MaxFileSize>>20)
-	}
-	return data, nil
+	return Problem{File: file, Message: unwrapPathError(err), Unreadable: true, err: err}
 }
 
-func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+// refused explains why a file of this mode is not read.
+func refused(mode fs.FileMode) error {
+	kind := "not a regular file"
+	switch {
+	case mode&fs.ModeCharDevice != 0:
+		kind = "a character device"
+	case mode&fs.ModeDevice != 0:
+		kind = "a block device"
+	case mode&fs.ModeSocket != 0:
+		kind = "a socket"
+	case mode&fs.ModeNamedPipe != 0:
+		kind = "a named pipe that Open did not read" // Input built without Open
+	}
+	return errors.New(kind + ": only regular files, directories, named pipes and - (standard input) are read")
+}
+
+// readRegular reads a regular file, at most limit bytes. It opens without
+// blocking and checks the open file's type, so that a path that became a
+// pipe or a device since it was listed is refused, not waited on or read
+// without end.
+func readRegular(path string, limit int64) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return readAll(f)
+	info, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, err
+	case !info.Mode().IsRegular():
+		return nil, refused(info.Mode())
+	case info.Size() > limit:
+		return nil, ErrTooLarge
+	}
+	return readBounded(f, limit, info.Size())
+}
+
+// readPipe reads a named pipe to its end, at most limit bytes.
+func readPipe(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path) // waits for a writer, as reading any pipe does
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readStream(f, limit)
+}
+
+// readStream reads r to its end, at most limit bytes; a nil r is empty.
+func readStream(r io.Reader, limit int64) ([]byte, error) {
+	if r == nil {
+		return nil, nil
+	}
+	return readBounded(r, limit, 512)
+}
+
+// readBounded reads r to its end into a buffer sized for size bytes, and
+// fails with ErrTooLarge as soon as it has read more than limit: memory
+// stays bounded whatever r is.
+func readBounded(r io.Reader, limit, size int64) ([]byte, error) {
+	buf := make([]byte, 0, min(size, limit)+1) // +1: reaching EOF needs no growth
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, int(min(int64(cap(buf)), limit+1-int64(len(buf)))))
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return nil, ErrTooLarge
+		}
+		if errors.Is(err, io.EOF) {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// formatSize writes a size in bytes as the largest binary unit that
+// divides it: 64 MiB, 1536 KiB, 1000 bytes.
+func formatSize(n int64) string {
+	for _, u := range []struct {
+		shift uint
+		name  string
+	}{{40, "TiB"}, {30, "GiB"}, {20, "MiB"}, {10, "KiB"}} {
+		if n >= 1<<u.shift && n%(1<<u.shift) == 0 {
+			return fmt.Sprintf("%d %s", n>>u.shift, u.name)
+		}
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func (w *walker) readFile(path string) {
-	data, err := readFile(path)
+	data, err := readRegular(path, w.limit)
 	if err != nil {
-		var pe *fs.PathError
-		w.r.Problems = append(w.r.Problems, Problem{File: path, Message: unwrapPathError(err), Unreadable: errors.As(err, &pe)})
+		w.r.Problems = append(w.r.Problems, problemOf(path, err, w.limit))
 		return
 	}
-	w.addFile(&source{name: path}, data)
+	w.addFile(&source{name: path, limit: w.limit}, data)
 }
 
 func (w *walker) addFile(src *source, data []byte) {
@@ -326,7 +521,7 @@ func (w *walker) addFile(src *source, data []byte) {
 			}
 			// The YAML decoder may count a line past the document's end.
 			line := min(doc.line+yamlErrorLine(msg)-1, doc.line+max(bytes.Count(doc.data, []byte("\n"))-1, 0))
-			r.Problems = append(r.Problems, Problem{File: name, Line: line, Message: msg})
+			r.Problems = append(r.Problems, undecodable(name, line, msg, doc))
 			continue
 		}
 		d := &Document{File: name, Line: doc.line, Index: i, Raw: doc.data, Object: obj, DecodeErrors: errs, ListItem: -1, src: src}
@@ -356,10 +551,31 @@ func (w *walker) addFile(src *source, data []byte) {
 	}
 }
 
-// source is a file (or standard input) documents can be read again from.
+// undecodable is the problem of a document the decoder rejects. The
+// decoder's message may quote a value, and the excerpt is the very line
+// that is wrong, so both are masked; the excerpt wholesale, as the
+// decoder's reading of the document is unknown.
+func undecodable(file string, line int, msg string, doc rawDoc) Problem {
+	p := Problem{File: file, Line: line, Message: msg}
+	if text, ok := lineOf(doc.data, line-doc.line+1); ok {
+		p.Excerpt = maskValues(text)
+	}
+	if strings.Contains(msg, "\"") || strings.Contains(msg, "`") || strings.Contains(msg, "{") {
+		// Quotes a value: scrub what the (more lenient) indexer finds.
+		p.Message = indexPositions(doc.data).scrub("", msg)
+	}
+	return p
+}
+
+// source is a file (or standard input, or a pipe) documents can be read
+// again from.
 type source struct {
 	name string
-	data []byte // standard input; files are read again from disk
+	// data is what was read of standard input or a pipe, which cannot be
+	// read twice; regular files are read again from disk.
+	data []byte
+	// limit bounds reading the file again as it bounded the first read.
+	limit int64
 }
 
 // reread caches the last file read again: findings come in file order, so
@@ -395,9 +611,9 @@ func (s *source) positions(index int) *positions {
 func (s *source) documentLocked(index int) []byte {
 	if reread.src != s {
 		data := s.data
-		if data == nil {
+		if data == nil && s.limit > 0 {
 			var err error
-			if data, err = readFile(s.name); err != nil {
+			if data, err = readRegular(s.name, s.limit); err != nil {
 				data = nil // changed since: findings fall back to the document start
 			}
 		}

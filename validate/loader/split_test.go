@@ -14,7 +14,7 @@ import (
 func splitWithScanner(data []byte) []rawDoc {
 	var docs []rawDoc
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64*1024), MaxFileSize+1)
+	sc.Buffer(make([]byte, 64*1024), DefaultMaxInputSize+1)
 	var cur bytes.Buffer
 	start, line := 1, 0
 	for sc.Scan() {

@@ -8,10 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/kubelb-ai/kubelb-ai/validate"
 )
@@ -23,14 +21,13 @@ var Formats = []string{"text", "json", "sarif", "junit", "github"}
 type Options struct {
 	// Color uses ANSI colours (text only; for terminals).
 	Color bool
-	// Sources returns a line of an input file, for the text format's
-	// excerpt; nil prints no excerpt.
-	Sources *Sources
 	// Version is kubelb-ai's version, for formats that name their tool.
 	Version string
 }
 
-// Write renders r in format to w.
+// Write renders r in format to w. Writers print findings as the report
+// holds them: validate masked every credential when it made them, and no
+// writer reads an input again.
 func Write(w io.Writer, format string, r *validate.Report, opts Options) error {
 	switch format {
 	case "text", "":
@@ -101,13 +98,8 @@ func writeText(w io.Writer, r *validate.Report, opts Options) error {
 			sev = paint(yellow+bold, string(f.Severity))
 		}
 		fmt.Fprintf(bw, "%s: %s: %s [%s]\n", paint(bold, fmt.Sprintf("%s:%d:%d", f.File, f.Line, f.Column)), sev, f.Message, f.Rule)
-		if opts.Sources != nil {
-			if line, ok := opts.Sources.Line(f.File, f.Line); ok {
-				if f.Secret() {
-					line = maskValue(line)
-				}
-				fmt.Fprintf(bw, "  %s\n  %s%s\n", strings.ReplaceAll(line, "\t", " "), strings.Repeat(" ", max(f.Column-1, 0)), paint(red, "^"))
-			}
+		if f.Excerpt != "" {
+			fmt.Fprintf(bw, "  %s\n  %s%s\n", strings.ReplaceAll(f.Excerpt, "\t", " "), strings.Repeat(" ", max(f.Column-1, 0)), paint(red, "^"))
 		}
 		if f.Object != "" || f.Path != "" {
 			fmt.Fprintf(bw, "  %s\n", paint(dim, strings.TrimSpace(f.Object+" "+f.Path)))
@@ -121,20 +113,6 @@ func writeText(w io.Writer, r *validate.Report, opts Options) error {
 	return bw.Flush()
 }
 
-// maskValue replaces what follows a YAML line's first key with ***, as
-// kubectl masks a Secret's values: the excerpt still shows where, not what.
-func maskValue(line string) string {
-	for i := 0; i+1 <= len(line); i++ {
-		if line[i] == ':' && (i+1 == len(line) || line[i+1] == ' ') {
-			if strings.TrimSpace(line[i+1:]) == "" {
-				return line
-			}
-			return line[:i+1] + " ***"
-		}
-	}
-	return strings.Repeat(" ", len(line)-len(strings.TrimLeft(line, " "))) + "***"
-}
-
 // Summary is the one-line result of a run.
 func Summary(r *validate.Report) string {
 	verdict := "valid"
@@ -146,39 +124,6 @@ func Summary(r *validate.Report) string {
 		s += fmt.Sprintf(", %d non-Kubernetes documents skipped", len(r.Skipped))
 	}
 	return s
-}
-
-// Sources reads lines of input files on demand for excerpts, keeping the
-// files that have findings only.
-type Sources struct {
-	mu    sync.Mutex
-	files map[string][]string
-	// Stdin holds what was read from standard input, which cannot be re-read.
-	Stdin []byte
-}
-
-// Line returns line n (1-based) of file.
-func (s *Sources) Line(file string, n int) (string, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.files == nil {
-		s.files = map[string][]string{}
-	}
-	lines, ok := s.files[file]
-	if !ok {
-		var data []byte
-		if file == "<stdin>" {
-			data = s.Stdin
-		} else {
-			data, _ = os.ReadFile(file)
-		}
-		lines = strings.Split(string(data), "\n")
-		s.files[file] = lines
-	}
-	if n < 1 || n > len(lines) {
-		return "", false
-	}
-	return strings.TrimRight(lines[n-1], "\r"), true
 }
 
 // byFile groups findings by file in file order.

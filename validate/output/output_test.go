@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,22 +14,20 @@ import (
 	"github.com/kubelb-ai/kubelb-ai/validate/loader"
 )
 
-func sample(t *testing.T) (*validate.Report, *Sources) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "m.yaml")
-	os.WriteFile(file, []byte("apiVersion: v1\nkind: Secret\nmetadata:\n  name: Bad_Name\n"), 0o644)
-	r := &validate.Report{Target: "kgateway-v2.1", Documents: 2, Skipped: []loader.Skipped{{File: file, Line: 9, Reason: "not a Kubernetes object (no kind)"}},
+func sample(t *testing.T) *validate.Report {
+	file := filepath.Join(t.TempDir(), "m.yaml")
+	return &validate.Report{Target: "kgateway-v2.1", Documents: 2, Skipped: []loader.Skipped{{File: file, Line: 9, Reason: "not a Kubernetes object (no kind)"}},
 		Findings: []validate.Finding{
-			{File: file, Line: 4, Column: 3, Object: "Secret Bad_Name", Path: "metadata.name", Severity: validate.SeverityError, Rule: validate.RuleSchema, Message: "Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain", Fix: "rename it\nto bad-name"},
-			{File: file, Line: 2, Column: 1, Severity: validate.SeverityWarning, Rule: validate.RuleNotValidated, Message: "50%, not validated: a,b"},
+			{File: file, Line: 4, Column: 3, Object: "Secret Bad_Name", Path: "metadata.name", Severity: validate.SeverityError, Rule: validate.RuleSchema, Message: "Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain", Fix: "rename it\nto bad-name", Excerpt: "  name: Bad_Name"},
+			{File: file, Line: 2, Column: 1, Severity: validate.SeverityWarning, Rule: validate.RuleNotValidated, Message: "50%, not validated: a,b", Excerpt: "kind:\tSecret"},
+			{File: file, Line: 7, Column: 1, Severity: validate.SeverityWarning, Rule: validate.RuleNotValidated, Message: "no excerpt"},
 		}}
-	return r, &Sources{}
 }
 
 func TestText(t *testing.T) {
-	r, src := sample(t)
+	r := sample(t)
 	var b bytes.Buffer
-	if err := Write(&b, "text", r, Options{Sources: src}); err != nil {
+	if err := Write(&b, "text", r, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -38,7 +35,8 @@ func TestText(t *testing.T) {
 		"m.yaml:4:3: error: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain [schema]\n  " + "  name: Bad_Name\n    ^\n",
 		"  Secret Bad_Name metadata.name\n  fix: rename it\n    to bad-name\n",
 		"m.yaml:2:1: warning: 50%, not validated: a,b [no-schema]\n  kind: Secret\n  ^\n",
-		"2 documents invalid for target kgateway-v2.1: 1 errors, 1 warnings, 1 non-Kubernetes documents skipped\n",
+		"m.yaml:7:1: warning: no excerpt [no-schema]\n2 documents",
+		"2 documents invalid for target kgateway-v2.1: 1 errors, 2 warnings, 1 non-Kubernetes documents skipped\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q:\n%s", want, out)
@@ -54,38 +52,8 @@ func TestText(t *testing.T) {
 	}
 }
 
-// The excerpt of a finding about a credential shows where, never the
-// value, whatever the YAML style; other excerpts are unchanged.
-func TestTextMasksCredentials(t *testing.T) {
-	for _, c := range []struct{ src, want string }{
-		{"data: {Authorization: \"Bearer sk-Tt5\"}", "  data: ***\n"},
-		{"  Authorization: \"Bearer sk-Tt5\"", "    Authorization: ***\n"},
-		{"  - inline: sk-Tt5", "    - inline: ***\n"},
-		{"  sk-Tt5", "    ***\n"},
-	} {
-		file := filepath.Join(t.TempDir(), "s.yaml")
-		os.WriteFile(file, []byte(c.src+"\n"), 0o644)
-		r := &validate.Report{Target: "kgateway-v2.1", Documents: 1, Findings: []validate.Finding{
-			{File: file, Line: 1, Column: 3, Object: "Secret ns/s", Path: "stringData[Authorization]", Severity: validate.SeverityError, Rule: validate.RuleSchema, Message: "m"},
-			{File: file, Line: 1, Column: 3, Object: "Backend ns/b", Path: "spec.ai.llm.openai.authToken.inline", Severity: validate.SeverityWarning, Rule: validate.RuleInlineKey, Message: "m"},
-		}}
-		var b bytes.Buffer
-		Write(&b, "text", r, Options{Sources: &Sources{}})
-		if out := b.String(); strings.Contains(out, "sk-Tt5") || strings.Count(out, c.want) != 2 {
-			t.Errorf("%q: want the excerpt %q twice:\n%s", c.src, c.want, out)
-		}
-	}
-	// A Secret's metadata is not a credential: its excerpt stays.
-	r, src := sample(t)
-	var b bytes.Buffer
-	Write(&b, "text", r, Options{Sources: src})
-	if !strings.Contains(b.String(), "name: Bad_Name") {
-		t.Errorf("metadata excerpt masked:\n%s", b.String())
-	}
-}
-
 func TestJSON(t *testing.T) {
-	r, _ := sample(t)
+	r := sample(t)
 	var b bytes.Buffer
 	Write(&b, "json", r, Options{})
 	var got struct {
@@ -97,13 +65,13 @@ func TestJSON(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Version != JSONVersion || got.Errors != 1 || got.Warnings != 1 || len(got.Findings) != 2 || got.Findings[0].Path != "metadata.name" || len(got.Skipped) != 1 {
+	if got.Version != JSONVersion || got.Errors != 1 || got.Warnings != 2 || len(got.Findings) != 3 || got.Findings[0].Path != "metadata.name" || len(got.Skipped) != 1 {
 		t.Fatalf("%+v", got)
 	}
 }
 
 func TestSARIF(t *testing.T) {
-	r, _ := sample(t)
+	r := sample(t)
 	var b bytes.Buffer
 	Write(&b, "sarif", r, Options{Version: "1.2.3"})
 	var log sarifLog
@@ -111,7 +79,7 @@ func TestSARIF(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := log.Runs[0]
-	if log.Version != "2.1.0" || run.Tool.Driver.Version != "1.2.3" || len(run.Results) != 2 {
+	if log.Version != "2.1.0" || run.Tool.Driver.Version != "1.2.3" || len(run.Results) != 3 {
 		t.Fatalf("%s", b.String())
 	}
 	for _, res := range run.Results {
@@ -126,7 +94,7 @@ func TestSARIF(t *testing.T) {
 }
 
 func TestJUnit(t *testing.T) {
-	r, _ := sample(t)
+	r := sample(t)
 	var b bytes.Buffer
 	Write(&b, "junit", r, Options{})
 	var got junitSuites
@@ -140,7 +108,7 @@ func TestJUnit(t *testing.T) {
 }
 
 func TestGitHubEscapes(t *testing.T) {
-	r, _ := sample(t)
+	r := sample(t)
 	var b bytes.Buffer
 	Write(&b, "github", r, Options{})
 	out := b.String()
@@ -150,13 +118,13 @@ func TestGitHubEscapes(t *testing.T) {
 	if !strings.Contains(out, "::warning ") || !strings.Contains(out, "50%25, not validated: a,b") {
 		t.Errorf("escaping:\n%s", out)
 	}
-	if strings.Count(out, "\n") != 3 {
-		t.Errorf("want two annotations and a summary, one per line:\n%s", out)
+	if strings.Count(out, "\n") != 4 {
+		t.Errorf("want three annotations and a summary, one per line:\n%s", out)
 	}
 }
 
 func TestUnknownFormat(t *testing.T) {
-	r, _ := sample(t)
+	r := sample(t)
 	if err := Write(&bytes.Buffer{}, "xml", r, Options{}); err == nil || !strings.Contains(err.Error(), "text, json, sarif, junit, github") {
 		t.Fatal(err)
 	}
@@ -171,7 +139,7 @@ func TestSARIFMatchesTheSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := sample(t)
+	r := sample(t)
 	for _, report := range []*validate.Report{r, {Target: "agentgateway", Findings: []validate.Finding{}}} {
 		var b bytes.Buffer
 		if err := Write(&b, "sarif", report, Options{Version: "1.2.3"}); err != nil {
