@@ -278,6 +278,23 @@ func TestAttackAnswerFields(t *testing.T) {
 			t.Errorf("%s tool call arguments, streamed: %s", route, raw)
 		}
 	}
+	// Anthropic's own format (a Messages route type): tool_use input,
+	// whole and streamed as input_json_delta pieces.
+	g, _ := spec.Options{Target: templates.Agentgateway, Providers: []string{"anthropic"}}.Build()
+	for i := range g.Spec.Routes {
+		g.Spec.Routes[i].Policies = pol
+	}
+	native, _ := serveMaps(t, withRouteTypes(renderMaps(t, g), "anthropic", map[string]any{"/v1/messages": "Messages"}), fakes)
+	body := `{"model":"m","max_tokens":50,"tools":[{"name":"lookup","input_schema":{"type":"object"}}],"messages":[{"role":"user","content":"mail ` + email + `"}]}`
+	_, out, _ := send(t, native+"/anthropic/v1/messages", body, nil)
+	if strings.Contains(out, "ana.lopez") || !strings.Contains(out, "EMAIL_ADDRESS") || !strings.Contains(out, `"tool_use"`) {
+		t.Errorf("anthropic tool_use input, whole: %s", out)
+	}
+	raw := streamRaw(t, native+"/anthropic/v1/messages", strings.Replace(body, `"max_tokens":50,`, `"max_tokens":50,"stream":true,`, 1))
+	if strings.Contains(raw, "ana.lopez") || !strings.Contains(raw, "EMAIL_ADDRESS") || !strings.Contains(raw, "input_json_delta") {
+		t.Errorf("anthropic tool_use input, streamed: %s", raw)
+	}
+
 	// A refusal, whole and streamed in pieces that cut the address.
 	openai.Fail(fakeprovider.Fault{Answer: func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -290,11 +307,11 @@ func TestAttackAnswerFields(t *testing.T) {
 		}
 		fmt.Fprint(w, "data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n")
 	}})
-	_, out, _ := send(t, base+"/openai/v1/chat/completions", chat, nil)
+	_, out, _ = send(t, base+"/openai/v1/chat/completions", chat, nil)
 	if strings.Contains(out, "ana.lopez") || !strings.Contains(out, "EMAIL_ADDRESS") {
 		t.Errorf("refusal, whole: %s", out)
 	}
-	raw := streamRaw(t, base+"/openai/v1/chat/completions", chatStream)
+	raw = streamRaw(t, base+"/openai/v1/chat/completions", chatStream)
 	if strings.Contains(strings.ReplaceAll(raw, `"},`, ""), "ana.lo") || !strings.Contains(raw, "EMAIL_ADDRESS") {
 		t.Errorf("refusal, streamed: %s", raw)
 	}
