@@ -54,6 +54,8 @@ type Options struct {
 	// (default: 500, as kgateway).
 	WebhookTimeout  time.Duration
 	WebhookFailOpen bool
+	// Target is the target the manifests are for (default: detected).
+	Target string
 	// StreamIdleTimeout ends an answer whose provider sends nothing for
 	// that long (default 60s).
 	StreamIdleTimeout time.Duration
@@ -78,13 +80,18 @@ type Config struct {
 	Metrics   *Metrics
 	// Summary is the configuration without secrets, for /config.
 	Summary map[string]any
+	// names are what the manifests define that flags may name, by flag.
+	names map[string][]string
 	// admin is the admin address's Host and Origin rule.
 	admin *edge
 }
 
 // Build compiles manifests (any target) into handlers per listener.
 func Build(objs []map[string]any, opts Options) (*Config, error) {
-	in, err := generate.Import(objs, "")
+	if err := checkTarget(objs, opts.Target); err != nil {
+		return nil, err
+	}
+	in, err := generate.Import(objs, opts.Target)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +165,7 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := &Config{Metrics: opts.Metrics, admin: edges.admin(gateway, routes), Summary: map[string]any{"gateway": gateway.Namespace + "/" + gateway.Name, "target": in.From,
+	cfg := &Config{names: definedNames(g, gateway, routes, objs), Metrics: opts.Metrics, admin: edges.admin(gateway, routes), Summary: map[string]any{"gateway": gateway.Namespace + "/" + gateway.Name, "target": in.From,
 		"translate": opts.Translate || in.From == templates.Agentgateway}}
 	// One limiter and one policy per route, shared by the listeners the
 	// route attaches to.

@@ -8,6 +8,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/kubelb-ai/kubelb-ai/internal/suggest"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
 
@@ -89,7 +90,7 @@ func checkProvider(e *errs, path string, p *Provider, t templates.Target) {
 	}
 	c, ok := templates.LookupProvider(p.Kind)
 	if !ok {
-		e.add(path+".kind", "unknown provider %q%s: use one of %s", p.Kind, suggest(p.Kind, templates.ProviderKinds()), strings.Join(templates.ProviderKinds(), ", "))
+		e.add(path+".kind", "unknown provider %q%s: use one of %s", p.Kind, suggest.DidYouMean(p.Kind, templates.ProviderKinds()), strings.Join(templates.ProviderKinds(), ", "))
 		return
 	}
 	if !t.SupportsProvider(p.Kind) {
@@ -244,7 +245,7 @@ func checkFailover(e *errs, path string, b Backend, providers map[string]*Provid
 		ppath := fmt.Sprintf("%s.providers[%d]", path, k)
 		p, ok := providers[name]
 		if !ok {
-			e.add(ppath, "unknown provider %q%s", name, suggest(name, keys(providers)))
+			e.add(ppath, "unknown provider %q%s", name, suggest.DidYouMean(name, keys(providers)))
 			continue
 		}
 		if seen[name] {
@@ -355,7 +356,7 @@ func checkGuard(e *errs, path string, rules []GuardRule, t templates.Target, res
 			bpath := fmt.Sprintf("%s.builtins[%d]", rpath, j)
 			switch {
 			case !slices.Contains(Builtins, b):
-				e.add(bpath, "unknown builtin %q%s: use one of %s", b, suggest(b, Builtins), strings.Join(Builtins, ", "))
+				e.add(bpath, "unknown builtin %q%s: use one of %s", b, suggest.DidYouMean(b, Builtins), strings.Join(Builtins, ", "))
 			case b == "CA_SIN" && !t.Features.CaSin:
 				e.add(bpath, "builtin CA_SIN is not supported by target %s; targets that support it: %s",
 					t.Name, targetsWith(func(o templates.Target) bool { return o.Features.CaSin }))
@@ -396,39 +397,4 @@ func keys[V any](m map[string]V) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// suggest returns ` (did you mean "x"?)` for the closest candidate within a
-// small edit distance, or "".
-func suggest(got string, candidates []string) string {
-	best, bestD := "", 3
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(got), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }

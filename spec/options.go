@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/kubelb-ai/kubelb-ai/internal/suggest"
 )
 
 // Options is the flat, flag-shaped description of an AI gateway that
@@ -208,7 +210,7 @@ func parseGuards(values []string) (*PromptGuard, error) {
 			for _, b := range strings.Split(arg, ",") {
 				b = strings.ToUpper(strings.TrimSpace(b))
 				if !slices.Contains(Builtins, b) {
-					return nil, fmt.Errorf("mask=%s: unknown builtin %q%s (builtins: %s; custom regexes go with reject=REGEX)", arg, b, suggest(b, Builtins), strings.Join(Builtins, ", "))
+					return nil, fmt.Errorf("mask=%s: unknown builtin %q%s (builtins: %s; custom regexes go with reject=REGEX)", arg, b, suggest.DidYouMean(b, Builtins), strings.Join(Builtins, ", "))
 				}
 				if !slices.Contains(mask.Builtins, b) {
 					mask.Builtins = append(mask.Builtins, b)

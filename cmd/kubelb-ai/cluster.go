@@ -215,10 +215,8 @@ func runApply(ctx context.Context, o *clusterOptions, dryRun cluster.DryRun, pru
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	switch dryRun {
-	case cluster.DryRunNone, cluster.DryRunServer, cluster.DryRunClient:
-	default:
-		return usageError("--dry-run=%s: use none, server or client", dryRun)
+	if err := checkDryRun(dryRun); err != nil {
+		return err
 	}
 	var timeout time.Duration
 	if waitSet {
@@ -451,6 +449,9 @@ func runDelete(ctx context.Context, o *clusterOptions, yes bool, dryRun cluster.
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if err := checkDryRun(dryRun); err != nil {
+		return err
+	}
 	objs, target, _, err := o.manifests(streams)
 	if err != nil {
 		return err
@@ -529,6 +530,11 @@ func runStatus(ctx context.Context, o *clusterOptions, format string, all, nsGiv
 	}
 	if format != "text" && format != "json" {
 		return usageError("-o %s: use text or json", format)
+	}
+	if o.target != "" {
+		if _, err := templates.LookupTarget(o.target); err != nil {
+			return usageError("--target: %v", err)
+		}
 	}
 	var objs []*unstructured.Unstructured
 	var c *cluster.Client
@@ -639,4 +645,14 @@ func curls(objs []*unstructured.Unstructured, gws []cluster.GatewayStatus) []str
 		out = append(out, fmt.Sprintf("curl -s http://%s:%d%s -H 'content-type: application/json' -d '%s'", host, port, e.Path, e.Body))
 	}
 	return out
+}
+
+// checkDryRun refuses a --dry-run value kubectl would not take, before
+// anything is read or sent.
+func checkDryRun(d cluster.DryRun) error {
+	switch d {
+	case cluster.DryRunNone, cluster.DryRunServer, cluster.DryRunClient:
+		return nil
+	}
+	return usageError("--dry-run=%s: use none, server or client", d)
 }

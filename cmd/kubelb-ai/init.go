@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/kubelb-ai/kubelb-ai/generate"
+	"github.com/kubelb-ai/kubelb-ai/internal/suggest"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 	"github.com/kubelb-ai/kubelb-ai/validate"
@@ -99,6 +101,9 @@ func runInit(cmd *cobra.Command, o *initOptions, streams IOStreams) error {
 		return usageError("init asks its questions on a terminal, and this is not one: answer them with flags and pass --yes to take the defaults for the rest (not given: %s)", strings.Join(missing, ", "))
 	}
 	if err := o.gen.resolveTarget(); err != nil {
+		return err
+	}
+	if err := knownProviders(&o.gen); err != nil {
 		return err
 	}
 	a := answersFromFlags(&o.gen)
@@ -250,6 +255,9 @@ func (a *answers) flags() []string {
 		"--service-type", a.ServiceType, "--provider", strings.Join(a.Providers, ",")}
 	for _, p := range a.Providers {
 		pa := a.PerProvider[p]
+		if pa == nil {
+			continue // an unknown kind: the Spec's check names it
+		}
 		c, _ := templates.LookupProvider(p)
 		if pa.Model != "" && pa.Model != c.DefaultModel {
 			out = append(out, "--model", p+"="+pa.Model)
@@ -391,4 +399,25 @@ func shellJoin(args []string) string {
 		out[i] = s
 	}
 	return strings.Join(out, " ")
+}
+
+// knownProviders refuses a provider-keyed flag (--model P=M, ...) that
+// names no provider kind: init would drop it without a word.
+func knownProviders(g *generateOptions) error {
+	kinds := templates.ProviderKinds()
+	for _, f := range []struct {
+		flag   string
+		values []string
+	}{{"--model", g.models}, {"--api-key-env", g.apiKeyEnvs}, {"--auth", g.auths}, {"--host", g.hosts}} {
+		kv, err := keyValues(f.flag, f.values)
+		if err != nil {
+			return err
+		}
+		for _, k := range slices.Sorted(maps.Keys(kv)) {
+			if !slices.Contains(kinds, k) {
+				return usageError("%s %s=%s: unknown provider %q%s: use one of %s", f.flag, k, kv[k], k, suggest.DidYouMean(k, kinds), strings.Join(kinds, ", "))
+			}
+		}
+	}
+	return nil
 }

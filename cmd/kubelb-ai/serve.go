@@ -148,11 +148,14 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 	if o.webhookFailure != "closed" && o.webhookFailure != "open" {
 		return usageError("--guard-webhook-failure %s: use closed or open", o.webhookFailure)
 	}
-	popts := proxy.Options{Listen: listen, Upstreams: ups, Lookup: os.LookupEnv, Metrics: proxy.NewMetrics(), Log: logger,
+	popts := proxy.Options{Target: o.target, Listen: listen, Upstreams: ups, Lookup: os.LookupEnv, Metrics: proxy.NewMetrics(), Log: logger,
 		Client: proxy.NewClient(o.connect, o.upstream), MaxBody: o.maxBody, BodyTimeout: o.bodyTimeout, LogBodies: o.logBodies, Translate: o.translate,
 		WebhookTimeout: o.webhookTimeout, WebhookFailOpen: o.webhookFailure == "open", StreamIdleTimeout: o.streamIdle,
 		AllowHosts: o.allowHosts, AllowOrigins: o.allowOrigins}
 	cfg, err := proxy.Build(maps, popts)
+	if err == nil {
+		err = cfg.CheckNames(popts)
+	}
 	if err != nil {
 		return inputError(err)
 	}

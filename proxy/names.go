@@ -1,0 +1,121 @@
+package proxy
+
+import (
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/kubelb-ai/kubelb-ai/generate"
+	"github.com/kubelb-ai/kubelb-ai/internal/suggest"
+	"github.com/kubelb-ai/kubelb-ai/spec"
+)
+
+// UnknownNameError is a name given to serve (--listen, --upstream) that
+// the manifests do not define: a typo would otherwise be ignored and, for
+// --upstream, send prompts and the real key to the provider's public host.
+type UnknownNameError struct {
+	Flag, Name, What string
+	Known        []string
+}
+
+func (e *UnknownNameError) Error() string {
+	known := "none"
+	if len(e.Known) > 0 {
+		known = strings.Join(e.Known, ", ")
+	}
+	return fmt.Sprintf("%s %s: the manifests have no %s named %q%s; known: %s", e.Flag, e.Name, e.What, e.Name, suggest.DidYouMean(e.Name, e.Known), known)
+}
+
+// CheckNames holds the names opts gives (--listen, --upstream) against
+// what the manifests define; serve checks them when it starts (a reload
+// may drop a provider that --upstream still names: that is no typo).
+func (c *Config) CheckNames(opts Options) error {
+	if err := known("--listen", "listener", keysOf(opts.Listen), c.names["--listen"]); err != nil {
+		return err
+	}
+	return known("--upstream", "provider, Service or guard webhook", keysOf(opts.Upstreams), c.names["--upstream"])
+}
+
+// definedNames are the names the manifests define for each flag: the
+// Gateway's listeners; the providers, the Services routes send to and the
+// guard webhooks' hosts.
+func definedNames(g *spec.AIGateway, gateway *gwv1.Gateway, routes []*gwv1.HTTPRoute, objs []map[string]any) map[string][]string {
+	var listeners, upstreams []string
+	for _, l := range gateway.Spec.Listeners {
+		listeners = append(listeners, string(l.Name))
+	}
+	for _, p := range g.Spec.Providers {
+		upstreams = append(upstreams, p.Name)
+	}
+	for _, r := range routes {
+		for _, rule := range r.Spec.Rules {
+			for _, ref := range rule.BackendRefs {
+				if ref.Kind == nil || *ref.Kind == "Service" {
+					upstreams = append(upstreams, string(ref.Name))
+				}
+			}
+		}
+	}
+	for _, host := range webhookHosts(objs, routes) {
+		upstreams = append(upstreams, host, strings.SplitN(host, ".", 2)[0])
+	}
+	return map[string][]string{"--listen": listeners, "--upstream": upstreams}
+}
+
+// known reports the first of names that is not among valid.
+func known(flag, what string, names, valid []string) error {
+	slices.Sort(valid)
+	valid = slices.Compact(valid)
+	slices.Sort(names)
+	for _, n := range names {
+		if !slices.Contains(valid, n) {
+			return &UnknownNameError{Flag: flag, Name: n, What: what, Known: valid}
+		}
+	}
+	return nil
+}
+
+func keysOf[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// webhookHosts are the hosts of the manifests' guard webhooks, as
+// --upstream may name them.
+func webhookHosts(objs []map[string]any, routes []*gwv1.HTTPRoute) []string {
+	var hosts []string
+	for _, hooks := range guardWebhooks(objs, routes, nil) {
+		for _, h := range hooks {
+			if h != nil {
+				host, _, err := net.SplitHostPort(h.url.Host)
+				if err != nil {
+					host = h.url.Host
+				}
+				hosts = append(hosts, host)
+			}
+		}
+	}
+	return hosts
+}
+
+// checkTarget refuses a target (--target) that the manifests' AI backends
+// plainly are not written for: serve would read none of them.
+func checkTarget(objs []map[string]any, target string) error {
+	if target == "" {
+		return nil
+	}
+	backends := false
+	for _, o := range objs {
+		backends = backends || o["kind"] == "Backend" || o["kind"] == "AgentgatewayBackend"
+	}
+	if detected := generate.DetectTarget(objs); backends && detected != target {
+		return fmt.Errorf("--target %s: the manifests are written for %s; drop --target, or move them with: kubelb-ai migrate --to %s -f PATH", target, detected, target)
+	}
+	return nil
+}

@@ -1,0 +1,48 @@
+package proxy
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/kubelb-ai/kubelb-ai/spec"
+	"github.com/kubelb-ai/kubelb-ai/templates"
+)
+
+// A name serve is given that the manifests do not define is refused
+// before anything listens: a typo in --upstream would send the prompts
+// and the real key to the provider's public host.
+func TestUnknownNamesRefused(t *testing.T) {
+	g, err := spec.Options{Target: templates.KgatewayV21, Providers: []string{"openai"}}.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	maps := renderMaps(t, g)
+	u, _ := url.Parse("http://127.0.0.1:1")
+	lookup := func(string) (string, bool) { return "sk-0123456789", true }
+	for _, c := range []struct {
+		opts Options
+		want string
+	}{
+		{Options{Upstreams: map[string]*url.URL{"openia": u}, Lookup: lookup}, `--upstream openia: the manifests have no provider, Service or guard webhook named "openia" (did you mean "openai"?); known: openai`},
+		{Options{Listen: map[string]string{"htp": "127.0.0.1:0"}, Lookup: lookup}, `--listen htp: the manifests have no listener named "htp" (did you mean "http"?); known: http`},
+		{Options{Target: templates.Agentgateway, Lookup: lookup}, "--target agentgateway: the manifests are written for kgateway-v2.1"},
+	} {
+		cfg, err := Build(maps, c.opts)
+		if err == nil {
+			err = cfg.CheckNames(c.opts)
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("got %v, want %q", err, c.want)
+		}
+		var unknown *UnknownNameError
+		if strings.HasPrefix(c.want, "--upstream") && !errors.As(err, &unknown) {
+			t.Errorf("%v is not an UnknownNameError", err)
+		}
+	}
+	opts := Options{Upstreams: map[string]*url.URL{"openai": u}, Listen: map[string]string{"http": "127.0.0.1:0"}, Lookup: lookup}
+	if cfg, err := Build(maps, opts); err != nil || cfg.CheckNames(opts) != nil {
+		t.Errorf("known names: %v", err)
+	}
+}
