@@ -62,13 +62,13 @@ func (e *edge) at(addr string) *edge {
 	if e != nil {
 		c = *e
 	}
-	c.addr, c.loopback = addr, bindsLoopback(addr)
+	c.addr, c.loopback = addr, Loopback(addr)
 	return &c
 }
 
-// bindsLoopback reports whether a listen address is a loopback one
+// Loopback reports whether a listen address is a loopback one
 // (127.0.0.0/8, ::1, localhost); an empty host (all interfaces) is not.
-func bindsLoopback(addr string) bool {
+func Loopback(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		host = addr

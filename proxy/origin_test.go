@@ -400,8 +400,8 @@ func TestClusterListenerRoutesAnyHost(t *testing.T) {
 		{"0.0.0.0:8080", false}, {":8080", false}, {"[::]:8080", false}, {"192.168.1.5:8080", false},
 		{"127.0.0.1:8080", true}, {"127.0.0.2:8080", true}, {"localhost:8080", true}, {"[::1]:8080", true},
 	} {
-		if got := bindsLoopback(c.addr); got != c.loopback {
-			t.Errorf("bindsLoopback(%s) = %v", c.addr, got)
+		if got := Loopback(c.addr); got != c.loopback {
+			t.Errorf("Loopback(%s) = %v", c.addr, got)
 		}
 		h := guardAdmin(c.addr, func() *edge { return &edge{} }, next)
 		for _, tc := range []struct {

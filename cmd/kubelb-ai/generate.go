@@ -231,7 +231,7 @@ func keyValues(flag string, values []string) (map[string]string, error) {
 			return nil, usageError("%s %q: want PROVIDER=VALUE", flag, v)
 		}
 		if _, dup := m[k]; dup {
-			return nil, usageError("%s: provider %s given twice", flag, k)
+			return nil, usageError("%s: %s given twice", flag, k)
 		}
 		m[k] = val
 	}

@@ -52,6 +52,7 @@ func main() {
 func run(program string, args []string, streams IOStreams) int {
 	root := newRootCmd(program, streams)
 	root.SetArgs(args)
+	markRuntimeErrors(root)
 	err := root.Execute()
 	if err == nil {
 		return exitOK
@@ -67,6 +68,26 @@ func run(program string, args []string, streams IOStreams) int {
 	fmt.Fprintln(streams.ErrOut, "error:", err)
 	fmt.Fprintf(streams.ErrOut, "Run '%s --help' for usage.\n", root.CommandPath())
 	return exitUsage
+}
+
+// markRuntimeErrors makes every error a command's run returns an
+// exitError: what reaches run unmarked is then cobra's own (an unknown
+// flag, a wrong argument), the only errors the --help hint is for (a busy
+// port is not).
+func markRuntimeErrors(c *cobra.Command) {
+	if run := c.RunE; run != nil {
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			err := run(cmd, args)
+			var ee *exitError
+			if err != nil && !errors.As(err, &ee) {
+				return &exitError{code: exitUsage, err: err}
+			}
+			return err
+		}
+	}
+	for _, sub := range c.Commands() {
+		markRuntimeErrors(sub)
+	}
 }
 
 // exitError carries a command's exit code to run.

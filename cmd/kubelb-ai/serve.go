@@ -79,9 +79,9 @@ pages (an Origin header) that neither the routes' CORS policies nor
 	f.StringVar(&o.target, "target", "", "target the manifests are for (default: detected from them)")
 	f.StringArrayVar(&o.listen, "listen", nil, "serve a listener elsewhere, LISTENER=ADDR, e.g. --listen http=127.0.0.1:9000")
 	f.StringArrayVar(&o.upstreams, "upstream", nil, "send a provider's (or a Service's) requests to URL, P=URL, e.g. --upstream openai=http://127.0.0.1:4010")
-	f.StringVar(&o.admin, "admin", "127.0.0.1:9901", "address of /healthz, /readyz and /config")
+	f.StringVar(&o.admin, "admin", "127.0.0.1:9901", "address of /healthz, /readyz, /metrics (Prometheus) and /config")
 	f.DurationVar(&o.drain, "drain", 30*time.Second, "how long in-flight requests may finish after SIGINT/SIGTERM")
-	f.StringVar(&o.logFormat, "log-format", "text", "access log on standard error: text or json (never keys or bodies)")
+	f.StringVar(&o.logFormat, "log-format", "text", "access log on standard error: text or json (never keys; request bodies only with --log-bodies)")
 	f.DurationVar(&o.connect, "connect-timeout", 10*time.Second, "how long connecting to a provider may take before failing over")
 	f.DurationVar(&o.upstream, "upstream-timeout", 5*time.Minute, "how long a provider may take to start answering before failing over")
 	f.Int64Var(&o.maxBody, "max-body", 32<<20, "largest request body in bytes; larger ones get 413")
@@ -167,6 +167,11 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 			return
 		}
 		logger.Info("reloaded")
+	}
+	for name, addr := range listen {
+		if !proxy.Loopback(addr) {
+			logger.Warn("listener "+name+" is bound to "+addr+": reachable beyond this machine, where anyone who reaches it spends the keys serve injects; bind 127.0.0.1 unless that is what you want", "listener", name, "address", addr)
+		}
 	}
 	ready := func(addrs map[string]string) {
 		names := make([]string, 0, len(addrs))

@@ -2,11 +2,15 @@ package main
 
 import (
 	"io"
+	"net"
 	"net/http"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
+	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
 )
 
 // --allow-host and --allow-origin open serve to a Host and a web origin;
@@ -73,4 +77,38 @@ func TestServeAllowHostAndOrigin(t *testing.T) {
 		t.Errorf("/config for a foreign Host: %d", resp.StatusCode)
 	}
 	p.stop(t)
+}
+
+// A listener bound beyond loopback is served, with a warning that anyone
+// who reaches it spends the keys; a runtime error (a busy port) is not
+// followed by the usage hint, which belongs to usage errors only.
+func TestServeWarnsAndRuntimeErrors(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := runCmd(t, "generate", "--provider", "openai", "--output-dir", dir); code != 0 {
+		t.Fatal(errOut)
+	}
+	open := exec.Command(binary(t), "serve", "-f", dir, "--listen", "http=0.0.0.0:0", "--admin", "127.0.0.1:0")
+	open.Env = append(os.Environ(), "OPENAI_API_KEY=sk-0123456789")
+	stderr := &testenv.Buffer{}
+	open.Stderr = stderr
+	if err := open.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { open.Process.Kill(); open.Wait() })
+	waitFor(t, func() bool { return strings.Contains(stderr.String(), "reachable beyond this machine") }, "the warning about 0.0.0.0")
+
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	cmd := exec.Command(binary(t), "serve", "-f", dir, "--listen", "http="+busy.Addr().String(), "--admin", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "OPENAI_API_KEY=sk-0123456789")
+	out, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(string(out), "address already in use") || strings.Contains(string(out), "--help") {
+		t.Errorf("a busy port: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := runCmd(t, "serve", "--no-such-flag"); code != 2 || !strings.Contains(errOut, "--help") {
+		t.Errorf("an unknown flag: exit %d, want the usage hint:\n%s", code, errOut)
+	}
 }
