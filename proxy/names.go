@@ -18,7 +18,7 @@ import (
 // --upstream, send prompts and the real key to the provider's public host.
 type UnknownNameError struct {
 	Flag, Name, What string
-	Known        []string
+	Known            []string
 }
 
 func (e *UnknownNameError) Error() string {
