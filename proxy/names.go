@@ -3,6 +3,7 @@ package proxy
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -118,4 +119,39 @@ func checkTarget(objs []map[string]any, target string) error {
 		return fmt.Errorf("--target %s: the manifests are written for %s; drop --target, or move them with: kubelb-ai migrate --to %s -f PATH", target, detected, target)
 	}
 	return nil
+}
+
+// localWarnings are what in the manifests cannot work on this machine: no
+// HTTPRoute on any listener, a route to a backend the manifests do not
+// hold, a route to a Service no --upstream gives an address.
+func localWarnings(routes []*gwv1.HTTPRoute, chains map[string]*Chain, upstreams map[string]*url.URL, listeners []any) []string {
+	var out []string
+	attached := 0
+	for _, l := range listeners {
+		if m, ok := l.(map[string]any); ok {
+			if names, ok := m["routes"].([]string); ok {
+				attached += len(names)
+			}
+		}
+	}
+	if attached == 0 {
+		out = append(out, "no HTTPRoute attaches to the Gateway's listeners: every request will get 404")
+	}
+	for _, r := range routes {
+		for _, rule := range r.Spec.Rules {
+			for _, ref := range rule.BackendRefs {
+				name := string(ref.Name)
+				switch {
+				case ref.Kind == nil || *ref.Kind == "Service":
+					if upstreams[name] == nil {
+						out = append(out, fmt.Sprintf("HTTPRoute %s/%s sends to Service %s, which has no local address: give one with --upstream %s=URL", r.Namespace, r.Name, name, name))
+					}
+				case chains[name] == nil:
+					out = append(out, fmt.Sprintf("HTTPRoute %s/%s sends to %s %s, which is not among the manifests: those requests will fail", r.Namespace, r.Name, *ref.Kind, name))
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

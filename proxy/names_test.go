@@ -46,3 +46,29 @@ func TestUnknownNamesRefused(t *testing.T) {
 		t.Errorf("known names: %v", err)
 	}
 }
+
+// What cannot work locally is warned about when the configuration is
+// built: a route to a Service without --upstream, a route to a backend
+// the manifests do not hold.
+func TestLocalWarnings(t *testing.T) {
+	g, err := spec.Options{Target: templates.KgatewayV21, Providers: []string{"openai"}}.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	maps := renderMaps(t, g)
+	extra := map[string]any{"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": map[string]any{"name": "extra", "namespace": "kubelb"},
+		"spec": map[string]any{"parentRefs": []any{map[string]any{"name": "ai-gateway"}}, "rules": []any{
+			map[string]any{"backendRefs": []any{map[string]any{"name": "svc", "port": int64(80)}}},
+			map[string]any{"backendRefs": []any{map[string]any{"group": "gateway.kgateway.dev", "kind": "Backend", "name": "gone"}}},
+		}}}
+	cfg, err := Build(append(maps, extra), Options{Lookup: func(string) (string, bool) { return "sk-0123456789", true }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(cfg.Warnings, "\n")
+	for _, want := range []string{"sends to Service svc, which has no local address: give one with --upstream svc=URL", "sends to Backend gone, which is not among the manifests"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("warnings lack %q:\n%s", want, got)
+		}
+	}
+}

@@ -80,6 +80,9 @@ type Config struct {
 	Metrics   *Metrics
 	// Summary is the configuration without secrets, for /config.
 	Summary map[string]any
+	// Warnings are what in the manifests cannot work locally (no route, a
+	// backend that is not among them, a Service without --upstream).
+	Warnings []string
 	// names are what the manifests define that flags may name, by flag.
 	names map[string][]string
 	// admin is the admin address's Host and Origin rule.
@@ -226,6 +229,7 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 		listenerSummary = append(listenerSummary, map[string]any{"name": string(l.Name), "port": l.Port, "address": addr, "routes": names})
 	}
 	cfg.Summary["listeners"] = listenerSummary
+	cfg.Warnings = localWarnings(routes, chains, opts.Upstreams, listenerSummary)
 	var ups []any
 	for name, ch := range chains {
 		var us []any

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy"
+	"github.com/kubelb-ai/kubelb-ai/validate"
 )
 
 type serveOptions struct {
@@ -124,14 +125,6 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 		}
 		ups[name] = u
 	}
-	objs, _, _, err := o.manifests(streams)
-	if err != nil {
-		return err
-	}
-	var maps []map[string]any
-	for _, obj := range objs {
-		maps = append(maps, obj.Object)
-	}
 	// The access log goes out in batches, every 100ms.
 	logOut := newBatchedWriter(streams.ErrOut, 100*time.Millisecond)
 	defer logOut.Close()
@@ -152,7 +145,7 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 		Client: proxy.NewClient(o.connect, o.upstream), MaxBody: o.maxBody, BodyTimeout: o.bodyTimeout, LogBodies: o.logBodies, Translate: o.translate,
 		WebhookTimeout: o.webhookTimeout, WebhookFailOpen: o.webhookFailure == "open", StreamIdleTimeout: o.streamIdle,
 		AllowHosts: o.allowHosts, AllowOrigins: o.allowOrigins}
-	cfg, err := proxy.Build(maps, popts)
+	cfg, err := o.load(ctx, popts, streams, logger)
 	if err == nil {
 		err = cfg.CheckNames(popts)
 	}
@@ -218,20 +211,7 @@ func (o *serveOptions) watch(ctx context.Context, popts proxy.Options, reload ch
 			logger.Warn("reload skipped: standard input cannot be read again")
 			continue
 		}
-		quiet := IOStreams{In: nil, Out: io.Discard, ErrOut: &logWriter{logger}}
-		objs, target, src, err := o.manifests(quiet)
-		if err == nil {
-			err = preflight(ctx, src, target, quiet)
-		}
-		if err != nil {
-			logger.Error("reload refused: the manifests are not valid; the running configuration stays", "error", err.Error())
-			continue
-		}
-		var maps []map[string]any
-		for _, obj := range objs {
-			maps = append(maps, obj.Object)
-		}
-		cfg, err := proxy.Build(maps, popts)
+		cfg, err := o.load(ctx, popts, IOStreams{In: nil, Out: io.Discard, ErrOut: io.Discard}, logger)
 		if err != nil {
 			logger.Error("reload refused; the running configuration stays", "error", err.Error())
 			continue
@@ -265,14 +245,45 @@ func (o *serveOptions) fingerprint() string {
 	return b.String()
 }
 
-// logWriter turns validation output into log lines.
-type logWriter struct{ log *slog.Logger }
-
-func (w *logWriter) Write(p []byte) (int, error) {
-	for _, line := range strings.Split(strings.TrimSpace(string(p)), "\n") {
-		if line != "" {
-			w.log.Warn("finding", "text", line)
+// load reads, validates and compiles the manifests: the one verdict serve
+// gives at start and at every reload. Findings serve can run with (the
+// tutorial's defects, kinds it does not use) and warnings are logged;
+// any other finding refuses the manifests.
+func (o *serveOptions) load(ctx context.Context, popts proxy.Options, streams IOStreams, logger *slog.Logger) (*proxy.Config, error) {
+	objs, target, src, err := o.manifests(streams)
+	if err != nil {
+		return nil, err
+	}
+	v, err := validate.New(validate.Options{Target: target})
+	if err != nil {
+		return nil, err
+	}
+	var refused []string
+	for _, f := range v.Validate(ctx, src).Findings {
+		at := fmt.Sprintf("%s:%d:%d", f.File, f.Line, f.Column)
+		how := proxy.Workaround(f.Rule, f.Object, f.Path)
+		switch {
+		case f.Severity != validate.SeverityError:
+			logger.Warn(f.Message, "at", at, "object", f.Object, "rule", f.Rule)
+		case how != "":
+			logger.Warn(f.Message, "at", at, "object", f.Object, "rule", f.Rule, "serve", how)
+		default:
+			refused = append(refused, fmt.Sprintf("%s: %s: %s", at, f.Object, f.Message))
 		}
 	}
-	return len(p), nil
+	if len(refused) > 0 {
+		return nil, fmt.Errorf("serve cannot run these manifests (as %s):\n  %s", target, strings.Join(refused, "\n  "))
+	}
+	var maps []map[string]any
+	for _, obj := range objs {
+		maps = append(maps, obj.Object)
+	}
+	cfg, err := proxy.Build(maps, popts)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range cfg.Warnings {
+		logger.Warn(w)
+	}
+	return cfg, nil
 }

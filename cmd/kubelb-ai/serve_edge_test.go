@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -110,5 +111,48 @@ func TestServeWarnsAndRuntimeErrors(t *testing.T) {
 	}
 	if code, _, errOut := runCmd(t, "serve", "--no-such-flag"); code != 2 || !strings.Contains(errOut, "--help") {
 		t.Errorf("an unknown flag: exit %d, want the usage hint:\n%s", code, errOut)
+	}
+}
+
+// serve starts and reloads by one verdict: the tutorial's defects, which
+// serve works around, are warnings at both; any other error refuses the
+// manifests at both, in serve's words.
+func TestServeStartAndReloadAgree(t *testing.T) {
+	tutorial, err := os.ReadFile(filepath.Join("..", "..", "testdata", "tutorial", "kubelb-1.2-aigateway.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "tutorial.yaml")
+	if err := os.WriteFile(file, tutorial, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"OPENAI_API_KEY=sk-0123456789"}
+	p := startServeProcess(t, env, "-f", file)
+	waitFor(t, func() bool {
+		return strings.Contains(p.stderr.String(), "serve enforces the tutorial's RateLimitPolicy")
+	}, "the tutorial's findings as warnings")
+
+	// The same files again: reloaded, not refused.
+	if err := os.WriteFile(file, append(tutorial, "\n# touched\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return strings.Contains(p.stderr.String(), "msg=reloaded") }, "the reload of the same manifests")
+	if strings.Contains(p.stderr.String(), "refused") {
+		t.Errorf("a reload of the manifests serve started on was refused:\n%s", p.stderr.String())
+	}
+
+	// A defect serve cannot work around: refused at reload and at start.
+	broken := strings.Replace(string(tutorial), "kind: HTTPRoute\n", "kind: HTTPRoute\nbogus: 1\n", 1)
+	if broken == string(tutorial) {
+		t.Fatal("the tutorial has no HTTPRoute to break")
+	}
+	if err := os.WriteFile(file, []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return strings.Contains(p.stderr.String(), "serve cannot run these manifests") }, "the reload refused")
+	code, _, errOut := runCmd(t, "serve", "-f", file, "--listen", "http=127.0.0.1:0", "--admin", "127.0.0.1:0")
+	if code != 2 || !strings.Contains(errOut, "serve cannot run these manifests") || !strings.Contains(errOut, "bogus") {
+		t.Errorf("start on broken manifests: exit %d\n%s", code, errOut)
 	}
 }
