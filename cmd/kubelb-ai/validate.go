@@ -33,6 +33,7 @@ type validateOptions struct {
 	disable       []string
 	fromCluster   bool
 	maxInputSize  byteSize
+	allowEmpty    bool
 	kube          *genericclioptions.ConfigFlags
 }
 
@@ -56,13 +57,19 @@ named pipes or - for standard input; anything else (a device such as
 /dev/zero, a socket) is refused. Standard input and pipes are read once; no
 input is read past --max-input-size bytes, and a larger one is an error.
 
+Input without a Kubernetes object (empty files or standard input, only
+comments, a directory without .yaml, .yml or .json files) is an error, so
+that a CI job pointed at the wrong folder fails instead of passing; a path
+that does not exist is one too. --allow-empty accepts empty input and
+reports 0 documents.
+
 Output never shows a credential: values under a Secret's data and
 stringData, of fields named like one (authorization, api-key, token, secret,
 password, accessKey, ...) and "Bearer ..." strings are masked as ***** in
 every excerpt and message, whatever the finding is about.
 
 Exit status: 0 valid, 1 errors found (or warnings with --fail-on warning),
-2 usage or unreadable input.`,
+2 usage, unreadable or empty input.`,
 		Example: `  # Validate a directory for the default target (kgateway v2.1, KubeLB 1.3)
   kubelb-ai validate manifests/
 
@@ -74,6 +81,9 @@ Exit status: 0 valid, 1 errors found (or warnings with --fail-on warning),
 
   # CI: SARIF for code scanning and JUnit for the test report, text on the console
   kubelb-ai validate manifests/ --output sarif=kubelb-ai.sarif --output junit=kubelb-ai.xml
+
+  # A pipeline whose rendered manifests may legitimately be empty
+  helm template ai ./chart --set enabled=false | kubelb-ai validate --allow-empty -
 
   # Against the chart's own CRDs instead of the embedded schemas
   kubelb-ai validate --crd charts/agentgateway-crds/templates/ manifests/`,
@@ -98,6 +108,7 @@ Exit status: 0 valid, 1 errors found (or warnings with --fail-on warning),
 	f.StringSliceVar(&o.enable, "enable", nil, "turn rules back on after --disable, e.g. --enable inline-key")
 	o.maxInputSize = loader.DefaultMaxInputSize
 	f.Var(&o.maxInputSize, "max-input-size", "largest input (file, pipe, standard input) read; a larger one is an error. Binary (Ki, Mi, Gi) or decimal (KB, MB, GB) units or bytes, e.g. --max-input-size 256Mi")
+	f.BoolVar(&o.allowEmpty, "allow-empty", false, "exit 0 when the input holds no Kubernetes object (empty files, an empty directory), instead of 2, e.g. --allow-empty for a pipeline whose rendering may be empty")
 	cmd.MarkFlagsMutuallyExclusive("target", "kubelb-version")
 	return cmd
 }
@@ -159,6 +170,9 @@ func runValidate(ctx context.Context, o *validateOptions, args []string, streams
 	}
 	if len(report.Unreadable) > 0 {
 		return inputError(withSizeHint(report.Unreadable[0]))
+	}
+	if report.Empty() && !o.allowEmpty {
+		return inputError(fmt.Errorf("%w; check the paths, or pass --allow-empty if empty input is fine", validate.EmptyInputError(args, report)))
 	}
 
 	opts := output.Options{Color: streams.IsTTY && os.Getenv("NO_COLOR") == "", Version: buildVersion().Version}
