@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
+	"github.com/kubelb-ai/kubelb-ai/cluster"
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
@@ -306,9 +307,13 @@ func (a *answers) apply(o *generateOptions) error {
 }
 
 // detectTarget asks the cluster of the kubeconfig, if one answers within a
-// few seconds, which target's CRDs it has.
+// few seconds, which target's CRDs it has. Without a kubeconfig naming a
+// cluster it asks nothing (client-go would dial localhost:8080).
 func detectTarget(kube *genericclioptions.ConfigFlags) (target, how string) {
 	def := templates.DefaultTarget().Name
+	if cluster.CheckConfig(kube) != nil {
+		return def, ""
+	}
 	config, err := kube.ToRESTConfig()
 	if err != nil {
 		return def, ""

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
+	"github.com/kubelb-ai/kubelb-ai/cluster"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 	"github.com/kubelb-ai/kubelb-ai/validate"
 	"github.com/kubelb-ai/kubelb-ai/validate/loader"
@@ -240,6 +241,9 @@ func writeReportFile(path, format string, r *validate.Report, opts output.Option
 
 // addClusterCRDs loads the cluster's CRDs into v (--crds-from-cluster).
 func addClusterCRDs(ctx context.Context, v *validate.Validator, kube *genericclioptions.ConfigFlags) error {
+	if err := cluster.CheckConfig(kube); err != nil {
+		return fmt.Errorf("--crds-from-cluster: %w", err)
+	}
 	config, err := kube.ToRESTConfig()
 	if err != nil {
 		return fmt.Errorf("--crds-from-cluster: %w", err)
