@@ -72,7 +72,7 @@ ACCESSIBLE=1) asks plain line-by-line questions for screen readers.`,
 	f.BoolVar(&o.accessible, "accessible", os.Getenv("ACCESSIBLE") != "", "plain prompts for screen readers (also ACCESSIBLE=1)")
 	o.kube = genericclioptions.NewConfigFlags(false)
 	o.kube.KubeConfig, o.kube.Context = ptrTo(""), ptrTo("")
-	f.StringVar(o.kube.KubeConfig, "kubeconfig", "", "kubeconfig whose cluster's CRDs suggest the target (default: $KUBECONFIG or ~/.kube/config)")
+	f.StringVar(o.kube.KubeConfig, "kubeconfig", "", "kubeconfig whose cluster's CRDs suggest the target (default: $KUBECONFIG or ~/.kube/config; without one the target is not detected)")
 	f.StringVar(o.kube.Context, "context", "", "kubeconfig context, e.g. --context kubelb-management")
 	return cmd
 }

@@ -102,7 +102,7 @@ Exit status: 0 valid, 1 errors found (or warnings with --fail-on warning),
 	f.BoolVar(&o.fromCluster, "crds-from-cluster", false, "use the CRDs installed in the cluster (kubeconfig, --context) instead of the embedded schemas, e.g. --crds-from-cluster --context mgmt")
 	o.kube = genericclioptions.NewConfigFlags(false)
 	o.kube.KubeConfig, o.kube.Context = ptrTo(""), ptrTo("")
-	f.StringVar(o.kube.KubeConfig, "kubeconfig", "", "kubeconfig file for --crds-from-cluster (default: $KUBECONFIG or ~/.kube/config)")
+	f.StringVar(o.kube.KubeConfig, "kubeconfig", "", "kubeconfig file for --crds-from-cluster (default: $KUBECONFIG or ~/.kube/config; none is an error, exit 2)")
 	f.StringVar(o.kube.Context, "context", "", "kubeconfig context for --crds-from-cluster, e.g. --context kubelb-management")
 	f.BoolVar(&o.strict, "strict", false, "make reference findings (dangling or wrong references, missing Secret keys) errors, e.g. --strict in CI")
 	f.StringSliceVar(&o.disable, "disable", nil, "turn off lint or reference rules, e.g. --disable no-rate-limit,ref-unresolved (docs/validate.md lists them)")
