@@ -27,8 +27,14 @@ type Client struct {
 	mapper  meta.RESTMapper
 }
 
-// New connects with kubectl's flags and kubeconfig rules.
+// New connects with kubectl's flags and kubeconfig rules. Flags that name
+// no API server are an error (CheckConfig), not client-go's localhost:8080.
 func New(getter genericclioptions.RESTClientGetter) (*Client, error) {
+	if flags, ok := getter.(*genericclioptions.ConfigFlags); ok {
+		if err := CheckConfig(flags); err != nil {
+			return nil, err
+		}
+	}
 	config, err := getter.ToRESTConfig()
 	if err != nil {
 		return nil, err

@@ -46,6 +46,21 @@ func (o *clusterOptions) addFlags(cmd *cobra.Command, manifestsRequired bool) {
 	cmd.MarkFlagsMutuallyExclusive("filename", "from")
 }
 
+// checkConfig stops a command that would talk to a cluster when the
+// kubeconfig names none, before anything is read or sent.
+func (o *clusterOptions) checkConfig() error {
+	// The flags' own names first: a typo is named before the connection.
+	if o.target != "" {
+		if _, err := templates.LookupTarget(o.target); err != nil {
+			return usageError("--target: %v", err)
+		}
+	}
+	if err := cluster.CheckConfig(o.kube); err != nil {
+		return inputError(err)
+	}
+	return nil
+}
+
 // manifests reads the objects of -f or --from, the target they are for,
 // and the source to validate them from (files keep their positions).
 func (o *clusterOptions) manifests(streams IOStreams) ([]*unstructured.Unstructured, string, loader.Source, error) {
@@ -225,6 +240,11 @@ func runApply(ctx context.Context, o *clusterOptions, dryRun cluster.DryRun, pru
 			return usageError("--wait=%s: a duration such as 90s or 5m", wait)
 		}
 	}
+	if dryRun != cluster.DryRunClient {
+		if err := o.checkConfig(); err != nil {
+			return err
+		}
+	}
 	objs, target, src, err := o.manifests(streams)
 	if err != nil {
 		return err
@@ -348,6 +368,9 @@ func runDiff(ctx context.Context, o *clusterOptions, format string, force bool, 
 	if format != "text" && format != "json" {
 		return usageError("-o %s: use text or json", format)
 	}
+	if err := o.checkConfig(); err != nil {
+		return err
+	}
 	objs, target, src, err := o.manifests(streams)
 	if err != nil {
 		return err
@@ -452,6 +475,11 @@ func runDelete(ctx context.Context, o *clusterOptions, yes bool, dryRun cluster.
 	if err := checkDryRun(dryRun); err != nil {
 		return err
 	}
+	if dryRun != cluster.DryRunClient {
+		if err := o.checkConfig(); err != nil {
+			return err
+		}
+	}
 	objs, target, _, err := o.manifests(streams)
 	if err != nil {
 		return err
@@ -531,10 +559,8 @@ func runStatus(ctx context.Context, o *clusterOptions, format string, all, nsGiv
 	if format != "text" && format != "json" {
 		return usageError("-o %s: use text or json", format)
 	}
-	if o.target != "" {
-		if _, err := templates.LookupTarget(o.target); err != nil {
-			return usageError("--target: %v", err)
-		}
+	if err := o.checkConfig(); err != nil {
+		return err
 	}
 	var objs []*unstructured.Unstructured
 	var c *cluster.Client

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
 )
@@ -133,5 +136,74 @@ func TestClusterCommandsUnreachable(t *testing.T) {
 		if code != exitUsage || !strings.Contains(errOut, "127.0.0.1:1") || strings.Contains(out, " applied") || strings.Contains(out+errOut, "sk-unreachable") {
 			t.Errorf("%v: exit %d\n%s%s", args, code, out, errOut)
 		}
+	}
+}
+
+// Without a kubeconfig, every command that talks to a cluster stops with
+// exit 2 and the way out before connecting: client-go's fallback,
+// localhost:8080, is serve's default port. init's target detection is
+// skipped quietly, and --server still names a cluster.
+func TestClusterCommandsWithoutKubeconfig(t *testing.T) {
+	dir := t.TempDir()
+	manifests := filepath.Join(dir, "manifests")
+	if code, _, errOut := runCmd(t, "generate", "--provider", "openai", "--output-dir", manifests); code != 0 {
+		t.Fatal(errOut)
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("KUBECONFIG", filepath.Join(home, "no-kubeconfig"))
+	t.Setenv("KUBERNETES_SERVICE_HOST", "")
+	t.Setenv("KUBERNETES_MASTER", "")
+	t.Setenv("OPENAI_API_KEY", "sk-no-kubeconfig-test-key")
+	// Whatever answers on localhost:8080 must not be asked.
+	var dialled atomic.Int32
+	for _, addr := range []string{"127.0.0.1:8080", "[::1]:8080"} {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Logf("cannot watch %s (%v): relying on the messages and timing", addr, err)
+			continue
+		}
+		t.Cleanup(func() { l.Close() })
+		go func() {
+			for {
+				c, err := l.Accept()
+				if err != nil {
+					return
+				}
+				dialled.Add(1)
+				c.Close()
+			}
+		}()
+	}
+	const want = "no kubeconfig: set KUBECONFIG, use --kubeconfig, or create ~/.kube/config"
+	for _, args := range [][]string{
+		{"status"}, {"status", "-A"}, {"status", "-f", manifests}, {"diff", "-f", manifests}, {"apply", "-f", manifests},
+		{"apply", "-f", manifests, "--dry-run=server"}, {"delete", "-f", manifests, "--yes"},
+		{"validate", "--crds-from-cluster", manifests},
+	} {
+		start := time.Now()
+		code, out, errOut := runCmd(t, args...)
+		if code != exitUsage || !strings.Contains(errOut, want) || strings.Contains(out+errOut, "8080") || strings.Contains(out, " applied") || strings.Contains(out, " deleted") {
+			t.Errorf("%v: exit %d\n%s%s", args, code, out, errOut)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("%v took %v: it tried to connect", args, d)
+		}
+	}
+	// What needs no cluster works without one.
+	if code, out, errOut := runCmd(t, "apply", "-f", manifests, "--dry-run=client"); code != 0 || !strings.Contains(out, "applied (dry run)") {
+		t.Errorf("apply --dry-run=client: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut := runCmd(t, "init", "--yes", "--output-dir", filepath.Join(dir, "init"))
+	if code != 0 || strings.Contains(out, "detected") || errOut != "" {
+		t.Errorf("init without a kubeconfig: exit %d\n%s%s", code, out, errOut)
+	}
+	if n := dialled.Load(); n > 0 {
+		t.Errorf("%d connections to localhost:8080", n)
+	}
+	// --server names a cluster without a kubeconfig: this one does not answer.
+	code, _, errOut = runCmd(t, "status", "--server", "https://127.0.0.1:1", "--request-timeout", "5s")
+	if code != exitUsage || !strings.Contains(errOut, "127.0.0.1:1") || strings.Contains(errOut, "no kubeconfig") {
+		t.Errorf("status --server: exit %d\n%s", code, errOut)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
+	"github.com/kubelb-ai/kubelb-ai/cluster"
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/internal/suggest"
 	"github.com/kubelb-ai/kubelb-ai/spec"
@@ -73,7 +74,7 @@ ACCESSIBLE=1) asks plain line-by-line questions for screen readers.`,
 	f.BoolVar(&o.accessible, "accessible", os.Getenv("ACCESSIBLE") != "", "plain prompts for screen readers (also ACCESSIBLE=1)")
 	o.kube = genericclioptions.NewConfigFlags(false)
 	o.kube.KubeConfig, o.kube.Context = ptrTo(""), ptrTo("")
-	f.StringVar(o.kube.KubeConfig, "kubeconfig", "", "kubeconfig whose cluster's CRDs suggest the target (default: $KUBECONFIG or ~/.kube/config)")
+	f.StringVar(o.kube.KubeConfig, "kubeconfig", "", "kubeconfig whose cluster's CRDs suggest the target (default: $KUBECONFIG or ~/.kube/config; without one the target is not detected)")
 	f.StringVar(o.kube.Context, "context", "", "kubeconfig context, e.g. --context kubelb-management")
 	return cmd
 }
@@ -314,9 +315,13 @@ func (a *answers) apply(o *generateOptions) error {
 }
 
 // detectTarget asks the cluster of the kubeconfig, if one answers within a
-// few seconds, which target's CRDs it has.
+// few seconds, which target's CRDs it has. Without a kubeconfig naming a
+// cluster it asks nothing (client-go would dial localhost:8080).
 func detectTarget(kube *genericclioptions.ConfigFlags) (target, how string) {
 	def := templates.DefaultTarget().Name
+	if cluster.CheckConfig(kube) != nil {
+		return def, ""
+	}
 	config, err := kube.ToRESTConfig()
 	if err != nil {
 		return def, ""

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
+	"github.com/kubelb-ai/kubelb-ai/cluster"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 	"github.com/kubelb-ai/kubelb-ai/validate"
 	"github.com/kubelb-ai/kubelb-ai/validate/loader"
@@ -33,6 +34,7 @@ type validateOptions struct {
 	disable       []string
 	fromCluster   bool
 	maxInputSize  byteSize
+	allowEmpty    bool
 	kube          *genericclioptions.ConfigFlags
 }
 
@@ -56,13 +58,19 @@ named pipes or - for standard input; anything else (a device such as
 /dev/zero, a socket) is refused. Standard input and pipes are read once; no
 input is read past --max-input-size bytes, and a larger one is an error.
 
+Input without a Kubernetes object (empty files or standard input, only
+comments, a directory without .yaml, .yml or .json files) is an error, so
+that a CI job pointed at the wrong folder fails instead of passing; a path
+that does not exist is one too. --allow-empty accepts empty input and
+reports 0 documents.
+
 Output never shows a credential: values under a Secret's data and
 stringData, of fields named like one (authorization, api-key, token, secret,
 password, accessKey, ...) and "Bearer ..." strings are masked as ***** in
 every excerpt and message, whatever the finding is about.
 
 Exit status: 0 valid, 1 errors found (or warnings with --fail-on warning),
-2 usage or unreadable input.`,
+2 usage, unreadable or empty input.`,
 		Example: `  # Validate a directory for the default target (kgateway v2.1, KubeLB 1.3)
   kubelb-ai validate manifests/
 
@@ -74,6 +82,9 @@ Exit status: 0 valid, 1 errors found (or warnings with --fail-on warning),
 
   # CI: SARIF for code scanning and JUnit for the test report, text on the console
   kubelb-ai validate manifests/ --output sarif=kubelb-ai.sarif --output junit=kubelb-ai.xml
+
+  # A pipeline whose rendered manifests may legitimately be empty
+  helm template ai ./chart --set enabled=false | kubelb-ai validate --allow-empty -
 
   # Against the chart's own CRDs instead of the embedded schemas
   kubelb-ai validate --crd charts/agentgateway-crds/templates/ manifests/`,
@@ -91,13 +102,14 @@ Exit status: 0 valid, 1 errors found (or warnings with --fail-on warning),
 	f.BoolVar(&o.fromCluster, "crds-from-cluster", false, "use the CRDs installed in the cluster (kubeconfig, --context) instead of the embedded schemas, e.g. --crds-from-cluster --context mgmt")
 	o.kube = genericclioptions.NewConfigFlags(false)
 	o.kube.KubeConfig, o.kube.Context = ptrTo(""), ptrTo("")
-	f.StringVar(o.kube.KubeConfig, "kubeconfig", "", "kubeconfig file for --crds-from-cluster (default: $KUBECONFIG or ~/.kube/config)")
+	f.StringVar(o.kube.KubeConfig, "kubeconfig", "", "kubeconfig file for --crds-from-cluster (default: $KUBECONFIG or ~/.kube/config; none is an error, exit 2)")
 	f.StringVar(o.kube.Context, "context", "", "kubeconfig context for --crds-from-cluster, e.g. --context kubelb-management")
 	f.BoolVar(&o.strict, "strict", false, "make reference findings (dangling or wrong references, missing Secret keys) errors, e.g. --strict in CI")
 	f.StringSliceVar(&o.disable, "disable", nil, "turn off lint or reference rules, e.g. --disable no-rate-limit,ref-unresolved (docs/validate.md lists them)")
 	f.StringSliceVar(&o.enable, "enable", nil, "turn rules back on after --disable, e.g. --enable inline-key")
 	o.maxInputSize = loader.DefaultMaxInputSize
 	f.Var(&o.maxInputSize, "max-input-size", "largest input (file, pipe, standard input) read; a larger one is an error. Binary (Ki, Mi, Gi) or decimal (KB, MB, GB) units or bytes, e.g. --max-input-size 256Mi")
+	f.BoolVar(&o.allowEmpty, "allow-empty", false, "exit 0 when the input holds no Kubernetes object (empty files, an empty directory), instead of 2, e.g. --allow-empty for a pipeline whose rendering may be empty")
 	cmd.MarkFlagsMutuallyExclusive("target", "kubelb-version")
 	return cmd
 }
@@ -159,6 +171,9 @@ func runValidate(ctx context.Context, o *validateOptions, args []string, streams
 	}
 	if len(report.Unreadable) > 0 {
 		return inputError(withSizeHint(report.Unreadable[0]))
+	}
+	if report.Empty() && !o.allowEmpty {
+		return inputError(fmt.Errorf("%w; check the paths, or pass --allow-empty if empty input is fine", validate.EmptyInputError(args, report)))
 	}
 
 	opts := output.Options{Color: streams.IsTTY && os.Getenv("NO_COLOR") == "", Version: buildVersion().Version}
@@ -226,6 +241,9 @@ func writeReportFile(path, format string, r *validate.Report, opts output.Option
 
 // addClusterCRDs loads the cluster's CRDs into v (--crds-from-cluster).
 func addClusterCRDs(ctx context.Context, v *validate.Validator, kube *genericclioptions.ConfigFlags) error {
+	if err := cluster.CheckConfig(kube); err != nil {
+		return fmt.Errorf("--crds-from-cluster: %w", err)
+	}
 	config, err := kube.ToRESTConfig()
 	if err != nil {
 		return fmt.Errorf("--crds-from-cluster: %w", err)

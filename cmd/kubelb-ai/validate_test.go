@@ -220,3 +220,67 @@ func TestValidateMaxInputSize(t *testing.T) {
 		}
 	}
 }
+
+// Input without a Kubernetes object fails (exit 2, naming the inputs) in
+// every output format, so that CI pointed at the wrong folder does not
+// pass; --allow-empty gives the normal empty report instead.
+func TestValidateEmptyInput(t *testing.T) {
+	dir := t.TempDir()
+	empty, comments, noManifests, spec := filepath.Join(dir, "empty.yaml"), filepath.Join(dir, "comments.yaml"), filepath.Join(dir, "docs"), filepath.Join(dir, "spec")
+	os.WriteFile(empty, nil, 0o644)
+	os.WriteFile(comments, []byte("# nothing yet\n---\n\n---\n"), 0o644)
+	os.MkdirAll(noManifests, 0o755)
+	os.WriteFile(filepath.Join(noManifests, "README.md"), []byte("apiVersion: v1\nkind: ConfigMap\n"), 0o644)
+	os.MkdirAll(spec, 0o755)
+	os.WriteFile(filepath.Join(spec, "kubelb-ai.yaml"), []byte("apiVersion: kubelb-ai.dev/v1alpha1\nkind: Gateway\n"), 0o644)
+	validate := func(stdin string, args ...string) (int, string, string) {
+		var stdout, stderr strings.Builder
+		code := run("kubelb-ai", append([]string{"validate"}, args...), IOStreams{In: strings.NewReader(stdin), Out: &stdout, ErrOut: &stderr})
+		return code, stdout.String(), stderr.String()
+	}
+	for _, tc := range []struct {
+		args  []string
+		stdin string
+		want  string
+	}{
+		{[]string{empty}, "", empty + " is empty or only comments"},
+		{[]string{comments}, "", comments + " is empty or only comments"},
+		{[]string{t.TempDir()}, "", "holds no .yaml, .yml or .json file"},
+		{[]string{noManifests}, "", noManifests + " holds no .yaml, .yml or .json file"},
+		{[]string{spec}, "", "kubelb-ai.yaml:1: a kubelb-ai Spec (Gateway), not a Kubernetes object"},
+		{[]string{"-"}, "", "standard input is empty or only comments"},
+		{[]string{"-"}, "# a comment\n", "standard input is empty or only comments"},
+		{[]string{empty, noManifests}, "", empty + " is empty or only comments; " + noManifests + " holds no"},
+	} {
+		for _, format := range []string{"text", "json", "sarif", "junit", "github"} {
+			args := append([]string{"-o", format}, tc.args...)
+			code, out, errOut := validate(tc.stdin, args...)
+			if code != exitUsage || out != "" || !strings.Contains(errOut, "no Kubernetes objects to validate: ") || !strings.Contains(errOut, tc.want) ||
+				!strings.Contains(errOut, "expected YAML or JSON manifests") || !strings.Contains(errOut, "--allow-empty") {
+				t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and %q on stderr only", args, code, out, errOut, tc.want)
+			}
+			code, out, errOut = validate(tc.stdin, append(args, "--allow-empty")...)
+			if code != 0 || out == "" || errOut != "" {
+				t.Errorf("%v --allow-empty: exit %d, stdout %q, stderr %q; want exit 0 and the empty report", args, code, out, errOut)
+			}
+		}
+	}
+	code, out, _ := validate("", "-o", "json", "--allow-empty", empty)
+	var rep struct{ Documents, Errors int }
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.Documents != 0 || rep.Errors != 0 {
+		t.Errorf("--allow-empty -o json: exit %d\n%s", code, out)
+	}
+	// A path that does not exist is an error naming it, --allow-empty or not;
+	// content that is not YAML is a finding (exit 1), not empty input.
+	missing := filepath.Join(dir, "no-such-dir")
+	for _, args := range [][]string{{missing}, {"--allow-empty", missing}, {empty, missing}} {
+		if code, _, errOut := validate("", args...); code != exitUsage || !strings.Contains(errOut, missing+": no such file or directory") {
+			t.Errorf("%v: exit %d, %q", args, code, errOut)
+		}
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("kind: [\n"), 0o644)
+	if code, out, _ := validate("", bad); code != exitFindings || !strings.Contains(out, "bad.yaml:") {
+		t.Errorf("invalid YAML: exit %d\n%s", code, out)
+	}
+}

@@ -334,27 +334,8 @@ func (in Input) Walk(each func(*Document) bool) Result {
 			w.readFile(p)
 			continue
 		}
-		var files []string
-		err = filepath.WalkDir(p, func(path string, e fs.DirEntry, err error) error {
-			if err != nil {
-				w.r.Problems = append(w.r.Problems, Problem{File: path, Message: unwrapPathError(err), Unreadable: true})
-				return nil
-			}
-			if e.IsDir() && path != p && strings.HasPrefix(e.Name(), ".") {
-				return filepath.SkipDir // .git and friends
-			}
-			switch strings.ToLower(filepath.Ext(path)) {
-			case ".yaml", ".yml", ".json":
-				if e.Type().IsRegular() {
-					files = append(files, path)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			w.r.Problems = append(w.r.Problems, Problem{File: p, Message: err.Error()})
-		}
-		slices.Sort(files)
+		files, problems := ManifestFiles(p)
+		w.r.Problems = append(w.r.Problems, problems...)
 		for _, f := range files {
 			if w.stopped {
 				break
@@ -363,6 +344,36 @@ func (in Input) Walk(each func(*Document) bool) Result {
 		}
 	}
 	return w.r
+}
+
+// ManifestFiles lists the files Walk reads in directory dir, in lexical
+// order: regular files named .yaml, .yml or .json (any case), recursively,
+// leaving out directories whose name starts with a dot (.git and friends).
+// Problems are what could not be read.
+func ManifestFiles(dir string) ([]string, []Problem) {
+	var files []string
+	var problems []Problem
+	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			problems = append(problems, Problem{File: path, Message: unwrapPathError(err), Unreadable: true})
+			return nil
+		}
+		if e.IsDir() && path != dir && strings.HasPrefix(e.Name(), ".") {
+			return filepath.SkipDir
+		}
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".yaml", ".yml", ".json":
+			if e.Type().IsRegular() {
+				files = append(files, path)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		problems = append(problems, Problem{File: dir, Message: err.Error()})
+	}
+	slices.Sort(files)
+	return files, problems
 }
 
 type walker struct {
