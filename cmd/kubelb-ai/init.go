@@ -109,8 +109,12 @@ func runInit(cmd *cobra.Command, o *initOptions, streams IOStreams) error {
 	if !changed("target") && !changed("kubelb-version") {
 		a.Target, a.detected = detectTarget(o.kube)
 	}
+	var p *prompter
+	if o.accessible {
+		p = newPrompter(streams)
+	}
 	if !o.yes {
-		if err := ask(a, changed, o.accessible, streams); err != nil {
+		if err := ask(a, changed, p, streams); err != nil {
 			if errors.Is(err, huh.ErrUserAborted) {
 				return &exitError{code: exitUsage, err: errors.New("init cancelled: nothing written")}
 			}
@@ -137,7 +141,10 @@ func runInit(cmd *cobra.Command, o *initOptions, streams IOStreams) error {
 		}
 	}
 	if !o.yes {
-		ok, err := confirmWrite(o.outputDir, objs, o.accessible, streams)
+		ok, err := confirmWrite(o.outputDir, objs, p, streams)
+		if errors.Is(err, huh.ErrUserAborted) {
+			return &exitError{code: exitUsage, err: errors.New("init cancelled: nothing written")}
+		}
 		if err != nil {
 			return err
 		}
