@@ -11,10 +11,16 @@ import (
 	"github.com/charmbracelet/huh"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/kubelb-ai/kubelb-ai/cmd/kubelb-ai/internal/termquery"
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
+
+// The package initialisations are over: Bubble Tea's did not wait for the
+// terminal's colours (see termquery), and the user's TERM is back for the
+// styles and everything else.
+func init() { termquery.Restore() }
 
 // ask runs the wizard's questions over a, skipping those that a flag
 // answered. The questions come in rounds because later ones depend on
