@@ -49,7 +49,9 @@ prints the commands to go on with.
 Every question has the flag of generate; questions answered by flags are not
 asked. --yes takes the defaults for the rest. Without a terminal, init needs
 --yes: piped answers never become defaults silently. --accessible (or
-ACCESSIBLE=1) asks plain line-by-line questions for screen readers.`,
+ACCESSIBLE=1, or TERM=dumb) asks plain line-by-line questions for screen
+readers: each shows its default, which Enter keeps; a multi-select takes the
+numbers of every option wanted, e.g. 1,3.`,
 		Example: `  # Ask everything
   kubelb-ai init
 
@@ -110,7 +112,9 @@ func runInit(cmd *cobra.Command, o *initOptions, streams IOStreams) error {
 		a.Target, a.detected = detectTarget(o.kube)
 	}
 	var p *prompter
-	if o.accessible {
+	if o.accessible || os.Getenv("TERM") == "dumb" {
+		// huh would turn to its own accessible mode on a dumb terminal,
+		// which shows no defaults: the wizard's prompts serve it instead.
 		p = newPrompter(streams)
 	}
 	if !o.yes {

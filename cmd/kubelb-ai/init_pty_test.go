@@ -25,17 +25,22 @@ import (
 func TestInitFirstPromptOnSilentTerminal(t *testing.T) {
 	bin := binary(t)
 	for _, c := range []struct {
-		name string
-		args []string
-		env  string
+		name, want string
+		args       []string
+		env        string
 	}{
-		{"terminal form", []string{"init"}, ""},
-		{"accessible", []string{"init", "--accessible"}, ""},
+		{"terminal form", "Target", []string{"init"}, ""},
+		{"accessible", "> ", []string{"init", "--accessible"}, ""},
 	} {
-		took, screen := firstOutput(t, bin, "Target", c.env, c.args...)
+		took, screen := firstOutput(t, bin, c.want, c.env, c.args...)
 		t.Logf("%s: first question after %v", c.name, took)
 		if took > 2*time.Second {
-			t.Errorf("%s: the first question came after %v:\n%s", c.name, took, screen)
+			t.Errorf("%s: the first question came after %v:\n%q", c.name, took, screen)
+		}
+		// The user's TERM is back once the program runs: the form has its
+		// 256 colours, the accessible prompts none.
+		if colour := strings.Contains(screen, "\x1b[38;5;"); colour != (c.name == "terminal form") {
+			t.Errorf("%s: colours %v:\n%q", c.name, colour, screen)
 		}
 	}
 	if testing.Short() {

@@ -148,6 +148,19 @@ func TestInitAccessible(t *testing.T) {
 	sameFiles(t, dir, yesDir)
 }
 
+// On a dumb terminal, where huh would fall back to its own accessible mode,
+// the wizard's prompts ask.
+func TestInitDumbTerminalIsAccessible(t *testing.T) {
+	t.Setenv("TERM", "dumb")
+	t.Setenv("ACCESSIBLE", "")
+	var out, errOut strings.Builder
+	in := strings.NewReader(strings.Repeat("\n", 12))
+	code := run("kubelb-ai", []string{"init", "--output-dir", t.TempDir()}, IOStreams{In: in, Out: &out, ErrOut: &errOut, Interactive: true})
+	if code != 0 || !strings.Contains(out.String(), "Enter keeps: kubelb\n> ") {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+}
+
 // Typed answers replace the defaults: a multi-select's numbers are the
 // whole choice, not toggles; a wrong answer is refused with its error and
 // asked again with its default; the end of the input cancels.
