@@ -147,7 +147,7 @@ func (p *prompter) ask(q *question) error {
 			}
 			return err
 		}
-		fmt.Fprintf(p.out, "✗ %s\n\n", bad.error)
+		fmt.Fprintf(p.out, "Not accepted: %s\n\n", bad.error)
 	}
 }
 

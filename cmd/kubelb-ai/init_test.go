@@ -188,8 +188,8 @@ func TestInitAccessibleAnswers(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 	for _, want := range []string{
-		"✗ a lowercase RFC 1123 label", "\n\nNamespace\n  KubeLB's AI objects live in the management cluster's kubelb namespace\n  Enter keeps: kubelb\n> ",
-		"Token rate limit per route\n  LLM tokens, N/UNIT\n  Enter keeps: none\n> ✗ \"9\" is not N/UNIT", "2. [ ] SSN", "✗ \"(?i)pass[\": error parsing regexp",
+		"Not accepted: a lowercase RFC 1123 label", "\n\nNamespace\n  KubeLB's AI objects live in the management cluster's kubelb namespace\n  Enter keeps: kubelb\n> ",
+		"Token rate limit per route\n  LLM tokens, N/UNIT\n  Enter keeps: none\n> Not accepted: \"9\" is not N/UNIT", "2. [ ] SSN", "Not accepted: \"(?i)pass[\": error parsing regexp",
 		"--target agentgateway --namespace kubelb --gateway ai-gateway --port 9090 --service-type NodePort --provider openai --rate-limit 100/hour",
 		"--token-limit 9/minute --guard mask=CREDIT_CARD,EMAIL --guard 'reject=(?i)password'",
 	} {
