@@ -52,7 +52,9 @@ prints the commands to go on with.
 Every question has the flag of generate; questions answered by flags are not
 asked. --yes takes the defaults for the rest. Without a terminal, init needs
 --yes: piped answers never become defaults silently. --accessible (or
-ACCESSIBLE=1) asks plain line-by-line questions for screen readers.`,
+ACCESSIBLE=1, or TERM=dumb) asks plain line-by-line questions for screen
+readers: each shows its default, which Enter keeps; a multi-select takes the
+numbers of every option wanted, e.g. 1,3.`,
 		Example: `  # Ask everything
   kubelb-ai init
 
@@ -115,8 +117,14 @@ func runInit(cmd *cobra.Command, o *initOptions, streams IOStreams) error {
 	if !changed("target") && !changed("kubelb-version") {
 		a.Target, a.detected = detectTarget(o.kube)
 	}
+	var p *prompter
+	if o.accessible || os.Getenv("TERM") == "dumb" {
+		// huh would turn to its own accessible mode on a dumb terminal,
+		// which shows no defaults: the wizard's prompts serve it instead.
+		p = newPrompter(streams)
+	}
 	if !o.yes {
-		if err := ask(a, changed, o.accessible, streams); err != nil {
+		if err := ask(a, changed, p, streams); err != nil {
 			if errors.Is(err, huh.ErrUserAborted) {
 				return &exitError{code: exitUsage, err: errors.New("init cancelled: nothing written")}
 			}
@@ -143,7 +151,10 @@ func runInit(cmd *cobra.Command, o *initOptions, streams IOStreams) error {
 		}
 	}
 	if !o.yes {
-		ok, err := confirmWrite(o.outputDir, objs, o.accessible, streams)
+		ok, err := confirmWrite(o.outputDir, objs, p, streams)
+		if errors.Is(err, huh.ErrUserAborted) {
+			return &exitError{code: exitUsage, err: errors.New("init cancelled: nothing written")}
+		}
 		if err != nil {
 			return err
 		}

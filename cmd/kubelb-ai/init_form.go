@@ -11,181 +11,211 @@ import (
 	"github.com/charmbracelet/huh"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/kubelb-ai/kubelb-ai/cmd/kubelb-ai/internal/termquery"
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
 
-// ask runs the wizard's forms over a, skipping questions that a flag
-// answered. The forms run one after another because later questions depend
-// on earlier answers (the providers chosen, the target's features).
-func ask(a *answers, changed func(string) bool, accessible bool, streams IOStreams) error {
-	run := func(groups ...*huh.Group) error {
+// The package initialisations are over: Bubble Tea's did not wait for the
+// terminal's colours (see termquery), and the user's TERM is back for the
+// styles and everything else.
+func init() { termquery.Restore() }
+
+// ask runs the wizard's questions over a, skipping those that a flag
+// answered. The questions come in rounds because later ones depend on
+// earlier answers (the providers chosen, the target's features); on a
+// terminal each round is a huh form; with a prompter (accessible mode),
+// plain lines.
+func ask(a *answers, changed func(string) bool, p *prompter, streams IOStreams) error {
+	accessible := p != nil
+	run := func(groups ...[]*question) error {
 		var shown []*huh.Group
 		for _, g := range groups {
-			if g != nil {
-				shown = append(shown, g)
+			if len(g) == 0 {
+				continue
+			}
+			var fields []huh.Field
+			for _, q := range g {
+				if accessible {
+					if err := p.ask(q); err != nil {
+						return err
+					}
+					continue
+				}
+				fields = append(fields, q.field())
+			}
+			if len(fields) > 0 {
+				shown = append(shown, huh.NewGroup(fields...))
 			}
 		}
 		if len(shown) == 0 {
 			return nil
 		}
-		return huh.NewForm(shown...).WithAccessible(accessible).WithInput(streams.In).WithOutput(streams.Out).Run()
+		return huh.NewForm(shown...).WithInput(streams.In).WithOutput(streams.Out).Run()
 	}
 	unless := func(flags ...string) bool { return !slices.ContainsFunc(flags, changed) }
 
 	// The gateway.
-	var gateway []huh.Field
+	var gateway []*question
 	if unless("target", "kubelb-version") {
-		var opts []huh.Option[string]
+		var opts []option
 		for _, t := range templates.Targets() {
-			opts = append(opts, huh.NewOption(fmt.Sprintf("%-14s KubeLB %s: %s", t.Name, strings.Join(t.KubeLB, ", "), t.DataPlane), t.Name))
+			opts = append(opts, option{fmt.Sprintf("%-14s KubeLB %s: %s", t.Name, strings.Join(t.KubeLB, ", "), t.DataPlane), t.Name})
 		}
 		desc := "the data plane your KubeLB version runs"
 		if a.detected != "" {
 			desc = a.detected
 		}
-		gateway = append(gateway, huh.NewSelect[string]().Title("Target").Description(desc).Options(opts...).Value(&a.Target))
+		gateway = append(gateway, &question{kind: selectQ, title: "Target", desc: desc, options: opts, str: &a.Target})
 	}
 	if unless("namespace") {
-		gateway = append(gateway, huh.NewInput().Title("Namespace").Description("KubeLB's AI objects live in the management cluster's kubelb namespace").
-			Value(&a.Namespace).Validate(dnsLabel))
+		gateway = append(gateway, &question{title: "Namespace", desc: "KubeLB's AI objects live in the management cluster's kubelb namespace",
+			str: &a.Namespace, check: dnsLabel})
 	}
 	if unless("gateway") {
-		gateway = append(gateway, huh.NewInput().Title("Gateway name").Value(&a.Gateway).Validate(dnsSubdomain))
+		gateway = append(gateway, &question{title: "Gateway name", str: &a.Gateway, check: dnsSubdomain})
 	}
 	if unless("port") {
-		gateway = append(gateway, huh.NewInput().Title("Listener port").Description("what clients connect to").Value(&a.Port).Validate(port))
+		gateway = append(gateway, &question{title: "Listener port", desc: "what clients connect to", str: &a.Port, check: port})
 	}
 	if unless("service-type") {
-		gateway = append(gateway, huh.NewSelect[string]().Title("Service type of the gateway proxy").
-			Options(huh.NewOptions("LoadBalancer", "NodePort", "ClusterIP")...).Value(&a.ServiceType))
+		var opts []option
+		for _, t := range []string{"LoadBalancer", "NodePort", "ClusterIP"} {
+			opts = append(opts, option{t, t})
+		}
+		gateway = append(gateway, &question{kind: selectQ, title: "Service type of the gateway proxy", options: opts, str: &a.ServiceType})
 	}
-	if err := run(group(gateway...)); err != nil {
+	if err := run(gateway); err != nil {
 		return err
 	}
 
 	// The providers the target can express.
 	target, _ := templates.LookupTarget(a.Target)
 	if unless("provider") {
-		var opts []huh.Option[string]
+		var opts []option
 		for _, p := range templates.Providers() {
 			if target.SupportsProvider(p.Kind) {
-				opts = append(opts, huh.NewOption(p.Title, p.Kind).Selected(slices.Contains(a.Providers, p.Kind)))
+				opts = append(opts, option{p.Title, p.Kind})
 			}
 		}
-		if err := run(huh.NewGroup(huh.NewMultiSelect[string]().Title("Providers").Description("x or space selects, enter confirms").
-			Options(opts...).Value(&a.Providers).Validate(func(v []string) error {
-			if len(v) == 0 {
-				return fmt.Errorf("choose at least one provider")
-			}
-			return nil
-		}))); err != nil {
+		desc := "x or space selects, enter confirms"
+		if accessible {
+			desc = ""
+		}
+		if err := run([]*question{{kind: multiQ, title: "Providers", desc: desc, options: opts, strs: &a.Providers,
+			checkAll: func(v []string) error {
+				if len(v) == 0 {
+					return fmt.Errorf("choose at least one provider")
+				}
+				return nil
+			}}}); err != nil {
 			return err
 		}
 	}
 
 	// Per provider: model, key variable and what it needs besides.
-	var perProvider []*huh.Group
+	var perProvider [][]*question
 	for _, p := range a.Providers {
 		c, _ := templates.LookupProvider(p)
 		pa := a.PerProvider[p]
-		var fields []huh.Field
+		var qs []*question
 		if unless("model") {
-			fields = append(fields, huh.NewInput().Title(c.Title+": model").Suggestions(c.Models).Value(&pa.Model).Validate(nonEmpty("a model")))
+			qs = append(qs, &question{title: c.Title + ": model", suggestions: c.Models, str: &pa.Model, check: nonEmpty("a model")})
 		}
 		if !c.NoKey && unless("api-key-env", "auth") {
-			fields = append(fields, huh.NewInput().Title(c.Title+": environment variable holding the API key").
-				Description("the key itself stays in your environment: the Secret gets ${"+pa.KeyEnv+"}, filled when applying").
-				Value(&pa.KeyEnv).Validate(envName))
+			qs = append(qs, &question{title: c.Title + ": environment variable holding the API key",
+				desc: "the key itself stays in your environment: the Secret gets ${" + pa.KeyEnv + "}, filled when applying",
+				str:  &pa.KeyEnv, check: envName})
 		}
 		switch p {
 		case "mistral", "ollama":
 			if unless("host") {
-				fields = append(fields, huh.NewInput().Title(c.Title+": host[:port]").Placeholder(hostPort(c)).
-					Description("blank for "+hostPort(c)).Value(&pa.Host))
+				qs = append(qs, &question{title: c.Title + ": host[:port]", placeholder: hostPort(c), blank: hostPort(c),
+					desc: "blank for " + hostPort(c), str: &pa.Host})
 			}
 		case "azureopenai":
-			fields = append(fields,
-				huh.NewInput().Title("Azure OpenAI: resource endpoint").Placeholder("my-resource.openai.azure.com").Value(&a.Azure.Endpoint).Validate(nonEmpty("the endpoint")),
-				huh.NewInput().Title("Azure OpenAI: deployment").Value(&a.Azure.Deployment).Validate(nonEmpty("the deployment")),
-				huh.NewInput().Title("Azure OpenAI: api-version").Placeholder(c.APIVersion).Description("blank for "+c.APIVersion).Value(&a.Azure.APIVersion))
+			qs = append(qs,
+				&question{title: "Azure OpenAI: resource endpoint", placeholder: "my-resource.openai.azure.com", str: &a.Azure.Endpoint, check: nonEmpty("the endpoint")},
+				&question{title: "Azure OpenAI: deployment", str: &a.Azure.Deployment, check: nonEmpty("the deployment")},
+				&question{title: "Azure OpenAI: api-version", placeholder: c.APIVersion, blank: c.APIVersion, desc: "blank for " + c.APIVersion, str: &a.Azure.APIVersion})
 		case "vertexai":
-			fields = append(fields,
-				huh.NewInput().Title("Vertex AI: Google Cloud project").Value(&a.Vertex.Project).Validate(nonEmpty("the project")),
-				huh.NewInput().Title("Vertex AI: location").Placeholder(c.Location).Description("blank for "+c.Location).Value(&a.Vertex.Location))
+			qs = append(qs,
+				&question{title: "Vertex AI: Google Cloud project", str: &a.Vertex.Project, check: nonEmpty("the project")},
+				&question{title: "Vertex AI: location", placeholder: c.Location, blank: c.Location, desc: "blank for " + c.Location, str: &a.Vertex.Location})
 		case "bedrock":
-			fields = append(fields, huh.NewInput().Title("Amazon Bedrock: region").Placeholder(c.Region).Description("blank for "+c.Region).Value(&a.Bedrock.Region))
+			qs = append(qs, &question{title: "Amazon Bedrock: region", placeholder: c.Region, blank: c.Region, desc: "blank for " + c.Region, str: &a.Bedrock.Region})
 		}
-		perProvider = append(perProvider, group(fields...))
+		perProvider = append(perProvider, qs)
 	}
 	if err := run(perProvider...); err != nil {
 		return err
 	}
 
 	// Routing, limits and guards.
-	var policies []huh.Field
+	var policies []*question
 	if len(a.Providers) > 1 && unless("failover") {
 		if a.Order == "" {
 			a.Order = strings.Join(a.Providers, ",")
 		}
-		if err := run(group(huh.NewConfirm().Title("Routing").
-			Description("one route per provider (/openai, /anthropic, ...), or one OpenAI-compatible route that fails over between them").
-			Affirmative("One route with failover").Negative("A route per provider").Value(&a.Failover))); err != nil {
+		if err := run([]*question{{kind: confirmQ, title: "Routing",
+			desc:   "one route per provider (/openai, /anthropic, ...), or one OpenAI-compatible route that fails over between them",
+			affirm: "One route with failover", negate: "A route per provider", yes: &a.Failover}}); err != nil {
 			return err
 		}
 		if a.Failover {
-			policies = append(policies, huh.NewInput().Title("Failover order").Description("providers, comma-separated, tried in this order").
-				Value(&a.Order).Validate(func(s string) error { return checkFailover(a, s) }))
+			policies = append(policies, &question{title: "Failover order", desc: "providers, comma-separated, tried in this order",
+				str: &a.Order, check: func(s string) error { return checkFailover(a, s) }})
 		}
+	}
+	blankForNone := "; blank for none"
+	if accessible {
+		blankForNone = "" // Enter keeps the default; the prompt says how to give none
 	}
 	if unless("rate-limit") {
-		policies = append(policies, huh.NewInput().Title("Request rate limit per route").Description("N/second, N/minute or N/hour; blank for none").
-			Placeholder("100/hour").Value(&a.RateLimit).Validate(optionalRate))
+		policies = append(policies, &question{title: "Request rate limit per route", desc: "N/second, N/minute or N/hour" + blankForNone,
+			placeholder: "100/hour", blank: "none", str: &a.RateLimit, check: optionalRate})
 	}
 	if target.Features.TokenRateLimit && unless("token-limit") {
-		policies = append(policies, huh.NewInput().Title("Token rate limit per route").Description("LLM tokens, N/UNIT; blank for none").
-			Placeholder("50000/hour").Value(&a.TokenLimit).Validate(optionalRate))
+		policies = append(policies, &question{title: "Token rate limit per route", desc: "LLM tokens, N/UNIT" + blankForNone,
+			placeholder: "50000/hour", blank: "none", str: &a.TokenLimit, check: optionalRate})
 	}
 	if unless("guard") {
-		var maskers []huh.Option[string]
+		var maskers []option
 		for _, b := range spec.Builtins {
 			if b != "CA_SIN" || target.Features.CaSin {
-				maskers = append(maskers, huh.NewOption(b, b).Selected(slices.Contains(a.Maskers, b)))
+				maskers = append(maskers, option{b, b})
 			}
 		}
+		maskDesc, rejectDesc := "x or space selects, enter confirms; none for no masking", "one regular expression per line, e.g. (?i)password; blank for none"
+		if accessible {
+			maskDesc, rejectDesc = "", "regular expressions, e.g. (?i)password"
+		}
 		policies = append(policies,
-			huh.NewMultiSelect[string]().Title("Prompt guard: mask in prompts").Description("x or space selects, enter confirms; none for no masking").
-				Options(maskers...).Value(&a.Maskers),
-			huh.NewText().Title("Prompt guard: reject prompts matching").
+			&question{kind: multiQ, title: "Prompt guard: mask in prompts", desc: maskDesc, options: maskers, strs: &a.Maskers},
+			&question{kind: textQ, title: "Prompt guard: reject prompts matching", desc: rejectDesc, blank: "none", str: &a.Rejects, check: regexLines,
 				// Re-evaluated as the value changes: each line is checked as it is typed.
-				DescriptionFunc(func() string {
+				descFunc: func() string {
 					if err := regexLines(a.Rejects); err != nil {
 						return "✗ " + err.Error()
 					}
-					return "one regular expression per line, e.g. (?i)password; blank for none"
-				}, &a.Rejects).
-				Value(&a.Rejects).Validate(regexLines))
+					return rejectDesc
+				}})
 	}
-	return run(group(policies...))
+	return run(policies)
 }
 
 // confirmWrite shows the files init will write and asks to go on.
-func confirmWrite(dir string, objs []generate.Object, accessible bool, streams IOStreams) (bool, error) {
+func confirmWrite(dir string, objs []generate.Object, p *prompter, streams IOStreams) (bool, error) {
 	ok := true
 	names := fileNames(objs)
-	err := huh.NewForm(huh.NewGroup(
-		huh.NewConfirm().Title(fmt.Sprintf("Write these %d files to %s?", len(names), dir)).
-			Description(strings.Join(names, "\n")).Affirmative("Write").Negative("Cancel").Value(&ok),
-	)).WithAccessible(accessible).WithInput(streams.In).WithOutput(streams.Out).Run()
-	return ok, err
-}
-
-func group(fields ...huh.Field) *huh.Group {
-	if len(fields) == 0 {
-		return nil
+	q := &question{kind: confirmQ, title: fmt.Sprintf("Write these %d files to %s?", len(names), dir),
+		desc: strings.Join(names, "\n"), affirm: "Write", negate: "Cancel", yes: &ok}
+	if p != nil {
+		return ok, p.ask(q)
 	}
-	return huh.NewGroup(fields...)
+	err := huh.NewForm(huh.NewGroup(q.field())).WithInput(streams.In).WithOutput(streams.Out).Run()
+	return ok, err
 }
 
 func hostPort(c templates.Provider) string {

@@ -125,18 +125,103 @@ func TestInitFlagsParity(t *testing.T) {
 	}
 }
 
-// --accessible asks plain questions line by line; empty answers take the
-// defaults.
+// --accessible asks plain questions line by line, each showing its
+// default; Enter keeps it, so Enter at every question writes what init
+// --yes does.
 func TestInitAccessible(t *testing.T) {
-	dir := t.TempDir()
+	dir, yesDir := t.TempDir(), t.TempDir()
 	var out, errOut strings.Builder
-	in := strings.NewReader(strings.Repeat("\n", 30))
+	in := strings.NewReader(strings.Repeat("\n", 12)) // 11 questions and the confirmation
 	code := run("kubelb-ai", []string{"init", "--accessible", "--output-dir", dir}, IOStreams{In: in, Out: &out, ErrOut: &errOut, Interactive: true})
-	if code != 0 || !strings.Contains(out.String(), "Enter a number") || !strings.Contains(out.String(), "--rate-limit 100/hour") {
+	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out.String(), errOut.String())
 	}
-	if _, err := os.Stat(filepath.Join(dir, "trafficpolicy-openai-rate-limit.yaml")); err != nil {
-		t.Error(err)
+	for _, want := range []string{"Namespace\n  KubeLB's AI objects live in the management cluster's kubelb namespace\n  Enter keeps: kubelb\n> ",
+		"Enter keeps: 2, kgateway-v2.1", "1. [x] OpenAI", "Enter keeps: openai\n", "Enter keeps: 100/hour; - for none", "Enter keeps: y, Write"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %q in\n%s", want, out.String())
+		}
+	}
+	if code, out, errOut := runCmd(t, "init", "--yes", "--output-dir", yesDir); code != 0 {
+		t.Fatalf("init --yes: exit %d\n%s%s", code, out, errOut)
+	}
+	sameFiles(t, dir, yesDir)
+}
+
+// On a dumb terminal, where huh would fall back to its own accessible mode,
+// the wizard's prompts ask.
+func TestInitDumbTerminalIsAccessible(t *testing.T) {
+	t.Setenv("TERM", "dumb")
+	t.Setenv("ACCESSIBLE", "")
+	var out, errOut strings.Builder
+	in := strings.NewReader(strings.Repeat("\n", 12))
+	code := run("kubelb-ai", []string{"init", "--output-dir", t.TempDir()}, IOStreams{In: in, Out: &out, ErrOut: &errOut, Interactive: true})
+	if code != 0 || !strings.Contains(out.String(), "Enter keeps: kubelb\n> ") {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+}
+
+// Typed answers replace the defaults: a multi-select's numbers are the
+// whole choice, not toggles; a wrong answer is refused with its error and
+// asked again with its default; the end of the input cancels.
+func TestInitAccessibleAnswers(t *testing.T) {
+	answers := []string{
+		"3",               // target: agentgateway
+		"Not_A_Label", "", // namespace: refused, then the default
+		"", "9090", "nodeport", // name, port, Service type by value
+		"1",        // providers: OpenAI alone, still chosen
+		"", "", "", // model, key variable, rate limit
+		"9", "9/minute", // token limit: refused, then given
+		"1 3",                               // maskers
+		"(?i)pass[", "", "(?i)password", "", // a bad expression, asked again
+		"", // write
+	}
+	accessible := func(dir string, answers []string) (int, string, string) {
+		var out, errOut strings.Builder
+		in := strings.NewReader(strings.Join(answers, "\n") + "\n")
+		code := run("kubelb-ai", []string{"init", "--accessible", "--output-dir", dir}, IOStreams{In: in, Out: &out, ErrOut: &errOut, Interactive: true})
+		return code, out.String(), errOut.String()
+	}
+	dir := t.TempDir()
+	code, out, errOut := accessible(dir, answers)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"Not accepted: a lowercase RFC 1123 label", "\n\nNamespace\n  KubeLB's AI objects live in the management cluster's kubelb namespace\n  Enter keeps: kubelb\n> ",
+		"Token rate limit per route\n  LLM tokens, N/UNIT\n  Enter keeps: none\n> Not accepted: \"9\" is not N/UNIT", "2. [ ] SSN", "Not accepted: \"(?i)pass[\": error parsing regexp",
+		"--target agentgateway --namespace kubelb --gateway ai-gateway --port 9090 --service-type NodePort --provider openai --rate-limit 100/hour",
+		"--token-limit 9/minute --guard mask=CREDIT_CARD,EMAIL --guard 'reject=(?i)password'",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+
+	dir = t.TempDir()
+	code, out, errOut = accessible(dir, answers[:5])
+	if code != exitUsage || !strings.Contains(errOut, "init cancelled: nothing written") {
+		t.Fatalf("the input ended before the last question, yet: exit %d\n%s%s", code, out, errOut)
+	}
+	if files, _ := os.ReadDir(dir); len(files) > 0 {
+		t.Errorf("wrote %d files", len(files))
+	}
+}
+
+// sameFiles compares two directories' files byte for byte.
+func sameFiles(t *testing.T, got, want string) {
+	t.Helper()
+	gotFiles, _ := filepath.Glob(filepath.Join(got, "*"))
+	wantFiles, _ := filepath.Glob(filepath.Join(want, "*"))
+	if len(gotFiles) != len(wantFiles) || len(gotFiles) == 0 {
+		t.Fatalf("%d files, want %d", len(gotFiles), len(wantFiles))
+	}
+	for _, f := range wantFiles {
+		w, _ := os.ReadFile(f)
+		g, err := os.ReadFile(filepath.Join(got, filepath.Base(f)))
+		if err != nil || string(g) != string(w) {
+			t.Errorf("%s differs (%v):\n%s\n---\n%s", filepath.Base(f), err, g, w)
+		}
 	}
 }
 

@@ -109,6 +109,31 @@ func TestInitInTmux(t *testing.T) {
 		w.sameAsFlags(screen)
 		w.validates("agentgateway")
 	})
+
+	// Accessible mode shows each question's default and Enter keeps it:
+	// Enter at every question writes exactly what init --yes does.
+	t.Run("accessible, Enter at every question", func(t *testing.T) {
+		w := startWizard(t, bin, "ACCESSIBLE=1")
+		for _, q := range []string{"Target", "Namespace", "Gateway name", "Listener port", "Service type", "Providers", "OpenAI: model",
+			"OpenAI: environment variable", "Request rate limit", "Prompt guard: mask", "Prompt guard: reject", "Write these 7 files"} {
+			w.waitFor(q)
+			w.keys("Enter")
+		}
+		screen := w.waitFor("EXIT=0")
+		for _, want := range []string{"Enter keeps: 2, kgateway-v2.1", "Namespace\n  KubeLB's AI objects live in the management cluster's kubelb namespace\n  Enter keeps: kubelb\n>",
+			"1. [x] OpenAI", "Enter keeps: openai\n", "Enter keeps: 100/hour; - for none", "Wrote 7 files"} {
+			if !strings.Contains(screen, want) {
+				t.Errorf("the screen lacks %q:\n%s", want, screen)
+			}
+		}
+		yesDir := t.TempDir()
+		cmd := exec.Command(bin, "init", "--yes", "--output-dir", yesDir)
+		cmd.Env = append(os.Environ(), "KUBECONFIG=/nonexistent", "HOME="+yesDir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("init --yes: %v\n%s", err, out)
+		}
+		sameFiles(t, w.dir, yesDir)
+	})
 }
 
 type wizard struct {
@@ -119,10 +144,11 @@ type wizard struct {
 
 // startWizard runs `kubelb-ai init` in a new tmux server of its own,
 // without a kubeconfig (so the target is asked), and stops it at the end.
-func startWizard(t *testing.T, bin string) *wizard {
+// env adds variables, e.g. ACCESSIBLE=1.
+func startWizard(t *testing.T, bin string, env ...string) *wizard {
 	t.Helper()
 	w := &wizard{t: t, bin: bin, dir: t.TempDir(), socket: fmt.Sprintf("kubelb-ai-test-%d-%d", os.Getpid(), time.Now().UnixNano()), label: "wizard"}
-	cmd := fmt.Sprintf("cd %q && env -u ACCESSIBLE KUBECONFIG=/nonexistent HOME=%q %q init; echo EXIT=$?; sleep 300", w.dir, w.dir, bin)
+	cmd := fmt.Sprintf("cd %q && env -u ACCESSIBLE KUBECONFIG=/nonexistent HOME=%q %s %q init; echo EXIT=$?; sleep 300", w.dir, w.dir, strings.Join(env, " "), bin)
 	w.tmux("new-session", "-d", "-s", w.label, "-x", "160", "-y", "60", cmd)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", w.socket, "kill-server").Run() })
 	return w
