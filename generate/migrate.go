@@ -136,11 +136,11 @@ func (m *Migration) literalSecrets(in *Imported, mode SecretMode) {
 			}
 			data, rewritten := secretData(m.To, sec.StringData, lit.values)
 			sec.StringData = data
-			how := "as it was"
+			how := "unchanged"
 			if rewritten != "" {
 				how = rewritten
 			}
-			m.note("Secret %s: holds the literal key of the manifests, %s", id, how)
+			m.note("Secret %s: carries the literal key of Secret/%s over %s", id, lit.secret, how)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package generate
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"strings"
@@ -153,6 +154,26 @@ func TestMigrateLiteralBedrockSecret(t *testing.T) {
 			if s.StringData[KeyAccessKey] != "AKIAFAKE7f3a9c" || s.StringData[KeySecretKey] != "secret-FAKE-key-7f3a9c" || s.StringData[KeySessionToken] != "token-7f3a9c" {
 				t.Errorf("the Bedrock Secret lost a key: %v", secretValues(s.StringData))
 			}
+		}
+	}
+}
+
+// A Secret that holds its key base64-encoded in data is carried over too.
+func TestMigrateLiteralSecretInData(t *testing.T) {
+	objs := readTutorial(t)
+	for _, o := range objs {
+		if o["kind"] == "Secret" {
+			delete(o, "stringData")
+			o["data"] = map[string]any{KeyAuthorization: base64.StdEncoding.EncodeToString([]byte("Bearer " + tutorialKey))}
+		}
+	}
+	m, err := Migrate(objs, "", templates.Agentgateway)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range m.Objects {
+		if s, ok := o.Object.(*corev1.Secret); ok && (s.StringData[KeyAuthorization] != tutorialKey || len(s.Data) > 0) {
+			t.Errorf("the Secret does not hold the raw key in stringData")
 		}
 	}
 }

@@ -139,7 +139,7 @@ func runMigrate(o *migrateOptions, streams IOStreams) error {
 		if _, err := streams.Out.Write(out); err != nil {
 			return err
 		}
-		if len(m.LiteralSecrets) > 0 {
+		if len(m.LiteralSecrets) > 0 && !o.secretsSet {
 			fmt.Fprintln(streams.ErrOut, "note: literal keys are never printed; to carry them over, write the manifests with --output-dir")
 		}
 	} else if err := writeMigration(streams, o, m, mode); err != nil {

@@ -39,6 +39,7 @@ func TestMigrateTutorial(t *testing.T) {
 		for _, note := range []string{"RateLimitPolicy (a kind no kgateway release has) read as 100 requests per hour on HTTPRoute openai",
 			"secretRef.namespace removed", image, "(a path rewrite) removed",
 			"Secret/openai-secret holds a literal key, which kubelb-ai.yaml never stores: provider openai takes it from $OPENAI_API_KEY",
+			"Secret kubelb/openai-secret: carries the literal key of Secret/openai-secret over",
 			filepath.Join(dir, "secret-openai-secret.yaml") + " holds a literal key and is readable only by you (0600)",
 			"migrated from kgateway-v2.0 to " + to} {
 			if !strings.Contains(errOut, note) {
