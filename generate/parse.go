@@ -430,6 +430,8 @@ func (p *parser) provider(w wireProvider, object string) (name string) {
 		if ok {
 			order = info.index
 		}
+		// The provider's name is settled below (renamed or reused): keep
+		// the Secret's literal keys under it.
 		defer func() {
 			if info.literal != nil {
 				if p.literals == nil {
