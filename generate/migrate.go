@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
@@ -20,8 +23,36 @@ type Migration struct {
 	// Notes say what was repaired on the way: known mistakes of KubeLB's
 	// tutorials whose meaning is clear (the RateLimitPolicy kind that never
 	// existed, secretRef.namespace, a development image tag, a URL rewrite
-	// the data plane overrides anyway).
+	// the data plane overrides anyway), and what became of literal keys.
 	Notes []string
+	// LiteralSecrets name (namespace/name) the rendered Secrets whose key
+	// was a literal in the manifests read: with SecretsKeep they hold it,
+	// with SecretsEnv a ${VARIABLE} placeholder in its place.
+	LiteralSecrets []string
+}
+
+// SecretMode is what Migrate does with a Secret that holds a literal key.
+type SecretMode string
+
+const (
+	// SecretsKeep carries the key over into the new target's Secret,
+	// rewritten only where that target's format differs.
+	SecretsKeep SecretMode = "keep"
+	// SecretsEnv writes the ${VARIABLE} placeholder generate writes: the
+	// key is taken from the environment when the manifests are applied.
+	SecretsEnv SecretMode = "env"
+)
+
+// SecretModes lists the modes, for flags and messages.
+func SecretModes() []string { return []string{string(SecretsKeep), string(SecretsEnv)} }
+
+// MigrateOptions are Migrate's choices beyond the manifests.
+type MigrateOptions struct {
+	// From is the target the manifests were written for ("" detects it
+	// with DetectTarget); To the target to render for.
+	From, To string
+	// Secrets is what becomes of literal keys (default SecretsKeep).
+	Secrets SecretMode
 }
 
 // MigrationError lists everything in the manifests that the new target
@@ -42,12 +73,26 @@ func (e *MigrationError) Error() string {
 }
 
 // Migrate reads manifests written for target from ("" detects it with
-// DetectTarget) and renders the same gateway for target to.
+// DetectTarget) and renders the same gateway for target to, carrying
+// literal keys over (SecretsKeep).
 func Migrate(objs []map[string]any, from, to string) (*Migration, error) {
+	return MigrateWith(objs, MigrateOptions{From: from, To: to})
+}
+
+// MigrateWith is Migrate with options.
+func MigrateWith(objs []map[string]any, o MigrateOptions) (*Migration, error) {
+	to := o.To
 	if _, err := templates.LookupTarget(to); err != nil {
 		return nil, err
 	}
-	in, err := Import(objs, from)
+	switch o.Secrets {
+	case "":
+		o.Secrets = SecretsKeep
+	case SecretsKeep, SecretsEnv:
+	default:
+		return nil, fmt.Errorf("unknown secrets mode %q: use %s", o.Secrets, strings.Join(SecretModes(), " or "))
+	}
+	in, err := importFor(objs, o.From, to)
 	if err != nil {
 		return nil, err
 	}
@@ -65,44 +110,144 @@ func Migrate(objs []map[string]any, from, to string) (*Migration, error) {
 		return nil, err
 	}
 	m.Gateway = g
+	m.literalSecrets(in, o.Secrets)
 	return m, nil
+}
+
+// literalSecrets puts the literal keys read into the rendered Secrets of
+// their providers (SecretsKeep), or notes the placeholder that replaces
+// them (SecretsEnv).
+func (m *Migration) literalSecrets(in *Imported, mode SecretMode) {
+	for _, p := range m.Gateway.Spec.Providers {
+		lit, ok := in.literals[p.Name]
+		if !ok {
+			continue
+		}
+		for _, o := range m.Objects {
+			sec, isSecret := o.Object.(*corev1.Secret)
+			if !isSecret || sec.Name != SecretName(p.Name) {
+				continue
+			}
+			id := sec.Namespace + "/" + sec.Name
+			m.LiteralSecrets = append(m.LiteralSecrets, id)
+			if mode == SecretsEnv {
+				m.note("Secret %s: the literal key is replaced by the placeholder %s; export %s before applying (envsubst < FILE | kubectl apply -f -) or serving", id, placeholders(sec), strings.Join(envNames(sec), " and "))
+				continue
+			}
+			data, rewritten := secretData(m.To, sec.StringData, lit.values)
+			sec.StringData = data
+			how := "unchanged"
+			if rewritten != "" {
+				how = rewritten
+			}
+			m.note("Secret %s: carries the literal key of Secret/%s over %s", id, lit.secret, how)
+		}
+	}
+}
+
+// secretData is the literal Secret rewritten for target: the keys the
+// rendered Secret has (plus Bedrock's session token), with a leading
+// "Bearer " removed from Authorization on agentgateway, which adds it
+// itself (kgateway strips it, so both forms work there). rewritten says what
+// changed, "" for nothing.
+func secretData(target string, rendered map[string]string, lit secretValues) (map[string]string, string) {
+	out := map[string]string{}
+	for k := range rendered {
+		out[k] = lit[k]
+	}
+	if v, ok := lit[KeySessionToken]; ok && rendered[KeyAccessKey] != "" {
+		out[KeySessionToken] = v
+	}
+	if v, ok := out[KeyAuthorization]; ok && target == templates.Agentgateway {
+		if raw, had := strings.CutPrefix(v, "Bearer "); had {
+			out[KeyAuthorization] = raw
+			return out, `without the "Bearer " prefix in Authorization (agentgateway adds it itself)`
+		}
+	}
+	return out, ""
+}
+
+// placeholders and envNames describe a rendered Secret's ${VAR} markers.
+func placeholders(sec *corev1.Secret) string {
+	var out []string
+	for _, k := range sortedKeys(sec.StringData) {
+		out = append(out, k+": "+sec.StringData[k])
+	}
+	return strings.Join(out, ", ")
+}
+
+func envNames(sec *corev1.Secret) []string {
+	var out []string
+	if sec == nil {
+		return nil
+	}
+	for _, k := range sortedKeys(sec.StringData) {
+		if v, ok := ParseEnvMarker(sec.StringData[k]); ok {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // Imported is a Spec read from a target's manifests.
 type Imported struct {
 	From    string
 	Gateway *spec.AIGateway
-	// Notes say what was repaired (see Migration.Notes).
+	// Notes say what was repaired (see Migration.Notes) and which
+	// variables to export for keys the manifests held as literals.
 	Notes []string
 	// Issues are what the Spec cannot carry: rendering it gives manifests
 	// without them.
 	Issues []Issue
+	// literals are the literal keys of the Secrets read, by provider.
+	literals map[string]literalSecret
 }
 
 // Import reads manifests written for target from ("" detects it with
 // DetectTarget) into a Spec, repairing the KubeLB tutorial's known mistakes
-// as Migrate does.
+// as Migrate does. A Secret's literal key is not an issue: the Spec names
+// the variable to take it from (auth.env), and a note says so.
 func Import(objs []map[string]any, from string) (*Imported, error) {
+	return importFor(objs, from, "")
+}
+
+// importFor is Import for manifests that will be rendered for target to
+// ("" for the source target), which decides what the notes say.
+func importFor(objs []map[string]any, from, to string) (*Imported, error) {
 	if from == "" {
 		from = DetectTarget(objs)
 	}
 	if _, err := templates.LookupTarget(from); err != nil {
 		return nil, err
 	}
-	m := &Migration{From: from, To: from}
+	if to == "" {
+		to = from
+	}
+	m := &Migration{From: from, To: to}
 	repaired, problems := m.repair(objs)
-	g, issues, err := Parse(from, repaired)
+	g, issues, literals, err := parse(from, repaired)
 	if err != nil {
 		return nil, fmt.Errorf("reading the manifests as %s: %w", from, err)
 	}
 	for _, is := range issues {
-		if is.MissingSecret == "" {
+		switch {
+		case is.LiteralSecret != "":
+			// Noted below, per provider using the Secret.
+		case is.MissingSecret != "":
+			m.note("%s: Secret %s is not among the manifests; the Spec reads the key from the provider's default variable, and rendering writes a Secret with a ${VARIABLE} placeholder (leave it out if the Secret exists in the cluster)", is.Object, is.MissingSecret)
+		default:
 			problems = append(problems, is)
-			continue
 		}
-		m.note("%s: Secret %s is not among the manifests; the Spec reads the key from the provider's default variable, and rendering writes a Secret with a ${VARIABLE} placeholder (leave it out if the Secret exists in the cluster)", is.Object, is.MissingSecret)
 	}
-	return &Imported{From: from, Gateway: g, Notes: m.Notes, Issues: problems}, nil
+	for i := range g.Spec.Providers {
+		p := &g.Spec.Providers[i]
+		if lit, ok := literals[p.Name]; ok {
+			vars := envNames(secret(p, metav1.ObjectMeta{}))
+			m.note("Secret/%s holds a literal key, which kubelb-ai.yaml never stores: provider %s takes it from $%s (auth.env); export %s before kubelb-ai serve, or before applying manifests generated from the Spec",
+				lit.secret, p.Name, strings.Join(vars, " and $"), strings.Join(vars, " and "))
+		}
+	}
+	return &Imported{From: from, Gateway: g, Notes: m.Notes, Issues: problems, literals: literals}, nil
 }
 
 // DetectTarget names the target manifests were written for: agentgateway when
@@ -161,7 +306,7 @@ func (m *Migration) repair(objs []map[string]any) ([]map[string]any, []Issue) {
 				// (the tutorial's *-main) is what it replaces.
 				if tag, _ := image["tag"].(string); tag != "" {
 					delete(image, "tag")
-					m.note("%s: AI extension image tag %s dropped: rendering pins the image of the target's release (agentgateway needs none)", id, tag)
+					m.imageNote(id, tag)
 				}
 			}
 		case kind == "HTTPRoute":
@@ -185,6 +330,19 @@ func (m *Migration) repair(objs []map[string]any) ([]map[string]any, []Issue) {
 		out = append(out, o)
 	}
 	return out, problems
+}
+
+// imageNote says what becomes of the AI extension image tag of the
+// manifests: agentgateway has no AI extension; kgateway gets the image of
+// its release, which is only news when the tag differs.
+func (m *Migration) imageNote(id, tag string) {
+	if m.To == templates.Agentgateway {
+		m.note("%s: AI extension image tag %s dropped: agentgateway has no AI extension, so it needs no image", id, tag)
+		return
+	}
+	if _, _, pinned := aiExtensionImage(m.To); tag != pinned {
+		m.note("%s: AI extension image tag %s replaced by %s's release tag %s", id, tag, m.To, pinned)
+	}
 }
 
 func (m *Migration) note(format string, args ...any) {

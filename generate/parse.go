@@ -29,6 +29,10 @@ type Issue struct {
 	// name is not among the manifests (often created by hand): the Spec
 	// then reads the key from the provider's default variable.
 	MissingSecret string
+	// LiteralSecret is set when the issue is only that the Secret of this
+	// name holds a literal key: the Spec reads the key from the provider's
+	// variable instead, and Migrate can carry the key over.
+	LiteralSecret string
 }
 
 func (i Issue) String() string { return i.Object + ": " + i.Message }
@@ -112,9 +116,16 @@ func parserFor(target string) (targetParser, string, error) {
 // cannot represent (unknown kinds, fields it has no place for, literal keys)
 // is returned as Issues; err is for manifests that cannot be read at all.
 func Parse(target string, objs []map[string]any) (*spec.AIGateway, []Issue, error) {
+	g, issues, _, err := parse(target, objs)
+	return g, issues, err
+}
+
+// parse is Parse that also returns the literal keys of the Secrets read, by
+// the name of the Spec provider that uses them.
+func parse(target string, objs []map[string]any) (*spec.AIGateway, []Issue, map[string]literalSecret, error) {
 	tp, apiVersion, err := parserFor(target)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	paramsKind, backendKind, policyKind := tp.parsedKinds()
 	p := &parser{target: target, secrets: map[string]secretInfo{}}
@@ -129,7 +140,7 @@ func Parse(target string, objs []map[string]any) (*spec.AIGateway, []Issue, erro
 		id := kind + "/" + name
 		data, err := json.Marshal(m)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", id, err)
+			return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
 		}
 		note := func(msgs []string) {
 			for _, msg := range msgs {
@@ -140,32 +151,32 @@ func Parse(target string, objs []map[string]any) (*spec.AIGateway, []Issue, erro
 		case av == "v1" && kind == "Secret":
 			var s corev1.Secret
 			if err := strictUnmarshal(data, &s); err != nil {
-				return nil, nil, fmt.Errorf("%s: %w", id, err)
+				return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
 			}
 			p.addSecret(&s, len(p.secrets))
 		case av == gwv1.GroupVersion.String() && kind == "Gateway":
 			var gw gwv1.Gateway
 			if err := strictUnmarshal(data, &gw); err != nil {
-				return nil, nil, fmt.Errorf("%s: %w", id, err)
+				return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
 			}
 			p.gateway(&gw)
 		case av == gwv1.GroupVersion.String() && kind == "HTTPRoute":
 			var r gwv1.HTTPRoute
 			if err := strictUnmarshal(data, &r); err != nil {
-				return nil, nil, fmt.Errorf("%s: %w", id, err)
+				return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
 			}
 			routes = append(routes, &r)
 		case av == apiVersion && kind == paramsKind:
 			st, msgs, err := tp.parseParameters(data)
 			if err != nil {
-				return nil, nil, fmt.Errorf("%s: %w", id, err)
+				return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
 			}
 			note(msgs)
 			p.g.Spec.Gateway.ServiceType = st
 		case av == apiVersion && kind == backendKind:
 			b, msgs, err := tp.parseBackend(data)
 			if err != nil {
-				return nil, nil, fmt.Errorf("%s: %w", id, err)
+				return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
 			}
 			note(msgs)
 			b.name = name
@@ -173,7 +184,7 @@ func Parse(target string, objs []map[string]any) (*spec.AIGateway, []Issue, erro
 		case av == apiVersion && kind == policyKind:
 			targets, pol, msgs, err := tp.parsePolicy(data)
 			if err != nil {
-				return nil, nil, fmt.Errorf("%s: %w", id, err)
+				return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
 			}
 			note(msgs)
 			for _, r := range targets {
@@ -188,7 +199,7 @@ func Parse(target string, objs []map[string]any) (*spec.AIGateway, []Issue, erro
 	}
 	p.finish()
 	spec.Default(&p.g)
-	return &p.g, p.issues, nil
+	return &p.g, p.issues, p.literals, nil
 }
 
 // strictUnmarshal decodes JSON into a typed object, failing on unknown fields.
@@ -199,15 +210,43 @@ func strictUnmarshal(data []byte, v any) error {
 }
 
 type secretInfo struct {
-	env   string // the variable of a ${VAR} marker, "" for a literal
-	index int    // position in the input, to keep provider order
+	env     string       // the variable of a ${VAR} marker, "" for a literal
+	index   int          // position in the input, to keep provider order
+	literal secretValues // the credential keys of a Secret holding a literal key
 }
+
+// secretValues are the credential keys of a Secret that holds literal keys,
+// by key. It formats as its key names only, so that a stray %v or %#v in a
+// message cannot print a credential.
+type secretValues map[string]string
+
+func (s secretValues) String() string {
+	return "[redacted " + strings.Join(sortedKeys(s), ",") + "]"
+}
+
+// GoString keeps %#v from printing the values too.
+func (s secretValues) GoString() string { return s.String() }
+
+// literalSecret is a Secret of the manifests that holds literal keys.
+type literalSecret struct {
+	secret string // its name
+	values secretValues
+}
+
+// String and GoString print the Secret's name and key names, never a value.
+func (l literalSecret) String() string   { return "Secret " + l.secret + " " + l.values.String() }
+func (l literalSecret) GoString() string { return l.String() }
+
+// credentialKeys are the Secret keys the data planes read a credential from.
+var credentialKeys = []string{KeyAuthorization, KeyAccessKey, KeySecretKey, KeySessionToken}
 
 type parser struct {
 	target  string
 	g       spec.AIGateway
 	issues  []Issue
 	secrets map[string]secretInfo
+	// literals are the literal keys each provider's Secret holds.
+	literals map[string]literalSecret
 	// providers in order of appearance, and the Secret order of env providers.
 	providers []spec.Provider
 	order     map[string]int
@@ -237,11 +276,19 @@ func (p *parser) addSecret(s *corev1.Secret, index int) {
 		return
 	}
 	env, isMarker := ParseEnvMarker(strings.TrimPrefix(v, "Bearer "))
+	info := secretInfo{env: env, index: index}
 	if !isMarker {
 		// Never echo the value: it is a credential.
 		p.issue(id, "holds a literal key; kubelb-ai.yaml never stores keys, so the provider reads it from its default variable instead (set auth.env)")
+		p.issues[len(p.issues)-1].LiteralSecret = s.Name
+		info.literal = secretValues{}
+		for _, k := range credentialKeys {
+			if v, ok := values[k]; ok {
+				info.literal[k] = v
+			}
+		}
 	}
-	p.secrets[s.Name] = secretInfo{env: env, index: index}
+	p.secrets[s.Name] = info
 }
 
 func (p *parser) gateway(gw *gwv1.Gateway) {
@@ -362,7 +409,7 @@ func mergePolicies(into, from *spec.Policies) *spec.Policies {
 
 // provider maps a data plane's provider onto a Spec provider, reusing an
 // identical one already seen, and returns its name.
-func (p *parser) provider(w wireProvider, object string) string {
+func (p *parser) provider(w wireProvider, object string) (name string) {
 	sp := spec.Provider{Kind: w.kind, Model: w.model, APIVersion: w.apiVersion, Path: w.path, Azure: w.azure, Vertex: w.vertex, Bedrock: w.bedrock}
 	if w.kind == "openai" && w.host != "" {
 		sp.Kind = openAICompatibleKind(w.host, w.port)
@@ -383,6 +430,16 @@ func (p *parser) provider(w wireProvider, object string) string {
 		if ok {
 			order = info.index
 		}
+		// The provider's name is settled below (renamed or reused): keep
+		// the Secret's literal keys under it.
+		defer func() {
+			if info.literal != nil {
+				if p.literals == nil {
+					p.literals = map[string]literalSecret{}
+				}
+				p.literals[name] = literalSecret{secret: w.secretName, values: info.literal}
+			}
+		}()
 		sp.Name = strings.TrimSuffix(w.secretName, "-secret")
 	case "Passthrough":
 		sp.Auth.Source = spec.AuthPassthrough

@@ -114,6 +114,7 @@ const (
 	KeyAuthorization = "Authorization"
 	KeyAccessKey     = "accessKey"
 	KeySecretKey     = "secretKey"
+	KeySessionToken  = "sessionToken"
 )
 
 // secret renders the provider's credential Secret, holding ${VAR} markers

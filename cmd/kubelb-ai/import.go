@@ -31,10 +31,15 @@ kubelb-ai generate --from kubelb-ai.yaml.
 
 The target is detected from the kinds and shapes present unless
 --from-target names it. What the Spec cannot carry (a second Gateway, rule
-filters, settings kubelb-ai does not model, a literal key in a Secret) is
-listed as a warning: regenerating from the Spec would leave it out. With
---strict, any such loss is an error and nothing is written. The KubeLB
-tutorial's known mistakes are repaired as migrate repairs them.`,
+filters, settings kubelb-ai does not model) is listed as a warning:
+regenerating from the Spec would leave it out. With --strict, any such loss
+is an error and nothing is written. The KubeLB tutorial's known mistakes are
+repaired as migrate repairs them.
+
+kubelb-ai.yaml never holds a key. A Secret holding a literal key (as the
+tutorial's does) is not a loss: the Spec takes the key from the provider's
+usual variable (auth.env, e.g. OPENAI_API_KEY), and a note names the
+variable to export before serve or apply. The key itself is never printed.`,
 		Example: `  # Adopt hand-written manifests
   kubelb-ai import -f manifests/
   kubelb-ai generate --from kubelb-ai.yaml --output-dir manifests/ --force

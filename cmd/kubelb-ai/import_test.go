@@ -13,14 +13,21 @@ func TestImport(t *testing.T) {
 	dir := t.TempDir()
 	specFile := filepath.Join(dir, "kubelb-ai.yaml")
 	code, out, errOut := runCmd(t, "import", "-f", tutorialFile, "-o", specFile)
+	noKey(t, "import", out, errOut)
 	if code != 0 || !strings.Contains(out, "read as kgateway-v2.0") || !strings.Contains(errOut, "RateLimitPolicy") {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	// The tutorial's literal key: a note naming the variable, not a warning.
+	if !strings.Contains(errOut, "note: Secret/openai-secret holds a literal key, which kubelb-ai.yaml never stores: provider openai takes it from $OPENAI_API_KEY (auth.env); export OPENAI_API_KEY") ||
+		strings.Contains(errOut, "warning:") || strings.Contains(errOut, "agentgateway") {
+		t.Errorf("notes:\n%s", errOut)
 	}
 	data, err := os.ReadFile(specFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"target: kgateway-v2.0", "requests: 100", "per: hour", "model: gpt-3.5-turbo", "port: 8080"} {
+	noKey(t, "kubelb-ai.yaml", string(data))
+	for _, want := range []string{"target: kgateway-v2.0", "requests: 100", "per: hour", "model: gpt-3.5-turbo", "port: 8080", "env: OPENAI_API_KEY"} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("the Spec lacks %q:\n%s", want, data)
 		}
@@ -34,6 +41,17 @@ func TestImport(t *testing.T) {
 	}
 	if code, _, errOut := runCmd(t, "import", "-f", tutorialFile, "-o", specFile); code != exitUsage || !strings.Contains(errOut, "--force") {
 		t.Errorf("overwriting without --force: exit %d\n%s", code, errOut)
+	}
+	// A literal key is not a loss: --strict imports the tutorial.
+	code, out, errOut = runCmd(t, "import", "--strict", "-f", tutorialFile, "-o", "-")
+	noKey(t, "import --strict", out, errOut)
+	if code != 0 || !strings.Contains(out, "env: OPENAI_API_KEY") {
+		t.Errorf("--strict on the tutorial: exit %d\n%s%s", code, out, errOut)
+	}
+	// The release's own image tag is no news, and kgateway is not agentgateway.
+	code, _, errOut = runCmd(t, "import", "-f", "../../testdata/golden/kgateway-v2.1/single-openai.yaml", "-o", "-")
+	if code != 0 || strings.Contains(errOut, "image") || strings.Contains(errOut, "agentgateway") {
+		t.Errorf("importing kgateway-v2.1 manifests: exit %d\n%s", code, errOut)
 	}
 
 	// Something the Spec cannot carry: a warning, or with --strict an error
