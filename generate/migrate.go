@@ -513,3 +513,16 @@ func walkObjects(v any, path string, fn func(string, map[string]any)) {
 		}
 	}
 }
+
+// LiteralKey is the credential a provider's Secret holds as a literal in
+// the manifests read (by Secret key: Authorization, or Bedrock's accessKey,
+// secretKey and sessionToken), and the Secret's name: what a cluster would
+// use, and so what serve uses. ok is false when the Secret names a
+// ${VARIABLE} or is not among the manifests.
+func (i *Imported) LiteralKey(provider string) (values map[string]string, secret string, ok bool) {
+	lit, ok := i.literals[provider]
+	if !ok {
+		return nil, "", false
+	}
+	return maps.Clone(lit.values), lit.secret, true
+}

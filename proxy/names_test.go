@@ -5,7 +5,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
@@ -70,5 +72,37 @@ func TestLocalWarnings(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("warnings lack %q:\n%s", want, got)
 		}
+	}
+}
+
+// A Secret that holds a literal key in the manifests is used, as a
+// cluster would use it, with a warning that names the Secret and never
+// the key.
+func TestLiteralSecretKeyUsed(t *testing.T) {
+	const key = "sk-literal-0123456789"
+	openai := fakeprovider.New(t, fakeprovider.OpenAI, key)
+	g, err := spec.Options{Target: templates.KgatewayV21, Providers: []string{"openai"}}.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	maps := renderMaps(t, g)
+	for _, o := range maps {
+		if o["kind"] == "Secret" {
+			o["stringData"] = map[string]any{"Authorization": "Bearer " + key}
+		}
+	}
+	u, _ := url.Parse(openai.URL)
+	cfg, err := Build(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"openai": u},
+		Lookup: func(string) (string, bool) { return "", false }, Client: NewClient(time.Second, 2*time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	warnings := strings.Join(cfg.Warnings, "\n")
+	if !strings.Contains(warnings, "literal value Secret openai-secret holds") || strings.Contains(warnings, key) {
+		t.Errorf("warnings: %s", warnings)
+	}
+	base, _ := serveConfig(t, cfg)
+	if resp, out := post(t, base, "/openai/v1/chat/completions", chat, nil); resp.StatusCode != 200 {
+		t.Errorf("with the Secret's key: %d %s", resp.StatusCode, out)
 	}
 }

@@ -114,7 +114,7 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 	translating := opts.Translate || in.From == templates.Agentgateway
 	routeTypes := routeTypesOf(objs)
 	chains := map[string]*Chain{}
-	var secrets []string
+	var secrets, literals []string
 	for _, r := range g.Spec.Routes {
 		for _, b := range r.Backends {
 			ch := &Chain{Client: client, metrics: opts.Metrics, MaxBody: opts.MaxBody, BodyTimeout: opts.BodyTimeout,
@@ -126,7 +126,11 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 				ch.RouteTypes = routeTypes[b.Name]
 			}
 			for _, name := range b.Providers {
-				up, err := NewUpstream(providers[name], opts.Lookup, opts.Upstreams[name])
+				lookup, literal := credentialsOf(in, providers[name], opts.Lookup)
+				if literal != "" {
+					literals = append(literals, literal)
+				}
+				up, err := NewUpstream(providers[name], lookup, opts.Upstreams[name])
 				if err != nil {
 					return nil, err
 				}
@@ -229,7 +233,7 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 		listenerSummary = append(listenerSummary, map[string]any{"name": string(l.Name), "port": l.Port, "address": addr, "routes": names})
 	}
 	cfg.Summary["listeners"] = listenerSummary
-	cfg.Warnings = localWarnings(routes, chains, opts.Upstreams, listenerSummary)
+	cfg.Warnings = append(localWarnings(routes, chains, opts.Upstreams, listenerSummary), literals...)
 	var ups []any
 	for name, ch := range chains {
 		var us []any

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/proxy/redact"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
@@ -183,4 +184,31 @@ func (up *Upstream) secrets() []string {
 		add(up.AWS.SessionToken)
 	}
 	return out
+}
+
+// credentialsOf is where provider p's credential comes from: the literal its
+// Secret holds in the manifests, as a cluster would use it (with a
+// warning: a key in a file), else lookup (the environment, which fills
+// ${VARIABLE} placeholders).
+func credentialsOf(in *generate.Imported, p spec.Provider, lookup func(string) (string, bool)) (func(string) (string, bool), string) {
+	values, secret, ok := in.LiteralKey(p.Name)
+	if !ok {
+		return lookup, ""
+	}
+	c, _ := templates.LookupProvider(p.Kind)
+	env := p.Auth.Env
+	if env == "" {
+		env = c.APIKeyEnv
+	}
+	byEnv := map[string]string{env: strings.TrimPrefix(values[generate.KeyAuthorization], "Bearer ")}
+	if c.Format == "bedrock" { // AWS keys, by the variables their placeholders name
+		byEnv = map[string]string{c.APIKeyEnv: values[generate.KeyAccessKey], c.SecretKeyEnv: values[generate.KeySecretKey],
+			"AWS_SESSION_TOKEN": values[generate.KeySessionToken]}
+	}
+	return func(name string) (string, bool) {
+		if v, ok := byEnv[name]; ok && v != "" {
+			return v, true
+		}
+		return lookup(name)
+	}, fmt.Sprintf("provider %s takes its key from the literal value Secret %s holds in the manifests, as a cluster would: a key in a file; prefer a ${VARIABLE} placeholder (kubelb-ai migrate --secrets=env)", p.Name, secret)
 }
