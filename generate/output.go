@@ -268,7 +268,7 @@ func Notes(objs []Object) []string {
 			}
 		}
 		if len(parts) > 0 {
-			notes = append(notes, fmt.Sprintf("Secret %s/%s holds a placeholder, not a key: it takes %s from the environment when applied, e.g. envsubst < FILE | kubectl apply -f -",
+			notes = append(notes, fmt.Sprintf("Secret %s/%s holds a placeholder, not a key: it takes %s from the environment when kubelb-ai apply or serve reads it (with kubectl: envsubst < FILE | kubectl apply -f -)",
 				o.Object.GetNamespace(), o.Object.GetName(), strings.Join(parts, " and ")))
 		}
 	}
