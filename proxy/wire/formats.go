@@ -172,17 +172,25 @@ func openAIChoices(rules map[string]Class, member string, arguments Class) map[s
 // and output (moderated completions): the verdicts are identifiers, an
 // error's message is text.
 func openAIModeration(rules map[string]Class) map[string]Class {
-	for _, p := range []string{"moderation.input", "moderation.output"} {
-		for k, c := range map[string]Class{
-			"type":            ID,
-			"model":           ID,
-			"code":            ID,
-			"message":         Text,
-			"results[].type":  ID,
-			"results[].model": ID,
-			"results[].category_applied_input_types.*": ID,
-		} {
-			rules[p+"."+k] = c
+	return withAt(rules, map[string]Class{
+		"type":            ID,
+		"model":           ID,
+		"code":            ID,
+		"message":         Text,
+		"results[].type":  ID,
+		"results[].model": ID,
+		"results[].category_applied_input_types.*": ID,
+	}, "moderation.input", "moderation.output")
+}
+
+// withAt adds to rules the rules of sub (a block, a part) under each of
+// paths, where rules does not say otherwise already.
+func withAt(rules, sub map[string]Class, paths ...string) map[string]Class {
+	for _, p := range paths {
+		for k, c := range sub {
+			if _, set := rules[p+"."+k]; !set {
+				rules[p+"."+k] = c
+			}
 		}
 	}
 	return rules
@@ -285,14 +293,7 @@ func anthropicBlocks(rules map[string]Class, paths ...string) map[string]Class {
 		"source.content[].type": ID,
 		"source.content[].text": Text,
 	}
-	for _, p := range paths {
-		for k, c := range block {
-			if _, set := rules[p+"."+k]; !set {
-				rules[p+"."+k] = c
-			}
-		}
-	}
-	return rules
+	return withAt(rules, block, paths...)
 }
 
 var anthropicAnswer = &Shape{
@@ -402,12 +403,7 @@ func geminiParts(rules map[string]Class, paths ...string) map[string]Class {
 		"videoMetadata":                 Free,
 		"partMetadata":                  Free,
 	}
-	for _, p := range paths {
-		for k, c := range part {
-			rules[p+"."+k] = c
-		}
-	}
-	return rules
+	return withAt(rules, part, paths...)
 }
 
 var geminiAnswer = &Shape{
@@ -502,12 +498,7 @@ func bedrockBlocks(rules map[string]Class, paths ...string) map[string]Class {
 		"reasoningContent.redactedContent":           Binary,
 		"citationsContent":                           Free,
 	}
-	for _, p := range paths {
-		for k, c := range block {
-			rules[p+"."+k] = c
-		}
-	}
-	return rules
+	return withAt(rules, block, paths...)
 }
 
 var bedrockAnswer = &Shape{
