@@ -3,32 +3,18 @@ package validate_test
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 	"github.com/kubelb-ai/kubelb-ai/validate"
 	"github.com/kubelb-ai/kubelb-ai/validate/loader"
 	"github.com/kubelb-ai/kubelb-ai/validate/output"
 )
-
-// leakKey is the fake credential of ../testdata/leaks; no output may show
-// it, nor its base64 form, nor its part after the prefix.
-const leakKey = "sk-live-CANARY-do-not-print"
-
-func leaks(out string) []string {
-	var shown []string
-	for _, form := range []string{leakKey, base64.StdEncoding.EncodeToString([]byte(leakKey)), strings.TrimPrefix(leakKey, "sk-live-")} {
-		if strings.Contains(out, form) {
-			shown = append(shown, form)
-		}
-	}
-	return shown
-}
 
 // leakRules are the findings each canary must produce, so that one that
 // stops producing them cannot pass for having nothing to show.
@@ -81,7 +67,7 @@ func TestNoFormatShowsACredential(t *testing.T) {
 				}
 			}
 			if !slices.ContainsFunc(r.Findings, func(f validate.Finding) bool {
-				return f.Excerpt != "" && f.Line >= 1 && f.Line <= len(lines) && strings.Contains(lines[f.Line-1], leakKey)
+				return f.Excerpt != "" && f.Line >= 1 && f.Line <= len(lines) && strings.Contains(lines[f.Line-1], testenv.LeakKey)
 			}) {
 				t.Errorf("no finding shows an excerpt of the key's line: %+v", r.Findings)
 			}
@@ -90,7 +76,7 @@ func TestNoFormatShowsACredential(t *testing.T) {
 				if err := output.Write(&b, format, r, output.Options{}); err != nil {
 					t.Fatal(err)
 				}
-				if shown := leaks(b.String()); len(shown) > 0 {
+				if shown := testenv.Leaks(b.String()); len(shown) > 0 {
 					t.Errorf("-o %s shows %q:\n%s", format, shown, b.String())
 				}
 			}
@@ -100,7 +86,7 @@ func TestNoFormatShowsACredential(t *testing.T) {
 			validate.WithoutMasking(t)
 			var b bytes.Buffer
 			output.Write(&b, "text", run(t, file), output.Options{})
-			if len(leaks(b.String())) == 0 {
+			if len(testenv.Leaks(b.String())) == 0 {
 				t.Errorf("without masking the key does not show either, so the check above proves nothing:\n%s", b.String())
 			}
 		})

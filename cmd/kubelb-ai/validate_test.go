@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
 )
 
 const tutorialFile = "../../testdata/tutorial/kubelb-1.2-aigateway.yaml"
@@ -117,20 +118,6 @@ func TestValidateSuggestsMigrate(t *testing.T) {
 	}
 }
 
-// leakKey is the fake credential of testdata/leaks (see
-// validate/leak_test.go, which also shows the check is not vacuous).
-const leakKey = "sk-live-CANARY-do-not-print"
-
-func leaks(out string) []string {
-	var shown []string
-	for _, form := range []string{leakKey, base64.StdEncoding.EncodeToString([]byte(leakKey)), strings.TrimPrefix(leakKey, "sk-live-")} {
-		if strings.Contains(out, form) {
-			shown = append(shown, form)
-		}
-	}
-	return shown
-}
-
 // No output of the command, in any format, on standard output, standard
 // error or a report file, from files or from standard input, shows a
 // credential.
@@ -157,15 +144,15 @@ func TestValidateNeverShowsACredential(t *testing.T) {
 				if code != exitFindings || strings.Count(stdout.String(), "Secret") < 5 {
 					t.Fatalf("%s -o %s %s: exit %d, want findings:\n%s%s", target, format, input, code, stdout.String(), stderr.String())
 				}
-				shown := leaks(stdout.String() + stderr.String())
+				shown := testenv.Leaks(stdout.String() + stderr.String())
 				for _, f := range []string{"text", "json", "sarif", "junit", "github"} {
 					data, _ := os.ReadFile(filepath.Join(out, target+"."+f))
-					shown = append(shown, leaks(string(data))...)
+					shown = append(shown, testenv.Leaks(string(data))...)
 				}
 				if len(shown) > 0 {
 					t.Errorf("%s -o %s %s shows %q:\n%s%s", target, format, input, shown, stdout.String(), stderr.String())
 				}
-				if format == "text" && !strings.Contains(stdout.String(), `"stringData":{"Authorization":`+strings.Repeat("*", len(leakKey)+2)+`},"bogus":1}`) {
+				if format == "text" && !strings.Contains(stdout.String(), `"stringData":{"Authorization":`+strings.Repeat("*", len(testenv.LeakKey)+2)+`},"bogus":1}`) {
 					t.Errorf("%s %s: the one-line Secret's excerpt is not shown masked:\n%s", target, input, stdout.String())
 				}
 			}
