@@ -546,3 +546,18 @@ func TestAttackTruncation(t *testing.T) {
 		}
 	}
 }
+
+// A client's query string never reaches a provider: Gemini takes a key
+// in ?key=, and a client must not smuggle one (or other parameters) past
+// the key serve injects.
+func TestAttackQueryString(t *testing.T) {
+	gemini := fakeprovider.New(t, fakeprovider.Gemini, "server-gemini-key")
+	base, _ := servePolicy(t, templates.KgatewayV21, []string{"gemini"}, nil, map[string]*fakeprovider.Server{"gemini": gemini}, nil, nil)
+	resp, out, _ := send(t, base+"/gemini/v1beta/models/x:generateContent?key=client-key&alt=json&upload_protocol=raw", `{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}`, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, out)
+	}
+	if q := gemini.Requests()[0].Query; strings.Contains(q, "client-key") || strings.Contains(q, "upload_protocol") {
+		t.Errorf("the client's query reached the provider: %q", q)
+	}
+}
