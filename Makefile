@@ -50,17 +50,23 @@ lint: ## gofmt, go vet and staticcheck
 	$(GO) vet ./...
 	$(TOOLS) staticcheck ./...
 
-# api/<package> -> schemas/crds/<target>
-CRD_DIRS := kgatewayv20:kgateway-v2.0 kgatewayv21:kgateway-v2.1 agentgateway:agentgateway
+# api/<package> -> schemas/crds/<data plane>/<release>: each package models one
+# release's CRDs (templates/targets.yaml says which KubeLB release runs it).
+CRD_DIRS := kgatewayv20:kgateway/v2.0.5 kgatewayv21:kgateway/v2.1.2 agentgateway:agentgateway/v1.1.0
+# The Gateway API releases KubeLB installs (and those its data planes were
+# built against), copied as shipped in the sigs.k8s.io/gateway-api module,
+# whose download the Go checksum database verifies.
+GATEWAY_API_VERSIONS := v1.3.0 v1.4.1 v1.5.1 v1.6.1
 
 generate: ## regenerate the API types' deepcopy code and the embedded CRDs in schemas/crds (controller-gen)
 	$(TOOLS) controller-gen object paths=./api/...
 	@for m in $(CRD_DIRS); do pkg=$${m%%:*}; dir=schemas/crds/$${m##*:}; \
 	  rm -rf $$dir && $(TOOLS) controller-gen crd:crdVersions=v1 paths=./api/$$pkg/... output:crd:dir=$$dir || exit 1; done
-	@# The Gateway API CRDs of the module version in go.mod, as shipped in the module.
-	@gwdir=$$($(GO) list -m -f '{{.Dir}}' sigs.k8s.io/gateway-api) && rm -rf schemas/crds/gateway-api && mkdir -p schemas/crds/gateway-api && \
-	  for f in $$gwdir/config/crd/standard/gateway.networking.k8s.io_*.yaml; do \
-	    case $$f in *_vap_*) ;; *) install -m 0644 $$f schemas/crds/gateway-api/ ;; esac; done
+	@rm -rf schemas/crds/gateway-api && for v in $(GATEWAY_API_VERSIONS); do \
+	  gwdir=$$($(GO) mod download -json sigs.k8s.io/gateway-api@$$v | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p') && test -n "$$gwdir" || exit 1; \
+	  for ch in standard experimental; do mkdir -p schemas/crds/gateway-api/$$v/$$ch && \
+	    for f in $$gwdir/config/crd/$$ch/gateway.networking.*.yaml; do \
+	      case $$f in *_vap_*) ;; *) install -m 0644 $$f schemas/crds/gateway-api/$$v/$$ch/ ;; esac; done; done; done
 
 check-generated: generate ## fail if `make generate` changes anything (CI)
 	@git diff --exit-code -- api schemas || { echo "generated files are stale: run make generate and commit"; exit 1; }

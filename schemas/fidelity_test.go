@@ -14,27 +14,28 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
-	"github.com/kubelb-ai/kubelb-ai/templates"
 )
 
-// upstream lists the CRD release each target's embedded schemas must match.
-// agentgateway follows v1.1.0, the release KubeLB 1.4 pins.
-var upstream = map[string]string{
-	templates.KgatewayV20:  "kgateway/v2.0.5",
-	templates.KgatewayV21:  "kgateway/v2.1.2",
-	templates.Agentgateway: "agentgateway/v1.1.0",
-}
-
-// TestFidelity holds the embedded CRDs, generated from api/, against the
-// upstream CRDs of each target: same kinds, field paths, types, formats,
-// enums, defaults, bounds, patterns, required fields, list types and CEL
-// rules. Descriptions are the project's own and are not compared.
+// TestFidelity holds each embedded data-plane set, generated from api/,
+// against the upstream CRDs of the same release in ../shared/crds (a set
+// and its upstream share a name, e.g. agentgateway/v1.3.1): same kinds,
+// field paths, types, formats, enums, defaults, bounds, patterns, required
+// fields, list types and CEL rules. Descriptions are the project's own and
+// are not compared.
 func TestFidelity(t *testing.T) {
 	shared := testenv.SharedDir(t)
-	for _, target := range templates.TargetNames() {
-		t.Run(target, func(t *testing.T) {
+	n := 0
+	for _, set := range Sets() {
+		if strings.HasPrefix(set, "gateway-api/") {
+			continue // copied as shipped
+		}
+		n++
+		t.Run(set, func(t *testing.T) {
 			want := map[string]map[string]string{}
-			files, _ := filepath.Glob(filepath.Join(shared, "crds", upstream[target], "*.yaml"))
+			files, _ := filepath.Glob(filepath.Join(shared, "crds", set, "*.yaml"))
+			if len(files) == 0 {
+				t.Fatalf("no upstream CRDs for %s in ../shared/crds", set)
+			}
 			for _, f := range files {
 				data, err := os.ReadFile(f)
 				if err != nil {
@@ -45,7 +46,7 @@ func TestFidelity(t *testing.T) {
 				}
 			}
 			got := map[string]map[string]string{}
-			docs, err := CRDs(target)
+			docs, err := CRDs(set)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,10 +66,13 @@ func TestFidelity(t *testing.T) {
 			}
 			for _, kind := range sortedKeys(got) {
 				if _, ok := want[kind]; !ok {
-					t.Errorf("%s: modelled but not in %s", kind, upstream[target])
+					t.Errorf("%s: modelled but not upstream", kind)
 				}
 			}
 		})
+	}
+	if n < 3 {
+		t.Fatalf("only %d data-plane sets embedded", n)
 	}
 }
 
@@ -274,7 +278,7 @@ func tighter(a, b *int64, lower bool) *int64 {
 // TestFidelityNoticesDifferences proves the comparison can fail: a changed
 // enum, a lost CEL rule and a dropped field are each reported.
 func TestFidelityNoticesDifferences(t *testing.T) {
-	docs, err := CRDs(templates.KgatewayV21)
+	docs, err := CRDs("kgateway/v2.1.2")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,11 @@
 // Package schemas holds the CustomResourceDefinitions kubelb-ai validates
-// against, embedded so validation works offline: those generated from the
-// project's own API types (api/, via `make generate`) and the Gateway API's.
+// against, embedded so validation works offline, one set per release: the
+// data planes' CRDs, generated from the project's own API types (api/, via
+// `make generate`), and the Gateway API's as shipped in its module.
+//
+// A set is named by its directory under crds: "agentgateway/v1.3.1",
+// "kgateway/v2.1.2", "gateway-api/v1.5.1/standard". templates/targets.yaml
+// says which sets each KubeLB release's cluster runs.
 package schemas
 
 import (
@@ -10,41 +15,65 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
-
-	"github.com/kubelb-ai/kubelb-ai/templates"
 )
 
 //go:embed crds
 var crds embed.FS
 
-// GatewayAPI names the embedded Gateway API CRDs, copied from the
-// sigs.k8s.io/gateway-api module version in go.mod by `make generate`.
-const GatewayAPI = "gateway-api"
+// GatewayAPISet names the embedded Gateway API bundle of version (e.g.
+// v1.5.1) and channel (standard or experimental).
+func GatewayAPISet(version, channel string) string {
+	return path.Join("gateway-api", version, channel)
+}
 
-// CRDs returns the embedded CRD documents of target (or GatewayAPI), in
-// file-name order.
-func CRDs(target string) ([][]byte, error) {
-	_, docs, err := crdFiles(target)
+// DataPlaneSet names the embedded CRDs of a data plane's release, e.g.
+// DataPlaneSet("agentgateway", "v1.3.1").
+func DataPlaneSet(project, version string) string {
+	return path.Join(project, version)
+}
+
+// Sets lists every embedded set, sorted.
+func Sets() []string {
+	var out []string
+	_ = fs.WalkDir(crds, "crds", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yaml") {
+			set := strings.TrimPrefix(path.Dir(p), "crds/")
+			if len(out) == 0 || out[len(out)-1] != set {
+				out = append(out, set)
+			}
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// CRDs returns the documents of an embedded set, in file-name order.
+func CRDs(set string) ([][]byte, error) {
+	_, docs, err := crdFiles(set)
 	return docs, err
 }
 
-// crdFiles returns the names (target/file) and contents of target's
-// embedded CRDs, in file-name order.
-func crdFiles(target string) ([]string, [][]byte, error) {
-	if _, err := templates.LookupTarget(target); err != nil && target != GatewayAPI {
-		return nil, nil, err
-	}
-	dir := path.Join("crds", target)
+// crdFiles returns the names (set/file) and contents of a set's embedded
+// CRDs, in file-name order.
+func crdFiles(set string) ([]string, [][]byte, error) {
+	dir := path.Join("crds", set)
 	entries, err := fs.ReadDir(crds, dir)
-	if err != nil {
-		return nil, nil, fmt.Errorf("no embedded CRDs for target %s: %w", target, err)
+	if err != nil || !fs.ValidPath(dir) {
+		return nil, nil, fmt.Errorf("no embedded CRDs %s: embedded are %s", set, strings.Join(Sets(), ", "))
 	}
-	names := make([]string, 0, len(entries))
+	var names []string
 	for _, e := range entries {
-		names = append(names, e.Name())
+		if !e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		return nil, nil, fmt.Errorf("no embedded CRDs %s: embedded are %s", set, strings.Join(Sets(), ", "))
 	}
 	sort.Strings(names)
 	out := make([][]byte, 0, len(names))
@@ -54,22 +83,22 @@ func crdFiles(target string) ([]string, [][]byte, error) {
 			return nil, nil, err
 		}
 		out = append(out, data)
-		names[i] = path.Join(target, n)
+		names[i] = path.Join(set, n)
 	}
 	return names, out, nil
 }
 
-// Kinds lists the group/kind names of target's embedded CRDs without
-// compiling them, for cheap "which target has this kind" questions.
-func Kinds(target string) ([]schema.GroupKind, error) {
+// Kinds lists the group/kind names of a set's CRDs without compiling
+// them, for cheap "which target has this kind" questions.
+func Kinds(set string) ([]schema.GroupKind, error) {
 	kindsMu.Lock()
 	defer kindsMu.Unlock()
-	if k, ok := kindsCache[target]; ok {
+	if k, ok := kindsCache[set]; ok {
 		return slices.Clone(k), nil
 	}
-	k, err := kinds(target)
+	k, err := kinds(set)
 	if err == nil {
-		kindsCache[target] = k
+		kindsCache[set] = k
 	}
 	return slices.Clone(k), err
 }
@@ -81,8 +110,8 @@ var (
 	kindsCache = map[string][]schema.GroupKind{}
 )
 
-func kinds(target string) ([]schema.GroupKind, error) {
-	crds, err := Served(target)
+func kinds(set string) ([]schema.GroupKind, error) {
+	crds, err := Served(set)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ import (
 // validate run, which needs only the few kinds its input uses.
 type CRD struct {
 	// Name identifies the file among all embedded CRDs, e.g.
-	// "kgateway-v2.1/gateway.kgateway.dev_backends.yaml".
+	// "kgateway/v2.1.2/gateway.kgateway.dev_backends.yaml".
 	Name string
 	// Served are the group, kind and versions the CRD serves.
 	Served []schema.GroupVersionKind
@@ -22,11 +22,11 @@ type CRD struct {
 	Data []byte
 }
 
-// Served returns the embedded CRDs of target (or GatewayAPI) with what each
-// serves, in file-name order. A test holds the text scan against a full
-// decode of every embedded file.
-func Served(target string) ([]CRD, error) {
-	names, docs, err := crdFiles(target)
+// Served returns the CRDs of an embedded set with what each serves, in
+// file-name order. A test holds the text scan against a full decode of
+// every embedded file.
+func Served(set string) ([]CRD, error) {
+	names, docs, err := crdFiles(set)
 	if err != nil {
 		return nil, err
 	}

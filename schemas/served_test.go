@@ -7,16 +7,14 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
-
-	"github.com/kubelb-ai/kubelb-ai/templates"
 )
 
 // The text scan finds exactly the group, kind and served versions a full
 // decode finds, for every embedded CRD.
 func TestServedMatchesDecode(t *testing.T) {
 	n := 0
-	for _, target := range append(templates.TargetNames(), GatewayAPI) {
-		crds, err := Served(target)
+	for _, set := range Sets() {
+		crds, err := Served(set)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,7 +30,7 @@ func TestServedMatchesDecode(t *testing.T) {
 				}
 			}
 			if !slices.Equal(c.Served, want) {
-				t.Errorf("%s %s: scanned %v, decoded %v", target, crd.Name, c.Served, want)
+				t.Errorf("%s %s: scanned %v, decoded %v", set, crd.Name, c.Served, want)
 			}
 			n++
 		}

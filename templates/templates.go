@@ -6,7 +6,6 @@ package templates
 import (
 	_ "embed"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 
@@ -81,10 +80,12 @@ type Features struct {
 
 // Target is one data plane kubelb-ai renders manifests for.
 type Target struct {
-	Name             string   `json:"name"`
-	KubeLB           []string `json:"kubelb"`
-	LaterKubeLB      bool     `json:"laterKubeLB,omitempty"`
-	Default          bool     `json:"default,omitempty"`
+	Name string `json:"name"`
+	// KubeLB lists the KubeLB releases that run the target, from the
+	// kubelb table.
+	KubeLB           []string    `json:"-"`
+	CRDs             CRDReleases `json:"crds"`
+	Default          bool        `json:"default,omitempty"`
 	DataPlane        string   `json:"dataPlane"`
 	GatewayClass     string   `json:"gatewayClass"`
 	AIExtensionImage *Image   `json:"aiExtensionImage,omitempty"`
@@ -116,6 +117,8 @@ var (
 	loadOnce  sync.Once
 	providers []Provider
 	targets   []Target
+	releases  []Release
+	gwapi     []string
 	loadErr   error
 )
 
@@ -125,7 +128,9 @@ func load() {
 			Providers []Provider `json:"providers"`
 		}
 		var t struct {
-			Targets []Target `json:"targets"`
+			Targets    []Target  `json:"targets"`
+			KubeLB     []Release `json:"kubelb"`
+			GatewayAPI []string  `json:"gatewayAPI"`
 		}
 		if err := yaml.UnmarshalStrict(providersYAML, &p); err != nil {
 			loadErr = fmt.Errorf("templates: providers.yaml: %w", err)
@@ -135,7 +140,14 @@ func load() {
 			loadErr = fmt.Errorf("templates: targets.yaml: %w", err)
 			return
 		}
-		providers, targets = p.Providers, t.Targets
+		providers, targets, releases, gwapi = p.Providers, t.Targets, t.KubeLB, t.GatewayAPI
+		for i := range targets {
+			for _, r := range releases {
+				if r.Target == targets[i].Name {
+					targets[i].KubeLB = append(targets[i].KubeLB, r.KubeLB)
+				}
+			}
+		}
 	})
 	if loadErr != nil {
 		// The data is embedded and covered by tests; failing here is a build defect.
@@ -203,41 +215,22 @@ func LookupTarget(name string) (Target, error) {
 }
 
 // TargetForKubeLB maps a KubeLB version ("1.3", "v1.3.2") to the target its
-// AI gateway addon ships. Versions newer than every listed one map to the
-// target marked laterKubeLB.
+// AI gateway addon ships.
 func TargetForKubeLB(version string) (Target, error) {
-	load()
-	minor, err := kubeLBMinor(version)
+	r, err := ReleaseForKubeLB(version)
 	if err != nil {
 		return Target{}, err
 	}
-	var newest Target
-	newestMinor := -1
-	for _, t := range targets {
-		for _, v := range t.KubeLB {
-			m, _ := kubeLBMinor(v)
-			if m == minor {
-				return t, nil
-			}
-			if t.LaterKubeLB && m > newestMinor {
-				newest, newestMinor = t, m
-			}
-		}
-	}
-	if newestMinor >= 0 && minor > newestMinor {
-		return newest, nil
-	}
-	return Target{}, fmt.Errorf("KubeLB %s has no AI gateway kubelb-ai can target: supported are %s", version, strings.Join(KubeLBVersions(), ", "))
+	return LookupTarget(r.Target)
 }
 
 // KubeLBVersions lists the KubeLB minor versions with a known target.
 func KubeLBVersions() []string {
 	load()
-	var vs []string
-	for _, t := range targets {
-		vs = append(vs, t.KubeLB...)
+	vs := make([]string, len(releases))
+	for i, r := range releases {
+		vs[i] = r.KubeLB
 	}
-	sort.Slice(vs, func(i, j int) bool { a, _ := kubeLBMinor(vs[i]); b, _ := kubeLBMinor(vs[j]); return a < b })
 	return vs
 }
 

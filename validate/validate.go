@@ -68,6 +68,10 @@ type Finding struct {
 type Options struct {
 	// Target is the data plane whose schemas apply.
 	Target string
+	// Versions picks the CRD releases that judge (the KubeLB release, or
+	// the data plane's and the Gateway API's versions); empty fields take
+	// what the target's newest KubeLB release runs.
+	Versions templates.CRDVersions
 	// CRDs are extra CRD files or directories; their kinds replace the
 	// embedded ones (e.g. a chart's CRDs, the authoritative schema).
 	CRDs []string
@@ -79,20 +83,25 @@ type Options struct {
 
 // Validator validates documents for one target. It is safe for concurrent use.
 type Validator struct {
-	target templates.Target
-	set    *crd.Set
-	opts   Options
+	target   templates.Target
+	versions templates.CRDVersions
+	set      *crd.Set
+	opts     Options
 }
 
-// New compiles the target's embedded schemas, the Gateway API's and any
-// user CRDs.
+// New compiles the embedded schemas of the target's data plane and the
+// Gateway API, in the releases opts.Versions picks, and any user CRDs.
 func New(opts Options) (*Validator, error) {
 	t, err := templates.LookupTarget(opts.Target)
 	if err != nil {
 		return nil, err
 	}
+	versions, err := opts.Versions.Resolve(t.Name)
+	if err != nil {
+		return nil, err
+	}
 	set := crd.NewSet()
-	for _, group := range []string{schemas.GatewayAPI, t.Name} {
+	for _, group := range []string{schemas.GatewayAPISet(versions.GatewayAPI, versions.Channel), schemas.DataPlaneSet(versions.Project, versions.DataPlane)} {
 		crds, err := schemas.Served(group)
 		if err != nil {
 			return nil, err
@@ -114,7 +123,7 @@ func New(opts Options) (*Validator, error) {
 			return nil, fmt.Errorf("unknown rule %q: lint and reference rules are %s", id, strings.Join(append(slices.Clone(LintRules), refRules...), ", "))
 		}
 	}
-	return &Validator{target: t, set: set, opts: opts}, nil
+	return &Validator{target: t, versions: versions, set: set, opts: opts}, nil
 }
 
 var (
@@ -144,7 +153,10 @@ func (v *Validator) Target() string { return v.target.Name }
 
 // Report is the outcome of one validation run.
 type Report struct {
-	Target    string           `json:"target"`
+	Target string `json:"target"`
+	// CRDs are the releases whose schemas judged; zero when the schemas
+	// came from the cluster alone.
+	CRDs      templates.CRDVersions `json:"crds"`
 	Documents int              `json:"documents"`
 	Skipped   []loader.Skipped `json:"skipped,omitempty"`
 	Findings  []Finding        `json:"findings"`
@@ -182,7 +194,7 @@ func (v *Validator) Validate(ctx context.Context, in loader.Source) *Report {
 // validate is Validate that ends early, without the checks over the whole
 // set, when stop returns true for the next document.
 func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*Report, *loader.Document) bool) *Report {
-	r := &Report{Target: v.target.Name, Findings: []Finding{}}
+	r := &Report{Target: v.target.Name, CRDs: v.versions, Findings: []Finding{}}
 	var kept []*object
 	byFile := map[string][]*loader.Document{}
 	stopped := false
@@ -370,6 +382,26 @@ func objectName(d *loader.Document) string {
 // Groups whose kinds kubelb-ai knows: an unknown kind there is an error.
 var ownGroups = []string{"gateway.networking.k8s.io", "gateway.kgateway.dev", "agentgateway.dev"}
 
+// kindOfOtherRelease explains a kind that another release of the same data
+// plane has, e.g. AgentgatewayModel, new in agentgateway v1.4.1.
+func (v *Validator) kindOfOtherRelease(gvk schema.GroupVersionKind) (msg, fix string, ok bool) {
+	for _, r := range slices.Backward(v.target.CRDs.Releases) {
+		if r == v.versions.DataPlane {
+			continue
+		}
+		if kinds, err := schemas.Kinds(schemas.DataPlaneSet(v.target.CRDs.Project, r)); err == nil && slices.Contains(kinds, gvk.GroupKind()) {
+			return fmt.Sprintf("%s is a kind of %s %s; %s %s does not have it", gvk.Kind, v.target.CRDs.Project, r, v.target.CRDs.Project, v.versions.DataPlane),
+				fmt.Sprintf("if the cluster runs %s %s, validate with --data-plane-version %s; else remove it", v.target.CRDs.Project, r, r), true
+		}
+	}
+	return "", "", false
+}
+
+// kindsOf lists the kinds of a target's newest data-plane release.
+func kindsOf(t templates.Target) ([]schema.GroupKind, error) {
+	return schemas.Kinds(schemas.DataPlaneSet(t.CRDs.Project, t.CRDs.Releases[len(t.CRDs.Releases)-1]))
+}
+
 // unknownKind explains a kind the target has no schema for.
 func (v *Validator) unknownKind(gvk schema.GroupVersionKind, d *loader.Document) (msg, fix string, sev Severity) {
 	if !slices.Contains(ownGroups, gvk.Group) {
@@ -379,11 +411,14 @@ func (v *Validator) unknownKind(gvk schema.GroupVersionKind, d *loader.Document)
 	if gvk.Group == "gateway.kgateway.dev" && gvk.Kind == "RateLimitPolicy" {
 		return rateLimitPolicy(v.target, d)
 	}
+	if msg, fix, ok := v.kindOfOtherRelease(gvk); ok {
+		return msg, fix, SeverityError
+	}
 	for _, t := range templates.Targets() {
 		if t.Name == v.target.Name {
 			continue
 		}
-		if kinds, err := schemas.Kinds(t.Name); err == nil && slices.Contains(kinds, gvk.GroupKind()) {
+		if kinds, err := kindsOf(t); err == nil && slices.Contains(kinds, gvk.GroupKind()) {
 			return fmt.Sprintf("%s is a %s kind; target %s does not have it", gvk.Kind, t.Name, v.target.Name),
 				fmt.Sprintf("validate with --target %s if that is what the cluster runs; %s uses other kinds (kubelb-ai generate --target %s renders them)", t.Name, v.target.Name, v.target.Name), SeverityError
 		}

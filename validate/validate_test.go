@@ -291,13 +291,16 @@ func TestClusterTarget(t *testing.T) {
 		}
 		return out
 	}
-	gatewayAPI := decode(schemas.GatewayAPI)
+	gatewayAPI := decode(schemas.GatewayAPISet("v1.5.1", "standard"))
 	if got, ok := ClusterTarget(gatewayAPI); ok {
 		t.Errorf("Gateway API only: %s", got)
 	}
-	for _, target := range templates.TargetNames() {
-		if got, ok := ClusterTarget(append(slices.Clone(gatewayAPI), decode(target)...)); !ok || got != target {
-			t.Errorf("%s's CRDs: %s %v", target, got, ok)
+	for _, target := range templates.Targets() {
+		for _, r := range target.CRDs.Releases {
+			set := schemas.DataPlaneSet(target.CRDs.Project, r)
+			if got, ok := ClusterTarget(append(slices.Clone(gatewayAPI), decode(set)...)); !ok || got != target.Name {
+				t.Errorf("%s's CRDs: %s %v", set, got, ok)
+			}
 		}
 	}
 }
