@@ -31,7 +31,7 @@ test-apiserver: ## tests against a real kube-apiserver that hack/testcluster bui
 	KUBELB_AI_APISERVER=1 $(GO) test -count=1 -timeout 20m ./cluster/...
 	KUBELB_AI_APISERVER=1 $(GO) test -count=1 -timeout 10m -run '^TestClusterCommands$$' ./cmd/kubelb-ai
 	@state=$$(mktemp -d) && trap 'hack/testcluster/stop.sh '"$$state"' >/dev/null 2>&1; rm -rf '"$$state" EXIT && \
-	  kubeconfig=$$(CRD_DIRS=$(SHARED)/crds/kgateway/v2.1.2 hack/testcluster/start.sh $(TESTCACHE) $$state) && \
+	  kubeconfig=$$(GATEWAY_API_CRDS=schemas/crds/gateway-api/v1.4.1/standard CRD_DIRS=$(SHARED)/crds/kgateway/v2.1.2 hack/testcluster/start.sh $(TESTCACHE) $$state) && \
 	  KUBELB_AI_TEST_KUBECONFIG=$$kubeconfig $(GO) test -count=1 -v -run '^(TestValidateCRDsFromCluster|TestInitDetectsTarget)$$' ./cmd/kubelb-ai
 
 test-sdk: ## the providers' Go SDKs (openai-go, anthropic-sdk-go) through serve; a module of its own, slow to build

@@ -148,14 +148,22 @@ func (v CRDVersions) Overridden() bool {
 	return true
 }
 
-// String says, of a resolved v, which releases judge, e.g. "agentgateway
-// v1.3.1 and Gateway API v1.5.1 (standard), as KubeLB 1.5 runs them".
+// String says, of a resolved v, which releases judge, e.g. "KubeLB 1.5:
+// agentgateway v1.3.1, Gateway API v1.5.1"; without the KubeLB release
+// when a version was overridden, and with the channel when it is not the
+// standard one.
 func (v CRDVersions) String() string {
-	s := fmt.Sprintf("%s %s and Gateway API %s (%s)", v.Project, v.DataPlane, v.GatewayAPI, v.Channel)
+	if v.Project == "" {
+		return ""
+	}
+	s := fmt.Sprintf("%s %s, Gateway API %s", v.Project, v.DataPlane, v.GatewayAPI)
+	if v.Channel != GatewayAPIChannels[0] {
+		s += " " + v.Channel
+	}
 	if v.Overridden() {
 		return s
 	}
-	return s + ", as KubeLB " + v.KubeLB + " runs them"
+	return "KubeLB " + v.KubeLB + ": " + s
 }
 
 func dataPlaneReleases() []string {
@@ -166,4 +174,34 @@ func dataPlaneReleases() []string {
 		}
 	}
 	return out
+}
+
+// Pairings lists, resolved, the CRD sets a target's manifests meet: each
+// KubeLB release's that runs it, then each of its data-plane releases no
+// KubeLB release runs yet, with the newest Gateway API bundle.
+func Pairings(target string) ([]CRDVersions, error) {
+	t, err := LookupTarget(target)
+	if err != nil {
+		return nil, err
+	}
+	var asked []CRDVersions
+	covered := map[string]bool{}
+	for _, r := range Releases() {
+		if r.Target == target {
+			asked = append(asked, CRDVersions{KubeLB: r.KubeLB})
+			covered[r.DataPlane] = true
+		}
+	}
+	for _, dp := range t.CRDs.Releases {
+		if !covered[dp] {
+			asked = append(asked, CRDVersions{DataPlane: dp, GatewayAPI: gwapi[len(gwapi)-1]})
+		}
+	}
+	out := make([]CRDVersions, len(asked))
+	for i, a := range asked {
+		if out[i], err = a.Resolve(target); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

@@ -86,11 +86,11 @@ type Target struct {
 	KubeLB           []string    `json:"-"`
 	CRDs             CRDReleases `json:"crds"`
 	Default          bool        `json:"default,omitempty"`
-	DataPlane        string   `json:"dataPlane"`
-	GatewayClass     string   `json:"gatewayClass"`
-	AIExtensionImage *Image   `json:"aiExtensionImage,omitempty"`
-	Providers        []string `json:"providers"`
-	Features         Features `json:"features"`
+	DataPlane        string      `json:"dataPlane"`
+	GatewayClass     string      `json:"gatewayClass"`
+	AIExtensionImage *Image      `json:"aiExtensionImage,omitempty"`
+	Providers        []string    `json:"providers"`
+	Features         Features    `json:"features"`
 }
 
 // SupportsProvider reports whether the target can express provider kind p.

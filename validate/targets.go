@@ -46,6 +46,8 @@ func AlsoValidFor(ctx context.Context, in loader.Source, except string, opts Opt
 			continue
 		}
 		failed := func(r *Report, _ *loader.Document) bool { return r.Errors() > 0 }
+		// Each other target is judged by its own newest KubeLB release.
+		opts.Versions = templates.CRDVersions{Channel: opts.Versions.Channel}
 		if r, err := run(ctx, t, in, opts, failed); err == nil && r.Errors() == 0 {
 			out = append(out, t)
 		}

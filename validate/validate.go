@@ -154,12 +154,12 @@ func (v *Validator) Target() string { return v.target.Name }
 // Report is the outcome of one validation run.
 type Report struct {
 	Target string `json:"target"`
-	// CRDs are the releases whose schemas judged; zero when the schemas
-	// came from the cluster alone.
+	// CRDs are the releases whose embedded schemas judged (--crd and
+	// --crds-from-cluster replace the kinds they hold).
 	CRDs      templates.CRDVersions `json:"crds"`
-	Documents int              `json:"documents"`
-	Skipped   []loader.Skipped `json:"skipped,omitempty"`
-	Findings  []Finding        `json:"findings"`
+	Documents int                   `json:"documents"`
+	Skipped   []loader.Skipped      `json:"skipped,omitempty"`
+	Findings  []Finding             `json:"findings"`
 	// Unreadable are inputs that could not be read at all (missing files,
 	// no permission): the command reports them as a usage error.
 	Unreadable []loader.Problem `json:"-"`

@@ -23,14 +23,20 @@ var validators = map[string]*Validator{}
 
 func validator(t *testing.T, target string) *Validator {
 	t.Helper()
-	if v, ok := validators[target]; ok {
+	return validatorFor(t, target, templates.CRDVersions{})
+}
+
+func validatorFor(t *testing.T, target string, versions templates.CRDVersions) *Validator {
+	t.Helper()
+	key := target + "|" + versions.String()
+	if v, ok := validators[key]; ok {
 		return v
 	}
-	v, err := New(Options{Target: target})
+	v, err := New(Options{Target: target, Versions: versions})
 	if err != nil {
 		t.Fatal(err)
 	}
-	validators[target] = v
+	validators[key] = v
 	return v
 }
 
@@ -48,9 +54,10 @@ func findingsText(r *Report) string {
 }
 
 // TestGeneratedManifestsAreClean: what generate writes, validate accepts
-// with no error and no reference problem, for every fixture and target (no
-// false alarms). The one warning allowed is no-rate-limit, and only on the
-// routes the fixture really leaves unlimited.
+// with no error and no reference problem, for every fixture and target, by
+// the CRDs of every release the target pairs with (no false alarms). The
+// one warning allowed is no-rate-limit, and only on the routes the fixture
+// really leaves unlimited.
 func TestGeneratedManifestsAreClean(t *testing.T) {
 	files, _ := filepath.Glob("../testdata/golden/*/*.yaml")
 	if len(files) == 0 {
@@ -62,22 +69,34 @@ func TestGeneratedManifestsAreClean(t *testing.T) {
 	}
 	for _, f := range files {
 		target := filepath.Base(filepath.Dir(f))
-		r := validateFiles(t, target, f)
-		want, multi := unlimited[filepath.Base(f)]
-		if !multi {
-			want = []string{strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "single-"), ".yaml")}
+		pairings, err := templates.Pairings(target)
+		if err != nil {
+			t.Fatal(err)
 		}
-		var got []string
-		for _, fd := range r.Findings {
-			if fd.Rule == RuleNoRateLimit {
-				got = append(got, strings.TrimPrefix(fd.Object, "HTTPRoute "+namespaceOf(fd.Object)+"/"))
-				continue
-			}
-			t.Errorf("%s on %s: unexpected finding\n%s", f, target, findingsText(&Report{Findings: []Finding{fd}}))
+		for _, versions := range pairings {
+			checkGenerated(t, f, target, versions, unlimited)
 		}
-		if strings.Join(got, ",") != strings.Join(want, ",") || r.Documents == 0 {
-			t.Errorf("%s on %s: no-rate-limit on %v, want %v", f, target, got, want)
+	}
+}
+
+func checkGenerated(t *testing.T, f, target string, versions templates.CRDVersions, unlimited map[string][]string) {
+	t.Helper()
+	r := validatorFor(t, target, versions).Validate(context.Background(), loader.Load([]string{f}, nil))
+	target += " (" + versions.String() + ")"
+	want, multi := unlimited[filepath.Base(f)]
+	if !multi {
+		want = []string{strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "single-"), ".yaml")}
+	}
+	var got []string
+	for _, fd := range r.Findings {
+		if fd.Rule == RuleNoRateLimit {
+			got = append(got, strings.TrimPrefix(fd.Object, "HTTPRoute "+namespaceOf(fd.Object)+"/"))
+			continue
 		}
+		t.Errorf("%s on %s: unexpected finding\n%s", f, target, findingsText(&Report{Findings: []Finding{fd}}))
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") || r.Documents == 0 {
+		t.Errorf("%s on %s: no-rate-limit on %v, want %v", f, target, got, want)
 	}
 }
 

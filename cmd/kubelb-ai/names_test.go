@@ -43,6 +43,7 @@ func TestEveryNameFlagRefusesUnknownNames(t *testing.T) {
 		"failover": "openai,openia", "guard": "mask=NOSUCH", "service-type": "Foo", "rate-limit": "5/fortnight",
 		"token-limit": "5/fortnight", "enable": "nosuch", "disable": "nosuch",
 		"upstream": "openia=http://127.0.0.1:1", "listen": "nosuch=127.0.0.1:0",
+		"data-plane-version": "v9.9.9", "gateway-api-version": "v0.0.1", "gateway-api-channel": "nightly",
 		"max-input-size": "lots", "wait": "forever", "secrets": "nosuch", "allow-origin": "not an origin", "allow-host": "not a host!",
 	}
 	// Flags of free text: paths, addresses, names of things to create,

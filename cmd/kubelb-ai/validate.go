@@ -26,16 +26,19 @@ import (
 type validateOptions struct {
 	target        string
 	kubeLBVersion string
-	crds          []string
-	outputs       []string // FORMAT (standard output) or FORMAT=FILE
-	failOn        string
-	strict        bool
-	enable        []string
-	disable       []string
-	fromCluster   bool
-	maxInputSize  byteSize
-	allowEmpty    bool
-	kube          *genericclioptions.ConfigFlags
+	// The CRD releases that judge; see templates.CRDVersions.
+	dataPlaneVersion, gatewayAPIVersion, gatewayAPIChannel string
+	targetSet                                              bool // --target was given
+	crds                                                   []string
+	outputs                                                []string // FORMAT (standard output) or FORMAT=FILE
+	failOn                                                 string
+	strict                                                 bool
+	enable                                                 []string
+	disable                                                []string
+	fromCluster                                            bool
+	maxInputSize                                           byteSize
+	allowEmpty                                             bool
+	kube                                                   *genericclioptions.ConfigFlags
 }
 
 func newValidateCmd(streams IOStreams) *cobra.Command {
@@ -48,6 +51,14 @@ with strict field validation: YAML and duplicate keys, known kinds for the
 target, metadata rules, the schema (unknown fields, types, enums, formats,
 ranges, patterns, required fields, list keys) with defaults applied, and the
 CRDs' CEL rules, with the API server's own messages.
+
+The schemas are those of the CRD releases a KubeLB release's cluster runs:
+its data plane's release and the Gateway API bundle KubeLB installs beside it
+(docs/validate.md has the table). --kubelb-version picks the release; by
+default the target's newest is used. --data-plane-version and
+--gateway-api-version override either, --gateway-api-channel experimental
+picks the experimental bundle, and --crds-from-cluster reads the cluster's
+own. The report says which releases judged.
 
 Each finding names file:line:column, the field path, a rule ID and, where
 known, the fix: for example the KubeLB tutorial's RateLimitPolicy (a kind that
@@ -74,8 +85,11 @@ Exit status: 0 valid, 1 errors found (or warnings with --fail-on warning),
 		Example: `  # Validate a directory for the default target (kgateway v2.1, KubeLB 1.3)
   kubelb-ai validate manifests/
 
-  # For KubeLB 1.4 (agentgateway), from a pipe
+  # For KubeLB 1.4 (agentgateway v1.1.0, Gateway API v1.5.1), from a pipe
   helm template ai ./chart | kubelb-ai validate --kubelb-version 1.4 -
+
+  # For a cluster upgraded to agentgateway v1.4.1 and Gateway API v1.6.1
+  kubelb-ai validate --data-plane-version v1.4.1 --gateway-api-version v1.6.1 manifests/
 
   # Let kubelb-ai pick the target from the kinds and shapes present
   kubelb-ai validate --target auto manifests/
@@ -90,12 +104,16 @@ Exit status: 0 valid, 1 errors found (or warnings with --fail-on warning),
   kubelb-ai validate --crd charts/agentgateway-crds/templates/ manifests/`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.targetSet = cmd.Flags().Changed("target")
 			return runValidate(cmd.Context(), o, args, streams)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.target, "target", templates.DefaultTarget().Name, "target to validate for: "+strings.Join(templates.TargetNames(), ", ")+" or auto, e.g. --target agentgateway")
-	f.StringVar(&o.kubeLBVersion, "kubelb-version", "", "KubeLB version whose data plane to validate for, e.g. --kubelb-version 1.3 (instead of --target)")
+	f.StringVar(&o.kubeLBVersion, "kubelb-version", "", "KubeLB version whose data plane and Gateway API CRDs to validate for: "+strings.Join(templates.KubeLBVersions(), ", ")+", e.g. --kubelb-version 1.4 (instead of --target)")
+	f.StringVar(&o.dataPlaneVersion, "data-plane-version", "", "the data plane's CRD release, instead of the KubeLB release's: "+strings.Join(dataPlaneVersions(), ", ")+"; names the target, e.g. --data-plane-version v1.4.1")
+	f.StringVar(&o.gatewayAPIVersion, "gateway-api-version", "", "the Gateway API CRD release, instead of the one KubeLB installs: "+strings.Join(templates.GatewayAPIVersions(), ", ")+", e.g. --gateway-api-version v1.6.1")
+	f.StringVar(&o.gatewayAPIChannel, "gateway-api-channel", "standard", "the Gateway API bundle's channel: "+strings.Join(templates.GatewayAPIChannels, " or ")+" (KubeLB's CCM installs experimental with gatewayAPICRDsChannel: experimental), e.g. --gateway-api-channel experimental")
 	f.StringArrayVar(&o.crds, "crd", nil, "CRD file or directory whose kinds replace the embedded schemas, repeatable, e.g. --crd crds/")
 	f.StringArrayVarP(&o.outputs, "output", "o", nil, "FORMAT for standard output ("+strings.Join(output.Formats, ", ")+"; default text), or FORMAT=FILE to also write a file; repeatable, e.g. -o json, --output junit=report.xml")
 	f.StringVar(&o.failOn, "fail-on", "error", "lowest severity that fails the run (exit 1): error or warning, e.g. --fail-on warning")
@@ -128,16 +146,18 @@ func runValidate(ctx context.Context, o *validateOptions, args []string, streams
 	if err != nil {
 		return err
 	}
-	target := o.target
-	if o.kubeLBVersion != "" {
-		t, err := templates.TargetForKubeLB(o.kubeLBVersion)
-		if err != nil {
-			return usageError("--kubelb-version: %v", err)
-		}
-		target = t.Name
+	versions := templates.CRDVersions{KubeLB: o.kubeLBVersion, DataPlane: o.dataPlaneVersion, GatewayAPI: o.gatewayAPIVersion, Channel: o.gatewayAPIChannel}
+	target, err := validateTarget(o, versions)
+	if err != nil {
+		return err
 	}
-	if _, err := templates.LookupTarget(target); err != nil && target != "auto" {
-		return usageError("--target: %v", err)
+	if _, err := versions.Resolve(target); err != nil && target != "auto" {
+		return usageError("%v", err)
+	}
+	if o.kubeLBVersion != "" && templates.NewerThanKnown(o.kubeLBVersion) {
+		known := templates.KubeLBVersions()
+		fmt.Fprintf(streams.ErrOut, "warning: KubeLB %s is newer than the releases kubelb-ai knows (%s): judging by KubeLB %s's CRDs; --crds-from-cluster reads the cluster's own\n",
+			o.kubeLBVersion, strings.Join(known, ", "), known[len(known)-1])
 	}
 
 	// Devices and sockets are refused here, before anything is read, and
@@ -148,7 +168,7 @@ func runValidate(ctx context.Context, o *validateOptions, args []string, streams
 	}
 	tuneGC()
 	var report *validate.Report
-	vopts := validate.Options{Target: target, CRDs: o.crds, Strict: o.strict, Enable: o.enable, Disable: o.disable}
+	vopts := validate.Options{Target: target, Versions: versions, CRDs: o.crds, Strict: o.strict, Enable: o.enable, Disable: o.disable}
 	switch {
 	case target == "auto" && o.fromCluster:
 		return usageError("--target auto cannot be combined with --crds-from-cluster: name the target the cluster runs")
@@ -200,6 +220,49 @@ func runValidate(ctx context.Context, o *validateOptions, args []string, streams
 		return &exitError{code: exitFindings}
 	}
 	return nil
+}
+
+// validateTarget returns the target the flags name: --target, or the one
+// --kubelb-version or --data-plane-version implies (they must agree).
+func validateTarget(o *validateOptions, versions templates.CRDVersions) (string, error) {
+	implied, err := versions.Target()
+	switch {
+	case err != nil && o.kubeLBVersion != "":
+		return "", usageError("--kubelb-version: %v", err)
+	case err != nil:
+		return "", usageError("--data-plane-version: %v", err)
+	case implied == "":
+		if _, err := templates.LookupTarget(o.target); err != nil && o.target != "auto" {
+			return "", usageError("--target: %v", err)
+		}
+		return o.target, nil
+	}
+	if o.kubeLBVersion != "" && o.dataPlaneVersion != "" {
+		if t, err := (templates.CRDVersions{DataPlane: o.dataPlaneVersion}).Target(); err != nil || t != implied {
+			return "", usageError("--data-plane-version %s: KubeLB %s runs %s, whose releases are %s", o.dataPlaneVersion, o.kubeLBVersion, implied, strings.Join(mustTarget(implied).CRDs.Releases, ", "))
+		}
+	}
+	if o.targetSet && o.target != implied {
+		return "", usageError("--target %s: --data-plane-version %s is a release of %s", o.target, o.dataPlaneVersion, implied)
+	}
+	return implied, nil
+}
+
+func mustTarget(name string) templates.Target {
+	t, _ := templates.LookupTarget(name)
+	return t
+}
+
+// dataPlaneVersions lists the data planes' CRD releases for help text,
+// e.g. "v1.3.1 (agentgateway)".
+func dataPlaneVersions() []string {
+	var out []string
+	for _, t := range templates.Targets() {
+		for _, r := range t.CRDs.Releases {
+			out = append(out, r+" ("+t.CRDs.Project+")")
+		}
+	}
+	return out
 }
 
 type reportFile struct{ format, path string }

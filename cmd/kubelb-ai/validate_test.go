@@ -16,7 +16,7 @@ const tutorialFile = "../../testdata/tutorial/kubelb-1.2-aigateway.yaml"
 
 func TestValidateExitCodesAndFormats(t *testing.T) {
 	code, out, _ := runCmd(t, "validate", "--strict", "../../testdata/golden/kgateway-v2.1/multi-same-format.yaml")
-	if code != 0 || !strings.Contains(out, "documents valid for target kgateway-v2.1: 0 errors, 0 warnings") {
+	if code != 0 || !strings.Contains(out, "documents valid for target kgateway-v2.1 (KubeLB 1.3: kgateway v2.1.2, Gateway API v1.4.1): 0 errors, 0 warnings") {
 		t.Fatalf("clean manifests: exit %d\n%s", code, out)
 	}
 	code, out, _ = runCmd(t, "validate", "--kubelb-version", "1.2", tutorialFile)

@@ -46,8 +46,8 @@ const (
 )
 
 // The CRDs all three tools validate against: what kubelb-ai embeds for the
-// target.
-var crdDirs = []string{"schemas/crds/gateway-api", "schemas/crds/kgateway-v2.1"}
+// target, as KubeLB 1.3 runs it.
+var crdDirs = []string{"schemas/crds/gateway-api/v1.4.1/standard", "schemas/crds/kgateway/v2.1.2"}
 
 func main() {
 	docs := flag.Int("docs", 5000, "documents in the comparison corpus")

@@ -17,7 +17,8 @@
 # Environment:
 #   CRD_DIRS           colon-separated directories whose CRDs are installed
 #                      (after the Gateway API CRDs), e.g. a data plane's CRDs
-#   GATEWAY_API_CRDS   directory of Gateway API CRDs (default: the repository's
+#   GATEWAY_API_CRDS   directory of Gateway API CRDs (default: the bundle the
+#                      newest KubeLB release installs, from the repository's
 #                      schemas/crds/gateway-api); "none" installs none
 #   KUBE_VERSION       k8s.io/kubernetes version to build (default v1.36.3)
 #   ETCD_VERSION       go.etcd.io/etcd/server/v3 version to build (default v3.7.3)
@@ -47,7 +48,7 @@ state=$(cd "$state" && pwd)
 
 KUBE_VERSION=${KUBE_VERSION:-v1.36.3}
 ETCD_VERSION=${ETCD_VERSION:-v3.7.3}
-GATEWAY_API_CRDS=${GATEWAY_API_CRDS:-$repo/schemas/crds/gateway-api}
+GATEWAY_API_CRDS=${GATEWAY_API_CRDS:-$repo/schemas/crds/gateway-api/v1.5.1/standard}
 
 say() { printf '[testcluster %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 fail() { say "error: $*"; exit 1; }

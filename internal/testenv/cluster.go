@@ -32,9 +32,11 @@ type Cluster struct {
 	Kubectl string
 }
 
-// StartCluster starts a kube-apiserver with the Gateway API CRDs and those
-// in crdDirs, and stops it when the test ends (or, if the test binary dies,
-// when it exits). Without KUBELB_AI_APISERVER=1 the test is skipped; a
+// StartCluster starts a kube-apiserver with the CRDs in crdDirs, in order,
+// and stops it when the test ends (or, if the test binary dies,
+// when it exits). Unless one of crdDirs is an embedded Gateway API bundle
+// (schemas/crds/gateway-api/VERSION/CHANNEL), hack/testcluster's default
+// bundle comes first. Without KUBELB_AI_APISERVER=1 the test is skipped; a
 // harness failure skips it too, but fails it under CI=true.
 func StartCluster(t testing.TB, crdDirs ...string) Cluster {
 	t.Helper()
@@ -103,6 +105,11 @@ func startCluster(t testing.TB, state string, crdDirs []string) Cluster {
 	}
 	cmd := exec.Command("bash", filepath.Join(root, "hack", "testcluster", "start.sh"), os.Getenv(ClusterCacheEnv), state)
 	cmd.Env = append(os.Environ(), "CRD_DIRS="+strings.Join(crdDirs, ":"), "TESTCLUSTER_WATCH_PID="+strconv.Itoa(os.Getpid()))
+	for _, d := range crdDirs {
+		if strings.Contains(filepath.ToSlash(d), "/schemas/crds/gateway-api/") {
+			cmd.Env = append(cmd.Env, "GATEWAY_API_CRDS=none")
+		}
+	}
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
 	stderr, err := cmd.StderrPipe()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
 	"github.com/kubelb-ai/kubelb-ai/schemas"
+	"github.com/kubelb-ai/kubelb-ai/templates"
 	"github.com/kubelb-ai/kubelb-ai/validate"
 	"github.com/kubelb-ai/kubelb-ai/validate/loader"
 )
@@ -45,41 +46,61 @@ const (
 	workers      = 4
 )
 
-// targets maps each kubelb-ai target to the upstream CRDs (under the
-// shared directory) of the release it stands for.
-var targets = []struct{ name, crds string }{
-	{"kgateway-v2.0", "crds/kgateway/v2.0.5"},
-	{"kgateway-v2.1", "crds/kgateway/v2.1.2"},
-	{"agentgateway", "crds/agentgateway/v1.1.0"},
+// run is one cluster of the agreement test: a target's manifests judged by
+// the CRD releases one cluster runs.
+type run struct {
+	name     string // e.g. kubelb-1.5, agentgateway-v1.4.1
+	target   string
+	versions templates.CRDVersions
+}
+
+// runs lists the CRD sets to agree on: those each target pairs with
+// (templates.Pairings), one cluster each.
+func runs(t *testing.T) []run {
+	var out []run
+	for _, tg := range templates.Targets() {
+		pairs, err := templates.Pairings(tg.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range pairs {
+			name := tg.CRDs.Project + "-" + v.DataPlane
+			if !v.Overridden() {
+				name = "kubelb-" + v.KubeLB
+			}
+			out = append(out, run{name, tg.Name, v})
+		}
+	}
+	return out
+}
+
+// dirs returns the Gateway API bundle (embedded: it is copied as shipped)
+// and the upstream data-plane CRDs (shared) that r's cluster runs.
+func (r run) dirs(root, shared string) (gatewayAPI, upstream string) {
+	return filepath.Join(root, "schemas", "crds", filepath.FromSlash(schemas.GatewayAPISet(r.versions.GatewayAPI, r.versions.Channel))),
+		filepath.Join(shared, "crds", filepath.FromSlash(schemas.DataPlaneSet(r.versions.Project, r.versions.DataPlane)))
 }
 
 func TestAgreement(t *testing.T) {
 	kubeconfig := os.Getenv(envKubeconfig)
 	if os.Getenv(envAPIServer) != "1" && kubeconfig == "" {
-		t.Skipf("agreement with a real kube-apiserver is off: set %s=1 (builds and starts one per target with hack/testcluster; a cold build takes ~10 min) or %s=KUBECONFIG of a throw-away cluster; `make test-apiserver` does the former", envAPIServer, envKubeconfig)
+		t.Skipf("agreement with a real kube-apiserver is off: set %s=1 (builds and starts one per KubeLB release with hack/testcluster; a cold build takes ~10 min) or %s=KUBECONFIG of a throw-away cluster; `make test-apiserver` does the former", envAPIServer, envKubeconfig)
 	}
 	shared := testenv.SharedDir(t)
 	root, err := testenv.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	gatewayAPI := filepath.Join(root, "schemas", "crds", "gateway-api")
-	for _, tg := range targets {
-		t.Run(tg.name, func(t *testing.T) {
-			upstreamDir := filepath.Join(shared, tg.crds)
+	for _, r := range runs(t) {
+		t.Run(r.name, func(t *testing.T) {
+			gatewayAPI, upstreamDir := r.dirs(root, shared)
 			kc := kubeconfig
 			if kc == "" {
-				kc = startCluster(t, upstreamDir)
+				kc = testenv.StartCluster(t, gatewayAPI, upstreamDir).Kubeconfig
 			}
-			runTarget(t, root, tg.name, kc, gatewayAPI, upstreamDir, kubeconfig != "")
+			runRelease(t, root, r, kc, gatewayAPI, upstreamDir, kubeconfig != "")
 		})
 	}
-}
-
-// startCluster starts a kube-apiserver with the Gateway API CRDs and crdDir.
-func startCluster(t *testing.T, crdDir string) string {
-	t.Helper()
-	return testenv.StartCluster(t, crdDir).Kubeconfig
 }
 
 type result struct {
@@ -88,11 +109,11 @@ type result struct {
 	validator verdict
 }
 
-func runTarget(t *testing.T, root, target, kubeconfig, gatewayAPI, upstreamDir string, reuse bool) {
+func runRelease(t *testing.T, root string, r run, kubeconfig, gatewayAPI, upstreamDir string, reuse bool) {
 	ctx := context.Background()
-	ns := namespaceFor(target)
+	ns := namespaceFor(r.name)
 
-	cfg := targetCorpus(t, root, target, ns, gatewayAPI, upstreamDir)
+	cfg := releaseCorpus(t, root, r, ns, gatewayAPI, upstreamDir)
 	upstream := cfg.upstream
 
 	srv, err := newServer(kubeconfig)
@@ -133,7 +154,7 @@ func runTarget(t *testing.T, root, target, kubeconfig, gatewayAPI, upstreamDir s
 		t.Fatal(err)
 	}
 
-	v, err := validate.New(validate.Options{Target: target})
+	v, err := validate.New(validate.Options{Target: r.target, Versions: r.versions})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,11 +176,20 @@ func runTarget(t *testing.T, root, target, kubeconfig, gatewayAPI, upstreamDir s
 	close(next)
 	wg.Wait()
 
-	report(t, target, results, time.Since(started))
+	report(t, r.name+" ("+r.versions.String()+")", results, time.Since(started))
+	for _, res := range results {
+		// generate's output must be accepted by every release its target
+		// pairs with, whatever kubelb-ai thinks of it.
+		if res.c.Class == "valid" && strings.HasPrefix(res.c.Source, "golden/") && isVerdict(res.server) && !res.server.accepted {
+			t.Errorf("%s refuses generate's output %s: %s", r.name, res.c, res.server.message)
+		}
+	}
 }
 
-// targetCorpus loads the schemas and seed files of a target.
-func targetCorpus(t *testing.T, root, target, ns, gatewayAPI, upstreamDir string) corpusConfig {
+// releaseCorpus loads the schemas of r's releases and the seed files of
+// its target.
+func releaseCorpus(t *testing.T, root string, r run, ns, gatewayAPI, upstreamDir string) corpusConfig {
+	target := r.target
 	t.Helper()
 	upstream, embedded := newSchemaSet(), newSchemaSet()
 	for _, dir := range []string{gatewayAPI, upstreamDir} {
@@ -167,7 +197,7 @@ func targetCorpus(t *testing.T, root, target, ns, gatewayAPI, upstreamDir string
 			t.Fatal(err)
 		}
 	}
-	for _, group := range []string{schemas.GatewayAPI, target} {
+	for _, group := range []string{schemas.GatewayAPISet(r.versions.GatewayAPI, r.versions.Channel), schemas.DataPlaneSet(r.versions.Project, r.versions.DataPlane)} {
 		docs, err := schemas.CRDs(group)
 		if err != nil {
 			t.Fatal(err)
@@ -212,8 +242,9 @@ func TestCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tg := range targets {
-		cfg := targetCorpus(t, root, tg.name, namespaceFor(tg.name), filepath.Join(root, "schemas", "crds", "gateway-api"), filepath.Join(shared, tg.crds))
+	for _, r := range runs(t) {
+		gatewayAPI, upstreamDir := r.dirs(root, shared)
+		cfg := releaseCorpus(t, root, r, namespaceFor(r.name), gatewayAPI, upstreamDir)
 		a, err := buildCorpus(cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -223,26 +254,26 @@ func TestCorpus(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(a) != len(b) {
-			t.Fatalf("%s: corpus not reproducible: %d vs %d cases", tg.name, len(a), len(b))
+			t.Fatalf("%s: corpus not reproducible: %d vs %d cases", r.name, len(a), len(b))
 		}
 		classes := map[string]int{}
 		for i := range a {
 			if a[i].String() != b[i].String() || !bytes.Equal(a[i].Doc, b[i].Doc) {
-				t.Fatalf("%s: corpus not reproducible at case %d: %s vs %s", tg.name, i, a[i], b[i])
+				t.Fatalf("%s: corpus not reproducible at case %d: %s vs %s", r.name, i, a[i], b[i])
 			}
 			classes[a[i].Class]++
 		}
 		if len(a) < 400 {
-			t.Errorf("%s: only %d cases, want at least 400", tg.name, len(a))
+			t.Errorf("%s: only %d cases, want at least 400", r.name, len(a))
 		}
 		var names []string
 		for c, n := range classes {
 			names = append(names, fmt.Sprintf("%s=%d", c, n))
 		}
 		sort.Strings(names)
-		t.Logf("%s: %d cases: %s", tg.name, len(a), strings.Join(names, " "))
+		t.Logf("%s: %d cases: %s", r.name, len(a), strings.Join(names, " "))
 		if out := os.Getenv(envOut); out != "" {
-			dir := filepath.Join(out, tg.name, "corpus")
+			dir := filepath.Join(out, r.name, "corpus")
 			if err := os.RemoveAll(dir); err != nil {
 				t.Fatal(err)
 			}

@@ -171,7 +171,8 @@ func loadSeeds(cfg corpusConfig) ([]*seed, error) {
 		if err != nil {
 			return nil, err
 		}
-		rel := filepath.Base(filepath.Dir(f)) + "/" + filepath.Base(f)
+		// e.g. golden/agentgateway/single-openai.yaml, seeds/common/x.yaml
+		rel := filepath.ToSlash(filepath.Join(filepath.Base(filepath.Dir(filepath.Dir(f))), filepath.Base(filepath.Dir(f)), filepath.Base(f)))
 		for i, part := range splitYAML(data) {
 			if len(bytes.TrimSpace(part)) == 0 {
 				continue

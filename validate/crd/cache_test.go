@@ -25,15 +25,15 @@ func TestCachedResultsMatchUncached(t *testing.T) {
 		t.Fatal(err)
 	}
 	shared := testenv.SharedDir(t)
-	for target, upstream := range map[string]string{
-		"kgateway-v2.0": "crds/kgateway/v2.0.5",
-		"kgateway-v2.1": "crds/kgateway/v2.1.2",
-		"agentgateway":  "crds/agentgateway/v1.1.0",
+	for target, bundles := range map[string][2]string{ // target -> Gateway API bundle, upstream CRDs
+		"kgateway-v2.0": {"v1.3.0", "crds/kgateway/v2.0.5"},
+		"kgateway-v2.1": {"v1.4.1", "crds/kgateway/v2.1.2"},
+		"agentgateway":  {"v1.5.1", "crds/agentgateway/v1.3.1"},
 	} {
 		t.Run(target, func(t *testing.T) {
 			cached, uncached := NewSet(), NewSet()
 			uncached.uncached = true
-			dirs := []string{filepath.Join(root, "schemas", "crds", "gateway-api"), filepath.Join(shared, upstream)}
+			dirs := []string{filepath.Join(root, "schemas", "crds", "gateway-api", bundles[0], "standard"), filepath.Join(shared, bundles[1])}
 			for _, s := range []*Set{cached, uncached} {
 				if err := s.AddFiles(dirs...); err != nil {
 					t.Fatal(err)

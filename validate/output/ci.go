@@ -21,6 +21,8 @@ type sarifLog struct {
 type sarifRun struct {
 	Tool    sarifTool     `json:"tool"`
 	Results []sarifResult `json:"results"`
+	// Properties say which CRD releases judged (SARIF's property bag).
+	Properties map[string]string `json:"properties,omitempty"`
 }
 
 type sarifTool struct {
@@ -78,6 +80,9 @@ func writeSARIF(w io.Writer, r *validate.Report, opts Options) error {
 		driver.Rules = append(driver.Rules, sarifRule{ID: rule.ID, ShortDescription: sarifMessage{rule.Summary}, HelpURI: validate.DocsURL + "#" + rule.ID})
 	}
 	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}
+	if c := r.CRDs.String(); c != "" {
+		run.Properties = map[string]string{"target": r.Target, "crds": c}
+	}
 	for _, f := range r.Findings {
 		msg := f.Message
 		if f.Fix != "" {
@@ -125,7 +130,11 @@ type junitFailure struct {
 
 func writeJUnit(w io.Writer, r *validate.Report) error {
 	files, m := byFile(r)
-	suite := junitSuite{Name: "kubelb-ai validate (" + r.Target + ")"}
+	name := r.Target
+	if c := r.CRDs.String(); c != "" {
+		name += "; " + c
+	}
+	suite := junitSuite{Name: "kubelb-ai validate (" + name + ")"}
 	for _, file := range files {
 		c := junitCase{Name: file, ClassName: "kubelb-ai.validate"}
 		var out []string

@@ -50,11 +50,21 @@ const JSONVersion = "kubelb-ai.dev/validate/v1"
 type jsonReport struct {
 	Version   string             `json:"version"`
 	Target    string             `json:"target"`
+	CRDs      *jsonCRDs          `json:"crds,omitempty"`
 	Documents int                `json:"documents"`
 	Errors    int                `json:"errors"`
 	Warnings  int                `json:"warnings"`
 	Skipped   []jsonSkipped      `json:"skipped"`
 	Findings  []validate.Finding `json:"findings"`
+}
+
+// jsonCRDs names the releases whose schemas judged.
+type jsonCRDs struct {
+	KubeLB            string `json:"kubelb,omitempty"`
+	DataPlane         string `json:"dataPlane"`
+	DataPlaneVersion  string `json:"dataPlaneVersion"`
+	GatewayAPIVersion string `json:"gatewayAPIVersion"`
+	GatewayAPIChannel string `json:"gatewayAPIChannel"`
 }
 
 type jsonSkipped struct {
@@ -66,6 +76,12 @@ type jsonSkipped struct {
 func writeJSON(w io.Writer, r *validate.Report) error {
 	out := jsonReport{Version: JSONVersion, Target: r.Target, Documents: r.Documents, Errors: r.Errors(), Warnings: r.Warnings(),
 		Skipped: []jsonSkipped{}, Findings: r.Findings}
+	if c := r.CRDs; c.Project != "" {
+		out.CRDs = &jsonCRDs{DataPlane: c.Project, DataPlaneVersion: c.DataPlane, GatewayAPIVersion: c.GatewayAPI, GatewayAPIChannel: c.Channel}
+		if !c.Overridden() {
+			out.CRDs.KubeLB = c.KubeLB
+		}
+	}
 	for _, s := range r.Skipped {
 		out.Skipped = append(out.Skipped, jsonSkipped{File: s.File, Line: s.Line, Reason: s.Reason})
 	}
@@ -119,7 +135,11 @@ func Summary(r *validate.Report) string {
 	if r.Errors() > 0 {
 		verdict = "invalid"
 	}
-	s := fmt.Sprintf("%d documents %s for target %s: %d errors, %d warnings", r.Documents, verdict, r.Target, r.Errors(), r.Warnings())
+	judged := ""
+	if c := r.CRDs.String(); c != "" {
+		judged = " (" + c + ")"
+	}
+	s := fmt.Sprintf("%d documents %s for target %s%s: %d errors, %d warnings", r.Documents, verdict, r.Target, judged, r.Errors(), r.Warnings())
 	if len(r.Skipped) > 0 {
 		s += fmt.Sprintf(", %d non-Kubernetes documents skipped", len(r.Skipped))
 	}
