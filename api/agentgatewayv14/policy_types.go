@@ -1,141 +1,1722 @@
 package agentgatewayv14
 
 import (
+
+	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
-// AgentgatewayPolicy attaches traffic policies (such as rate limits) or backend
-// policies (such as prompt guards) to Gateways, routes or backends.
-//
+// +kubebuilder:rbac:groups=agentgateway.dev,resources=agentgatewaypolicies,verbs=get;list;watch
+// +kubebuilder:rbac:groups=agentgateway.dev,resources=agentgatewaypolicies/status,verbs=get;update;patch
+
+// +kubebuilder:printcolumn:name="Accepted",type=string,JSONPath=".status.ancestors[*].conditions[?(@.type=='Accepted')].status",description="Agentgateway policy acceptance status"
+// +kubebuilder:printcolumn:name="Attached",type=string,JSONPath=".status.ancestors[*].conditions[?(@.type=='Attached')].status",description="Agentgateway policy attachment status"
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+
 // +kubebuilder:object:root=true
-// +kubebuilder:subresource:status
+// +kubebuilder:object:generate=false
+// +kubebuilder:metadata:labels={app=agentgateway,app.kubernetes.io/name=agentgateway}
 // +kubebuilder:resource:categories=agentgateway,shortName=agpol
-// +kubebuilder:printcolumn:name="Accepted",type=string,JSONPath=".status.ancestors[*].conditions[?(@.type=='Accepted')].status",description="Whether the controller accepted this policy"
-// +kubebuilder:printcolumn:name="Attached",type=string,JSONPath=".status.ancestors[*].conditions[?(@.type=='Attached')].status",description="Whether the policy is attached to its targets"
-// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=".metadata.creationTimestamp"
+// +kubebuilder:subresource:status
+// +kubebuilder:metadata:labels="gateway.networking.k8s.io/policy=Direct"
 type AgentgatewayPolicy struct {
-	metav1.TypeMeta   `json:",inline"`
+	metav1.TypeMeta `json:",inline"`
+	// +optional
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
-	// Spec names the targets and the policies to apply to them.
 	// +required
 	Spec AgentgatewayPolicySpec `json:"spec"`
 
-	// Status is written by the agentgateway controller; the CLI never sets it.
 	// +optional
 	Status gwv1.PolicyStatus `json:"status,omitzero"`
 }
 
-// AgentgatewayPolicyList is a list of AgentgatewayPolicy objects.
-//
 // +kubebuilder:object:root=true
+// +kubebuilder:object:generate=false
 type AgentgatewayPolicyList struct {
 	metav1.TypeMeta `json:",inline"`
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []AgentgatewayPolicy `json:"items"`
 }
 
-// AgentgatewayPolicySpec holds the targets and the policy sections. Set exactly one of
-// TargetRefs and TargetSelectors, and at least one of Traffic, Frontend and Backend.
-//
+// +kubebuilder:validation:ExactlyOneOf=targetRefs;targetSelectors
 // +kubebuilder:validation:XValidation:rule="has(self.traffic) || has(self.frontend) || has(self.backend)",message="At least one of traffic, frontend, or backend must be provided."
+// +kubebuilder:validation:XValidation:rule="!has(self.strategy) || !has(self.strategy.inheritance) || (has(self.traffic) && !has(self.frontend) && !has(self.backend))",message="strategy.inheritance may only be set on traffic policies"
 // +kubebuilder:validation:XValidation:rule="!has(self.backend) || !has(self.backend.mcp) || ((!has(self.targetRefs) || !self.targetRefs.exists(t, t.kind == 'Service')) && (!has(self.targetSelectors) || !self.targetSelectors.exists(t, t.kind == 'Service')))",message="backend.mcp may not be used with a Service target"
+// +kubebuilder:validation:XValidation:rule="!has(self.backend) || !has(self.backend.mcp) || ((!has(self.targetRefs) || !self.targetRefs.exists(t, t.kind == 'AgentgatewayBackend' && has(t.sectionName))) && (!has(self.targetSelectors) || !self.targetSelectors.exists(t, t.kind == 'AgentgatewayBackend' && has(t.sectionName))))",message="backend.mcp may not target an AgentgatewayBackend sectionName"
 // +kubebuilder:validation:XValidation:rule="!has(self.backend) || !has(self.backend.ai) || ((!has(self.targetRefs) || !self.targetRefs.exists(t, t.kind == 'Service')) && (!has(self.targetSelectors) || !self.targetSelectors.exists(t, t.kind == 'Service')))",message="backend.ai may not be used with a Service target"
 // +kubebuilder:validation:XValidation:rule="!(has(self.traffic) && has(self.traffic.jwtAuthentication) && has(self.backend) && has(self.backend.mcp) && has(self.backend.mcp.authentication))",message="traffic.jwtAuthentication may not be used with backend.mcp.authentication in the same policy"
-// +kubebuilder:validation:XValidation:rule="has(self.frontend) && has(self.targetRefs) ? self.targetRefs.all(t, t.kind == 'Gateway' && !has(t.sectionName)) : true",message="the 'frontend' field can only target a Gateway"
-// +kubebuilder:validation:XValidation:rule="has(self.frontend) && has(self.targetSelectors) ? self.targetSelectors.all(t, t.kind == 'Gateway' && !has(t.sectionName)) : true",message="the 'frontend' field can only target a Gateway"
-// +kubebuilder:validation:XValidation:rule="has(self.traffic) && has(self.targetRefs) ? self.targetRefs.all(t, t.kind in ['Gateway', 'HTTPRoute', 'GRPCRoute', 'ListenerSet']) : true",message="the 'traffic' field can only target a Gateway, ListenerSet, GRPCRoute, or HTTPRoute"
-// +kubebuilder:validation:XValidation:rule="has(self.traffic) && has(self.targetSelectors) ? self.targetSelectors.all(t, t.kind in ['Gateway', 'HTTPRoute', 'GRPCRoute', 'ListenerSet']) : true",message="the 'traffic' field can only target a Gateway, ListenerSet, GRPCRoute, or HTTPRoute"
+// +kubebuilder:validation:XValidation:rule="has(self.frontend) && has(self.targetRefs) ? self.targetRefs.all(t, t.kind == 'Gateway') : true",message="the 'frontend' field can only target a Gateway"
+// +kubebuilder:validation:XValidation:rule="has(self.frontend) && has(self.targetSelectors) ? self.targetSelectors.all(t, t.kind == 'Gateway') : true",message="the 'frontend' field can only target a Gateway"
+// +kubebuilder:validation:XValidation:rule="has(self.frontend) && (has(self.frontend.tcp) || has(self.frontend.networkAuthorization) || has(self.frontend.tls) || has(self.frontend.http) || has(self.frontend.proxyProtocol) || has(self.frontend.connect)) && has(self.targetRefs) ? self.targetRefs.all(t, !has(t.sectionName)) : true",message="frontend tcp, networkAuthorization, tls, http, proxyProtocol, and connect policies may only target a Gateway or port, not a listener (sectionName)"
+// +kubebuilder:validation:XValidation:rule="has(self.frontend) && (has(self.frontend.tcp) || has(self.frontend.networkAuthorization) || has(self.frontend.tls) || has(self.frontend.http) || has(self.frontend.proxyProtocol) || has(self.frontend.connect)) && has(self.targetSelectors) ? self.targetSelectors.all(t, !has(t.sectionName)) : true",message="frontend tcp, networkAuthorization, tls, http, proxyProtocol, and connect policies may only target a Gateway or port, not a listener (sectionName)"
+// +kubebuilder:validation:XValidation:rule="has(self.targetRefs) && self.targetRefs.exists(t, has(t.port)) ? (has(self.frontend) && !has(self.traffic) && !has(self.backend)) : true",message="port may only be set on frontend-only policies (not traffic or backend)"
+// +kubebuilder:validation:XValidation:rule="has(self.targetSelectors) && self.targetSelectors.exists(t, has(t.port)) ? (has(self.frontend) && !has(self.traffic) && !has(self.backend)) : true",message="port may only be set on frontend-only policies (not traffic or backend)"
+// +kubebuilder:validation:XValidation:rule="has(self.traffic) && has(self.targetRefs) ? self.targetRefs.all(t, t.kind in ['Gateway', 'HTTPRoute', 'GRPCRoute', 'ListenerSet', 'InferencePool']) : true",message="the 'traffic' field can only target a Gateway, ListenerSet, GRPCRoute, HTTPRoute, or InferencePool"
+// +kubebuilder:validation:XValidation:rule="has(self.traffic) && has(self.targetSelectors) ? self.targetSelectors.all(t, t.kind in ['Gateway', 'HTTPRoute', 'GRPCRoute', 'ListenerSet', 'InferencePool']) : true",message="the 'traffic' field can only target a Gateway, ListenerSet, GRPCRoute, HTTPRoute, or InferencePool"
 // +kubebuilder:validation:XValidation:rule="has(self.targetRefs) && has(self.traffic) && has(self.traffic.phase) && self.traffic.phase == 'PreRouting' ? self.targetRefs.all(t, t.kind in ['Gateway', 'ListenerSet']) : true",message="the 'traffic.phase=PreRouting' field can only target a Gateway or ListenerSet"
 // +kubebuilder:validation:XValidation:rule="has(self.targetSelectors) && has(self.traffic) && has(self.traffic.phase) && self.traffic.phase == 'PreRouting' ? self.targetSelectors.all(t, t.kind in ['Gateway', 'ListenerSet']) : true",message="the 'traffic.phase=PreRouting' field can only target a Gateway or ListenerSet"
-// +kubebuilder:validation:XValidation:rule="[has(self.targetRefs),has(self.targetSelectors)].filter(x,x==true).size() == 1",message="exactly one of the fields in [targetRefs targetSelectors] must be set"
 type AgentgatewayPolicySpec struct {
-	// TargetRefs are the objects the policy attaches to; all must be of one kind.
-	// +optional
 	// +listType=atomic
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=16
-	// +kubebuilder:validation:XValidation:rule="self.all(r, (r.kind == 'Service' && r.group == '') || (r.kind == 'AgentgatewayBackend' && r.group == 'agentgateway.dev') || (r.kind in ['Gateway', 'HTTPRoute', 'GRPCRoute'] && r.group == 'gateway.networking.k8s.io') || (r.kind == 'ListenerSet' && r.group == 'gateway.networking.k8s.io'))",message="targetRefs may only reference Gateway, HTTPRoute, GRPCRoute, ListenerSet, Service, or AgentgatewayBackend resources"
-	// +kubebuilder:validation:XValidation:rule="self.all(l1, !self.exists(l2, l1.kind != l2.kind))",message="Only one Kind of targetRef can be set on one policy"
-	TargetRefs []PolicyTargetReference `json:"targetRefs,omitempty"`
+	// +kubebuilder:validation:XValidation:rule="self.all(r, (r.kind == 'Service' && r.group == '') || (r.kind == 'AgentgatewayBackend' && r.group == 'agentgateway.dev') || (r.kind in ['Gateway', 'HTTPRoute', 'GRPCRoute'] && r.group == 'gateway.networking.k8s.io') || (r.kind == 'ListenerSet' && r.group == 'gateway.networking.k8s.io') || (r.kind == 'InferencePool' && r.group == 'inference.networking.k8s.io'))",message="targetRefs may only reference Gateway, HTTPRoute, GRPCRoute, ListenerSet, Service, AgentgatewayBackend, or InferencePool resources"
+	// +kubebuilder:validation:XValidation:message="Only one Kind of targetRef can be set on one policy",rule="self.all(l1, !self.exists(l2, l1.kind != l2.kind))"
+	// +optional
+	TargetRefs []LocalPolicyTargetReferenceWithSectionName `json:"targetRefs,omitempty"`
 
-	// TargetSelectors attach the policy to every object of one kind whose labels match.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +kubebuilder:validation:XValidation:rule="self.all(r, (r.kind == 'Service' && r.group == '') || (r.kind == 'AgentgatewayBackend' && r.group == 'agentgateway.dev') || (r.kind in ['Gateway', 'HTTPRoute', 'GRPCRoute'] && r.group == 'gateway.networking.k8s.io') || (r.kind == 'ListenerSet' && r.group == 'gateway.networking.k8s.io') || (r.kind == 'InferencePool' && r.group == 'inference.networking.k8s.io'))",message="targetRefs may only reference Gateway, HTTPRoute, GRPCRoute, ListenerSet, Service, AgentgatewayBackend, or InferencePool resources"
+	// +kubebuilder:validation:XValidation:message="Only one Kind of targetRef can be set on one policy",rule="self.all(l1, !self.exists(l2, l1.kind != l2.kind))"
+	// +optional
+	TargetSelectors []LocalPolicyTargetSelectorWithSectionName `json:"targetSelectors,omitempty"`
+
+	// +optional
+	Strategy *PolicyStrategy `json:"strategy,omitempty"`
+
+	// +optional
+	Frontend *Frontend `json:"frontend,omitempty"`
+
+	// +optional
+	Traffic *Traffic `json:"traffic,omitempty"`
+
+	// +optional
+	Backend *BackendFull `json:"backend,omitempty"`
+}
+
+type PolicyStrategy struct {
+	// +optional
+	Inheritance *PolicyInheritance `json:"inheritance,omitempty"`
+}
+
+type PolicyInheritance string
+
+type BackendSimple struct {
+	// +optional
+	TCP *BackendTCP `json:"tcp,omitempty"`
+	// +optional
+	TLS *BackendTLS `json:"tls,omitempty"`
+	// +optional
+	HTTP *BackendHTTP `json:"http,omitempty"`
+
+	// +optional
+	Tunnel *BackendTunnel `json:"tunnel,omitempty"`
+
+	// +optional
+	Auth *BackendAuth `json:"auth,omitempty"`
+}
+
+type BackendConnectionPolicy struct {
+	// +optional
+	TCP *BackendTCP `json:"tcp,omitempty"`
+
+	// +optional
+	TLS *BackendTLS `json:"tls,omitempty"`
+
+	// +optional
+	HTTP *BackendHTTP `json:"http,omitempty"`
+
+	// +optional
+	Tunnel *BackendTunnel `json:"tunnel,omitempty"`
+}
+
+// +kubebuilder:validation:AtLeastOneFieldSet
+type OpenAIModerationPolicy struct {
+	BackendConnectionPolicy `json:",inline"`
+
+	// +optional
+	Auth *OpenAIModerationAuth `json:"auth,omitempty"`
+}
+
+// +kubebuilder:validation:AtLeastOneFieldSet
+type BedrockGuardrailsPolicy struct {
+	BackendConnectionPolicy `json:",inline"`
+
+	// +optional
+	Auth *BedrockGuardrailsAuth `json:"auth,omitempty"`
+}
+
+// +kubebuilder:validation:AtLeastOneFieldSet
+type GoogleModelArmorPolicy struct {
+	BackendConnectionPolicy `json:",inline"`
+
+	// +optional
+	Auth *GoogleModelArmorAuth `json:"auth,omitempty"`
+}
+
+type Health struct {
+	// +optional
+	UnhealthyCondition *CELExpression `json:"unhealthyCondition,omitempty"`
+
+	// +optional
+	Eviction *BackendEviction `json:"eviction,omitempty"`
+}
+
+type BackendEviction struct {
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="matches(self, '^([0-9]{1,5}(h|m|s|ms)){1,4}$')",message="invalid duration value"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="evictionDuration must be at least 1 second"
+	// +kubebuilder:default="3s"
+	// +optional
+	Duration *metav1.Duration `json:"duration,omitempty"`
+
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	// +optional
+	RestoreHealth *int32 `json:"restoreHealth,omitempty"`
+
+	// +kubebuilder:validation:Minimum=0
+	// +optional
+	ConsecutiveFailures *int32 `json:"consecutiveFailures,omitempty"`
+
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	// +optional
+	HealthThreshold *int32 `json:"healthThreshold,omitempty"`
+}
+
+// +kubebuilder:validation:AtLeastOneFieldSet
+type BackendWithAI struct {
+	BackendSimple `json:",inline"`
+
+	// +optional
+	AI *BackendAI `json:"ai,omitempty"`
+
+	// +optional
+	Transformation *Transformation `json:"transformation,omitempty"`
+
+	// +optional
+	Health *Health `json:"health,omitempty"`
+}
+
+// +kubebuilder:validation:AtLeastOneFieldSet
+type BackendFull struct {
+	BackendSimple `json:",inline"`
+
+	// +optional
+	AI *BackendAI `json:"ai,omitempty"`
+
+	// +optional
+	MCP *BackendMCP `json:"mcp,omitempty"`
+
+	// +optional
+	Transformation *Transformation `json:"transformation,omitempty"`
+
+	// +optional
+	Health *Health `json:"health,omitempty"`
+
+	// +optional
+	ExtAuth *ExtAuth `json:"extAuth,omitempty"`
+}
+
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:MaxLength=64
+type TinyString = string
+
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:MaxLength=256
+type ShortString = string
+
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:MaxLength=1024
+type LongString = string
+
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:MaxLength=253
+// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+type SNI = string
+
+// +kubebuilder:validation:XIntOrString
+// +kubebuilder:validation:MaxLength=32
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:Pattern=`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE](\+?0*([0-9]|1[0-8])|-0*[0-9]))?$`
+// +kubebuilder:validation:XValidation:rule="(self >= 1 && self <= 4294967295) || self.size() > 0",message="value must be at least 1 byte and fit within uint32"
+type ByteSize struct {
+	Value *resource.Quantity `json:"-"`
+}
+
+type InsecureTLSMode string
+
+// +kubebuilder:validation:AtMostOneOf=verifySubjectAltNames;insecureSkipVerify
+// +kubebuilder:validation:XValidation:rule="has(self.insecureSkipVerify) && self.insecureSkipVerify == 'All' ? !has(self.caCertificateRefs) : true",message="insecureSkipVerify All and caCertificateRefs may not be set together"
+// +kubebuilder:validation:XValidation:rule="has(self.insecureSkipVerify) ? !has(self.verifySubjectAltNames) : true",message="insecureSkipVerify and verifySubjectAltNames may not be set together"
+type BackendTLS struct {
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=1
+	// +optional
+	MtlsCertificateRef []LocalSecretObjectRef `json:"mtlsCertificateRef,omitempty"`
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=1
+	// +optional
+	CACertificateRefs []corev1.LocalObjectReference `json:"caCertificateRefs,omitempty"`
+
+	// +optional
+	InsecureSkipVerify *InsecureTLSMode `json:"insecureSkipVerify,omitempty"`
+
+	// +optional
+	Sni *SNI `json:"sni,omitempty"`
+
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +optional
+	VerifySubjectAltNames []ShortString `json:"verifySubjectAltNames,omitempty"`
+
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +optional
+	AlpnProtocols *[]TinyString `json:"alpnProtocols,omitempty"`
+
+	// +optional
+	KeyExchangeGroups []KeyExchangeGroup `json:"keyExchangeGroups,omitempty"`
+}
+
+// +kubebuilder:validation:AtLeastOneFieldSet
+type Frontend struct {
+	// +optional
+	TCP *FrontendTCP `json:"tcp,omitempty"`
+	// +optional
+	NetworkAuthorization *Authorization `json:"networkAuthorization,omitempty"`
+	// +optional
+	TLS *FrontendTLS `json:"tls,omitempty"`
+	// +optional
+	HTTP *FrontendHTTP `json:"http,omitempty"`
+
+	// +optional
+	ProxyProtocol *FrontendProxyProtocol `json:"proxyProtocol,omitempty"`
+
+	// +optional
+	Connect *FrontendConnect `json:"connect,omitempty"`
+
+	// +optional
+	AccessLog *AccessLog `json:"accessLog,omitempty"`
+
+	// +optional
+	Tracing *Tracing `json:"tracing,omitempty"`
+
+	// +optional
+	Metrics *MetricLabels `json:"metrics,omitempty"`
+}
+
+type ProxyProtocolVersion string
+
+type ProxyProtocolMode string
+
+type HTTPHeaderCase string
+
+type FrontendProxyProtocol struct {
+	// +kubebuilder:default=V2
+	// +optional
+	Version ProxyProtocolVersion `json:"version,omitempty"`
+
+	// +kubebuilder:default=Strict
+	// +optional
+	Mode ProxyProtocolMode `json:"mode,omitempty"`
+}
+
+type FrontendConnectMode string
+
+type FrontendConnect struct {
+	// +required
+	Mode FrontendConnectMode `json:"mode"`
+}
+
+// +kubebuilder:validation:AtLeastOneFieldSet
+type FrontendHTTP struct {
+	// +optional
+	MaxBufferSize *ByteSize `json:"maxBufferSize,omitempty"`
+
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=4096
+	// +optional
+	HTTP1MaxHeaders *int32 `json:"http1MaxHeaders,omitempty"`
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="matches(self, '^([0-9]{1,5}(h|m|s|ms)){1,4}$')",message="invalid duration value"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="http1IdleTimeout must be at least 1 second"
+	// +optional
+	HTTP1IdleTimeout *metav1.Duration `json:"http1IdleTimeout,omitempty"`
+	// +optional
+	HTTP1HeaderCase *HTTPHeaderCase `json:"http1HeaderCase,omitempty"`
+
+	// +optional
+	HTTP2WindowSize *ByteSize `json:"http2WindowSize,omitempty"`
+	// +optional
+	HTTP2ConnectionWindowSize *ByteSize `json:"http2ConnectionWindowSize,omitempty"`
+	// +kubebuilder:validation:XValidation:rule="!quantity(string(self)).isLessThan(quantity('16384'))",message="http2FrameSize must be at least 16384 bytes"
+	// +kubebuilder:validation:XValidation:rule="!quantity(string(self)).isGreaterThan(quantity('1677215'))",message="http2FrameSize must be at most 1677215 bytes"
+	// +optional
+	HTTP2FrameSize *ByteSize `json:"http2FrameSize,omitempty"`
+	// +optional
+	HTTP2MaxHeaderSize *ByteSize `json:"http2MaxHeaderSize,omitempty"`
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="matches(self, '^([0-9]{1,5}(h|m|s|ms)){1,4}$')",message="invalid duration value"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="http2KeepaliveInterval must be at least 1 second"
+	// +optional
+	HTTP2KeepaliveInterval *metav1.Duration `json:"http2KeepaliveInterval,omitempty"`
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="matches(self, '^([0-9]{1,5}(h|m|s|ms)){1,4}$')",message="invalid duration value"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="http2KeepaliveTimeout must be at least 1 second"
+	// +optional
+	HTTP2KeepaliveTimeout *metav1.Duration `json:"http2KeepaliveTimeout,omitempty"`
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="matches(self, '^([0-9]{1,5}(h|m|s|ms)){1,4}$')",message="invalid duration value"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="maxConnectionDuration must be at least 1 second"
+	// +optional
+	MaxConnectionDuration *metav1.Duration `json:"maxConnectionDuration,omitempty"`
+}
+
+// +kubebuilder:validation:AtLeastOneFieldSet
+type FrontendTLS struct {
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="matches(self, '^([0-9]{1,5}(h|m|s|ms)){1,4}$')",message="invalid duration value"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('100ms')",message="handshakeTimeout must be at least 100ms"
+	// +optional
+	HandshakeTimeout *metav1.Duration `json:"handshakeTimeout,omitempty"`
+
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +optional
+	AlpnProtocols *[]TinyString `json:"alpnProtocols,omitempty"`
+
+	// +optional
+	MinTLSVersion *TLSVersion `json:"minProtocolVersion,omitempty"`
+
+	// +optional
+	MaxTLSVersion *TLSVersion `json:"maxProtocolVersion,omitempty"`
+
+	// +optional
+	CipherSuites []CipherSuite `json:"cipherSuites,omitempty"`
+
+	// +optional
+	KeyExchangeGroups []KeyExchangeGroup `json:"keyExchangeGroups,omitempty"`
+
+}
+
+type TLSVersion string
+
+type CipherSuite string
+
+type KeyExchangeGroup string
+
+// +kubebuilder:validation:AtLeastOneFieldSet
+type FrontendTCP struct {
+	// +optional
+	KeepAlive *Keepalive `json:"keepalive,omitempty"`
+}
+
+type Keepalive struct {
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=64
+	// +optional
+	Retries *int32 `json:"retries,omitempty"`
+
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="matches(self, '^([0-9]{1,5}(h|m|s|ms)){1,4}$')",message="invalid duration value"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="time must be at least 1 second"
+	// +optional
+	Time *metav1.Duration `json:"time,omitempty"`
+
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="matches(self, '^([0-9]{1,5}(h|m|s|ms)){1,4}$')",message="invalid duration value"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="interval must be at least 1 second"
+	// +optional
+	Interval *metav1.Duration `json:"interval,omitempty"`
+}
+
+type PolicyPhase string
+
+// +kubebuilder:validation:IfThenOnlyFields:if="has(self.phase) && self.phase == 'PreRouting'",fields=phase;authorization;transformation;extProc;extAuth;jwtAuthentication;basicAuthentication;apiKeyAuthentication;cors,message="phase PreRouting only supports extAuth, authorization, transformation, extProc, jwtAuthentication, basicAuthentication, apiKeyAuthentication and cors"
+type Traffic struct {
+	// +optional
+	Phase *PolicyPhase `json:"phase,omitempty"`
+
+	// +optional
+	Transformation *TransformationOrConditional `json:"transformation,omitempty"`
+
+	// +optional
+	ExtProc *ExtProcOrConditional `json:"extProc,omitempty"`
+
+	// +optional
+	ExtAuth *ExtAuthOrConditional `json:"extAuth,omitempty"`
+
+	// +optional
+	RateLimit *RateLimitsOrConditional `json:"rateLimit,omitempty"`
+
+	// +optional
+	Cors *CORS `json:"cors,omitempty"`
+
+	// +optional
+	Csrf *CSRF `json:"csrf,omitempty"`
+
+	// +optional
+	HeaderModifiers *HeaderModifiers `json:"headerModifiers,omitempty"`
+
+	// +optional
+	HostnameRewrite *HostnameRewrite `json:"hostRewrite,omitempty"`
+
+	// +optional
+	Timeouts *Timeouts `json:"timeouts,omitempty"`
+
+	// +optional
+	Retry *Retry `json:"retry,omitempty"`
+
+	// +optional
+	Authorization *Authorization `json:"authorization,omitempty"`
+
+	// +optional
+	JWTAuthentication *JWTAuthentication `json:"jwtAuthentication,omitempty"`
+
+	// +optional
+	BasicAuthentication *BasicAuthentication `json:"basicAuthentication,omitempty"`
+
+	// +optional
+	APIKeyAuthentication *APIKeyAuthentication `json:"apiKeyAuthentication,omitempty"`
+
+	// +optional
+	DirectResponse *DirectResponseOrConditional `json:"directResponse,omitempty"`
+
+	// +optional
+	Buffer *Buffer `json:"buffer,omitempty"`
+
+	// +optional
+	Delay *Delay `json:"delay,omitempty"`
+}
+
+// +kubebuilder:validation:XValidation:rule="!(has(self.body) && has(self.bodyExpression))",message="body and bodyExpression may not both be set"
+type DirectResponse struct {
+	// +optional
+	// +kubebuilder:validation:Minimum=200
+	// +kubebuilder:validation:Maximum=599
+	StatusCode *int32 `json:"status,omitempty"`
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=4096
+	Body *string `json:"body,omitempty"`
+
+	// +optional
+	BodyExpression *CELExpression `json:"bodyExpression,omitempty"`
+
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +optional
+	Headers []DirectResponseHeader `json:"headers,omitempty"`
+}
+
+type DirectResponseConditional struct {
+	// +optional
+	Condition CELExpression `json:"condition,omitempty"`
+	// +required
+	// +kubebuilder:validation:XValidation:rule="has(self.status)",message="status is required"
+	Policy DirectResponse `json:"policy"`
+}
+
+// +kubebuilder:validation:ConditionalPolicy:fields=status
+type DirectResponseOrConditional struct {
+	// +optional
+	DirectResponse `json:",inline"`
 	// +optional
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=16
-	// +kubebuilder:validation:XValidation:rule="self.all(r, (r.kind == 'Service' && r.group == '') || (r.kind == 'AgentgatewayBackend' && r.group == 'agentgateway.dev') || (r.kind in ['Gateway', 'HTTPRoute', 'GRPCRoute'] && r.group == 'gateway.networking.k8s.io') || (r.kind == 'ListenerSet' && r.group == 'gateway.networking.k8s.io'))",message="targetRefs may only reference Gateway, HTTPRoute, GRPCRoute, ListenerSet, Service, or AgentgatewayBackend resources"
-	// +kubebuilder:validation:XValidation:rule="self.all(l1, !self.exists(l2, l1.kind != l2.kind))",message="Only one Kind of targetRef can be set on one policy"
-	TargetSelectors []PolicyTargetSelector `json:"targetSelectors,omitempty"`
-
-	// Traffic applies to requests on the targeted Gateway, listener or route.
-	// +optional
-	Traffic *TrafficPolicy `json:"traffic,omitempty"`
-
-	// Backend applies to requests sent to the targeted backends, or to the backends of
-	// the targeted Gateway or route.
-	// +optional
-	Backend *BackendPolicies `json:"backend,omitempty"`
-
-	// Frontend applies to client connections of the targeted Gateway.
-	// +optional
-	Frontend *FrontendPolicy `json:"frontend,omitempty"`
+	// +kubebuilder:validation:XValidation:message="conditional entries without condition must be last",rule="self.filter(e, !has(e.condition)).size() <= 1 && (!self.exists(e, !has(e.condition)) || !has(self[size(self) - 1].condition))"
+	Conditional []DirectResponseConditional `json:"conditional,omitempty"`
 }
 
-// PolicyTargetReference names an object in the policy's namespace, optionally a
-// section of it (such as a Gateway listener or a route rule).
-type PolicyTargetReference struct {
-	// Group is the API group of the target; use "" for core Services.
-	// +required
-	// +kubebuilder:validation:MaxLength=253
-	// +kubebuilder:validation:Pattern=`^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
-	Group string `json:"group"`
+type JWTAuthenticationMode string
 
-	// Kind is the kind of the target, for example HTTPRoute.
-	// +required
-	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:MaxLength=63
-	// +kubebuilder:validation:Pattern=`^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$`
-	Kind string `json:"kind"`
+type AuthorizationLocationFields struct {
+	// +optional
+	Header *AuthorizationHeaderLocation `json:"header,omitempty"`
+	// +optional
+	QueryParameter *AuthorizationQueryParameterLocation `json:"queryParameter,omitempty"`
+	// +optional
+	Cookie *AuthorizationCookieLocation `json:"cookie,omitempty"`
+}
 
-	// Name is the name of the target.
+// +kubebuilder:validation:ExactlyOneOf=header;queryParameter;cookie
+type AuthorizationLocation struct {
+	AuthorizationLocationFields `json:",inline"`
+}
+
+// +kubebuilder:validation:ExactlyOneOf=header;queryParameter;cookie;expression
+type AuthorizationExtractionLocation struct {
+	AuthorizationLocationFields `json:",inline"`
+
+	// +optional
+	Expression *CELExpression `json:"expression,omitempty"`
+}
+
+type AuthorizationHeaderLocation struct {
 	// +required
+	Name gwv1.HTTPHeaderName `json:"name"`
 	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	Prefix *string `json:"prefix,omitempty"`
+}
+
+type AuthorizationQueryParameterLocation struct {
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
+	// +required
 	Name string `json:"name"`
-
-	// SectionName narrows the target to one named section.
-	// +optional
-	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:MaxLength=253
-	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
-	SectionName string `json:"sectionName,omitempty"`
 }
 
-// PolicyTargetSelector selects objects of one kind in the policy's namespace by their
-// labels, optionally narrowed to one named section.
-type PolicyTargetSelector struct {
-	// Group is the API group of the targets; use "" for core Services.
+type AuthorizationCookieLocation struct {
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
 	// +required
-	// +kubebuilder:validation:MaxLength=253
-	// +kubebuilder:validation:Pattern=`^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
-	Group string `json:"group"`
+	Name string `json:"name"`
+}
 
-	// Kind is the kind of the targets, for example HTTPRoute.
+// +kubebuilder:validation:XValidation:rule="!has(self.mcp) || size(self.providers) == 1",message="jwtAuthentication.mcp requires exactly one provider"
+// +kubebuilder:validation:XValidation:rule="!has(self.mcp) || !has(self.mode) || self.mode == 'Strict'",message="jwtAuthentication.mcp requires mode Strict"
+type JWTAuthentication struct {
+	// +kubebuilder:default=Strict
+	// +optional
+	Mode JWTAuthenticationMode `json:"mode,omitempty"`
+
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=64
+	// +required
+	Providers []JWTProvider `json:"providers"`
+
+	// +optional
+	Location *AuthorizationExtractionLocation `json:"location,omitempty"`
+
+	// +optional
+	MCP *JWTMCPConfig `json:"mcp,omitempty"`
+}
+
+type JWTProvider struct {
+	// +required
+	Issuer ShortString `json:"issuer"`
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=64
+	// +optional
+	Audiences []string `json:"audiences,omitempty"`
+	// +required
+	JWKS JWKS `json:"jwks"`
+}
+
+type JWTMCPConfig struct {
+	// +optional
+	ResourceMetadata map[string]apiextensionsv1.JSON `json:"resourceMetadata,omitempty"`
+
+	// +optional
+	Provider *McpIDP `json:"provider,omitempty"`
+
+	// +optional
+	ClientID *string `json:"clientId,omitempty"`
+}
+
+// +kubebuilder:validation:ExactlyOneOf=remote;inline
+type JWKS struct {
+	// +optional
+	Remote *RemoteJWKS `json:"remote,omitempty"`
+	// +kubebuilder:validation:MinLength=2
+	// +kubebuilder:validation:MaxLength=65536
+	// +optional
+	Inline *string `json:"inline,omitempty"`
+}
+
+type RemoteJWKS struct {
 	// +required
 	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:MaxLength=63
-	// +kubebuilder:validation:Pattern=`^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$`
-	Kind string `json:"kind"`
+	// +kubebuilder:validation:MaxLength=2000
+	JwksPath string `json:"jwksPath"`
+	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="matches(self, '^([0-9]{1,5}(h|m|s|ms)){1,4}$')",message="invalid duration value"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('5m')",message="cacheDuration must be at least 5m."
+	// +kubebuilder:default="5m"
+	CacheDuration *metav1.Duration `json:"cacheDuration,omitempty"`
+	// +required
+	BackendRef gwv1.BackendObjectReference `json:"backendRef"`
+}
 
-	// MatchLabels must all be present, with equal values, on a target.
+type BasicAuthenticationMode string
+
+// +kubebuilder:validation:ExactlyOneOf=users;secretRef
+type BasicAuthentication struct {
+	// +kubebuilder:default=Strict
+	// +optional
+	Mode BasicAuthenticationMode `json:"mode,omitempty"`
+
+	// +optional
+	Realm *string `json:"realm,omitempty"`
+
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=256
+	// +optional
+	Users []string `json:"users,omitempty"`
+
+	// +optional
+	SecretRef *LocalSecretKeyRef `json:"secretRef,omitempty"`
+
+	// +optional
+	Location *AuthorizationExtractionLocation `json:"location,omitempty"`
+}
+
+type APIKeyAuthenticationMode string
+
+// +kubebuilder:validation:ExactlyOneOf=secretRef;secretSelector;configMapSelector
+type APIKeyAuthentication struct {
+	// +kubebuilder:default=Strict
+	// +optional
+	Mode APIKeyAuthenticationMode `json:"mode,omitempty"`
+
+	// +optional
+	SecretRef *LocalSecretObjectRef `json:"secretRef,omitempty"`
+
+	// +optional
+	SecretSelector *SecretSelector `json:"secretSelector,omitempty"`
+
+	// +optional
+	ConfigMapSelector *ConfigMapSelector `json:"configMapSelector,omitempty"`
+
+	// +optional
+	Location *AuthorizationExtractionLocation `json:"location,omitempty"`
+}
+
+type BufferBody struct {
+	// +optional
+	MaxBytes *ByteSize `json:"maxBytes,omitempty"`
+	// +optional
+	FailureMode FailureMode `json:"failureMode,omitempty"`
+}
+
+// +kubebuilder:validation:AtLeastOneFieldSet
+type Buffer struct {
+	// +optional
+	Request *BufferBody `json:"request,omitempty"`
+	// +optional
+	Response *BufferBody `json:"response,omitempty"`
+}
+
+type SecretSelector struct {
 	// +required
 	MatchLabels map[string]string `json:"matchLabels"`
-
-	// SectionName narrows each target to one named section.
-	// +optional
-	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:MaxLength=253
-	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
-	SectionName string `json:"sectionName,omitempty"`
 }
+
+type ConfigMapSelector struct {
+	// +required
+	MatchLabels map[string]string `json:"matchLabels"`
+}
+
+type HostnameRewriteMode string
+
+// +kubebuilder:validation:AtMostOneOf=key;secretRef;passthrough;aws;azure;gcp;oauthTokenExchange;crossAppAccess
+// +kubebuilder:validation:XValidation:rule="has(self.credentials) || has(self.key) || has(self.secretRef) || has(self.passthrough) || has(self.aws) || has(self.azure) || has(self.gcp) || has(self.oauthTokenExchange) || has(self.crossAppAccess)",message="must specify credentials, or at most one of key/secretRef/passthrough/aws/azure/gcp/oauthTokenExchange/crossAppAccess (credentials may be combined with a primary auth kind)"
+// +kubebuilder:validation:XValidation:rule="has(self.location) ? has(self.key) || has(self.secretRef) || has(self.passthrough) : true",message="location may only be set for key, secretRef, or passthrough auth"
+type BackendAuth struct {
+	// +kubebuilder:validation:MaxLength=2048
+	// +optional
+	InlineKey *string `json:"key,omitempty"`
+
+	// +optional
+	SecretRef *LocalSecretKeyRef `json:"secretRef,omitempty"`
+
+	// +optional
+	Passthrough *BackendAuthPassthrough `json:"passthrough,omitempty"`
+
+	// +optional
+	AWS *AwsAuth `json:"aws,omitempty"`
+
+	// +optional
+	Azure *AzureAuth `json:"azure,omitempty"`
+
+	// +optional
+	GCP *GcpAuth `json:"gcp,omitempty"`
+
+	// +optional
+	OAuthTokenExchange *OAuthTokenExchange `json:"oauthTokenExchange,omitempty"`
+
+	// +optional
+	CrossAppAccess *CrossAppAccessAuth `json:"crossAppAccess,omitempty"`
+
+	// +optional
+	Location *AuthorizationLocation `json:"location,omitempty"`
+
+	// +optional
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=8
+	// +listType=atomic
+	Credentials []BackendAuthCredential `json:"credentials,omitempty"`
+}
+
+type BackendAuthCredential struct {
+	// +required
+	Location AuthorizationLocation `json:"location"`
+
+	// +required
+	SecretRef LocalSecretKeyRef `json:"secretRef"`
+}
+
+// +kubebuilder:validation:ExactlyOneOf=key;secretRef
+type OpenAIModerationAuth struct {
+	// +kubebuilder:validation:MaxLength=2048
+	// +optional
+	InlineKey *string `json:"key,omitempty"`
+
+	// +optional
+	SecretRef *LocalSecretKeyRef `json:"secretRef,omitempty"`
+
+	// +optional
+	Location *AuthorizationLocation `json:"location,omitempty"`
+}
+
+// +kubebuilder:validation:ExactlyOneOf=key;secretRef;aws
+// +kubebuilder:validation:XValidation:rule="has(self.location) ? has(self.key) || has(self.secretRef) : true",message="location may only be set for key or secretRef auth"
+type BedrockGuardrailsAuth struct {
+	// +optional
+	AWS *AwsAuth `json:"aws,omitempty"`
+
+	// +kubebuilder:validation:MaxLength=2048
+	// +optional
+	InlineKey *string `json:"key,omitempty"`
+
+	// +optional
+	SecretRef *LocalSecretKeyRef `json:"secretRef,omitempty"`
+
+	// +optional
+	Location *AuthorizationLocation `json:"location,omitempty"`
+}
+
+// +kubebuilder:validation:ExactlyOneOf=gcp
+type GoogleModelArmorAuth struct {
+	// +optional
+	GCP *GcpAuth `json:"gcp,omitempty"`
+}
+
+type CrossAppAccessAuth struct {
+	// +required
+	IdentityProvider CrossAppAccessEndpoint `json:"identityProvider"`
+
+	// +required
+	ResourceAuthorizationServer CrossAppAccessEndpoint `json:"resourceAuthorizationServer"`
+
+	// +required
+	Audience ShortString `json:"audience"`
+
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=64
+	// +optional
+	Resources []string `json:"resources,omitempty"`
+
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=64
+	// +optional
+	Scopes []string `json:"scopes,omitempty"`
+
+	// +optional
+	SubjectToken *CrossAppAccessSubjectToken `json:"subjectToken,omitempty"`
+
+	// +optional
+	Cache *OAuthTokenCache `json:"cache,omitempty"`
+}
+
+type CrossAppAccessSubjectToken struct {
+	// +optional
+	Source *AuthorizationExtractionLocation `json:"source,omitempty"`
+}
+
+type CrossAppAccessEndpoint struct {
+	// +required
+	BackendRef gwv1.BackendObjectReference `json:"backendRef"`
+
+	// +kubebuilder:validation:Pattern=`^/`
+	// +optional
+	Path *string `json:"path,omitempty"`
+
+	// +required
+	ClientAuth OAuthClientAuth `json:"clientAuth"`
+}
+
+// +kubebuilder:validation:XValidation:rule="!(has(self.actorToken) && has(self.grantType) && self.grantType == 'JwtBearer')",message="actorToken is only valid with TokenExchange grantType"
+// +kubebuilder:validation:XValidation:rule="!(has(self.requestedTokenType) && has(self.grantType) && self.grantType == 'JwtBearer')",message="requestedTokenType is only valid with TokenExchange grantType"
+// +kubebuilder:validation:XValidation:rule="!has(self.requestedTokenType) || self.requestedTokenType != 'IdJag'",message="requestedTokenType IdJag is only supported by crossAppAccess"
+type OAuthTokenExchange struct {
+	// +required
+	BackendRef gwv1.BackendObjectReference `json:"backendRef"`
+
+	// +kubebuilder:validation:Pattern=`^/`
+	// +optional
+	Path *string `json:"path,omitempty"`
+
+	// +optional
+	GrantType *OAuthGrantType `json:"grantType,omitempty"`
+
+	// +optional
+	SubjectToken *OAuthTokenSpec `json:"subjectToken,omitempty"`
+
+	// +optional
+	ActorToken *OAuthActorToken `json:"actorToken,omitempty"`
+
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=64
+	// +optional
+	Audiences []ShortString `json:"audiences,omitempty"`
+
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=64
+	// +optional
+	Scopes []string `json:"scopes,omitempty"`
+
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=64
+	// +optional
+	Resources []string `json:"resources,omitempty"`
+
+	// +kubebuilder:validation:Enum=AccessToken;Jwt;IdToken;IdJag
+	// +optional
+	RequestedTokenType *OAuthTokenType `json:"requestedTokenType,omitempty"`
+
+	// +kubebuilder:validation:MaxProperties=64
+	// +optional
+	AdditionalParams map[string]CELExpression `json:"additionalParams,omitempty"`
+
+	// +optional
+	ClientAuth *OAuthClientAuth `json:"clientAuth,omitempty"`
+
+	// +optional
+	Location *AuthorizationLocation `json:"location,omitempty"`
+
+	// +optional
+	Cache *OAuthTokenCache `json:"cache,omitempty"`
+}
+
+type OAuthGrantType string
+
+type OAuthTokenSpec struct {
+	// +optional
+	Source *AuthorizationExtractionLocation `json:"source,omitempty"`
+
+	// +optional
+	TokenType *OAuthTokenType `json:"tokenType,omitempty"`
+}
+
+// +kubebuilder:validation:XValidation:rule="!has(self.mayAct) || self.mayAct != 'Required' || (has(self.tokenType) && self.tokenType == 'Jwt')",message="mayAct Required requires tokenType Jwt"
+type OAuthActorToken struct {
+	// +required
+	Source AuthorizationExtractionLocation `json:"source"`
+
+	// +optional
+	TokenType *OAuthTokenType `json:"tokenType,omitempty"`
+
+	// +optional
+	MayAct *OAuthMayActValidationMode `json:"mayAct,omitempty"`
+}
+
+type OAuthTokenType string
+
+type OAuthMayActValidationMode string
+
+type OAuthClientAuthMethod string
+
+// +kubebuilder:validation:XValidation:rule="has(self.privateKeyJwt) == (has(self.method) && self.method == 'PrivateKeyJwt')",message="privateKeyJwt settings require method PrivateKeyJwt"
+// +kubebuilder:validation:XValidation:rule="!has(self.secretRef) || !has(self.method) || self.method != 'PrivateKeyJwt'",message="secretRef is not valid with method PrivateKeyJwt"
+// +kubebuilder:validation:XValidation:rule="has(self.secretRef) || has(self.privateKeyJwt) || (has(self.method) && self.method == 'ClientSecretPost')",message="clientAuth without secretRef requires method ClientSecretPost or PrivateKeyJwt"
+type OAuthClientAuth struct {
+	// +kubebuilder:validation:MinLength=1
+	// +required
+	ClientID string `json:"clientId"`
+
+	// +optional
+	SecretRef *LocalSecretKeyRef `json:"secretRef,omitempty"`
+
+	// +optional
+	PrivateKeyJWT *OAuthPrivateKeyJWT `json:"privateKeyJwt,omitempty"`
+
+	// +optional
+	Method *OAuthClientAuthMethod `json:"method,omitempty"`
+}
+
+// +kubebuilder:validation:XValidation:rule="has(self.certificateRef) == has(self.certificateHeader)",message="certificateRef and certificateHeader must be set together"
+type OAuthPrivateKeyJWT struct {
+	// +required
+	SigningKeyRef LocalSecretKeyRef `json:"signingKeyRef"`
+
+	// +optional
+	CertificateRef *LocalSecretKeyRef `json:"certificateRef,omitempty"`
+
+	// +optional
+	CertificateHeader *OAuthPrivateKeyJWTCertificateHeader `json:"certificateHeader,omitempty"`
+
+	// +optional
+	Alg *OAuthPrivateKeyJWTSigningAlgorithm `json:"alg,omitempty"`
+
+	// +optional
+	KeyID *string `json:"kid,omitempty"`
+
+	// +kubebuilder:validation:MinLength=1
+	// +required
+	AssertionAudience string `json:"assertionAudience"`
+}
+
+type OAuthPrivateKeyJWTCertificateHeader string
+
+type OAuthPrivateKeyJWTSigningAlgorithm string
+
+type OAuthTokenCache struct {
+	// +optional
+	InMemory *OAuthInMemoryTokenCache `json:"inMemory,omitempty"`
+}
+
+type OAuthInMemoryTokenCache struct {
+	// +optional
+	MaxEntries *uint32 `json:"maxEntries,omitempty"`
+
+	// +optional
+	DefaultTTL *metav1.Duration `json:"defaultTtl,omitempty"`
+}
+
+type GcpAuthType string
+
+// +kubebuilder:validation:XValidation:rule="has(self.audience) ? self.type == 'IdToken' : true",message="audience is only valid with IdToken"
+type GcpAuth struct {
+	// +optional
+	Type *GcpAuthType `json:"type,omitempty"`
+	// +optional
+	SecretRef *LocalSecretKeyRef `json:"secretRef,omitempty"`
+	// +optional
+	Audience *ShortString `json:"audience,omitempty"`
+}
+
+// +kubebuilder:validation:XValidation:rule="!(has(self.secretRef) && has(self.assumeRole))",message="secretRef and assumeRole are mutually exclusive"
+type AwsAuth struct {
+	// +optional
+	SecretRef *LocalSecretObjectRef `json:"secretRef,omitempty"`
+
+	// +optional
+	AssumeRole *AwsAssumeRole `json:"assumeRole,omitempty"`
+
+	// +optional
+	ServiceName *ShortString `json:"serviceName,omitempty"`
+
+	// +optional
+	Region *ShortString `json:"region,omitempty"`
+}
+
+// +kubebuilder:validation:AtMostOneOf=sessionName;sessionNameExpression
+type AwsAssumeRole struct {
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:Pattern="^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$"
+	// +required
+	RoleArn string `json:"roleArn"`
+
+	// +optional
+	// +kubebuilder:validation:Pattern="^[\\w+=,.@-]{2,64}$"
+	SessionName *string `json:"sessionName,omitempty"`
+
+	// +optional
+	SessionNameExpression *CELExpression `json:"sessionNameExpression,omitempty"`
+
+	// +optional
+	// +listType=map
+	// +listMapKey=key
+	// +kubebuilder:validation:MaxItems=50
+	Tags []AwsSessionTag `json:"tags,omitempty"`
+}
+
+// +kubebuilder:validation:XValidation:rule="has(self.value) != has(self.expression)",message="exactly one of value or expression must be set"
+type AwsSessionTag struct {
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	// +required
+	Key string `json:"key"`
+
+	// +optional
+	// +kubebuilder:validation:MaxLength=256
+	Value *string `json:"value,omitempty"`
+
+	// +optional
+	Expression *CELExpression `json:"expression,omitempty"`
+}
+
+// +kubebuilder:validation:AtMostOneOf=secretRef;managedIdentity;workloadIdentity
+type AzureAuth struct {
+	// +optional
+	SecretRef *LocalSecretObjectRef `json:"secretRef,omitempty"`
+
+	// +optional
+	ManagedIdentity *AzureManagedIdentity `json:"managedIdentity,omitempty"`
+
+	// +optional
+	WorkloadIdentity *AzureWorkloadIdentity `json:"workloadIdentity,omitempty"`
+}
+
+type AzureManagedIdentity struct {
+	// +required
+	ClientID string `json:"clientId"`
+	// +required
+	ObjectID string `json:"objectId"`
+	// +required
+	ResourceID string `json:"resourceId"`
+}
+
+type AzureWorkloadIdentity struct {
+}
+
+type BackendAuthPassthrough struct {
+}
+
+// +kubebuilder:validation:AtLeastOneFieldSet
+type BackendAI struct {
+	// +optional
+	PromptEnrichment *AIPromptEnrichment `json:"prompt,omitempty"`
+
+	// +optional
+	PromptGuard *AIPromptGuard `json:"promptGuard,omitempty"`
+
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=64
+	// +optional
+	Defaults []FieldDefault `json:"defaults,omitempty"`
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=64
+	// +optional
+	Overrides []FieldDefault `json:"overrides,omitempty"`
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=64
+	// +optional
+	Transformations []FieldTransformation `json:"transformations,omitempty"`
+
+	// +kubebuilder:validation:MaxProperties=64
+	// +optional
+	ModelAliases map[string]string `json:"modelAliases,omitempty"`
+
+	// +optional
+	PromptCaching *PromptCachingConfig `json:"promptCaching,omitempty"`
+
+	// +optional
+	Routes map[string]RouteType `json:"routes,omitempty"`
+}
+
+type RouteType string
+
+// +kubebuilder:validation:AtLeastOneFieldSet
+type BackendMCP struct {
+	// +optional
+	Authorization *Authorization `json:"authorization,omitempty"`
+	// +optional
+	Authentication *MCPAuthentication `json:"authentication,omitempty"`
+
+	// +optional
+	Guardrails *MCPGuardrails `json:"guardrails,omitempty"`
+}
+
+type MCPMethodPhase string
+
+type MCPGuardrails struct {
+	// +required
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	Processors []MCPGuardrailsProcessor `json:"processors"`
+}
+
+// +kubebuilder:validation:ExactlyOneOf=remote
+type MCPGuardrailsProcessor struct {
+	// +optional
+	Remote *MCPGuardrailsRemote `json:"remote,omitempty"`
+
+	// +required
+	// +kubebuilder:validation:MinProperties=1
+	// +kubebuilder:validation:MaxProperties=64
+	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.contains('*') || (k.indexOf('*') == k.lastIndexOf('*') && (k.indexOf('*') == 0 || k.indexOf('*') == size(k) - 1)))",message="method wildcards must be '*', a prefix like 'tools/*', or a suffix like '*/list'"
+	Methods map[string]MCPMethodPhase `json:"methods"`
+}
+
+type MCPGuardrailsRemote struct {
+	// +required
+	BackendRef gwv1.BackendObjectReference `json:"backendRef"`
+
+	// +optional
+	FailureMode FailureMode `json:"failureMode,omitempty"`
+
+	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	Metadata map[string]CELExpression `json:"metadata,omitempty"`
+
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=64
+	AllowedRequestHeaders []HeaderName `json:"allowedRequestHeaders,omitempty"`
+
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=64
+	DisallowedRequestHeaders []HeaderName `json:"disallowedRequestHeaders,omitempty"`
+}
+
+type MCPAuthentication struct {
+	// +optional
+	ResourceMetadata map[string]apiextensionsv1.JSON `json:"resourceMetadata"`
+
+	// +optional
+	McpIDP *McpIDP `json:"provider,omitempty"`
+
+	// +optional
+	Issuer ShortString `json:"issuer,omitempty"`
+
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=64
+	// +optional
+	Audiences []string `json:"audiences,omitempty"`
+
+	// +required
+	JWKS RemoteJWKS `json:"jwks"`
+
+	// +kubebuilder:default=Strict
+	// +optional
+	Mode JWTAuthenticationMode `json:"mode,omitempty"`
+
+	// +optional
+	ClientID *string `json:"clientId,omitempty"`
+
+	// +optional
+	ClientSecretRef *LocalSecretKeyRef `json:"clientSecretRef,omitempty"`
+}
+
+type McpIDP string
+
+type BackendTunnel struct {
+	// +required
+	BackendRef gwv1.BackendObjectReference `json:"backendRef"`
+}
+
+type BackendHTTP struct {
+	// +optional
+	Version *HTTPVersion `json:"version,omitempty"`
+
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="matches(self, '^([0-9]{1,5}(h|m|s|ms)){1,4}$')",message="invalid duration value"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1ms')",message="requestTimeout must be at least 1ms"
+	// +optional
+	RequestTimeout *metav1.Duration `json:"requestTimeout,omitempty"`
+}
+
+type HTTPVersion string
+
+type BackendTCP struct {
+	// +optional
+	Keepalive *Keepalive `json:"keepalive,omitempty"`
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="matches(self, '^([0-9]{1,5}(h|m|s|ms)){1,4}$')",message="invalid duration value"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('100ms')",message="connectTimeout must be at least 100ms"
+	// +optional
+	ConnectTimeout *metav1.Duration `json:"connectTimeout,omitempty"`
+}
+
+// +kubebuilder:validation:AtLeastOneFieldSet
+type Transformation struct {
+	// +optional
+	Request *Transform `json:"request,omitempty"`
+
+	// +optional
+	Response *Transform `json:"response,omitempty"`
+}
+
+type TransformationConditional struct {
+	// +optional
+	Condition CELExpression `json:"condition,omitempty"`
+	// +required
+	Policy Transformation `json:"policy"`
+}
+
+// +kubebuilder:validation:ConditionalPolicy
+// +kubebuilder:validation:AtLeastOneFieldSet
+type TransformationOrConditional struct {
+	// +optional
+	Request *Transform `json:"request,omitempty"`
+
+	// +optional
+	Response *Transform `json:"response,omitempty"`
+
+	// +optional
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +kubebuilder:validation:XValidation:message="conditional entries without condition must be last",rule="self.filter(e, !has(e.condition)).size() <= 1 && (!self.exists(e, !has(e.condition)) || !has(self[size(self) - 1].condition))"
+	Conditional []TransformationConditional `json:"conditional,omitempty"`
+}
+
+// +kubebuilder:validation:AtLeastOneFieldSet
+type Transform struct {
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +optional
+	Set []HeaderTransformation `json:"set,omitempty"`
+
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +optional
+	Add []HeaderTransformation `json:"add,omitempty"`
+
+	// +listType=set
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +optional
+	Remove []HeaderName `json:"remove,omitempty"`
+
+	// +optional
+	Body *CELExpression `json:"body,omitempty"`
+
+	// +kubebuilder:validation:MinProperties=1
+	// +kubebuilder:validation:MaxProperties=16
+	// +optional
+	Metadata map[string]CELExpression `json:"metadata,omitempty"`
+}
+
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:MaxLength=256
+// +kubebuilder:validation:Pattern=`^:?[A-Za-z0-9!#$%&'*+\-.^_\x60|~]+$`
+// +kubebuilder:validation:XValidation:rule="!self.startsWith(':') || self in [':authority', ':method', ':path', ':scheme', ':status']",message="pseudo-headers must be one of :authority, :method, :path, :scheme, or :status"
+type HeaderName string
+
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:MaxLength=256
+// +kubebuilder:validation:Pattern=`^[A-Za-z0-9!#$%&'*+\-.^_\x60|~]+$`
+type HTTPHeaderName string
+
+type DirectResponseHeader struct {
+	// +required
+	Name HTTPHeaderName `json:"name"`
+	// +required
+	Value CELExpression `json:"value"`
+}
+
+type HeaderTransformation struct {
+	// +required
+	Name HeaderName `json:"name"`
+	// +required
+	Value CELExpression `json:"value"`
+}
+
+type BodySendMode string
+
+type HeaderSendMode string
+
+type TrailerSendMode string
+
+type ProcessingOptions struct {
+	// +optional
+	// +kubebuilder:default=FullDuplexStreamed
+	RequestBodyMode *BodySendMode `json:"requestBodyMode,omitempty"`
+
+	// +optional
+	// +kubebuilder:default=FullDuplexStreamed
+	ResponseBodyMode *BodySendMode `json:"responseBodyMode,omitempty"`
+
+	// +optional
+	// +kubebuilder:default=Send
+	RequestHeaderMode *HeaderSendMode `json:"requestHeaderMode,omitempty"`
+
+	// +optional
+	// +kubebuilder:default=Send
+	ResponseHeaderMode *HeaderSendMode `json:"responseHeaderMode,omitempty"`
+
+	// +optional
+	// +kubebuilder:default=Send
+	RequestTrailerMode *TrailerSendMode `json:"requestTrailerMode,omitempty"`
+
+	// +optional
+	// +kubebuilder:default=Send
+	ResponseTrailerMode *TrailerSendMode `json:"responseTrailerMode,omitempty"`
+
+	// +optional
+	// +kubebuilder:default=false
+	AllowModeOverride bool `json:"allowModeOverride,omitempty"`
+}
+
+type NamespacedMetadataContext map[string]CELExpression
+
+type ExtProc struct {
+	// +optional
+	BackendRef *gwv1.BackendObjectReference `json:"backendRef,omitempty"`
+
+	// +optional
+	FailureMode FailureMode `json:"failureMode,omitempty"`
+
+	// +optional
+	ProcessingOptions *ProcessingOptions `json:"processingOptions,omitempty"`
+
+	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	MetadataContext map[string]NamespacedMetadataContext `json:"metadataContext,omitempty"`
+
+	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	RequestAttributes map[string]CELExpression `json:"requestAttributes,omitempty"`
+
+	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	ResponseAttributes map[string]CELExpression `json:"responseAttributes,omitempty"`
+}
+
+type ExtProcConditional struct {
+	// +optional
+	Condition CELExpression `json:"condition,omitempty"`
+	// +required
+	// +kubebuilder:validation:XValidation:rule="has(self.backendRef)",message="backendRef is required"
+	Policy ExtProc `json:"policy"`
+}
+
+// +kubebuilder:validation:ConditionalPolicy:fields=backendRef
+type ExtProcOrConditional struct {
+	// +optional
+	ExtProc `json:",inline"`
+	// +optional
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +kubebuilder:validation:XValidation:message="conditional entries without condition must be last",rule="self.filter(e, !has(e.condition)).size() <= 1 && (!self.exists(e, !has(e.condition)) || !has(self[size(self) - 1].condition))"
+	Conditional []ExtProcConditional `json:"conditional,omitempty"`
+}
+
+type ExtAuthConditional struct {
+	// +optional
+	Condition CELExpression `json:"condition,omitempty"`
+	// +required
+	// +kubebuilder:validation:XValidation:rule="has(self.backendRef)",message="backendRef is required"
+	// +kubebuilder:validation:XValidation:rule="[has(self.grpc),has(self.http)].filter(x,x==true).size() == 1",message="exactly one of the fields in [grpc http] must be set"
+	Policy ExtAuth `json:"policy"`
+}
+
+// +kubebuilder:validation:ConditionalPolicy:fields=backendRef
+// +kubebuilder:validation:XValidation:rule="has(self.conditional) || [has(self.grpc),has(self.http)].filter(x,x==true).size() == 1",message="exactly one of the fields in [grpc http] must be set"
+type ExtAuthOrConditional struct {
+	// +optional
+	ExtAuth `json:",inline"`
+	// +optional
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +kubebuilder:validation:XValidation:message="conditional entries without condition must be last",rule="self.filter(e, !has(e.condition)).size() <= 1 && (!self.exists(e, !has(e.condition)) || !has(self[size(self) - 1].condition))"
+	Conditional []ExtAuthConditional `json:"conditional,omitempty"`
+}
+
+// +kubebuilder:validation:XValidation:rule="!(has(self.forwardBody) && has(self.http) && has(self.http.body))",message="forwardBody cannot be used with http.body"
+type ExtAuth struct {
+	// +optional
+	BackendRef *gwv1.BackendObjectReference `json:"backendRef,omitempty"`
+
+	// +optional
+	FailureMode FailureMode `json:"failureMode,omitempty"`
+
+	// +optional
+	GRPC *AgentExtAuthGRPC `json:"grpc,omitempty"`
+
+	// +optional
+	HTTP *AgentExtAuthHTTP `json:"http,omitempty"`
+
+	// +optional
+	ForwardBody *ExtAuthBody `json:"forwardBody,omitempty"`
+
+	// +optional
+	Cache *ExtAuthCache `json:"cache,omitempty"`
+}
+
+type ExtAuthCache struct {
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +required
+	Key []CELExpression `json:"key"`
+
+	// +required
+	TTL CELExpression `json:"ttl"`
+
+	// +kubebuilder:validation:Minimum=1
+	// +optional
+	MaxEntries *uint32 `json:"maxEntries,omitempty"`
+}
+
+type AgentExtAuthHTTP struct {
+	// +optional
+	Path *CELExpression `json:"path,omitempty"`
+
+	// +optional
+	Redirect *CELExpression `json:"redirect,omitempty"`
+
+	// +optional
+	Body *CELExpression `json:"body,omitempty"`
+
+	// +optional
+	// +kubebuilder:validation:MaxItems=64
+	AllowedRequestHeaders []ShortString `json:"allowedRequestHeaders,omitempty"`
+
+	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	AddRequestHeaders map[string]CELExpression `json:"addRequestHeaders,omitempty"`
+
+	// +optional
+	// +kubebuilder:validation:MaxItems=64
+	AllowedResponseHeaders []ShortString `json:"allowedResponseHeaders,omitempty"`
+
+	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	ResponseMetadata map[string]CELExpression `json:"responseMetadata,omitempty"`
+}
+
+type AgentExtAuthGRPC struct {
+	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	ContextExtensions map[string]string `json:"contextExtensions,omitempty"`
+	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	RequestMetadata map[string]CELExpression `json:"requestMetadata,omitempty"`
+}
+
+type ExtAuthBody struct {
+	// +required
+	MaxSize ByteSize `json:"maxSize"`
+}
+
+// +kubebuilder:validation:AtLeastOneFieldSet
+type RateLimits struct {
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +optional
+	Local []LocalRateLimit `json:"local,omitempty"`
+
+	// +optional
+	Global *GlobalRateLimit `json:"global,omitempty"`
+}
+
+type RateLimitsConditional struct {
+	// +optional
+	Condition CELExpression `json:"condition,omitempty"`
+	// +required
+	Policy RateLimits `json:"policy"`
+}
+
+// +kubebuilder:validation:ConditionalPolicy
+// +kubebuilder:validation:AtLeastOneFieldSet
+type RateLimitsOrConditional struct {
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +optional
+	Local []LocalRateLimit `json:"local,omitempty"`
+
+	// +optional
+	Global *GlobalRateLimit `json:"global,omitempty"`
+
+	// +optional
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +kubebuilder:validation:XValidation:message="conditional entries without condition must be last",rule="self.filter(e, !has(e.condition)).size() <= 1 && (!self.exists(e, !has(e.condition)) || !has(self[size(self) - 1].condition))"
+	Conditional []RateLimitsConditional `json:"conditional,omitempty"`
+}
+
+type GlobalRateLimit struct {
+	// +required
+	BackendRef gwv1.BackendObjectReference `json:"backendRef"`
+
+	// +optional
+	FailureMode FailureMode `json:"failureMode,omitempty"`
+
+	// +required
+	Domain ShortString `json:"domain"`
+
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +required
+	Descriptors []RateLimitDescriptor `json:"descriptors"`
+}
+
+type RateLimitUnit string
+
+type RateLimitDescriptor struct {
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +required
+	Entries []RateLimitDescriptorEntry `json:"entries"`
+	// +optional
+	Unit *RateLimitUnit `json:"unit,omitempty"`
+	// +optional
+	Cost *CELExpression `json:"cost,omitempty"`
+}
+
+type RateLimitDescriptorEntry struct {
+	// +required
+	Name TinyString `json:"name"`
+	// +required
+	Expression CELExpression `json:"expression"`
+}
+
+type LocalRateLimitUnit string
+
+// +kubebuilder:validation:ExactlyOneOf=requests;tokens
+type LocalRateLimit struct {
+	// +kubebuilder:validation:Minimum=1
+	// +optional
+	Requests *int32 `json:"requests,omitempty"`
+
+	// +kubebuilder:validation:Minimum=1
+	// +optional
+	Tokens *int32 `json:"tokens,omitempty"`
+
+	// +required
+	Unit LocalRateLimitUnit `json:"unit"`
+
+	// +optional
+	Burst *int32 `json:"burst,omitempty"`
+}
+
+type CORS struct {
+	// +kubebuilder:pruning:PreserveUnknownFields
+	*gwv1.HTTPCORSFilter `json:",inline"`
+}
+
+type CSRF struct {
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +optional
+	AdditionalOrigins []ShortString `json:"additionalOrigins,omitempty"`
+}
+
+type HostnameRewrite struct {
+	// +required
+	Mode HostnameRewriteMode `json:"mode"`
+}
+
+type Timeouts struct {
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="matches(self, '^([0-9]{1,5}(h|m|s|ms)){1,4}$')",message="invalid duration value"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('100ms')",message="request must be at least 1ms"
+	// +optional
+	Request *metav1.Duration `json:"request,omitempty"`
+}
+
+type Delay struct {
+	// +required
+	Duration CELExpression `json:"duration"`
+}
+
+type Retry struct {
+	*gwv1.HTTPRouteRetry `json:",inline"`
+
+	// +optional
+	Precondition *CELExpression `json:"precondition,omitempty"`
+
+	// +optional
+	Condition *CELExpression `json:"condition,omitempty"`
+}
+
+type AccessLog struct {
+	// +optional
+	Filter *CELExpression `json:"filter,omitempty"`
+	// +optional
+	Attributes *LogTracingAttributes `json:"attributes,omitempty"`
+
+	// +optional
+	Otlp *OtlpAccessLog `json:"otlp,omitempty"`
+}
+
+// +kubebuilder:validation:XValidation:rule="!has(self.path) || !has(self.protocol) || self.protocol == 'HTTP'",message="path is only valid with protocol HTTP"
+// +kubebuilder:validation:XValidation:rule="!has(self.path) || self.path.startsWith('/')",message="path must start with /"
+type OtlpAccessLog struct {
+	// +required
+	BackendRef gwv1.BackendObjectReference `json:"backendRef"`
+
+	// +optional
+	Filter *CELExpression `json:"filter,omitempty"`
+
+	// +optional
+	Attributes *LogTracingAttributes `json:"attributes,omitempty"`
+
+	// +kubebuilder:default=GRPC
+	// +optional
+	Protocol OTLPProtocol `json:"protocol,omitempty"`
+
+	// +optional
+	Path *LongString `json:"path,omitempty"`
+}
+
+// +kubebuilder:validation:AtLeastOneFieldSet
+type LogTracingAttributes struct {
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=32
+	// +optional
+	Remove []TinyString `json:"remove,omitempty"`
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:maxItems=64
+	// +optional
+	Add []AttributeAdd `json:"add,omitempty"`
+}
+
+type AttributeAdd struct {
+	// +required
+	Name ShortString `json:"name"`
+	// +required
+	Expression CELExpression `json:"expression"`
+}
+
+type MetricLabels struct {
+	// +required
+	Attributes MetricAttributes `json:"attributes"`
+}
+
+// +kubebuilder:validation:AtLeastOneFieldSet
+type MetricAttributes struct {
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +optional
+	Add []AttributeAdd `json:"add,omitempty"`
+}
+
+type OTLPProtocol string
+
+// +kubebuilder:validation:XValidation:rule="!has(self.path) || !has(self.protocol) || self.protocol == 'HTTP'",message="path is only valid with protocol HTTP"
+// +kubebuilder:validation:XValidation:rule="!has(self.path) || self.path.startsWith('/')",message="path must start with /"
+type Tracing struct {
+	// +required
+	BackendRef gwv1.BackendObjectReference `json:"backendRef"`
+	// +kubebuilder:default=GRPC
+	// +optional
+	Protocol OTLPProtocol `json:"protocol,omitempty"`
+
+	// +optional
+	Path *LongString `json:"path,omitempty"`
+
+	// +optional
+	Attributes *LogTracingAttributes `json:"attributes,omitempty"`
+
+	// +optional
+	Resources []ResourceAdd `json:"resources,omitempty"`
+
+	// +optional
+	RandomSampling *CELExpression `json:"randomSampling,omitempty"`
+	// +optional
+	ClientSampling *CELExpression `json:"clientSampling,omitempty"`
+
+	// +optional
+	Filter *CELExpression `json:"filter,omitempty"`
+}
+
+type ResourceAdd struct {
+	// +required
+	Name ShortString `json:"name"`
+	// +required
+	Expression CELExpression `json:"expression"`
+}
+

@@ -1,0 +1,24 @@
+package agentgatewayv14
+
+type Authorization struct {
+	// +required
+	Policy AuthorizationPolicy `json:"policy"`
+
+	// +kubebuilder:default=Allow
+	// +optional
+	Action AuthorizationPolicyAction `json:"action,omitempty"`
+}
+
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:MaxLength=16384
+type CELExpression string
+
+type AuthorizationPolicy struct {
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=256
+	// +required
+	MatchExpressions []CELExpression `json:"matchExpressions"`
+}
+
+type AuthorizationPolicyAction string
+
