@@ -21,11 +21,36 @@ type Message struct {
 	Content string `json:"content"`
 }
 
+// +k8s:enum
 type BuiltIn string
 
+const (
+	SSN BuiltIn = "Ssn"
+
+	CREDIT_CARD BuiltIn = "CreditCard"
+
+	PHONE_NUMBER BuiltIn = "PhoneNumber"
+
+	EMAIL BuiltIn = "Email"
+
+	CA_SIN BuiltIn = "CaSin"
+)
+
+// +k8s:enum
 type Action string
 
+const (
+	MASK Action = "Mask"
+
+	REJECT Action = "Reject"
+)
+
+// +k8s:enum
 type PromptGuardStreamingMode string
+
+const (
+	PromptGuardStreamingModeEnabled PromptGuardStreamingMode = "Enabled"
+)
 
 type Regex struct {
 	// +optional
@@ -54,7 +79,7 @@ type Webhook struct {
 	FailureMode FailureMode `json:"failureMode,omitempty"`
 }
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="[has(self.message),has(self.statusCode)].filter(x,x==true).size() >= 1",message="at least one of the fields in [message statusCode] must be set"
 type CustomResponse struct {
 	// +kubebuilder:default="The request was rejected due to inappropriate content"
 	// +optional
@@ -103,7 +128,7 @@ type GoogleModelArmor struct {
 	Policies *GoogleModelArmorPolicy `json:"policies,omitempty"`
 }
 
-// +kubebuilder:validation:ExactlyOneOf=regex;webhook;openAIModeration;bedrockGuardrails;googleModelArmor
+// +kubebuilder:validation:XValidation:rule="[has(self.regex),has(self.webhook),has(self.openAIModeration),has(self.bedrockGuardrails),has(self.googleModelArmor)].filter(x,x==true).size() == 1",message="exactly one of the fields in [regex webhook openAIModeration bedrockGuardrails googleModelArmor] must be set"
 type PromptguardRequest struct {
 	// +optional
 	CustomResponse *CustomResponse `json:"response,omitempty"`
@@ -124,7 +149,7 @@ type PromptguardRequest struct {
 	GoogleModelArmor *GoogleModelArmor `json:"googleModelArmor,omitempty"`
 }
 
-// +kubebuilder:validation:ExactlyOneOf=regex;webhook;bedrockGuardrails;googleModelArmor
+// +kubebuilder:validation:XValidation:rule="[has(self.regex),has(self.webhook),has(self.bedrockGuardrails),has(self.googleModelArmor)].filter(x,x==true).size() == 1",message="exactly one of the fields in [regex webhook bedrockGuardrails googleModelArmor] must be set"
 type PromptguardResponse struct {
 	// +optional
 	CustomResponse *CustomResponse `json:"response,omitempty"`
@@ -142,7 +167,7 @@ type PromptguardResponse struct {
 	GoogleModelArmor *GoogleModelArmor `json:"googleModelArmor,omitempty"`
 }
 
-// +kubebuilder:validation:AtLeastOneFieldSet:fields=request;response
+// +kubebuilder:validation:XValidation:rule="[has(self.request),has(self.response)].filter(x,x==true).size() >= 1",message="at least one of the fields in [request response] must be set"
 type AIPromptGuard struct {
 	// +optional
 	Streaming PromptGuardStreamingMode `json:"streaming,omitempty"`
@@ -198,4 +223,3 @@ type PromptCachingConfig struct {
 	// +kubebuilder:default=0
 	CacheMessageOffset int `json:"cacheMessageOffset,omitempty"`
 }
-

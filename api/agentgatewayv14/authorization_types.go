@@ -20,5 +20,11 @@ type AuthorizationPolicy struct {
 	MatchExpressions []CELExpression `json:"matchExpressions"`
 }
 
+// +k8s:enum
 type AuthorizationPolicyAction string
 
+const (
+	AuthorizationPolicyActionAllow   AuthorizationPolicyAction = "Allow"
+	AuthorizationPolicyActionDeny    AuthorizationPolicyAction = "Deny"
+	AuthorizationPolicyActionRequire AuthorizationPolicyAction = "Require"
+)

@@ -45,7 +45,7 @@ type AgentgatewayBackendList struct {
 	Items           []AgentgatewayBackend `json:"items"`
 }
 
-// +kubebuilder:validation:ExactlyOneOf=ai;static;dynamicForwardProxy;mcp;aws;a2a
+// +kubebuilder:validation:XValidation:rule="[has(self.ai),has(self.static),has(self.dynamicForwardProxy),has(self.mcp),has(self.aws),has(self.a2a)].filter(x,x==true).size() == 1",message="exactly one of the fields in [ai static dynamicForwardProxy mcp aws a2a] must be set"
 // +kubebuilder:validation:XValidation:rule="has(self.policies) && has(self.policies.ai) ? has(self.ai) : true",message="AI policies require AI backend"
 // +kubebuilder:validation:XValidation:rule="has(self.policies) && has(self.policies.mcp) ? has(self.mcp) : true",message="MCP policies require MCP backend"
 type AgentgatewayBackendSpec struct {
@@ -74,7 +74,7 @@ type AgentgatewayBackendSpec struct {
 type DynamicForwardProxyBackend struct {
 }
 
-// +kubebuilder:validation:ExactlyOneOf=agentCore
+// +kubebuilder:validation:XValidation:rule="[has(self.agentCore)].filter(x,x==true).size() == 1",message="exactly one of the fields in [agentCore] must be set"
 type AwsBackend struct {
 	// +optional
 	AgentCore *AwsAgentCoreBackend `json:"agentCore,omitempty"`
@@ -111,7 +111,7 @@ type A2ABackend struct {
 	Port int32 `json:"port"`
 }
 
-// +kubebuilder:validation:ExactlyOneOf=provider;groups
+// +kubebuilder:validation:XValidation:rule="[has(self.provider),has(self.groups)].filter(x,x==true).size() == 1",message="exactly one of the fields in [provider groups] must be set"
 type AIBackend struct {
 	// +optional
 	LLM *LLMProvider `json:"provider,omitempty"`
@@ -140,7 +140,7 @@ type NamedLLMProvider struct {
 	LLMProvider `json:",inline"`
 }
 
-// +kubebuilder:validation:ExactlyOneOf=openai;azureopenai;azure;anthropic;gemini;vertexai;bedrock;custom
+// +kubebuilder:validation:XValidation:rule="[has(self.openai),has(self.azureopenai),has(self.azure),has(self.anthropic),has(self.gemini),has(self.vertexai),has(self.bedrock),has(self.custom)].filter(x,x==true).size() == 1",message="exactly one of the fields in [openai azureopenai azure anthropic gemini vertexai bedrock custom] must be set"
 // +kubebuilder:validation:XValidation:rule="has(self.host) || has(self.port) ? has(self.host) && has(self.port) : true",message="both host and port must be set together"
 // +kubebuilder:validation:XValidation:rule="has(self.custom) ? has(self.custom.backendRef) != has(self.host) : true",message="custom providers must specify exactly one of backendRef or host and port"
 // +kubebuilder:validation:XValidation:rule="!(has(self.path) && has(self.pathPrefix))",message="path and pathPrefix are mutually exclusive"
@@ -241,7 +241,24 @@ type ProviderFormatConfig struct {
 	Path LongString `json:"path,omitempty"`
 }
 
+// +k8s:enum
 type ProviderFormat string
+
+const (
+	ProviderFormatCompletions ProviderFormat = "Completions"
+
+	ProviderFormatMessages ProviderFormat = "Messages"
+
+	ProviderFormatResponses ProviderFormat = "Responses"
+
+	ProviderFormatEmbeddings ProviderFormat = "Embeddings"
+
+	ProviderFormatAnthropicTokenCount ProviderFormat = "AnthropicTokenCount" //nolint:gosec
+
+	ProviderFormatRealtime ProviderFormat = "Realtime"
+
+	ProviderFormatRerank ProviderFormat = "Rerank"
+)
 
 type OpenAIConfig struct {
 	// +optional
@@ -260,7 +277,13 @@ type AzureOpenAIConfig struct {
 	ApiVersion *TinyString `json:"apiVersion,omitempty"`
 }
 
+// +k8s:enum
 type AzureResourceType string
+
+const (
+	AzureResourceTypeOpenAI  AzureResourceType = "OpenAI"
+	AzureResourceTypeFoundry AzureResourceType = "Foundry"
+)
 
 // +kubebuilder:validation:XValidation:message="projectName is required when resourceType is Foundry",rule="self.resourceType != 'Foundry' || has(self.projectName)"
 type AzureSettings struct {
@@ -356,11 +379,24 @@ type MCPBackend struct {
 	PrefixMode PrefixMode `json:"prefixMode,omitempty"`
 }
 
+const (
+	PrefixConditional PrefixMode = "Conditional"
+	PrefixAlways      PrefixMode = "Always"
+	PrefixNever       PrefixMode = "Never"
+)
+
+// +k8s:enum
 type PrefixMode string
 
+const (
+	FailClosed FailureMode = "FailClosed"
+	FailOpen   FailureMode = "FailOpen"
+)
+
+// +k8s:enum
 type FailureMode string
 
-// +kubebuilder:validation:ExactlyOneOf=selector;static
+// +kubebuilder:validation:XValidation:rule="[has(self.selector),has(self.static)].filter(x,x==true).size() == 1",message="exactly one of the fields in [selector static] must be set"
 type McpTargetSelector struct {
 	// +required
 	Name gwv1.SectionName `json:"name"`
@@ -372,9 +408,15 @@ type McpTargetSelector struct {
 	Static *McpTarget `json:"static,omitempty"`
 }
 
+const (
+	Stateful  SessionRouting = "Stateful"
+	Stateless SessionRouting = "Stateless"
+)
+
+// +k8s:enum
 type SessionRouting string
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="[has(self.namespaces),has(self.services)].filter(x,x==true).size() >= 1",message="at least one of the fields in [namespaces services] must be set"
 type McpSelector struct {
 	// +optional
 	Namespace *metav1.LabelSelector `json:"namespaces,omitempty"`
@@ -383,7 +425,7 @@ type McpSelector struct {
 	Service *metav1.LabelSelector `json:"services,omitempty"`
 }
 
-// +kubebuilder:validation:ExactlyOneOf=host;backendRef
+// +kubebuilder:validation:XValidation:rule="[has(self.host),has(self.backendRef)].filter(x,x==true).size() == 1",message="exactly one of the fields in [host backendRef] must be set"
 // +kubebuilder:validation:XValidation:rule="!has(self.backendRef) || !has(self.policies)",message="mcp target policies may not be used with backendRef"
 type McpTarget struct {
 	// +optional
@@ -407,5 +449,11 @@ type McpTarget struct {
 	Policies *BackendSimple `json:"policies,omitempty"`
 }
 
+// +k8s:enum
 type MCPProtocol string
 
+const (
+	MCPProtocolStreamableHTTP MCPProtocol = "StreamableHTTP"
+
+	MCPProtocolSSE MCPProtocol = "SSE"
+)

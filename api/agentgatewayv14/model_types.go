@@ -37,7 +37,7 @@ type AgentgatewayModelList struct {
 	Items           []AgentgatewayModel `json:"items"`
 }
 
-// +kubebuilder:validation:ExactlyOneOf=provider;virtualModel
+// +kubebuilder:validation:XValidation:rule="[has(self.provider),has(self.virtualModel)].filter(x,x==true).size() == 1",message="exactly one of the fields in [provider virtualModel] must be set"
 // +kubebuilder:validation:XValidation:rule="has(self.provider) || !has(self.baseURL)",message="baseURL requires provider"
 // +kubebuilder:validation:XValidation:rule="!has(self.virtualModel) || !has(self.policies)",message="policies cannot be used with virtualModel"
 // +kubebuilder:validation:XValidation:rule="!has(self.virtualModel) || self.visibility != 'Internal'",message="virtual models must be public"
@@ -91,7 +91,7 @@ type AgentgatewayModelSpec struct {
 	VirtualModel *VirtualModel `json:"virtualModel,omitempty"`
 }
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="[has(self.auth),has(self.authorization),has(self.headers),has(self.health),has(self.promptGuard),has(self.tls),has(self.transformations),has(self.tunnel)].filter(x,x==true).size() >= 1",message="at least one of the fields in [auth authorization headers health promptGuard tls transformations tunnel] must be set"
 type ModelPolicies struct {
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=64
@@ -118,7 +118,7 @@ type ModelPolicies struct {
 	PromptGuard *AIPromptGuard `json:"promptGuard,omitempty"`
 }
 
-// +kubebuilder:validation:AtMostOneOf=key;secretRef;passthrough;aws;azure;gcp;oauthTokenExchange
+// +kubebuilder:validation:XValidation:rule="[has(self.key),has(self.secretRef),has(self.passthrough),has(self.aws),has(self.azure),has(self.gcp),has(self.oauthTokenExchange)].filter(x,x==true).size() <= 1",message="at most one of the fields in [key secretRef passthrough aws azure gcp oauthTokenExchange] may be set"
 // +kubebuilder:validation:XValidation:rule="has(self.credentials) || has(self.key) || has(self.secretRef) || has(self.passthrough) || has(self.aws) || has(self.azure) || has(self.gcp) || has(self.oauthTokenExchange)",message="must specify credentials, or at most one of key/secretRef/passthrough/aws/azure/gcp/oauthTokenExchange (credentials may be combined with a primary auth kind)"
 // +kubebuilder:validation:XValidation:rule="has(self.location) ? has(self.key) || has(self.secretRef) || has(self.passthrough) : true",message="location may only be set for key, secretRef, or passthrough auth"
 type ModelBackendAuth struct {
@@ -160,11 +160,42 @@ type ModelMatch struct {
 	Model *LongString `json:"model,omitempty"`
 }
 
+// +k8s:enum
 type ModelProvider string
 
+const (
+	ModelProviderOpenAI      ModelProvider = "OpenAI"
+	ModelProviderAzure       ModelProvider = "Azure"
+	ModelProviderAnthropic   ModelProvider = "Anthropic"
+	ModelProviderGemini      ModelProvider = "Gemini"
+	ModelProviderVertexAI    ModelProvider = "VertexAI"
+	ModelProviderBedrock     ModelProvider = "Bedrock"
+	ModelProviderCohere      ModelProvider = "Cohere"
+	ModelProviderOllama      ModelProvider = "Ollama"
+	ModelProviderBaseten     ModelProvider = "Baseten"
+	ModelProviderCerebras    ModelProvider = "Cerebras"
+	ModelProviderDeepinfra   ModelProvider = "Deepinfra"
+	ModelProviderDeepseek    ModelProvider = "Deepseek"
+	ModelProviderGroq        ModelProvider = "Groq"
+	ModelProviderHuggingface ModelProvider = "Huggingface"
+	ModelProviderMistral     ModelProvider = "Mistral"
+	ModelProviderOpenrouter  ModelProvider = "Openrouter"
+	ModelProviderTogetherAI  ModelProvider = "TogetherAI"
+	ModelProviderXAI         ModelProvider = "XAI"
+	ModelProviderFireworks   ModelProvider = "Fireworks"
+	ModelProviderCustom      ModelProvider = "Custom"
+)
+
+// +k8s:enum
 type ModelVisibility string
 
-// +kubebuilder:validation:ExactlyOneOf=weighted;failover;conditional
+const (
+	ModelVisibilityPublic ModelVisibility = "Public"
+
+	ModelVisibilityInternal ModelVisibility = "Internal"
+)
+
+// +kubebuilder:validation:XValidation:rule="[has(self.weighted),has(self.failover),has(self.conditional)].filter(x,x==true).size() == 1",message="exactly one of the fields in [weighted failover conditional] must be set"
 type VirtualModel struct {
 	// +optional
 	Weighted *WeightedModelRouting `json:"weighted,omitempty"`
@@ -237,4 +268,3 @@ type AgentgatewayModelStatus struct {
 	// +optional
 	Parents []gwv1.RouteParentStatus `json:"parents,omitempty"`
 }
-

@@ -19,4 +19,3 @@ type KubernetesResourceOverlay struct {
 	// +kubebuilder:pruning:PreserveUnknownFields
 	Spec *apiextensionsv1.JSON `json:"spec,omitempty"`
 }
-

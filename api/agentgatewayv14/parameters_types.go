@@ -46,9 +46,22 @@ type AgentgatewayParametersSpec struct {
 	AgentgatewayParametersOverlays `json:",inline"`
 }
 
+// +k8s:enum
 type AgentgatewayParametersLoggingFormat string
 
+const (
+	AgentgatewayParametersLoggingJson AgentgatewayParametersLoggingFormat = "json"
+	AgentgatewayParametersLoggingText AgentgatewayParametersLoggingFormat = "text"
+)
+
+// +k8s:enum
 type AgentgatewayParametersWorkloadKind string
+
+const (
+	AgentgatewayParametersWorkloadDeployment AgentgatewayParametersWorkloadKind = "Deployment"
+
+	AgentgatewayParametersWorkloadDaemonSet AgentgatewayParametersWorkloadKind = "DaemonSet"
+)
 
 type AgentgatewayParametersWorkload struct {
 	// +optional
@@ -176,4 +189,3 @@ type Image struct {
 	// +optional
 	PullPolicy *corev1.PullPolicy `json:"pullPolicy,omitempty"`
 }
-

@@ -1,11 +1,10 @@
 package agentgatewayv14
 
 import (
-
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
@@ -42,7 +41,7 @@ type AgentgatewayPolicyList struct {
 	Items           []AgentgatewayPolicy `json:"items"`
 }
 
-// +kubebuilder:validation:ExactlyOneOf=targetRefs;targetSelectors
+// +kubebuilder:validation:XValidation:rule="[has(self.targetRefs),has(self.targetSelectors)].filter(x,x==true).size() == 1",message="exactly one of the fields in [targetRefs targetSelectors] must be set"
 // +kubebuilder:validation:XValidation:rule="has(self.traffic) || has(self.frontend) || has(self.backend)",message="At least one of traffic, frontend, or backend must be provided."
 // +kubebuilder:validation:XValidation:rule="!has(self.strategy) || !has(self.strategy.inheritance) || (has(self.traffic) && !has(self.frontend) && !has(self.backend))",message="strategy.inheritance may only be set on traffic policies"
 // +kubebuilder:validation:XValidation:rule="!has(self.backend) || !has(self.backend.mcp) || ((!has(self.targetRefs) || !self.targetRefs.exists(t, t.kind == 'Service')) && (!has(self.targetSelectors) || !self.targetSelectors.exists(t, t.kind == 'Service')))",message="backend.mcp may not be used with a Service target"
@@ -93,7 +92,13 @@ type PolicyStrategy struct {
 	Inheritance *PolicyInheritance `json:"inheritance,omitempty"`
 }
 
+// +k8s:enum
 type PolicyInheritance string
+
+const (
+	PolicyInheritanceDefault  PolicyInheritance = "Default"
+	PolicyInheritanceOverride PolicyInheritance = "Override"
+)
 
 type BackendSimple struct {
 	// +optional
@@ -124,7 +129,7 @@ type BackendConnectionPolicy struct {
 	Tunnel *BackendTunnel `json:"tunnel,omitempty"`
 }
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="[has(self.auth),has(self.http),has(self.tcp),has(self.tls),has(self.tunnel)].filter(x,x==true).size() >= 1",message="at least one of the fields in [auth http tcp tls tunnel] must be set"
 type OpenAIModerationPolicy struct {
 	BackendConnectionPolicy `json:",inline"`
 
@@ -132,7 +137,7 @@ type OpenAIModerationPolicy struct {
 	Auth *OpenAIModerationAuth `json:"auth,omitempty"`
 }
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="[has(self.auth),has(self.http),has(self.tcp),has(self.tls),has(self.tunnel)].filter(x,x==true).size() >= 1",message="at least one of the fields in [auth http tcp tls tunnel] must be set"
 type BedrockGuardrailsPolicy struct {
 	BackendConnectionPolicy `json:",inline"`
 
@@ -140,7 +145,7 @@ type BedrockGuardrailsPolicy struct {
 	Auth *BedrockGuardrailsAuth `json:"auth,omitempty"`
 }
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="[has(self.auth),has(self.http),has(self.tcp),has(self.tls),has(self.tunnel)].filter(x,x==true).size() >= 1",message="at least one of the fields in [auth http tcp tls tunnel] must be set"
 type GoogleModelArmorPolicy struct {
 	BackendConnectionPolicy `json:",inline"`
 
@@ -180,7 +185,7 @@ type BackendEviction struct {
 	HealthThreshold *int32 `json:"healthThreshold,omitempty"`
 }
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="[has(self.ai),has(self.auth),has(self.health),has(self.http),has(self.tcp),has(self.tls),has(self.transformation),has(self.tunnel)].filter(x,x==true).size() >= 1",message="at least one of the fields in [ai auth health http tcp tls transformation tunnel] must be set"
 type BackendWithAI struct {
 	BackendSimple `json:",inline"`
 
@@ -194,7 +199,7 @@ type BackendWithAI struct {
 	Health *Health `json:"health,omitempty"`
 }
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="[has(self.ai),has(self.auth),has(self.extAuth),has(self.health),has(self.http),has(self.mcp),has(self.tcp),has(self.tls),has(self.transformation),has(self.tunnel)].filter(x,x==true).size() >= 1",message="at least one of the fields in [ai auth extAuth health http mcp tcp tls transformation tunnel] must be set"
 type BackendFull struct {
 	BackendSimple `json:",inline"`
 
@@ -231,18 +236,17 @@ type LongString = string
 // +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 type SNI = string
 
-// +kubebuilder:validation:XIntOrString
-// +kubebuilder:validation:MaxLength=32
-// +kubebuilder:validation:MinLength=1
-// +kubebuilder:validation:Pattern=`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE](\+?0*([0-9]|1[0-8])|-0*[0-9]))?$`
-// +kubebuilder:validation:XValidation:rule="(self >= 1 && self <= 4294967295) || self.size() > 0",message="value must be at least 1 byte and fit within uint32"
-type ByteSize struct {
-	Value *resource.Quantity `json:"-"`
-}
+type ByteSize = intstr.IntOrString
 
+// +k8s:enum
 type InsecureTLSMode string
 
-// +kubebuilder:validation:AtMostOneOf=verifySubjectAltNames;insecureSkipVerify
+const (
+	InsecureTLSModeAll      InsecureTLSMode = "All"
+	InsecureTLSModeHostname InsecureTLSMode = "Hostname"
+)
+
+// +kubebuilder:validation:XValidation:rule="[has(self.verifySubjectAltNames),has(self.insecureSkipVerify)].filter(x,x==true).size() <= 1",message="at most one of the fields in [verifySubjectAltNames insecureSkipVerify] may be set"
 // +kubebuilder:validation:XValidation:rule="has(self.insecureSkipVerify) && self.insecureSkipVerify == 'All' ? !has(self.caCertificateRefs) : true",message="insecureSkipVerify All and caCertificateRefs may not be set together"
 // +kubebuilder:validation:XValidation:rule="has(self.insecureSkipVerify) ? !has(self.verifySubjectAltNames) : true",message="insecureSkipVerify and verifySubjectAltNames may not be set together"
 type BackendTLS struct {
@@ -275,7 +279,7 @@ type BackendTLS struct {
 	KeyExchangeGroups []KeyExchangeGroup `json:"keyExchangeGroups,omitempty"`
 }
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="[has(self.accessLog),has(self.connect),has(self.http),has(self.metrics),has(self.networkAuthorization),has(self.proxyProtocol),has(self.tcp),has(self.tls),has(self.tracing)].filter(x,x==true).size() >= 1",message="at least one of the fields in [accessLog connect http metrics networkAuthorization proxyProtocol tcp tls tracing] must be set"
 type Frontend struct {
 	// +optional
 	TCP *FrontendTCP `json:"tcp,omitempty"`
@@ -302,11 +306,30 @@ type Frontend struct {
 	Metrics *MetricLabels `json:"metrics,omitempty"`
 }
 
+// +k8s:enum
 type ProxyProtocolVersion string
 
+const (
+	ProxyProtocolVersionV1  ProxyProtocolVersion = "V1"
+	ProxyProtocolVersionV2  ProxyProtocolVersion = "V2"
+	ProxyProtocolVersionAll ProxyProtocolVersion = "All"
+)
+
+// +k8s:enum
 type ProxyProtocolMode string
 
+const (
+	ProxyProtocolModeStrict   ProxyProtocolMode = "Strict"
+	ProxyProtocolModeOptional ProxyProtocolMode = "Optional"
+)
+
+// +k8s:enum
 type HTTPHeaderCase string
+
+const (
+	HTTPHeaderCaseLowercase HTTPHeaderCase = "Lowercase"
+	HTTPHeaderCasePreserve  HTTPHeaderCase = "Preserve"
+)
 
 type FrontendProxyProtocol struct {
 	// +kubebuilder:default=V2
@@ -318,16 +341,28 @@ type FrontendProxyProtocol struct {
 	Mode ProxyProtocolMode `json:"mode,omitempty"`
 }
 
+// +k8s:enum
 type FrontendConnectMode string
+
+const (
+	FrontendConnectModeDeny   FrontendConnectMode = "Deny"
+	FrontendConnectModeRoute  FrontendConnectMode = "Route"
+	FrontendConnectModeTunnel FrontendConnectMode = "Tunnel"
+)
 
 type FrontendConnect struct {
 	// +required
 	Mode FrontendConnectMode `json:"mode"`
 }
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="[has(self.http1HeaderCase),has(self.http1IdleTimeout),has(self.http1MaxHeaders),has(self.http2ConnectionWindowSize),has(self.http2FrameSize),has(self.http2KeepaliveInterval),has(self.http2KeepaliveTimeout),has(self.http2MaxHeaderSize),has(self.http2WindowSize),has(self.maxBufferSize),has(self.maxConnectionDuration)].filter(x,x==true).size() >= 1",message="at least one of the fields in [http1HeaderCase http1IdleTimeout http1MaxHeaders http2ConnectionWindowSize http2FrameSize http2KeepaliveInterval http2KeepaliveTimeout http2MaxHeaderSize http2WindowSize maxBufferSize maxConnectionDuration] must be set"
 type FrontendHTTP struct {
 	// +optional
+	// +kubebuilder:validation:XIntOrString
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:Pattern=`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE](\+?0*([0-9]|1[0-8])|-0*[0-9]))?$`
+	// +kubebuilder:validation:XValidation:rule="(self >= 1 && self <= 4294967295) || self.size() > 0",message="value must be at least 1 byte and fit within uint32"
 	MaxBufferSize *ByteSize `json:"maxBufferSize,omitempty"`
 
 	// +kubebuilder:validation:Minimum=1
@@ -344,14 +379,34 @@ type FrontendHTTP struct {
 	HTTP1HeaderCase *HTTPHeaderCase `json:"http1HeaderCase,omitempty"`
 
 	// +optional
+	// +kubebuilder:validation:XIntOrString
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:Pattern=`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE](\+?0*([0-9]|1[0-8])|-0*[0-9]))?$`
+	// +kubebuilder:validation:XValidation:rule="(self >= 1 && self <= 4294967295) || self.size() > 0",message="value must be at least 1 byte and fit within uint32"
 	HTTP2WindowSize *ByteSize `json:"http2WindowSize,omitempty"`
 	// +optional
+	// +kubebuilder:validation:XIntOrString
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:Pattern=`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE](\+?0*([0-9]|1[0-8])|-0*[0-9]))?$`
+	// +kubebuilder:validation:XValidation:rule="(self >= 1 && self <= 4294967295) || self.size() > 0",message="value must be at least 1 byte and fit within uint32"
 	HTTP2ConnectionWindowSize *ByteSize `json:"http2ConnectionWindowSize,omitempty"`
 	// +kubebuilder:validation:XValidation:rule="!quantity(string(self)).isLessThan(quantity('16384'))",message="http2FrameSize must be at least 16384 bytes"
 	// +kubebuilder:validation:XValidation:rule="!quantity(string(self)).isGreaterThan(quantity('1677215'))",message="http2FrameSize must be at most 1677215 bytes"
 	// +optional
+	// +kubebuilder:validation:XIntOrString
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:Pattern=`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE](\+?0*([0-9]|1[0-8])|-0*[0-9]))?$`
+	// +kubebuilder:validation:XValidation:rule="(self >= 1 && self <= 4294967295) || self.size() > 0",message="value must be at least 1 byte and fit within uint32"
 	HTTP2FrameSize *ByteSize `json:"http2FrameSize,omitempty"`
 	// +optional
+	// +kubebuilder:validation:XIntOrString
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:Pattern=`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE](\+?0*([0-9]|1[0-8])|-0*[0-9]))?$`
+	// +kubebuilder:validation:XValidation:rule="(self >= 1 && self <= 4294967295) || self.size() > 0",message="value must be at least 1 byte and fit within uint32"
 	HTTP2MaxHeaderSize *ByteSize `json:"http2MaxHeaderSize,omitempty"`
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:MaxLength=32
@@ -373,7 +428,7 @@ type FrontendHTTP struct {
 	MaxConnectionDuration *metav1.Duration `json:"maxConnectionDuration,omitempty"`
 }
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="[has(self.alpnProtocols),has(self.cipherSuites),has(self.handshakeTimeout),has(self.keyExchangeGroups),has(self.maxProtocolVersion),has(self.minProtocolVersion)].filter(x,x==true).size() >= 1",message="at least one of the fields in [alpnProtocols cipherSuites handshakeTimeout keyExchangeGroups maxProtocolVersion minProtocolVersion] must be set"
 type FrontendTLS struct {
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:MaxLength=32
@@ -398,16 +453,44 @@ type FrontendTLS struct {
 
 	// +optional
 	KeyExchangeGroups []KeyExchangeGroup `json:"keyExchangeGroups,omitempty"`
-
 }
 
+// +k8s:enum
 type TLSVersion string
 
+const (
+	TLSVersion1_2 TLSVersion = "1.2"
+	TLSVersion1_3 TLSVersion = "1.3"
+)
+
+// +k8s:enum
 type CipherSuite string
 
+const (
+	CipherSuiteTLS13_AES_256_GCM_SHA384       CipherSuite = "TLS13_AES_256_GCM_SHA384"
+	CipherSuiteTLS13_AES_128_GCM_SHA256       CipherSuite = "TLS13_AES_128_GCM_SHA256"
+	CipherSuiteTLS13_CHACHA20_POLY1305_SHA256 CipherSuite = "TLS13_CHACHA20_POLY1305_SHA256"
+
+	CipherSuiteTLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384       CipherSuite = "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"
+	CipherSuiteTLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256       CipherSuite = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"
+	CipherSuiteTLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 CipherSuite = "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"
+
+	CipherSuiteTLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384       CipherSuite = "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
+	CipherSuiteTLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256       CipherSuite = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
+	CipherSuiteTLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 CipherSuite = "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"
+)
+
+// +k8s:enum
 type KeyExchangeGroup string
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+const (
+	KeyExchangeGroupX25519         KeyExchangeGroup = "X25519"
+	KeyExchangeGroupP256           KeyExchangeGroup = "P-256"
+	KeyExchangeGroupP384           KeyExchangeGroup = "P-384"
+	KeyExchangeGroupX25519MLKEM768 KeyExchangeGroup = "X25519_MLKEM768"
+)
+
+// +kubebuilder:validation:XValidation:rule="[has(self.keepalive)].filter(x,x==true).size() >= 1",message="at least one of the fields in [keepalive] must be set"
 type FrontendTCP struct {
 	// +optional
 	KeepAlive *Keepalive `json:"keepalive,omitempty"`
@@ -434,12 +517,18 @@ type Keepalive struct {
 	Interval *metav1.Duration `json:"interval,omitempty"`
 }
 
+// +k8s:enum
 type PolicyPhase string
 
-// +kubebuilder:validation:IfThenOnlyFields:if="has(self.phase) && self.phase == 'PreRouting'",fields=phase;authorization;transformation;extProc;extAuth;jwtAuthentication;basicAuthentication;apiKeyAuthentication;cors,message="phase PreRouting only supports extAuth, authorization, transformation, extProc, jwtAuthentication, basicAuthentication, apiKeyAuthentication and cors"
+const (
+	PolicyPhasePreRouting  PolicyPhase = "PreRouting"
+	PolicyPhasePostRouting PolicyPhase = "PostRouting"
+)
+
+// +kubebuilder:validation:XValidation:rule="has(self.phase) && self.phase == 'PreRouting' ? [has(self.buffer),has(self.csrf),has(self.delay),has(self.directResponse),has(self.headerModifiers),has(self.hostRewrite),has(self.rateLimit),has(self.retry),has(self.timeouts)].filter(x,x==true).size() == 0 : true",message="phase PreRouting only supports extAuth, authorization, transformation, extProc, jwtAuthentication, basicAuthentication, apiKeyAuthentication and cors"
 type Traffic struct {
 	// +optional
-	Phase *PolicyPhase `json:"phase,omitempty"`
+	Phase *PolicyPhase `json:"phase,omitempty"` //nolint:kubeapilinter
 
 	// +optional
 	Transformation *TransformationOrConditional `json:"transformation,omitempty"`
@@ -523,7 +612,8 @@ type DirectResponseConditional struct {
 	Policy DirectResponse `json:"policy"`
 }
 
-// +kubebuilder:validation:ConditionalPolicy:fields=status
+// +kubebuilder:validation:XValidation:rule="has(self.conditional) ? [has(self.body),has(self.bodyExpression),has(self.headers),has(self.status)].filter(x,x==true).size() == 0 : true",message="conditional cannot be set with any other field"
+// +kubebuilder:validation:XValidation:rule="has(self.conditional) ? true : has(self.status)",message="status: Required value"
 type DirectResponseOrConditional struct {
 	// +optional
 	DirectResponse `json:",inline"`
@@ -534,7 +624,14 @@ type DirectResponseOrConditional struct {
 	Conditional []DirectResponseConditional `json:"conditional,omitempty"`
 }
 
+// +k8s:enum
 type JWTAuthenticationMode string
+
+const (
+	JWTAuthenticationModeStrict     JWTAuthenticationMode = "Strict"
+	JWTAuthenticationModeOptional   JWTAuthenticationMode = "Optional"
+	JWTAuthenticationModePermissive JWTAuthenticationMode = "Permissive"
+)
 
 type AuthorizationLocationFields struct {
 	// +optional
@@ -545,12 +642,12 @@ type AuthorizationLocationFields struct {
 	Cookie *AuthorizationCookieLocation `json:"cookie,omitempty"`
 }
 
-// +kubebuilder:validation:ExactlyOneOf=header;queryParameter;cookie
+// +kubebuilder:validation:XValidation:rule="[has(self.header),has(self.queryParameter),has(self.cookie)].filter(x,x==true).size() == 1",message="exactly one of the fields in [header queryParameter cookie] must be set"
 type AuthorizationLocation struct {
 	AuthorizationLocationFields `json:",inline"`
 }
 
-// +kubebuilder:validation:ExactlyOneOf=header;queryParameter;cookie;expression
+// +kubebuilder:validation:XValidation:rule="[has(self.header),has(self.queryParameter),has(self.cookie),has(self.expression)].filter(x,x==true).size() == 1",message="exactly one of the fields in [header queryParameter cookie expression] must be set"
 type AuthorizationExtractionLocation struct {
 	AuthorizationLocationFields `json:",inline"`
 
@@ -622,7 +719,7 @@ type JWTMCPConfig struct {
 	ClientID *string `json:"clientId,omitempty"`
 }
 
-// +kubebuilder:validation:ExactlyOneOf=remote;inline
+// +kubebuilder:validation:XValidation:rule="[has(self.remote),has(self.inline)].filter(x,x==true).size() == 1",message="exactly one of the fields in [remote inline] must be set"
 type JWKS struct {
 	// +optional
 	Remote *RemoteJWKS `json:"remote,omitempty"`
@@ -648,9 +745,15 @@ type RemoteJWKS struct {
 	BackendRef gwv1.BackendObjectReference `json:"backendRef"`
 }
 
+// +k8s:enum
 type BasicAuthenticationMode string
 
-// +kubebuilder:validation:ExactlyOneOf=users;secretRef
+const (
+	BasicAuthenticationModeStrict   BasicAuthenticationMode = "Strict"
+	BasicAuthenticationModeOptional BasicAuthenticationMode = "Optional"
+)
+
+// +kubebuilder:validation:XValidation:rule="[has(self.users),has(self.secretRef)].filter(x,x==true).size() == 1",message="exactly one of the fields in [users secretRef] must be set"
 type BasicAuthentication struct {
 	// +kubebuilder:default=Strict
 	// +optional
@@ -671,9 +774,16 @@ type BasicAuthentication struct {
 	Location *AuthorizationExtractionLocation `json:"location,omitempty"`
 }
 
+// +k8s:enum
 type APIKeyAuthenticationMode string
 
-// +kubebuilder:validation:ExactlyOneOf=secretRef;secretSelector;configMapSelector
+const (
+	APIKeyAuthenticationModeStrict     APIKeyAuthenticationMode = "Strict"
+	APIKeyAuthenticationModeOptional   APIKeyAuthenticationMode = "Optional"
+	APIKeyAuthenticationModePermissive APIKeyAuthenticationMode = "Permissive"
+)
+
+// +kubebuilder:validation:XValidation:rule="[has(self.secretRef),has(self.secretSelector),has(self.configMapSelector)].filter(x,x==true).size() == 1",message="exactly one of the fields in [secretRef secretSelector configMapSelector] must be set"
 type APIKeyAuthentication struct {
 	// +kubebuilder:default=Strict
 	// +optional
@@ -694,12 +804,17 @@ type APIKeyAuthentication struct {
 
 type BufferBody struct {
 	// +optional
+	// +kubebuilder:validation:XIntOrString
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:Pattern=`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE](\+?0*([0-9]|1[0-8])|-0*[0-9]))?$`
+	// +kubebuilder:validation:XValidation:rule="(self >= 1 && self <= 4294967295) || self.size() > 0",message="value must be at least 1 byte and fit within uint32"
 	MaxBytes *ByteSize `json:"maxBytes,omitempty"`
 	// +optional
 	FailureMode FailureMode `json:"failureMode,omitempty"`
 }
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="[has(self.request),has(self.response)].filter(x,x==true).size() >= 1",message="at least one of the fields in [request response] must be set"
 type Buffer struct {
 	// +optional
 	Request *BufferBody `json:"request,omitempty"`
@@ -717,9 +832,15 @@ type ConfigMapSelector struct {
 	MatchLabels map[string]string `json:"matchLabels"`
 }
 
+// +k8s:enum
 type HostnameRewriteMode string
 
-// +kubebuilder:validation:AtMostOneOf=key;secretRef;passthrough;aws;azure;gcp;oauthTokenExchange;crossAppAccess
+const (
+	HostnameRewriteModeAuto HostnameRewriteMode = "Auto"
+	HostnameRewriteModeNone HostnameRewriteMode = "None"
+)
+
+// +kubebuilder:validation:XValidation:rule="[has(self.key),has(self.secretRef),has(self.passthrough),has(self.aws),has(self.azure),has(self.gcp),has(self.oauthTokenExchange),has(self.crossAppAccess)].filter(x,x==true).size() <= 1",message="at most one of the fields in [key secretRef passthrough aws azure gcp oauthTokenExchange crossAppAccess] may be set"
 // +kubebuilder:validation:XValidation:rule="has(self.credentials) || has(self.key) || has(self.secretRef) || has(self.passthrough) || has(self.aws) || has(self.azure) || has(self.gcp) || has(self.oauthTokenExchange) || has(self.crossAppAccess)",message="must specify credentials, or at most one of key/secretRef/passthrough/aws/azure/gcp/oauthTokenExchange/crossAppAccess (credentials may be combined with a primary auth kind)"
 // +kubebuilder:validation:XValidation:rule="has(self.location) ? has(self.key) || has(self.secretRef) || has(self.passthrough) : true",message="location may only be set for key, secretRef, or passthrough auth"
 type BackendAuth struct {
@@ -766,7 +887,7 @@ type BackendAuthCredential struct {
 	SecretRef LocalSecretKeyRef `json:"secretRef"`
 }
 
-// +kubebuilder:validation:ExactlyOneOf=key;secretRef
+// +kubebuilder:validation:XValidation:rule="[has(self.key),has(self.secretRef)].filter(x,x==true).size() == 1",message="exactly one of the fields in [key secretRef] must be set"
 type OpenAIModerationAuth struct {
 	// +kubebuilder:validation:MaxLength=2048
 	// +optional
@@ -779,7 +900,7 @@ type OpenAIModerationAuth struct {
 	Location *AuthorizationLocation `json:"location,omitempty"`
 }
 
-// +kubebuilder:validation:ExactlyOneOf=key;secretRef;aws
+// +kubebuilder:validation:XValidation:rule="[has(self.key),has(self.secretRef),has(self.aws)].filter(x,x==true).size() == 1",message="exactly one of the fields in [key secretRef aws] must be set"
 // +kubebuilder:validation:XValidation:rule="has(self.location) ? has(self.key) || has(self.secretRef) : true",message="location may only be set for key or secretRef auth"
 type BedrockGuardrailsAuth struct {
 	// +optional
@@ -796,7 +917,7 @@ type BedrockGuardrailsAuth struct {
 	Location *AuthorizationLocation `json:"location,omitempty"`
 }
 
-// +kubebuilder:validation:ExactlyOneOf=gcp
+// +kubebuilder:validation:XValidation:rule="[has(self.gcp)].filter(x,x==true).size() == 1",message="exactly one of the fields in [gcp] must be set"
 type GoogleModelArmorAuth struct {
 	// +optional
 	GCP *GcpAuth `json:"gcp,omitempty"`
@@ -899,7 +1020,13 @@ type OAuthTokenExchange struct {
 	Cache *OAuthTokenCache `json:"cache,omitempty"`
 }
 
+// +k8s:enum
 type OAuthGrantType string
+
+const (
+	OAuthGrantTypeTokenExchange OAuthGrantType = "TokenExchange"
+	OAuthGrantTypeJwtBearer     OAuthGrantType = "JwtBearer"
+)
 
 type OAuthTokenSpec struct {
 	// +optional
@@ -923,9 +1050,28 @@ type OAuthActorToken struct {
 
 type OAuthTokenType string
 
+const (
+	OAuthTokenTypeAccessToken OAuthTokenType = "AccessToken"
+	OAuthTokenTypeJWT         OAuthTokenType = "Jwt"
+	OAuthTokenTypeIDToken     OAuthTokenType = "IdToken"
+	OAuthTokenTypeIDJAG       OAuthTokenType = "IdJag"
+)
+
+// +k8s:enum
 type OAuthMayActValidationMode string
 
+const (
+	OAuthMayActValidationModeRequired OAuthMayActValidationMode = "Required"
+)
+
+// +k8s:enum
 type OAuthClientAuthMethod string
+
+const (
+	OAuthClientAuthMethodClientSecretBasic OAuthClientAuthMethod = "ClientSecretBasic"
+	OAuthClientAuthMethodClientSecretPost  OAuthClientAuthMethod = "ClientSecretPost"
+	OAuthClientAuthMethodPrivateKeyJWT     OAuthClientAuthMethod = "PrivateKeyJwt"
+)
 
 // +kubebuilder:validation:XValidation:rule="has(self.privateKeyJwt) == (has(self.method) && self.method == 'PrivateKeyJwt')",message="privateKeyJwt settings require method PrivateKeyJwt"
 // +kubebuilder:validation:XValidation:rule="!has(self.secretRef) || !has(self.method) || self.method != 'PrivateKeyJwt'",message="secretRef is not valid with method PrivateKeyJwt"
@@ -967,9 +1113,25 @@ type OAuthPrivateKeyJWT struct {
 	AssertionAudience string `json:"assertionAudience"`
 }
 
+// +k8s:enum
 type OAuthPrivateKeyJWTCertificateHeader string
 
+const (
+	OAuthPrivateKeyJWTCertificateHeaderX5C     OAuthPrivateKeyJWTCertificateHeader = "x5c"
+	OAuthPrivateKeyJWTCertificateHeaderX5TS256 OAuthPrivateKeyJWTCertificateHeader = "x5t#S256"
+)
+
+// +k8s:enum
 type OAuthPrivateKeyJWTSigningAlgorithm string
+
+const (
+	OAuthPrivateKeyJWTSigningAlgorithmRS256 OAuthPrivateKeyJWTSigningAlgorithm = "RS256"
+	OAuthPrivateKeyJWTSigningAlgorithmRS384 OAuthPrivateKeyJWTSigningAlgorithm = "RS384"
+	OAuthPrivateKeyJWTSigningAlgorithmRS512 OAuthPrivateKeyJWTSigningAlgorithm = "RS512"
+	OAuthPrivateKeyJWTSigningAlgorithmPS256 OAuthPrivateKeyJWTSigningAlgorithm = "PS256"
+	OAuthPrivateKeyJWTSigningAlgorithmES256 OAuthPrivateKeyJWTSigningAlgorithm = "ES256"
+	OAuthPrivateKeyJWTSigningAlgorithmES384 OAuthPrivateKeyJWTSigningAlgorithm = "ES384"
+)
 
 type OAuthTokenCache struct {
 	// +optional
@@ -984,7 +1146,13 @@ type OAuthInMemoryTokenCache struct {
 	DefaultTTL *metav1.Duration `json:"defaultTtl,omitempty"`
 }
 
+// +k8s:enum
 type GcpAuthType string
+
+const (
+	GcpAuthTypeAccessToken GcpAuthType = "AccessToken"
+	GcpAuthTypeIdToken     GcpAuthType = "IdToken"
+)
 
 // +kubebuilder:validation:XValidation:rule="has(self.audience) ? self.type == 'IdToken' : true",message="audience is only valid with IdToken"
 type GcpAuth struct {
@@ -1011,7 +1179,7 @@ type AwsAuth struct {
 	Region *ShortString `json:"region,omitempty"`
 }
 
-// +kubebuilder:validation:AtMostOneOf=sessionName;sessionNameExpression
+// +kubebuilder:validation:XValidation:rule="[has(self.sessionName),has(self.sessionNameExpression)].filter(x,x==true).size() <= 1",message="at most one of the fields in [sessionName sessionNameExpression] may be set"
 type AwsAssumeRole struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:Pattern="^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$"
@@ -1047,7 +1215,7 @@ type AwsSessionTag struct {
 	Expression *CELExpression `json:"expression,omitempty"`
 }
 
-// +kubebuilder:validation:AtMostOneOf=secretRef;managedIdentity;workloadIdentity
+// +kubebuilder:validation:XValidation:rule="[has(self.secretRef),has(self.managedIdentity),has(self.workloadIdentity)].filter(x,x==true).size() <= 1",message="at most one of the fields in [secretRef managedIdentity workloadIdentity] may be set"
 type AzureAuth struct {
 	// +optional
 	SecretRef *LocalSecretObjectRef `json:"secretRef,omitempty"`
@@ -1074,7 +1242,7 @@ type AzureWorkloadIdentity struct {
 type BackendAuthPassthrough struct {
 }
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="[has(self.defaults),has(self.modelAliases),has(self.overrides),has(self.prompt),has(self.promptCaching),has(self.promptGuard),has(self.routes),has(self.transformations)].filter(x,x==true).size() >= 1",message="at least one of the fields in [defaults modelAliases overrides prompt promptCaching promptGuard routes transformations] must be set"
 type BackendAI struct {
 	// +optional
 	PromptEnrichment *AIPromptEnrichment `json:"prompt,omitempty"`
@@ -1106,9 +1274,32 @@ type BackendAI struct {
 	Routes map[string]RouteType `json:"routes,omitempty"`
 }
 
+// +k8s:enum
 type RouteType string
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+const (
+	RouteTypeCompletions RouteType = "Completions"
+
+	RouteTypeMessages RouteType = "Messages"
+
+	RouteTypeModels RouteType = "Models"
+
+	RouteTypePassthrough RouteType = "Passthrough"
+
+	RouteTypeDetect RouteType = "Detect"
+
+	RouteTypeResponses RouteType = "Responses"
+
+	RouteTypeAnthropicTokenCount RouteType = "AnthropicTokenCount" //nolint:gosec
+
+	RouteTypeEmbeddings RouteType = "Embeddings"
+
+	RouteTypeRealtime RouteType = "Realtime"
+
+	RouteTypeRerank RouteType = "Rerank"
+)
+
+// +kubebuilder:validation:XValidation:rule="[has(self.authentication),has(self.authorization),has(self.guardrails)].filter(x,x==true).size() >= 1",message="at least one of the fields in [authentication authorization guardrails] must be set"
 type BackendMCP struct {
 	// +optional
 	Authorization *Authorization `json:"authorization,omitempty"`
@@ -1119,7 +1310,15 @@ type BackendMCP struct {
 	Guardrails *MCPGuardrails `json:"guardrails,omitempty"`
 }
 
+// +k8s:enum
 type MCPMethodPhase string
+
+const (
+	MCPMethodPhaseOff      MCPMethodPhase = "Off"
+	MCPMethodPhaseRequest  MCPMethodPhase = "Request"
+	MCPMethodPhaseResponse MCPMethodPhase = "Response"
+	MCPMethodPhaseFull     MCPMethodPhase = "Full"
+)
 
 type MCPGuardrails struct {
 	// +required
@@ -1128,7 +1327,7 @@ type MCPGuardrails struct {
 	Processors []MCPGuardrailsProcessor `json:"processors"`
 }
 
-// +kubebuilder:validation:ExactlyOneOf=remote
+// +kubebuilder:validation:XValidation:rule="[has(self.remote)].filter(x,x==true).size() == 1",message="exactly one of the fields in [remote] must be set"
 type MCPGuardrailsProcessor struct {
 	// +optional
 	Remote *MCPGuardrailsRemote `json:"remote,omitempty"`
@@ -1191,7 +1390,17 @@ type MCPAuthentication struct {
 	ClientSecretRef *LocalSecretKeyRef `json:"clientSecretRef,omitempty"`
 }
 
+// +k8s:enum
 type McpIDP string
+
+const (
+	Auth0     McpIDP = "Auth0"
+	Keycloak  McpIDP = "Keycloak"
+	Okta      McpIDP = "Okta"
+	Descope   McpIDP = "Descope"
+	Authentik McpIDP = "Authentik"
+	Entra     McpIDP = "Entra"
+)
 
 type BackendTunnel struct {
 	// +required
@@ -1210,7 +1419,13 @@ type BackendHTTP struct {
 	RequestTimeout *metav1.Duration `json:"requestTimeout,omitempty"`
 }
 
+// +k8s:enum
 type HTTPVersion string
+
+const (
+	HTTPVersion1 HTTPVersion = "HTTP1"
+	HTTPVersion2 HTTPVersion = "HTTP2"
+)
 
 type BackendTCP struct {
 	// +optional
@@ -1223,7 +1438,7 @@ type BackendTCP struct {
 	ConnectTimeout *metav1.Duration `json:"connectTimeout,omitempty"`
 }
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="[has(self.request),has(self.response)].filter(x,x==true).size() >= 1",message="at least one of the fields in [request response] must be set"
 type Transformation struct {
 	// +optional
 	Request *Transform `json:"request,omitempty"`
@@ -1239,8 +1454,8 @@ type TransformationConditional struct {
 	Policy Transformation `json:"policy"`
 }
 
-// +kubebuilder:validation:ConditionalPolicy
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="has(self.conditional) ? [has(self.request),has(self.response)].filter(x,x==true).size() == 0 : true",message="conditional cannot be set with any other field"
+// +kubebuilder:validation:XValidation:rule="[has(self.conditional),has(self.request),has(self.response)].filter(x,x==true).size() >= 1",message="at least one of the fields in [conditional request response] must be set"
 type TransformationOrConditional struct {
 	// +optional
 	Request *Transform `json:"request,omitempty"`
@@ -1255,7 +1470,7 @@ type TransformationOrConditional struct {
 	Conditional []TransformationConditional `json:"conditional,omitempty"`
 }
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="[has(self.add),has(self.body),has(self.metadata),has(self.remove),has(self.set)].filter(x,x==true).size() >= 1",message="at least one of the fields in [add body metadata remove set] must be set"
 type Transform struct {
 	// +listType=map
 	// +listMapKey=name
@@ -1311,11 +1526,31 @@ type HeaderTransformation struct {
 	Value CELExpression `json:"value"`
 }
 
+// +k8s:enum
 type BodySendMode string
 
+const (
+	BodySendModeNone               BodySendMode = "None"
+	BodySendModeBuffered           BodySendMode = "Buffered"
+	BodySendModeBufferedPartial    BodySendMode = "BufferedPartial"
+	BodySendModeFullDuplexStreamed BodySendMode = "FullDuplexStreamed"
+)
+
+// +k8s:enum
 type HeaderSendMode string
 
+const (
+	HeaderSendModeSend HeaderSendMode = "Send"
+	HeaderSendModeSkip HeaderSendMode = "Skip"
+)
+
+// +k8s:enum
 type TrailerSendMode string
+
+const (
+	TrailerSendModeSkip TrailerSendMode = "Skip"
+	TrailerSendModeSend TrailerSendMode = "Send"
+)
 
 type ProcessingOptions struct {
 	// +optional
@@ -1380,7 +1615,8 @@ type ExtProcConditional struct {
 	Policy ExtProc `json:"policy"`
 }
 
-// +kubebuilder:validation:ConditionalPolicy:fields=backendRef
+// +kubebuilder:validation:XValidation:rule="has(self.conditional) ? [has(self.backendRef),has(self.failureMode),has(self.metadataContext),has(self.processingOptions),has(self.requestAttributes),has(self.responseAttributes)].filter(x,x==true).size() == 0 : true",message="conditional cannot be set with any other field"
+// +kubebuilder:validation:XValidation:rule="has(self.conditional) ? true : has(self.backendRef)",message="backendRef: Required value"
 type ExtProcOrConditional struct {
 	// +optional
 	ExtProc `json:",inline"`
@@ -1400,7 +1636,8 @@ type ExtAuthConditional struct {
 	Policy ExtAuth `json:"policy"`
 }
 
-// +kubebuilder:validation:ConditionalPolicy:fields=backendRef
+// +kubebuilder:validation:XValidation:rule="has(self.conditional) ? [has(self.backendRef),has(self.cache),has(self.failureMode),has(self.forwardBody),has(self.grpc),has(self.http)].filter(x,x==true).size() == 0 : true",message="conditional cannot be set with any other field"
+// +kubebuilder:validation:XValidation:rule="has(self.conditional) ? true : has(self.backendRef)",message="backendRef: Required value"
 // +kubebuilder:validation:XValidation:rule="has(self.conditional) || [has(self.grpc),has(self.http)].filter(x,x==true).size() == 1",message="exactly one of the fields in [grpc http] must be set"
 type ExtAuthOrConditional struct {
 	// +optional
@@ -1485,10 +1722,15 @@ type AgentExtAuthGRPC struct {
 
 type ExtAuthBody struct {
 	// +required
+	// +kubebuilder:validation:XIntOrString
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:Pattern=`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE](\+?0*([0-9]|1[0-8])|-0*[0-9]))?$`
+	// +kubebuilder:validation:XValidation:rule="(self >= 1 && self <= 4294967295) || self.size() > 0",message="value must be at least 1 byte and fit within uint32"
 	MaxSize ByteSize `json:"maxSize"`
 }
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="[has(self.global),has(self.local)].filter(x,x==true).size() >= 1",message="at least one of the fields in [global local] must be set"
 type RateLimits struct {
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=16
@@ -1506,8 +1748,8 @@ type RateLimitsConditional struct {
 	Policy RateLimits `json:"policy"`
 }
 
-// +kubebuilder:validation:ConditionalPolicy
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="has(self.conditional) ? [has(self.global),has(self.local)].filter(x,x==true).size() == 0 : true",message="conditional cannot be set with any other field"
+// +kubebuilder:validation:XValidation:rule="[has(self.conditional),has(self.global),has(self.local)].filter(x,x==true).size() >= 1",message="at least one of the fields in [conditional global local] must be set"
 type RateLimitsOrConditional struct {
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=16
@@ -1540,7 +1782,13 @@ type GlobalRateLimit struct {
 	Descriptors []RateLimitDescriptor `json:"descriptors"`
 }
 
+// +k8s:enum
 type RateLimitUnit string
+
+const (
+	RateLimitUnitTokens   RateLimitUnit = "Tokens"
+	RateLimitUnitRequests RateLimitUnit = "Requests"
+)
 
 type RateLimitDescriptor struct {
 	// +kubebuilder:validation:MinItems=1
@@ -1560,9 +1808,16 @@ type RateLimitDescriptorEntry struct {
 	Expression CELExpression `json:"expression"`
 }
 
+// +k8s:enum
 type LocalRateLimitUnit string
 
-// +kubebuilder:validation:ExactlyOneOf=requests;tokens
+const (
+	LocalRateLimitUnitSeconds LocalRateLimitUnit = "Seconds"
+	LocalRateLimitUnitMinutes LocalRateLimitUnit = "Minutes"
+	LocalRateLimitUnitHours   LocalRateLimitUnit = "Hours"
+)
+
+// +kubebuilder:validation:XValidation:rule="[has(self.requests),has(self.tokens)].filter(x,x==true).size() == 1",message="exactly one of the fields in [requests tokens] must be set"
 type LocalRateLimit struct {
 	// +kubebuilder:validation:Minimum=1
 	// +optional
@@ -1650,7 +1905,7 @@ type OtlpAccessLog struct {
 	Path *LongString `json:"path,omitempty"`
 }
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="[has(self.add),has(self.remove)].filter(x,x==true).size() >= 1",message="at least one of the fields in [add remove] must be set"
 type LogTracingAttributes struct {
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=32
@@ -1674,7 +1929,7 @@ type MetricLabels struct {
 	Attributes MetricAttributes `json:"attributes"`
 }
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="[has(self.add)].filter(x,x==true).size() >= 1",message="at least one of the fields in [add] must be set"
 type MetricAttributes struct {
 	// +listType=map
 	// +listMapKey=name
@@ -1684,7 +1939,13 @@ type MetricAttributes struct {
 	Add []AttributeAdd `json:"add,omitempty"`
 }
 
+// +k8s:enum
 type OTLPProtocol string
+
+const (
+	OTLPProtocolHttp OTLPProtocol = "HTTP"
+	OTLPProtocolGrpc OTLPProtocol = "GRPC"
+)
 
 // +kubebuilder:validation:XValidation:rule="!has(self.path) || !has(self.protocol) || self.protocol == 'HTTP'",message="path is only valid with protocol HTTP"
 // +kubebuilder:validation:XValidation:rule="!has(self.path) || self.path.startsWith('/')",message="path must start with /"
@@ -1719,4 +1980,3 @@ type ResourceAdd struct {
 	// +required
 	Expression CELExpression `json:"expression"`
 }
-

@@ -26,7 +26,7 @@ type LocalPolicyTargetReference struct {
 	Name gwv1.ObjectName `json:"name"`
 }
 
-// +kubebuilder:validation:AtMostOneOf=sectionName;port
+// +kubebuilder:validation:XValidation:rule="[has(self.sectionName),has(self.port)].filter(x,x==true).size() <= 1",message="at most one of the fields in [sectionName port] may be set"
 type LocalPolicyTargetReferenceWithSectionName struct {
 	LocalPolicyTargetReference `json:",inline"`
 
@@ -50,7 +50,7 @@ type LocalPolicyTargetSelector struct {
 	MatchLabels map[string]string `json:"matchLabels"`
 }
 
-// +kubebuilder:validation:AtMostOneOf=sectionName;port
+// +kubebuilder:validation:XValidation:rule="[has(self.sectionName),has(self.port)].filter(x,x==true).size() <= 1",message="at most one of the fields in [sectionName port] may be set"
 type LocalPolicyTargetSelectorWithSectionName struct {
 	LocalPolicyTargetSelector `json:",inline"`
 
@@ -90,7 +90,7 @@ type PolicyAncestorStatus struct {
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
 
-// +kubebuilder:validation:AtLeastOneFieldSet
+// +kubebuilder:validation:XValidation:rule="[has(self.request),has(self.response)].filter(x,x==true).size() >= 1",message="at least one of the fields in [request response] must be set"
 type HeaderModifiers struct {
 	// +optional
 	Request *gwv1.HTTPHeaderFilter `json:"request,omitempty"`
@@ -129,11 +129,3 @@ type LocalSecretKeyRef struct {
 	// +optional
 	Key *string `json:"key,omitempty"`
 }
-
-
-type PolicyConditionType string
-
-type PolicyConditionReason string
-
-type PolicyDisable struct{}
-
