@@ -5,6 +5,7 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
+// AIPromptEnrichment adds messages before or after the prompt.
 type AIPromptEnrichment struct {
 	// +optional
 	Prepend []Message `json:"prepend,omitempty"`
@@ -13,6 +14,7 @@ type AIPromptEnrichment struct {
 	Append []Message `json:"append,omitempty"`
 }
 
+// Message is one chat message.
 type Message struct {
 	// +required
 	Role string `json:"role"`
@@ -21,30 +23,31 @@ type Message struct {
 	Content string `json:"content"`
 }
 
+// BuiltIn is a built-in pattern for sensitive data.
+//
 // +k8s:enum
 type BuiltIn string
 
 const (
-	SSN BuiltIn = "Ssn"
-
-	CREDIT_CARD BuiltIn = "CreditCard"
-
+	SSN          BuiltIn = "Ssn"
+	CREDIT_CARD  BuiltIn = "CreditCard"
 	PHONE_NUMBER BuiltIn = "PhoneNumber"
-
-	EMAIL BuiltIn = "Email"
-
-	CA_SIN BuiltIn = "CaSin"
+	EMAIL        BuiltIn = "Email"
+	CA_SIN       BuiltIn = "CaSin"
 )
 
+// Action is what a regex guard does on a match.
+//
 // +k8s:enum
 type Action string
 
 const (
-	MASK Action = "Mask"
-
+	MASK   Action = "Mask"
 	REJECT Action = "Reject"
 )
 
+// PromptGuardStreamingMode is how streamed responses are guarded.
+//
 // +k8s:enum
 type PromptGuardStreamingMode string
 
@@ -52,6 +55,7 @@ const (
 	PromptGuardStreamingModeEnabled PromptGuardStreamingMode = "Enabled"
 )
 
+// Regex matches prompts or responses against patterns.
 type Regex struct {
 	// +optional
 	Matches []LongString `json:"matches,omitempty"`
@@ -64,6 +68,7 @@ type Regex struct {
 	Action *Action `json:"action,omitempty"`
 }
 
+// Webhook sends prompts or responses to a guard service.
 type Webhook struct {
 	// +required
 	BackendRef gwv1.BackendObjectReference `json:"backendRef"`
@@ -79,6 +84,8 @@ type Webhook struct {
 	FailureMode FailureMode `json:"failureMode,omitempty"`
 }
 
+// CustomResponse is the response sent when a request is rejected.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.message),has(self.statusCode)].filter(x,x==true).size() >= 1",message="at least one of the fields in [message statusCode] must be set"
 type CustomResponse struct {
 	// +kubebuilder:default="The request was rejected due to inappropriate content"
@@ -92,6 +99,7 @@ type CustomResponse struct {
 	StatusCode int32 `json:"statusCode,omitempty"`
 }
 
+// OpenAIModeration checks prompts with the OpenAI moderation API.
 type OpenAIModeration struct {
 	// +optional
 	Model *string `json:"model,omitempty"`
@@ -99,6 +107,7 @@ type OpenAIModeration struct {
 	Policies *OpenAIModerationPolicy `json:"policies,omitempty"`
 }
 
+// BedrockGuardrails checks prompts or responses with AWS Bedrock guardrails.
 type BedrockGuardrails struct {
 	// +required
 	GuardrailIdentifier ShortString `json:"identifier"`
@@ -113,6 +122,7 @@ type BedrockGuardrails struct {
 	Policies *BedrockGuardrailsPolicy `json:"policies,omitempty"`
 }
 
+// GoogleModelArmor checks prompts or responses with Google Model Armor.
 type GoogleModelArmor struct {
 	// +required
 	TemplateID ShortString `json:"templateId"`
@@ -128,6 +138,8 @@ type GoogleModelArmor struct {
 	Policies *GoogleModelArmorPolicy `json:"policies,omitempty"`
 }
 
+// PromptguardRequest is one guard applied to requests; set exactly one kind.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.regex),has(self.webhook),has(self.openAIModeration),has(self.bedrockGuardrails),has(self.googleModelArmor)].filter(x,x==true).size() == 1",message="exactly one of the fields in [regex webhook openAIModeration bedrockGuardrails googleModelArmor] must be set"
 type PromptguardRequest struct {
 	// +optional
@@ -149,6 +161,8 @@ type PromptguardRequest struct {
 	GoogleModelArmor *GoogleModelArmor `json:"googleModelArmor,omitempty"`
 }
 
+// PromptguardResponse is one guard applied to responses; set exactly one kind.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.regex),has(self.webhook),has(self.bedrockGuardrails),has(self.googleModelArmor)].filter(x,x==true).size() == 1",message="exactly one of the fields in [regex webhook bedrockGuardrails googleModelArmor] must be set"
 type PromptguardResponse struct {
 	// +optional
@@ -167,6 +181,8 @@ type PromptguardResponse struct {
 	GoogleModelArmor *GoogleModelArmor `json:"googleModelArmor,omitempty"`
 }
 
+// AIPromptGuard guards requests and responses.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.request),has(self.response)].filter(x,x==true).size() >= 1",message="at least one of the fields in [request response] must be set"
 type AIPromptGuard struct {
 	// +optional
@@ -183,6 +199,7 @@ type AIPromptGuard struct {
 	Response []PromptguardResponse `json:"response,omitempty"`
 }
 
+// FieldDefault sets a request field when the client did not.
 type FieldDefault struct {
 	// +required
 	Field ShortString `json:"field"`
@@ -192,6 +209,7 @@ type FieldDefault struct {
 	Value apiextensionsv1.JSON `json:"value"`
 }
 
+// FieldTransformation sets a request field from a CEL expression.
 type FieldTransformation struct {
 	// +required
 	Field ShortString `json:"field"`
@@ -200,6 +218,7 @@ type FieldTransformation struct {
 	Expression CELExpression `json:"expression"`
 }
 
+// PromptCachingConfig configures prompt caching markers.
 type PromptCachingConfig struct {
 	// +optional
 	// +kubebuilder:default=true

@@ -6,12 +6,11 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
-// +kubebuilder:rbac:groups=agentgateway.dev,resources=agentgatewaymodels,verbs=get;list;watch
-// +kubebuilder:rbac:groups=agentgateway.dev,resources=agentgatewaymodels/status,verbs=get;update;patch
+// +kubebuilder:printcolumn:name="Model Match",type=string,JSONPath=".spec.match.model",description="The model name clients ask for"
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=".metadata.creationTimestamp"
 
-// +kubebuilder:printcolumn:name="Model Match",type=string,JSONPath=".spec.match.model",description="Model name matched from client requests"
-// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=".metadata.creationTimestamp",description="The age of the model."
-
+// AgentgatewayModel is a model name clients may ask for, served by a provider or routed to other models.
+//
 // +kubebuilder:object:root=true
 // +kubebuilder:object:generate=false
 // +kubebuilder:metadata:labels={app=agentgateway,app.kubernetes.io/name=agentgateway}
@@ -22,13 +21,17 @@ type AgentgatewayModel struct {
 	// +optional
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
+	// Spec describes the model.
 	// +required
 	Spec AgentgatewayModelSpec `json:"spec"`
 
+	// Status is written by the controller.
 	// +optional
 	Status AgentgatewayModelStatus `json:"status,omitempty"`
 }
 
+// AgentgatewayModelList is a list of AgentgatewayModel objects.
+//
 // +kubebuilder:object:root=true
 // +kubebuilder:object:generate=false
 type AgentgatewayModelList struct {
@@ -37,6 +40,8 @@ type AgentgatewayModelList struct {
 	Items           []AgentgatewayModel `json:"items"`
 }
 
+// AgentgatewayModelSpec is a provider model or a virtual model, with optional policies.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.provider),has(self.virtualModel)].filter(x,x==true).size() == 1",message="exactly one of the fields in [provider virtualModel] must be set"
 // +kubebuilder:validation:XValidation:rule="has(self.provider) || !has(self.baseURL)",message="baseURL requires provider"
 // +kubebuilder:validation:XValidation:rule="!has(self.virtualModel) || !has(self.policies)",message="policies cannot be used with virtualModel"
@@ -53,44 +58,57 @@ type AgentgatewayModelList struct {
 // +kubebuilder:validation:XValidation:rule="has(self.bedrock) == (has(self.provider) && self.provider == 'Bedrock')",message="bedrock must be set if and only if provider is Bedrock"
 // +kubebuilder:validation:XValidation:rule="has(self.custom) == (has(self.provider) && self.provider == 'Custom')",message="custom must be set if and only if provider is Custom"
 type AgentgatewayModelSpec struct {
+	// ParentRefs are the Gateways that serve this model.
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=16
 	// +required
 	ParentRefs []gwv1.ParentReference `json:"parentRefs"`
 
+	// Match is the model name clients ask for.
 	// +optional
 	Match *ModelMatch `json:"match,omitempty"`
 
+	// Visibility says whether the model is listed to clients.
 	// +kubebuilder:default=Public
 	// +optional
 	Visibility ModelVisibility `json:"visibility,omitempty"`
 
+	// Provider is the built-in provider that serves the model.
 	// +optional
 	Provider *ModelProvider `json:"provider,omitempty"`
 
+	// Azure holds Azure settings when the provider is Azure.
 	// +optional
 	Azure *AzureSettings `json:"azure,omitempty"`
 
+	// VertexAI holds Vertex AI settings when the provider is Vertex AI.
 	// +optional
 	VertexAI *VertexAISettings `json:"vertexai,omitempty"`
 
+	// Bedrock holds Bedrock settings when the provider is Bedrock.
 	// +optional
 	Bedrock *BedrockSettings `json:"bedrock,omitempty"`
 
+	// Custom describes a provider that is not built in.
 	// +optional
 	Custom *CustomProviderSettings `json:"custom,omitempty"`
 
+	// BaseURL overrides the provider's default address.
 	// +kubebuilder:validation:Format=uri
 	// +optional
 	BaseURL *LongString `json:"baseURL,omitempty"`
 
+	// Policies apply to requests served by this model.
 	// +optional
 	Policies *ModelPolicies `json:"policies,omitempty"`
 
+	// VirtualModel routes to other models instead of a provider.
 	// +optional
 	VirtualModel *VirtualModel `json:"virtualModel,omitempty"`
 }
 
+// ModelPolicies apply to requests served by a model.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.auth),has(self.authorization),has(self.headers),has(self.health),has(self.promptGuard),has(self.tls),has(self.transformations),has(self.tunnel)].filter(x,x==true).size() >= 1",message="at least one of the fields in [auth authorization headers health promptGuard tls transformations tunnel] must be set"
 type ModelPolicies struct {
 	// +kubebuilder:validation:MinItems=1
@@ -118,6 +136,8 @@ type ModelPolicies struct {
 	PromptGuard *AIPromptGuard `json:"promptGuard,omitempty"`
 }
 
+// ModelBackendAuth is how agentgateway authenticates to a model's provider; set at most one method.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.key),has(self.secretRef),has(self.passthrough),has(self.aws),has(self.azure),has(self.gcp),has(self.oauthTokenExchange)].filter(x,x==true).size() <= 1",message="at most one of the fields in [key secretRef passthrough aws azure gcp oauthTokenExchange] may be set"
 // +kubebuilder:validation:XValidation:rule="has(self.credentials) || has(self.key) || has(self.secretRef) || has(self.passthrough) || has(self.aws) || has(self.azure) || has(self.gcp) || has(self.oauthTokenExchange)",message="must specify credentials, or at most one of key/secretRef/passthrough/aws/azure/gcp/oauthTokenExchange (credentials may be combined with a primary auth kind)"
 // +kubebuilder:validation:XValidation:rule="has(self.location) ? has(self.key) || has(self.secretRef) || has(self.passthrough) : true",message="location may only be set for key, secretRef, or passthrough auth"
@@ -154,12 +174,15 @@ type ModelBackendAuth struct {
 	Credentials []BackendAuthCredential `json:"credentials,omitempty"`
 }
 
+// ModelMatch selects requests by model name.
 type ModelMatch struct {
 	// +kubebuilder:validation:XValidation:rule="!self.contains('*') || (self.indexOf('*') == self.lastIndexOf('*') && (self.indexOf('*') == 0 || self.indexOf('*') == size(self) - 1))",message="model wildcards must be '*', a suffix like 'gpt-*', or a prefix like '*-latest'"
 	// +optional
 	Model *LongString `json:"model,omitempty"`
 }
 
+// ModelProvider is a built-in LLM provider.
+//
 // +k8s:enum
 type ModelProvider string
 
@@ -186,15 +209,18 @@ const (
 	ModelProviderCustom      ModelProvider = "Custom"
 )
 
+// ModelVisibility says whether a model is listed to clients.
+//
 // +k8s:enum
 type ModelVisibility string
 
 const (
-	ModelVisibilityPublic ModelVisibility = "Public"
-
+	ModelVisibilityPublic   ModelVisibility = "Public"
 	ModelVisibilityInternal ModelVisibility = "Internal"
 )
 
+// VirtualModel routes to other models by weight, failover order or condition; set exactly one.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.weighted),has(self.failover),has(self.conditional)].filter(x,x==true).size() == 1",message="exactly one of the fields in [weighted failover conditional] must be set"
 type VirtualModel struct {
 	// +optional
@@ -207,6 +233,7 @@ type VirtualModel struct {
 	Conditional *ConditionalModelRouting `json:"conditional,omitempty"`
 }
 
+// WeightedModelRouting splits traffic between models by weight.
 type WeightedModelRouting struct {
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=64
@@ -214,6 +241,7 @@ type WeightedModelRouting struct {
 	Targets []WeightedModelTarget `json:"targets"`
 }
 
+// WeightedModelTarget is one model of a weighted split.
 type WeightedModelTarget struct {
 	ModelTargetReference `json:",inline"`
 
@@ -224,6 +252,7 @@ type WeightedModelTarget struct {
 	Weight int32 `json:"weight,omitempty"`
 }
 
+// FailoverModelRouting tries models in order.
 type FailoverModelRouting struct {
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=64
@@ -231,6 +260,7 @@ type FailoverModelRouting struct {
 	Targets []FailoverModelTarget `json:"targets"`
 }
 
+// FailoverModelTarget is one model of a failover list.
 type FailoverModelTarget struct {
 	ModelTargetReference `json:",inline"`
 
@@ -240,6 +270,7 @@ type FailoverModelTarget struct {
 	Priority int32 `json:"priority"`
 }
 
+// ConditionalModelRouting picks the first model whose condition matches.
 type ConditionalModelRouting struct {
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=64
@@ -248,6 +279,7 @@ type ConditionalModelRouting struct {
 	Targets []ConditionalModelTarget `json:"targets"`
 }
 
+// ConditionalModelTarget is one model with the condition that selects it.
 type ConditionalModelTarget struct {
 	ModelTargetReference `json:",inline"`
 
@@ -255,6 +287,7 @@ type ConditionalModelTarget struct {
 	When *CELExpression `json:"when,omitempty"`
 }
 
+// ModelTargetReference names an AgentgatewayModel.
 type ModelTargetReference struct {
 	// +required
 	ModelRef corev1.LocalObjectReference `json:"modelRef"`
@@ -263,6 +296,7 @@ type ModelTargetReference struct {
 	Model *LongString `json:"model,omitempty"`
 }
 
+// AgentgatewayModelStatus is written by the controller; the CLI never sets it.
 type AgentgatewayModelStatus struct {
 	// +kubebuilder:validation:MaxItems=16
 	// +optional

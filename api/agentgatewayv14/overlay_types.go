@@ -2,6 +2,7 @@ package agentgatewayv14
 
 import apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 
+// ObjectMetadata is the labels and annotations merged into a generated resource.
 type ObjectMetadata struct {
 	// +optional
 	Labels map[string]string `json:"labels,omitempty"`
@@ -10,6 +11,7 @@ type ObjectMetadata struct {
 	Annotations map[string]string `json:"annotations,omitempty"`
 }
 
+// KubernetesResourceOverlay patches a generated resource with strategic merge patch semantics.
 type KubernetesResourceOverlay struct {
 	// +optional
 	Metadata *ObjectMetadata `json:"metadata,omitempty"`

@@ -6,9 +6,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// +kubebuilder:rbac:groups=agentgateway.dev,resources=agentgatewayparameters,verbs=get;list;watch
-// +kubebuilder:rbac:groups=agentgateway.dev,resources=agentgatewayparameters/status,verbs=get;update;patch
-
+// AgentgatewayParameters customises the proxy deployment for a GatewayClass or Gateway.
+//
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:object:root=true
 // +kubebuilder:object:generate=false
@@ -21,15 +20,20 @@ type AgentgatewayParameters struct {
 	// +optional
 	metav1.ObjectMeta `json:"metadata"`
 
+	// Spec holds the proxy settings.
 	// +required
 	Spec AgentgatewayParametersSpec `json:"spec"`
 
+	// Status is always empty.
 	// +optional
 	Status AgentgatewayParametersStatus `json:"status"`
 }
 
+// AgentgatewayParametersStatus is empty; the controller writes nothing.
 type AgentgatewayParametersStatus struct{}
 
+// AgentgatewayParametersList is a list of AgentgatewayParameters objects.
+//
 // +kubebuilder:object:root=true
 // +kubebuilder:object:generate=false
 type AgentgatewayParametersList struct {
@@ -38,6 +42,8 @@ type AgentgatewayParametersList struct {
 	Items           []AgentgatewayParameters `json:"items"`
 }
 
+// AgentgatewayParametersSpec holds the typed settings and the overlays of the generated resources.
+//
 // +kubebuilder:validation:XValidation:rule="!has(self.deployment) || !has(self.workload) || !has(self.workload.kind) || self.workload.kind == 'Deployment'",message="deployment overlays are only valid when workload.kind is Deployment or unset"
 // +kubebuilder:validation:XValidation:rule="!has(self.daemonSet) || (has(self.workload) && has(self.workload.kind) && self.workload.kind == 'DaemonSet')",message="daemonSet overlays are only valid when workload.kind is DaemonSet"
 // +kubebuilder:validation:XValidation:rule="!has(self.horizontalPodAutoscaler) || !has(self.workload) || !has(self.workload.kind) || self.workload.kind != 'DaemonSet'",message="horizontalPodAutoscaler is not valid when workload.kind is DaemonSet"
@@ -46,6 +52,8 @@ type AgentgatewayParametersSpec struct {
 	AgentgatewayParametersOverlays `json:",inline"`
 }
 
+// AgentgatewayParametersLoggingFormat is the proxy's log format.
+//
 // +k8s:enum
 type AgentgatewayParametersLoggingFormat string
 
@@ -54,20 +62,23 @@ const (
 	AgentgatewayParametersLoggingText AgentgatewayParametersLoggingFormat = "text"
 )
 
+// AgentgatewayParametersWorkloadKind is the kind of workload that runs the proxy.
+//
 // +k8s:enum
 type AgentgatewayParametersWorkloadKind string
 
 const (
 	AgentgatewayParametersWorkloadDeployment AgentgatewayParametersWorkloadKind = "Deployment"
-
-	AgentgatewayParametersWorkloadDaemonSet AgentgatewayParametersWorkloadKind = "DaemonSet"
+	AgentgatewayParametersWorkloadDaemonSet  AgentgatewayParametersWorkloadKind = "DaemonSet"
 )
 
+// AgentgatewayParametersWorkload selects the workload kind.
 type AgentgatewayParametersWorkload struct {
 	// +optional
 	Kind AgentgatewayParametersWorkloadKind `json:"kind,omitempty"`
 }
 
+// AgentgatewayParametersLogging sets the proxy's log level and format.
 type AgentgatewayParametersLogging struct {
 	// +optional
 	Level string `json:"level,omitempty"`
@@ -75,27 +86,35 @@ type AgentgatewayParametersLogging struct {
 	Format AgentgatewayParametersLoggingFormat `json:"format,omitempty"`
 }
 
+// AgentgatewayParametersConfigs are the typed proxy settings.
 type AgentgatewayParametersConfigs struct {
+	// Workload selects the kind of workload that runs the proxy.
 	// +optional
 	Workload *AgentgatewayParametersWorkload `json:"workload,omitempty"`
 
+	// Logging sets the proxy's log level and format.
 	// +optional
 	Logging *AgentgatewayParametersLogging `json:"logging,omitempty"`
 
+	// RawConfig is merged into the proxy's configuration file as is.
 	// +optional
 	// +kubebuilder:validation:Type=object
 	// +kubebuilder:pruning:PreserveUnknownFields
 	RawConfig *apiextensionsv1.JSON `json:"rawConfig,omitempty"`
 
+	// Image overrides the proxy image.
 	// +optional
 	Image *Image `json:"image,omitempty"`
 
+	// Env are extra environment variables for the proxy container.
 	// +optional
 	Env []corev1.EnvVar `json:"env,omitempty"`
 
+	// Resources are the proxy container's resource requests and limits.
 	// +optional
 	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
 
+	// Shutdown bounds the proxy's graceful shutdown.
 	// +optional
 	Shutdown *ShutdownSpec `json:"shutdown,omitempty"`
 
@@ -106,16 +125,19 @@ type AgentgatewayParametersConfigs struct {
 	ModelCatalog *ModelCatalogSpec `json:"modelCatalog,omitempty"`
 }
 
+// ModelCatalogSpec lists the sources of model cost data.
 type ModelCatalogSpec struct {
 	// +optional
 	Sources []ModelCatalogSource `json:"sources,omitempty"`
 }
 
+// ModelCatalogSource is one source of model cost data.
 type ModelCatalogSource struct {
 	// +optional
 	ConfigMap *ModelCatalogConfigMapRef `json:"configMap,omitempty"`
 }
 
+// ModelCatalogConfigMapRef names a ConfigMap key holding model cost data.
 type ModelCatalogConfigMapRef struct {
 	// +required
 	// +kubebuilder:validation:MinLength=1
@@ -125,6 +147,7 @@ type ModelCatalogConfigMapRef struct {
 	Key string `json:"key,omitempty"`
 }
 
+// IstioSpec configures the proxy's Istio integration.
 type IstioSpec struct {
 	// +optional
 	Enabled *bool `json:"enabled,omitempty"`
@@ -140,6 +163,8 @@ type IstioSpec struct {
 	Network string `json:"network,omitempty"`
 }
 
+// ShutdownSpec bounds how long the proxy takes to shut down.
+//
 // +kubebuilder:validation:XValidation:rule="self.min <= self.max",message="The 'min' value must be less than or equal to the 'max' value."
 type ShutdownSpec struct {
 	// +required
@@ -153,6 +178,7 @@ type ShutdownSpec struct {
 	Max int64 `json:"max"`
 }
 
+// AgentgatewayParametersOverlays patch the Kubernetes resources generated for the proxy.
 type AgentgatewayParametersOverlays struct {
 	// +optional
 	Deployment *KubernetesResourceOverlay `json:"deployment,omitempty"`
@@ -173,6 +199,7 @@ type AgentgatewayParametersOverlays struct {
 	HorizontalPodAutoscaler *KubernetesResourceOverlay `json:"horizontalPodAutoscaler,omitempty"`
 }
 
+// Image names a container image.
 type Image struct {
 	// +optional
 	Registry *string `json:"registry,omitempty"`

@@ -8,13 +8,12 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
-// +kubebuilder:rbac:groups=agentgateway.dev,resources=agentgatewaypolicies,verbs=get;list;watch
-// +kubebuilder:rbac:groups=agentgateway.dev,resources=agentgatewaypolicies/status,verbs=get;update;patch
-
-// +kubebuilder:printcolumn:name="Accepted",type=string,JSONPath=".status.ancestors[*].conditions[?(@.type=='Accepted')].status",description="Agentgateway policy acceptance status"
-// +kubebuilder:printcolumn:name="Attached",type=string,JSONPath=".status.ancestors[*].conditions[?(@.type=='Attached')].status",description="Agentgateway policy attachment status"
+// +kubebuilder:printcolumn:name="Accepted",type=string,JSONPath=".status.ancestors[*].conditions[?(@.type=='Accepted')].status",description="Whether each ancestor accepted the policy"
+// +kubebuilder:printcolumn:name="Attached",type=string,JSONPath=".status.ancestors[*].conditions[?(@.type=='Attached')].status",description="Whether the policy is attached at each ancestor"
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 
+// AgentgatewayPolicy attaches frontend, traffic or backend policies to Gateways, routes or backends.
+//
 // +kubebuilder:object:root=true
 // +kubebuilder:object:generate=false
 // +kubebuilder:metadata:labels={app=agentgateway,app.kubernetes.io/name=agentgateway}
@@ -26,13 +25,17 @@ type AgentgatewayPolicy struct {
 	// +optional
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
+	// Spec holds the targets and the policies.
 	// +required
 	Spec AgentgatewayPolicySpec `json:"spec"`
 
+	// Status is written by the controller.
 	// +optional
 	Status gwv1.PolicyStatus `json:"status,omitzero"`
 }
 
+// AgentgatewayPolicyList is a list of AgentgatewayPolicy objects.
+//
 // +kubebuilder:object:root=true
 // +kubebuilder:object:generate=false
 type AgentgatewayPolicyList struct {
@@ -41,6 +44,8 @@ type AgentgatewayPolicyList struct {
 	Items           []AgentgatewayPolicy `json:"items"`
 }
 
+// AgentgatewayPolicySpec holds the targets and the policies applied to them.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.targetRefs),has(self.targetSelectors)].filter(x,x==true).size() == 1",message="exactly one of the fields in [targetRefs targetSelectors] must be set"
 // +kubebuilder:validation:XValidation:rule="has(self.traffic) || has(self.frontend) || has(self.backend)",message="At least one of traffic, frontend, or backend must be provided."
 // +kubebuilder:validation:XValidation:rule="!has(self.strategy) || !has(self.strategy.inheritance) || (has(self.traffic) && !has(self.frontend) && !has(self.backend))",message="strategy.inheritance may only be set on traffic policies"
@@ -59,6 +64,7 @@ type AgentgatewayPolicyList struct {
 // +kubebuilder:validation:XValidation:rule="has(self.targetRefs) && has(self.traffic) && has(self.traffic.phase) && self.traffic.phase == 'PreRouting' ? self.targetRefs.all(t, t.kind in ['Gateway', 'ListenerSet']) : true",message="the 'traffic.phase=PreRouting' field can only target a Gateway or ListenerSet"
 // +kubebuilder:validation:XValidation:rule="has(self.targetSelectors) && has(self.traffic) && has(self.traffic.phase) && self.traffic.phase == 'PreRouting' ? self.targetSelectors.all(t, t.kind in ['Gateway', 'ListenerSet']) : true",message="the 'traffic.phase=PreRouting' field can only target a Gateway or ListenerSet"
 type AgentgatewayPolicySpec struct {
+	// TargetRefs name the resources the policy applies to.
 	// +listType=atomic
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=16
@@ -67,6 +73,7 @@ type AgentgatewayPolicySpec struct {
 	// +optional
 	TargetRefs []LocalPolicyTargetReferenceWithSectionName `json:"targetRefs,omitempty"`
 
+	// TargetSelectors select the resources the policy applies to by label.
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=16
 	// +kubebuilder:validation:XValidation:rule="self.all(r, (r.kind == 'Service' && r.group == '') || (r.kind == 'AgentgatewayBackend' && r.group == 'agentgateway.dev') || (r.kind in ['Gateway', 'HTTPRoute', 'GRPCRoute'] && r.group == 'gateway.networking.k8s.io') || (r.kind == 'ListenerSet' && r.group == 'gateway.networking.k8s.io') || (r.kind == 'InferencePool' && r.group == 'inference.networking.k8s.io'))",message="targetRefs may only reference Gateway, HTTPRoute, GRPCRoute, ListenerSet, Service, AgentgatewayBackend, or InferencePool resources"
@@ -74,24 +81,31 @@ type AgentgatewayPolicySpec struct {
 	// +optional
 	TargetSelectors []LocalPolicyTargetSelectorWithSectionName `json:"targetSelectors,omitempty"`
 
+	// Strategy says how this policy combines with others.
 	// +optional
 	Strategy *PolicyStrategy `json:"strategy,omitempty"`
 
+	// Frontend configures listeners; only for Gateway targets.
 	// +optional
 	Frontend *Frontend `json:"frontend,omitempty"`
 
+	// Traffic configures request handling.
 	// +optional
 	Traffic *Traffic `json:"traffic,omitempty"`
 
+	// Backend configures traffic sent to backends.
 	// +optional
 	Backend *BackendFull `json:"backend,omitempty"`
 }
 
+// PolicyStrategy says how the policy combines with others.
 type PolicyStrategy struct {
 	// +optional
 	Inheritance *PolicyInheritance `json:"inheritance,omitempty"`
 }
 
+// PolicyInheritance says whether a policy is a default that more specific policies replace, or an override.
+//
 // +k8s:enum
 type PolicyInheritance string
 
@@ -100,21 +114,28 @@ const (
 	PolicyInheritanceOverride PolicyInheritance = "Override"
 )
 
+// BackendSimple is the connection settings of an auxiliary backend call.
 type BackendSimple struct {
+	// TCP configures TCP to the backend.
 	// +optional
 	TCP *BackendTCP `json:"tcp,omitempty"`
+	// TLS configures TLS to the backend.
 	// +optional
 	TLS *BackendTLS `json:"tls,omitempty"`
+	// HTTP configures HTTP to the backend.
 	// +optional
 	HTTP *BackendHTTP `json:"http,omitempty"`
 
+	// Tunnel sends backend traffic through a proxy.
 	// +optional
 	Tunnel *BackendTunnel `json:"tunnel,omitempty"`
 
+	// Auth authenticates to the backend.
 	// +optional
 	Auth *BackendAuth `json:"auth,omitempty"`
 }
 
+// BackendConnectionPolicy configures connections for auxiliary backend calls.
 type BackendConnectionPolicy struct {
 	// +optional
 	TCP *BackendTCP `json:"tcp,omitempty"`
@@ -129,6 +150,8 @@ type BackendConnectionPolicy struct {
 	Tunnel *BackendTunnel `json:"tunnel,omitempty"`
 }
 
+// OpenAIModerationPolicy configures connections to the OpenAI moderation endpoint.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.auth),has(self.http),has(self.tcp),has(self.tls),has(self.tunnel)].filter(x,x==true).size() >= 1",message="at least one of the fields in [auth http tcp tls tunnel] must be set"
 type OpenAIModerationPolicy struct {
 	BackendConnectionPolicy `json:",inline"`
@@ -137,6 +160,8 @@ type OpenAIModerationPolicy struct {
 	Auth *OpenAIModerationAuth `json:"auth,omitempty"`
 }
 
+// BedrockGuardrailsPolicy configures connections to AWS Bedrock guardrails.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.auth),has(self.http),has(self.tcp),has(self.tls),has(self.tunnel)].filter(x,x==true).size() >= 1",message="at least one of the fields in [auth http tcp tls tunnel] must be set"
 type BedrockGuardrailsPolicy struct {
 	BackendConnectionPolicy `json:",inline"`
@@ -145,6 +170,8 @@ type BedrockGuardrailsPolicy struct {
 	Auth *BedrockGuardrailsAuth `json:"auth,omitempty"`
 }
 
+// GoogleModelArmorPolicy configures connections to Google Model Armor.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.auth),has(self.http),has(self.tcp),has(self.tls),has(self.tunnel)].filter(x,x==true).size() >= 1",message="at least one of the fields in [auth http tcp tls tunnel] must be set"
 type GoogleModelArmorPolicy struct {
 	BackendConnectionPolicy `json:",inline"`
@@ -153,6 +180,7 @@ type GoogleModelArmorPolicy struct {
 	Auth *GoogleModelArmorAuth `json:"auth,omitempty"`
 }
 
+// Health configures outlier detection for a backend.
 type Health struct {
 	// +optional
 	UnhealthyCondition *CELExpression `json:"unhealthyCondition,omitempty"`
@@ -161,6 +189,7 @@ type Health struct {
 	Eviction *BackendEviction `json:"eviction,omitempty"`
 }
 
+// BackendEviction says when and for how long an unhealthy backend is evicted.
 type BackendEviction struct {
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:MaxLength=32
@@ -185,59 +214,82 @@ type BackendEviction struct {
 	HealthThreshold *int32 `json:"healthThreshold,omitempty"`
 }
 
+// BackendWithAI is the backend policy set allowed on an LLM provider.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.ai),has(self.auth),has(self.health),has(self.http),has(self.tcp),has(self.tls),has(self.transformation),has(self.tunnel)].filter(x,x==true).size() >= 1",message="at least one of the fields in [ai auth health http tcp tls transformation tunnel] must be set"
 type BackendWithAI struct {
 	BackendSimple `json:",inline"`
 
+	// AI holds AI policies.
 	// +optional
 	AI *BackendAI `json:"ai,omitempty"`
 
+	// Transformation rewrites requests and responses.
 	// +optional
 	Transformation *Transformation `json:"transformation,omitempty"`
 
+	// Health configures outlier detection.
 	// +optional
 	Health *Health `json:"health,omitempty"`
 }
 
+// BackendFull is the complete backend policy set.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.ai),has(self.auth),has(self.extAuth),has(self.health),has(self.http),has(self.mcp),has(self.tcp),has(self.tls),has(self.transformation),has(self.tunnel)].filter(x,x==true).size() >= 1",message="at least one of the fields in [ai auth extAuth health http mcp tcp tls transformation tunnel] must be set"
 type BackendFull struct {
 	BackendSimple `json:",inline"`
 
+	// AI holds AI policies; only for LLM backends.
 	// +optional
 	AI *BackendAI `json:"ai,omitempty"`
 
+	// MCP holds MCP policies; only for MCP backends.
 	// +optional
 	MCP *BackendMCP `json:"mcp,omitempty"`
 
+	// Transformation rewrites requests and responses.
 	// +optional
 	Transformation *Transformation `json:"transformation,omitempty"`
 
+	// Health configures outlier detection.
 	// +optional
 	Health *Health `json:"health,omitempty"`
 
+	// ExtAuth asks an external service to authorise requests.
 	// +optional
 	ExtAuth *ExtAuth `json:"extAuth,omitempty"`
 }
 
+// TinyString is a string of 1 to 64 characters.
+//
 // +kubebuilder:validation:MinLength=1
 // +kubebuilder:validation:MaxLength=64
 type TinyString = string
 
+// ShortString is a string of 1 to 256 characters.
+//
 // +kubebuilder:validation:MinLength=1
 // +kubebuilder:validation:MaxLength=256
 type ShortString = string
 
+// LongString is a string of 1 to 1024 characters.
+//
 // +kubebuilder:validation:MinLength=1
 // +kubebuilder:validation:MaxLength=1024
 type LongString = string
 
+// SNI is a DNS name used as TLS server name.
+//
 // +kubebuilder:validation:MinLength=1
 // +kubebuilder:validation:MaxLength=253
 // +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 type SNI = string
 
+// ByteSize is a byte quantity, an integer or a string such as 1Mi; the fields that use it carry its bounds.
 type ByteSize = intstr.IntOrString
 
+// InsecureTLSMode says which TLS checks are skipped.
+//
 // +k8s:enum
 type InsecureTLSMode string
 
@@ -246,6 +298,8 @@ const (
 	InsecureTLSModeHostname InsecureTLSMode = "Hostname"
 )
 
+// BackendTLS configures TLS to a backend.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.verifySubjectAltNames),has(self.insecureSkipVerify)].filter(x,x==true).size() <= 1",message="at most one of the fields in [verifySubjectAltNames insecureSkipVerify] may be set"
 // +kubebuilder:validation:XValidation:rule="has(self.insecureSkipVerify) && self.insecureSkipVerify == 'All' ? !has(self.caCertificateRefs) : true",message="insecureSkipVerify All and caCertificateRefs may not be set together"
 // +kubebuilder:validation:XValidation:rule="has(self.insecureSkipVerify) ? !has(self.verifySubjectAltNames) : true",message="insecureSkipVerify and verifySubjectAltNames may not be set together"
@@ -279,33 +333,46 @@ type BackendTLS struct {
 	KeyExchangeGroups []KeyExchangeGroup `json:"keyExchangeGroups,omitempty"`
 }
 
+// Frontend configures how the proxy accepts connections.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.accessLog),has(self.connect),has(self.http),has(self.metrics),has(self.networkAuthorization),has(self.proxyProtocol),has(self.tcp),has(self.tls),has(self.tracing)].filter(x,x==true).size() >= 1",message="at least one of the fields in [accessLog connect http metrics networkAuthorization proxyProtocol tcp tls tracing] must be set"
 type Frontend struct {
+	// TCP configures TCP.
 	// +optional
 	TCP *FrontendTCP `json:"tcp,omitempty"`
+	// NetworkAuthorization authorises connections by CEL rule.
 	// +optional
 	NetworkAuthorization *Authorization `json:"networkAuthorization,omitempty"`
+	// TLS configures TLS.
 	// +optional
 	TLS *FrontendTLS `json:"tls,omitempty"`
+	// HTTP configures HTTP.
 	// +optional
 	HTTP *FrontendHTTP `json:"http,omitempty"`
 
+	// ProxyProtocol configures PROXY protocol.
 	// +optional
 	ProxyProtocol *FrontendProxyProtocol `json:"proxyProtocol,omitempty"`
 
+	// Connect configures CONNECT handling.
 	// +optional
 	Connect *FrontendConnect `json:"connect,omitempty"`
 
+	// AccessLog configures access logs.
 	// +optional
 	AccessLog *AccessLog `json:"accessLog,omitempty"`
 
+	// Tracing configures tracing.
 	// +optional
 	Tracing *Tracing `json:"tracing,omitempty"`
 
+	// Metrics adds labels to metrics.
 	// +optional
 	Metrics *MetricLabels `json:"metrics,omitempty"`
 }
 
+// ProxyProtocolVersion is a PROXY protocol version.
+//
 // +k8s:enum
 type ProxyProtocolVersion string
 
@@ -315,6 +382,8 @@ const (
 	ProxyProtocolVersionAll ProxyProtocolVersion = "All"
 )
 
+// ProxyProtocolMode says whether a PROXY protocol header is required.
+//
 // +k8s:enum
 type ProxyProtocolMode string
 
@@ -323,6 +392,8 @@ const (
 	ProxyProtocolModeOptional ProxyProtocolMode = "Optional"
 )
 
+// HTTPHeaderCase is how header names are written on HTTP/1.
+//
 // +k8s:enum
 type HTTPHeaderCase string
 
@@ -331,6 +402,7 @@ const (
 	HTTPHeaderCasePreserve  HTTPHeaderCase = "Preserve"
 )
 
+// FrontendProxyProtocol configures PROXY protocol on listeners.
 type FrontendProxyProtocol struct {
 	// +kubebuilder:default=V2
 	// +optional
@@ -341,6 +413,8 @@ type FrontendProxyProtocol struct {
 	Mode ProxyProtocolMode `json:"mode,omitempty"`
 }
 
+// FrontendConnectMode is how CONNECT requests are handled.
+//
 // +k8s:enum
 type FrontendConnectMode string
 
@@ -350,11 +424,14 @@ const (
 	FrontendConnectModeTunnel FrontendConnectMode = "Tunnel"
 )
 
+// FrontendConnect configures CONNECT handling.
 type FrontendConnect struct {
 	// +required
 	Mode FrontendConnectMode `json:"mode"`
 }
 
+// FrontendHTTP configures HTTP on listeners.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.http1HeaderCase),has(self.http1IdleTimeout),has(self.http1MaxHeaders),has(self.http2ConnectionWindowSize),has(self.http2FrameSize),has(self.http2KeepaliveInterval),has(self.http2KeepaliveTimeout),has(self.http2MaxHeaderSize),has(self.http2WindowSize),has(self.maxBufferSize),has(self.maxConnectionDuration)].filter(x,x==true).size() >= 1",message="at least one of the fields in [http1HeaderCase http1IdleTimeout http1MaxHeaders http2ConnectionWindowSize http2FrameSize http2KeepaliveInterval http2KeepaliveTimeout http2MaxHeaderSize http2WindowSize maxBufferSize maxConnectionDuration] must be set"
 type FrontendHTTP struct {
 	// +optional
@@ -428,6 +505,8 @@ type FrontendHTTP struct {
 	MaxConnectionDuration *metav1.Duration `json:"maxConnectionDuration,omitempty"`
 }
 
+// FrontendTLS configures TLS on listeners.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.alpnProtocols),has(self.cipherSuites),has(self.handshakeTimeout),has(self.keyExchangeGroups),has(self.maxProtocolVersion),has(self.minProtocolVersion)].filter(x,x==true).size() >= 1",message="at least one of the fields in [alpnProtocols cipherSuites handshakeTimeout keyExchangeGroups maxProtocolVersion minProtocolVersion] must be set"
 type FrontendTLS struct {
 	// +kubebuilder:validation:Type=string
@@ -455,6 +534,8 @@ type FrontendTLS struct {
 	KeyExchangeGroups []KeyExchangeGroup `json:"keyExchangeGroups,omitempty"`
 }
 
+// TLSVersion is a TLS protocol version.
+//
 // +k8s:enum
 type TLSVersion string
 
@@ -463,23 +544,25 @@ const (
 	TLSVersion1_3 TLSVersion = "1.3"
 )
 
+// CipherSuite is a TLS cipher suite.
+//
 // +k8s:enum
 type CipherSuite string
 
 const (
-	CipherSuiteTLS13_AES_256_GCM_SHA384       CipherSuite = "TLS13_AES_256_GCM_SHA384"
-	CipherSuiteTLS13_AES_128_GCM_SHA256       CipherSuite = "TLS13_AES_128_GCM_SHA256"
-	CipherSuiteTLS13_CHACHA20_POLY1305_SHA256 CipherSuite = "TLS13_CHACHA20_POLY1305_SHA256"
-
+	CipherSuiteTLS13_AES_256_GCM_SHA384                      CipherSuite = "TLS13_AES_256_GCM_SHA384"
+	CipherSuiteTLS13_AES_128_GCM_SHA256                      CipherSuite = "TLS13_AES_128_GCM_SHA256"
+	CipherSuiteTLS13_CHACHA20_POLY1305_SHA256                CipherSuite = "TLS13_CHACHA20_POLY1305_SHA256"
 	CipherSuiteTLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384       CipherSuite = "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"
 	CipherSuiteTLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256       CipherSuite = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"
 	CipherSuiteTLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 CipherSuite = "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"
-
-	CipherSuiteTLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384       CipherSuite = "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
-	CipherSuiteTLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256       CipherSuite = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
-	CipherSuiteTLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 CipherSuite = "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"
+	CipherSuiteTLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384         CipherSuite = "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
+	CipherSuiteTLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256         CipherSuite = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
+	CipherSuiteTLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256   CipherSuite = "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"
 )
 
+// KeyExchangeGroup is a TLS key exchange group.
+//
 // +k8s:enum
 type KeyExchangeGroup string
 
@@ -490,12 +573,15 @@ const (
 	KeyExchangeGroupX25519MLKEM768 KeyExchangeGroup = "X25519_MLKEM768"
 )
 
+// FrontendTCP configures TCP on listeners.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.keepalive)].filter(x,x==true).size() >= 1",message="at least one of the fields in [keepalive] must be set"
 type FrontendTCP struct {
 	// +optional
 	KeepAlive *Keepalive `json:"keepalive,omitempty"`
 }
 
+// Keepalive configures TCP keepalive.
 type Keepalive struct {
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=64
@@ -517,6 +603,8 @@ type Keepalive struct {
 	Interval *metav1.Duration `json:"interval,omitempty"`
 }
 
+// PolicyPhase is when traffic policies run: before or after routing.
+//
 // +k8s:enum
 type PolicyPhase string
 
@@ -525,63 +613,85 @@ const (
 	PolicyPhasePostRouting PolicyPhase = "PostRouting"
 )
 
+// Traffic holds the request-level policies.
+//
 // +kubebuilder:validation:XValidation:rule="has(self.phase) && self.phase == 'PreRouting' ? [has(self.buffer),has(self.csrf),has(self.delay),has(self.directResponse),has(self.headerModifiers),has(self.hostRewrite),has(self.rateLimit),has(self.retry),has(self.timeouts)].filter(x,x==true).size() == 0 : true",message="phase PreRouting only supports extAuth, authorization, transformation, extProc, jwtAuthentication, basicAuthentication, apiKeyAuthentication and cors"
 type Traffic struct {
+	// Phase says whether the policies run before or after routing.
 	// +optional
-	Phase *PolicyPhase `json:"phase,omitempty"` //nolint:kubeapilinter
+	Phase *PolicyPhase `json:"phase,omitempty"`
 
+	// Transformation rewrites requests and responses.
 	// +optional
 	Transformation *TransformationOrConditional `json:"transformation,omitempty"`
 
+	// ExtProc sends requests to an external processor.
 	// +optional
 	ExtProc *ExtProcOrConditional `json:"extProc,omitempty"`
 
+	// ExtAuth asks an external service to authorise requests.
 	// +optional
 	ExtAuth *ExtAuthOrConditional `json:"extAuth,omitempty"`
 
+	// RateLimit limits request or token rates.
 	// +optional
 	RateLimit *RateLimitsOrConditional `json:"rateLimit,omitempty"`
 
+	// Cors configures CORS.
 	// +optional
 	Cors *CORS `json:"cors,omitempty"`
 
+	// Csrf configures CSRF protection.
 	// +optional
 	Csrf *CSRF `json:"csrf,omitempty"`
 
+	// HeaderModifiers modify request and response headers.
 	// +optional
 	HeaderModifiers *HeaderModifiers `json:"headerModifiers,omitempty"`
 
+	// HostnameRewrite rewrites the Host header sent to backends.
 	// +optional
 	HostnameRewrite *HostnameRewrite `json:"hostRewrite,omitempty"`
 
+	// Timeouts bound request durations.
 	// +optional
 	Timeouts *Timeouts `json:"timeouts,omitempty"`
 
+	// Retry retries failed requests.
 	// +optional
 	Retry *Retry `json:"retry,omitempty"`
 
+	// Authorization is a CEL authorization rule.
 	// +optional
 	Authorization *Authorization `json:"authorization,omitempty"`
 
+	// JWTAuthentication validates JWTs.
 	// +optional
 	JWTAuthentication *JWTAuthentication `json:"jwtAuthentication,omitempty"`
 
+	// BasicAuthentication validates HTTP basic credentials.
 	// +optional
 	BasicAuthentication *BasicAuthentication `json:"basicAuthentication,omitempty"`
 
+	// APIKeyAuthentication validates API keys.
 	// +optional
 	APIKeyAuthentication *APIKeyAuthentication `json:"apiKeyAuthentication,omitempty"`
 
+	// DirectResponse answers requests without a backend.
 	// +optional
 	DirectResponse *DirectResponseOrConditional `json:"directResponse,omitempty"`
 
+	// Buffer buffers request and response bodies.
 	// +optional
 	Buffer *Buffer `json:"buffer,omitempty"`
 
+	// Delay injects latency.
 	// +optional
 	Delay *Delay `json:"delay,omitempty"`
 }
 
+// DirectResponse answers requests without a backend.
+//
 // +kubebuilder:validation:XValidation:rule="!(has(self.body) && has(self.bodyExpression))",message="body and bodyExpression may not both be set"
 type DirectResponse struct {
 	// +optional
@@ -604,6 +714,7 @@ type DirectResponse struct {
 	Headers []DirectResponseHeader `json:"headers,omitempty"`
 }
 
+// DirectResponseConditional is a direct response with the condition that enables it.
 type DirectResponseConditional struct {
 	// +optional
 	Condition CELExpression `json:"condition,omitempty"`
@@ -612,6 +723,8 @@ type DirectResponseConditional struct {
 	Policy DirectResponse `json:"policy"`
 }
 
+// DirectResponseOrConditional is a direct response or a list of conditional ones.
+//
 // +kubebuilder:validation:XValidation:rule="has(self.conditional) ? [has(self.body),has(self.bodyExpression),has(self.headers),has(self.status)].filter(x,x==true).size() == 0 : true",message="conditional cannot be set with any other field"
 // +kubebuilder:validation:XValidation:rule="has(self.conditional) ? true : has(self.status)",message="status: Required value"
 type DirectResponseOrConditional struct {
@@ -624,6 +737,8 @@ type DirectResponseOrConditional struct {
 	Conditional []DirectResponseConditional `json:"conditional,omitempty"`
 }
 
+// JWTAuthenticationMode says whether a valid JWT is required.
+//
 // +k8s:enum
 type JWTAuthenticationMode string
 
@@ -633,6 +748,7 @@ const (
 	JWTAuthenticationModePermissive JWTAuthenticationMode = "Permissive"
 )
 
+// AuthorizationLocationFields are the places a credential can be read from; set one.
 type AuthorizationLocationFields struct {
 	// +optional
 	Header *AuthorizationHeaderLocation `json:"header,omitempty"`
@@ -642,11 +758,15 @@ type AuthorizationLocationFields struct {
 	Cookie *AuthorizationCookieLocation `json:"cookie,omitempty"`
 }
 
+// AuthorizationLocation is where a credential is read from.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.header),has(self.queryParameter),has(self.cookie)].filter(x,x==true).size() == 1",message="exactly one of the fields in [header queryParameter cookie] must be set"
 type AuthorizationLocation struct {
 	AuthorizationLocationFields `json:",inline"`
 }
 
+// AuthorizationExtractionLocation is where a credential is read from, or a CEL expression producing it.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.header),has(self.queryParameter),has(self.cookie),has(self.expression)].filter(x,x==true).size() == 1",message="exactly one of the fields in [header queryParameter cookie expression] must be set"
 type AuthorizationExtractionLocation struct {
 	AuthorizationLocationFields `json:",inline"`
@@ -655,6 +775,7 @@ type AuthorizationExtractionLocation struct {
 	Expression *CELExpression `json:"expression,omitempty"`
 }
 
+// AuthorizationHeaderLocation reads a credential from a header.
 type AuthorizationHeaderLocation struct {
 	// +required
 	Name gwv1.HTTPHeaderName `json:"name"`
@@ -664,6 +785,7 @@ type AuthorizationHeaderLocation struct {
 	Prefix *string `json:"prefix,omitempty"`
 }
 
+// AuthorizationQueryParameterLocation reads a credential from a query parameter.
 type AuthorizationQueryParameterLocation struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=256
@@ -671,6 +793,7 @@ type AuthorizationQueryParameterLocation struct {
 	Name string `json:"name"`
 }
 
+// AuthorizationCookieLocation reads a credential from a cookie.
 type AuthorizationCookieLocation struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=256
@@ -678,6 +801,8 @@ type AuthorizationCookieLocation struct {
 	Name string `json:"name"`
 }
 
+// JWTAuthentication validates JWTs on requests.
+//
 // +kubebuilder:validation:XValidation:rule="!has(self.mcp) || size(self.providers) == 1",message="jwtAuthentication.mcp requires exactly one provider"
 // +kubebuilder:validation:XValidation:rule="!has(self.mcp) || !has(self.mode) || self.mode == 'Strict'",message="jwtAuthentication.mcp requires mode Strict"
 type JWTAuthentication struct {
@@ -697,6 +822,7 @@ type JWTAuthentication struct {
 	MCP *JWTMCPConfig `json:"mcp,omitempty"`
 }
 
+// JWTProvider is one issuer of accepted JWTs.
 type JWTProvider struct {
 	// +required
 	Issuer ShortString `json:"issuer"`
@@ -708,6 +834,7 @@ type JWTProvider struct {
 	JWKS JWKS `json:"jwks"`
 }
 
+// JWTMCPConfig adds MCP authorization metadata to JWT authentication.
 type JWTMCPConfig struct {
 	// +optional
 	ResourceMetadata map[string]apiextensionsv1.JSON `json:"resourceMetadata,omitempty"`
@@ -719,6 +846,8 @@ type JWTMCPConfig struct {
 	ClientID *string `json:"clientId,omitempty"`
 }
 
+// JWKS is where a provider's signing keys come from.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.remote),has(self.inline)].filter(x,x==true).size() == 1",message="exactly one of the fields in [remote inline] must be set"
 type JWKS struct {
 	// +optional
@@ -729,6 +858,7 @@ type JWKS struct {
 	Inline *string `json:"inline,omitempty"`
 }
 
+// RemoteJWKS fetches signing keys from a URL or backend.
 type RemoteJWKS struct {
 	// +required
 	// +kubebuilder:validation:MinLength=1
@@ -745,6 +875,8 @@ type RemoteJWKS struct {
 	BackendRef gwv1.BackendObjectReference `json:"backendRef"`
 }
 
+// BasicAuthenticationMode says whether basic credentials are required.
+//
 // +k8s:enum
 type BasicAuthenticationMode string
 
@@ -753,6 +885,8 @@ const (
 	BasicAuthenticationModeOptional BasicAuthenticationMode = "Optional"
 )
 
+// BasicAuthentication validates HTTP basic credentials.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.users),has(self.secretRef)].filter(x,x==true).size() == 1",message="exactly one of the fields in [users secretRef] must be set"
 type BasicAuthentication struct {
 	// +kubebuilder:default=Strict
@@ -774,6 +908,8 @@ type BasicAuthentication struct {
 	Location *AuthorizationExtractionLocation `json:"location,omitempty"`
 }
 
+// APIKeyAuthenticationMode says whether an API key is required.
+//
 // +k8s:enum
 type APIKeyAuthenticationMode string
 
@@ -783,6 +919,8 @@ const (
 	APIKeyAuthenticationModePermissive APIKeyAuthenticationMode = "Permissive"
 )
 
+// APIKeyAuthentication validates API keys.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.secretRef),has(self.secretSelector),has(self.configMapSelector)].filter(x,x==true).size() == 1",message="exactly one of the fields in [secretRef secretSelector configMapSelector] must be set"
 type APIKeyAuthentication struct {
 	// +kubebuilder:default=Strict
@@ -802,6 +940,7 @@ type APIKeyAuthentication struct {
 	Location *AuthorizationExtractionLocation `json:"location,omitempty"`
 }
 
+// BufferBody bounds the buffering of one message body.
 type BufferBody struct {
 	// +optional
 	// +kubebuilder:validation:XIntOrString
@@ -814,6 +953,8 @@ type BufferBody struct {
 	FailureMode FailureMode `json:"failureMode,omitempty"`
 }
 
+// Buffer configures request and response body buffering.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.request),has(self.response)].filter(x,x==true).size() >= 1",message="at least one of the fields in [request response] must be set"
 type Buffer struct {
 	// +optional
@@ -822,16 +963,20 @@ type Buffer struct {
 	Response *BufferBody `json:"response,omitempty"`
 }
 
+// SecretSelector selects Secrets by label.
 type SecretSelector struct {
 	// +required
 	MatchLabels map[string]string `json:"matchLabels"`
 }
 
+// ConfigMapSelector selects ConfigMaps by label.
 type ConfigMapSelector struct {
 	// +required
 	MatchLabels map[string]string `json:"matchLabels"`
 }
 
+// HostnameRewriteMode is how the Host header is rewritten.
+//
 // +k8s:enum
 type HostnameRewriteMode string
 
@@ -840,6 +985,8 @@ const (
 	HostnameRewriteModeNone HostnameRewriteMode = "None"
 )
 
+// BackendAuth is how agentgateway authenticates to a backend; set at most one method.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.key),has(self.secretRef),has(self.passthrough),has(self.aws),has(self.azure),has(self.gcp),has(self.oauthTokenExchange),has(self.crossAppAccess)].filter(x,x==true).size() <= 1",message="at most one of the fields in [key secretRef passthrough aws azure gcp oauthTokenExchange crossAppAccess] may be set"
 // +kubebuilder:validation:XValidation:rule="has(self.credentials) || has(self.key) || has(self.secretRef) || has(self.passthrough) || has(self.aws) || has(self.azure) || has(self.gcp) || has(self.oauthTokenExchange) || has(self.crossAppAccess)",message="must specify credentials, or at most one of key/secretRef/passthrough/aws/azure/gcp/oauthTokenExchange/crossAppAccess (credentials may be combined with a primary auth kind)"
 // +kubebuilder:validation:XValidation:rule="has(self.location) ? has(self.key) || has(self.secretRef) || has(self.passthrough) : true",message="location may only be set for key, secretRef, or passthrough auth"
@@ -879,6 +1026,7 @@ type BackendAuth struct {
 	Credentials []BackendAuthCredential `json:"credentials,omitempty"`
 }
 
+// BackendAuthCredential is a credential given inline or from a Secret.
 type BackendAuthCredential struct {
 	// +required
 	Location AuthorizationLocation `json:"location"`
@@ -887,6 +1035,8 @@ type BackendAuthCredential struct {
 	SecretRef LocalSecretKeyRef `json:"secretRef"`
 }
 
+// OpenAIModerationAuth authenticates to the OpenAI moderation endpoint.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.key),has(self.secretRef)].filter(x,x==true).size() == 1",message="exactly one of the fields in [key secretRef] must be set"
 type OpenAIModerationAuth struct {
 	// +kubebuilder:validation:MaxLength=2048
@@ -900,6 +1050,8 @@ type OpenAIModerationAuth struct {
 	Location *AuthorizationLocation `json:"location,omitempty"`
 }
 
+// BedrockGuardrailsAuth authenticates to AWS Bedrock guardrails.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.key),has(self.secretRef),has(self.aws)].filter(x,x==true).size() == 1",message="exactly one of the fields in [key secretRef aws] must be set"
 // +kubebuilder:validation:XValidation:rule="has(self.location) ? has(self.key) || has(self.secretRef) : true",message="location may only be set for key or secretRef auth"
 type BedrockGuardrailsAuth struct {
@@ -917,12 +1069,15 @@ type BedrockGuardrailsAuth struct {
 	Location *AuthorizationLocation `json:"location,omitempty"`
 }
 
+// GoogleModelArmorAuth authenticates to Google Model Armor.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.gcp)].filter(x,x==true).size() == 1",message="exactly one of the fields in [gcp] must be set"
 type GoogleModelArmorAuth struct {
 	// +optional
 	GCP *GcpAuth `json:"gcp,omitempty"`
 }
 
+// CrossAppAccessAuth configures Cross App Access token exchange.
 type CrossAppAccessAuth struct {
 	// +required
 	IdentityProvider CrossAppAccessEndpoint `json:"identityProvider"`
@@ -950,11 +1105,13 @@ type CrossAppAccessAuth struct {
 	Cache *OAuthTokenCache `json:"cache,omitempty"`
 }
 
+// CrossAppAccessSubjectToken is where the subject token for Cross App Access comes from.
 type CrossAppAccessSubjectToken struct {
 	// +optional
 	Source *AuthorizationExtractionLocation `json:"source,omitempty"`
 }
 
+// CrossAppAccessEndpoint is a token endpoint used by Cross App Access.
 type CrossAppAccessEndpoint struct {
 	// +required
 	BackendRef gwv1.BackendObjectReference `json:"backendRef"`
@@ -967,6 +1124,8 @@ type CrossAppAccessEndpoint struct {
 	ClientAuth OAuthClientAuth `json:"clientAuth"`
 }
 
+// OAuthTokenExchange exchanges the client's token for one the backend accepts.
+//
 // +kubebuilder:validation:XValidation:rule="!(has(self.actorToken) && has(self.grantType) && self.grantType == 'JwtBearer')",message="actorToken is only valid with TokenExchange grantType"
 // +kubebuilder:validation:XValidation:rule="!(has(self.requestedTokenType) && has(self.grantType) && self.grantType == 'JwtBearer')",message="requestedTokenType is only valid with TokenExchange grantType"
 // +kubebuilder:validation:XValidation:rule="!has(self.requestedTokenType) || self.requestedTokenType != 'IdJag'",message="requestedTokenType IdJag is only supported by crossAppAccess"
@@ -1020,6 +1179,8 @@ type OAuthTokenExchange struct {
 	Cache *OAuthTokenCache `json:"cache,omitempty"`
 }
 
+// OAuthGrantType is an OAuth grant type.
+//
 // +k8s:enum
 type OAuthGrantType string
 
@@ -1028,6 +1189,7 @@ const (
 	OAuthGrantTypeJwtBearer     OAuthGrantType = "JwtBearer"
 )
 
+// OAuthTokenSpec describes a token used in an exchange.
 type OAuthTokenSpec struct {
 	// +optional
 	Source *AuthorizationExtractionLocation `json:"source,omitempty"`
@@ -1036,6 +1198,8 @@ type OAuthTokenSpec struct {
 	TokenType *OAuthTokenType `json:"tokenType,omitempty"`
 }
 
+// OAuthActorToken is the actor token of a token exchange.
+//
 // +kubebuilder:validation:XValidation:rule="!has(self.mayAct) || self.mayAct != 'Required' || (has(self.tokenType) && self.tokenType == 'Jwt')",message="mayAct Required requires tokenType Jwt"
 type OAuthActorToken struct {
 	// +required
@@ -1048,6 +1212,7 @@ type OAuthActorToken struct {
 	MayAct *OAuthMayActValidationMode `json:"mayAct,omitempty"`
 }
 
+// OAuthTokenType is an OAuth token type.
 type OAuthTokenType string
 
 const (
@@ -1057,6 +1222,8 @@ const (
 	OAuthTokenTypeIDJAG       OAuthTokenType = "IdJag"
 )
 
+// OAuthMayActValidationMode says how the may_act claim is checked.
+//
 // +k8s:enum
 type OAuthMayActValidationMode string
 
@@ -1064,6 +1231,8 @@ const (
 	OAuthMayActValidationModeRequired OAuthMayActValidationMode = "Required"
 )
 
+// OAuthClientAuthMethod is how the client authenticates to the token endpoint.
+//
 // +k8s:enum
 type OAuthClientAuthMethod string
 
@@ -1073,6 +1242,8 @@ const (
 	OAuthClientAuthMethodPrivateKeyJWT     OAuthClientAuthMethod = "PrivateKeyJwt"
 )
 
+// OAuthClientAuth is the client's credentials for the token endpoint.
+//
 // +kubebuilder:validation:XValidation:rule="has(self.privateKeyJwt) == (has(self.method) && self.method == 'PrivateKeyJwt')",message="privateKeyJwt settings require method PrivateKeyJwt"
 // +kubebuilder:validation:XValidation:rule="!has(self.secretRef) || !has(self.method) || self.method != 'PrivateKeyJwt'",message="secretRef is not valid with method PrivateKeyJwt"
 // +kubebuilder:validation:XValidation:rule="has(self.secretRef) || has(self.privateKeyJwt) || (has(self.method) && self.method == 'ClientSecretPost')",message="clientAuth without secretRef requires method ClientSecretPost or PrivateKeyJwt"
@@ -1091,6 +1262,8 @@ type OAuthClientAuth struct {
 	Method *OAuthClientAuthMethod `json:"method,omitempty"`
 }
 
+// OAuthPrivateKeyJWT authenticates the client with a signed JWT.
+//
 // +kubebuilder:validation:XValidation:rule="has(self.certificateRef) == has(self.certificateHeader)",message="certificateRef and certificateHeader must be set together"
 type OAuthPrivateKeyJWT struct {
 	// +required
@@ -1113,6 +1286,8 @@ type OAuthPrivateKeyJWT struct {
 	AssertionAudience string `json:"assertionAudience"`
 }
 
+// OAuthPrivateKeyJWTCertificateHeader is the JWT header that carries the certificate.
+//
 // +k8s:enum
 type OAuthPrivateKeyJWTCertificateHeader string
 
@@ -1121,6 +1296,8 @@ const (
 	OAuthPrivateKeyJWTCertificateHeaderX5TS256 OAuthPrivateKeyJWTCertificateHeader = "x5t#S256"
 )
 
+// OAuthPrivateKeyJWTSigningAlgorithm is the signing algorithm of the client JWT.
+//
 // +k8s:enum
 type OAuthPrivateKeyJWTSigningAlgorithm string
 
@@ -1133,11 +1310,13 @@ const (
 	OAuthPrivateKeyJWTSigningAlgorithmES384 OAuthPrivateKeyJWTSigningAlgorithm = "ES384"
 )
 
+// OAuthTokenCache configures caching of exchanged tokens.
 type OAuthTokenCache struct {
 	// +optional
 	InMemory *OAuthInMemoryTokenCache `json:"inMemory,omitempty"`
 }
 
+// OAuthInMemoryTokenCache bounds the in-memory token cache.
 type OAuthInMemoryTokenCache struct {
 	// +optional
 	MaxEntries *uint32 `json:"maxEntries,omitempty"`
@@ -1146,6 +1325,8 @@ type OAuthInMemoryTokenCache struct {
 	DefaultTTL *metav1.Duration `json:"defaultTtl,omitempty"`
 }
 
+// GcpAuthType is the kind of Google token.
+//
 // +k8s:enum
 type GcpAuthType string
 
@@ -1154,6 +1335,8 @@ const (
 	GcpAuthTypeIdToken     GcpAuthType = "IdToken"
 )
 
+// GcpAuth authenticates with Google credentials.
+//
 // +kubebuilder:validation:XValidation:rule="has(self.audience) ? self.type == 'IdToken' : true",message="audience is only valid with IdToken"
 type GcpAuth struct {
 	// +optional
@@ -1164,6 +1347,8 @@ type GcpAuth struct {
 	Audience *ShortString `json:"audience,omitempty"`
 }
 
+// AwsAuth authenticates with AWS credentials.
+//
 // +kubebuilder:validation:XValidation:rule="!(has(self.secretRef) && has(self.assumeRole))",message="secretRef and assumeRole are mutually exclusive"
 type AwsAuth struct {
 	// +optional
@@ -1179,6 +1364,8 @@ type AwsAuth struct {
 	Region *ShortString `json:"region,omitempty"`
 }
 
+// AwsAssumeRole assumes an AWS IAM role.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.sessionName),has(self.sessionNameExpression)].filter(x,x==true).size() <= 1",message="at most one of the fields in [sessionName sessionNameExpression] may be set"
 type AwsAssumeRole struct {
 	// +kubebuilder:validation:MinLength=1
@@ -1200,6 +1387,8 @@ type AwsAssumeRole struct {
 	Tags []AwsSessionTag `json:"tags,omitempty"`
 }
 
+// AwsSessionTag is a tag added to an assumed-role session.
+//
 // +kubebuilder:validation:XValidation:rule="has(self.value) != has(self.expression)",message="exactly one of value or expression must be set"
 type AwsSessionTag struct {
 	// +kubebuilder:validation:MinLength=1
@@ -1215,6 +1404,8 @@ type AwsSessionTag struct {
 	Expression *CELExpression `json:"expression,omitempty"`
 }
 
+// AzureAuth authenticates with Azure credentials.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.secretRef),has(self.managedIdentity),has(self.workloadIdentity)].filter(x,x==true).size() <= 1",message="at most one of the fields in [secretRef managedIdentity workloadIdentity] may be set"
 type AzureAuth struct {
 	// +optional
@@ -1227,6 +1418,7 @@ type AzureAuth struct {
 	WorkloadIdentity *AzureWorkloadIdentity `json:"workloadIdentity,omitempty"`
 }
 
+// AzureManagedIdentity selects an Azure managed identity.
 type AzureManagedIdentity struct {
 	// +required
 	ClientID string `json:"clientId"`
@@ -1236,69 +1428,76 @@ type AzureManagedIdentity struct {
 	ResourceID string `json:"resourceId"`
 }
 
+// AzureWorkloadIdentity uses Azure workload identity.
 type AzureWorkloadIdentity struct {
 }
 
+// BackendAuthPassthrough forwards the client's credential unchanged.
 type BackendAuthPassthrough struct {
 }
 
+// BackendAI holds the AI policies of an LLM backend.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.defaults),has(self.modelAliases),has(self.overrides),has(self.prompt),has(self.promptCaching),has(self.promptGuard),has(self.routes),has(self.transformations)].filter(x,x==true).size() >= 1",message="at least one of the fields in [defaults modelAliases overrides prompt promptCaching promptGuard routes transformations] must be set"
 type BackendAI struct {
+	// PromptEnrichment adds messages to prompts.
 	// +optional
 	PromptEnrichment *AIPromptEnrichment `json:"prompt,omitempty"`
 
+	// PromptGuard guards requests and responses.
 	// +optional
 	PromptGuard *AIPromptGuard `json:"promptGuard,omitempty"`
 
+	// Defaults set request fields the client left unset.
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=64
 	// +optional
 	Defaults []FieldDefault `json:"defaults,omitempty"`
+	// Overrides set request fields, replacing the client's values.
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=64
 	// +optional
 	Overrides []FieldDefault `json:"overrides,omitempty"`
+	// Transformations set request fields from CEL expressions.
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=64
 	// +optional
 	Transformations []FieldTransformation `json:"transformations,omitempty"`
 
+	// ModelAliases map model names clients use to provider model names.
 	// +kubebuilder:validation:MaxProperties=64
 	// +optional
 	ModelAliases map[string]string `json:"modelAliases,omitempty"`
 
+	// PromptCaching configures prompt caching.
 	// +optional
 	PromptCaching *PromptCachingConfig `json:"promptCaching,omitempty"`
 
+	// Routes map path suffixes to the kind of LLM API they serve.
 	// +optional
 	Routes map[string]RouteType `json:"routes,omitempty"`
 }
 
+// RouteType is the kind of LLM API a path serves.
+//
 // +k8s:enum
 type RouteType string
 
 const (
-	RouteTypeCompletions RouteType = "Completions"
-
-	RouteTypeMessages RouteType = "Messages"
-
-	RouteTypeModels RouteType = "Models"
-
-	RouteTypePassthrough RouteType = "Passthrough"
-
-	RouteTypeDetect RouteType = "Detect"
-
-	RouteTypeResponses RouteType = "Responses"
-
-	RouteTypeAnthropicTokenCount RouteType = "AnthropicTokenCount" //nolint:gosec
-
-	RouteTypeEmbeddings RouteType = "Embeddings"
-
-	RouteTypeRealtime RouteType = "Realtime"
-
-	RouteTypeRerank RouteType = "Rerank"
+	RouteTypeCompletions         RouteType = "Completions"
+	RouteTypeMessages            RouteType = "Messages"
+	RouteTypeModels              RouteType = "Models"
+	RouteTypePassthrough         RouteType = "Passthrough"
+	RouteTypeDetect              RouteType = "Detect"
+	RouteTypeResponses           RouteType = "Responses"
+	RouteTypeAnthropicTokenCount RouteType = "AnthropicTokenCount"
+	RouteTypeEmbeddings          RouteType = "Embeddings"
+	RouteTypeRealtime            RouteType = "Realtime"
+	RouteTypeRerank              RouteType = "Rerank"
 )
 
+// BackendMCP holds the MCP policies of an MCP backend.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.authentication),has(self.authorization),has(self.guardrails)].filter(x,x==true).size() >= 1",message="at least one of the fields in [authentication authorization guardrails] must be set"
 type BackendMCP struct {
 	// +optional
@@ -1310,6 +1509,8 @@ type BackendMCP struct {
 	Guardrails *MCPGuardrails `json:"guardrails,omitempty"`
 }
 
+// MCPMethodPhase is when an MCP guardrail processor runs.
+//
 // +k8s:enum
 type MCPMethodPhase string
 
@@ -1320,6 +1521,7 @@ const (
 	MCPMethodPhaseFull     MCPMethodPhase = "Full"
 )
 
+// MCPGuardrails is an ordered chain of MCP guardrail processors.
 type MCPGuardrails struct {
 	// +required
 	// +kubebuilder:validation:MinItems=1
@@ -1327,6 +1529,8 @@ type MCPGuardrails struct {
 	Processors []MCPGuardrailsProcessor `json:"processors"`
 }
 
+// MCPGuardrailsProcessor is one MCP guardrail processor.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.remote)].filter(x,x==true).size() == 1",message="exactly one of the fields in [remote] must be set"
 type MCPGuardrailsProcessor struct {
 	// +optional
@@ -1339,6 +1543,7 @@ type MCPGuardrailsProcessor struct {
 	Methods map[string]MCPMethodPhase `json:"methods"`
 }
 
+// MCPGuardrailsRemote is a remote MCP guardrail service.
 type MCPGuardrailsRemote struct {
 	// +required
 	BackendRef gwv1.BackendObjectReference `json:"backendRef"`
@@ -1361,6 +1566,7 @@ type MCPGuardrailsRemote struct {
 	DisallowedRequestHeaders []HeaderName `json:"disallowedRequestHeaders,omitempty"`
 }
 
+// MCPAuthentication configures MCP authentication.
 type MCPAuthentication struct {
 	// +optional
 	ResourceMetadata map[string]apiextensionsv1.JSON `json:"resourceMetadata"`
@@ -1390,6 +1596,8 @@ type MCPAuthentication struct {
 	ClientSecretRef *LocalSecretKeyRef `json:"clientSecretRef,omitempty"`
 }
 
+// McpIDP is an identity provider with MCP-specific handling.
+//
 // +k8s:enum
 type McpIDP string
 
@@ -1402,11 +1610,13 @@ const (
 	Entra     McpIDP = "Entra"
 )
 
+// BackendTunnel sends backend traffic through a proxy.
 type BackendTunnel struct {
 	// +required
 	BackendRef gwv1.BackendObjectReference `json:"backendRef"`
 }
 
+// BackendHTTP configures HTTP to a backend.
 type BackendHTTP struct {
 	// +optional
 	Version *HTTPVersion `json:"version,omitempty"`
@@ -1419,6 +1629,8 @@ type BackendHTTP struct {
 	RequestTimeout *metav1.Duration `json:"requestTimeout,omitempty"`
 }
 
+// HTTPVersion is an HTTP version.
+//
 // +k8s:enum
 type HTTPVersion string
 
@@ -1427,6 +1639,7 @@ const (
 	HTTPVersion2 HTTPVersion = "HTTP2"
 )
 
+// BackendTCP configures TCP to a backend.
 type BackendTCP struct {
 	// +optional
 	Keepalive *Keepalive `json:"keepalive,omitempty"`
@@ -1438,6 +1651,8 @@ type BackendTCP struct {
 	ConnectTimeout *metav1.Duration `json:"connectTimeout,omitempty"`
 }
 
+// Transformation rewrites requests and responses.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.request),has(self.response)].filter(x,x==true).size() >= 1",message="at least one of the fields in [request response] must be set"
 type Transformation struct {
 	// +optional
@@ -1447,6 +1662,7 @@ type Transformation struct {
 	Response *Transform `json:"response,omitempty"`
 }
 
+// TransformationConditional is a transformation with the condition that enables it.
 type TransformationConditional struct {
 	// +optional
 	Condition CELExpression `json:"condition,omitempty"`
@@ -1454,6 +1670,8 @@ type TransformationConditional struct {
 	Policy Transformation `json:"policy"`
 }
 
+// TransformationOrConditional is a transformation or a list of conditional ones.
+//
 // +kubebuilder:validation:XValidation:rule="has(self.conditional) ? [has(self.request),has(self.response)].filter(x,x==true).size() == 0 : true",message="conditional cannot be set with any other field"
 // +kubebuilder:validation:XValidation:rule="[has(self.conditional),has(self.request),has(self.response)].filter(x,x==true).size() >= 1",message="at least one of the fields in [conditional request response] must be set"
 type TransformationOrConditional struct {
@@ -1470,6 +1688,8 @@ type TransformationOrConditional struct {
 	Conditional []TransformationConditional `json:"conditional,omitempty"`
 }
 
+// Transform sets, adds or removes headers and sets the body.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.add),has(self.body),has(self.metadata),has(self.remove),has(self.set)].filter(x,x==true).size() >= 1",message="at least one of the fields in [add body metadata remove set] must be set"
 type Transform struct {
 	// +listType=map
@@ -1501,17 +1721,22 @@ type Transform struct {
 	Metadata map[string]CELExpression `json:"metadata,omitempty"`
 }
 
+// HeaderName is an HTTP header name.
+//
 // +kubebuilder:validation:MinLength=1
 // +kubebuilder:validation:MaxLength=256
 // +kubebuilder:validation:Pattern=`^:?[A-Za-z0-9!#$%&'*+\-.^_\x60|~]+$`
 // +kubebuilder:validation:XValidation:rule="!self.startsWith(':') || self in [':authority', ':method', ':path', ':scheme', ':status']",message="pseudo-headers must be one of :authority, :method, :path, :scheme, or :status"
 type HeaderName string
 
+// HTTPHeaderName is an HTTP header name.
+//
 // +kubebuilder:validation:MinLength=1
 // +kubebuilder:validation:MaxLength=256
 // +kubebuilder:validation:Pattern=`^[A-Za-z0-9!#$%&'*+\-.^_\x60|~]+$`
 type HTTPHeaderName string
 
+// DirectResponseHeader is a header of a direct response.
 type DirectResponseHeader struct {
 	// +required
 	Name HTTPHeaderName `json:"name"`
@@ -1519,6 +1744,7 @@ type DirectResponseHeader struct {
 	Value CELExpression `json:"value"`
 }
 
+// HeaderTransformation sets a header to the value of a CEL expression.
 type HeaderTransformation struct {
 	// +required
 	Name HeaderName `json:"name"`
@@ -1526,6 +1752,8 @@ type HeaderTransformation struct {
 	Value CELExpression `json:"value"`
 }
 
+// BodySendMode is how a body is sent to the external processor.
+//
 // +k8s:enum
 type BodySendMode string
 
@@ -1536,6 +1764,8 @@ const (
 	BodySendModeFullDuplexStreamed BodySendMode = "FullDuplexStreamed"
 )
 
+// HeaderSendMode says whether headers are sent to the external processor.
+//
 // +k8s:enum
 type HeaderSendMode string
 
@@ -1544,6 +1774,8 @@ const (
 	HeaderSendModeSkip HeaderSendMode = "Skip"
 )
 
+// TrailerSendMode says whether trailers are sent to the external processor.
+//
 // +k8s:enum
 type TrailerSendMode string
 
@@ -1552,6 +1784,7 @@ const (
 	TrailerSendModeSend TrailerSendMode = "Send"
 )
 
+// ProcessingOptions says which parts of a message go to the external processor.
 type ProcessingOptions struct {
 	// +optional
 	// +kubebuilder:default=FullDuplexStreamed
@@ -1582,8 +1815,10 @@ type ProcessingOptions struct {
 	AllowModeOverride bool `json:"allowModeOverride,omitempty"`
 }
 
+// NamespacedMetadataContext maps metadata keys to CEL expressions.
 type NamespacedMetadataContext map[string]CELExpression
 
+// ExtProc sends requests to an external processing server.
 type ExtProc struct {
 	// +optional
 	BackendRef *gwv1.BackendObjectReference `json:"backendRef,omitempty"`
@@ -1607,6 +1842,7 @@ type ExtProc struct {
 	ResponseAttributes map[string]CELExpression `json:"responseAttributes,omitempty"`
 }
 
+// ExtProcConditional is an external processor with the condition that enables it.
 type ExtProcConditional struct {
 	// +optional
 	Condition CELExpression `json:"condition,omitempty"`
@@ -1615,6 +1851,8 @@ type ExtProcConditional struct {
 	Policy ExtProc `json:"policy"`
 }
 
+// ExtProcOrConditional is an external processor or a list of conditional ones.
+//
 // +kubebuilder:validation:XValidation:rule="has(self.conditional) ? [has(self.backendRef),has(self.failureMode),has(self.metadataContext),has(self.processingOptions),has(self.requestAttributes),has(self.responseAttributes)].filter(x,x==true).size() == 0 : true",message="conditional cannot be set with any other field"
 // +kubebuilder:validation:XValidation:rule="has(self.conditional) ? true : has(self.backendRef)",message="backendRef: Required value"
 type ExtProcOrConditional struct {
@@ -1627,6 +1865,7 @@ type ExtProcOrConditional struct {
 	Conditional []ExtProcConditional `json:"conditional,omitempty"`
 }
 
+// ExtAuthConditional is an external authorization with the condition that enables it.
 type ExtAuthConditional struct {
 	// +optional
 	Condition CELExpression `json:"condition,omitempty"`
@@ -1636,6 +1875,8 @@ type ExtAuthConditional struct {
 	Policy ExtAuth `json:"policy"`
 }
 
+// ExtAuthOrConditional is an external authorization or a list of conditional ones.
+//
 // +kubebuilder:validation:XValidation:rule="has(self.conditional) ? [has(self.backendRef),has(self.cache),has(self.failureMode),has(self.forwardBody),has(self.grpc),has(self.http)].filter(x,x==true).size() == 0 : true",message="conditional cannot be set with any other field"
 // +kubebuilder:validation:XValidation:rule="has(self.conditional) ? true : has(self.backendRef)",message="backendRef: Required value"
 // +kubebuilder:validation:XValidation:rule="has(self.conditional) || [has(self.grpc),has(self.http)].filter(x,x==true).size() == 1",message="exactly one of the fields in [grpc http] must be set"
@@ -1649,6 +1890,8 @@ type ExtAuthOrConditional struct {
 	Conditional []ExtAuthConditional `json:"conditional,omitempty"`
 }
 
+// ExtAuth asks an external service to authorise requests.
+//
 // +kubebuilder:validation:XValidation:rule="!(has(self.forwardBody) && has(self.http) && has(self.http.body))",message="forwardBody cannot be used with http.body"
 type ExtAuth struct {
 	// +optional
@@ -1670,6 +1913,7 @@ type ExtAuth struct {
 	Cache *ExtAuthCache `json:"cache,omitempty"`
 }
 
+// ExtAuthCache configures caching of external authorization results.
 type ExtAuthCache struct {
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=16
@@ -1684,6 +1928,7 @@ type ExtAuthCache struct {
 	MaxEntries *uint32 `json:"maxEntries,omitempty"`
 }
 
+// AgentExtAuthHTTP configures an HTTP external authorization service.
 type AgentExtAuthHTTP struct {
 	// +optional
 	Path *CELExpression `json:"path,omitempty"`
@@ -1711,6 +1956,7 @@ type AgentExtAuthHTTP struct {
 	ResponseMetadata map[string]CELExpression `json:"responseMetadata,omitempty"`
 }
 
+// AgentExtAuthGRPC configures a gRPC external authorization service.
 type AgentExtAuthGRPC struct {
 	// +optional
 	// +kubebuilder:validation:MaxProperties=64
@@ -1720,6 +1966,7 @@ type AgentExtAuthGRPC struct {
 	RequestMetadata map[string]CELExpression `json:"requestMetadata,omitempty"`
 }
 
+// ExtAuthBody says how much of the request body is sent to the external authorization service.
 type ExtAuthBody struct {
 	// +required
 	// +kubebuilder:validation:XIntOrString
@@ -1730,6 +1977,8 @@ type ExtAuthBody struct {
 	MaxSize ByteSize `json:"maxSize"`
 }
 
+// RateLimits configures local and global rate limits.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.global),has(self.local)].filter(x,x==true).size() >= 1",message="at least one of the fields in [global local] must be set"
 type RateLimits struct {
 	// +kubebuilder:validation:MinItems=1
@@ -1741,6 +1990,7 @@ type RateLimits struct {
 	Global *GlobalRateLimit `json:"global,omitempty"`
 }
 
+// RateLimitsConditional is a rate limit with the condition that enables it.
 type RateLimitsConditional struct {
 	// +optional
 	Condition CELExpression `json:"condition,omitempty"`
@@ -1748,6 +1998,8 @@ type RateLimitsConditional struct {
 	Policy RateLimits `json:"policy"`
 }
 
+// RateLimitsOrConditional is a rate limit or a list of conditional ones.
+//
 // +kubebuilder:validation:XValidation:rule="has(self.conditional) ? [has(self.global),has(self.local)].filter(x,x==true).size() == 0 : true",message="conditional cannot be set with any other field"
 // +kubebuilder:validation:XValidation:rule="[has(self.conditional),has(self.global),has(self.local)].filter(x,x==true).size() >= 1",message="at least one of the fields in [conditional global local] must be set"
 type RateLimitsOrConditional struct {
@@ -1766,6 +2018,7 @@ type RateLimitsOrConditional struct {
 	Conditional []RateLimitsConditional `json:"conditional,omitempty"`
 }
 
+// GlobalRateLimit is enforced by an external rate limit service.
 type GlobalRateLimit struct {
 	// +required
 	BackendRef gwv1.BackendObjectReference `json:"backendRef"`
@@ -1782,6 +2035,8 @@ type GlobalRateLimit struct {
 	Descriptors []RateLimitDescriptor `json:"descriptors"`
 }
 
+// RateLimitUnit is what a global rate limit counts.
+//
 // +k8s:enum
 type RateLimitUnit string
 
@@ -1790,6 +2045,7 @@ const (
 	RateLimitUnitRequests RateLimitUnit = "Requests"
 )
 
+// RateLimitDescriptor is one descriptor sent to the rate limit service.
 type RateLimitDescriptor struct {
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=16
@@ -1801,6 +2057,7 @@ type RateLimitDescriptor struct {
 	Cost *CELExpression `json:"cost,omitempty"`
 }
 
+// RateLimitDescriptorEntry is one entry of a rate limit descriptor.
 type RateLimitDescriptorEntry struct {
 	// +required
 	Name TinyString `json:"name"`
@@ -1808,6 +2065,8 @@ type RateLimitDescriptorEntry struct {
 	Expression CELExpression `json:"expression"`
 }
 
+// LocalRateLimitUnit is what a local rate limit counts.
+//
 // +k8s:enum
 type LocalRateLimitUnit string
 
@@ -1817,6 +2076,8 @@ const (
 	LocalRateLimitUnitHours   LocalRateLimitUnit = "Hours"
 )
 
+// LocalRateLimit is a token bucket kept by each proxy.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.requests),has(self.tokens)].filter(x,x==true).size() == 1",message="exactly one of the fields in [requests tokens] must be set"
 type LocalRateLimit struct {
 	// +kubebuilder:validation:Minimum=1
@@ -1834,11 +2095,13 @@ type LocalRateLimit struct {
 	Burst *int32 `json:"burst,omitempty"`
 }
 
+// CORS configures cross-origin resource sharing.
 type CORS struct {
 	// +kubebuilder:pruning:PreserveUnknownFields
 	*gwv1.HTTPCORSFilter `json:",inline"`
 }
 
+// CSRF configures cross-site request forgery protection.
 type CSRF struct {
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=16
@@ -1846,11 +2109,13 @@ type CSRF struct {
 	AdditionalOrigins []ShortString `json:"additionalOrigins,omitempty"`
 }
 
+// HostnameRewrite rewrites the Host header sent to backends.
 type HostnameRewrite struct {
 	// +required
 	Mode HostnameRewriteMode `json:"mode"`
 }
 
+// Timeouts bounds request durations.
 type Timeouts struct {
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:MaxLength=32
@@ -1860,11 +2125,13 @@ type Timeouts struct {
 	Request *metav1.Duration `json:"request,omitempty"`
 }
 
+// Delay injects latency for fault testing.
 type Delay struct {
 	// +required
 	Duration CELExpression `json:"duration"`
 }
 
+// Retry retries failed requests.
 type Retry struct {
 	*gwv1.HTTPRouteRetry `json:",inline"`
 
@@ -1875,6 +2142,7 @@ type Retry struct {
 	Condition *CELExpression `json:"condition,omitempty"`
 }
 
+// AccessLog configures access logging.
 type AccessLog struct {
 	// +optional
 	Filter *CELExpression `json:"filter,omitempty"`
@@ -1885,6 +2153,8 @@ type AccessLog struct {
 	Otlp *OtlpAccessLog `json:"otlp,omitempty"`
 }
 
+// OtlpAccessLog exports access logs over OTLP.
+//
 // +kubebuilder:validation:XValidation:rule="!has(self.path) || !has(self.protocol) || self.protocol == 'HTTP'",message="path is only valid with protocol HTTP"
 // +kubebuilder:validation:XValidation:rule="!has(self.path) || self.path.startsWith('/')",message="path must start with /"
 type OtlpAccessLog struct {
@@ -1905,6 +2175,8 @@ type OtlpAccessLog struct {
 	Path *LongString `json:"path,omitempty"`
 }
 
+// LogTracingAttributes adds or removes attributes of logs or traces.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.add),has(self.remove)].filter(x,x==true).size() >= 1",message="at least one of the fields in [add remove] must be set"
 type LogTracingAttributes struct {
 	// +kubebuilder:validation:MinItems=1
@@ -1917,6 +2189,7 @@ type LogTracingAttributes struct {
 	Add []AttributeAdd `json:"add,omitempty"`
 }
 
+// AttributeAdd is an attribute computed by a CEL expression.
 type AttributeAdd struct {
 	// +required
 	Name ShortString `json:"name"`
@@ -1924,11 +2197,14 @@ type AttributeAdd struct {
 	Expression CELExpression `json:"expression"`
 }
 
+// MetricLabels adds labels to metrics.
 type MetricLabels struct {
 	// +required
 	Attributes MetricAttributes `json:"attributes"`
 }
 
+// MetricAttributes adds attributes to metrics.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.add)].filter(x,x==true).size() >= 1",message="at least one of the fields in [add] must be set"
 type MetricAttributes struct {
 	// +listType=map
@@ -1939,6 +2215,8 @@ type MetricAttributes struct {
 	Add []AttributeAdd `json:"add,omitempty"`
 }
 
+// OTLPProtocol is the OTLP transport.
+//
 // +k8s:enum
 type OTLPProtocol string
 
@@ -1947,6 +2225,8 @@ const (
 	OTLPProtocolGrpc OTLPProtocol = "GRPC"
 )
 
+// Tracing configures tracing.
+//
 // +kubebuilder:validation:XValidation:rule="!has(self.path) || !has(self.protocol) || self.protocol == 'HTTP'",message="path is only valid with protocol HTTP"
 // +kubebuilder:validation:XValidation:rule="!has(self.path) || self.path.startsWith('/')",message="path must start with /"
 type Tracing struct {
@@ -1974,6 +2254,7 @@ type Tracing struct {
 	Filter *CELExpression `json:"filter,omitempty"`
 }
 
+// ResourceAdd is a resource attribute computed by a CEL expression.
 type ResourceAdd struct {
 	// +required
 	Name ShortString `json:"name"`

@@ -5,16 +5,7 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
-// +kubebuilder:rbac:groups=authentication.k8s.io,resources=tokenreviews,verbs=create
-
-type NamespacedObjectReference struct {
-	// +required
-	Name gwv1.ObjectName `json:"name"`
-
-	// +optional
-	Namespace *gwv1.Namespace `json:"namespace,omitempty"`
-}
-
+// LocalPolicyTargetReference names a target in the same namespace.
 type LocalPolicyTargetReference struct {
 	// +required
 	Group gwv1.Group `json:"group"`
@@ -26,6 +17,8 @@ type LocalPolicyTargetReference struct {
 	Name gwv1.ObjectName `json:"name"`
 }
 
+// LocalPolicyTargetReferenceWithSectionName names a target in the same namespace, optionally a section of it.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.sectionName),has(self.port)].filter(x,x==true).size() <= 1",message="at most one of the fields in [sectionName port] may be set"
 type LocalPolicyTargetReferenceWithSectionName struct {
 	LocalPolicyTargetReference `json:",inline"`
@@ -39,6 +32,7 @@ type LocalPolicyTargetReferenceWithSectionName struct {
 	Port *int32 `json:"port,omitempty"`
 }
 
+// LocalPolicyTargetSelector selects targets in the same namespace by label.
 type LocalPolicyTargetSelector struct {
 	// +required
 	Group gwv1.Group `json:"group"`
@@ -50,6 +44,8 @@ type LocalPolicyTargetSelector struct {
 	MatchLabels map[string]string `json:"matchLabels"`
 }
 
+// LocalPolicyTargetSelectorWithSectionName selects targets by label, optionally a section of them.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.sectionName),has(self.port)].filter(x,x==true).size() <= 1",message="at most one of the fields in [sectionName port] may be set"
 type LocalPolicyTargetSelectorWithSectionName struct {
 	LocalPolicyTargetSelector `json:",inline"`
@@ -63,6 +59,7 @@ type LocalPolicyTargetSelectorWithSectionName struct {
 	Port *int32 `json:"port,omitempty"`
 }
 
+// PolicyStatus is written by the controller; the CLI never sets it.
 type PolicyStatus struct {
 	// +optional
 	// +listType=map
@@ -75,6 +72,7 @@ type PolicyStatus struct {
 	Ancestors []PolicyAncestorStatus `json:"ancestors"`
 }
 
+// PolicyAncestorStatus is a policy's status for one ancestor.
 type PolicyAncestorStatus struct {
 	// +required
 	AncestorRef gwv1.ParentReference `json:"ancestorRef"`
@@ -90,6 +88,8 @@ type PolicyAncestorStatus struct {
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
 
+// HeaderModifiers modify request and response headers.
+//
 // +kubebuilder:validation:XValidation:rule="[has(self.request),has(self.response)].filter(x,x==true).size() >= 1",message="at least one of the fields in [request response] must be set"
 type HeaderModifiers struct {
 	// +optional
@@ -99,6 +99,8 @@ type HeaderModifiers struct {
 	Response *gwv1.HTTPHeaderFilter `json:"response,omitempty"`
 }
 
+// LocalSecretObjectRef names a Secret in the same namespace.
+//
 // +structType=atomic
 // +kubebuilder:validation:XValidation:rule="(!has(self.group) || size(self.group) == 0) ? (!has(self.kind) || size(self.kind) == 0 || self.kind == 'Secret') : (has(self.kind) && size(self.kind) > 0)",message="custom credential refs must set both group and kind"
 type LocalSecretObjectRef struct {
@@ -112,6 +114,8 @@ type LocalSecretObjectRef struct {
 	Kind string `json:"kind,omitempty"`
 }
 
+// LocalSecretKeyRef names a key of a Secret in the same namespace.
+//
 // +structType=atomic
 // +kubebuilder:validation:XValidation:rule="(!has(self.group) || size(self.group) == 0) ? (!has(self.kind) || size(self.kind) == 0 || self.kind == 'Secret') : (has(self.kind) && size(self.kind) > 0)",message="custom credential refs must set both group and kind"
 type LocalSecretKeyRef struct {
