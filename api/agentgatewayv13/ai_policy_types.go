@@ -130,11 +130,18 @@ type PromptCaching struct {
 	// +kubebuilder:default=1024
 	// +kubebuilder:validation:Minimum=0
 	MinTokens *int `json:"minTokens,omitempty"`
+
+	// CacheMessageOffset moves the message cache marker this many messages back
+	// from the end of the conversation.
+	// +optional
+	// +kubebuilder:default=0
+	// +kubebuilder:validation:Minimum=0
+	CacheMessageOffset *int `json:"cacheMessageOffset,omitempty"`
 }
 
 // RouteType is the API format handled on a path.
 //
-// +kubebuilder:validation:Enum=Completions;Messages;Models;Passthrough;Detect;Responses;AnthropicTokenCount;Embeddings;Realtime
+// +k8s:enum
 type RouteType string
 
 const (
@@ -156,12 +163,18 @@ const (
 	RouteTypeEmbeddings RouteType = "Embeddings"
 	// RouteTypeRealtime is the OpenAI realtime API.
 	RouteTypeRealtime RouteType = "Realtime"
+	// RouteTypeRerank is the rerank API.
+	RouteTypeRerank RouteType = "Rerank"
 )
 
 // PromptGuard holds the checks run on requests and on responses; set at least one list.
 //
 // +kubebuilder:validation:XValidation:rule="[has(self.request),has(self.response)].filter(x,x==true).size() >= 1",message="at least one of the fields in [request response] must be set"
 type PromptGuard struct {
+	// Streaming turns on guarding of streamed responses.
+	// +optional
+	Streaming PromptGuardStreamingMode `json:"streaming,omitempty"`
+
 	// Request checks run, in order, on the prompt before it reaches the provider.
 	// +optional
 	// +kubebuilder:validation:MinItems=1
@@ -174,6 +187,16 @@ type PromptGuard struct {
 	// +kubebuilder:validation:MaxItems=8
 	Response []PromptGuardResponse `json:"response,omitempty"`
 }
+
+// PromptGuardStreamingMode says how streamed responses are guarded.
+//
+// +k8s:enum
+type PromptGuardStreamingMode string
+
+const (
+	// PromptGuardStreamingEnabled guards streamed responses as they arrive.
+	PromptGuardStreamingEnabled PromptGuardStreamingMode = "Enabled"
+)
 
 // PromptGuardRequest is one request-side check; set exactly one kind.
 //
@@ -231,7 +254,7 @@ type PromptGuardResponse struct {
 
 // RegexAction is what a regex guard does with a match.
 //
-// +kubebuilder:validation:Enum=Mask;Reject
+// +k8s:enum
 type RegexAction string
 
 const (
@@ -243,7 +266,7 @@ const (
 
 // BuiltinRegex is a predefined pattern for common personal data.
 //
-// +kubebuilder:validation:Enum=Ssn;CreditCard;PhoneNumber;Email;CaSin
+// +k8s:enum
 type BuiltinRegex string
 
 const (
@@ -286,6 +309,10 @@ type GuardWebhook struct {
 	// ForwardHeaderMatches selects the client request headers forwarded to the service.
 	// +optional
 	ForwardHeaderMatches []gwv1.HTTPHeaderMatch `json:"forwardHeaderMatches,omitempty"`
+
+	// FailureMode is what happens to the request when the service cannot be reached.
+	// +optional
+	FailureMode FailureMode `json:"failureMode,omitempty"`
 }
 
 // OpenAIModeration checks text with the OpenAI moderation endpoint.

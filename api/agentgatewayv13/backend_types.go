@@ -9,6 +9,7 @@ import (
 // provider (or a failover set of them), a fixed host and port, or a set of MCP servers.
 //
 // +kubebuilder:object:root=true
+// +kubebuilder:object:generate=false
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:categories=agentgateway,shortName=agbe
 // +kubebuilder:printcolumn:name="Accepted",type=string,JSONPath=".status.conditions[?(@.type=='Accepted')].status",description="Whether the controller accepted this backend"
@@ -29,6 +30,7 @@ type AgentgatewayBackend struct {
 // AgentgatewayBackendList is a list of AgentgatewayBackend objects.
 //
 // +kubebuilder:object:root=true
+// +kubebuilder:object:generate=false
 type AgentgatewayBackendList struct {
 	metav1.TypeMeta `json:",inline"`
 	metav1.ListMeta `json:"metadata,omitempty"`
@@ -39,7 +41,7 @@ type AgentgatewayBackendList struct {
 //
 // +kubebuilder:validation:XValidation:rule="has(self.policies) && has(self.policies.ai) ? has(self.ai) : true",message="AI policies require AI backend"
 // +kubebuilder:validation:XValidation:rule="has(self.policies) && has(self.policies.mcp) ? has(self.mcp) : true",message="MCP policies require MCP backend"
-// +kubebuilder:validation:XValidation:rule="[has(self.ai),has(self.static),has(self.dynamicForwardProxy),has(self.mcp),has(self.aws)].filter(x,x==true).size() == 1",message="exactly one of the fields in [ai static dynamicForwardProxy mcp aws] must be set"
+// +kubebuilder:validation:XValidation:rule="[has(self.ai),has(self.static),has(self.dynamicForwardProxy),has(self.mcp),has(self.aws),has(self.a2a)].filter(x,x==true).size() == 1",message="exactly one of the fields in [ai static dynamicForwardProxy mcp aws a2a] must be set"
 type AgentgatewayBackendSpec struct {
 	// AI makes this backend an LLM provider, or prioritised groups of providers.
 	// +optional
@@ -61,6 +63,10 @@ type AgentgatewayBackendSpec struct {
 	// +optional
 	AWS *AWSBackend `json:"aws,omitempty"`
 
+	// A2A makes this backend an agent speaking the Agent2Agent protocol.
+	// +optional
+	A2A *A2ABackend `json:"a2a,omitempty"`
+
 	// Policies apply to every request sent to this backend.
 	// +optional
 	Policies *BackendPolicies `json:"policies,omitempty"`
@@ -76,15 +82,35 @@ type AgentgatewayBackendStatus struct {
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
 
-// StaticBackend is a backend reached at a fixed address.
+// StaticBackend is a backend reached at a fixed address: a host and port, or a Unix
+// domain socket.
+//
+// +kubebuilder:validation:XValidation:rule="has(self.unixPath) || (has(self.host) && has(self.port))",message="must specify either unixPath or both host and port"
+// +kubebuilder:validation:XValidation:rule="!has(self.unixPath) || (!has(self.host) && !has(self.port))",message="unixPath and host/port are mutually exclusive"
 type StaticBackend struct {
 	// Host is the DNS name or IP address to connect to.
-	// +required
-	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:MaxLength=256
-	Host string `json:"host"`
+	// +optional
+	Host ShortString `json:"host,omitempty"`
 
 	// Port is the TCP port to connect to.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	Port int32 `json:"port,omitempty"`
+
+	// UnixPath is the file system path of a Unix domain socket.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	UnixPath *string `json:"unixPath,omitempty"`
+}
+
+// A2ABackend is an Agent2Agent agent at a fixed address.
+type A2ABackend struct {
+	// Host is the DNS name or IP address of the agent.
+	// +required
+	Host ShortString `json:"host"`
+
+	// Port is the agent's TCP port.
 	// +required
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=65535
@@ -139,9 +165,11 @@ type NamedLLMProvider struct {
 // reached.
 //
 // +kubebuilder:validation:XValidation:rule="has(self.host) || has(self.port) ? has(self.host) && has(self.port) : true",message="both host and port must be set together"
+// +kubebuilder:validation:XValidation:rule="has(self.custom) ? has(self.custom.backendRef) != has(self.host) : true",message="custom providers must specify exactly one of backendRef or host and port"
 // +kubebuilder:validation:XValidation:rule="!(has(self.path) && has(self.pathPrefix))",message="path and pathPrefix are mutually exclusive"
+// +kubebuilder:validation:XValidation:rule="!(has(self.custom) && self.custom.formats.exists(f, has(f.path)) && (has(self.path) || has(self.pathPrefix)))",message="path, pathPrefix, and custom format paths are mutually exclusive"
 // +kubebuilder:validation:XValidation:rule="has(self.pathPrefix) ? has(self.host) : true",message="pathPrefix requires host to be set"
-// +kubebuilder:validation:XValidation:rule="[has(self.openai),has(self.azureopenai),has(self.anthropic),has(self.gemini),has(self.vertexai),has(self.bedrock)].filter(x,x==true).size() == 1",message="exactly one of the fields in [openai azureopenai anthropic gemini vertexai bedrock] must be set"
+// +kubebuilder:validation:XValidation:rule="[has(self.openai),has(self.azureopenai),has(self.azure),has(self.anthropic),has(self.gemini),has(self.vertexai),has(self.bedrock),has(self.custom)].filter(x,x==true).size() == 1",message="exactly one of the fields in [openai azureopenai azure anthropic gemini vertexai bedrock custom] must be set"
 type LLMProvider struct {
 	// OpenAI selects the OpenAI API (also used for OpenAI-compatible servers together
 	// with Host and Port).
@@ -151,6 +179,10 @@ type LLMProvider struct {
 	// AzureOpenAI selects an Azure OpenAI deployment.
 	// +optional
 	AzureOpenAI *AzureOpenAIConfig `json:"azureopenai,omitempty"`
+
+	// Azure selects an Azure OpenAI or Azure AI Foundry resource.
+	// +optional
+	Azure *AzureConfig `json:"azure,omitempty"`
 
 	// Anthropic selects the Anthropic Messages API.
 	// +optional
@@ -167,6 +199,11 @@ type LLMProvider struct {
 	// Bedrock selects Amazon Bedrock.
 	// +optional
 	Bedrock *BedrockConfig `json:"bedrock,omitempty"`
+
+	// Custom is a provider reached by backend reference or host, speaking the API
+	// formats it lists.
+	// +optional
+	Custom *CustomProvider `json:"custom,omitempty"`
 
 	// Host replaces the provider's default host name; it requires Port.
 	// +optional
@@ -193,6 +230,97 @@ type LLMProvider struct {
 	// +kubebuilder:validation:MaxLength=1024
 	PathPrefix string `json:"pathPrefix,omitempty"`
 }
+
+// LocalBackendObjectReference names an object in the same namespace that receives
+// traffic, a Service unless Group and Kind say otherwise.
+//
+// +kubebuilder:validation:XValidation:rule="(size(self.group) == 0 && self.kind == 'Service') ? has(self.port) : true",message="Must have port for Service reference"
+type LocalBackendObjectReference struct {
+	// Group is the API group of the object; empty for the core group.
+	// +optional
+	// +kubebuilder:default=""
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	Group *string `json:"group,omitempty"`
+
+	// Kind is the kind of the object.
+	// +optional
+	// +kubebuilder:default=Service
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:Pattern=`^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$`
+	Kind *string `json:"kind,omitempty"`
+
+	// Name is the name of the object.
+	// +required
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:MinLength=1
+	Name string `json:"name"`
+
+	// Port is the destination port; needed for a Service.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	Port *int32 `json:"port,omitempty"`
+}
+
+// CustomProvider is an LLM provider not known by name: the API formats it speaks
+// are listed explicitly.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.backendRef) || (((!has(self.backendRef.group) || self.backendRef.group == \"\") && (!has(self.backendRef.kind) || self.backendRef.kind == 'Service')) || (has(self.backendRef.group) && self.backendRef.group == 'inference.networking.k8s.io' && has(self.backendRef.kind) && self.backendRef.kind == 'InferencePool'))",message="custom provider backendRef may target only Service or InferencePool"
+type CustomProvider struct {
+	// BackendRef is a Service or InferencePool serving the provider.
+	// +optional
+	BackendRef *LocalBackendObjectReference `json:"backendRef,omitempty"`
+
+	// Model forces this model name.
+	// +optional
+	Model *ShortString `json:"model,omitempty"`
+
+	// Formats lists the API formats the provider accepts, one entry per type.
+	// +required
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=6
+	// +listType=map
+	// +listMapKey=type
+	Formats []ProviderFormatConfig `json:"formats"`
+}
+
+// ProviderFormatConfig is one API format of a custom provider and, optionally, the
+// path it is served at.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.path) || self.path.startsWith('/')",message="path must start with /"
+type ProviderFormatConfig struct {
+	// Type is the API format.
+	// +required
+	Type ProviderFormat `json:"type"`
+
+	// Path is the request path for this format.
+	// +optional
+	Path LongString `json:"path,omitempty"`
+}
+
+// ProviderFormat is an LLM API format.
+//
+// +k8s:enum
+type ProviderFormat string
+
+const (
+	// ProviderFormatCompletions is the OpenAI chat completions API.
+	ProviderFormatCompletions ProviderFormat = "Completions"
+	// ProviderFormatMessages is the Anthropic messages API.
+	ProviderFormatMessages ProviderFormat = "Messages"
+	// ProviderFormatResponses is the OpenAI responses API.
+	ProviderFormatResponses ProviderFormat = "Responses"
+	// ProviderFormatEmbeddings is the embeddings API.
+	ProviderFormatEmbeddings ProviderFormat = "Embeddings"
+	// ProviderFormatAnthropicTokenCount is Anthropic's token counting API.
+	ProviderFormatAnthropicTokenCount ProviderFormat = "AnthropicTokenCount"
+	// ProviderFormatRealtime is the realtime API.
+	ProviderFormatRealtime ProviderFormat = "Realtime"
+	// ProviderFormatRerank is the rerank API.
+	ProviderFormatRerank ProviderFormat = "Rerank"
+)
 
 // OpenAIConfig configures the OpenAI provider.
 type OpenAIConfig struct {
@@ -243,6 +371,43 @@ type AzureOpenAIConfig struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
 	APIVersion string `json:"apiVersion,omitempty"`
+}
+
+// AzureResourceType is the kind of Azure resource a provider points at.
+//
+// +k8s:enum
+type AzureResourceType string
+
+const (
+	// AzureResourceTypeOpenAI is an Azure OpenAI resource.
+	AzureResourceTypeOpenAI AzureResourceType = "OpenAI"
+	// AzureResourceTypeFoundry is an Azure AI Foundry resource.
+	AzureResourceTypeFoundry AzureResourceType = "Foundry"
+)
+
+// AzureConfig configures an Azure OpenAI or Azure AI Foundry resource.
+//
+// +kubebuilder:validation:XValidation:message="projectName is required when resourceType is Foundry",rule="self.resourceType != 'Foundry' || has(self.projectName)"
+type AzureConfig struct {
+	// ResourceName is the name of the Azure resource.
+	// +required
+	ResourceName ShortString `json:"resourceName"`
+
+	// ResourceType is the kind of the Azure resource.
+	// +required
+	ResourceType AzureResourceType `json:"resourceType"`
+
+	// Model forces this model name.
+	// +optional
+	Model *ShortString `json:"model,omitempty"`
+
+	// APIVersion is the Azure API version to call.
+	// +optional
+	APIVersion *TinyString `json:"apiVersion,omitempty"`
+
+	// ProjectName is the Foundry project; required for Foundry resources.
+	// +optional
+	ProjectName *ShortString `json:"projectName,omitempty"`
 }
 
 // VertexAIConfig configures Google Vertex AI.
@@ -329,7 +494,7 @@ type AWSAgentCore struct {
 
 // FailureMode is what happens to a request when a dependency cannot be reached.
 //
-// +kubebuilder:validation:Enum=FailOpen;FailClosed
+// +k8s:enum
 type FailureMode string
 
 const (
@@ -341,7 +506,7 @@ const (
 
 // MCPSessionRouting says whether MCP sessions stick to one proxy replica.
 //
-// +kubebuilder:validation:Enum=Stateful;Stateless
+// +k8s:enum
 type MCPSessionRouting string
 
 const (
@@ -407,7 +572,7 @@ type MCPTargetSelector struct {
 
 // MCPProtocol is the transport an MCP server speaks.
 //
-// +kubebuilder:validation:Enum=StreamableHTTP;SSE
+// +k8s:enum
 type MCPProtocol string
 
 const (
@@ -454,3 +619,21 @@ type MCPStaticTarget struct {
 	// +optional
 	Policies *ConnectionPolicies `json:"policies,omitempty"`
 }
+
+// TinyString is a non-empty string of at most 64 characters.
+//
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:MaxLength=64
+type TinyString = string
+
+// ShortString is a non-empty string of at most 256 characters.
+//
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:MaxLength=256
+type ShortString = string
+
+// LongString is a non-empty string of at most 1024 characters.
+//
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:MaxLength=1024
+type LongString = string

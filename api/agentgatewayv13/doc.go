@@ -9,8 +9,9 @@
 // generated CRDs field by field against the upstream CRDs of the same release.
 //
 // Where upstream embeds Kubernetes or Gateway API types, the same types are embedded
-// here, except where the pinned Gateway API module generates a different schema; a
-// local copy of the v1.3.1 shape is kept for those (see gatewayapi_types.go).
+// here. Unlike the v1.1.0 model (package agentgateway), no local copy of a Gateway
+// API type is needed: the pinned sigs.k8s.io/gateway-api module generates the same
+// schema as the release v1.3.1 was built against (see gatewayapi_types.go).
 //
 // +kubebuilder:object:generate=false
 // +groupName=agentgateway.dev

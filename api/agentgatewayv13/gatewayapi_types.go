@@ -4,21 +4,19 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
-// Retry has the shape of the Gateway API HTTPRouteRetry as agentgateway v1.1.0
-// embeds it. It is a local copy because sigs.k8s.io/gateway-api v1.6.3 changed the
-// schema of that type (codes became a set and attempts gained a lower bound), so
-// embedding it would no longer match the upstream CRD.
+// Retry is the Gateway API HTTPRouteRetry, embedded as agentgateway v1.3.1 does, plus
+// CEL conditions that narrow which requests and responses are retried. Unlike v1.1.0
+// (see package agentgateway), v1.3.1 was built against a Gateway API release whose
+// HTTPRouteRetry schema matches the one of the pinned sigs.k8s.io/gateway-api module,
+// so no local copy of the type is needed.
 type Retry struct {
-	// Codes are the HTTP status codes that are retried.
-	// +optional
-	// +listType=atomic
-	Codes []gwv1.HTTPRouteRetryStatusCode `json:"codes,omitempty"`
+	*gwv1.HTTPRouteRetry `json:",inline"`
 
-	// Attempts is the largest number of retries.
+	// Precondition is a CEL expression that must hold for a request to be retried.
 	// +optional
-	Attempts *int `json:"attempts,omitempty"`
+	Precondition *CELExpression `json:"precondition,omitempty"`
 
-	// Backoff is the wait between retries.
+	// Condition is a CEL expression over the response deciding whether to retry.
 	// +optional
-	Backoff *gwv1.Duration `json:"backoff,omitempty"`
+	Condition *CELExpression `json:"condition,omitempty"`
 }

@@ -11,6 +11,7 @@ import (
 // spec.infrastructure.parametersRef.
 //
 // +kubebuilder:object:root=true
+// +kubebuilder:object:generate=false
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:categories=agentgateway,shortName=agpar
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=".metadata.creationTimestamp"
@@ -30,6 +31,7 @@ type AgentgatewayParameters struct {
 // AgentgatewayParametersList is a list of AgentgatewayParameters objects.
 //
 // +kubebuilder:object:root=true
+// +kubebuilder:object:generate=false
 type AgentgatewayParametersList struct {
 	metav1.TypeMeta `json:",inline"`
 	metav1.ListMeta `json:"metadata,omitempty"`
@@ -66,6 +68,10 @@ type AgentgatewayParametersSpec struct {
 	// Istio joins the proxy to an Istio mesh.
 	// +optional
 	Istio *IstioIntegration `json:"istio,omitempty"`
+
+	// ModelCatalog adds model metadata (such as pricing and limits) to the proxy.
+	// +optional
+	ModelCatalog *ModelCatalogSpec `json:"modelCatalog,omitempty"`
 
 	// Deployment changes the generated Deployment.
 	// +optional
@@ -105,8 +111,38 @@ type ShutdownSpec struct {
 	Max int64 `json:"max"`
 }
 
+// ModelCatalogSpec lists where model metadata is read from.
+type ModelCatalogSpec struct {
+	// Sources are read in order.
+	// +optional
+	Sources []ModelCatalogSource `json:"sources,omitempty"`
+}
+
+// ModelCatalogSource is one source of model metadata.
+type ModelCatalogSource struct {
+	// ConfigMap reads the metadata from a ConfigMap.
+	// +optional
+	ConfigMap *ModelCatalogConfigMapRef `json:"configMap,omitempty"`
+}
+
+// ModelCatalogConfigMapRef names a ConfigMap key holding model metadata.
+type ModelCatalogConfigMapRef struct {
+	// Name is the ConfigMap's name.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	Name string `json:"name"`
+
+	// Key is the entry in the ConfigMap.
+	// +optional
+	Key string `json:"key,omitempty"`
+}
+
 // IstioIntegration points the proxy at an Istio control plane.
 type IstioIntegration struct {
+	// Enabled turns the Istio integration on or off.
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+
 	// CAAddress is the address of the Istio certificate authority.
 	// +optional
 	CAAddress string `json:"caAddress,omitempty"`
@@ -114,6 +150,18 @@ type IstioIntegration struct {
 	// TrustDomain is the mesh trust domain.
 	// +optional
 	TrustDomain string `json:"trustDomain,omitempty"`
+
+	// AdditionalTrustDomains are further trust domains accepted from peers.
+	// +optional
+	AdditionalTrustDomains []string `json:"additionalTrustDomains,omitempty"`
+
+	// ClusterID is the Istio cluster ID of the proxy.
+	// +optional
+	ClusterID string `json:"clusterId,omitempty"`
+
+	// Network is the Istio network of the proxy.
+	// +optional
+	Network string `json:"network,omitempty"`
 }
 
 // AgentgatewayParametersStatus is intentionally empty.
@@ -121,7 +169,7 @@ type AgentgatewayParametersStatus struct{}
 
 // LogFormat is the proxy's log encoding.
 //
-// +kubebuilder:validation:Enum=json;text
+// +k8s:enum
 type LogFormat string
 
 const (

@@ -10,7 +10,7 @@ import (
 // BackendPolicies are the policies for traffic sent to a backend. The same type is
 // used for AgentgatewayBackend.spec.policies and AgentgatewayPolicy.spec.backend.
 //
-// +kubebuilder:validation:XValidation:rule="[has(self.ai),has(self.auth),has(self.health),has(self.http),has(self.mcp),has(self.tcp),has(self.tls),has(self.transformation),has(self.tunnel)].filter(x,x==true).size() >= 1",message="at least one of the fields in [ai auth health http mcp tcp tls transformation tunnel] must be set"
+// +kubebuilder:validation:XValidation:rule="[has(self.ai),has(self.auth),has(self.extAuth),has(self.health),has(self.http),has(self.mcp),has(self.tcp),has(self.tls),has(self.transformation),has(self.tunnel)].filter(x,x==true).size() >= 1",message="at least one of the fields in [ai auth extAuth health http mcp tcp tls transformation tunnel] must be set"
 type BackendPolicies struct {
 	// AI shapes LLM requests and responses (prompt guards, enrichment, defaults).
 	// +optional
@@ -19,6 +19,10 @@ type BackendPolicies struct {
 	// Auth sets the credentials agentgateway presents to the backend.
 	// +optional
 	Auth *BackendAuth `json:"auth,omitempty"`
+
+	// ExtAuth asks an external authorization service about each request to the backend.
+	// +optional
+	ExtAuth *ExtAuth `json:"extAuth,omitempty"`
 
 	// Health decides when an endpoint counts as unhealthy and is taken out of rotation.
 	// +optional
@@ -94,10 +98,6 @@ type ConnectionPolicies struct {
 	// +optional
 	Auth *BackendAuth `json:"auth,omitempty"`
 
-	// Health decides when the service counts as unhealthy.
-	// +optional
-	Health *HealthPolicy `json:"health,omitempty"`
-
 	// HTTP sets the HTTP version and request timeout towards the service.
 	// +optional
 	HTTP *HTTPPolicy `json:"http,omitempty"`
@@ -110,10 +110,6 @@ type ConnectionPolicies struct {
 	// +optional
 	TLS *BackendTLS `json:"tls,omitempty"`
 
-	// Transformation edits requests to and responses from the service.
-	// +optional
-	Transformation *Transformation `json:"transformation,omitempty"`
-
 	// Tunnel reaches the service through a proxy.
 	// +optional
 	Tunnel *Tunnel `json:"tunnel,omitempty"`
@@ -123,16 +119,17 @@ type ConnectionPolicies struct {
 // field.
 //
 // +kubebuilder:validation:XValidation:rule="[has(self.key),has(self.secretRef),has(self.passthrough),has(self.aws),has(self.azure),has(self.gcp)].filter(x,x==true).size() == 1",message="exactly one of the fields in [key secretRef passthrough aws azure gcp] must be set"
+// +kubebuilder:validation:XValidation:rule="has(self.location) ? has(self.key) || has(self.secretRef) || has(self.passthrough) : true",message="location may only be set for key or passthrough auth"
 type BackendAuth struct {
 	// Key is an API key written inline. Prefer SecretRef outside of tests.
 	// +optional
 	// +kubebuilder:validation:MaxLength=2048
 	Key string `json:"key,omitempty"`
 
-	// SecretRef names a Secret in the same namespace whose "Authorization" entry holds
-	// the API key.
+	// SecretRef names a Secret (or another credential object) in the same namespace
+	// that holds the API key.
 	// +optional
-	SecretRef *corev1.LocalObjectReference `json:"secretRef,omitempty"`
+	SecretRef *LocalSecretObjectRef `json:"secretRef,omitempty"`
 
 	// Passthrough forwards the client's own credentials unchanged.
 	// +optional
@@ -149,17 +146,61 @@ type BackendAuth struct {
 	// GCP authenticates with Google Cloud credentials.
 	// +optional
 	GCP *GCPAuth `json:"gcp,omitempty"`
+
+	// Location says where the key is placed in the request; the Authorization header
+	// when unset.
+	// +optional
+	Location *AuthorizationLocation `json:"location,omitempty"`
+}
+
+// LocalSecretObjectRef names a Secret in the same namespace, or another credential
+// object when Group and Kind are both set.
+//
+// +structType=atomic
+// +kubebuilder:validation:XValidation:rule="(!has(self.group) || size(self.group) == 0) ? (!has(self.kind) || size(self.kind) == 0 || self.kind == 'Secret') : (has(self.kind) && size(self.kind) > 0)",message="custom credential refs must set both group and kind"
+type LocalSecretObjectRef struct {
+	// Name is the name of the object.
+	// +required
+	Name gwv1.ObjectName `json:"name"`
+
+	// Group is the API group of the object; empty for Secrets.
+	// +optional
+	Group string `json:"group,omitempty"`
+
+	// Kind is the kind of the object; Secret when empty.
+	// +optional
+	Kind string `json:"kind,omitempty"`
 }
 
 // PassthroughAuth has no settings; its presence turns passthrough on.
 type PassthroughAuth struct{}
 
-// AWSAuth signs requests with static AWS credentials.
+// AWSAuth signs requests with AWS SigV4, using static credentials from a Secret, an
+// assumed role, or the proxy's ambient credentials.
+//
+// +kubebuilder:validation:XValidation:rule="!(has(self.secretRef) && has(self.assumeRole))",message="secretRef and assumeRole are mutually exclusive"
 type AWSAuth struct {
 	// SecretRef names a Secret in the same namespace holding accessKey, secretKey and
 	// optionally sessionToken.
+	// +optional
+	SecretRef *LocalSecretObjectRef `json:"secretRef,omitempty"`
+
+	// AssumeRole makes the proxy assume an IAM role.
+	// +optional
+	AssumeRole *AWSAssumeRole `json:"assumeRole,omitempty"`
+
+	// ServiceName is the AWS service name used when signing.
+	// +optional
+	ServiceName *ShortString `json:"serviceName,omitempty"`
+}
+
+// AWSAssumeRole names the IAM role to assume.
+type AWSAssumeRole struct {
+	// RoleARN is the ARN of the role.
 	// +required
-	SecretRef corev1.LocalObjectReference `json:"secretRef"`
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:Pattern="^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$"
+	RoleARN string `json:"roleArn"`
 }
 
 // AzureAuth obtains Entra ID tokens from a client secret or a managed identity. With
@@ -167,7 +208,7 @@ type AWSAuth struct {
 type AzureAuth struct {
 	// SecretRef names a Secret in the same namespace holding client credentials.
 	// +optional
-	SecretRef *corev1.LocalObjectReference `json:"secretRef,omitempty"`
+	SecretRef *LocalSecretObjectRef `json:"secretRef,omitempty"`
 
 	// ManagedIdentity picks a user-assigned managed identity.
 	// +optional
@@ -191,7 +232,7 @@ type AzureManagedIdentity struct {
 
 // GCPTokenType is the kind of Google token attached to requests.
 //
-// +kubebuilder:validation:Enum=AccessToken;IdToken
+// +k8s:enum
 type GCPTokenType string
 
 const (
@@ -208,6 +249,11 @@ type GCPAuth struct {
 	// Type is the kind of token; an access token when unset.
 	// +optional
 	Type GCPTokenType `json:"type,omitempty"`
+
+	// SecretRef names a Secret in the same namespace holding service account
+	// credentials.
+	// +optional
+	SecretRef *LocalSecretObjectRef `json:"secretRef,omitempty"`
 
 	// Audience is the audience of an ID token; only valid with Type IdToken.
 	// +optional
@@ -259,7 +305,7 @@ type Eviction struct {
 
 // HTTPVersion is the HTTP protocol version used towards a backend.
 //
-// +kubebuilder:validation:Enum=HTTP1;HTTP2
+// +k8s:enum
 type HTTPVersion string
 
 const (
@@ -318,7 +364,7 @@ type Keepalive struct {
 
 // InsecureTLSMode names the checks that are skipped on the backend's certificate.
 //
-// +kubebuilder:validation:Enum=All;Hostname
+// +k8s:enum
 type InsecureTLSMode string
 
 const (
@@ -338,7 +384,7 @@ type BackendTLS struct {
 	// +optional
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=1
-	MTLSCertificateRef []corev1.LocalObjectReference `json:"mtlsCertificateRef,omitempty"`
+	MTLSCertificateRef []LocalSecretObjectRef `json:"mtlsCertificateRef,omitempty"`
 
 	// CACertificateRefs names a ConfigMap with the CA bundle that signs the backend's
 	// certificate; the system roots are used when unset.
@@ -373,6 +419,10 @@ type BackendTLS struct {
 	// +kubebuilder:validation:items:MinLength=1
 	// +kubebuilder:validation:items:MaxLength=64
 	ALPNProtocols []string `json:"alpnProtocols,omitempty"`
+
+	// KeyExchangeGroups are the key exchange groups offered in the handshake.
+	// +optional
+	KeyExchangeGroups []KeyExchangeGroup `json:"keyExchangeGroups,omitempty"`
 }
 
 // Transformation edits requests and/or responses; set at least one side.
@@ -386,6 +436,40 @@ type Transformation struct {
 	// Response edits the response before it is returned.
 	// +optional
 	Response *TransformationRules `json:"response,omitempty"`
+}
+
+// TransformationConditional is a Transformation applied when its condition holds.
+type TransformationConditional struct {
+	// Condition is a CEL expression; an entry without one always applies.
+	// +optional
+	Condition CELExpression `json:"condition,omitempty"`
+
+	// Policy is applied when the condition holds.
+	// +required
+	Policy Transformation `json:"policy"`
+}
+
+// TransformationOrConditional is either one Transformation or a list of conditional
+// ones.
+//
+// +kubebuilder:validation:XValidation:rule="[has(self.conditional),has(self.request),has(self.response)].filter(x,x==true).size() >= 1",message="at least one of the fields in [conditional request response] must be set"
+// +kubebuilder:validation:XValidation:rule="has(self.conditional) ? [has(self.request),has(self.response)].filter(x,x==true).size() == 0 : true",message="conditional cannot be set with any other field"
+type TransformationOrConditional struct {
+	// Request edits the request before it is forwarded.
+	// +optional
+	Request *TransformationRules `json:"request,omitempty"`
+
+	// Response edits the response before it is returned.
+	// +optional
+	Response *TransformationRules `json:"response,omitempty"`
+
+	// Conditional lists transformations tried in order; the first whose condition
+	// holds applies.
+	// +optional
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +kubebuilder:validation:XValidation:message="conditional entries without condition must be last",rule="self.filter(e, !has(e.condition)).size() <= 1 && (!self.exists(e, !has(e.condition)) || !has(self[size(self) - 1].condition))"
+	Conditional []TransformationConditional `json:"conditional,omitempty"`
 }
 
 // TransformationRules are the edits applied to one message; values are CEL
@@ -463,7 +547,7 @@ type Tunnel struct {
 
 // MCPPolicy secures an MCP backend; set at least one field.
 //
-// +kubebuilder:validation:XValidation:rule="[has(self.authentication),has(self.authorization)].filter(x,x==true).size() >= 1",message="at least one of the fields in [authentication authorization] must be set"
+// +kubebuilder:validation:XValidation:rule="[has(self.authentication),has(self.authorization),has(self.guardrails)].filter(x,x==true).size() >= 1",message="at least one of the fields in [authentication authorization guardrails] must be set"
 type MCPPolicy struct {
 	// Authentication checks the MCP client's JWT.
 	// +optional
@@ -472,11 +556,84 @@ type MCPPolicy struct {
 	// Authorization allows or denies MCP calls by CEL expression.
 	// +optional
 	Authorization *Authorization `json:"authorization,omitempty"`
+
+	// Guardrails send MCP messages to external processors for inspection.
+	// +optional
+	Guardrails *MCPGuardrails `json:"guardrails,omitempty"`
+}
+
+// MCPMethodPhase says which messages of an MCP method a guardrail processor sees.
+//
+// +k8s:enum
+type MCPMethodPhase string
+
+const (
+	// MCPMethodPhaseOff sends nothing.
+	MCPMethodPhaseOff MCPMethodPhase = "Off"
+	// MCPMethodPhaseRequest sends the requests.
+	MCPMethodPhaseRequest MCPMethodPhase = "Request"
+	// MCPMethodPhaseResponse sends the responses.
+	MCPMethodPhaseResponse MCPMethodPhase = "Response"
+	// MCPMethodPhaseFull sends requests and responses.
+	MCPMethodPhaseFull MCPMethodPhase = "Full"
+)
+
+// MCPGuardrails is the ordered list of guardrail processors for MCP traffic.
+type MCPGuardrails struct {
+	// Processors are applied in order.
+	// +required
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	Processors []MCPGuardrailsProcessor `json:"processors"`
+}
+
+// MCPGuardrailsProcessor is one guardrail processor and the methods it inspects.
+//
+// +kubebuilder:validation:XValidation:rule="[has(self.remote)].filter(x,x==true).size() == 1",message="exactly one of the fields in [remote] must be set"
+type MCPGuardrailsProcessor struct {
+	// Remote is a processor reached over the network.
+	// +optional
+	Remote *MCPGuardrailsRemote `json:"remote,omitempty"`
+
+	// Methods maps MCP method names (or wildcards) to the messages sent.
+	// +required
+	// +kubebuilder:validation:MinProperties=1
+	// +kubebuilder:validation:MaxProperties=64
+	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.contains('*') || (k.indexOf('*') == k.lastIndexOf('*') && (k.indexOf('*') == 0 || k.indexOf('*') == size(k) - 1)))",message="method wildcards must be '*', a prefix like 'tools/*', or a suffix like '*/list'"
+	Methods map[string]MCPMethodPhase `json:"methods"`
+}
+
+// MCPGuardrailsRemote is a remote guardrail processor.
+type MCPGuardrailsRemote struct {
+	// BackendRef is the processor service.
+	// +required
+	BackendRef gwv1.BackendObjectReference `json:"backendRef"`
+
+	// FailureMode is what happens when the processor cannot be reached.
+	// +optional
+	FailureMode FailureMode `json:"failureMode,omitempty"`
+
+	// Metadata sends the result of each CEL expression under its key.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	Metadata map[string]CELExpression `json:"metadata,omitempty"`
+
+	// AllowedRequestHeaders are client request headers forwarded to the processor.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=64
+	AllowedRequestHeaders []HeaderNameOrPseudo `json:"allowedRequestHeaders,omitempty"`
+
+	// DisallowedRequestHeaders are client request headers never forwarded.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=64
+	DisallowedRequestHeaders []HeaderNameOrPseudo `json:"disallowedRequestHeaders,omitempty"`
 }
 
 // JWTMode is how strictly a JWT is required.
 //
-// +kubebuilder:validation:Enum=Strict;Optional;Permissive
+// +k8s:enum
 type JWTMode string
 
 const (
@@ -490,7 +647,7 @@ const (
 
 // MCPIdentityProvider is an identity provider with MCP-specific handling.
 //
-// +kubebuilder:validation:Enum=Auth0;Keycloak
+// +k8s:enum
 type MCPIdentityProvider string
 
 const (
@@ -498,6 +655,8 @@ const (
 	MCPIdentityProviderAuth0 MCPIdentityProvider = "Auth0"
 	// MCPIdentityProviderKeycloak is Keycloak.
 	MCPIdentityProviderKeycloak MCPIdentityProvider = "Keycloak"
+	// MCPIdentityProviderOkta is Okta.
+	MCPIdentityProviderOkta MCPIdentityProvider = "Okta"
 )
 
 // MCPAuthentication validates JWTs presented by MCP clients and publishes the
@@ -531,6 +690,10 @@ type MCPAuthentication struct {
 	// +optional
 	// +kubebuilder:default=Strict
 	Mode JWTMode `json:"mode,omitempty"`
+
+	// ClientID is the OAuth client ID advertised to MCP clients.
+	// +optional
+	ClientID *string `json:"clientId,omitempty"`
 }
 
 // RemoteJWKS fetches a JSON Web Key Set from a backend.
@@ -555,7 +718,7 @@ type RemoteJWKS struct {
 
 // AuthorizationAction is what happens when an authorization policy matches.
 //
-// +kubebuilder:validation:Enum=Allow;Deny;Require
+// +k8s:enum
 type AuthorizationAction string
 
 const (
