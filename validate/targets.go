@@ -2,8 +2,12 @@ package validate
 
 import (
 	"context"
+	"slices"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kubelb-ai/kubelb-ai/schemas"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 	"github.com/kubelb-ai/kubelb-ai/validate/loader"
 )
@@ -37,22 +41,43 @@ func Auto(ctx context.Context, in loader.Source, opts Options) (*Report, error) 
 }
 
 // AlsoValidFor returns the other targets for which in has no errors, so a
-// failed run can say "these are valid for kgateway-v2.0". Each target's run
-// ends at its first error.
-func AlsoValidFor(ctx context.Context, in loader.Source, except string, opts Options) []string {
+// failed run r can say "these are valid for kgateway-v2.0". It answers only
+// when an error is in a data plane's kind: errors in Gateway API kinds alone
+// are a matter of the Gateway API release, not of the target. Each other
+// target is judged by its own newest KubeLB release, and its run ends at
+// its first error.
+func AlsoValidFor(ctx context.Context, in loader.Source, r *Report, opts Options) []string {
+	if !errorInDataPlaneKind(r) {
+		return nil
+	}
 	var out []string
+	opts.Versions = templates.CRDVersions{Channel: opts.Versions.Channel}
 	for _, t := range templates.TargetNames() {
-		if t == except {
+		if t == r.Target {
 			continue
 		}
 		failed := func(r *Report, _ *loader.Document) bool { return r.Errors() > 0 }
-		// Each other target is judged by its own newest KubeLB release.
-		opts.Versions = templates.CRDVersions{Channel: opts.Versions.Channel}
 		if r, err := run(ctx, t, in, opts, failed); err == nil && r.Errors() == 0 {
 			out = append(out, t)
 		}
 	}
 	return out
+}
+
+// errorInDataPlaneKind reports whether an error of r is in an object of a
+// data plane's kind (or of no known kind).
+func errorInDataPlaneKind(r *Report) bool {
+	gatewayAPI, err := schemas.Kinds(schemas.GatewayAPISet(r.CRDs.GatewayAPI, r.CRDs.Channel))
+	if err != nil {
+		return true
+	}
+	for _, f := range r.Findings {
+		kind, _, _ := strings.Cut(f.Object, " ")
+		if f.Severity == SeverityError && !slices.ContainsFunc(gatewayAPI, func(gk schema.GroupKind) bool { return gk.Kind == kind }) {
+			return true
+		}
+	}
+	return false
 }
 
 func run(ctx context.Context, target string, in loader.Source, opts Options, stop func(*Report, *loader.Document) bool) (*Report, error) {

@@ -100,18 +100,9 @@ func New(opts Options) (*Validator, error) {
 	if err != nil {
 		return nil, err
 	}
-	set := crd.NewSet()
-	for _, group := range []string{schemas.GatewayAPISet(versions.GatewayAPI, versions.Channel), schemas.DataPlaneSet(versions.Project, versions.DataPlane)} {
-		crds, err := schemas.Served(group)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range crds {
-			// Decoded and compiled when first used: a run seldom needs more
-			// than a few of the kinds, and decoding them all is most of a
-			// short run. The embedded CRDs are tested to compile.
-			set.AddLazy(c.Served, func() (*apiextensionsv1.CustomResourceDefinition, error) { return decodeEmbedded(c) })
-		}
+	set, err := embeddedSet(schemas.GatewayAPISet(versions.GatewayAPI, versions.Channel), schemas.DataPlaneSet(versions.Project, versions.DataPlane))
+	if err != nil {
+		return nil, err
 	}
 	if len(opts.CRDs) > 0 {
 		if err := set.AddFiles(opts.CRDs...); err != nil {
@@ -124,6 +115,24 @@ func New(opts Options) (*Validator, error) {
 		}
 	}
 	return &Validator{target: t, versions: versions, set: set, opts: opts}, nil
+}
+
+// embeddedSet returns a new set of the named embedded CRD sets' kinds.
+func embeddedSet(names ...string) (*crd.Set, error) {
+	set := crd.NewSet()
+	for _, name := range names {
+		crds, err := schemas.Served(name)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range crds {
+			// Decoded and compiled when first used: a run seldom needs more
+			// than a few of the kinds, and decoding them all is most of a
+			// short run. The embedded CRDs are tested to compile.
+			set.AddLazy(c.Served, func() (*apiextensionsv1.CustomResourceDefinition, error) { return decodeEmbedded(c) })
+		}
+	}
+	return set, nil
 }
 
 var (
@@ -344,6 +353,9 @@ func (v *Validator) document(ctx context.Context, d *loader.Document) []Finding 
 		switch e.Origin {
 		case crd.OriginUnknownField:
 			rule, fix = RuleUnknownField, unknownFieldFix(gvk, e.Field)
+			if fix == "" {
+				fix = v.fieldOfOtherRelease(ctx, gvk, d.Object, e.Field)
+			}
 		case crd.OriginCEL:
 			rule = RuleCEL
 		case crd.OriginDuplicateField:

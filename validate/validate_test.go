@@ -28,7 +28,7 @@ func validator(t *testing.T, target string) *Validator {
 
 func validatorFor(t *testing.T, target string, versions templates.CRDVersions) *Validator {
 	t.Helper()
-	key := target + "|" + versions.String()
+	key := strings.Join([]string{target, versions.KubeLB, versions.DataPlane, versions.GatewayAPI, versions.Channel}, "|")
 	if v, ok := validators[key]; ok {
 		return v
 	}
@@ -212,8 +212,19 @@ func TestAutoAndAlsoValidFor(t *testing.T) {
 		}
 	}
 	in := loader.Load([]string{"../testdata/golden/kgateway-v2.0/single-openai.yaml"}, nil)
-	if got := AlsoValidFor(ctx, in, templates.KgatewayV21, Options{}); len(got) != 1 || got[0] != templates.KgatewayV20 {
+	r := validateFiles(t, templates.KgatewayV21, "../testdata/golden/kgateway-v2.0/single-openai.yaml")
+	if got := AlsoValidFor(ctx, in, r, Options{}); len(got) != 1 || got[0] != templates.KgatewayV20 {
 		t.Errorf("v2.0 manifests are also valid for %v, want [kgateway-v2.0]", got)
+	}
+	// An HTTPRoute that only a Gateway API release refuses says nothing of
+	// other targets: the Gateway API release is the question there.
+	const emptyRules = "testdata/releases/empty-rules.yaml"
+	r = validateFiles(t, templates.Agentgateway, emptyRules)
+	if r.Errors() == 0 {
+		t.Fatalf("%s: no error on agentgateway", emptyRules)
+	}
+	if got := AlsoValidFor(ctx, loader.Load([]string{emptyRules}, nil), r, Options{}); len(got) != 0 {
+		t.Errorf("a Gateway API release's error suggested targets %v", got)
 	}
 }
 

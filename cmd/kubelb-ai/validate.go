@@ -209,7 +209,7 @@ func runValidate(ctx context.Context, o *validateOptions, args []string, streams
 	}
 	if report.Errors() > 0 {
 		if stdoutFormat == "text" {
-			if also := validate.AlsoValidFor(ctx, in, report.Target, vopts); len(also) > 0 {
+			if also := validate.AlsoValidFor(ctx, in, report, vopts); len(also) > 0 {
 				fmt.Fprintf(streams.Out, "the same manifests are valid for target %s: if the cluster runs it, validate with --target %s; to move them to %s, run kubelb-ai migrate --to %s -f %s\n",
 					strings.Join(also, ", "), also[0], report.Target, report.Target, strings.Join(args, " -f "))
 			}

@@ -271,3 +271,50 @@ func TestValidateEmptyInput(t *testing.T) {
 		t.Errorf("invalid YAML: exit %d\n%s", code, out)
 	}
 }
+
+// The release flags pick the CRDs that judge, the report says which, and
+// contradictions are usage errors (exit 2) that name what is known.
+func TestValidateReleaseFlags(t *testing.T) {
+	const a2a = "../../validate/testdata/releases/a2a-backend.yaml"
+	for _, tc := range []struct {
+		args     []string
+		code     int
+		out, err string
+	}{
+		{[]string{"--kubelb-version", "1.5", a2a}, 0, "1 documents valid for target agentgateway (KubeLB 1.5: agentgateway v1.3.1, Gateway API v1.5.1)", ""},
+		{[]string{"--kubelb-version", "1.4", a2a}, exitFindings, "fix: spec.a2a is a field of agentgateway v1.4.1 (--data-plane-version v1.4.1), agentgateway v1.3.1 (--kubelb-version 1.5)", ""},
+		{[]string{"--data-plane-version", "v1.4.1", "--gateway-api-version", "v1.6.1", a2a}, 0, "valid for target agentgateway (agentgateway v1.4.1, Gateway API v1.6.1)", ""},
+		{[]string{"--kubelb-version", "1.4", "--data-plane-version", "v1.3.1", a2a}, 0, "valid for target agentgateway (agentgateway v1.3.1, Gateway API v1.5.1)", ""},
+		{[]string{"--kubelb-version", "1.7", a2a}, 0, "(KubeLB 1.5: agentgateway v1.3.1, Gateway API v1.5.1)", "warning: KubeLB 1.7 is newer than the releases kubelb-ai knows (1.2, 1.3, 1.4, 1.5): judging by KubeLB 1.5's CRDs"},
+		{[]string{"--target", "kgateway-v2.1", "--data-plane-version", "v1.3.1", a2a}, exitUsage, "", "--target kgateway-v2.1: --data-plane-version v1.3.1 is a release of agentgateway"},
+		{[]string{"--kubelb-version", "1.3", "--data-plane-version", "v1.4.1", a2a}, exitUsage, "", "--data-plane-version v1.4.1: KubeLB 1.3 runs kgateway-v2.1, whose releases are v2.1.2"},
+		{[]string{"--data-plane-version", "v1.2.0", a2a}, exitUsage, "", "--data-plane-version: no data plane release v1.2.0: known are kgateway v2.0.5, kgateway v2.1.2, agentgateway v1.1.0, agentgateway v1.3.1, agentgateway v1.4.1"},
+		{[]string{"--gateway-api-version", "v1.2.0", a2a}, exitUsage, "", "no Gateway API release v1.2.0 here: known are v1.3.0, v1.4.1, v1.5.1, v1.6.1"},
+		{[]string{"--gateway-api-channel", "nightly", a2a}, exitUsage, "", `no Gateway API channel "nightly": use standard or experimental`},
+	} {
+		code, out, errOut := runCmd(t, append([]string{"validate"}, tc.args...)...)
+		if code != tc.code || !strings.Contains(out, tc.out) || !strings.Contains(errOut, tc.err) {
+			t.Errorf("validate %s: exit %d, want %d with %q / %q\nstdout: %s\nstderr: %s", strings.Join(tc.args, " "), code, tc.code, tc.out, tc.err, out, errOut)
+		}
+	}
+	// Machine-readable reports carry the releases too.
+	code, out, _ := runCmd(t, "validate", "--kubelb-version", "1.5", "-o", "json", a2a)
+	var rep struct {
+		CRDs map[string]string `json:"crds"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); code != 0 || err != nil ||
+		rep.CRDs["kubelb"] != "1.5" || rep.CRDs["dataPlane"] != "agentgateway" || rep.CRDs["dataPlaneVersion"] != "v1.3.1" ||
+		rep.CRDs["gatewayAPIVersion"] != "v1.5.1" || rep.CRDs["gatewayAPIChannel"] != "standard" {
+		t.Errorf("-o json crds = %v (exit %d, %v)\n%s", rep.CRDs, code, err, out)
+	}
+	dir := t.TempDir()
+	for format, want := range map[string]string{"junit": "kubelb-ai validate (agentgateway; KubeLB 1.5: agentgateway v1.3.1, Gateway API v1.5.1)", "sarif": `"crds": "KubeLB 1.5: agentgateway v1.3.1, Gateway API v1.5.1"`} {
+		file := filepath.Join(dir, format)
+		if code, _, errOut := runCmd(t, "validate", "--kubelb-version", "1.5", "--output", format+"="+file, a2a); code != 0 {
+			t.Fatalf("--output %s: exit %d: %s", format, code, errOut)
+		}
+		if data, _ := os.ReadFile(file); !strings.Contains(string(data), want) {
+			t.Errorf("%s report lacks %q:\n%s", format, want, data)
+		}
+	}
+}
