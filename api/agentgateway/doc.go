@@ -3,11 +3,12 @@
 //
 // The types model the whole spec of each kind as released in agentgateway v1.1.0, the
 // release pinned by KubeLB 1.4: every field, default, bound, pattern, list type and CEL
-// rule. The CRDs generated from them (schemas/crds/agentgateway) are checked field by
+// rule. The CRDs generated from them (schemas/crds/agentgateway/v1.1.0) are checked field by
 // field against the upstream CRDs by the schemas package's fidelity test. Later
-// releases (v1.3.1, v1.4.1) add fields, drop a few and change some rules, so a
-// manifest valid for v1.1.0 is not always valid for them; what kubelb-ai renders stays
-// within the part the three releases share.
+// releases (v1.3.1, v1.4.1; schema-only packages agentgatewayv13 and agentgatewayv14)
+// add fields, drop a few and change some rules, so a manifest valid for v1.1.0 is not
+// always valid for them; what kubelb-ai renders stays within the part the three
+// releases share, which a test checks against each.
 //
 // Where upstream embeds Kubernetes or Gateway API types, the same types are embedded
 // here, except where the pinned Gateway API module generates a different schema; a

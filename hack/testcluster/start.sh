@@ -18,8 +18,9 @@
 #   CRD_DIRS           colon-separated directories whose CRDs are installed
 #                      (after the Gateway API CRDs), e.g. a data plane's CRDs
 #   GATEWAY_API_CRDS   directory of Gateway API CRDs (default: the bundle the
-#                      newest KubeLB release installs, from the repository's
-#                      schemas/crds/gateway-api); "none" installs none
+#                      newest KubeLB release installs, the repository's
+#                      schemas/crds/gateway-api/v1.5.1/standard); "none"
+#                      installs none
 #   KUBE_VERSION       k8s.io/kubernetes version to build (default v1.36.3)
 #   ETCD_VERSION       go.etcd.io/etcd/server/v3 version to build (default v3.7.3)
 #   TESTCLUSTER_WATCH_PID
