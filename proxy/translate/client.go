@@ -87,3 +87,11 @@ func (s *ClientStream) close(out []byte) []byte {
 	}
 	return out
 }
+
+// FieldTable is a translation's account of every top-level member of the
+// request it takes: what becomes of it on the way to the provider, e.g.
+// "stop" → "stop_sequences", or "refused: Anthropic has no logprobs". A
+// member with no entry is refused with an error naming it; docs/serve.md
+// renders the tables, and a test holds them against the published schemas
+// (../shared/specs), so no member is ever dropped silently.
+type FieldTable map[string]string
