@@ -45,8 +45,19 @@ type Upstream struct {
 	// clients (the catalog's), besides the ones every provider gets.
 	Headers []string
 
+	// apiURLs are the provider's endpoints by AI route type, besides
+	// chat's (URL): the catalog's paths on URL's scheme and host.
+	apiURLs map[string]*url.URL
+
 	modelJSON []byte // Model as a JSON string
 	prefix    string // the path of --upstream's URL, before the provider's
+}
+
+// urlFor is the provider's endpoint for an AI route type, and whether it
+// has one (chat's is URL).
+func (up *Upstream) urlFor(routeType string) (*url.URL, bool) {
+	u, ok := up.apiURLs[routeType]
+	return u, ok
 }
 
 // base is the path a passed-through request's path goes under.
@@ -98,18 +109,32 @@ func NewUpstream(p spec.Provider, lookup func(string) (string, bool), base *url.
 	if port != 443 && c.NoKey {
 		scheme = "http" // an in-cluster Ollama speaks plain HTTP
 	}
-	u, err := url.Parse(fmt.Sprintf("%s://%s:%d%s", scheme, host, port, expand(c.Path)))
-	if err != nil {
-		return nil, fmt.Errorf("provider %s: %w", p.Name, err)
-	}
 	prefix := ""
 	if base != nil {
-		u.Scheme, u.Host = base.Scheme, base.Host
 		prefix = strings.TrimSuffix(base.Path, "/")
-		u.Path = prefix + u.Path
+	}
+	endpoint := func(path string) (*url.URL, error) {
+		u, err := url.Parse(fmt.Sprintf("%s://%s:%d%s", scheme, host, port, expand(path)))
+		if err != nil {
+			return nil, fmt.Errorf("provider %s: %w", p.Name, err)
+		}
+		if base != nil {
+			u.Scheme, u.Host = base.Scheme, base.Host
+			u.Path = prefix + u.Path
+		}
+		return u, nil
+	}
+	u, err := endpoint(c.Path)
+	if err != nil {
+		return nil, err
 	}
 	up := &Upstream{Name: p.Name, Kind: p.Kind, URL: u, AuthHeader: c.AuthHeader, AuthPrefix: c.AuthPrefix, Model: p.Model, Format: c.Format,
-		Headers: c.Headers, prefix: prefix}
+		Headers: c.Headers, prefix: prefix, apiURLs: map[string]*url.URL{}}
+	for typ, path := range c.Paths {
+		if up.apiURLs[typ], err = endpoint(path); err != nil {
+			return nil, err
+		}
+	}
 	up.modelJSON, _ = json.Marshal(p.Model)
 	if p.Kind == "anthropic" {
 		up.Extra = map[string]string{"anthropic-version": "2023-06-01"}

@@ -51,6 +51,10 @@ type Provider struct {
 	// on from clients (never credentials or cookies).
 	Headers []string `json:"headers,omitempty"`
 	Models  []string `json:"models,omitempty"`
+	// Paths are the provider's endpoints by AI route type (Responses,
+	// Embeddings, AnthropicTokenCount), for those it takes other than chat
+	// (Path); placeholders as in Path.
+	Paths map[string]string `json:"paths,omitempty"`
 }
 
 // Image pins a container image by registry, repository and release tag.
