@@ -3,6 +3,7 @@ package proxy
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -118,13 +119,35 @@ var anthropicAdapter = &adapter{
 			}
 		}
 	},
-	errorBody: func(_ int, msg string) any {
-		return map[string]any{"type": "error", "error": map[string]any{"type": "api_error", "message": msg}}
+	errorBody: func(status int, msg string) any {
+		return map[string]any{"type": "error", "error": map[string]any{"type": anthropicErrorType(status), "message": msg}}
 	},
 	errorEvent: func(msg string) sse.Event {
 		b, _ := marshal(map[string]any{"type": "error", "error": map[string]any{"type": "api_error", "message": msg}})
 		return sse.Event{Name: "error", Data: b}
 	},
+}
+
+// anthropicErrorType is the error type Anthropic's API gives a status,
+// which its SDKs show with the message.
+func anthropicErrorType(status int) string {
+	switch status {
+	case http.StatusBadRequest, http.StatusMethodNotAllowed, http.StatusUnsupportedMediaType, http.StatusRequestTimeout:
+		return "invalid_request_error"
+	case http.StatusUnauthorized:
+		return "authentication_error"
+	case http.StatusForbidden:
+		return "permission_error"
+	case http.StatusNotFound:
+		return "not_found_error"
+	case http.StatusRequestEntityTooLarge:
+		return "request_too_large"
+	case http.StatusTooManyRequests:
+		return "rate_limit_error"
+	case 529:
+		return "overloaded_error"
+	}
+	return "api_error"
 }
 
 // joinSystem puts texts before and after an Anthropic system prompt (a

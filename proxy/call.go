@@ -23,8 +23,10 @@ type call struct {
 	w  http.ResponseWriter
 	r  *http.Request
 	ex *exchange
-	// ad is the wire format of the body, from the route (never from the
-	// client's path); nil for a route that passes bodies through unread.
+	// api is the route type the request came on; ad is its client's wire
+	// format, from the route (never from the client's path); nil for a
+	// route type whose bodies pass through unread.
+	api  *apiType
 	ad   *adapter
 	body []byte
 	doc  map[string]any
@@ -49,17 +51,22 @@ func (c *call) bytes() ([]byte, error) {
 	return b, err
 }
 
+// fail answers the call with an error in its client's format.
+func (c *call) fail(status int, msg string) {
+	writeFormatError(c.w, c.ad, status, msg)
+}
+
 // readBody reads the request body whole, up to limit bytes and within
 // timeout: it is parsed before anything else happens and may be sent more
 // than once (failover). A body announced larger than the limit is refused
-// before a byte of it is read.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64, timeout time.Duration) ([]byte, bool) {
+// before a byte of it is read. Errors are in the client's format ad.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64, timeout time.Duration, ad *adapter) ([]byte, bool) {
 	if limit <= 0 {
 		limit = 32 << 20
 	}
 	if r.ContentLength > limit {
 		closeAfter(w)
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
+		writeFormatError(w, ad, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
 		return nil, false
 	}
 	rc := http.NewResponseController(w)
@@ -71,11 +78,11 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64, timeout time.
 		var tooBig *http.MaxBytesError
 		switch {
 		case errors.As(err, &tooBig):
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
+			writeFormatError(w, ad, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
 		case errors.Is(err, os.ErrDeadlineExceeded):
-			writeError(w, http.StatusRequestTimeout, fmt.Sprintf("the request body did not arrive within %s", timeout))
+			writeFormatError(w, ad, http.StatusRequestTimeout, fmt.Sprintf("the request body did not arrive within %s", timeout))
 		default:
-			writeError(w, http.StatusBadRequest, "reading the request body: "+err.Error())
+			writeFormatError(w, ad, http.StatusBadRequest, "reading the request body: "+err.Error())
 		}
 		// The deadline stays: the server gives up on the rest of the body
 		// instead of waiting for it before answering.
@@ -98,11 +105,11 @@ func closeAfter(w http.ResponseWriter) { w.Header().Set("Connection", "close") }
 func (c *call) parse() bool {
 	if c.r.Method != http.MethodPost {
 		c.w.Header().Set("Allow", http.MethodPost)
-		writeError(c.w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: this route takes POST requests with a JSON body", c.r.Method, c.r.URL.Path))
+		c.fail(http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: this route takes POST requests with a JSON body", c.r.Method, c.r.URL.Path))
 		return false
 	}
 	if !isJSON(c.r.Header.Get("Content-Type")) {
-		writeError(c.w, http.StatusUnsupportedMediaType, fmt.Sprintf("the request's Content-Type is %q: send the JSON body with Content-Type: application/json", c.r.Header.Get("Content-Type")))
+		c.fail(http.StatusUnsupportedMediaType, fmt.Sprintf("the request's Content-Type is %q: send the JSON body with Content-Type: application/json", c.r.Header.Get("Content-Type")))
 		return false
 	}
 	doc, err := wire.DecodeObject(c.body)
@@ -110,7 +117,7 @@ func (c *call) parse() bool {
 		err = c.ad.format.Request.Check(doc)
 	}
 	if err != nil {
-		writeError(c.w, http.StatusBadRequest, err.Error())
+		c.fail(http.StatusBadRequest, err.Error())
 		return false
 	}
 	c.doc = doc

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/jsonbody"
 	"github.com/kubelb-ai/kubelb-ai/proxy/redact"
+	"github.com/kubelb-ai/kubelb-ai/proxy/translate"
 	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 )
 
@@ -91,9 +93,9 @@ func (c *Chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // upstream in turn until one answers, then the answer's stages.
 func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 	ex := exchangeOf(r)
-	format, passthrough, err := c.formatFor(r.URL.Path)
+	api, err := c.apiFor(r.URL.Path)
 	if err != nil {
-		writeError(w, http.StatusNotImplemented, err.Error())
+		writeFormatError(w, nil, http.StatusNotImplemented, err.Error())
 		return
 	}
 	if r.Method == http.MethodOptions && !c.service {
@@ -103,24 +105,37 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	body, ok := readBody(w, r, c.MaxBody, c.BodyTimeout)
+	if api.answer != nil {
+		api.answer(w)
+		return
+	}
+	body, ok := readBody(w, r, c.MaxBody, c.BodyTimeout, api.client)
 	if !ok {
 		return
 	}
-	cl := &call{w: w, r: r, ex: ex, body: body}
-	if passthrough {
-		if pol.readsBodies() {
-			writeError(w, http.StatusForbidden, fmt.Sprintf("%s is passed through unread, but the route's policies (prompt guard, webhook, token limit, enrichment, defaults) must read every request: refused", r.URL.Path))
+	cl := &call{w: w, r: r, ex: ex, body: body, api: api}
+	if api.client == nil {
+		// Passed through unread: refused where the route's policies must
+		// read every request, unless there is nothing to read (a GET of
+		// the provider's model list carries no prompt).
+		if pol.readsBodies() && (len(body) > 0 || r.Method != http.MethodGet && r.Method != http.MethodHead) {
+			writeError(w, http.StatusForbidden, fmt.Sprintf("%s is passed through unread (route type %s), but the route's policies (prompt guard, webhook, token limit, enrichment, defaults) must read every request: refused", r.URL.Path, api.name))
 			return
 		}
 	} else {
-		cl.ad = adapterFor(format)
+		cl.ad = api.client
 		if !cl.parse() || !pol.request(cl) {
 			return
 		}
 	}
 	if _, err := cl.bytes(); err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		cl.fail(http.StatusBadRequest, err.Error())
+		return
+	}
+	if api.name == "AnthropicTokenCount" && len(c.Upstreams) > 0 && !countsTokens(c.Upstreams[0]) {
+		// As agentgateway: a provider that cannot count Anthropic's way
+		// gets no call; the gateway answers its own estimate.
+		cl.countLocally()
 		return
 	}
 	var last *http.Response
@@ -133,7 +148,7 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 				lastErr = err
 				continue // another provider of the chain may take the format
 			}
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("the request cannot be sent to %s (%s): %v", up.Name, up.Format, err))
+			cl.fail(http.StatusBadRequest, fmt.Sprintf("the request cannot be sent to %s (%s): %v", up.Name, up.Kind, err))
 			c.refund(pol, cl)
 			return
 		}
@@ -196,10 +211,10 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 	}
 	c.refund(pol, cl)
 	if errors.Is(lastErr, errCannotCarry) {
-		writeError(w, http.StatusBadRequest, lastErr.Error())
+		cl.fail(http.StatusBadRequest, lastErr.Error())
 		return
 	}
-	writeError(w, http.StatusBadGateway, "no provider could be reached: "+errString(lastErr))
+	cl.fail(http.StatusBadGateway, "no provider could be reached: "+errString(lastErr))
 }
 
 // refund gives back a prompt's estimate when no provider was called.
@@ -281,58 +296,143 @@ func (at *attempt) end() {
 }
 
 // prepare is the per-attempt step: the request as up receives it, in its
-// format (translated when the data plane translates), with its path, its
-// headers and its credential.
+// format and at its endpoint for the route type (translated when the data
+// plane translates), with its headers and its credential.
 func (c *Chain) prepare(cl *call, up *Upstream, pol *policy) (*attempt, error) {
-	body := cl.body
-	var via *translation
+	if cl.ad == nil { // passed through unread
+		return c.newAttempt(cl, up, cl.body, nil, nil), nil
+	}
+	switch cl.api.name {
+	case "Embeddings":
+		return c.prepareEmbeddings(cl, up)
+	case "AnthropicTokenCount":
+		if !countsTokens(up) {
+			return nil, fmt.Errorf("%w: %s (%s) cannot count tokens Anthropic's way", errCannotCarry, up.Name, up.Kind)
+		}
+		u, _ := up.urlFor("AnthropicTokenCount")
+		return c.newAttempt(cl, up, up.withModel(cl.body), u, nil), nil
+	case "Responses":
+		if u, ok := up.urlFor("Responses"); ok && up.Format == wire.OpenAI {
+			return c.newAttempt(cl, up, up.withModel(cl.body), u, nil), nil // OpenAI's own API
+		}
+	}
 	switch {
-	case cl.ad == nil: // passed through unread
 	case up.Format == cl.ad.format.Name:
-		body = up.withModel(body)
+		body := up.withModel(cl.body)
 		// An OpenAI-format provider reports a stream's usage only when
 		// asked: a token budget needs it, so serve asks (and keeps the
 		// usage chunk from a client that did not). Without a budget the
 		// stream passes untouched, as kgateway's does.
 		if up.Format == wire.OpenAI && pol != nil && pol.tokens != nil && cl.stream && !cl.includeUsage {
-			at := c.newAttempt(cl, up, withStreamUsage(body), nil)
+			at := c.newAttempt(cl, up, withStreamUsage(body), nil, nil)
 			at.dropUsage = true
 			return at, nil
 		}
+		return c.newAttempt(cl, up, body, nil, nil), nil
+	case cl.api.pivot != nil && c.Translate:
+		return c.preparePivot(cl, up)
 	case cl.ad.format.Name == wire.OpenAI && c.Translate:
 		tr := adapterFor(up.Format).translator
 		if tr == nil {
 			return nil, fmt.Errorf("%w: %s (%s) is not reached from OpenAI's format", errCannotCarry, up.Name, up.Format)
 		}
-		var err error
-		if body, err = tr.Request(cl.body, up.Model); err != nil {
+		body, err := tr.Request(cl.body, up.Model)
+		if err != nil {
 			return nil, err
 		}
-		via = &translation{Translator: tr, model: up.Model, stream: cl.stream, includeUsage: cl.includeUsage}
+		via := &translation{Translator: tr, model: up.Model, stream: cl.stream, includeUsage: cl.includeUsage}
 		if via.model == "" {
 			via.model, _ = cl.doc["model"].(string)
 		}
-	default:
-		return nil, fmt.Errorf("%w: %s speaks %s, the request is %s", errCannotCarry, up.Name, up.Format, cl.ad.format.Name)
+		return c.newAttempt(cl, up, body, nil, via), nil
 	}
-	return c.newAttempt(cl, up, body, via), nil
+	return nil, fmt.Errorf("%w: %s speaks %s, the request is %s", errCannotCarry, up.Name, up.Format, cl.ad.format.Name)
 }
 
-func (c *Chain) newAttempt(cl *call, up *Upstream, body []byte, via *translation) *attempt {
+// preparePivot sends a client API a provider does not speak (Anthropic's
+// Messages to OpenAI, Gemini or Bedrock; OpenAI's Responses to all but
+// OpenAI) through chat completions: client → chat → the provider's format,
+// and the answer back the same way.
+func (c *Chain) preparePivot(cl *call, up *Upstream) (*attempt, error) {
+	chat, err := cl.api.pivot.Request(cl.body)
+	if err != nil {
+		return nil, err
+	}
+	model := up.Model
+	if model == "" {
+		model, _ = cl.doc["model"].(string)
+	}
+	via := &translation{pivot: cl.api.pivot, model: model, stream: cl.stream, includeUsage: true}
+	if up.Format == wire.OpenAI {
+		return c.newAttempt(cl, up, up.withModel(chat), nil, via), nil
+	}
+	tr := adapterFor(up.Format).translator
+	if tr == nil {
+		return nil, fmt.Errorf("%w: %s (%s) is not reached from chat completions", errCannotCarry, up.Name, up.Format)
+	}
+	body, err := tr.Request(chat, up.Model)
+	if err != nil {
+		return nil, err
+	}
+	via.Translator = tr
+	return c.newAttempt(cl, up, body, nil, via), nil
+}
+
+// prepareEmbeddings sends an OpenAI embeddings request to a provider's
+// embedding endpoint: as it is to an OpenAI-compatible one, translated to
+// Gemini's, Vertex AI's or Bedrock's; a provider without one cannot carry
+// it (Anthropic has no embeddings API).
+func (c *Chain) prepareEmbeddings(cl *call, up *Upstream) (*attempt, error) {
+	u, ok := up.urlFor("Embeddings")
+	if !ok {
+		return nil, fmt.Errorf("%w: %s (%s) has no embeddings API", errCannotCarry, up.Name, up.Kind)
+	}
+	if up.Format == wire.OpenAI {
+		return c.newAttempt(cl, up, up.withModel(cl.body), u, nil), nil
+	}
+	e, ok := translate.EmbedderFor(up.Kind)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s (%s) has no embeddings translation", errCannotCarry, up.Name, up.Kind)
+	}
+	body, err := e.Request(cl.body, up.Model)
+	if err != nil {
+		return nil, err
+	}
+	model := up.Model
+	if model == "" {
+		model, _ = cl.doc["model"].(string)
+	}
+	return c.newAttempt(cl, up, body, u, &translation{embedder: e, request: cl.body, model: model}), nil
+}
+
+// countsTokens reports whether a provider counts tokens Anthropic's way
+// (agentgateway forwards token counting to those, and answers its own
+// estimate for the rest).
+func countsTokens(up *Upstream) bool {
+	_, ok := up.urlFor("AnthropicTokenCount")
+	return ok && up.Format == wire.Anthropic
+}
+
+// newAttempt is an attempt of cl at up with body, sent to endpoint (nil:
+// up's chat endpoint) after translation via (nil: none).
+func (c *Chain) newAttempt(cl *call, up *Upstream, body []byte, endpoint *url.URL, via *translation) *attempt {
 	ctx, cancel := context.WithCancel(cl.r.Context())
 	at := &attempt{up: up, via: via, cancel: cancel, timeout: c.StreamIdleTimeout}
 	if at.timeout <= 0 {
 		at.timeout = 60 * time.Second
 	}
-	at.req = up.request(ctx, cl, body, via)
+	if endpoint == nil {
+		endpoint = up.URL
+	}
+	at.req = up.request(ctx, cl, body, endpoint, via)
 	return at
 }
 
-// request is the client's request, with body, as up receives it; via is
-// the translation the body went through, if any.
-func (up *Upstream) request(ctx context.Context, cl *call, body []byte, via *translation) *http.Request {
+// request is the client's request, with body, as up receives it at
+// endpoint; via is the translation the body went through, if any.
+func (up *Upstream) request(ctx context.Context, cl *call, body []byte, endpoint *url.URL, via *translation) *http.Request {
 	r := cl.r
-	u := *up.URL
+	u := *endpoint
 	if cl.ad == nil {
 		// Passed through: the client's path on the provider's host.
 		u.Path, u.RawPath, u.RawQuery = strings.TrimSuffix(up.base(), "/")+r.URL.Path, "", r.URL.RawQuery

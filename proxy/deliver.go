@@ -18,11 +18,37 @@ import (
 )
 
 // translation is how one upstream exchange is translated: the provider's
-// translator, the model to name in answers, and what the client asked for.
+// translator (chat completions to its format; nil for OpenAI's own), the
+// pivot from the client's API to chat completions (nil for a chat
+// client), or the embedder; the model to name in answers, and what the
+// client asked for.
 type translation struct {
 	translate.Translator
+	pivot    translate.Client
+	embedder translate.Embedder
+	// request is the client's request, which an embedder's answer
+	// follows (how many inputs, which encoding).
+	request              []byte
 	model                string
 	stream, includeUsage bool
+}
+
+// response turns a provider's whole answer into the client's, with the
+// usage it reports.
+func (t *translation) response(status int, data []byte) ([]byte, translate.Usage) {
+	if t.embedder != nil {
+		return t.embedder.Response(status, data, t.request, t.model)
+	}
+	var used translate.Usage
+	if t.Translator != nil {
+		data, used = t.Translator.Response(status, data, t.model)
+	} else if status < 300 {
+		used = chatUsage(data)
+	}
+	if t.pivot != nil {
+		data = t.pivot.Response(status, data)
+	}
+	return data, used
 }
 
 // maxAnswer bounds a provider's whole (not streamed) answer that serve
@@ -40,7 +66,12 @@ const maxAnswer = 32 << 20
 func (c *Chain) deliver(cl *call, pol *policy, at *attempt, resp *http.Response) (*usage, bool) {
 	defer resp.Body.Close()
 	w := cl.w
+	// The usage is where the provider's answer says it: in the client's
+	// format when the provider took the client's API as it was.
 	u := &usage{ad: adapterFor(at.up.Format)}
+	if at.via == nil && cl.ad != nil {
+		u.ad = cl.ad
+	}
 	red := c.redactor()
 	body := at.watch(resp.Body)
 	ct := resp.Header.Get("Content-Type")
@@ -60,9 +91,16 @@ func (c *Chain) deliver(cl *call, pol *policy, at *attempt, resp *http.Response)
 	var filters []streamFilter
 	switch {
 	case at.via != nil && stream:
-		ts := at.via.Stream(at.via.model, at.via.includeUsage)
-		filters = append(filters, ts)
-		defer func() { u.from(ts.Usage()) }()
+		if at.via.Translator != nil {
+			ts := at.via.Stream(at.via.model, at.via.includeUsage)
+			filters = append(filters, ts)
+			defer func() { u.from(ts.Usage()) }()
+		} else {
+			filters = append(filters, u) // chat chunks: their usage as they go by
+		}
+		if at.via.pivot != nil {
+			filters = append(filters, at.via.pivot.Stream(at.via.model))
+		}
 		w.Header().Set("Content-Type", "text/event-stream")
 	case stream:
 		filters = append(filters, u) // reads the provider's usage as it goes by
@@ -167,7 +205,7 @@ func (c *Chain) deliverWhole(cl *call, pol *policy, at *attempt, resp *http.Resp
 	status := resp.StatusCode
 	if at.via != nil {
 		var used translate.Usage
-		data, used = at.via.Response(status, data, at.via.model)
+		data, used = at.via.response(status, data)
 		u.from(used)
 		if status < 300 && !used.Seen && !json200(data) {
 			status = http.StatusBadGateway // the answer did not translate

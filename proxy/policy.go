@@ -84,14 +84,15 @@ type rejection struct {
 	message string
 }
 
-func (r *rejection) write(w http.ResponseWriter) {
+func (r *rejection) write(c *call) {
 	if json.Valid([]byte(r.message)) {
-		w.Header().Set("Content-Type", "application/json")
-	} else {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		// A body the route's owner wrote as JSON is theirs to shape.
+		c.w.Header().Set("Content-Type", "application/json")
+		c.w.WriteHeader(r.status)
+		_, _ = c.w.Write([]byte(r.message))
+		return
 	}
-	w.WriteHeader(r.status)
-	_, _ = w.Write([]byte(r.message))
+	c.fail(r.status, r.message)
 }
 
 // request runs the route's request stages on c; false when one of them
@@ -111,7 +112,7 @@ func (p *policy) request(c *call) bool {
 func (p *policy) guardStage(c *call) bool {
 	if rejected := p.checkPrompt(c); rejected != nil {
 		c.ex.set(func(e *exchange) { e.guarded = true })
-		rejected.write(c.w)
+		rejected.write(c)
 		return false
 	}
 	return true
@@ -120,12 +121,12 @@ func (p *policy) guardStage(c *call) bool {
 func (p *policy) webhookStage(c *call) bool {
 	rejected, err := p.hooks.checkPrompt(c)
 	if err != nil {
-		writeError(c.w, http.StatusBadRequest, err.Error())
+		c.fail(http.StatusBadRequest, err.Error())
 		return false
 	}
 	if rejected != nil {
 		c.ex.set(func(e *exchange) { e.guarded = true })
-		rejected.write(c.w)
+		rejected.write(c)
 		return false
 	}
 	return true
@@ -152,7 +153,7 @@ func (p *policy) defaultsStage(c *call) bool {
 // rest once the answer ends.
 func (p *policy) budgetStage(c *call) bool {
 	c.estimate = estimateTokens(c.doc, c.ad.format.Request)
-	if p.tokens.admitTokens(c.w, c.estimate, p.tokenLimit) {
+	if p.tokens.admitTokens(c.w, c.ad, c.estimate, p.tokenLimit) {
 		return true
 	}
 	c.estimate = 0

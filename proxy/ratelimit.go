@@ -105,7 +105,7 @@ func NewTokenLimiter(l spec.TokenLimit) *Limiter {
 // admitTokens takes a prompt's estimated tokens from a token budget,
 // setting the x-ratelimit-*-tokens headers; once the budget cannot cover
 // the prompt it answers 429 with Retry-After and returns false.
-func (l *Limiter) admitTokens(w http.ResponseWriter, n, limit int) bool {
+func (l *Limiter) admitTokens(w http.ResponseWriter, ad *adapter, n, limit int) bool {
 	ok, remaining, reset := l.Take(float64(n))
 	secs := int(math.Ceil(reset.Seconds()))
 	w.Header().Set("x-ratelimit-limit-tokens", strconv.Itoa(limit))
@@ -113,14 +113,15 @@ func (l *Limiter) admitTokens(w http.ResponseWriter, n, limit int) bool {
 	w.Header().Set("x-ratelimit-reset-tokens", strconv.Itoa(secs))
 	if !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("token limit of the route reached: the prompt needs about %d tokens, %d are left of %d; retry in %ds", n, remaining, limit, max(secs, 1)))
+		writeFormatError(w, ad, http.StatusTooManyRequests, fmt.Sprintf("token limit of the route reached: the prompt needs about %d tokens, %d are left of %d; retry in %ds", n, remaining, limit, max(secs, 1)))
 	}
 	return ok
 }
 
 // admit takes a token for a request, setting the x-ratelimit-* headers; once
-// the budget is spent it answers 429 with Retry-After and returns false.
-func (l *Limiter) admit(w http.ResponseWriter, limit int) bool {
+// the budget is spent it answers 429 with Retry-After, in the client's
+// format ad, and returns false.
+func (l *Limiter) admit(w http.ResponseWriter, ad *adapter, limit int) bool {
 	ok, remaining, reset := l.Allow()
 	secs := int(math.Ceil(reset.Seconds()))
 	w.Header().Set("x-ratelimit-limit", strconv.Itoa(limit))
@@ -128,7 +129,7 @@ func (l *Limiter) admit(w http.ResponseWriter, limit int) bool {
 	w.Header().Set("x-ratelimit-reset", strconv.Itoa(secs))
 	if !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("rate limit of the route reached: %d requests; retry in %ds", limit, max(secs, 1)))
+		writeFormatError(w, ad, http.StatusTooManyRequests, fmt.Sprintf("rate limit of the route reached: %d requests; retry in %ds", limit, max(secs, 1)))
 	}
 	return ok
 }

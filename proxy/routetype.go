@@ -2,9 +2,12 @@ package proxy
 
 import (
 	"fmt"
+	"maps"
+	"net/http"
 	"slices"
 	"strings"
 
+	"github.com/kubelb-ai/kubelb-ai/proxy/translate"
 	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 )
 
@@ -14,17 +17,52 @@ type RouteType struct {
 	Suffix, Type string
 }
 
-// The route types serve reads, and the format each carries.
-var routeFormats = map[string]string{"Completions": wire.OpenAI, "Messages": wire.Anthropic}
+// apiType is how serve handles one of agentgateway's AI route types: the
+// wire format its client speaks (nil: the body goes upstream unread), and
+// the translation that takes it to providers that do not speak it.
+type apiType struct {
+	name string
+	// client is the client's format: its shapes, its errors, how its
+	// answers are masked and counted.
+	client *adapter
+	// pivot takes the client's API to chat completions and back, for
+	// providers that do not take it natively (Messages to OpenAI, Gemini
+	// or Bedrock; Responses to every provider but OpenAI's own).
+	pivot translate.Client
+	// answer, when set, is serve's own answer: agentgateway answers these
+	// itself, never calling a provider.
+	answer func(w http.ResponseWriter)
+}
 
-// formatFor is the wire format of a request to the chain, from the route
+// apiTypes are the route types serve handles, by name (docs/serve.md has
+// the table: which are translated for which providers, which pass
+// through, which are refused).
+var apiTypes = map[string]*apiType{
+	"Completions":         {name: "Completions", client: openAIAdapter},
+	"Messages":            {name: "Messages", client: anthropicAdapter, pivot: translate.Messages{}},
+	"Responses":           {name: "Responses", client: responsesAdapter, pivot: translate.Responses{}},
+	"Embeddings":          {name: "Embeddings", client: embeddingsAdapter},
+	"AnthropicTokenCount": {name: "AnthropicTokenCount", client: countTokensAdapter},
+	// agentgateway answers Models itself with 501 (a route that should
+	// reach the provider's model list maps it to Passthrough).
+	"Models": {name: "Models", answer: func(w http.ResponseWriter) {
+		writeFormatError(w, openAIAdapter, http.StatusNotImplemented, "Route 'Models' not implemented: agentgateway answers the Models route type itself; map /v1/models to Passthrough to reach the provider's model list")
+	}},
+	// Unread: forwarded as they come, with the provider's credential.
+	"Passthrough": {name: "Passthrough"},
+	"Detect":      {name: "Detect"},
+	"Realtime":    {name: "Realtime"},
+	"Rerank":      {name: "Rerank"},
+}
+
+// apiFor is the route type of a request to the chain, from the route
 // (never guessed from the body or from a path the route does not name):
-// the chain's format, or on agentgateway the route type its path suffix
-// names (longest suffix first, "*" last; Completions when none matches,
-// as agentgateway). passthrough says the body goes upstream unread.
-func (c *Chain) formatFor(path string) (format string, passthrough bool, err error) {
+// on agentgateway the route type its path suffix names (longest suffix
+// first, "*" last; Completions when none matches, as agentgateway), else
+// chat completions in the chain's format.
+func (c *Chain) apiFor(path string) (*apiType, error) {
 	if len(c.RouteTypes) == 0 {
-		return c.defaultFormat(), false, nil
+		return &apiType{name: "Completions", client: adapterFor(c.defaultFormat())}, nil
 	}
 	typ := "Completions"
 	wildcard := ""
@@ -41,13 +79,10 @@ func (c *Chain) formatFor(path string) (format string, passthrough bool, err err
 	if wildcard != "" {
 		typ = wildcard
 	}
-	if typ == "Passthrough" {
-		return "", true, nil
+	if t, ok := apiTypes[typ]; ok {
+		return t, nil
 	}
-	if f, ok := routeFormats[typ]; ok {
-		return f, false, nil
-	}
-	return "", false, fmt.Errorf("route type %s (for %s) is not served by kubelb-ai serve yet", typ, path)
+	return nil, fmt.Errorf("route type %s (for %s) is not one serve knows: use one of %s", typ, path, strings.Join(slices.Sorted(maps.Keys(apiTypes)), ", "))
 }
 
 func (c *Chain) defaultFormat() string {
@@ -135,4 +170,13 @@ func routeTypesOf(objs []map[string]any) map[string][]RouteType {
 		}
 	}
 	return out
+}
+
+// errorFormat is the format of the errors serve answers a request of the
+// chain with: its client's (OpenAI's when the body is not read).
+func (c *Chain) errorFormat(path string) *adapter {
+	if api, err := c.apiFor(path); err == nil && api.client != nil {
+		return api.client
+	}
+	return openAIAdapter
 }

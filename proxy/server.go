@@ -287,6 +287,18 @@ type routeHandler struct {
 	edge *edge
 }
 
+// errorFormat is the format of the errors a rule's request gets before its
+// backend is picked: its AI backend's client's (the route type its path
+// names), else OpenAI's.
+func (h *routeHandler) errorFormat(refs []gwv1.HTTPBackendRef, path string) *adapter {
+	for _, ref := range refs {
+		if ch := h.chains[string(ref.Name)]; ch != nil {
+			return ch.errorFormat(path)
+		}
+	}
+	return openAIAdapter
+}
+
 type routeLimit struct {
 	*Limiter
 	limit int
@@ -297,7 +309,7 @@ func (h *routeHandler) serve(w http.ResponseWriter, r *http.Request, ex *exchang
 	if !ok {
 		return
 	}
-	if lim := h.limits[route.Name]; lim != nil && !lim.admit(w, lim.limit) {
+	if lim := h.limits[route.Name]; lim != nil && !lim.admit(w, h.errorFormat(route.Spec.Rules[ruleIndex].BackendRefs, r.URL.Path), lim.limit) {
 		if h.metrics != nil {
 			h.metrics.rateLimited.WithLabelValues(route.Namespace + "/" + route.Name).Inc()
 		}

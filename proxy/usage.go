@@ -113,6 +113,13 @@ func (u *usage) readModel(raw []byte) {
 	}
 }
 
+// chatUsage is the usage an OpenAI chat completion reports.
+func chatUsage(body []byte) translate.Usage {
+	u := &usage{ad: openAIAdapter}
+	u.read(body)
+	return translate.Usage{In: u.in, Out: u.out, Model: u.model, Seen: u.seen}
+}
+
 // from takes a translation's usage.
 func (u *usage) from(t translate.Usage) {
 	if t.Seen {
