@@ -565,7 +565,8 @@ type respResponse struct {
 	Tools             []json.RawMessage `json:"tools"`
 	TopP              *float64          `json:"top_p"`
 	Metadata          map[string]string `json:"metadata"`
-	Usage             *respUsage        `json:"usage"`
+	// Usage is left out until known: the spec's usage is not nullable.
+	Usage *respUsage `json:"usage,omitempty"`
 }
 
 type respIncomplete struct {
@@ -844,7 +845,7 @@ type respEvent struct {
 	Refusal        *string       `json:"refusal,omitempty"`
 	Name           string        `json:"name,omitempty"`
 	Arguments      *string       `json:"arguments,omitempty"`
-	Logprobs       []any         `json:"logprobs,omitempty"`
+	Logprobs       *[]any        `json:"logprobs,omitempty"` // set for text events, which need it
 }
 
 // emit appends an event, named by its type as OpenAI names them.
@@ -924,7 +925,7 @@ func (s *respStream) text(out []sse.Event, kind, d string) []sse.Event {
 		out = s.emit(out, respEvent{Type: "response.content_part.added", ItemID: m.item.ID, OutputIndex: ptr(m.index), ContentIndex: ptr(len(m.item.Content)), Part: outputPart(kind, "")})
 	}
 	m.text.WriteString(d)
-	e := respEvent{Type: "response.output_text.delta", ItemID: m.item.ID, OutputIndex: ptr(m.index), ContentIndex: ptr(len(m.item.Content)), Delta: ptr(d), Logprobs: []any{}}
+	e := respEvent{Type: "response.output_text.delta", ItemID: m.item.ID, OutputIndex: ptr(m.index), ContentIndex: ptr(len(m.item.Content)), Delta: ptr(d), Logprobs: &[]any{}}
 	if kind == "refusal" {
 		e.Type, e.Logprobs = "response.refusal.delta", nil
 	}
@@ -951,7 +952,7 @@ func (s *respStream) closePart(out []sse.Event) []sse.Event {
 	if m.part == "refusal" {
 		out = s.emit(out, respEvent{Type: "response.refusal.done", ItemID: m.item.ID, OutputIndex: ptr(m.index), ContentIndex: ptr(ci), Refusal: ptr(t)})
 	} else {
-		out = s.emit(out, respEvent{Type: "response.output_text.done", ItemID: m.item.ID, OutputIndex: ptr(m.index), ContentIndex: ptr(ci), Text: ptr(t), Logprobs: []any{}})
+		out = s.emit(out, respEvent{Type: "response.output_text.done", ItemID: m.item.ID, OutputIndex: ptr(m.index), ContentIndex: ptr(ci), Text: ptr(t), Logprobs: &[]any{}})
 	}
 	part := outputPart(m.part, t)
 	out = s.emit(out, respEvent{Type: "response.content_part.done", ItemID: m.item.ID, OutputIndex: ptr(m.index), ContentIndex: ptr(ci), Part: part})
