@@ -309,6 +309,21 @@ func TestResponsesStream(t *testing.T) {
 				{"response.output_text.delta", `{"type":"response.output_text.delta","sequence_number":4,"item_id":"msg_2","output_index":0,"content_index":0,"delta":"Hi","logprobs":[]}`},
 				{"error", `{"type":"error","code":"server_error","message":"overloaded","param":null,"sequence_number":5}`},
 			}},
+		{"a refusal",
+			"data: {\"model\":\"gpt-x\",\"choices\":[{\"index\":0,\"delta\":{\"refusal\":\"No\"}}]}\n\n" +
+				"data: {\"model\":\"gpt-x\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"content_filter\"}]}\n\ndata: [DONE]\n\n",
+			[]wantEvent{
+				{"response.created", `{"type":"response.created","sequence_number":0,"response":` + created + `}`},
+				{"response.in_progress", `{"type":"response.in_progress","sequence_number":1,"response":` + created + `}`},
+				{"response.output_item.added", `{"type":"response.output_item.added","sequence_number":2,"output_index":0,"item":{"id":"msg_2","type":"message","status":"in_progress","role":"assistant","content":[]}}`},
+				{"response.content_part.added", `{"type":"response.content_part.added","sequence_number":3,"item_id":"msg_2","output_index":0,"content_index":0,"part":{"type":"refusal","refusal":""}}`},
+				{"response.refusal.delta", `{"type":"response.refusal.delta","sequence_number":4,"item_id":"msg_2","output_index":0,"content_index":0,"delta":"No"}`},
+				{"response.refusal.done", `{"type":"response.refusal.done","sequence_number":5,"item_id":"msg_2","output_index":0,"content_index":0,"refusal":"No"}`},
+				{"response.content_part.done", `{"type":"response.content_part.done","sequence_number":6,"item_id":"msg_2","output_index":0,"content_index":0,"part":{"type":"refusal","refusal":"No"}}`},
+				{"response.output_item.done", `{"type":"response.output_item.done","sequence_number":7,"output_index":0,"item":{"id":"msg_2","type":"message","status":"incomplete","role":"assistant","content":[{"type":"refusal","refusal":"No"}]}}`},
+				{"response.incomplete", `{"type":"response.incomplete","sequence_number":8,"response":` + final("incomplete", "null", `{"reason":"content_filter"}`,
+					`[{"id":"msg_2","type":"message","status":"incomplete","role":"assistant","content":[{"type":"refusal","refusal":"No"}]}]`, "") + `}`},
+			}},
 		{"error first", "data: {\"error\":{\"message\":\"bad key\",\"type\":\"authentication_error\",\"code\":\"invalid_api_key\",\"param\":null}}\n\n",
 			[]wantEvent{{"error", `{"type":"error","code":"invalid_api_key","message":"bad key","param":null,"sequence_number":0}`}}},
 	} {
@@ -360,6 +375,19 @@ func TestResponsesStreamEmpty(t *testing.T) {
 	}
 	if err := json.Unmarshal(evs[2].Data, &last); err != nil || last.Response.Model != "fallback" || last.Response.Output == nil {
 		t.Errorf("final response %s (%v)", evs[2].Data, err)
+	}
+}
+
+// The validator finds what the spec requires and a document lacks.
+func TestResponsesValidator(t *testing.T) {
+	for _, c := range []struct{ schema, doc, want string }{
+		{"Response", `{"id":"r","object":"response"}`, `required member "tools" is missing`},
+		{"ResponseStreamEvent", `{"type":"response.output_text.delta","sequence_number":0,"item_id":"m","output_index":0,"content_index":0,"delta":"x"}`, `"logprobs" is missing`},
+		{"ResponseStreamEvent", `{"type":"error","code":null,"message":"m","param":null,"sequence_number":"1"}`, "string, want integer"},
+	} {
+		if p := strings.Join(validate(t, c.schema, []byte(c.doc)), "\n"); !strings.Contains(p, c.want) {
+			t.Errorf("%s %s: problems %q, want %q", c.schema, c.doc, p, c.want)
+		}
 	}
 }
 
@@ -488,6 +516,17 @@ func check(schemas map[string]*specSchema, s *specSchema, v any, path string) []
 		if len(variants) == 0 {
 			continue
 		}
+		// Report the variant that fits best; one whose "type" differs
+		// (another event, another item) fits worst.
+		score := func(p []string) int {
+			n := len(p)
+			for _, x := range p {
+				if strings.HasPrefix(x, path+".type:") {
+					n += 100
+				}
+			}
+			return n
+		}
 		var best []string
 		fits := false
 		for _, sub := range variants {
@@ -496,7 +535,7 @@ func check(schemas map[string]*specSchema, s *specSchema, v any, path string) []
 				fits = true
 				break
 			}
-			if best == nil || len(p) < len(best) {
+			if best == nil || score(p) < score(best) {
 				best = p
 			}
 		}
