@@ -234,7 +234,7 @@ func (Messages) Request(body []byte) ([]byte, error) {
 		var ps []msgsChatPart
 		for i, b := range blocks {
 			if b.Type != "text" {
-				return nil, fmt.Errorf("system[%d]: a %s block; the system prompt takes text blocks only", i, b.Type)
+				return nil, fmt.Errorf("system[%d]: %s blocks refused: the system prompt takes text blocks only", i, b.Type)
 			}
 			ps = append(ps, textPart(b.Text))
 		}
@@ -414,7 +414,7 @@ func msgsChatMessages(m msgsMessage) ([]msgsChatMsg, error) {
 		case (b.Type == "thinking" || b.Type == "redacted_thinking") && m.Role == "assistant":
 			// Dropped: the model's own earlier reasoning (FieldTable).
 		default:
-			return nil, fmt.Errorf("content[%d]: a %s block in a %s message has no chat equivalent", i, b.Type, m.Role)
+			return nil, fmt.Errorf("content[%d]: %s blocks have no chat equivalent in %s messages", i, b.Type, m.Role)
 		}
 	}
 	switch m.Role {
