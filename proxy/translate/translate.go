@@ -465,8 +465,8 @@ func commonRules(api string) map[string]rule {
 		"prompt_cache_retention": ignore("a caching hint; the answer is the same without it"),
 		"prompt_cache_options":   ignore("a caching hint; the answer is the same without it"),
 		"stream_options":         to("the gateway: include_usage adds the usage chunk; no obfuscation padding is sent"),
-		"functions":              refuse("legacy function calling; send tools"),
-		"function_call":          refuse("legacy function calling; send tool_choice"),
+		"functions":              refuse("deprecated function calling, which the translation to " + api + " does not carry; send tools"),
+		"function_call":          refuse("deprecated function calling, which the translation to " + api + " does not carry; send tool_choice"),
 	}
 }
 
