@@ -1,10 +1,12 @@
 package translate
 
 import (
+	"cmp"
 	"encoding/base64"
 	"fmt"
-	json "github.com/goccy/go-json"
 	"strings"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
 )
@@ -24,7 +26,52 @@ type anthropicRequest struct {
 	Tools         []anthropicTool    `json:"tools,omitempty"`
 	ToolChoice    map[string]any     `json:"tool_choice,omitempty"`
 	Metadata      map[string]string  `json:"metadata,omitempty"`
+	Thinking      map[string]any     `json:"thinking,omitempty"`
+	OutputConfig  *outputConfig      `json:"output_config,omitempty"`
 }
+
+// outputConfig holds Anthropic's structured output: the answer's text is
+// JSON that follows format.schema.
+type outputConfig struct {
+	Format struct {
+		Type   string          `json:"type"`
+		Schema json.RawMessage `json:"schema"`
+	} `json:"format"`
+}
+
+// anthropicRules are what becomes of each chat completion member on the way
+// to the Messages API.
+var anthropicRules = func() rules {
+	const api = "Anthropic's Messages API"
+	m := commonRules(api)
+	for name, r := range map[string]rule{
+		"model":                 to("model (the backend's model, when it names one)"),
+		"messages":              to("system (system and developer messages, joined) and messages (user and tool results as user turns, assistant turns with tool_use)"),
+		"max_completion_tokens": to("max_tokens (4096 when neither it nor max_tokens is set)"),
+		"max_tokens":            to("max_tokens, when max_completion_tokens is not set"),
+		"temperature":           to("temperature"),
+		"top_p":                 to("top_p"),
+		"stop":                  to("stop_sequences"),
+		"stream":                to("stream"),
+		"tools":                 to("tools (functions, as custom tools with input_schema)"),
+		"tool_choice":           to("tool_choice (auto, any, none, or a tool by name)"),
+		"parallel_tool_calls":   to("tool_choice.disable_parallel_tool_use when false"),
+		"user":                  to("metadata.user_id"),
+		"safety_identifier":     to("metadata.user_id, when user is not set"),
+		"response_format":       to("output_config.format (json_schema: the schema; json_object: any object; text: nothing); json_schema's name, description and strict are not sent"),
+		"reasoning_effort":      to("thinking.budget_tokens (minimal and low 1024, medium 2048, high 4096, xhigh 8192, max 16384; none: no thinking)"),
+		"n":                     harmless("1", is(1.0), api+" answers with one choice"),
+		"seed":                  refuse(api + " has no seed"),
+		"presence_penalty":      harmless("0", is(0.0), api+" has no presence penalty"),
+		"frequency_penalty":     harmless("0", is(0.0), api+" has no frequency penalty"),
+	} {
+		m[name] = r
+	}
+	return rules{provider: "Anthropic", members: m}
+}()
+
+// Fields accounts for each chat completion member on the way to Anthropic.
+func (anthropic) Fields() FieldTable { return anthropicRules.table() }
 
 type anthropicMessage struct {
 	Role    string           `json:"role"`
@@ -61,8 +108,11 @@ func (anthropic) Request(body []byte, model string) ([]byte, error) {
 	if err := decodeRequest(body, &in); err != nil {
 		return nil, fmt.Errorf("the request is not an OpenAI chat completion request: %w", err)
 	}
-	if in.N != nil && *in.N > 1 {
-		return nil, fmt.Errorf("n=%d: Anthropic answers with one choice", *in.N)
+	if err := anthropicRules.check(body); err != nil {
+		return nil, err
+	}
+	if err := checkTools(&in, "Anthropic"); err != nil {
+		return nil, err
 	}
 	out := anthropicRequest{Model: in.Model, Temperature: in.Temperature, TopP: in.TopP, StopSequences: stops(in.Stop), Stream: in.Stream, MaxTokens: defaultMaxTokens}
 	if model != "" {
@@ -71,8 +121,20 @@ func (anthropic) Request(body []byte, model string) ([]byte, error) {
 	if mt := in.maxTokens(); mt != nil {
 		out.MaxTokens = *mt
 	}
-	if in.User != "" {
-		out.Metadata = map[string]string{"user_id": in.User}
+	if user := cmp.Or(in.User, in.SafetyIdentifier); user != "" {
+		out.Metadata = map[string]string{"user_id": user}
+	}
+	schema, err := in.ResponseFormat.schema()
+	if err != nil {
+		return nil, err
+	}
+	if schema != nil {
+		out.OutputConfig = &outputConfig{}
+		out.OutputConfig.Format.Type = "json_schema"
+		out.OutputConfig.Format.Schema = schema
+	}
+	if out.Thinking, err = thinking(in.ReasoningEffort, &out.MaxTokens, "Anthropic"); err != nil {
+		return nil, err
 	}
 	var system []string
 	for i, m := range in.Messages {

@@ -18,7 +18,60 @@ type converseRequest struct {
 	System          []converseBlock   `json:"system,omitempty"`
 	InferenceConfig *inferenceConfig  `json:"inferenceConfig,omitempty"`
 	ToolConfig      *toolConfig       `json:"toolConfig,omitempty"`
+	OutputConfig    *converseOutput   `json:"outputConfig,omitempty"`
+	// AdditionalModelRequestFields go to the model as they are: the
+	// thinking setting of Anthropic's models.
+	AdditionalModelRequestFields map[string]any `json:"additionalModelRequestFields,omitempty"`
 }
+
+// converseOutput is Converse's structured output: the answer's text is
+// JSON that follows the schema, which Converse takes as a string.
+type converseOutput struct {
+	TextFormat struct {
+		Type      string `json:"type"`
+		Structure struct {
+			JSONSchema struct {
+				Schema      string `json:"schema"`
+				Name        string `json:"name,omitempty"`
+				Description string `json:"description,omitempty"`
+			} `json:"jsonSchema"`
+		} `json:"structure"`
+	} `json:"textFormat"`
+}
+
+// bedrockRules are what becomes of each chat completion member on the way
+// to Converse.
+var bedrockRules = func() rules {
+	const api = "Bedrock's Converse API"
+	m := commonRules(api)
+	for name, r := range map[string]rule{
+		"model":                 to("the request path (the backend's model); the body has none"),
+		"messages":              to("system (system and developer messages) and messages (user and tool results as user turns, assistant turns with toolUse)"),
+		"max_completion_tokens": to("inferenceConfig.maxTokens"),
+		"max_tokens":            to("inferenceConfig.maxTokens, when max_completion_tokens is not set"),
+		"temperature":           to("inferenceConfig.temperature"),
+		"top_p":                 to("inferenceConfig.topP"),
+		"stop":                  to("inferenceConfig.stopSequences"),
+		"stream":                to("the streaming operation, ConverseStream"),
+		"tools":                 to("toolConfig.tools (functions, as toolSpec with inputSchema.json)"),
+		"tool_choice":           to("toolConfig.toolChoice (auto, any, a tool by name; none: no toolConfig)"),
+		"parallel_tool_calls":   harmless("true", is(true), api+" cannot be kept to one tool call per turn"),
+		"response_format":       to("outputConfig.textFormat (json_schema with structure.jsonSchema: the schema as a string, name, description; json_object: any object; text: nothing); strict is not sent"),
+		"reasoning_effort":      to("additionalModelRequestFields.thinking, the budget of Anthropic's models as for Anthropic (other models answer 400)"),
+		"n":                     harmless("1", is(1.0), api+" answers with one choice"),
+		"seed":                  refuse(api + " has no seed"),
+		"presence_penalty":      harmless("0", is(0.0), api+" has no presence penalty"),
+		"frequency_penalty":     harmless("0", is(0.0), api+" has no frequency penalty"),
+		"user":                  ignore("an end-user id for OpenAI's abuse monitoring; " + api + " has none, and the answer is the same without it"),
+		"safety_identifier":     ignore("an end-user id for OpenAI's abuse monitoring; " + api + " has none, and the answer is the same without it"),
+	} {
+		m[name] = r
+	}
+	return rules{provider: "Bedrock", members: m}
+}()
+
+// Fields accounts for each chat completion member on the way to Bedrock.
+func (bedrock) Fields() FieldTable { return bedrockRules.table() }
 
 type converseMessage struct {
 	Role    string          `json:"role"`
@@ -67,8 +120,11 @@ func (bedrock) Request(body []byte, _ string) ([]byte, error) {
 	if err := decodeRequest(body, &in); err != nil {
 		return nil, fmt.Errorf("the request is not an OpenAI chat completion request: %w", err)
 	}
-	if in.N != nil && *in.N > 1 {
-		return nil, fmt.Errorf("n=%d: Bedrock answers with one choice", *in.N)
+	if err := bedrockRules.check(body); err != nil {
+		return nil, err
+	}
+	if err := checkTools(&in, "Bedrock"); err != nil {
+		return nil, err
 	}
 	var out converseRequest
 	add := func(role string, blocks []converseBlock) {
@@ -133,6 +189,26 @@ func (bedrock) Request(body []byte, _ string) ([]byte, error) {
 	ic := inferenceConfig{MaxTokens: in.maxTokens(), Temperature: in.Temperature, TopP: in.TopP, StopSequences: stops(in.Stop)}
 	if ic.MaxTokens != nil || ic.Temperature != nil || ic.TopP != nil || len(ic.StopSequences) > 0 {
 		out.InferenceConfig = &ic
+	}
+	schema, err := in.ResponseFormat.schema()
+	if err != nil {
+		return nil, err
+	}
+	if schema != nil {
+		out.OutputConfig = &converseOutput{}
+		tf := &out.OutputConfig.TextFormat
+		tf.Type = "json_schema"
+		tf.Structure.JSONSchema.Schema = string(schema)
+		if js := in.ResponseFormat.JSONSchema; js != nil {
+			tf.Structure.JSONSchema.Name, tf.Structure.JSONSchema.Description = js.Name, js.Description
+		}
+	}
+	think, err := thinking(in.ReasoningEffort, in.maxTokens(), "Bedrock")
+	if err != nil {
+		return nil, err
+	}
+	if think != nil {
+		out.AdditionalModelRequestFields = map[string]any{"thinking": think}
 	}
 	if len(in.Tools) > 0 {
 		tc := &toolConfig{}

@@ -2,8 +2,11 @@ package translate
 
 import (
 	"fmt"
-	json "github.com/goccy/go-json"
+	"maps"
+	"slices"
 	"strings"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
 )
@@ -71,17 +74,62 @@ type geminiToolCfg struct {
 }
 
 type generationConfig struct {
-	Temperature     *float64 `json:"temperature,omitempty"`
-	TopP            *float64 `json:"topP,omitempty"`
-	MaxOutputTokens *int     `json:"maxOutputTokens,omitempty"`
-	CandidateCount  *int     `json:"candidateCount,omitempty"`
-	StopSequences   []string `json:"stopSequences,omitempty"`
+	Temperature      *float64        `json:"temperature,omitempty"`
+	TopP             *float64        `json:"topP,omitempty"`
+	MaxOutputTokens  *int            `json:"maxOutputTokens,omitempty"`
+	CandidateCount   *int            `json:"candidateCount,omitempty"`
+	StopSequences    []string        `json:"stopSequences,omitempty"`
+	PresencePenalty  *float64        `json:"presencePenalty,omitempty"`
+	FrequencyPenalty *float64        `json:"frequencyPenalty,omitempty"`
+	Seed             *int64          `json:"seed,omitempty"`
+	ResponseMimeType string          `json:"responseMimeType,omitempty"`
+	ResponseSchema   json.RawMessage `json:"responseSchema,omitempty"`
 }
+
+// geminiRules are what becomes of each chat completion member on the way
+// to generateContent.
+var geminiRules = func() rules {
+	const api = "Gemini's generateContent"
+	m := commonRules(api)
+	for name, r := range map[string]rule{
+		"model":                 to("the request path (the backend's model); the body has none"),
+		"messages":              to("systemInstruction (system and developer messages) and contents (user, model; tool results as functionResponse parts)"),
+		"max_completion_tokens": to("generationConfig.maxOutputTokens"),
+		"max_tokens":            to("generationConfig.maxOutputTokens, when max_completion_tokens is not set"),
+		"temperature":           to("generationConfig.temperature"),
+		"top_p":                 to("generationConfig.topP"),
+		"n":                     to("generationConfig.candidateCount"),
+		"stop":                  to("generationConfig.stopSequences"),
+		"seed":                  to("generationConfig.seed"),
+		"presence_penalty":      to("generationConfig.presencePenalty"),
+		"frequency_penalty":     to("generationConfig.frequencyPenalty"),
+		"stream":                to("the streaming method, streamGenerateContent"),
+		"tools":                 to("tools[0].functionDeclarations (schemas within Gemini's subset)"),
+		"tool_choice":           to("toolConfig.functionCallingConfig (AUTO, NONE, ANY, or ANY with allowedFunctionNames)"),
+		"parallel_tool_calls":   harmless("true", is(true), api+" cannot be kept to one function call per turn"),
+		"response_format":       to("generationConfig.responseMimeType application/json, and for json_schema responseSchema (Gemini's schema subset; other keywords refused); json_schema's name, description and strict are not sent"),
+		"user":                  ignore("an end-user id for OpenAI's abuse monitoring; " + api + " has none, and the answer is the same without it"),
+		"safety_identifier":     ignore("an end-user id for OpenAI's abuse monitoring; " + api + " has none, and the answer is the same without it"),
+		"reasoning_effort":      refuse("Gemini's thinking settings differ by model (thinkingLevel, thinkingBudget), so an effort has no one translation"),
+	} {
+		m[name] = r
+	}
+	return rules{provider: "Gemini", members: m}
+}()
+
+// Fields accounts for each chat completion member on the way to Gemini.
+func (gemini) Fields() FieldTable { return geminiRules.table() }
 
 func (gemini) Request(body []byte, _ string) ([]byte, error) {
 	var in chatRequest
 	if err := decodeRequest(body, &in); err != nil {
 		return nil, fmt.Errorf("the request is not an OpenAI chat completion request: %w", err)
+	}
+	if err := geminiRules.check(body); err != nil {
+		return nil, err
+	}
+	if err := checkTools(&in, "Gemini"); err != nil {
+		return nil, err
 	}
 	var out geminiRequest
 	names := map[string]string{} // tool call id -> function name, for the results
@@ -145,8 +193,21 @@ func (gemini) Request(body []byte, _ string) ([]byte, error) {
 			out.ToolConfig = cfg
 		}
 	}
-	gc := generationConfig{Temperature: in.Temperature, TopP: in.TopP, MaxOutputTokens: in.maxTokens(), CandidateCount: in.N, StopSequences: stops(in.Stop)}
-	if gc.Temperature != nil || gc.TopP != nil || gc.MaxOutputTokens != nil || gc.CandidateCount != nil || len(gc.StopSequences) > 0 {
+	gc := generationConfig{Temperature: in.Temperature, TopP: in.TopP, MaxOutputTokens: in.maxTokens(), CandidateCount: in.N, StopSequences: stops(in.Stop),
+		PresencePenalty: in.PresencePenalty, FrequencyPenalty: in.FrequencyPenalty, Seed: in.Seed}
+	schema, err := in.ResponseFormat.schema()
+	if err != nil {
+		return nil, err
+	}
+	if schema != nil {
+		gc.ResponseMimeType = "application/json"
+		if in.ResponseFormat.Type == "json_schema" {
+			if gc.ResponseSchema, err = responseSchema(schema); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if b, _ := json.Marshal(gc); string(b) != "{}" {
 		out.GenerationConfig = &gc
 	}
 	return json.Marshal(out)
@@ -237,6 +298,195 @@ func geminiSchema(raw json.RawMessage) json.RawMessage {
 	strip(v)
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// responseSchema converts a JSON Schema into Gemini's responseSchema, an
+// OpenAPI 3.0 subset with upper-case types. Where JSON Schema says the
+// same thing otherwise, it is rewritten: a type list or an anyOf branch
+// with "null" becomes nullable, a string const a one-value enum, a local
+// $ref the schema it names (a recursive one is refused). Annotations that
+// constrain nothing are dropped, as is additionalProperties: false (Gemini
+// writes only the declared properties); any other keyword is refused, by
+// name, rather than let Gemini answer outside the schema.
+func responseSchema(raw json.RawMessage) (json.RawMessage, error) {
+	var root any
+	if err := json.Unmarshal(raw, &root); err != nil {
+		return nil, fmt.Errorf("response_format: json_schema.schema: %w", err)
+	}
+	c := schemaConverter{root: root, bad: map[string]string{}}
+	out := c.convert(root, "#", nil)
+	if len(c.bad) > 0 {
+		var list []string
+		for kw, at := range c.bad {
+			list = append(list, kw+" (at "+at+")")
+		}
+		slices.Sort(list)
+		return nil, &UnsupportedError{"response_format", "Gemini", "Gemini's responseSchema has no " + strings.Join(list, ", ")}
+	}
+	return json.Marshal(out)
+}
+
+type schemaConverter struct {
+	root any
+	// bad maps each refused keyword to where it first occurred.
+	bad map[string]string
+}
+
+// Keywords of responseSchema that JSON Schema means the same way, and
+// annotations dropped because they constrain nothing.
+var (
+	geminiKeywords = map[string]bool{"title": true, "description": true, "format": true, "nullable": true, "minimum": true, "maximum": true,
+		"minItems": true, "maxItems": true, "minLength": true, "maxLength": true, "pattern": true, "minProperties": true, "maxProperties": true,
+		"required": true, "propertyOrdering": true, "example": true, "default": true}
+	schemaAnnotations = map[string]bool{"$schema": true, "$id": true, "$comment": true, "$defs": true, "definitions": true, "examples": true,
+		"deprecated": true, "readOnly": true, "writeOnly": true}
+)
+
+func (c *schemaConverter) refuse(keyword, at string) {
+	if _, seen := c.bad[keyword]; !seen {
+		c.bad[keyword] = at
+	}
+}
+
+// convert converts the schema at path at; refs are the $refs being
+// inlined around it.
+func (c *schemaConverter) convert(v any, at string, refs []string) any {
+	s, ok := v.(map[string]any)
+	if !ok {
+		c.refuse("non-object schemas", at)
+		return v
+	}
+	out := map[string]any{}
+	if ref, ok := s["$ref"].(string); ok {
+		target, found := c.resolve(ref)
+		switch {
+		case !found:
+			c.refuse("$ref "+ref, at)
+		case slices.Contains(refs, ref):
+			c.refuse("recursive $ref "+ref, at)
+		default:
+			if t, ok := c.convert(target, ref, append(refs, ref)).(map[string]any); ok {
+				maps.Copy(out, t)
+			}
+		}
+	}
+	for kw, val := range s {
+		here := at + "/" + kw
+		switch {
+		case kw == "$ref" || schemaAnnotations[kw]:
+		case geminiKeywords[kw]:
+			out[kw] = val
+		case kw == "type":
+			c.typ(out, val, here)
+		case kw == "enum":
+			list, _ := val.([]any)
+			for _, e := range list {
+				if _, ok := e.(string); !ok {
+					c.refuse("enum of non-strings", here)
+				}
+			}
+			out[kw] = val
+		case kw == "const":
+			if str, ok := val.(string); ok {
+				out["enum"] = []any{str}
+			} else {
+				c.refuse("non-string const", here)
+			}
+		case kw == "additionalProperties":
+			if val != false {
+				c.refuse("additionalProperties other than false", here)
+			}
+		case kw == "properties":
+			props := map[string]any{}
+			if m, ok := val.(map[string]any); ok {
+				for name, p := range m {
+					props[name] = c.convert(p, here+"/"+name, refs)
+				}
+			}
+			out[kw] = props
+		case kw == "items":
+			out[kw] = c.convert(val, here, refs)
+		case kw == "anyOf":
+			c.anyOf(out, val, here, refs)
+		default:
+			c.refuse(kw, here)
+		}
+	}
+	return out
+}
+
+// typ sets out's type from a JSON Schema type: a name or a list of names,
+// where "null" is nullable.
+func (c *schemaConverter) typ(out map[string]any, val any, at string) {
+	var names []string
+	switch t := val.(type) {
+	case string:
+		names = []string{t}
+	case []any:
+		for _, n := range t {
+			if name, ok := n.(string); ok {
+				names = append(names, name)
+			}
+		}
+	}
+	if i := slices.Index(names, "null"); i >= 0 {
+		names = slices.Delete(names, i, i+1)
+		out["nullable"] = true
+	}
+	if len(names) != 1 {
+		c.refuse("a type other than one name (and null)", at)
+		return
+	}
+	out["type"] = strings.ToUpper(names[0])
+}
+
+// anyOf converts the branches; a {"type":"null"} branch is nullable, and
+// one branch left is the schema itself.
+func (c *schemaConverter) anyOf(out map[string]any, val any, at string, refs []string) {
+	list, _ := val.([]any)
+	var branches []any
+	for i, b := range list {
+		if m, ok := b.(map[string]any); ok && len(m) == 1 && m["type"] == "null" {
+			out["nullable"] = true
+			continue
+		}
+		branches = append(branches, c.convert(b, fmt.Sprintf("%s/%d", at, i), refs))
+	}
+	if len(branches) == 1 {
+		if m, ok := branches[0].(map[string]any); ok {
+			for k, v := range m {
+				if _, set := out[k]; !set {
+					out[k] = v
+				}
+			}
+			return
+		}
+	}
+	out["anyOf"] = branches
+}
+
+// resolve finds a local $ref ("#/$defs/Name", any JSON pointer into the
+// schema).
+func (c *schemaConverter) resolve(ref string) (any, bool) {
+	path, ok := strings.CutPrefix(ref, "#")
+	if !ok {
+		return nil, false
+	}
+	v := c.root
+	for _, tok := range strings.Split(strings.TrimPrefix(path, "/"), "/") {
+		if tok == "" {
+			continue
+		}
+		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[tok]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
 }
 
 type geminiResponse struct {

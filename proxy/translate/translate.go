@@ -7,7 +7,10 @@
 package translate
 
 import (
+	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"time"
 
 	strictjson "github.com/go-json-experiment/json"
@@ -82,6 +85,47 @@ type chatRequest struct {
 	ToolChoice          json.RawMessage `json:"tool_choice"`
 	ParallelToolCalls   *bool           `json:"parallel_tool_calls"`
 	User                string          `json:"user"`
+	SafetyIdentifier    string          `json:"safety_identifier"`
+	ResponseFormat      *responseFormat `json:"response_format"`
+	Seed                *int64          `json:"seed"`
+	PresencePenalty     *float64        `json:"presence_penalty"`
+	FrequencyPenalty    *float64        `json:"frequency_penalty"`
+	ReasoningEffort     string          `json:"reasoning_effort"`
+}
+
+// responseFormat is "response_format": free text, any JSON object, or JSON
+// that follows a schema (OpenAI's structured output).
+type responseFormat struct {
+	Type       string `json:"type"`
+	JSONSchema *struct {
+		Name        string          `json:"name"`
+		Description string          `json:"description"`
+		Schema      json.RawMessage `json:"schema"`
+		Strict      *bool           `json:"strict"`
+	} `json:"json_schema"`
+}
+
+// anyObject is the schema of json_object mode: a JSON object, any members.
+var anyObject = json.RawMessage(`{"type":"object","additionalProperties":true}`)
+
+// schema is the JSON Schema the answer must follow: nil for free text,
+// anyObject for json_object.
+func (f *responseFormat) schema() (json.RawMessage, error) {
+	if f == nil {
+		return nil, nil
+	}
+	switch f.Type {
+	case "text":
+		return nil, nil
+	case "json_object":
+		return anyObject, nil
+	case "json_schema":
+		if f.JSONSchema == nil || len(f.JSONSchema.Schema) == 0 || string(f.JSONSchema.Schema) == "null" {
+			return nil, fmt.Errorf("response_format: json_schema.schema is missing")
+		}
+		return f.JSONSchema.Schema, nil
+	}
+	return nil, fmt.Errorf("response_format: type %q is not text, json_object or json_schema", f.Type)
 }
 
 type chatMessage struct {
@@ -276,4 +320,192 @@ func ptr[T any](v T) *T { return &v }
 // a guard that read only "messages".
 func decodeRequest(body []byte, in *chatRequest) error {
 	return strictjson.Unmarshal(body, in)
+}
+
+// ErrUnsupported is the error of a request member a provider's translation
+// cannot carry: refused by its FieldTable, set to more than the harmless
+// value the table accepts, or not in the table at all. serve answers it
+// with 400 and its message, which names the member and the provider; see
+// UnsupportedError for the details.
+var ErrUnsupported = errors.New("the provider cannot carry a member of the request")
+
+// UnsupportedError is an ErrUnsupported naming the member and the provider.
+type UnsupportedError struct {
+	// Member is the request's top-level member, Provider the translation's
+	// target ("Anthropic", "Gemini", "Bedrock").
+	Member, Provider string
+	// Reason says why, naming the provider.
+	Reason string
+}
+
+func (e *UnsupportedError) Error() string { return e.Member + ": " + e.Reason }
+
+func (e *UnsupportedError) Is(target error) bool { return target == ErrUnsupported }
+
+// A rule is what a translation does with one request member; its String
+// is the member's FieldTable entry.
+type rule struct {
+	kind ruleKind
+	// what is the target path (translated) or the reason (the others).
+	what string
+	// when is the harmless value an accepted-only-when member may have,
+	// and noop reports whether a value is it.
+	when string
+	noop func(json.RawMessage) bool
+}
+
+type ruleKind int
+
+const (
+	translated ruleKind = iota // carried to the provider
+	ignored                    // accepted and not sent: it cannot change the answer
+	refused                    // any value but null is an error
+	onlyWhen                   // accepted when noop, else an error
+)
+
+func (r rule) String() string {
+	switch r.kind {
+	case translated:
+		return "→ " + r.what
+	case ignored:
+		return "ignored: " + r.what
+	case refused:
+		return "refused: " + r.what
+	}
+	return "accepted only when " + r.when + ", else refused: " + r.what
+}
+
+func to(target string) rule  { return rule{kind: translated, what: target} }
+func ignore(why string) rule { return rule{kind: ignored, what: why} }
+func refuse(why string) rule { return rule{kind: refused, what: why} }
+func harmless(when string, noop func(json.RawMessage) bool, why string) rule {
+	return rule{kind: onlyWhen, what: why, when: when, noop: noop}
+}
+
+// is reports whether a JSON value equals one of values (numbers as
+// float64, lists as []any, objects as map[string]any).
+func is(values ...any) func(json.RawMessage) bool {
+	return func(raw json.RawMessage) bool {
+		var v any
+		if json.Unmarshal(raw, &v) != nil {
+			return false
+		}
+		for _, want := range values {
+			if reflect.DeepEqual(v, want) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// rules is a translation's rule for every top-level member of OpenAI's
+// chat completion request.
+type rules struct {
+	provider string // "Anthropic"
+	members  map[string]rule
+}
+
+func (rs rules) table() FieldTable {
+	t := make(FieldTable, len(rs.members))
+	for name, r := range rs.members {
+		t[name] = r.String()
+	}
+	return t
+}
+
+// check holds a request's members to the rules: the first member (by
+// name) that is refused, not harmless, or unknown is an UnsupportedError.
+// A null member is absent, as OpenAI reads it.
+func (rs rules) check(body []byte) error {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(body, &members); err != nil {
+		return fmt.Errorf("the request is not an OpenAI chat completion request: %w", err)
+	}
+	names := make([]string, 0, len(members))
+	for name := range members {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		raw := members[name]
+		if string(raw) == "null" {
+			continue
+		}
+		r, ok := rs.members[name]
+		switch {
+		case !ok:
+			return &UnsupportedError{name, rs.provider, "not a chat completion member the translation to " + rs.provider + " knows"}
+		case r.kind == refused:
+			return &UnsupportedError{name, rs.provider, r.what}
+		case r.kind == onlyWhen && !r.noop(raw):
+			return &UnsupportedError{name, rs.provider, r.what + " (accepted only when " + r.when + ")"}
+		}
+	}
+	return nil
+}
+
+// commonRules are the members every translation treats alike; in names the
+// provider's API in reasons ("Anthropic's Messages API").
+func commonRules(api string) map[string]rule {
+	return map[string]rule{
+		"logprobs":               harmless("false", is(false), api+" has no log probabilities"),
+		"top_logprobs":           harmless("0", is(0.0), api+" has no log probabilities"),
+		"logit_bias":             harmless("empty", is(map[string]any{}), api+" has no token biases"),
+		"store":                  harmless("false", is(false), api+" stores no completions for later retrieval"),
+		"metadata":               ignore("it labels completions that OpenAI stores, and store is refused"),
+		"modalities":             harmless(`["text"]`, is([]any{"text"}), api+" answers with text only"),
+		"audio":                  refuse(api + " answers with no audio"),
+		"verbosity":              harmless(`"medium" (the default)`, is("medium"), api+" has no verbosity setting"),
+		"service_tier":           harmless(`"auto" or "default"`, is("auto", "default"), "the translation to "+api+" chooses no service tier"),
+		"web_search_options":     refuse("the translation to " + api + " offers no web search"),
+		"moderation":             refuse(api + " runs no OpenAI moderation"),
+		"prediction":             ignore("a predicted output only makes OpenAI faster; the answer is the same without it"),
+		"prompt_cache_key":       ignore("a caching hint; the answer is the same without it"),
+		"prompt_cache_retention": ignore("a caching hint; the answer is the same without it"),
+		"prompt_cache_options":   ignore("a caching hint; the answer is the same without it"),
+		"stream_options":         to("the gateway: include_usage adds the usage chunk; no obfuscation padding is sent"),
+		"functions":              refuse("deprecated function calling, which the translation to " + api + " does not carry; send tools"),
+		"function_call":          refuse("deprecated function calling, which the translation to " + api + " does not carry; send tool_choice"),
+	}
+}
+
+// checkTools refuses the tools and tool choices that are not functions,
+// the only kind the translations carry.
+func checkTools(in *chatRequest, provider string) error {
+	for i, t := range in.Tools {
+		if t.Type != "function" && t.Type != "" {
+			return &UnsupportedError{"tools", provider, fmt.Sprintf("tools[%d] is a %q tool; the translation to %s carries functions only", i, t.Type, provider)}
+		}
+	}
+	var c struct {
+		Type string `json:"type"`
+	}
+	if len(in.ToolChoice) > 0 && in.ToolChoice[0] == '{' && json.Unmarshal(in.ToolChoice, &c) == nil && c.Type != "function" {
+		return &UnsupportedError{"tool_choice", provider, fmt.Sprintf("a %q tool choice; the translation to %s chooses functions only", c.Type, provider)}
+	}
+	return nil
+}
+
+// thinkingBudgets are the Anthropic thinking budgets (tokens) of OpenAI's
+// reasoning efforts, agentgateway's; "none" is no thinking.
+var thinkingBudgets = map[string]int{"none": 0, "minimal": 1024, "low": 1024, "medium": 2048, "high": 4096, "xhigh": 8192, "max": 16384}
+
+// thinking is Anthropic's thinking setting of a reasoning effort (nil for
+// none or unset); Anthropic requires its budget below max_tokens.
+func thinking(effort string, maxTokens *int, provider string) (map[string]any, error) {
+	if effort == "" {
+		return nil, nil
+	}
+	budget, ok := thinkingBudgets[effort]
+	if !ok {
+		return nil, &UnsupportedError{"reasoning_effort", provider, fmt.Sprintf("%q is not an effort the translation to %s knows", effort, provider)}
+	}
+	if budget == 0 {
+		return nil, nil
+	}
+	if maxTokens != nil && budget >= *maxTokens {
+		return nil, &UnsupportedError{"reasoning_effort", provider, fmt.Sprintf("%s: its thinking budget of %d tokens must be below max_tokens (%d); raise max_completion_tokens", effort, budget, *maxTokens)}
+	}
+	return map[string]any{"type": "enabled", "budget_tokens": budget}, nil
 }
