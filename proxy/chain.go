@@ -354,7 +354,8 @@ func (c *Chain) prepare(cl *call, up *Upstream, pol *policy) (*attempt, error) {
 // OpenAI) through chat completions: client → chat → the provider's format,
 // and the answer back the same way.
 func (c *Chain) preparePivot(cl *call, up *Upstream) (*attempt, error) {
-	chat, err := cl.api.pivot.Request(cl.body)
+	pivot := cl.api.pivot(cl.body)
+	chat, err := pivot.Request(cl.body)
 	if err != nil {
 		return nil, err
 	}
@@ -362,7 +363,7 @@ func (c *Chain) preparePivot(cl *call, up *Upstream) (*attempt, error) {
 	if model == "" {
 		model, _ = cl.doc["model"].(string)
 	}
-	via := &translation{pivot: cl.api.pivot, model: model, stream: cl.stream, includeUsage: true}
+	via := &translation{pivot: pivot, model: model, stream: cl.stream, includeUsage: true}
 	if up.Format == wire.OpenAI {
 		return c.newAttempt(cl, up, up.withModel(chat), nil, via), nil
 	}

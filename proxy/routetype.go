@@ -25,10 +25,11 @@ type apiType struct {
 	// client is the client's format: its shapes, its errors, how its
 	// answers are masked and counted.
 	client *adapter
-	// pivot takes the client's API to chat completions and back, for
-	// providers that do not take it natively (Messages to OpenAI, Gemini
-	// or Bedrock; Responses to every provider but OpenAI's own).
-	pivot translate.Client
+	// pivot takes a request in the client's API to chat completions and
+	// back, for providers that do not take it natively (Messages to
+	// OpenAI, Gemini or Bedrock; Responses to every provider but OpenAI's
+	// own); nil for Completions.
+	pivot func(request []byte) translate.Client
 	// answer, when set, is serve's own answer: agentgateway answers these
 	// itself, never calling a provider.
 	answer func(w http.ResponseWriter)
@@ -39,8 +40,9 @@ type apiType struct {
 // through, which are refused).
 var apiTypes = map[string]*apiType{
 	"Completions":         {name: "Completions", client: openAIAdapter},
-	"Messages":            {name: "Messages", client: anthropicAdapter, pivot: translate.Messages{}},
-	"Responses":           {name: "Responses", client: responsesAdapter, pivot: translate.Responses{}},
+	"Messages":            {name: "Messages", client: anthropicAdapter, pivot: func([]byte) translate.Client { return translate.Messages{} }},
+	// A Response repeats its request's settings (instructions, tools...).
+	"Responses": {name: "Responses", client: responsesAdapter, pivot: func(r []byte) translate.Client { return translate.Responses{}.Echoing(r) }},
 	"Embeddings":          {name: "Embeddings", client: embeddingsAdapter},
 	"AnthropicTokenCount": {name: "AnthropicTokenCount", client: countTokensAdapter},
 	// agentgateway answers Models itself with 501 (a route that should

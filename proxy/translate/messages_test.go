@@ -17,8 +17,8 @@ import (
 	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
 )
 
-// sameJSON reports whether a and b are the same JSON value.
-func sameJSON(t *testing.T, a, b []byte) bool {
+// equalJSON reports whether a and b are the same JSON value.
+func equalJSON(t *testing.T, a, b []byte) bool {
 	t.Helper()
 	var x, y any
 	if err := json.Unmarshal(a, &x); err != nil {
@@ -113,14 +113,14 @@ func TestMessagesRequest(t *testing.T) {
 			t.Errorf("%s: %v", c.name, err)
 			continue
 		}
-		if !sameJSON(t, got, []byte(c.want)) {
+		if !equalJSON(t, got, []byte(c.want)) {
 			t.Errorf("%s:\n got: %s\nwant: %s", c.name, got, c.want)
 		}
 	}
 }
 
-// refusedRequests are requests Request refuses, with a piece of the error.
-var refusedRequests = []struct{ body, want string }{
+// refusedMessages are requests Request refuses, with a piece of the error.
+var refusedMessages = []struct{ body, want string }{
 	{`{"model":"m","max_tokens":1,"messages":[{"role":"user","content":"x"}],"top_k":5}`, "top_k: refused: chat completions have no top_k"},
 	{`{"model":"m","max_tokens":2048,"messages":[{"role":"user","content":"x"}],"thinking":{"type":"enabled","budget_tokens":1024}}`, `thinking: type "enabled" refused`},
 	{`{"model":"m","max_tokens":1,"messages":[{"role":"user","content":"x"}],"thinking":{"type":"adaptive"}}`, `thinking: type "adaptive" refused`},
@@ -156,7 +156,7 @@ var refusedRequests = []struct{ body, want string }{
 
 // Each refusal names the member and why.
 func TestMessagesRequestRefusals(t *testing.T) {
-	for _, c := range refusedRequests {
+	for _, c := range refusedMessages {
 		_, err := Messages{}.Request([]byte(c.body))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want an error with %q", c.body, err, c.want)
@@ -176,7 +176,7 @@ func TestMessagesFieldTable(t *testing.T) {
 		if !strings.Contains(note, "refused") {
 			continue
 		}
-		if !slices.ContainsFunc(refusedRequests, func(c struct{ body, want string }) bool {
+		if !slices.ContainsFunc(refusedMessages, func(c struct{ body, want string }) bool {
 			_, err := Messages{}.Request([]byte(c.body))
 			return err != nil && strings.HasPrefix(err.Error(), name)
 		}) {
@@ -362,7 +362,7 @@ func TestMessagesResponse(t *testing.T) {
 			`{"type":"error","error":{"type":"api_error","message":"the provider's answer has no choices"}}`},
 	} {
 		got := Messages{}.Response(c.status, []byte(c.in))
-		if !sameJSON(t, got, []byte(c.want)) {
+		if !equalJSON(t, got, []byte(c.want)) {
 			t.Errorf("%s:\n got: %s\nwant: %s", c.name, got, c.want)
 		}
 		schema := "Message"

@@ -178,7 +178,7 @@ func null(raw json.RawMessage) bool {
 }
 
 // refuse is the error of a member the translation cannot honour.
-func refuse(member, why string) error {
+func refuseMember(member, why string) error {
 	return fmt.Errorf("%s: %s", member, why)
 }
 
@@ -229,15 +229,15 @@ func (Responses) Request(body []byte) ([]byte, error) {
 	out.Messages = append(out.Messages, msgs...)
 	for i, t := range in.Tools {
 		if t.Type != "function" {
-			return nil, refuse(fmt.Sprintf("tools[%d]", i), fmt.Sprintf("tool type %q runs on OpenAI's servers; only function tools pass through chat completions", t.Type))
+			return nil, refuseMember(fmt.Sprintf("tools[%d]", i), fmt.Sprintf("tool type %q runs on OpenAI's servers; only function tools pass through chat completions", t.Type))
 		}
 		switch {
 		case t.DeferLoading != nil && *t.DeferLoading:
-			return nil, refuse(fmt.Sprintf("tools[%d].defer_loading", i), "tool search is OpenAI's server-side feature")
+			return nil, refuseMember(fmt.Sprintf("tools[%d].defer_loading", i), "tool search is OpenAI's server-side feature")
 		case !null(t.OutputSchema):
-			return nil, refuse(fmt.Sprintf("tools[%d].output_schema", i), "chat function tools have no output schema")
+			return nil, refuseMember(fmt.Sprintf("tools[%d].output_schema", i), "chat function tools have no output schema")
 		case !null(t.AllowedCallers):
-			return nil, refuse(fmt.Sprintf("tools[%d].allowed_callers", i), "chat function tools are called by the model only")
+			return nil, refuseMember(fmt.Sprintf("tools[%d].allowed_callers", i), "chat function tools are called by the model only")
 		}
 		ct := respChatTool{Type: "function"}
 		ct.Function.Name, ct.Function.Description, ct.Function.Strict = t.Name, t.Description, t.Strict
@@ -271,23 +271,23 @@ func nonNull(raw json.RawMessage) json.RawMessage {
 func (in *responsesRequest) refusals() error {
 	switch {
 	case in.PreviousResponseID != nil:
-		return refuse("previous_response_id", responsesFields["previous_response_id"][len("refused: "):])
+		return refuseMember("previous_response_id", responsesFields["previous_response_id"][len("refused: "):])
 	case !null(in.Conversation):
-		return refuse("conversation", responsesFields["conversation"][len("refused: "):])
+		return refuseMember("conversation", responsesFields["conversation"][len("refused: "):])
 	case in.Background != nil && *in.Background:
-		return refuse("background", "a background response needs stored responses to poll; none are stored here")
+		return refuseMember("background", "a background response needs stored responses to poll; none are stored here")
 	case !null(in.Prompt):
-		return refuse("prompt", responsesFields["prompt"][len("refused: "):])
+		return refuseMember("prompt", responsesFields["prompt"][len("refused: "):])
 	case len(in.Include) > 0:
-		return refuse("include", fmt.Sprintf("%s asks for output data chat completions do not return", strings.Join(in.Include, ", ")))
+		return refuseMember("include", fmt.Sprintf("%s asks for output data chat completions do not return", strings.Join(in.Include, ", ")))
 	case in.TopLogprobs != nil:
-		return refuse("top_logprobs", responsesFields["top_logprobs"][len("refused: "):])
+		return refuseMember("top_logprobs", responsesFields["top_logprobs"][len("refused: "):])
 	case !null(in.Moderation):
-		return refuse("moderation", responsesFields["moderation"][len("refused: "):])
+		return refuseMember("moderation", responsesFields["moderation"][len("refused: "):])
 	case !null(in.ContextManagement):
-		return refuse("context_management", responsesFields["context_management"][len("refused: "):])
+		return refuseMember("context_management", responsesFields["context_management"][len("refused: "):])
 	case in.Truncation != nil && *in.Truncation != "disabled":
-		return refuse("truncation", fmt.Sprintf("%q: the gateway cannot drop input items to fit the model's context (use disabled)", *in.Truncation))
+		return refuseMember("truncation", fmt.Sprintf("%q: the gateway cannot drop input items to fit the model's context (use disabled)", *in.Truncation))
 	}
 	if r := in.Reasoning; r != nil {
 		for _, m := range []struct {
@@ -295,7 +295,7 @@ func (in *responsesRequest) refusals() error {
 			v    *string
 		}{{"summary", r.Summary}, {"generate_summary", r.GenerateSummary}, {"mode", r.Mode}, {"context", r.Context}} {
 			if m.v != nil {
-				return refuse("reasoning."+m.name, "chat completions take only a reasoning effort and return no reasoning summary")
+				return refuseMember("reasoning."+m.name, "chat completions take only a reasoning effort and return no reasoning summary")
 			}
 		}
 	}
@@ -361,7 +361,7 @@ func respMessages(input json.RawMessage) ([]respChatMessage, error) {
 			}
 			out = append(out, respChatMessage{Role: "tool", ToolCallID: it.CallID, Content: t})
 		default:
-			return nil, refuse(at, fmt.Sprintf("item type %q has no chat completions equivalent (only messages, function_call and function_call_output)", it.Type))
+			return nil, refuseMember(at, fmt.Sprintf("item type %q has no chat completions equivalent (only messages, function_call and function_call_output)", it.Type))
 		}
 	}
 	return out, nil
@@ -400,10 +400,10 @@ func respMessage(it respItem) (respChatMessage, error) {
 			m.Refusal = ptr(p.Refusal)
 		case "input_image":
 			if p.ImageURL == nil || *p.ImageURL == "" {
-				return m, refuse(fmt.Sprintf("content[%d]", j), "an image by file_id needs OpenAI's Files API; send its URL or a data URL")
+				return m, refuseMember(fmt.Sprintf("content[%d]", j), "an image by file_id needs OpenAI's Files API; send its URL or a data URL")
 			}
 			if p.Detail == "original" {
-				return m, refuse(fmt.Sprintf("content[%d].detail", j), `"original" has no chat completions equivalent (low, high, auto)`)
+				return m, refuseMember(fmt.Sprintf("content[%d].detail", j), `"original" has no chat completions equivalent (low, high, auto)`)
 			}
 			cp := respChatPart{Type: "image_url", ImageURL: &struct {
 				URL    string `json:"url"`
@@ -412,7 +412,7 @@ func respMessage(it respItem) (respChatMessage, error) {
 			parts = append(parts, cp)
 			images = true
 		default:
-			return m, refuse(fmt.Sprintf("content[%d]", j), fmt.Sprintf("part type %q has no chat completions equivalent here (input_text, output_text, input_image, refusal)", p.Type))
+			return m, refuseMember(fmt.Sprintf("content[%d]", j), fmt.Sprintf("part type %q has no chat completions equivalent here (input_text, output_text, input_image, refusal)", p.Type))
 		}
 	}
 	// Text alone is a string: every chat role takes one.
@@ -444,7 +444,7 @@ func respOutputText(raw json.RawMessage) (string, error) {
 	var b strings.Builder
 	for j, p := range ps {
 		if p.Type != "input_text" {
-			return "", refuse(fmt.Sprintf("[%d]", j), fmt.Sprintf("part type %q: a chat tool message holds text only", p.Type))
+			return "", refuseMember(fmt.Sprintf("[%d]", j), fmt.Sprintf("part type %q: a chat tool message holds text only", p.Type))
 		}
 		b.WriteString(p.Text)
 	}
@@ -462,7 +462,7 @@ func respToolChoice(raw json.RawMessage) (any, error) {
 		case "auto", "none", "required":
 			return mode, nil
 		}
-		return nil, refuse("tool_choice", fmt.Sprintf("%q: want auto, none, required or a function", mode))
+		return nil, refuseMember("tool_choice", fmt.Sprintf("%q: want auto, none, required or a function", mode))
 	}
 	var c struct {
 		Type string `json:"type"`
@@ -472,7 +472,7 @@ func respToolChoice(raw json.RawMessage) (any, error) {
 		return nil, fmt.Errorf("tool_choice: %w", err)
 	}
 	if c.Type != "function" {
-		return nil, refuse("tool_choice", fmt.Sprintf("type %q has no chat completions equivalent here (auto, none, required, function)", c.Type))
+		return nil, refuseMember("tool_choice", fmt.Sprintf("type %q has no chat completions equivalent here (auto, none, required, function)", c.Type))
 	}
 	return map[string]any{"type": "function", "function": map[string]string{"name": c.Name}}, nil
 }
@@ -510,7 +510,7 @@ func respFormat(raw json.RawMessage) (any, error) {
 		}
 		return map[string]any{"type": "json_schema", "json_schema": js}, nil
 	}
-	return nil, refuse("text.format", fmt.Sprintf("type %q: want text, json_object or json_schema", f.Type))
+	return nil, refuseMember("text.format", fmt.Sprintf("type %q: want text, json_object or json_schema", f.Type))
 }
 
 // responsesEcho is what a Response repeats of its request.

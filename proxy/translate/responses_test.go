@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -25,21 +24,6 @@ func fixIDs(t *testing.T) {
 	n := 0
 	newResponseID = func(prefix string) string { n++; return fmt.Sprintf("%s_%d", prefix, n) }
 	t.Cleanup(func() { newResponseID = old })
-}
-
-// sameJSON fails unless got and want are the same JSON value.
-func sameJSON(t *testing.T, name string, got []byte, want string) {
-	t.Helper()
-	var g, w any
-	if err := json.Unmarshal(got, &g); err != nil {
-		t.Fatalf("%s: output is not JSON: %v\n%s", name, err, got)
-	}
-	if err := json.Unmarshal([]byte(want), &w); err != nil {
-		t.Fatalf("%s: want is not JSON: %v", name, err)
-	}
-	if !reflect.DeepEqual(g, w) {
-		t.Errorf("%s:\n got: %s\nwant: %s", name, got, want)
-	}
 }
 
 func TestResponsesRequest(t *testing.T) {
