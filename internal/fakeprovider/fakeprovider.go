@@ -63,6 +63,10 @@ type Server struct {
 	Key string
 	// Events is how many pieces a streamed answer comes in (default 5).
 	Events int
+	// Models are the models the fake lists and retrieves (not Bedrock's);
+	// New sets a few of the kind's, chat and embedding models alike. Chat
+	// and embeddings accept any model.
+	Models []string
 
 	mu       sync.Mutex
 	requests []Request
@@ -80,7 +84,7 @@ func (s *Server) Canceled() int {
 // New starts a fake of kind on 127.0.0.1 that accepts key; it stops when
 // the test ends.
 func New(t testing.TB, kind Kind, key string) *Server {
-	s := &Server{Kind: kind, Key: key, Events: 5}
+	s := &Server{Kind: kind, Key: key, Events: 5, Models: append([]string(nil), defaultModels[kind]...)}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
 	return s
@@ -130,6 +134,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if fault.Answer != nil {
 		fault.Answer(w, r)
+		return
+	}
+	if answer := s.endpoint(r); answer != nil {
+		answer(w, r, body, fault.CutAfterEvents)
 		return
 	}
 	in, err := s.parse(r, body)
@@ -506,25 +514,25 @@ func (s *Server) error(w http.ResponseWriter, status int, msg string) {
 	var body any
 	switch s.Kind {
 	case Anthropic:
-		typ := map[int]string{400: "invalid_request_error", 401: "authentication_error", 429: "rate_limit_error", 529: "overloaded_error"}[status]
+		typ := map[int]string{400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error", 429: "rate_limit_error", 529: "overloaded_error"}[status]
 		if typ == "" {
 			typ = "api_error"
 		}
 		body = map[string]any{"type": "error", "error": map[string]any{"type": typ, "message": msg}}
 	case Bedrock:
-		typ := map[int]string{400: "ValidationException", 401: "UnrecognizedClientException", 403: "AccessDeniedException", 429: "ThrottlingException", 503: "ServiceUnavailableException"}[status]
+		typ := map[int]string{400: "ValidationException", 401: "UnrecognizedClientException", 403: "AccessDeniedException", 404: "ResourceNotFoundException", 429: "ThrottlingException", 503: "ServiceUnavailableException"}[status]
 		if typ == "" {
 			typ = "InternalServerException"
 		}
 		body = map[string]any{"message": msg, "__type": typ}
 	case Gemini:
-		st := map[int]string{400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}[status]
+		st := map[int]string{400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}[status]
 		if st == "" {
 			st = "INTERNAL"
 		}
 		body = map[string]any{"error": map[string]any{"code": status, "message": msg, "status": st}}
 	default:
-		typ := map[int]string{400: "invalid_request_error", 401: "invalid_request_error", 429: "rate_limit_exceeded"}[status]
+		typ := map[int]string{400: "invalid_request_error", 401: "invalid_request_error", 404: "invalid_request_error", 429: "rate_limit_exceeded"}[status]
 		if typ == "" {
 			typ = "server_error"
 		}
