@@ -1,10 +1,26 @@
-// Package fakeprovider serves stand-ins for the LLM providers' chat APIs on
-// loopback, for tests of what sits in front of them (serve): OpenAI's chat
-// completions, Anthropic's messages and Gemini's generateContent, plain and
-// streamed (SSE), with each provider's authentication and error shapes as
-// its published API describes them (../shared/specs). The answer echoes
-// the last user message, so a test can see its request arrive; faults can
-// be scheduled to test failover.
+// Package fakeprovider serves stand-ins for the LLM providers' APIs on
+// loopback, for tests of what sits in front of them (serve), with each
+// provider's authentication and error shapes as its published API
+// describes them (../shared/specs). Served, by Kind:
+//
+//   - OpenAI: POST /v1/chat/completions and /v1/responses, plain and
+//     streamed (SSE), with function tools; POST /v1/embeddings;
+//     GET /v1/models and /v1/models/{model}.
+//   - Anthropic: POST /v1/messages, plain and streamed, with tools;
+//     POST /v1/messages/count_tokens; GET /v1/models and
+//     /v1/models/{model}.
+//   - Gemini: models/{model}:generateContent and :streamGenerateContent
+//     with function declarations, :embedContent and :batchEmbedContents,
+//     GET models and models/{model}, on the Gemini API's paths and Vertex
+//     AI's (…/publishers/google/models/…), which add :predict (text
+//     embeddings) and list publisher models.
+//   - Bedrock: /model/{id}/converse and /converse-stream, and /invoke for
+//     the Titan and Cohere embedding models, SigV4-signed.
+//
+// Chat and Responses answers echo the last user message, so a test can see its request
+// arrive; offered a tool, the fake calls it. Embeddings are Vector of the
+// text. Every request is recorded (Requests), and faults can be scheduled
+// to test failover (Fail).
 package fakeprovider
 
 import (

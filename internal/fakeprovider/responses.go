@@ -152,7 +152,7 @@ func response(req responseRequest, a answer, status string, output []any) map[st
 			out = words(a.args())
 		}
 		r["completed_at"] = 1700000001
-		r["usage"] = map[string]any{"input_tokens": in, "input_tokens_details": map[string]any{"cached_tokens": 0},
+		r["usage"] = map[string]any{"input_tokens": in, "input_tokens_details": map[string]any{"cached_tokens": 0, "cache_write_tokens": 0},
 			"output_tokens": out, "output_tokens_details": map[string]any{"reasoning_tokens": 0}, "total_tokens": in + out}
 	}
 	return r
