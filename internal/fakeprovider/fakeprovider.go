@@ -17,10 +17,10 @@
 //   - Bedrock: /model/{id}/converse and /converse-stream, and /invoke for
 //     the Titan and Cohere embedding models, SigV4-signed.
 //
-// Chat and Responses answers echo the last user message, so a test can see its request
-// arrive; offered a tool, the fake calls it. Embeddings are Vector of the
-// text. Every request is recorded (Requests), and faults can be scheduled
-// to test failover (Fail).
+// Chat and Responses answers echo the last user message, so a test can
+// see its request arrive; offered a tool, the fake calls it. Embeddings
+// are Vector of the text. Every request is recorded (Requests), and
+// faults can be scheduled to test failover (Fail).
 package fakeprovider
 
 import (
