@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -152,4 +153,149 @@ func (s *Server) bedrockStream(w http.ResponseWriter, a answer, cut int) bool {
 	return ok && send("contentBlockStop", map[string]any{"contentBlockIndex": 0}) &&
 		send("messageStop", map[string]any{"stopReason": stop}) &&
 		send("metadata", map[string]any{"usage": map[string]any{"inputTokens": in, "outputTokens": out, "totalTokens": in + out}, "metrics": map[string]any{"latencyMs": 1}})
+}
+
+// bedrockInvoke answers InvokeModel, /model/{modelId}/invoke, for the
+// embedding models: Amazon Titan Text Embeddings and Cohere Embed. Their
+// bodies are the models' own, not in ../shared/specs; this follows AWS's
+// public Bedrock model-parameter docs for them. Other models are refused
+// (the fake's chat is Converse).
+func (s *Server) bedrockInvoke(w http.ResponseWriter, r *http.Request, body []byte, _ int) {
+	path := r.URL.Path
+	model := strings.TrimSuffix(path[strings.Index(path, "/model/")+len("/model/"):], "/invoke")
+	var (
+		out    any
+		tokens int
+		err    error
+	)
+	switch {
+	case strings.HasPrefix(model, "amazon.titan-embed-text"):
+		out, tokens, err = titanEmbed(model, body)
+	case strings.HasPrefix(model, "cohere.embed-"):
+		out, tokens, err = cohereEmbed(body)
+	default:
+		err = fmt.Errorf("the fake invokes only embedding models (amazon.titan-embed-text-*, cohere.embed-*), not %q", model)
+	}
+	if err != nil {
+		s.error(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	w.Header().Set("X-Amzn-Bedrock-Input-Token-Count", fmt.Sprint(tokens))
+	w.Header().Set("X-Amzn-Bedrock-Invocation-Latency", "1")
+	writeJSON(w, out)
+}
+
+// titanEmbed is Titan Text Embeddings: v2 takes dimensions (256, 512 or
+// 1024, the default), normalize (default true) and embeddingTypes
+// ("float", "binary"), answered in embeddingsByType; v1 takes only the
+// text and has 1536.
+func titanEmbed(model string, body []byte) (any, int, error) {
+	var req struct {
+		InputText      *string  `json:"inputText"`
+		Dimensions     *int     `json:"dimensions"`
+		Normalize      *bool    `json:"normalize"`
+		EmbeddingTypes []string `json:"embeddingTypes"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil || req.InputText == nil || *req.InputText == "" {
+		return nil, 0, fmt.Errorf("inputText: required, a non-empty string")
+	}
+	v2 := strings.HasPrefix(model, "amazon.titan-embed-text-v2")
+	if !v2 && (req.Dimensions != nil || req.Normalize != nil || req.EmbeddingTypes != nil) {
+		return nil, 0, fmt.Errorf("%s takes only inputText", model)
+	}
+	dim, raw := 1024, req.Normalize != nil && !*req.Normalize
+	if !v2 {
+		dim = 1536
+	}
+	if d := req.Dimensions; d != nil {
+		if *d != 256 && *d != 512 && *d != 1024 {
+			return nil, 0, fmt.Errorf("dimensions: %d is not one of 256, 512, 1024", *d)
+		}
+		dim = *d
+	}
+	v := Vector(*req.InputText, dim, raw)
+	n := tokens(*req.InputText)
+	out := map[string]any{"embedding": v, "inputTextTokenCount": n}
+	if len(req.EmbeddingTypes) > 0 {
+		byType := map[string]any{}
+		for _, t := range req.EmbeddingTypes {
+			switch t {
+			case "float":
+				byType[t] = v
+			case "binary":
+				bits := make([]int, dim)
+				for i, x := range v {
+					if x > 0 {
+						bits[i] = 1
+					}
+				}
+				byType[t] = bits
+			default:
+				return nil, 0, fmt.Errorf("embeddingTypes: %q is not float or binary", t)
+			}
+		}
+		out["embeddingsByType"] = byType
+	}
+	return out, n, nil
+}
+
+// cohereEmbed is Cohere Embed (v3, 1024 dimensions): texts (1 to 96),
+// input_type (required), truncate (NONE, START, END) and
+// embedding_types; without these the answer is embeddings_floats,
+// with them embeddings_by_type.
+func cohereEmbed(body []byte) (any, int, error) {
+	var req struct {
+		Texts          []string `json:"texts"`
+		InputType      string   `json:"input_type"`
+		Truncate       string   `json:"truncate"`
+		EmbeddingTypes []string `json:"embedding_types"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil || len(req.Texts) == 0 || len(req.Texts) > 96 {
+		return nil, 0, fmt.Errorf("texts: required, 1 to 96 strings")
+	}
+	switch req.InputType {
+	case "search_document", "search_query", "classification", "clustering", "image":
+	default:
+		return nil, 0, fmt.Errorf("input_type: %q is not one of search_document, search_query, classification, clustering, image", req.InputType)
+	}
+	switch req.Truncate {
+	case "", "NONE", "START", "END":
+	default:
+		return nil, 0, fmt.Errorf("truncate: %q is not one of NONE, START, END", req.Truncate)
+	}
+	var floats [][]float32
+	n := 0
+	for _, t := range req.Texts {
+		floats = append(floats, Vector(t, 1024, false))
+		n += tokens(t)
+	}
+	out := map[string]any{"id": "emb_fake", "texts": req.Texts, "response_type": "embeddings_floats", "embeddings": floats}
+	if len(req.EmbeddingTypes) > 0 {
+		byType := map[string]any{}
+		for _, t := range req.EmbeddingTypes {
+			switch t {
+			case "float":
+				byType[t] = floats
+			case "int8", "uint8":
+				// Scaled to the type's range, as Cohere quantizes.
+				var q [][]int
+				for _, v := range floats {
+					row := make([]int, len(v))
+					for i, x := range v {
+						row[i] = int(math.Round(float64(x) * 127 * math.Sqrt(float64(len(v)))))
+						row[i] = max(-128, min(127, row[i]))
+						if t == "uint8" {
+							row[i] += 128
+						}
+					}
+					q = append(q, row)
+				}
+				byType[t] = q
+			default:
+				return nil, 0, fmt.Errorf("embedding_types: %q is not one of float, int8, uint8", t)
+			}
+		}
+		out["response_type"], out["embeddings"] = "embeddings_by_type", byType
+	}
+	return out, n, nil
 }

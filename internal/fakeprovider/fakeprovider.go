@@ -1,10 +1,26 @@
-// Package fakeprovider serves stand-ins for the LLM providers' chat APIs on
-// loopback, for tests of what sits in front of them (serve): OpenAI's chat
-// completions, Anthropic's messages and Gemini's generateContent, plain and
-// streamed (SSE), with each provider's authentication and error shapes as
-// its published API describes them (../shared/specs). The answer echoes
-// the last user message, so a test can see its request arrive; faults can
-// be scheduled to test failover.
+// Package fakeprovider serves stand-ins for the LLM providers' APIs on
+// loopback, for tests of what sits in front of them (serve), with each
+// provider's authentication and error shapes as its published API
+// describes them (../shared/specs). Served, by Kind:
+//
+//   - OpenAI: POST /v1/chat/completions and /v1/responses, plain and
+//     streamed (SSE), with function tools; POST /v1/embeddings;
+//     GET /v1/models and /v1/models/{model}.
+//   - Anthropic: POST /v1/messages, plain and streamed, with tools;
+//     POST /v1/messages/count_tokens; GET /v1/models and
+//     /v1/models/{model}.
+//   - Gemini: models/{model}:generateContent and :streamGenerateContent
+//     with function declarations, :embedContent and :batchEmbedContents,
+//     GET models and models/{model}, on the Gemini API's paths and Vertex
+//     AI's (…/publishers/google/models/…), which add :predict (text
+//     embeddings) and list publisher models.
+//   - Bedrock: /model/{id}/converse and /converse-stream, and /invoke for
+//     the Titan and Cohere embedding models, SigV4-signed.
+//
+// Chat and Responses answers echo the last user message, so a test can
+// see its request arrive; offered a tool, the fake calls it. Embeddings
+// are Vector of the text. Every request is recorded (Requests), and
+// faults can be scheduled to test failover (Fail).
 package fakeprovider
 
 import (
@@ -63,6 +79,10 @@ type Server struct {
 	Key string
 	// Events is how many pieces a streamed answer comes in (default 5).
 	Events int
+	// Models are the models the fake lists and retrieves (not Bedrock's);
+	// New sets a few of the kind's, chat and embedding models alike. Chat
+	// and embeddings accept any model.
+	Models []string
 
 	mu       sync.Mutex
 	requests []Request
@@ -80,7 +100,7 @@ func (s *Server) Canceled() int {
 // New starts a fake of kind on 127.0.0.1 that accepts key; it stops when
 // the test ends.
 func New(t testing.TB, kind Kind, key string) *Server {
-	s := &Server{Kind: kind, Key: key, Events: 5}
+	s := &Server{Kind: kind, Key: key, Events: 5, Models: append([]string(nil), defaultModels[kind]...)}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
 	return s
@@ -130,6 +150,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if fault.Answer != nil {
 		fault.Answer(w, r)
+		return
+	}
+	if answer := s.endpoint(r); answer != nil {
+		answer(w, r, body, fault.CutAfterEvents)
 		return
 	}
 	in, err := s.parse(r, body)
@@ -506,25 +530,25 @@ func (s *Server) error(w http.ResponseWriter, status int, msg string) {
 	var body any
 	switch s.Kind {
 	case Anthropic:
-		typ := map[int]string{400: "invalid_request_error", 401: "authentication_error", 429: "rate_limit_error", 529: "overloaded_error"}[status]
+		typ := map[int]string{400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error", 429: "rate_limit_error", 529: "overloaded_error"}[status]
 		if typ == "" {
 			typ = "api_error"
 		}
 		body = map[string]any{"type": "error", "error": map[string]any{"type": typ, "message": msg}}
 	case Bedrock:
-		typ := map[int]string{400: "ValidationException", 401: "UnrecognizedClientException", 403: "AccessDeniedException", 429: "ThrottlingException", 503: "ServiceUnavailableException"}[status]
+		typ := map[int]string{400: "ValidationException", 401: "UnrecognizedClientException", 403: "AccessDeniedException", 404: "ResourceNotFoundException", 429: "ThrottlingException", 503: "ServiceUnavailableException"}[status]
 		if typ == "" {
 			typ = "InternalServerException"
 		}
 		body = map[string]any{"message": msg, "__type": typ}
 	case Gemini:
-		st := map[int]string{400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}[status]
+		st := map[int]string{400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}[status]
 		if st == "" {
 			st = "INTERNAL"
 		}
 		body = map[string]any{"error": map[string]any{"code": status, "message": msg, "status": st}}
 	default:
-		typ := map[int]string{400: "invalid_request_error", 401: "invalid_request_error", 429: "rate_limit_exceeded"}[status]
+		typ := map[int]string{400: "invalid_request_error", 401: "invalid_request_error", 404: "invalid_request_error", 429: "rate_limit_exceeded"}[status]
 		if typ == "" {
 			typ = "server_error"
 		}

@@ -248,7 +248,10 @@ func loadSpec(t *testing.T, path string) *openAPI {
 
 // check returns where v misses a required field or leaves an enum, under
 // schema (a name, or a schema object), following $ref, allOf, properties
-// and items; oneOf/anyOf branches are not chosen between.
+// and items. Of oneOf/anyOf branches, an object is checked against the
+// one its "type" names (the specs' discriminator), if any. A property
+// whose description begins "Required." is required (Google's specs say
+// so only there).
 func (o *openAPI) check(schema any, v any, path string) []string {
 	s, _ := schema.(map[string]any)
 	if name, ok := schema.(string); ok {
@@ -263,6 +266,11 @@ func (o *openAPI) check(schema any, v any, path string) []string {
 	var errs []string
 	for _, sub := range asAnyList(s["allOf"]) {
 		errs = append(errs, o.check(sub, v, path)...)
+	}
+	if m, ok := v.(map[string]any); ok {
+		if b := o.branch(append(asAnyList(s["oneOf"]), asAnyList(s["anyOf"])...), m["type"]); b != nil {
+			errs = append(errs, o.check(b, v, path)...)
+		}
 	}
 	if enum, ok := s["enum"].([]any); ok && v != nil {
 		found := false
@@ -283,6 +291,12 @@ func (o *openAPI) check(schema any, v any, path string) []string {
 			}
 		}
 		props, _ := s["properties"].(map[string]any)
+		for k, ps := range props {
+			d, _ := ps.(map[string]any)["description"].(string)
+			if _, ok := val[k]; !ok && strings.HasPrefix(d, "Required.") {
+				errs = append(errs, fmt.Sprintf("%s: required field %v is missing", path, k))
+			}
+		}
 		for k, pv := range val {
 			if ps, ok := props[k]; ok && pv != nil {
 				errs = append(errs, o.check(ps, pv, path+"."+k)...)
@@ -296,6 +310,39 @@ func (o *openAPI) check(schema any, v any, path string) []string {
 		}
 	}
 	return errs
+}
+
+// branch is the schema among branches whose "type" property is
+// typ, or nil.
+func (o *openAPI) branch(branches []any, typ any) any {
+	if typ == nil {
+		return nil
+	}
+	for _, b := range branches {
+		s := o.resolve(b)
+		for _, sub := range append([]any{s}, asAnyList(s["allOf"])...) {
+			props, _ := o.resolve(sub)["properties"].(map[string]any)
+			t := o.resolve(props["type"])
+			for _, e := range asAnyList(t["enum"]) {
+				if e == typ {
+					return b
+				}
+			}
+			if t["const"] != nil && t["const"] == typ {
+				return b
+			}
+		}
+	}
+	return nil
+}
+
+// resolve follows a schema's $ref.
+func (o *openAPI) resolve(schema any) map[string]any {
+	s, _ := schema.(map[string]any)
+	if ref, ok := s["$ref"].(string); ok {
+		s, _ = o.schemas[strings.TrimPrefix(ref, "#/components/schemas/")].(map[string]any)
+	}
+	return s
 }
 
 func asAnyList(v any) []any {
