@@ -197,3 +197,28 @@ components:
 		t.Errorf("gaps: %q", got)
 	}
 }
+
+// A field that holds JSON as a string or in place (Responses' tool call
+// arguments) is decided by a JSONText rule, which reads an object in place
+// as free JSON; a Text rule leaves the object undecided.
+func TestCoverageJSONTextHoldsJSON(t *testing.T) {
+	spec := &specPaths{kinds: map[string]pathKind{"items": 0, "items[]": 0, "items[].arguments": kindString | kindFree}}
+	if got := gaps(&Shape{Rules: map[string]Class{"items[].arguments": JSONText}}, spec); len(got) > 0 {
+		t.Errorf("JSONText: gaps %q", got)
+	}
+	if got := gaps(&Shape{Rules: map[string]Class{"items[].arguments": Text}}, spec); !slices.Equal(got, []string{"items[].arguments (free JSON: needs Free or Schema)"}) {
+		t.Errorf("Text: gaps %q", got)
+	}
+	shape := &Shape{Rules: map[string]Class{"items[].arguments": JSONText}}
+	doc, _ := DecodeObject([]byte(`{"items":[{"arguments":"{\"a\":\"S\"}"},{"arguments":{"Key":["V"]}}]}`))
+	if err := shape.Check(doc); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	shape.Texts(doc, func(s *Slot) {
+		got = append(got, s.Value+"/"+map[Class]string{Text: "text", JSONText: "json", Name: "name"}[s.Class])
+	})
+	if want := `{"a":"S"}/json Key/name V/text`; strings.Join(got, " ") != want {
+		t.Errorf("Texts: got %q, want %q", strings.Join(got, " "), want)
+	}
+}

@@ -36,6 +36,20 @@ var specFormats = []struct {
 		[]string{"GenerateContentRequest"},
 		[]string{"GenerateContentResponse"},
 		[]string{"GenerateContentResponse"}},
+	{Responses, "openai-openapi.yaml", true,
+		[]string{"CreateResponse"},
+		[]string{"Response", "ErrorResponse"},
+		[]string{"ResponseStreamEvent", "ErrorResponse"}},
+	// Embeddings and token counts are not streamed: the event shape is the
+	// answer's.
+	{Embeddings, "openai-openapi.yaml", true,
+		[]string{"CreateEmbeddingRequest"},
+		[]string{"CreateEmbeddingResponse", "ErrorResponse"},
+		[]string{"CreateEmbeddingResponse", "ErrorResponse"}},
+	{AnthropicCountTokens, "anthropic-openapi.curated.yaml", false,
+		[]string{"CountMessageTokensRequest"},
+		[]string{"CountMessageTokensResponse", "ErrorEvent"},
+		[]string{"CountMessageTokensResponse", "ErrorEvent"}},
 }
 
 // specExtensions are paths that shapes name on purpose although the
@@ -365,14 +379,17 @@ func rule(s *Shape, path string) ruling {
 
 // gaps are the paths of spec that can hold a string or free JSON and that
 // no rule of s decides: a string needs a rule of its own or a Free or
-// Schema rule above it, free JSON a Free or Schema rule at or above it.
+// Schema rule above it, free JSON a Free or Schema rule at or above it, or
+// a JSONText rule at it (a field that holds JSON as a string or in place,
+// like the arguments of Responses' tool calls: the walker knows no member
+// under the rule, so JSON in place is read as Free reads it).
 func gaps(s *Shape, spec *specPaths) []string {
 	var out []string
 	for path, k := range spec.kinds {
 		r := rule(s, path)
 		switch {
 		case r.inside:
-		case k&kindFree != 0 && (!r.rule || (r.class != Free && r.class != Schema)):
+		case k&kindFree != 0 && (!r.rule || (r.class != Free && r.class != Schema && r.class != JSONText)):
 			out = append(out, path+" (free JSON: needs Free or Schema)")
 		case k&kindString != 0 && !r.rule:
 			out = append(out, path)
