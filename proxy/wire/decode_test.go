@@ -98,8 +98,8 @@ func TestTexts(t *testing.T) {
 // every text of their documents (instructions, a string input, input
 // parts, a tool's output, embeddings' inputs), with its role, and no
 // identifier or encoded data: "~" marks a member name, "json " JSON text.
-// Members that hold numbers have no rule, as in the chat formats: their
-// names are read like any member the shape does not know.
+// Members that hold numbers mostly have no rule, as in the chat formats:
+// their names are read like any member the shape does not know.
 func TestTextsOtherRoutes(t *testing.T) {
 	for _, c := range []struct {
 		name, format, doc, body, want string

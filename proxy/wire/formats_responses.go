@@ -44,7 +44,7 @@ var responsesAnswer = &Shape{
 		"error.type":  ID,
 		"error.param": ID,
 	}, ""),
-	TextWhen: map[string]string{"instructions[].result": responsesProgramOutput},
+	TextWhen: map[string]string{"output[].result": responsesProgramOutput, "instructions[].result": responsesProgramOutput},
 	Roles:    responsesItemRoles(map[string]string{"": "assistant", "instructions": "system"}, "output[]", "instructions[]"),
 }
 
@@ -94,7 +94,8 @@ var responsesEvent = &Shape{
 		"annotation.container_id":         ID,
 		"annotation.filename":             Text,
 	}),
-	TextWhen: map[string]string{"response.instructions[].result": responsesProgramOutput, "item.result": responsesProgramOutput},
+	TextWhen: map[string]string{"item.result": responsesProgramOutput,
+		"response.output[].result": responsesProgramOutput, "response.instructions[].result": responsesProgramOutput},
 	Roles: responsesItemRoles(map[string]string{"": "assistant", "response.instructions": "system"},
 		"item", "response.output[]", "response.instructions[]"),
 }
@@ -104,14 +105,8 @@ var responsesEvent = &Shape{
 func responsesEventRules(rules map[string]Class) map[string]Class {
 	responseObject(rules, "response.")
 	withAt(rules, responsesOutputItem(), "item")
-	return withAt(rules, maps.Collect(func(yield func(string, Class) bool) {
-		for k, c := range responsesPartCommon() {
-			yield(k, c)
-		}
-		for k, c := range responsesPartOutput() {
-			yield(k, c)
-		}
-	}), "part")
+	withAt(rules, responsesPartCommon(), "part")
+	return withAt(rules, responsesPartOutput(), "part")
 }
 
 // responsesProgramOutput: a program's output item holds its result as
@@ -212,8 +207,8 @@ func responsesItemRoles(roles map[string]string, paths ...string) map[string]str
 }
 
 // responsesInputItem is the rules of an item of a request's input (and of
-// a response's instructions): the output items, and input parts (images,
-// files) in a message's content.
+// a response's instructions, which may be items): the shared rules, input
+// parts (images, files) in a message's content, and local shell skills.
 func responsesInputItem() map[string]Class {
 	item := responsesItem()
 	withAt(item, responsesPartInput(), "content[]")
