@@ -3,6 +3,7 @@ package proxy
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -255,4 +256,18 @@ func TestManyStreamsNoneTruncated(t *testing.T) {
 	if truncated > 0 {
 		t.Errorf("%d of %d streams truncated", truncated, streams)
 	}
+}
+
+// openAIErrorMessage is the message of an error answer in OpenAI's shape,
+// or "" when the answer is not one.
+func openAIErrorMessage(body string) string {
+	var e struct {
+		Error struct {
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal([]byte(body), &e) != nil {
+		return ""
+	}
+	return e.Error.Message
 }

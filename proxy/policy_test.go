@@ -124,7 +124,7 @@ func TestPromptGuardKgateway(t *testing.T) {
 	}}
 	for _, target := range []string{templates.KgatewayV20, templates.KgatewayV21} {
 		base := servePolicies(t, target, pol, map[string]*fakeprovider.Server{"openai": openai})
-		if resp, out := post(t, base, "/openai/v1/chat/completions", `{"model":"m","messages":[{"role":"user","content":"my ssn is 123-45-6789"}]}`, nil); resp.StatusCode != 400 || out != "no secrets here" {
+		if resp, out := post(t, base, "/openai/v1/chat/completions", `{"model":"m","messages":[{"role":"user","content":"my ssn is 123-45-6789"}]}`, nil); resp.StatusCode != 400 || openAIErrorMessage(out) != "no secrets here" {
 			t.Errorf("%s: %d %s", target, resp.StatusCode, out)
 		}
 		if _, out := post(t, base, "/openai/v1/chat/completions", `{"model":"m","messages":[{"role":"user","content":"card 5555 5555 5555 4444"}]}`, nil); !strings.Contains(out, "echo: card <CREDIT_CARD>") {
