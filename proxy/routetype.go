@@ -39,10 +39,10 @@ type apiType struct {
 // the table: which are translated for which providers, which pass
 // through, which are refused).
 var apiTypes = map[string]*apiType{
-	"Completions":         {name: "Completions", client: openAIAdapter},
-	"Messages":            {name: "Messages", client: anthropicAdapter, pivot: func([]byte) translate.Client { return translate.Messages{} }},
+	"Completions": {name: "Completions", client: openAIAdapter},
+	"Messages":    {name: "Messages", client: anthropicAdapter, pivot: func([]byte) translate.Client { return translate.Messages{} }},
 	// A Response repeats its request's settings (instructions, tools...).
-	"Responses": {name: "Responses", client: responsesAdapter, pivot: func(r []byte) translate.Client { return translate.Responses{}.Echoing(r) }},
+	"Responses":           {name: "Responses", client: responsesAdapter, pivot: func(r []byte) translate.Client { return translate.Responses{}.Echoing(r) }},
 	"Embeddings":          {name: "Embeddings", client: embeddingsAdapter},
 	"AnthropicTokenCount": {name: "AnthropicTokenCount", client: countTokensAdapter},
 	// agentgateway answers Models itself with 501 (a route that should
