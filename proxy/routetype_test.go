@@ -1,0 +1,275 @@
+package proxy
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
+	"github.com/kubelb-ai/kubelb-ai/spec"
+	"github.com/kubelb-ai/kubelb-ai/templates"
+)
+
+// sdkRoutes maps each provider API path to its route type, as generate
+// renders it for agentgateway.
+var sdkRoutes = map[string]any{
+	"/v1/chat/completions":      "Completions",
+	"/v1/messages":              "Messages",
+	"/v1/messages/count_tokens": "AnthropicTokenCount",
+	"/v1/responses":             "Responses",
+	"/v1/embeddings":            "Embeddings",
+	"/v1/models":                "Passthrough",
+}
+
+// serveRouteTypes serves agentgateway manifests for providers, each
+// backend with sdkRoutes, in front of fakes of their kinds.
+func serveRouteTypes(t *testing.T, providers []string, pol *spec.Policies, fakes map[string]*fakeprovider.Server) string {
+	t.Helper()
+	g, err := spec.Options{Target: templates.Agentgateway, Providers: providers}.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range g.Spec.Routes {
+		g.Spec.Routes[i].Policies = pol
+	}
+	maps := renderMaps(t, g)
+	for _, p := range providers {
+		maps = withRouteTypes(maps, p, sdkRoutes)
+	}
+	base, _ := serveMaps(t, maps, fakes)
+	return base
+}
+
+func lastPath(f *fakeprovider.Server) string {
+	reqs := f.Requests()
+	if len(reqs) == 0 {
+		return ""
+	}
+	return reqs[len(reqs)-1].Path
+}
+
+// Each route type reaches each provider as agentgateway sends it: natively
+// where the provider speaks the client's API, else translated (Responses
+// and Anthropic Messages through chat completions, embeddings to the
+// provider's own API), or answered by the gateway.
+func TestRouteTypesReachEveryProvider(t *testing.T) {
+	fakes := map[string]*fakeprovider.Server{
+		"openai":    fakeprovider.New(t, fakeprovider.OpenAI, "sk-o"),
+		"anthropic": fakeprovider.New(t, fakeprovider.Anthropic, "sk-a"),
+		"gemini":    fakeprovider.New(t, fakeprovider.Gemini, "sk-g"),
+	}
+	base := serveRouteTypes(t, []string{"anthropic", "gemini", "openai"}, nil, fakes)
+	for _, tc := range []struct {
+		name, provider, path, body string
+		status                     int
+		want                       []string // pieces of the answer
+		upstream                   string   // the path the provider saw ("" for none)
+	}{
+		{"responses native", "openai", "/v1/responses", `{"model":"gpt-4o-mini","input":"hi there"}`, 200,
+			[]string{`"object":"response"`, `"text":"echo: hi there"`, `"status":"completed"`}, "/v1/responses"},
+		{"responses to anthropic", "anthropic", "/v1/responses", `{"model":"m","instructions":"be brief","input":"hi there"}`, 200,
+			[]string{`"object":"response"`, `"text":"echo: hi there"`, `"instructions":"be brief"`, `"input_tokens":`}, "/v1/messages"},
+		{"responses to gemini", "gemini", "/v1/responses", `{"model":"m","input":[{"role":"user","content":[{"type":"input_text","text":"hi there"}]}]}`, 200,
+			[]string{`"object":"response"`, `"text":"echo: hi there"`}, ":generateContent"},
+		{"responses member no pivot carries", "anthropic", "/v1/responses", `{"model":"m","input":"x","previous_response_id":"resp_1"}`, 400,
+			[]string{`"error":{`, `previous_response_id`}, ""},
+		{"messages native", "anthropic", "/v1/messages", `{"model":"m","max_tokens":9,"messages":[{"role":"user","content":"hi there"}]}`, 200,
+			[]string{`"type":"message"`, `"text":"echo: hi there"`}, "/v1/messages"},
+		{"messages to openai", "openai", "/v1/messages", `{"model":"m","max_tokens":9,"system":"be brief","messages":[{"role":"user","content":"hi there"}]}`, 200,
+			[]string{`"type":"message"`, `"text":"echo: hi there"`, `"stop_reason":"end_turn"`}, "/v1/chat/completions"},
+		{"messages to gemini", "gemini", "/v1/messages", `{"model":"m","max_tokens":9,"messages":[{"role":"user","content":"hi there"}]}`, 200,
+			[]string{`"type":"message"`, `"text":"echo: hi there"`}, ":generateContent"},
+		{"messages member no pivot carries", "openai", "/v1/messages", `{"model":"m","max_tokens":9,"top_k":3,"messages":[{"role":"user","content":"x"}]}`, 400,
+			[]string{`"type":"error"`, `"type":"invalid_request_error"`, `top_k`}, ""},
+		{"embeddings native", "openai", "/v1/embeddings", `{"model":"text-embedding-3-small","input":["a","b"]}`, 200,
+			[]string{`"object":"list"`, `"index":1`, `"prompt_tokens":`}, "/v1/embeddings"},
+		{"embeddings to gemini", "gemini", "/v1/embeddings", `{"model":"text-embedding-004","input":"a b"}`, 200,
+			[]string{`"object":"list"`, `"object":"embedding"`}, ":batchEmbedContents"},
+		{"embeddings to anthropic", "anthropic", "/v1/embeddings", `{"model":"m","input":"a"}`, 400,
+			[]string{`"error":{`, `has no embeddings API`}, ""},
+		{"count tokens native", "anthropic", "/v1/messages/count_tokens", `{"model":"m","messages":[{"role":"user","content":"one two three"}]}`, 200,
+			[]string{`"input_tokens":`}, "/v1/messages/count_tokens"},
+		{"count tokens estimated", "openai", "/v1/messages/count_tokens", `{"model":"m","messages":[{"role":"user","content":"one two three"}]}`, 200,
+			[]string{`{"input_tokens":3}`}, ""},
+		{"chat completions", "gemini", "/v1/chat/completions", `{"model":"m","messages":[{"role":"user","content":"hi there"}]}`, 200,
+			[]string{`"object":"chat.completion"`, `"content":"echo: hi there"`}, ":generateContent"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := fakes[tc.provider]
+			before := len(f.Requests())
+			resp, out := post(t, base, "/"+tc.provider+tc.path, tc.body, nil)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("%d %s", resp.StatusCode, out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("answer lacks %s:\n%s", w, out)
+				}
+			}
+			switch got := len(f.Requests()) - before; {
+			case tc.upstream == "" && got != 0:
+				t.Errorf("the provider was called (%s)", lastPath(f))
+			case tc.upstream != "" && (got != 1 || !strings.HasSuffix(lastPath(f), tc.upstream)):
+				t.Errorf("the provider saw %d requests, last %q; want one at %s", got, lastPath(f), tc.upstream)
+			}
+		})
+	}
+}
+
+// Streamed answers arrive in the client's own event stream, whatever the
+// provider speaks: Responses events, Anthropic's events.
+func TestRouteTypesStream(t *testing.T) {
+	fakes := map[string]*fakeprovider.Server{
+		"openai":    fakeprovider.New(t, fakeprovider.OpenAI, "sk-o"),
+		"anthropic": fakeprovider.New(t, fakeprovider.Anthropic, "sk-a"),
+	}
+	base := serveRouteTypes(t, []string{"anthropic", "openai"}, nil, fakes)
+	for _, tc := range []struct {
+		name, url, body string
+		events          []string // event names, in order, that must appear
+		text            string   // the text deltas joined
+	}{
+		{"responses to anthropic", "/anthropic/v1/responses", `{"model":"m","input":"hi there","stream":true}`,
+			[]string{"response.created", "response.output_text.delta", "response.output_text.done", "response.completed"}, "echo: hi there"},
+		{"responses native", "/openai/v1/responses", `{"model":"m","input":"hi there","stream":true}`,
+			[]string{"response.created", "response.output_text.delta", "response.completed"}, "echo: hi there"},
+		{"messages to openai", "/openai/v1/messages", `{"model":"m","max_tokens":9,"stream":true,"messages":[{"role":"user","content":"hi there"}]}`,
+			[]string{"message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"}, "echo: hi there"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, out := post(t, base, tc.url, tc.body, nil)
+			if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+				t.Fatalf("%d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), out)
+			}
+			var names []string
+			var text strings.Builder
+			var completed map[string]any
+			for _, block := range strings.Split(out, "\n\n") {
+				var name, data string
+				for _, line := range strings.Split(block, "\n") {
+					if v, ok := strings.CutPrefix(line, "event: "); ok {
+						name = v
+					}
+					if v, ok := strings.CutPrefix(line, "data: "); ok {
+						data = v
+					}
+				}
+				if name == "" {
+					continue
+				}
+				names = append(names, name)
+				var ev map[string]any
+				_ = json.Unmarshal([]byte(data), &ev)
+				if d, ok := ev["delta"].(string); ok && name == "response.output_text.delta" {
+					text.WriteString(d)
+				}
+				if d, ok := ev["delta"].(map[string]any); ok && d["type"] == "text_delta" {
+					text.WriteString(d["text"].(string))
+				}
+				if name == "response.completed" {
+					completed, _ = ev["response"].(map[string]any)
+				}
+			}
+			i := 0
+			for _, n := range names {
+				if i < len(tc.events) && n == tc.events[i] {
+					i++
+				}
+			}
+			if i < len(tc.events) || text.String() != tc.text {
+				t.Errorf("events %v, text %q; want %v in order, text %q\n%s", names, text.String(), tc.events, tc.text, out)
+			}
+			if completed != nil && completed["usage"] == nil {
+				t.Errorf("response.completed without usage: %v", completed)
+			}
+		})
+	}
+}
+
+// Every error serve makes is in the route type's client format: a
+// Messages client gets Anthropic's error, a Responses or embeddings client
+// OpenAI's, whatever the provider.
+func TestErrorsInTheClientsFormat(t *testing.T) {
+	fakes := map[string]*fakeprovider.Server{"openai": fakeprovider.New(t, fakeprovider.OpenAI, "sk-o")}
+	pol := &spec.Policies{
+		RateLimit:   &spec.RequestLimit{Requests: 3, Per: "hour"},
+		PromptGuard: &spec.PromptGuard{Request: []spec.GuardRule{{Action: spec.GuardReject, Patterns: []string{"forbidden"}, Message: "not here"}}},
+	}
+	base := serveRouteTypes(t, []string{"openai"}, pol, fakes)
+	anthropicErr := func(out, typ string) bool {
+		var e struct {
+			Type  string `json:"type"`
+			Error struct{ Type, Message string }
+		}
+		return json.Unmarshal([]byte(out), &e) == nil && e.Type == "error" && e.Error.Type == typ && e.Error.Message != ""
+	}
+	// A guard's rejection (403): Anthropic's shape to a Messages client,
+	// OpenAI's to a Responses client.
+	resp, out := post(t, base, "/openai/v1/messages", `{"model":"m","max_tokens":9,"messages":[{"role":"user","content":"a forbidden word"}]}`, nil)
+	if resp.StatusCode != 403 || !anthropicErr(out, "permission_error") {
+		t.Errorf("guard, Messages client: %d %s", resp.StatusCode, out)
+	}
+	resp, out = post(t, base, "/openai/v1/responses", `{"model":"m","instructions":"a forbidden word","input":"hi"}`, nil)
+	if resp.StatusCode != 403 || openAIErrorMessage(out) != "not here" {
+		t.Errorf("guard on instructions, Responses client: %d %s", resp.StatusCode, out)
+	}
+	// A body the client's format refuses (400), in its shape.
+	resp, out = post(t, base, "/openai/v1/messages", `{"model":"m","max_tokens":9,"Messages":[]}`, nil)
+	if resp.StatusCode != 400 || !anthropicErr(out, "invalid_request_error") {
+		t.Errorf("bad body, Messages client: %d %s", resp.StatusCode, out)
+	}
+	// The route's request limit (3/hour) is spent by now: 429 in Anthropic's shape.
+	resp, out = post(t, base, "/openai/v1/messages", `{"model":"m","max_tokens":9,"messages":[{"role":"user","content":"hi"}]}`, nil)
+	if resp.StatusCode != http.StatusTooManyRequests || !anthropicErr(out, "rate_limit_error") {
+		t.Errorf("rate limit, Messages client: %d %s", resp.StatusCode, out)
+	}
+	if n := len(fakes["openai"].Requests()); n != 0 {
+		t.Errorf("the provider saw %d requests", n)
+	}
+}
+
+// Prompt guards read every text a route type carries: Responses
+// instructions and input, embeddings input, a token count's messages;
+// agentgateway's Models answer and model list passthrough are the
+// gateway's and the provider's.
+func TestPoliciesApplyToEveryRouteType(t *testing.T) {
+	fakes := map[string]*fakeprovider.Server{
+		"openai":    fakeprovider.New(t, fakeprovider.OpenAI, "sk-o"),
+		"anthropic": fakeprovider.New(t, fakeprovider.Anthropic, "sk-a"),
+	}
+	pol := &spec.Policies{PromptGuard: &spec.PromptGuard{Request: []spec.GuardRule{{Action: spec.GuardMask, Builtins: []string{"EMAIL"}}}}}
+	base := serveRouteTypes(t, []string{"anthropic", "openai"}, pol, fakes)
+	for _, tc := range []struct{ provider, path, body string }{
+		{"openai", "/v1/responses", `{"model":"m","instructions":"reply to ana@example.com","input":"mail bo@example.com"}`},
+		{"anthropic", "/v1/responses", `{"model":"m","input":[{"role":"user","content":[{"type":"input_text","text":"mail bo@example.com"}]}]}`},
+		{"openai", "/v1/embeddings", `{"model":"e","input":["ana@example.com"]}`},
+		{"anthropic", "/v1/messages/count_tokens", `{"model":"m","messages":[{"role":"user","content":"bo@example.com"}]}`},
+	} {
+		f := fakes[tc.provider]
+		if resp, out := post(t, base, "/"+tc.provider+tc.path, tc.body, nil); resp.StatusCode != 200 {
+			t.Errorf("%s %s: %d %s", tc.provider, tc.path, resp.StatusCode, out)
+			continue
+		}
+		sent := string(f.Requests()[len(f.Requests())-1].Body)
+		if strings.Contains(sent, "@example.com") || !strings.Contains(sent, "EMAIL_ADDRESS") {
+			t.Errorf("%s %s: the provider got %s", tc.provider, tc.path, sent)
+		}
+	}
+	// Models: agentgateway's own 501; the model list passes through (a GET
+	// carries no prompt, so a guarded route lets it by).
+	if resp, out := post(t, base, "/openai/v1/models", `{}`, nil); resp.StatusCode != 403 {
+		t.Errorf("a body passed through on a guarded route: %d %s", resp.StatusCode, out)
+	}
+	resp, err := http.Get(base + "/openai/v1/models")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list struct {
+		Data []struct{ ID string }
+	}
+	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&list) != nil || len(list.Data) == 0 {
+		t.Errorf("model list: %d %+v", resp.StatusCode, list)
+	}
+}
