@@ -144,9 +144,9 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 	for i, up := range c.Upstreams {
 		at, err := c.prepare(cl, up, pol)
 		if err != nil {
-			if errors.Is(err, errCannotCarry) {
+			if cannotCarry(err) {
 				lastErr = err
-				continue // another provider of the chain may take the format
+				continue // another provider of the chain may take the request
 			}
 			cl.fail(http.StatusBadRequest, fmt.Sprintf("the request cannot be sent to %s (%s): %v", up.Name, up.Kind, err))
 			c.refund(pol, cl)
@@ -210,7 +210,7 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 		return
 	}
 	c.refund(pol, cl)
-	if errors.Is(lastErr, errCannotCarry) {
+	if cannotCarry(lastErr) {
 		cl.fail(http.StatusBadRequest, lastErr.Error())
 		return
 	}
@@ -271,6 +271,13 @@ func (c *Chain) account(cl *call, pol *policy, at *attempt, u *usage) {
 
 // errCannotCarry is an upstream that cannot take the request's format.
 var errCannotCarry = errors.New("no provider of the route takes this request's format")
+
+// cannotCarry reports whether err says one provider cannot take the
+// request (its format, or a member its translation refuses), so that the
+// next provider of a failover chain may.
+func cannotCarry(err error) bool {
+	return errors.Is(err, errCannotCarry) || errors.Is(err, translate.ErrUnsupported) || errors.Is(err, translate.ErrUnsupportedEmbedding)
+}
 
 // attempt is one upstream's try at a request.
 type attempt struct {

@@ -53,8 +53,11 @@ var apiTypes = map[string]*apiType{
 	// Unread: forwarded as they come, with the provider's credential.
 	"Passthrough": {name: "Passthrough"},
 	"Detect":      {name: "Detect"},
-	"Realtime":    {name: "Realtime"},
 	"Rerank":      {name: "Rerank"},
+	// Realtime is a WebSocket session, which serve does not relay.
+	"Realtime": {name: "Realtime", answer: func(w http.ResponseWriter) {
+		writeFormatError(w, openAIAdapter, http.StatusNotImplemented, "route type Realtime: kubelb-ai serve does not relay WebSocket sessions; agentgateway on the cluster does")
+	}},
 }
 
 // apiFor is the route type of a request to the chain, from the route

@@ -273,3 +273,23 @@ func TestPoliciesApplyToEveryRouteType(t *testing.T) {
 		t.Errorf("model list: %d %+v", resp.StatusCode, list)
 	}
 }
+
+// A member one provider's translation refuses moves the request on to the
+// next provider of a failover chain, which may take it; when none can,
+// the client hears why (400).
+func TestRefusedMemberFailsOver(t *testing.T) {
+	fakes := map[string]*fakeprovider.Server{
+		"openai":    fakeprovider.New(t, fakeprovider.OpenAI, "sk-o"),
+		"anthropic": fakeprovider.New(t, fakeprovider.Anthropic, "sk-a"),
+	}
+	base, _ := startServe(t, templates.Agentgateway, spec.Options{Providers: []string{"anthropic"}, Failover: []string{"anthropic", "openai"}}, fakes)
+	resp, out := post(t, base, "/anthropic/v1/chat/completions", `{"model":"m","logprobs":true,"messages":[{"role":"user","content":"hi"}]}`, nil)
+	if resp.StatusCode != 200 || !strings.Contains(out, "echo: hi") || len(fakes["anthropic"].Requests()) != 0 || len(fakes["openai"].Requests()) != 1 {
+		t.Errorf("logprobs through [anthropic, openai]: %d %s", resp.StatusCode, out)
+	}
+	only, _ := startServe(t, templates.Agentgateway, spec.Options{Providers: []string{"anthropic"}}, fakes)
+	resp, out = post(t, only, "/anthropic/v1/chat/completions", `{"model":"m","logprobs":true,"messages":[{"role":"user","content":"hi"}]}`, nil)
+	if resp.StatusCode != 400 || !strings.Contains(openAIErrorMessage(out), "logprobs") {
+		t.Errorf("logprobs to anthropic alone: %d %s", resp.StatusCode, out)
+	}
+}
