@@ -52,29 +52,48 @@ func TestUpstreamRequestsMatchProviderSpecs(t *testing.T) {
 		bad      string // a request the provider's API refuses (native cases)
 		target   string // default kgateway-v2.1; agentgateway translates OpenAI's format
 		root     string // the path the spec's paths are under (default: its server's)
+		routes   bool   // the backend maps each API path to its route type
 	}{
-		{"anthropic", fakeprovider.Anthropic, "anthropic-openapi.prism.yaml", "/anthropic/v1/chat/completions", openAIRequest, "", templates.Agentgateway, ""},
+		{"anthropic", fakeprovider.Anthropic, "anthropic-openapi.prism.yaml", "/anthropic/v1/chat/completions", openAIRequest, "", templates.Agentgateway, "", false},
 		// agentgateway calls Gemini's v1beta API, whose generateContent
 		// is the published v1 one's superset.
-		{"gemini", fakeprovider.Gemini, "gemini-openapi.curated.yaml", "/gemini/v1/chat/completions", openAIRequest, "", templates.Agentgateway, "/v1beta"},
+		{"gemini", fakeprovider.Gemini, "gemini-openapi.curated.yaml", "/gemini/v1/chat/completions", openAIRequest, "", templates.Agentgateway, "/v1beta", false},
 		{"openai", fakeprovider.OpenAI, "openai-openapi.prism.yaml", "/openai/v1/chat/completions",
 			`{"model":"gpt-4o-mini","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}],"max_tokens":20,"temperature":0.2}`,
-			`{"model":"gpt-4o-mini","max_tokens":20}`, "", ""},
+			`{"model":"gpt-4o-mini","max_tokens":20}`, "", "", false},
 		{"anthropic", fakeprovider.Anthropic, "anthropic-openapi.prism.yaml", "/anthropic/v1/messages",
 			`{"model":"claude-3-5-haiku-latest","max_tokens":20,"system":"Be brief.","messages":[{"role":"user","content":"hi"}]}`,
-			`{"model":"claude-3-5-haiku-latest","messages":[{"role":"user","content":"hi"}]}`, "", ""},
+			`{"model":"claude-3-5-haiku-latest","messages":[{"role":"user","content":"hi"}]}`, "", "", false},
 		{"gemini", fakeprovider.Gemini, "gemini-openapi.curated.yaml", "/gemini",
 			`{"contents":[{"role":"user","parts":[{"text":"hi"}]}],"generationConfig":{"maxOutputTokens":20}}`,
-			`{"contents":"hi"}`, "", ""},
+			`{"contents":"hi"}`, "", "", false},
 		{"mistral", fakeprovider.OpenAI, "mistral-openapi.curated.yaml", "/mistral/v1/chat/completions",
 			`{"model":"mistral-small-latest","messages":[{"role":"user","content":"hi"}],"max_tokens":20}`,
-			`{"model":"mistral-small-latest","messages":"hi"}`, "", ""},
+			`{"model":"mistral-small-latest","messages":"hi"}`, "", "", false},
+		// agentgateway's route types: each API to the provider as it takes it.
+		{provider: "openai", fake: fakeprovider.OpenAI, spec: "openai-openapi.prism.yaml", path: "/openai/v1/responses", target: templates.Agentgateway, routes: true,
+			body: `{"model":"gpt-4o-mini","instructions":"Be brief.","input":[{"role":"user","content":[{"type":"input_text","text":"hi"}]}],"max_output_tokens":20}`},
+		{provider: "openai", fake: fakeprovider.OpenAI, spec: "openai-openapi.prism.yaml", path: "/openai/v1/embeddings", target: templates.Agentgateway, routes: true,
+			body: `{"model":"text-embedding-3-small","input":["hi","there"],"dimensions":8}`},
+		{provider: "openai", fake: fakeprovider.OpenAI, spec: "openai-openapi.prism.yaml", path: "/openai/v1/messages", target: templates.Agentgateway, routes: true,
+			body: `{"model":"gpt-4o-mini","max_tokens":20,"system":"Be brief.","messages":[{"role":"user","content":"hi"}]}`},
+		{provider: "anthropic", fake: fakeprovider.Anthropic, spec: "anthropic-openapi.prism.yaml", path: "/anthropic/v1/responses", target: templates.Agentgateway, routes: true,
+			body: `{"model":"m","instructions":"Be brief.","input":"hi","max_output_tokens":20}`},
+		{provider: "anthropic", fake: fakeprovider.Anthropic, spec: "anthropic-openapi.prism.yaml", path: "/anthropic/v1/messages/count_tokens", target: templates.Agentgateway, routes: true,
+			body: `{"model":"claude-3-5-haiku-latest","system":"Be brief.","messages":[{"role":"user","content":"hi"}]}`},
+		{provider: "gemini", fake: fakeprovider.Gemini, spec: "gemini-openapi.curated.yaml", path: "/gemini/v1/embeddings", target: templates.Agentgateway, routes: true, root: "/v1beta",
+			body: `{"model":"text-embedding-004","input":["hi","there"]}`},
+		{provider: "gemini", fake: fakeprovider.Gemini, spec: "gemini-openapi.curated.yaml", path: "/gemini/v1/responses", target: templates.Agentgateway, routes: true, root: "/v1beta",
+			body: `{"model":"m","input":"hi"}`},
 	}
 	for _, c := range cases {
 		name := c.provider
-		if c.target == "" {
+		switch {
+		case c.target == "":
 			c.target = templates.KgatewayV21
-		} else {
+		case c.routes:
+			name += " " + strings.TrimPrefix(c.path, "/"+c.provider+"/v1/")
+		default:
 			name += " translated"
 		}
 		t.Run(name, func(t *testing.T) {
@@ -92,7 +111,11 @@ func TestUpstreamRequestsMatchProviderSpecs(t *testing.T) {
 			}
 			up, _ := url.Parse(prismURL)
 			c8, _ := templates.LookupProvider(c.provider)
-			cfg, err := Build(renderMaps(t, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"},
+			maps := renderMaps(t, g)
+			if c.routes {
+				maps = withRouteTypes(maps, c.provider, sdkRoutes)
+			}
+			cfg, err := Build(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"},
 				Upstreams: map[string]*url.URL{c.provider: up},
 				Lookup: func(k string) (string, bool) {
 					return fake.Key, k == c8.APIKeyEnv
