@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
+
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/kubelb-ai/kubelb-ai/generate"
@@ -152,6 +154,28 @@ func localWarnings(routes []*gwv1.HTTPRoute, chains map[string]*Chain, upstreams
 			}
 		}
 	}
+	for name, ch := range chains {
+		out = append(out, ch.clusterDifferences(name)...)
+	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// clusterDifferences are what serve answers on backend name that
+// agentgateway on the cluster refuses: a Responses route to a provider
+// that speaks Anthropic's Messages only (agentgateway v1.4.1 answers 503
+// "unsupported conversion"; serve translates).
+func (c *Chain) clusterDifferences(name string) []string {
+	var out []string
+	for _, rt := range c.RouteTypes {
+		if rt.Type != "Responses" {
+			continue
+		}
+		for _, up := range c.Upstreams {
+			if up.Format == wire.Anthropic {
+				out = append(out, fmt.Sprintf("backend %s maps %s to Responses for Anthropic provider %s: serve translates it, agentgateway on the cluster refuses it (503)", name, rt.Suffix, up.Name))
+			}
+		}
+	}
+	return out
 }

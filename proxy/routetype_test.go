@@ -293,3 +293,29 @@ func TestRefusedMemberFailsOver(t *testing.T) {
 		t.Errorf("logprobs to anthropic alone: %d %s", resp.StatusCode, out)
 	}
 }
+
+// serve says at start where it answers what agentgateway refuses.
+func TestResponsesToAnthropicIsWarned(t *testing.T) {
+	g, err := spec.Options{Target: templates.Agentgateway, Providers: []string{"anthropic", "openai"}}.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	maps := renderMaps(t, g)
+	for _, p := range []string{"anthropic", "openai"} {
+		maps = withRouteTypes(maps, p, sdkRoutes)
+	}
+	cfg, err := Build(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Lookup: func(string) (string, bool) { return "sk-x", true }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var warned []string
+	for _, w := range cfg.Warnings {
+		if strings.Contains(w, "Responses") {
+			warned = append(warned, w)
+		}
+	}
+	want := "backend anthropic maps /v1/responses to Responses for Anthropic provider anthropic: serve translates it, agentgateway on the cluster refuses it (503)"
+	if len(warned) != 1 || warned[0] != want {
+		t.Errorf("warnings %q, want only %q", warned, want)
+	}
+}

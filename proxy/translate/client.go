@@ -24,6 +24,8 @@ type Client interface {
 	// ending with data: [DONE]) into the client's event stream; model
 	// names the model when the chunks do not.
 	Stream(model string) *ClientStream
+	// Fields accounts for every member of the client's request.
+	Fields() FieldTable
 }
 
 // ClientStream converts OpenAI chat completion chunks into a client API's

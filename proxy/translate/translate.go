@@ -29,6 +29,8 @@ type Translator interface {
 	Response(status int, body []byte, model string) ([]byte, Usage)
 	// Stream converts the provider's event stream into OpenAI's chunks.
 	Stream(model string, includeUsage bool) *Stream
+	// Fields accounts for every member of OpenAI's chat request.
+	Fields() FieldTable
 }
 
 // For returns the translator from OpenAI's format to format ("anthropic",
