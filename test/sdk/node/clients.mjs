@@ -53,14 +53,18 @@ const ops = {
         stream_options: { include_usage: true },
       });
       let text = "";
+      let finish;
       let chunks = 0;
       let total = 0;
       for await (const c of stream) {
         chunks++;
-        for (const ch of c.choices ?? []) text += ch.delta?.content ?? "";
+        for (const ch of c.choices ?? []) {
+          text += ch.delta?.content ?? "";
+          finish = ch.finish_reason ?? finish;
+        }
         if (c.usage) total = c.usage.total_tokens;
       }
-      return { text, chunks, total_tokens: total };
+      return { text, finish_reason: finish, chunks, total_tokens: total };
     },
     async responses(s) {
       const r = await openaiClient(s).responses.create({ model: s.model, input: s.prompt });
@@ -162,6 +166,8 @@ const ops = {
 };
 
 function anthropicMessage(m) {
+  // An answer in another API's shape is an error worth seeing whole.
+  if (!Array.isArray(m?.content)) throw new Error(`not an Anthropic message: ${JSON.stringify(m).slice(0, 300)}`);
   const text = m.content.filter((b) => b.type === "text").map((b) => b.text).join("");
   return { text, stop_reason: m.stop_reason, input_tokens: m.usage?.input_tokens ?? 0, output_tokens: m.usage?.output_tokens ?? 0 };
 }
