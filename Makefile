@@ -34,8 +34,14 @@ test-apiserver: ## tests against a real kube-apiserver that hack/testcluster bui
 	  kubeconfig=$$(GATEWAY_API_CRDS=schemas/crds/gateway-api/v1.4.1/standard CRD_DIRS=$(SHARED)/crds/kgateway/v2.1.2 hack/testcluster/start.sh $(TESTCACHE) $$state) && \
 	  KUBELB_AI_TEST_KUBECONFIG=$$kubeconfig $(GO) test -count=1 -v -run '^(TestValidateCRDsFromCluster|TestInitDetectsTarget)$$' ./cmd/kubelb-ai
 
-test-sdk: ## the providers' Go SDKs (openai-go, anthropic-sdk-go) through serve; a module of its own, slow to build
+SDK_NODE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/kubelb-ai/sdk-node
+test-sdk: ## the providers' Go SDKs (openai-go, anthropic-sdk-go), then their Node SDKs and the Vercel AI SDK (npm, pinned in test/sdk/node), through serve
 	cd test/sdk && $(GO) vet ./... && $(GO) test -race -count=1 ./...
+	@sum=$$(cat test/sdk/node/package.json test/sdk/node/package-lock.json | sha256sum | cut -c1-16) && dir=$(SDK_NODE_DIR)/$$sum && \
+	  if [ ! -f $$dir/node_modules/.package-lock.json ]; then \
+	    mkdir -p $$dir && cp test/sdk/node/package.json test/sdk/node/package-lock.json $$dir/ && \
+	    (cd $$dir && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) || exit 1; fi && \
+	  cd test/sdk && KUBELB_AI_NODE_SDK=$$dir $(GO) test -race -count=1 -v -run '^TestNodeSDKs$$' ./...
 
 PRISM_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/kubelb-ai/prism
 test-prism: ## the requests serve sends upstream checked against the providers' OpenAPI specs by Prism (npm, pinned in hack/prism)
