@@ -52,6 +52,9 @@ const (
 var (
 	plainBody  = []byte(`{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello in five words."}]}`)
 	streamBody = []byte(`{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Say hello in five words."}]}`)
+	// The same request in OpenAI's Responses API.
+	responsesBody       = []byte(`{"model":"gpt-4o-mini","input":"Say hello in five words."}`)
+	responsesStreamBody = []byte(`{"model":"gpt-4o-mini","stream":true,"input":"Say hello in five words."}`)
 )
 
 func main() {
@@ -112,6 +115,7 @@ func main() {
 		url    string
 		header http.Header
 		proc   *exec.Cmd
+		api    *api // chat completions when nil
 	}
 	auth := func(k string) http.Header {
 		return http.Header{"Authorization": {"Bearer " + k}, "Content-Type": {"application/json"}}
@@ -135,7 +139,8 @@ func main() {
 	serve := start([]string{"OPENAI_API_KEY=" + key, "ANTHROPIC_API_KEY=" + key}, kubelbAI, "serve", "-f", manifests, "--listen", "http="+serveAddr,
 		"--admin", freeAddr(), "--upstream", "openai=http://"+mockAddr, "--upstream", "anthropic=http://"+mockAddr)
 	paths = append(paths, &path{name: "kubelb-ai serve", url: "http://" + serveAddr + "/openai/v1/chat/completions", header: auth(clientKey), proc: serve},
-		&path{name: "kubelb-ai serve, translated to Anthropic", url: "http://" + serveAddr + "/anthropic/v1/chat/completions", header: auth(clientKey), proc: serve})
+		&path{name: "kubelb-ai serve, translated to Anthropic", url: "http://" + serveAddr + "/anthropic/v1/chat/completions", header: auth(clientKey), proc: serve},
+		&path{name: "kubelb-ai serve, Responses translated to Anthropic", url: "http://" + serveAddr + "/anthropic/v1/responses", header: auth(clientKey), proc: serve, api: responsesAPI})
 
 	if *portkey != "" {
 		pkAddr := freeAddr()
@@ -152,8 +157,11 @@ func main() {
 		paths = append(paths, &path{name: "Portkey " + portkeyVersion(*portkey) + ", translated to Anthropic", url: "http://" + pkAddr + "/v1/chat/completions", header: ht, proc: pk})
 	}
 	for _, p := range paths {
+		if p.api == nil {
+			p.api = chatAPI
+		}
 		waitListening(strings.Split(strings.TrimPrefix(p.url, "http://"), "/")[0])
-		if code, err := once(p.url, p.header, plainBody); err != nil || code != 200 {
+		if code, err := once(p.url, p.header, p.api.plain); err != nil || code != 200 {
 			fatalf("%s: a first request got %d %v", p.name, code, err)
 		}
 	}
@@ -166,21 +174,21 @@ func main() {
 	for r := 1; r <= *rounds; r++ {
 		for _, p := range paths {
 			logf("round %d/%d: %s", r, *rounds, p.name)
-			load(p.url, p.header, plainBody, 50, time.Second) // warm up (Node's JIT, connection pools)
+			load(p.url, p.header, p.api.plain, 50, time.Second) // warm up (Node's JIT, connection pools)
 			var s sample
-			lat := load(p.url, p.header, plainBody, 1, *duration)
+			lat := load(p.url, p.header, p.api.plain, 1, *duration)
 			s.p50c1, s.p99c1 = lat.quantile(0.5), lat.quantile(0.99)
 			cpu0 := cpuTime(p.proc.Process.Pid)
-			lat = load(p.url, p.header, plainBody, 50, *duration)
+			lat = load(p.url, p.header, p.api.plain, 50, *duration)
 			cpu := cpuTime(p.proc.Process.Pid) - cpu0
 			s.p50c50, s.p99c50 = lat.quantile(0.5), lat.quantile(0.99)
 			if lat.ok > 0 {
 				s.cpuPerReq = cpu / time.Duration(lat.ok)
 				s.rps = time.Duration(float64(lat.ok) / duration.Seconds())
 			}
-			st := streams(p.url, p.header, 1, *duration)
+			st := streams(p.url, p.header, p.api, 1, *duration)
 			s.ttfe = st.ttfe.quantile(0.5)
-			st50 := streams(p.url, p.header, 50, *duration)
+			st50 := streams(p.url, p.header, p.api, 50, *duration)
 			s.streams, s.truncated = st.n+st50.n, st.truncated+st50.truncated
 			logf("  p50 c=1 %.3f ms, CPU/request %.0f µs, first event %.3f ms", float64(s.p50c1)/1e6, float64(s.cpuPerReq)/1e3, float64(s.ttfe)/1e6)
 			if lat.failed > 0 || st.failed+st50.failed > 0 {
@@ -247,6 +255,7 @@ func main() {
 	}
 	fmt.Fprintf(&b, "\nkubelb-ai serve CPU/request vs the bare reverse proxy: %.2fx (median of the rounds' ratios; goal <= 1.2)\n", ratio("kubelb-ai serve", "httputil.ReverseProxy"))
 	fmt.Fprintf(&b, "kubelb-ai serve CPU/request, translated to Anthropic vs passthrough: %.2fx (goal <= 1.3)\n", ratio("kubelb-ai serve, translated to Anthropic", "kubelb-ai serve"))
+	fmt.Fprintf(&b, "kubelb-ai serve CPU/request, Responses translated to Anthropic vs passthrough: %.2fx (goal <= 1.3)\n", ratio("kubelb-ai serve, Responses translated to Anthropic", "kubelb-ai serve"))
 	for _, p := range paths {
 		if strings.HasPrefix(p.name, "Portkey") {
 			ours := "kubelb-ai serve"
@@ -328,7 +337,19 @@ type streamResult struct {
 // streams opens streamed requests from c clients for d: the time to the
 // first event, and whether each stream arrived whole (every event, then
 // [DONE]).
-func streams(url string, h http.Header, c int, d time.Duration) *streamResult {
+// api is what a path's client sends and how its stream shows a text
+// piece and its end.
+type api struct {
+	plain, stream []byte
+	piece, done   string
+}
+
+var (
+	chatAPI      = &api{plain: plainBody, stream: streamBody, piece: `"content":"w`, done: "[DONE]"}
+	responsesAPI = &api{plain: responsesBody, stream: responsesStreamBody, piece: `"delta":"w`, done: `"type":"response.completed"`}
+)
+
+func streams(url string, h http.Header, a *api, c int, d time.Duration) *streamResult {
 	r := &streamResult{}
 	var n, truncated, failed atomic.Int64
 	end := time.Now().Add(d)
@@ -337,7 +358,7 @@ func streams(url string, h http.Header, c int, d time.Duration) *streamResult {
 		wg.Go(func() {
 			for time.Now().Before(end) {
 				t := time.Now()
-				req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(streamBody))
+				req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(a.stream))
 				req.Header = h.Clone()
 				req.Header.Set("Accept", "text/event-stream")
 				resp, err := client.Do(req)
@@ -355,11 +376,11 @@ func streams(url string, h http.Header, c int, d time.Duration) *streamResult {
 					if !strings.HasPrefix(line, "data:") {
 						continue
 					}
-					if strings.TrimSpace(strings.TrimPrefix(line, "data:")) == "[DONE]" {
+					if strings.Contains(line, a.done) {
 						done = true
 						break
 					}
-					if !strings.Contains(line, `"content":"w`) {
+					if !strings.Contains(line, a.piece) {
 						continue // a role, finish or usage chunk
 					}
 					if got == 0 {
