@@ -187,7 +187,7 @@ func TestParseRouteTypes(t *testing.T) {
 	}
 	p := parsed(t, "route-types.yaml")
 	got, _ := json.Marshal(map[string]any{"kubelb": p.Spec.KubeLB, "openai": p.Spec.Routes[0].RouteTypes, "mistral": p.Spec.Routes[1].RouteTypes})
-	want := `{"kubelb":"","mistral":null,"openai":{"*":"Passthrough","/v1/chat/completions":"Completions","/v1/embeddings":"Embeddings","/v1/models":"Passthrough","/v1/realtime":"Realtime"}}`
+	want := `{"kubelb":"","mistral":null,"openai":{"*":"Passthrough","/chat/completions":"Completions","/embeddings":"Embeddings","/models":"Passthrough","/realtime":"Realtime"}}`
 	if string(got) != want {
 		t.Errorf("route-types.yaml parsed as\n%s\nwant\n%s", got, want)
 	}

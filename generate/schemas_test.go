@@ -80,7 +80,7 @@ func embeddedCRDSet(t *testing.T, v templates.CRDVersions) *crd.Set {
 }
 
 // TestRerankOnlyForReleasesThatKnowIt: the default route types of a Spec
-// for KubeLB 1.5 map /v1/rerank, which agentgateway v1.3.1 and v1.4.1
+// for KubeLB 1.5 map /rerank, which agentgateway v1.3.1 and v1.4.1
 // accept and v1.1.0 (KubeLB 1.4) refuses; without spec.kubelb the default
 // leaves Rerank out, so every release accepts it.
 func TestRerankOnlyForReleasesThatKnowIt(t *testing.T) {
@@ -113,8 +113,8 @@ func TestRerankOnlyForReleasesThatKnowIt(t *testing.T) {
 	}
 	g.Spec.KubeLB = ""
 	for _, r := range g.Spec.Routes {
-		if _, ok := spec.RouteTypesOf(&g.Spec, &r)["/v1/rerank"]; ok {
-			t.Errorf("route %s maps /v1/rerank without a KubeLB release that knows Rerank", r.Name)
+		if _, ok := spec.RouteTypesOf(&g.Spec, &r)["/rerank"]; ok {
+			t.Errorf("route %s maps /rerank without a KubeLB release that knows Rerank", r.Name)
 		}
 	}
 }

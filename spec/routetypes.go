@@ -47,28 +47,33 @@ type routeTypeDefault struct {
 }
 
 // routeTypeDefaults is what a route maps unless it sets routeTypes.
-// agentgateway matches keys as path suffixes, longest first, so the
-// entries hold under any route prefix (/openai/v1/embeddings).
+// agentgateway matches keys as suffixes of the request path, longest first,
+// and no URL rewrite strips the route's prefix, so keys leave out the
+// version: an SDK with base URL http://HOST/openai posts to
+// /openai/chat/completions, one with .../openai/v1 to
+// /openai/v1/chat/completions, and both must match. Typed requests go to
+// the provider's own path whatever the client's.
 var routeTypeDefaults = []routeTypeDefault{
 	// OpenAI chat completions: what every OpenAI-compatible SDK calls.
-	{suffix: "/v1/chat/completions", routeType: RouteCompletions},
+	{suffix: "/chat/completions", routeType: RouteCompletions},
 	// Anthropic Messages clients; translated for non-Anthropic providers.
-	{suffix: "/v1/messages", routeType: RouteMessages},
-	// Anthropic token counting; without its own key it would end in
-	// nothing longer than /v1/messages and be parsed as a message.
-	{suffix: "/v1/messages/count_tokens", routeType: RouteAnthropicTokenCount},
+	{suffix: "/messages", routeType: RouteMessages},
+	// Anthropic token counting: longer than /messages, so it wins there,
+	// and answered by the provider or estimated by the gateway.
+	{suffix: "/messages/count_tokens", routeType: RouteAnthropicTokenCount},
 	// OpenAI Responses API (the OpenAI SDKs' and agents' newer API).
-	{suffix: "/v1/responses", routeType: RouteResponses},
+	{suffix: "/responses", routeType: RouteResponses},
 	// OpenAI embeddings.
-	{suffix: "/v1/embeddings", routeType: RouteEmbeddings},
-	// The model list, forwarded to the provider: the Models type makes
-	// agentgateway answer 501 itself. A GET without a prompt, so no policy
-	// has anything to read and it is mapped even on guarded routes.
-	{suffix: "/v1/models", routeType: RoutePassthrough},
-	// Cohere-style rerank, a route type since agentgateway v1.3.1.
-	{suffix: "/v1/rerank", routeType: RouteRerank, rerank: true},
-	// Every other provider path (files, batches, audio, ...) reaches the
-	// provider untouched, which would bypass the route's body policies.
+	{suffix: "/embeddings", routeType: RouteEmbeddings},
+	// The model list, forwarded: the Models type makes agentgateway answer
+	// 501 itself. A GET without a prompt, so no policy has anything to read
+	// and it is mapped on guarded routes too.
+	{suffix: "/models", routeType: RoutePassthrough},
+	// Cohere-style rerank (/v1/rerank, /v2/rerank), a route type since
+	// agentgateway v1.3.1.
+	{suffix: "/rerank", routeType: RouteRerank, rerank: true},
+	// Every other provider path (files, batches, audio, ...) is forwarded
+	// unread, which would bypass the route's body policies.
 	{suffix: CatchAll, routeType: RoutePassthrough, unread: true},
 }
 

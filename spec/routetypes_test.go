@@ -14,17 +14,17 @@ func TestDefaultRouteTypes(t *testing.T) {
 		want   string
 	}{
 		{"no policies, every release", "", nil,
-			`{"*":"Passthrough","/v1/chat/completions":"Completions","/v1/embeddings":"Embeddings","/v1/messages":"Messages","/v1/messages/count_tokens":"AnthropicTokenCount","/v1/models":"Passthrough","/v1/responses":"Responses"}`},
+			`{"*":"Passthrough","/chat/completions":"Completions","/embeddings":"Embeddings","/messages":"Messages","/messages/count_tokens":"AnthropicTokenCount","/models":"Passthrough","/responses":"Responses"}`},
 		{"KubeLB 1.4 runs agentgateway v1.1.0: no Rerank", "1.4", nil,
-			`{"*":"Passthrough","/v1/chat/completions":"Completions","/v1/embeddings":"Embeddings","/v1/messages":"Messages","/v1/messages/count_tokens":"AnthropicTokenCount","/v1/models":"Passthrough","/v1/responses":"Responses"}`},
+			`{"*":"Passthrough","/chat/completions":"Completions","/embeddings":"Embeddings","/messages":"Messages","/messages/count_tokens":"AnthropicTokenCount","/models":"Passthrough","/responses":"Responses"}`},
 		{"KubeLB 1.5 runs v1.3.1: Rerank", "1.5", nil,
-			`{"*":"Passthrough","/v1/chat/completions":"Completions","/v1/embeddings":"Embeddings","/v1/messages":"Messages","/v1/messages/count_tokens":"AnthropicTokenCount","/v1/models":"Passthrough","/v1/rerank":"Rerank","/v1/responses":"Responses"}`},
+			`{"*":"Passthrough","/chat/completions":"Completions","/embeddings":"Embeddings","/messages":"Messages","/messages/count_tokens":"AnthropicTokenCount","/models":"Passthrough","/rerank":"Rerank","/responses":"Responses"}`},
 		{"a newer KubeLB runs the newest known: Rerank", "1.7", nil,
-			`{"*":"Passthrough","/v1/chat/completions":"Completions","/v1/embeddings":"Embeddings","/v1/messages":"Messages","/v1/messages/count_tokens":"AnthropicTokenCount","/v1/models":"Passthrough","/v1/rerank":"Rerank","/v1/responses":"Responses"}`},
+			`{"*":"Passthrough","/chat/completions":"Completions","/embeddings":"Embeddings","/messages":"Messages","/messages/count_tokens":"AnthropicTokenCount","/models":"Passthrough","/rerank":"Rerank","/responses":"Responses"}`},
 		{"prompt guard: no catch-all", "", guarded,
-			`{"/v1/chat/completions":"Completions","/v1/embeddings":"Embeddings","/v1/messages":"Messages","/v1/messages/count_tokens":"AnthropicTokenCount","/v1/models":"Passthrough","/v1/responses":"Responses"}`},
+			`{"/chat/completions":"Completions","/embeddings":"Embeddings","/messages":"Messages","/messages/count_tokens":"AnthropicTokenCount","/models":"Passthrough","/responses":"Responses"}`},
 		{"request rate limit reads no body: catch-all stays", "", &Policies{RateLimit: &RequestLimit{Requests: 1, Per: PerMinute}},
-			`{"*":"Passthrough","/v1/chat/completions":"Completions","/v1/embeddings":"Embeddings","/v1/messages":"Messages","/v1/messages/count_tokens":"AnthropicTokenCount","/v1/models":"Passthrough","/v1/responses":"Responses"}`},
+			`{"*":"Passthrough","/chat/completions":"Completions","/embeddings":"Embeddings","/messages":"Messages","/messages/count_tokens":"AnthropicTokenCount","/models":"Passthrough","/responses":"Responses"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &Spec{KubeLB: tc.kubelb}

@@ -126,7 +126,7 @@ func (v *Validator) lintSet(objs []*object, enabled func(string) bool) []Finding
 			if o.aiBack != nil && !o.aiBack.routes && !mapped[o.key.namespace+"/"+o.key.name] {
 				out = append(out, o.report("spec.ai", RuleNoRouteTypes,
 					"every path is handled as chat completions: Responses, embeddings, token counting and model list calls fail",
-					"map them in policies.ai.routes, e.g. /v1/responses: Responses, /v1/embeddings: Embeddings, /v1/models: Passthrough (kubelb-ai generate does)"))
+					"map them in policies.ai.routes, e.g. /responses: Responses, /embeddings: Embeddings, /models: Passthrough (kubelb-ai generate does)"))
 			}
 		}
 	}

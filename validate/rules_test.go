@@ -237,7 +237,7 @@ spec:
 			got = append(got, line)
 		}
 	}
-	const fix = " [no-route-types] fix: map them in policies.ai.routes, e.g. /v1/responses: Responses, /v1/embeddings: Embeddings, /v1/models: Passthrough (kubelb-ai generate does)"
+	const fix = " [no-route-types] fix: map them in policies.ai.routes, e.g. /responses: Responses, /embeddings: Embeddings, /models: Passthrough (kubelb-ai generate does)"
 	const msg = ": warning: every path is handled as chat completions: Responses, embeddings, token counting and model list calls fail" + fix
 	want := []string{"r.yaml:5:3" + msg, "r.yaml:30:3" + msg}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
