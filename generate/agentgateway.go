@@ -59,6 +59,11 @@ func (agentgateway) backend(s *spec.Spec, b spec.Backend, r *spec.Route, meta me
 		Spec:       agw.AgentgatewayBackendSpec{AI: &agw.AIBackend{}},
 	}
 	policies := &agw.BackendPolicies{AI: agwAIPolicy(r.Policies)}
+	if policies.AI == nil {
+		policies.AI = &agw.AIPolicy{}
+	}
+	// Without routes agentgateway parses every request as chat completions.
+	policies.AI.Routes = agwRoutes(spec.RouteTypesOf(s, r))
 	if len(ps) == 1 {
 		be.Spec.AI.Provider = ptr.To(agwLLM(ps[0]))
 		policies.Auth, policies.TLS = agwAuth(ps[0]), agwTLS(ps[0])
@@ -149,6 +154,14 @@ func agwAIPolicy(p *spec.Policies) *agw.AIPolicy {
 		}
 	}
 	return ai
+}
+
+func agwRoutes(m map[string]string) map[string]agw.RouteType {
+	out := make(map[string]agw.RouteType, len(m))
+	for suffix, rt := range m {
+		out[suffix] = agw.RouteType(rt)
+	}
+	return out
 }
 
 func agwMessages(ms []spec.Message) []agw.Message {

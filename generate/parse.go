@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -88,6 +89,8 @@ type parsedBackend struct {
 	name      string
 	providers []wireProvider
 	ai        *spec.Policies // agentgateway keeps AI policies on the backend
+	// routeTypes is agentgateway's policies.ai.routes; nil when absent.
+	routeTypes map[string]string
 }
 
 // targetParser decodes what differs between data planes.
@@ -199,6 +202,7 @@ func parse(target string, objs []map[string]any) (*spec.AIGateway, []Issue, map[
 	}
 	p.finish()
 	spec.Default(&p.g)
+	p.setRouteTypes()
 	return &p.g, p.issues, p.literals, nil
 }
 
@@ -250,6 +254,8 @@ type parser struct {
 	// providers in order of appearance, and the Secret order of env providers.
 	providers []spec.Provider
 	order     map[string]int
+	// routeTypes are the route-type maps read per Spec route, by route name.
+	routeTypes map[string]map[string]string
 }
 
 func (p *parser) issue(object, format string, args ...any) {
@@ -371,6 +377,16 @@ func (p *parser) route(r *gwv1.HTTPRoute, backends map[string]parsedBackend, pol
 		}
 		if b.ai != nil {
 			pols = append(pols, b.ai)
+		}
+		if b.routeTypes != nil {
+			if prev, ok := p.routeTypes[sr.Name]; ok && !maps.Equal(prev, b.routeTypes) {
+				p.issue(id, "its backends map paths to different route types; the Spec has one map per route, the first backend's")
+			} else if !ok {
+				if p.routeTypes == nil {
+					p.routeTypes = map[string]map[string]string{}
+				}
+				p.routeTypes[sr.Name] = b.routeTypes
+			}
 		}
 		sr.Backends = append(sr.Backends, sb)
 	}
@@ -510,6 +526,27 @@ func (p *parser) finish() {
 		}
 	}
 	sort.SliceStable(p.issues, func(i, j int) bool { return p.issues[i].Object < p.issues[j].Object })
+}
+
+// setRouteTypes keeps a route's route-type map in the Spec only where it
+// differs from the default for that route, so kubelb-ai's own output reads
+// back without routeTypes. A Rerank entry tells that the manifests are for
+// a KubeLB release whose agentgateway knows Rerank.
+func (p *parser) setRouteTypes() {
+	s := &p.g.Spec
+	for _, m := range p.routeTypes {
+		if slices.Contains(slices.Collect(maps.Values(m)), spec.RouteRerank) && s.KubeLB == "" {
+			s.KubeLB = spec.RerankKubeLB()
+		}
+	}
+	for i := range s.Routes {
+		r := &s.Routes[i]
+		// A backend without routes takes the default: the CRD's own
+		// (every path chat completions) is what the default improves on.
+		if m, ok := p.routeTypes[r.Name]; ok && !maps.Equal(m, spec.DefaultRouteTypes(s, r)) {
+			r.RouteTypes = m
+		}
+	}
 }
 
 // openAICompatibleKind recognises Mistral and Ollama behind an OpenAI provider

@@ -3,6 +3,7 @@ package generate
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 
 	agw "github.com/kubelb-ai/kubelb-ai/api/agentgateway"
 	"github.com/kubelb-ai/kubelb-ai/spec"
@@ -51,8 +52,18 @@ func (agentgateway) parseBackend(data []byte) (parsedBackend, []string, error) {
 		auth = pol.Auth
 		if pol.AI != nil {
 			var is []string
-			out.ai, is = specAIPolicy(pol.AI)
-			issues = append(issues, is...)
+			ai := *pol.AI
+			if ai.Routes != nil {
+				out.routeTypes = map[string]string{}
+				for suffix, rt := range ai.Routes {
+					out.routeTypes[suffix] = string(rt)
+				}
+				ai.Routes = nil // read here, not by specAIPolicy
+			}
+			if !reflect.ValueOf(ai).IsZero() {
+				out.ai, is = specAIPolicy(&ai)
+				issues = append(issues, is...)
+			}
 		}
 		if pol.Health != nil || pol.HTTP != nil || pol.TCP != nil || pol.Transformation != nil || pol.Tunnel != nil {
 			issues = append(issues, "backend policies other than auth, tls and ai are not represented")
@@ -164,7 +175,7 @@ func specAIPolicy(ai *agw.AIPolicy) (*spec.Policies, []string) {
 		}
 	}
 	if len(ai.ModelAliases) > 0 || ai.PromptCaching != nil || ai.Routes != nil || len(ai.Transformations) > 0 {
-		issues = append(issues, "modelAliases, promptCaching, routes and transformations are not represented")
+		issues = append(issues, "modelAliases, promptCaching, routes (outside a backend) and transformations are not represented")
 	}
 	return p, issues
 }

@@ -1,8 +1,10 @@
 package generate
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -163,4 +165,91 @@ func randomOptions(rng *rand.Rand, tg templates.Target) spec.Options {
 		o.ServiceType = pick([]string{"ClusterIP", "NodePort", "LoadBalancer"})
 	}
 	return o
+}
+
+// TestParseRouteTypes: a backend's policies.ai.routes reads back as the
+// route's routeTypes only where it differs from the route's default.
+func TestParseRouteTypes(t *testing.T) {
+	parsed := func(t *testing.T, fixture string) *spec.AIGateway {
+		t.Helper()
+		g, objs, err := renderCase(t, filepath.Join(specDir, fixture), templates.Agentgateway)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roundTrip(t, g)
+		out, _ := Encode(objs, "yaml")
+		docs, _ := DecodeManifests(out)
+		p, issues, err := Parse(templates.Agentgateway, docs)
+		if err != nil || len(issues) > 0 {
+			t.Fatalf("Parse: %v %v", err, issues)
+		}
+		return p
+	}
+	p := parsed(t, "route-types.yaml")
+	got, _ := json.Marshal(map[string]any{"kubelb": p.Spec.KubeLB, "openai": p.Spec.Routes[0].RouteTypes, "mistral": p.Spec.Routes[1].RouteTypes})
+	want := `{"kubelb":"","mistral":null,"openai":{"*":"Passthrough","/chat/completions":"Completions","/embeddings":"Embeddings","/models":"Passthrough","/realtime":"Realtime"}}`
+	if string(got) != want {
+		t.Errorf("route-types.yaml parsed as\n%s\nwant\n%s", got, want)
+	}
+	p = parsed(t, "kubelb15-rerank.yaml")
+	got, _ = json.Marshal(map[string]any{"kubelb": p.Spec.KubeLB, "openai": p.Spec.Routes[0].RouteTypes, "guarded": p.Spec.Routes[1].RouteTypes})
+	if want := `{"guarded":null,"kubelb":"1.5","openai":null}`; string(got) != want {
+		t.Errorf("kubelb15-rerank.yaml parsed as %s, want %s (a Rerank entry means KubeLB 1.5)", got, want)
+	}
+
+	// Backends of one route with different maps: the first wins, reported.
+	// A backend without routes takes the default.
+	manifests := `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: chat, namespace: kubelb}
+spec:
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /chat}}]
+    backendRefs:
+    - {group: agentgateway.dev, kind: AgentgatewayBackend, name: a, weight: 1}
+    - {group: agentgateway.dev, kind: AgentgatewayBackend, name: b, weight: 1}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: plain, namespace: kubelb}
+spec:
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /plain}}]
+    backendRefs: [{group: agentgateway.dev, kind: AgentgatewayBackend, name: c}]
+---
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayBackend
+metadata: {name: a, namespace: kubelb}
+spec:
+  ai: {provider: {openai: {model: gpt-4o}}}
+  policies: {ai: {routes: {/v1/chat/completions: Completions}}}
+---
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayBackend
+metadata: {name: b, namespace: kubelb}
+spec:
+  ai: {provider: {openai: {model: gpt-4o}}}
+  policies: {ai: {routes: {/v1/responses: Responses}}}
+---
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayBackend
+metadata: {name: c, namespace: kubelb}
+spec:
+  ai: {provider: {openai: {model: gpt-4o}}}
+`
+	docs, err := DecodeManifests([]byte(manifests))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, issues, err := Parse(templates.Agentgateway, docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(issues) != 1 || issues[0].String() != "HTTPRoute/chat: its backends map paths to different route types; the Spec has one map per route, the first backend's" {
+		t.Errorf("issues = %v", issues)
+	}
+	got, _ = json.Marshal(map[string]any{"chat": g.Spec.Routes[0].RouteTypes, "plain": g.Spec.Routes[1].RouteTypes, "plainPolicies": g.Spec.Routes[1].Policies})
+	if want := `{"chat":{"/v1/chat/completions":"Completions"},"plain":null,"plainPolicies":null}`; string(got) != want {
+		t.Errorf("parsed %s, want %s", got, want)
+	}
 }

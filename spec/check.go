@@ -32,6 +32,14 @@ func Check(g *AIGateway) error {
 		e.add("spec.target", "%v", err)
 		return e.err()
 	}
+	if s.KubeLB != "" {
+		switch r, err := templates.ReleaseForKubeLB(s.KubeLB); {
+		case err != nil:
+			e.add("spec.kubelb", "%v", err)
+		case r.Target != target.Name:
+			e.add("spec.kubelb", "KubeLB %s runs %s, not target %s: drop target (kubelb picks it) or set the KubeLB release that runs %s", s.KubeLB, r.Target, target.Name, target.Name)
+		}
+	}
 	checkGateway(&e, &s.Gateway)
 	names := map[string]bool{}
 	if len(s.Providers) == 0 {
@@ -221,6 +229,7 @@ func checkRoutes(e *errs, s *Spec, t templates.Target) {
 		if r.Policies != nil {
 			checkPolicies(e, path+".policies", r.Policies, t)
 		}
+		checkRouteTypes(e, path, s, r, t)
 	}
 }
 

@@ -30,6 +30,12 @@ func Default(g *AIGateway) {
 		g.Kind = Kind
 	}
 	s := &g.Spec
+	if s.Target == "" && s.KubeLB != "" {
+		// The release names its data plane; Check reports an unknown one.
+		if r, err := templates.ReleaseForKubeLB(s.KubeLB); err == nil {
+			s.Target = r.Target
+		}
+	}
 	if s.Target == "" {
 		s.Target = templates.DefaultTarget().Name
 	}

@@ -27,7 +27,11 @@ type Metadata struct {
 // Spec is the user's intent, independent of the data plane.
 type Spec struct {
 	// Target is the data plane to render for; empty means the default target.
-	Target    string     `json:"target,omitempty"`
+	Target string `json:"target,omitempty"`
+	// KubeLB is the KubeLB release the manifests are for, e.g. "1.5"; it
+	// only picks release-specific defaults (the Rerank route type). Empty
+	// means every release of the target.
+	KubeLB    string     `json:"kubelb,omitempty"`
 	Gateway   Gateway    `json:"gateway"`
 	Providers []Provider `json:"providers"`
 	// Routes default to one route per provider at /<provider name>.
@@ -117,6 +121,11 @@ type Route struct {
 	Path     string    `json:"path,omitempty"`
 	Backends []Backend `json:"backends"`
 	Policies *Policies `json:"policies,omitempty"`
+	// RouteTypes maps request path suffixes ("/v1/embeddings", or "*" for
+	// every other path) to the API format the gateway handles there
+	// (Completions, Responses, Embeddings, ...). When set it replaces
+	// DefaultRouteTypes entirely; only agentgateway has route types.
+	RouteTypes map[string]string `json:"routeTypes,omitempty"`
 }
 
 // Backend is a failover chain: Providers are tried in order. Several backends

@@ -80,6 +80,10 @@ type Features struct {
 	ResponseGuardReject bool `json:"responseGuardReject"`
 	// CaSin: the Canadian social insurance number builtin.
 	CaSin bool `json:"caSin"`
+	// RouteTypes: the backend maps request paths to API formats (chat
+	// completions, Responses, embeddings, ...); without it every request is
+	// chat completions.
+	RouteTypes bool `json:"routeTypes"`
 }
 
 // Target is one data plane kubelb-ai renders manifests for.

@@ -20,10 +20,11 @@ const (
 	RuleBearerPrefix  = "bearer-prefix"
 	RuleGatewayClass  = "gateway-class"
 	RuleTenantGateway = "tenant-gateway"
+	RuleNoRouteTypes  = "no-route-types"
 )
 
 // LintRules lists the lint rules; all are on unless disabled.
-var LintRules = []string{RuleInlineKey, RuleDevImage, RuleNoRateLimit, RuleBearerPrefix, RuleGatewayClass, RuleTenantGateway}
+var LintRules = []string{RuleInlineKey, RuleDevImage, RuleNoRateLimit, RuleBearerPrefix, RuleGatewayClass, RuleTenantGateway, RuleNoRouteTypes}
 
 // credentialKeys are the Secret keys the data planes read credentials from,
 // in lower case: a literal under any spelling of them is a committed key.
@@ -106,21 +107,71 @@ func (v *Validator) lintDocument(d *loader.Document, enabled func(string) bool) 
 
 // lintSet runs the enabled lint rules that need the whole set.
 func (v *Validator) lintSet(objs []*object, enabled func(string) bool) []Finding {
-	if !enabled(RuleNoRateLimit) {
-		return nil
-	}
 	var out []Finding
-	limited := rateLimitedRoutes(objs)
-	for _, o := range objs {
-		if o.key.group != gatewayGroup || o.route == nil || !o.route.toAI {
-			continue
+	if enabled(RuleNoRateLimit) {
+		limited := rateLimitedRoutes(objs)
+		for _, o := range objs {
+			if o.key.group != gatewayGroup || o.route == nil || !o.route.toAI {
+				continue
+			}
+			if !limited[o.key.namespace+"/"+o.key.name] {
+				out = append(out, o.report("metadata.name", RuleNoRateLimit, "this route to an LLM has no rate limit: one client can spend the whole provider quota",
+					fmt.Sprintf("add a rate-limit policy targeting HTTPRoute %s (kubelb-ai generate rate-limit --rate-limit 100/hour renders one)", o.key.name)))
+			}
 		}
-		if !limited[o.key.namespace+"/"+o.key.name] {
-			out = append(out, o.report("metadata.name", RuleNoRateLimit, "this route to an LLM has no rate limit: one client can spend the whole provider quota",
-				fmt.Sprintf("add a rate-limit policy targeting HTTPRoute %s (kubelb-ai generate rate-limit --rate-limit 100/hour renders one)", o.key.name)))
+	}
+	if enabled(RuleNoRouteTypes) {
+		mapped := routeTypedBackends(objs)
+		for _, o := range objs {
+			if o.aiBack != nil && !o.aiBack.routes && !mapped[o.key.namespace+"/"+o.key.name] {
+				out = append(out, o.report("spec.ai", RuleNoRouteTypes,
+					"every path is handled as chat completions: Responses, embeddings, token counting and model list calls fail",
+					"map them in policies.ai.routes, e.g. /responses: Responses, /embeddings: Embeddings, /models: Passthrough (kubelb-ai generate does)"))
+			}
 		}
 	}
 	return out
+}
+
+// routeTypedBackends returns the AgentgatewayBackends (namespace/name) an
+// AgentgatewayPolicy with spec.backend.ai.routes reaches: directly, or
+// through an HTTPRoute that references them or that route's Gateway.
+func routeTypedBackends(objs []*object) map[string]bool {
+	backends, routes, gateways := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, o := range objs {
+		if o.policy == nil || !o.policy.aiRoutes {
+			continue
+		}
+		for _, t := range o.policy.targets {
+			key := o.key.namespace + "/" + t.nameText
+			switch t.kind {
+			case "AgentgatewayBackend":
+				backends[key] = true
+			case "HTTPRoute":
+				routes[key] = true
+			case "Gateway":
+				gateways[key] = true
+			}
+		}
+	}
+	for _, o := range objs {
+		if o.route == nil {
+			continue
+		}
+		covered := routes[o.key.namespace+"/"+o.key.name]
+		for _, p := range o.route.parents {
+			covered = covered || p.isObject && gateways[p.explicitNS+"/"+p.nameText]
+		}
+		if !covered {
+			continue
+		}
+		for _, b := range o.route.backends {
+			if b.kind == "AgentgatewayBackend" {
+				backends[b.ns+"/"+b.name] = true
+			}
+		}
+	}
+	return backends
 }
 
 // rateLimitedRoutes returns the routes (namespace/name) a rate-limit policy

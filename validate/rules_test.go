@@ -160,3 +160,92 @@ func TestTutorialDevImage(t *testing.T) {
 		t.Errorf("findings:\n%s", got)
 	}
 }
+
+func TestNoRouteTypes(t *testing.T) {
+	doc := `apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayBackend
+metadata: {name: bare, namespace: kubelb}
+spec:
+  ai: {provider: {openai: {model: gpt-4o}}}
+---
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayBackend
+metadata: {name: mapped, namespace: kubelb}
+spec:
+  ai: {provider: {openai: {model: gpt-4o}}}
+  policies: {ai: {routes: {/v1/chat/completions: Completions, /v1/responses: Responses}}}
+---
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayBackend
+metadata: {name: via-route, namespace: kubelb}
+spec:
+  ai: {provider: {anthropic: {model: claude-sonnet-4-5}}}
+---
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayBackend
+metadata: {name: via-policy, namespace: kubelb}
+spec:
+  ai: {provider: {gemini: {model: gemini-2.5-flash}}}
+---
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayBackend
+metadata: {name: guard-only, namespace: kubelb}
+spec:
+  ai: {provider: {openai: {model: gpt-4o}}}
+  policies: {ai: {promptGuard: {request: [{regex: {action: Reject, matches: [x]}}]}}}
+---
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayBackend
+metadata: {name: static, namespace: kubelb}
+spec:
+  static: {host: example.com, port: 80}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: chat, namespace: kubelb}
+spec:
+  rules:
+  - backendRefs:
+    - {group: agentgateway.dev, kind: AgentgatewayBackend, name: via-route}
+---
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayPolicy
+metadata: {name: route-types, namespace: kubelb}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: chat}]
+  backend: {ai: {routes: {/v1/messages: Messages}}}
+---
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayPolicy
+metadata: {name: backend-types, namespace: kubelb}
+spec:
+  targetRefs: [{group: agentgateway.dev, kind: AgentgatewayBackend, name: via-policy}]
+  backend: {ai: {routes: {/v1/embeddings: Embeddings}}}
+---
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayPolicy
+metadata: {name: no-types, namespace: kubelb}
+spec:
+  targetRefs: [{group: agentgateway.dev, kind: AgentgatewayBackend, name: guard-only}]
+  backend: {ai: {defaults: [{field: temperature, value: 0}]}}
+`
+	p := filepath.Join(t.TempDir(), "r.yaml")
+	os.WriteFile(p, []byte(doc), 0o644)
+	var got []string
+	for _, line := range strings.Split(findingsText(validateFiles(t, templates.Agentgateway, p)), "\n") {
+		if strings.Contains(line, "[no-route-types]") {
+			got = append(got, line)
+		}
+	}
+	const fix = " [no-route-types] fix: map them in policies.ai.routes, e.g. /responses: Responses, /embeddings: Embeddings, /models: Passthrough (kubelb-ai generate does)"
+	const msg = ": warning: every path is handled as chat completions: Responses, embeddings, token counting and model list calls fail" + fix
+	want := []string{"r.yaml:5:3" + msg, "r.yaml:30:3" + msg}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("no-route-types findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	off, _ := New(Options{Target: templates.Agentgateway, Disable: []string{RuleNoRouteTypes}})
+	if got := findingsText(off.Validate(context.Background(), loader.Load([]string{p}, nil))); strings.Contains(got, "no-route-types") {
+		t.Errorf("--disable no-route-types left findings:\n%s", got)
+	}
+}

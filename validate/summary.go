@@ -20,6 +20,7 @@ type object struct {
 	route   *routeFacts
 	grant   *grantFacts
 	policy  *policyFacts
+	aiBack  *aiBackendFacts
 	// secretKeys are a Secret's keys (data, stringData) with a value.
 	secretKeys map[string]bool
 	// secretRefs are the object's secretRef fields, in walkMaps order.
@@ -44,10 +45,16 @@ type grantFacts struct {
 	to   []grantTo
 }
 
+// aiBackendFacts are an AgentgatewayBackend's with an AI provider.
+type aiBackendFacts struct {
+	routes bool // spec.policies.ai.routes maps paths to route types
+}
+
 // policyFacts are a TrafficPolicy's or AgentgatewayPolicy's.
 type policyFacts struct {
 	targets   []targetRef
 	rateLimit bool     // sets a rate limit
+	aiRoutes  bool     // spec.backend.ai.routes maps paths to route types
 	singular  []string // singularPolicyFields set, as "traffic.rateLimit"
 }
 
@@ -175,6 +182,7 @@ func summarize(d *loader.Document) *object {
 		} else {
 			t, _ := spec["traffic"].(map[string]any)
 			_, p.rateLimit = t["rateLimit"]
+			p.aiRoutes = hasAIRoutes(spec, "backend")
 			for _, f := range singularPolicyFields {
 				if sect, ok := spec[f[0]].(map[string]any); ok {
 					if _, set := sect[f[1]]; set {
@@ -182,6 +190,10 @@ func summarize(d *loader.Document) *object {
 					}
 				}
 			}
+		}
+	case o.key.group == "agentgateway.dev" && kind == "AgentgatewayBackend":
+		if _, ai := spec["ai"].(map[string]any); ai {
+			o.aiBack = &aiBackendFacts{routes: hasAIRoutes(spec, "policies")}
 		}
 	case o.key.group == "" && kind == "Secret":
 		o.secretKeys = map[string]bool{}
@@ -201,6 +213,14 @@ func summarize(d *loader.Document) *object {
 		}
 	})
 	return o
+}
+
+// hasAIRoutes reports whether spec.<section>.ai.routes has an entry.
+func hasAIRoutes(spec map[string]any, section string) bool {
+	sect, _ := spec[section].(map[string]any)
+	ai, _ := sect["ai"].(map[string]any)
+	routes, _ := ai["routes"].(map[string]any)
+	return len(routes) > 0
 }
 
 // report makes a warning about o at path.

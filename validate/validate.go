@@ -521,6 +521,7 @@ var Rules = []RuleInfo{
 	{RuleBearerPrefix, "an agentgateway key stored with a \"Bearer \" prefix, which agentgateway adds itself"},
 	{RuleGatewayClass, "a Gateway class that does not serve the target's AI kinds"},
 	{RuleTenantGateway, "KubeLB's tenant Gateway class (kubelb) used for AI routes"},
+	{RuleNoRouteTypes, "an agentgateway AI backend without policies.ai.routes, so every path is handled as chat completions"},
 }
 
 // DocsURL is where each rule is explained, as DocsURL + "#" + rule ID.

@@ -139,6 +139,9 @@ func runGenerate(cmd *cobra.Command, o *generateOptions, kind string, streams IO
 	} else if g, err = o.build(); err != nil {
 		return err
 	}
+	if o.kubeLBVersion != "" {
+		g.Spec.KubeLB = o.kubeLBVersion // picks release-specific defaults (Rerank)
+	}
 	if err := spec.Check(g); err != nil {
 		if file != nil {
 			err = file.Locate(err)
