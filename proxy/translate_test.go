@@ -78,13 +78,17 @@ func TestTranslationOnAgentgateway(t *testing.T) {
 	}
 
 	// Without route types every path carries OpenAI's format, as on
-	// agentgateway; a Messages route type lets Anthropic's own format pass
-	// as it is, to Anthropic.
+	// agentgateway; a Messages route type (generate maps one) lets
+	// Anthropic's own format pass as it is, to Anthropic.
 	native := `{"model":"claude","max_tokens":5,"messages":[{"role":"user","content":"native"}]}`
-	if resp, out := post(t, base, "/anthropic/v1/messages", native, nil); resp.StatusCode != 200 || !strings.Contains(out, `"object":"chat.completion"`) {
-		t.Errorf("a Messages-shaped request without route types: %d %s", resp.StatusCode, out)
+	if resp, out := post(t, base, "/anthropic/v1/messages", native, nil); resp.StatusCode != 200 || !strings.Contains(out, `"type":"message"`) {
+		t.Errorf("a Messages request on generated manifests: %d %s", resp.StatusCode, out)
 	}
 	g, _ := spec.Options{Target: templates.Agentgateway, Providers: []string{"anthropic", "gemini"}}.Build()
+	untyped, _ := serveMaps(t, withRouteTypes(renderMaps(t, g), "anthropic", nil), fakes)
+	if resp, out := post(t, untyped, "/anthropic/v1/messages", native, nil); resp.StatusCode != 200 || !strings.Contains(out, `"object":"chat.completion"`) {
+		t.Errorf("a Messages-shaped request without route types: %d %s", resp.StatusCode, out)
+	}
 	maps := withRouteTypes(renderMaps(t, g), "anthropic", map[string]any{"/v1/messages": "Messages", "*": "Passthrough"})
 	typed, _ := serveMaps(t, maps, fakes)
 	if resp, out := post(t, typed, "/anthropic/v1/messages", native, nil); resp.StatusCode != 200 || !strings.Contains(out, `"type":"message"`) {
