@@ -379,8 +379,9 @@ func (m *Migration) rateLimitPolicy(o map[string]any, ns string) (map[string]any
 
 // dropPathRewrites removes URLRewrite filters that only set the request
 // path of a rule whose backends are all AI backends: kgateway's AI
-// extension overwrites the path with the provider's, and agentgateway
-// chooses it by provider, so such a filter never had an effect.
+// extension overwrites the path with the provider's, so such a filter
+// never had an effect there (on agentgateway, generate renders the one
+// rewrite its routes need).
 func (m *Migration) dropPathRewrites(o map[string]any, id string) {
 	rules, _ := dig(o, "spec", "rules").([]any)
 	for i, r := range rules {

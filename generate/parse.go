@@ -348,7 +348,9 @@ func (p *parser) route(r *gwv1.HTTPRoute, backends map[string]parsedBackend, pol
 		return
 	}
 	rule := r.Spec.Rules[0]
-	if len(rule.Filters) > 0 {
+	// The prefix rewrite generate renders on agentgateway is implied by
+	// the route's path; other filters have no place in the Spec.
+	if len(rule.Filters) > 1 || len(rule.Filters) == 1 && !isStripPrefix(rule.Filters[0]) {
 		p.issue(id, "rule filters (e.g. URL rewrites) are not represented; the data planes set the provider's path themselves")
 	}
 	switch {

@@ -166,11 +166,19 @@ func gateway(s *spec.Spec, t templates.Target, params gwv1.LocalParametersRefere
 	return gw
 }
 
-// httpRoute serves the route's backends under its path prefix. No rewrite is
-// needed: both data planes set the provider's own path on the upstream request.
+// httpRoute serves the route's backends under its path prefix. kgateway's
+// AI extension sets the provider's own path on every upstream request;
+// agentgateway does for the route types it reads, but forwards the
+// client's path on Passthrough (the model list, the rest of the provider's
+// API) and to providers reached by a host override (Mistral, Ollama), so
+// there the route's prefix is taken off (/openai/v1/models reaches the
+// provider as /v1/models).
 func httpRoute(s *spec.Spec, r *spec.Route, group gwv1.Group, kind gwv1.Kind, meta metav1.ObjectMeta) *gwv1.HTTPRoute {
 	rule := gwv1.HTTPRouteRule{
 		Matches: []gwv1.HTTPRouteMatch{{Path: &gwv1.HTTPPathMatch{Type: ptr.To(gwv1.PathMatchPathPrefix), Value: ptr.To(r.Path)}}},
+	}
+	if s.Target == templates.Agentgateway && r.Path != "/" {
+		rule.Filters = []gwv1.HTTPRouteFilter{stripPrefix()}
 	}
 	for _, b := range r.Backends {
 		ref := gwv1.HTTPBackendRef{BackendRef: gwv1.BackendRef{
@@ -222,4 +230,18 @@ func RateLimitFor(target, namespace, route string, limit spec.RequestLimit) (Kub
 	sr := &spec.Route{Name: route, Policies: &spec.Policies{RateLimit: &limit}}
 	meta := metav1.ObjectMeta{Name: RateLimitName(route), Namespace: namespace}
 	return r.rateLimit(sr, meta), nil
+}
+
+// stripPrefix is the URL rewrite that takes a rule's path-prefix match off
+// the request's path.
+func stripPrefix() gwv1.HTTPRouteFilter {
+	return gwv1.HTTPRouteFilter{Type: gwv1.HTTPRouteFilterURLRewrite, URLRewrite: &gwv1.HTTPURLRewriteFilter{
+		Path: &gwv1.HTTPPathModifier{Type: gwv1.PrefixMatchHTTPPathModifier, ReplacePrefixMatch: ptr.To("/")}}}
+}
+
+// isStripPrefix reports whether f is the rewrite stripPrefix renders.
+func isStripPrefix(f gwv1.HTTPRouteFilter) bool {
+	u := f.URLRewrite
+	return f.Type == gwv1.HTTPRouteFilterURLRewrite && u != nil && u.Hostname == nil && u.Path != nil &&
+		u.Path.Type == gwv1.PrefixMatchHTTPPathModifier && u.Path.ReplacePrefixMatch != nil && *u.Path.ReplacePrefixMatch == "/"
 }

@@ -272,6 +272,11 @@ func TestPoliciesApplyToEveryRouteType(t *testing.T) {
 	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&list) != nil || len(list.Data) == 0 {
 		t.Errorf("model list: %d %+v", resp.StatusCode, list)
 	}
+	// The route's prefix is taken off (the HTTPRoute's rewrite): the
+	// provider's own path, as agentgateway forwards it.
+	if got := lastPath(fakes["openai"]); got != "/v1/models" {
+		t.Errorf("the model list reached the provider at %q, want /v1/models", got)
+	}
 }
 
 // A member one provider's translation refuses moves the request on to the
