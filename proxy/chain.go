@@ -264,6 +264,11 @@ func (c *Chain) account(cl *call, pol *policy, at *attempt, u *usage) {
 			requested, _ = cl.doc["model"].(string)
 		}
 		provider := genAIProvider(at.up.Kind)
+		// The GenAI conventions' operation: embeddings have no output.
+		if cl.api != nil && cl.api.name == "Embeddings" {
+			c.metrics.tokens.WithLabelValues("embeddings", provider, requested, u.model, "input", e.route).Observe(float64(u.in))
+			return
+		}
 		c.metrics.tokens.WithLabelValues("chat", provider, requested, u.model, "input", e.route).Observe(float64(u.in))
 		c.metrics.tokens.WithLabelValues("chat", provider, requested, u.model, "output", e.route).Observe(float64(u.out))
 	})
