@@ -242,8 +242,8 @@ func (c *Chain) finish(cl *call, pol *policy, at *attempt, resp *http.Response) 
 // whose usage never came (a client that hung up, a cut stream, a provider
 // that does not say) is charged the tokens of the text that was relayed.
 func (c *Chain) account(cl *call, pol *policy, at *attempt, u *usage) {
-	if u == nil {
-		return
+	if u == nil || cl.api != nil && cl.api.name == "AnthropicTokenCount" {
+		return // a count costs nothing
 	}
 	if !u.seen {
 		if pol != nil && pol.tokens != nil {

@@ -152,6 +152,9 @@ func (p *policy) defaultsStage(c *call) bool {
 // before the call; the provider's usage (or the relayed text) settles the
 // rest once the answer ends.
 func (p *policy) budgetStage(c *call) bool {
+	if c.api != nil && c.api.name == "AnthropicTokenCount" {
+		return true // counting a prompt generates nothing: no tokens spent (as agentgateway)
+	}
 	c.estimate = estimateTokens(c.doc, c.ad.format.Request)
 	if p.tokens.admitTokens(c.w, c.ad, c.estimate, p.tokenLimit) {
 		return true

@@ -324,3 +324,24 @@ func TestResponsesToAnthropicIsWarned(t *testing.T) {
 		t.Errorf("warnings %q, want only %q", warned, want)
 	}
 }
+
+// Counting a prompt's tokens spends none of the route's token budget (it
+// generates nothing), as on agentgateway; a generation still does.
+func TestTokenCountSpendsNoBudget(t *testing.T) {
+	fakes := map[string]*fakeprovider.Server{"anthropic": fakeprovider.New(t, fakeprovider.Anthropic, "sk-a")}
+	base := serveRouteTypes(t, []string{"anthropic"}, &spec.Policies{TokenLimit: &spec.TokenLimit{Tokens: 40, Per: "hour"}}, fakes)
+	prompt := strings.Repeat("word ", 30)
+	count := `{"model":"m","messages":[{"role":"user","content":"` + prompt + `"}]}`
+	for i := range 5 {
+		if resp, out := post(t, base, "/anthropic/v1/messages/count_tokens", count, nil); resp.StatusCode != 200 {
+			t.Fatalf("count %d: %d %s", i, resp.StatusCode, out)
+		}
+	}
+	msg := `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"` + prompt + `"}]}`
+	if resp, out := post(t, base, "/anthropic/v1/messages", msg, nil); resp.StatusCode != 200 {
+		t.Errorf("the first generation after five counts: %d %s", resp.StatusCode, out)
+	}
+	if resp, out := post(t, base, "/anthropic/v1/messages", msg, nil); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("the second generation, past the budget: %d %s", resp.StatusCode, out)
+	}
+}
