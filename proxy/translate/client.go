@@ -2,6 +2,12 @@ package translate
 
 import (
 	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+
+	strictjson "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
 )
@@ -97,3 +103,25 @@ func (s *ClientStream) close(out []byte) []byte {
 // renders the tables, and a test holds them against the published schemas
 // (../shared/specs), so no member is ever dropped silently.
 type FieldTable map[string]string
+
+// members decodes a client request's top-level members, strictly, and
+// refuses those the table lacks, all named: an unknown member is never
+// passed over. kind names the request ("an OpenAI Responses request"),
+// api what the table covers ("OpenAI's Responses API").
+func (t FieldTable) members(body []byte, kind, api string) (map[string]jsontext.Value, error) {
+	var members map[string]jsontext.Value
+	if err := strictjson.Unmarshal(body, &members); err != nil {
+		return nil, fmt.Errorf("the request is not %s: %w", kind, err)
+	}
+	var unknown []string
+	for name := range members {
+		if _, ok := t[name]; !ok {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return nil, fmt.Errorf("unknown member(s) %s: not part of %s", strings.Join(unknown, ", "), api)
+	}
+	return members, nil
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"slices"
 	"strings"
 
 	strictjson "github.com/go-json-experiment/json"
@@ -191,19 +190,9 @@ func absent(v jsontext.Value) bool { return len(v) == 0 || v.Kind() == 'n' }
 // Request turns an Anthropic create-message request into a chat completion
 // request.
 func (Messages) Request(body []byte) ([]byte, error) {
-	var members map[string]jsontext.Value
-	if err := strictjson.Unmarshal(body, &members); err != nil {
-		return nil, fmt.Errorf("the request is not an Anthropic Messages request: %w", err)
-	}
-	var unknown []string
-	for name := range members {
-		if _, ok := messagesFields[name]; !ok {
-			unknown = append(unknown, name)
-		}
-	}
-	if len(unknown) > 0 {
-		slices.Sort(unknown)
-		return nil, fmt.Errorf("unknown member(s) %s: not part of the Messages API this gateway translates", strings.Join(unknown, ", "))
+	members, err := FieldTable(messagesFields).members(body, "an Anthropic Messages request", "the Messages API this gateway translates")
+	if err != nil {
+		return nil, err
 	}
 	if err := refusals(members); err != nil {
 		return nil, err

@@ -4,11 +4,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"slices"
 	"strings"
 
 	strictjson "github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 	json "github.com/goccy/go-json"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
@@ -185,19 +183,8 @@ func refuseMember(member, why string) error {
 func (Responses) Request(body []byte) ([]byte, error) {
 	// The member names first: one the table does not know is refused, never
 	// passed over.
-	var members map[string]jsontext.Value
-	if err := strictjson.Unmarshal(body, &members); err != nil {
-		return nil, fmt.Errorf("the request is not an OpenAI Responses request: %w", err)
-	}
-	var unknown []string
-	for name := range members {
-		if _, ok := responsesFields[name]; !ok {
-			unknown = append(unknown, name)
-		}
-	}
-	if len(unknown) > 0 {
-		slices.Sort(unknown)
-		return nil, fmt.Errorf("unknown member(s) %s: not part of OpenAI's Responses API", strings.Join(unknown, ", "))
+	if _, err := FieldTable(responsesFields).members(body, "an OpenAI Responses request", "OpenAI's Responses API"); err != nil {
+		return nil, err
 	}
 	var in responsesRequest
 	if err := strictjson.Unmarshal(body, &in); err != nil {
