@@ -345,3 +345,41 @@ func TestTokenCountSpendsNoBudget(t *testing.T) {
 		t.Errorf("the second generation, past the budget: %d %s", resp.StatusCode, out)
 	}
 }
+
+// Attacks on the route types: a prompt smuggled into a body-less verb of a
+// passthrough path, or into a case variant of a Responses member, never
+// reaches a provider past a route's guard.
+func TestRouteTypeAttacks(t *testing.T) {
+	fakes := map[string]*fakeprovider.Server{"openai": fakeprovider.New(t, fakeprovider.OpenAI, "sk-o")}
+	pol := &spec.Policies{PromptGuard: &spec.PromptGuard{Request: []spec.GuardRule{{Action: spec.GuardReject, Patterns: []string{"forbidden"}}}}}
+	base := serveRouteTypes(t, []string{"openai"}, pol, fakes)
+	for _, tc := range []struct {
+		method, path, body string
+		status             int
+	}{
+		// A GET carries no prompt, so a guarded route lets the model list
+		// by; a GET with a body is passed through unread, so it is refused.
+		{http.MethodGet, "/openai/v1/models", `{"messages":[{"role":"user","content":"forbidden"}]}`, http.StatusForbidden},
+		{http.MethodDelete, "/openai/v1/models", ``, http.StatusForbidden},
+		// A member spelt otherwise than the API spells it is refused before
+		// any stage, so no guard can be read past.
+		{http.MethodPost, "/openai/v1/responses", `{"model":"m","Input":"forbidden"}`, http.StatusBadRequest},
+		{http.MethodPost, "/openai/v1/responses", `{"model":"m","input":"x","instructions":"x","Instructions":"forbidden"}`, http.StatusBadRequest},
+		{http.MethodPost, "/openai/v1/embeddings", `{"model":"m","input":["a","forbidden"]}`, http.StatusForbidden},
+		{http.MethodPost, "/openai/v1/responses", `{"model":"m","input":[{"type":"function_call_output","call_id":"c","output":"forbidden"}]}`, http.StatusForbidden},
+	} {
+		req, _ := http.NewRequest(tc.method, base+tc.path, strings.NewReader(tc.body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s %s %s: %d, want %d", tc.method, tc.path, tc.body, resp.StatusCode, tc.status)
+		}
+	}
+	if n := len(fakes["openai"].Requests()); n != 0 {
+		t.Errorf("the provider saw %d requests: %v", n, lastPath(fakes["openai"]))
+	}
+}
