@@ -7,6 +7,7 @@ package validate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -64,6 +65,10 @@ type Finding struct {
 	Excerpt string `json:"-"`
 }
 
+// ErrUnknownRule is an --enable or --disable that names no rule: a usage
+// error.
+var ErrUnknownRule = errors.New("unknown rule")
+
 // Options configure a Validator.
 type Options struct {
 	// Target is the data plane whose schemas apply.
@@ -111,7 +116,7 @@ func New(opts Options) (*Validator, error) {
 	}
 	for _, id := range append(slices.Clone(opts.Disable), opts.Enable...) {
 		if !slices.Contains(LintRules, id) && !isRefRule(id) {
-			return nil, fmt.Errorf("unknown rule %q: lint and reference rules are %s", id, strings.Join(append(slices.Clone(LintRules), refRules...), ", "))
+			return nil, fmt.Errorf("%w %q: lint and reference rules are %s", ErrUnknownRule, id, strings.Join(append(slices.Clone(LintRules), refRules...), ", "))
 		}
 	}
 	return &Validator{target: t, versions: versions, set: set, opts: opts}, nil

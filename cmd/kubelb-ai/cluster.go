@@ -227,9 +227,6 @@ what failed and what was not attempted.`,
 }
 
 func runApply(ctx context.Context, o *clusterOptions, dryRun cluster.DryRun, prune, force bool, wait string, waitSet bool, streams IOStreams) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if err := checkDryRun(dryRun); err != nil {
 		return err
 	}
@@ -362,9 +359,6 @@ Exit status: 0 no differences, 1 differences, 2 an error.`,
 }
 
 func runDiff(ctx context.Context, o *clusterOptions, format string, force bool, streams IOStreams) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if format != "text" && format != "json" {
 		return usageError("-o %s: use text or json", format)
 	}
@@ -469,9 +463,6 @@ kubelb namespace among them); delete one with kubectl if you mean to.`,
 }
 
 func runDelete(ctx context.Context, o *clusterOptions, yes bool, dryRun cluster.DryRun, streams IOStreams) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if err := checkDryRun(dryRun); err != nil {
 		return err
 	}
@@ -553,9 +544,6 @@ type statusReport struct {
 }
 
 func runStatus(ctx context.Context, o *clusterOptions, format string, all, nsGiven bool, streams IOStreams) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if format != "text" && format != "json" {
 		return usageError("-o %s: use text or json", format)
 	}

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -53,7 +54,8 @@ func run(program string, args []string, streams IOStreams) int {
 	root := newRootCmd(program, streams)
 	root.SetArgs(args)
 	markRuntimeErrors(root)
-	err := root.Execute()
+	// Every command's cmd.Context() is this (or a test's): never nil.
+	err := root.ExecuteContext(context.Background())
 	if err == nil {
 		return exitOK
 	}

@@ -69,7 +69,7 @@ pages (an Origin header) that neither the routes' CORS policies nor
   kubelb-ai serve --from kubelb-ai.yaml --listen http=127.0.0.1:9000 --upstream openai=http://127.0.0.1:4010`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := signal.NotifyContext(contextOf(cmd), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runServe(ctx, o, streams)
 		},
@@ -99,13 +99,6 @@ pages (an Origin header) that neither the routes' CORS policies nor
 	cmd.MarkFlagsOneRequired("filename", "from")
 	cmd.MarkFlagsMutuallyExclusive("filename", "from")
 	return cmd
-}
-
-func contextOf(cmd *cobra.Command) context.Context {
-	if ctx := cmd.Context(); ctx != nil {
-		return ctx
-	}
-	return context.Background()
 }
 
 func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {

@@ -133,9 +133,6 @@ Exit status: 0 valid, 1 errors found (or warnings with --fail-on warning),
 }
 
 func runValidate(ctx context.Context, o *validateOptions, args []string, streams IOStreams) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if len(args) == 0 {
 		return usageError("name at least one file or directory, or - for standard input")
 	}
@@ -184,7 +181,7 @@ func runValidate(ctx context.Context, o *validateOptions, args []string, streams
 		}
 	}
 	if err != nil {
-		if strings.Contains(err.Error(), "unknown rule") {
+		if errors.Is(err, validate.ErrUnknownRule) {
 			return usageError("%v", err)
 		}
 		return inputError(err)
