@@ -405,7 +405,7 @@ func runDiff(ctx context.Context, o *clusterOptions, format string, force bool, 
 			return err
 		}
 	} else {
-		color := streams.IsTTY && os.Getenv("NO_COLOR") == ""
+		color := streams.ColorEnabled()
 		for _, d := range diffs {
 			if d.Unified != "" {
 				fmt.Fprint(streams.Out, colorDiff(d.Unified, color))
@@ -482,7 +482,7 @@ func runDelete(ctx context.Context, o *clusterOptions, yes bool, dryRun cluster.
 		fmt.Fprintln(streams.Out, "  "+cluster.ID(d))
 	}
 	if !yes && dryRun == cluster.DryRunNone {
-		if !streams.Interactive {
+		if !streams.CanPrompt() {
 			return usageError("delete asks before deleting, and this is not a terminal: pass --yes")
 		}
 		fmt.Fprint(streams.Out, "Delete them? [y/N] ")

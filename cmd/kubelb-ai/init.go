@@ -94,7 +94,7 @@ var questions = []struct{ flags []string }{
 
 func runInit(cmd *cobra.Command, o *initOptions, streams IOStreams) error {
 	changed := func(name string) bool { return cmd.Flags().Changed(name) }
-	if !o.yes && !streams.Interactive {
+	if !o.yes && !streams.CanPrompt() {
 		var missing []string
 		for _, q := range questions {
 			if !slices.ContainsFunc(q.flags, changed) {

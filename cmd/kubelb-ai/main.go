@@ -39,6 +39,13 @@ type IOStreams struct {
 	Interactive bool
 }
 
+// ColorEnabled says whether output may be coloured: Out is a terminal and
+// NO_COLOR (no-color.org) is not set.
+func (s IOStreams) ColorEnabled() bool { return s.IsTTY && os.Getenv("NO_COLOR") == "" }
+
+// CanPrompt says whether questions can be asked.
+func (s IOStreams) CanPrompt() bool { return s.Interactive }
+
 func main() {
 	// client-go logs retries and discovery failures through klog; the
 	// commands report errors themselves, once and readably.

@@ -193,7 +193,7 @@ func runValidate(ctx context.Context, o *validateOptions, args []string, streams
 		return inputError(fmt.Errorf("%w; check the paths, or pass --allow-empty if empty input is fine", validate.EmptyInputError(args, report)))
 	}
 
-	opts := output.Options{Color: streams.IsTTY && os.Getenv("NO_COLOR") == "", Version: buildVersion().Version}
+	opts := output.Options{Color: streams.ColorEnabled(), Version: buildVersion().Version}
 	if err := output.Write(streams.Out, stdoutFormat, report, opts); err != nil {
 		return err
 	}
