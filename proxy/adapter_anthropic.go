@@ -175,3 +175,27 @@ func mustTranslator(format string) translate.Translator {
 	tr, _ := translate.For(format)
 	return tr
 }
+
+// countTokensAdapter is Anthropic's token counting (POST
+// /v1/messages/count_tokens): its request is a Messages request's prompt,
+// so the route's prompt is added as to a message; a count is no usage.
+var countTokensAdapter = &adapter{
+	format:     formatNamed(wire.AnthropicCountTokens),
+	address:    func(*url.URL, string, bool) {},
+	enrich:     anthropicAdapter.enrich,
+	maskEvent:  func(*answerMasker, map[string]any) []sse.Event { return nil },
+	end:        noEnd,
+	errorBody:  anthropicAdapter.errorBody,
+	errorEvent: anthropicAdapter.errorEvent,
+}
+
+// countLocally answers a token count with serve's own estimate of the
+// request's text, as agentgateway does for providers that cannot count
+// Anthropic's way: {"input_tokens": N}, no provider called.
+func (c *call) countLocally() {
+	n := estimateTokens(c.doc, c.ad.format.Request)
+	c.w.Header().Set("Content-Type", "application/json")
+	c.w.WriteHeader(http.StatusOK)
+	b, _ := marshal(map[string]any{"input_tokens": n})
+	_, _ = c.w.Write(b)
+}

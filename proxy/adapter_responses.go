@@ -3,7 +3,6 @@ package proxy
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -144,52 +143,4 @@ func responsesFlush(a *answerMasker, prefix string, next map[string]any) []sse.E
 		out = append(out, sse.Event{Name: parts[2], Data: b})
 	}
 	return out
-}
-
-// embeddingsAdapter is OpenAI's embeddings API: OpenAI-compatible
-// providers take it as it is; Gemini, Vertex AI and Bedrock translated.
-var embeddingsAdapter = &adapter{
-	format:  formatNamed(wire.Embeddings),
-	address: func(*url.URL, string, bool) {},
-	// A route's prompt has no place among texts to embed (agentgateway
-	// ignores it there too): embeddings are not a conversation.
-	enrich:       func(map[string]any, *spec.Prompt) {},
-	maskEvent:    func(*answerMasker, map[string]any) []sse.Event { return nil },
-	end:          noEnd,
-	usageMembers: []string{"model", "usage"},
-	usage: func(u *usage, f map[string][]byte) {
-		u.readModel(f["model"])
-		var x struct {
-			PromptTokens *int `json:"prompt_tokens"`
-		}
-		if raw, ok := f["usage"]; ok && json.Unmarshal(raw, &x) == nil && x.PromptTokens != nil {
-			u.in, u.seen = *x.PromptTokens, true
-		}
-	},
-	errorBody:  openAIAdapter.errorBody,
-	errorEvent: openAIAdapter.errorEvent,
-}
-
-// countTokensAdapter is Anthropic's token counting (POST
-// /v1/messages/count_tokens): its request is a Messages request's prompt,
-// so the route's prompt is added as to a message; a count is no usage.
-var countTokensAdapter = &adapter{
-	format:     formatNamed(wire.AnthropicCountTokens),
-	address:    func(*url.URL, string, bool) {},
-	enrich:     anthropicAdapter.enrich,
-	maskEvent:  func(*answerMasker, map[string]any) []sse.Event { return nil },
-	end:        noEnd,
-	errorBody:  anthropicAdapter.errorBody,
-	errorEvent: anthropicAdapter.errorEvent,
-}
-
-// countLocally answers a token count with serve's own estimate of the
-// request's text, as agentgateway does for providers that cannot count
-// Anthropic's way: {"input_tokens": N}, no provider called.
-func (c *call) countLocally() {
-	n := estimateTokens(c.doc, c.ad.format.Request)
-	c.w.Header().Set("Content-Type", "application/json")
-	c.w.WriteHeader(http.StatusOK)
-	b, _ := marshal(map[string]any{"input_tokens": n})
-	_, _ = c.w.Write(b)
 }

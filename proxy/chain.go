@@ -507,10 +507,10 @@ func (up *Upstream) sign(req *http.Request, body []byte) {
 // was the largest allocation of a request.
 var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
+// writeError answers an error in OpenAI's shape, for requests whose
+// route type is not known yet or whose body is not read.
 func writeError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"type": "gateway_error", "message": msg}})
+	writeFormatError(w, nil, status, msg)
 }
 
 func closeBody(resp *http.Response) {
