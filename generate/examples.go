@@ -36,7 +36,7 @@ func Examples(g *spec.AIGateway) []Example {
 		p := providers[r.Backends[0].Providers[0]]
 		c, _ := templates.LookupProvider(p.Kind)
 		format := c.Format
-		if !t.IsKgateway() {
+		if t.Translates {
 			format = "openai"
 		}
 		base := strings.TrimSuffix(r.Path, "/")

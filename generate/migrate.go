@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
@@ -49,7 +50,7 @@ func SecretModes() []string { return []string{string(SecretsKeep), string(Secret
 // MigrateOptions are Migrate's choices beyond the manifests.
 type MigrateOptions struct {
 	// From is the target the manifests were written for ("" detects it
-	// with DetectTarget); To the target to render for.
+	// with dataplane.Detect); To the target to render for.
 	From, To string
 	// Secrets is what becomes of literal keys (default SecretsKeep).
 	Secrets SecretMode
@@ -73,7 +74,7 @@ func (e *MigrationError) Error() string {
 }
 
 // Migrate reads manifests written for target from ("" detects it with
-// DetectTarget) and renders the same gateway for target to, carrying
+// dataplane.Detect) and renders the same gateway for target to, carrying
 // literal keys over (SecretsKeep).
 func Migrate(objs []map[string]any, from, to string) (*Migration, error) {
 	return MigrateWith(objs, MigrateOptions{From: from, To: to})
@@ -125,7 +126,7 @@ func (m *Migration) literalSecrets(in *Imported, mode SecretMode) {
 		}
 		for _, o := range m.Objects {
 			sec, isSecret := o.Object.(*corev1.Secret)
-			if !isSecret || sec.Name != SecretName(p.Name) {
+			if !isSecret || sec.Name != dataplane.SecretName(p.Name) {
 				continue
 			}
 			id := sec.Namespace + "/" + sec.Name
@@ -134,7 +135,7 @@ func (m *Migration) literalSecrets(in *Imported, mode SecretMode) {
 				m.note("Secret %s: the literal key is replaced by the placeholder %s; export %s before applying (envsubst < FILE | kubectl apply -f -) or serving", id, placeholders(sec), strings.Join(envNames(sec), " and "))
 				continue
 			}
-			data, rewritten := secretData(m.To, sec.StringData, lit.values)
+			data, rewritten := secretData(facts(m.To).AddsBearer, sec.StringData, lit.values)
 			sec.StringData = data
 			how := "unchanged"
 			if rewritten != "" {
@@ -150,17 +151,17 @@ func (m *Migration) literalSecrets(in *Imported, mode SecretMode) {
 // "Bearer " removed from Authorization on agentgateway, which adds it
 // itself (kgateway strips it, so both forms work there). rewritten says what
 // changed, "" for nothing.
-func secretData(target string, rendered map[string]string, lit secretValues) (map[string]string, string) {
+func secretData(addsBearer bool, rendered map[string]string, lit secretValues) (map[string]string, string) {
 	out := map[string]string{}
 	for k := range rendered {
 		out[k] = lit[k]
 	}
-	if v, ok := lit[KeySessionToken]; ok && rendered[KeyAccessKey] != "" {
-		out[KeySessionToken] = v
+	if v, ok := lit[dataplane.KeySessionToken]; ok && rendered[dataplane.KeyAccessKey] != "" {
+		out[dataplane.KeySessionToken] = v
 	}
-	if v, ok := out[KeyAuthorization]; ok && target == templates.Agentgateway {
+	if v, ok := out[dataplane.KeyAuthorization]; ok && addsBearer {
 		if raw, had := strings.CutPrefix(v, "Bearer "); had {
-			out[KeyAuthorization] = raw
+			out[dataplane.KeyAuthorization] = raw
 			return out, `without the "Bearer " prefix in Authorization (agentgateway adds it itself)`
 		}
 	}
@@ -204,7 +205,7 @@ type Imported struct {
 }
 
 // Import reads manifests written for target from ("" detects it with
-// DetectTarget) into a Spec, repairing the KubeLB tutorial's known mistakes
+// dataplane.Detect) into a Spec, repairing the KubeLB tutorial's known mistakes
 // as Migrate does. A Secret's literal key is not an issue: the Spec names
 // the variable to take it from (auth.env), and a note says so.
 func Import(objs []map[string]any, from string) (*Imported, error) {
@@ -215,7 +216,7 @@ func Import(objs []map[string]any, from string) (*Imported, error) {
 // ("" for the source target), which decides what the notes say.
 func importFor(objs []map[string]any, from, to string) (*Imported, error) {
 	if from == "" {
-		from = DetectTarget(objs)
+		from = dataplane.Detect(objs)
 	}
 	if _, err := templates.LookupTarget(from); err != nil {
 		return nil, err
@@ -250,31 +251,6 @@ func importFor(objs []map[string]any, from, to string) (*Imported, error) {
 	return &Imported{From: from, Gateway: g, Notes: m.Notes, Issues: problems, literals: literals}, nil
 }
 
-// DetectTarget names the target manifests were written for: agentgateway when
-// they use agentgateway.dev kinds, kgateway v2.0 when a Backend has v2.0's
-// shape (ai.llm.provider, ai.multipool, hostOverride), else kgateway v2.1.
-func DetectTarget(objs []map[string]any) string {
-	v20 := false
-	for _, o := range objs {
-		av, _ := o["apiVersion"].(string)
-		if strings.HasPrefix(av, "agentgateway.dev/") {
-			return templates.Agentgateway
-		}
-		if kind, _ := o["kind"].(string); kind == "Backend" && strings.HasPrefix(av, "gateway.kgateway.dev/") {
-			ai, _ := dig(o, "spec", "ai").(map[string]any)
-			llm, _ := ai["llm"].(map[string]any)
-			_, provider := llm["provider"]
-			_, multipool := ai["multipool"]
-			_, hostOverride := llm["hostOverride"]
-			v20 = v20 || provider || multipool || hostOverride
-		}
-	}
-	if v20 {
-		return templates.KgatewayV20
-	}
-	return templates.KgatewayV21
-}
-
 // repair returns a copy of objs with the tutorials' known mistakes fixed
 // where their meaning is clear, noting each fix, and the problems where it
 // is not.
@@ -292,7 +268,7 @@ func (m *Migration) repair(objs []map[string]any) ([]map[string]any, []Issue) {
 		id := objectID(o)
 		ns, _ := dig(o, "metadata", "namespace").(string)
 		switch {
-		case kind == "RateLimitPolicy" && strings.HasPrefix(av, "gateway.kgateway.dev/"):
+		case dataplane.IsTutorialRateLimit(av, kind):
 			policy, err := m.rateLimitPolicy(o, ns)
 			if err != nil {
 				problems = append(problems, Issue{Object: id, Message: err.Error()})
@@ -336,11 +312,12 @@ func (m *Migration) repair(objs []map[string]any) ([]map[string]any, []Issue) {
 // manifests: agentgateway has no AI extension; kgateway gets the image of
 // its release, which is only news when the tag differs.
 func (m *Migration) imageNote(id, tag string) {
-	if m.To == templates.Agentgateway {
-		m.note("%s: AI extension image tag %s dropped: agentgateway has no AI extension, so it needs no image", id, tag)
+	to := facts(m.To)
+	if !to.AIExtension {
+		m.note("%s: AI extension image tag %s dropped: %s has no AI extension, so it needs no image", id, tag, m.To)
 		return
 	}
-	if _, _, pinned := aiExtensionImage(m.To); tag != pinned {
+	if pinned := to.AIExtensionImage.Tag; tag != pinned {
 		m.note("%s: AI extension image tag %s replaced by %s's release tag %s", id, tag, m.To, pinned)
 	}
 }
@@ -365,7 +342,7 @@ func (m *Migration) rateLimitPolicy(o map[string]any, ns string) (map[string]any
 	if err != nil {
 		return nil, fmt.Errorf("spec.limits[0]: %v", err)
 	}
-	obj, err := RateLimitFor(m.From, ns, route, spec.RequestLimit{Requests: n, Per: unit})
+	obj, err := dataplane.RateLimitFor(m.From, ns, route, spec.RequestLimit{Requests: n, Per: unit})
 	if err != nil {
 		return nil, err
 	}
@@ -411,8 +388,9 @@ func (m *Migration) dropPathRewrites(o map[string]any, id string) {
 
 func isAIRef(x any) bool {
 	ref, _ := x.(map[string]any)
-	k := ref["kind"]
-	return k == "Backend" || k == "AgentgatewayBackend"
+	group, _ := ref["group"].(string)
+	kind, _ := ref["kind"].(string)
+	return dataplane.IsBackend(group, kind)
 }
 
 // specProblems names, for each complaint of spec.Check about the migrated
@@ -433,9 +411,9 @@ func specProblems(g *spec.AIGateway, from string, err error) []Issue {
 // the manifests: a backend, a route (whose policies the route's path names)
 // or the backend that holds a provider.
 func specObject(g *spec.AIGateway, from, msg string) string {
-	backendKind := "Backend"
-	if tp, _, err := parserFor(from); err == nil {
-		_, backendKind, _ = tp.parsedKinds()
+	backendKind := dataplane.Default().Facts().API.Backend
+	if a, err := dataplane.Lookup(from); err == nil {
+		backendKind = a.Facts().API.Backend
 	}
 	var i, j int
 	routes := g.Spec.Routes
@@ -526,4 +504,10 @@ func (i *Imported) LiteralKey(provider string) (values map[string]string, secret
 		return nil, "", false
 	}
 	return maps.Clone(lit.values), lit.secret, true
+}
+
+// facts are the entry of a target already looked up.
+func facts(target string) templates.Target {
+	t, _ := templates.LookupTarget(target)
+	return t
 }

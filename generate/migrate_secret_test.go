@@ -10,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
@@ -78,8 +79,8 @@ func TestMigrateTutorialLiteralSecret(t *testing.T) {
 						sec = s
 					}
 				}
-				if sec == nil || sec.Name != "openai-secret" || len(sec.StringData) != 1 || sec.StringData[KeyAuthorization] != want {
-					t.Fatalf("the Secret: %v", sec != nil && sec.StringData[KeyAuthorization] == want)
+				if sec == nil || sec.Name != "openai-secret" || len(sec.StringData) != 1 || sec.StringData[dataplane.KeyAuthorization] != want {
+					t.Fatalf("the Secret: %v", sec != nil && sec.StringData[dataplane.KeyAuthorization] == want)
 				}
 				specData, err := spec.Marshal(m.Gateway)
 				if err != nil {
@@ -140,7 +141,7 @@ func TestMigrateLiteralBedrockSecret(t *testing.T) {
 	objs := manifestsFor(t, spec.Options{Providers: []string{"bedrock"}}, templates.Agentgateway)
 	for _, o := range objs {
 		if o["kind"] == "Secret" {
-			o["stringData"] = map[string]any{KeyAccessKey: "AKIAFAKE7f3a9c", KeySecretKey: "secret-FAKE-key-7f3a9c", KeySessionToken: "token-7f3a9c"}
+			o["stringData"] = map[string]any{dataplane.KeyAccessKey: "AKIAFAKE7f3a9c", dataplane.KeySecretKey: "secret-FAKE-key-7f3a9c", dataplane.KeySessionToken: "token-7f3a9c"}
 		}
 	}
 	m, err := Migrate(objs, "", templates.Agentgateway)
@@ -151,7 +152,7 @@ func TestMigrateLiteralBedrockSecret(t *testing.T) {
 	noKey(t, "the notes", strings.Join(m.Notes, "\n"))
 	for _, o := range m.Objects {
 		if s, ok := o.Object.(*corev1.Secret); ok {
-			if s.StringData[KeyAccessKey] != "AKIAFAKE7f3a9c" || s.StringData[KeySecretKey] != "secret-FAKE-key-7f3a9c" || s.StringData[KeySessionToken] != "token-7f3a9c" {
+			if s.StringData[dataplane.KeyAccessKey] != "AKIAFAKE7f3a9c" || s.StringData[dataplane.KeySecretKey] != "secret-FAKE-key-7f3a9c" || s.StringData[dataplane.KeySessionToken] != "token-7f3a9c" {
 				t.Errorf("the Bedrock Secret lost a key: %v", secretValues(s.StringData))
 			}
 		}
@@ -164,7 +165,7 @@ func TestMigrateLiteralSecretInData(t *testing.T) {
 	for _, o := range objs {
 		if o["kind"] == "Secret" {
 			delete(o, "stringData")
-			o["data"] = map[string]any{KeyAuthorization: base64.StdEncoding.EncodeToString([]byte("Bearer " + tutorialKey))}
+			o["data"] = map[string]any{dataplane.KeyAuthorization: base64.StdEncoding.EncodeToString([]byte("Bearer " + tutorialKey))}
 		}
 	}
 	m, err := Migrate(objs, "", templates.Agentgateway)
@@ -172,7 +173,7 @@ func TestMigrateLiteralSecretInData(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, o := range m.Objects {
-		if s, ok := o.Object.(*corev1.Secret); ok && (s.StringData[KeyAuthorization] != tutorialKey || len(s.Data) > 0) {
+		if s, ok := o.Object.(*corev1.Secret); ok && (s.StringData[dataplane.KeyAuthorization] != tutorialKey || len(s.Data) > 0) {
 			t.Errorf("the Secret does not hold the raw key in stringData")
 		}
 	}
@@ -180,7 +181,7 @@ func TestMigrateLiteralSecretInData(t *testing.T) {
 
 // A stray %v or %#v of literal keys prints their names only.
 func TestSecretValuesRedacted(t *testing.T) {
-	v := secretValues{KeyAuthorization: "Bearer " + tutorialKey}
+	v := secretValues{dataplane.KeyAuthorization: "Bearer " + tutorialKey}
 	for _, s := range []string{fmt.Sprint(v), fmt.Sprintf("%v %s %+v %#v", v, v, v, v), fmt.Sprintf("%v", literalSecret{secret: "x", values: v})} {
 		noKey(t, "formatting", s)
 	}
@@ -198,8 +199,8 @@ func TestImageTagNote(t *testing.T) {
 	if n := strings.Join(in.Notes, "\n"); strings.Contains(n, "image") {
 		t.Errorf("importing the release's own tag: %s", n)
 	}
-	_, _, v20 := aiExtensionImage(templates.KgatewayV20)
-	_, _, v21 := aiExtensionImage(templates.KgatewayV21)
+	v20 := facts(templates.KgatewayV20).AIExtensionImage.Tag
+	v21 := facts(templates.KgatewayV21).AIExtensionImage.Tag
 	for to, want := range map[string]string{
 		templates.KgatewayV20:  fmt.Sprintf("AI extension image tag %s replaced by kgateway-v2.0's release tag %s", v21, v20),
 		templates.Agentgateway: fmt.Sprintf("AI extension image tag %s dropped: agentgateway has no AI extension", v21),

@@ -16,6 +16,7 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
@@ -67,54 +68,6 @@ func DecodeManifests(data []byte) ([]map[string]any, error) {
 	}
 }
 
-// wireProvider is one provider as a data plane stores it, before it is
-// mapped back onto a Spec provider.
-type wireProvider struct {
-	name       string // the data plane's own name for it, if it has one
-	kind       string // the data plane's provider kind (openai for Mistral and Ollama)
-	model      string
-	apiVersion string
-	host       string
-	port       int32
-	path       string
-	auth       string // SecretRef, Passthrough or "" (none)
-	secretName string
-	azure      *spec.Azure
-	vertex     *spec.Vertex
-	bedrock    *spec.Bedrock
-}
-
-// parsedBackend is one backend object: a failover chain of providers.
-type parsedBackend struct {
-	name      string
-	providers []wireProvider
-	ai        *spec.Policies // agentgateway keeps AI policies on the backend
-	// routeTypes is agentgateway's policies.ai.routes; nil when absent.
-	routeTypes map[string]string
-}
-
-// targetParser decodes what differs between data planes.
-type targetParser interface {
-	parseParameters(obj []byte) (serviceType string, issues []string, err error)
-	parseBackend(obj []byte) (parsedBackend, []string, error)
-	// parsePolicy returns the routes a policy attaches to and what it sets.
-	parsePolicy(obj []byte) (routes []string, p *spec.Policies, issues []string, err error)
-	parsedKinds() (params, backend, policy string)
-}
-
-func parserFor(target string) (targetParser, string, error) {
-	switch target {
-	case templates.KgatewayV20:
-		return kgateway20{}, kgatewayAPIVersion, nil
-	case templates.KgatewayV21:
-		return kgateway21{}, kgatewayAPIVersion, nil
-	case templates.Agentgateway:
-		return agentgateway{}, agwAPIVersion, nil
-	}
-	_, err := templates.LookupTarget(target)
-	return nil, "", err
-}
-
 // Parse reads manifests of target back into a defaulted Spec. What the Spec
 // cannot represent (unknown kinds, fields it has no place for, literal keys)
 // is returned as Issues; err is for manifests that cannot be read at all.
@@ -126,14 +79,15 @@ func Parse(target string, objs []map[string]any) (*spec.AIGateway, []Issue, erro
 // parse is Parse that also returns the literal keys of the Secrets read, by
 // the name of the Spec provider that uses them.
 func parse(target string, objs []map[string]any) (*spec.AIGateway, []Issue, map[string]literalSecret, error) {
-	tp, apiVersion, err := parserFor(target)
+	tp, err := dataplane.Lookup(target)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	paramsKind, backendKind, policyKind := tp.parsedKinds()
+	api := tp.Facts().API
+	apiVersion, paramsKind, backendKind, policyKind := api.APIVersion(), api.Parameters, api.Backend, api.Policy
 	p := &parser{target: target, secrets: map[string]secretInfo{}}
 	var routes []*gwv1.HTTPRoute
-	backends := map[string]parsedBackend{}
+	backends := map[string]dataplane.ParsedBackend{}
 	policies := map[string][]*spec.Policies{}
 	for _, m := range objs {
 		av, _ := m["apiVersion"].(string)
@@ -153,39 +107,39 @@ func parse(target string, objs []map[string]any) (*spec.AIGateway, []Issue, map[
 		switch {
 		case av == "v1" && kind == "Secret":
 			var s corev1.Secret
-			if err := strictUnmarshal(data, &s); err != nil {
+			if err := dataplane.DecodeStrict(data, &s); err != nil {
 				return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
 			}
 			p.addSecret(&s, len(p.secrets))
 		case av == gwv1.GroupVersion.String() && kind == "Gateway":
 			var gw gwv1.Gateway
-			if err := strictUnmarshal(data, &gw); err != nil {
+			if err := dataplane.DecodeStrict(data, &gw); err != nil {
 				return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
 			}
 			p.gateway(&gw)
 		case av == gwv1.GroupVersion.String() && kind == "HTTPRoute":
 			var r gwv1.HTTPRoute
-			if err := strictUnmarshal(data, &r); err != nil {
+			if err := dataplane.DecodeStrict(data, &r); err != nil {
 				return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
 			}
 			routes = append(routes, &r)
 		case av == apiVersion && kind == paramsKind:
-			st, msgs, err := tp.parseParameters(data)
+			st, msgs, err := tp.ParseParameters(data)
 			if err != nil {
 				return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
 			}
 			note(msgs)
 			p.g.Spec.Gateway.ServiceType = st
 		case av == apiVersion && kind == backendKind:
-			b, msgs, err := tp.parseBackend(data)
+			b, msgs, err := tp.ParseBackend(data)
 			if err != nil {
 				return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
 			}
 			note(msgs)
-			b.name = name
+			b.Name = name
 			backends[name] = b
 		case av == apiVersion && kind == policyKind:
-			targets, pol, msgs, err := tp.parsePolicy(data)
+			targets, pol, msgs, err := tp.ParsePolicy(data)
 			if err != nil {
 				return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
 			}
@@ -204,13 +158,6 @@ func parse(target string, objs []map[string]any) (*spec.AIGateway, []Issue, map[
 	spec.Default(&p.g)
 	p.setRouteTypes()
 	return &p.g, p.issues, p.literals, nil
-}
-
-// strictUnmarshal decodes JSON into a typed object, failing on unknown fields.
-func strictUnmarshal(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
 }
 
 type secretInfo struct {
@@ -242,7 +189,7 @@ func (l literalSecret) String() string   { return "Secret " + l.secret + " " + l
 func (l literalSecret) GoString() string { return l.String() }
 
 // credentialKeys are the Secret keys the data planes read a credential from.
-var credentialKeys = []string{KeyAuthorization, KeyAccessKey, KeySecretKey, KeySessionToken}
+var credentialKeys = []string{dataplane.KeyAuthorization, dataplane.KeyAccessKey, dataplane.KeySecretKey, dataplane.KeySessionToken}
 
 type parser struct {
 	target  string
@@ -271,13 +218,13 @@ func (p *parser) addSecret(s *corev1.Secret, index int) {
 	for k, v := range s.Data {
 		values[k] = string(v)
 	}
-	key := KeyAuthorization
-	if _, ok := values[KeyAccessKey]; ok {
-		key = KeyAccessKey
+	key := dataplane.KeyAuthorization
+	if _, ok := values[dataplane.KeyAccessKey]; ok {
+		key = dataplane.KeyAccessKey
 	}
 	v, ok := values[key]
 	if !ok {
-		p.issue(id, "has no %s key; the provider using it gets its default variable", KeyAuthorization)
+		p.issue(id, "has no %s key; the provider using it gets its default variable", dataplane.KeyAuthorization)
 		p.secrets[s.Name] = secretInfo{index: index}
 		return
 	}
@@ -335,7 +282,7 @@ func (p *parser) gateway(gw *gwv1.Gateway) {
 	}
 }
 
-func (p *parser) route(r *gwv1.HTTPRoute, backends map[string]parsedBackend, pols []*spec.Policies) {
+func (p *parser) route(r *gwv1.HTTPRoute, backends map[string]dataplane.ParsedBackend, pols []*spec.Policies) {
 	id := "HTTPRoute/" + r.Name
 	sr := spec.Route{Name: r.Name}
 	if len(r.Spec.Rules) != 1 {
@@ -373,76 +320,49 @@ func (p *parser) route(r *gwv1.HTTPRoute, backends map[string]parsedBackend, pol
 			p.issue(id, "backendRef %s is not among the manifests' backends; dropped", ref.Name)
 			continue
 		}
-		sb := spec.Backend{Name: b.name, Weight: ref.Weight}
-		for _, w := range b.providers {
-			sb.Providers = append(sb.Providers, p.provider(w, "Backend/"+b.name))
+		sb := spec.Backend{Name: b.Name, Weight: ref.Weight}
+		for _, w := range b.Providers {
+			sb.Providers = append(sb.Providers, p.provider(w, "Backend/"+b.Name))
 		}
-		if b.ai != nil {
-			pols = append(pols, b.ai)
+		if b.AI != nil {
+			pols = append(pols, b.AI)
 		}
-		if b.routeTypes != nil {
-			if prev, ok := p.routeTypes[sr.Name]; ok && !maps.Equal(prev, b.routeTypes) {
+		if b.RouteTypes != nil {
+			if prev, ok := p.routeTypes[sr.Name]; ok && !maps.Equal(prev, b.RouteTypes) {
 				p.issue(id, "its backends map paths to different route types; the Spec has one map per route, the first backend's")
 			} else if !ok {
 				if p.routeTypes == nil {
 					p.routeTypes = map[string]map[string]string{}
 				}
-				p.routeTypes[sr.Name] = b.routeTypes
+				p.routeTypes[sr.Name] = b.RouteTypes
 			}
 		}
 		sr.Backends = append(sr.Backends, sb)
 	}
 	for _, pol := range pols {
-		sr.Policies = mergePolicies(sr.Policies, pol)
+		sr.Policies = dataplane.MergePolicies(sr.Policies, pol)
 	}
 	p.g.Spec.Routes = append(p.g.Spec.Routes, sr)
 }
 
-// mergePolicies combines the policies several objects set on one route.
-func mergePolicies(into, from *spec.Policies) *spec.Policies {
-	if from == nil {
-		return into
-	}
-	if into == nil {
-		c := *from
-		return &c
-	}
-	if from.RateLimit != nil {
-		into.RateLimit = from.RateLimit
-	}
-	if from.TokenLimit != nil {
-		into.TokenLimit = from.TokenLimit
-	}
-	if from.PromptGuard != nil {
-		into.PromptGuard = from.PromptGuard
-	}
-	if from.Prompt != nil {
-		into.Prompt = from.Prompt
-	}
-	if len(from.Defaults) > 0 {
-		into.Defaults = from.Defaults
-	}
-	return into
-}
-
 // provider maps a data plane's provider onto a Spec provider, reusing an
 // identical one already seen, and returns its name.
-func (p *parser) provider(w wireProvider, object string) (name string) {
-	sp := spec.Provider{Kind: w.kind, Model: w.model, APIVersion: w.apiVersion, Path: w.path, Azure: w.azure, Vertex: w.vertex, Bedrock: w.bedrock}
-	if w.kind == "openai" && w.host != "" {
-		sp.Kind = openAICompatibleKind(w.host, w.port)
+func (p *parser) provider(w dataplane.WireProvider, object string) (name string) {
+	sp := spec.Provider{Kind: w.Kind, Model: w.Model, APIVersion: w.APIVersion, Path: w.Path, Azure: w.Azure, Vertex: w.Vertex, Bedrock: w.Bedrock}
+	if w.Kind == "openai" && w.Host != "" {
+		sp.Kind = openAICompatibleKind(w.Host, w.Port)
 	}
 	c, _ := templates.LookupProvider(sp.Kind)
-	if w.host != "" && (w.host != c.Host || w.port != c.Port || sp.Kind == "ollama") {
-		sp.Host, sp.Port = w.host, w.port
+	if w.Host != "" && (w.Host != c.Host || w.Port != c.Port || sp.Kind == "ollama") {
+		sp.Host, sp.Port = w.Host, w.Port
 	}
 	order := len(p.secrets) + len(p.providers)
-	switch w.auth {
+	switch w.Auth {
 	case "SecretRef":
-		info, ok := p.secrets[w.secretName]
+		info, ok := p.secrets[w.SecretName]
 		if !ok {
-			p.issue(object, "refers to Secret %s, which is not among the manifests; using the provider's default variable", w.secretName)
-			p.issues[len(p.issues)-1].MissingSecret = w.secretName
+			p.issue(object, "refers to Secret %s, which is not among the manifests; using the provider's default variable", w.SecretName)
+			p.issues[len(p.issues)-1].MissingSecret = w.SecretName
 		}
 		sp.Auth = spec.Auth{Source: spec.AuthEnv, Env: info.env}
 		if ok {
@@ -455,13 +375,13 @@ func (p *parser) provider(w wireProvider, object string) (name string) {
 				if p.literals == nil {
 					p.literals = map[string]literalSecret{}
 				}
-				p.literals[name] = literalSecret{secret: w.secretName, values: info.literal}
+				p.literals[name] = literalSecret{secret: w.SecretName, values: info.literal}
 			}
 		}()
-		sp.Name = strings.TrimSuffix(w.secretName, "-secret")
+		sp.Name = strings.TrimSuffix(w.SecretName, "-secret")
 	case "Passthrough":
 		sp.Auth.Source = spec.AuthPassthrough
-		if t, _ := templates.LookupTarget(p.target); c.NoKey && t.IsKgateway() {
+		if t, _ := templates.LookupTarget(p.target); c.NoKey && t.KeylessNeedsToken {
 			// kgateway needs a token even for keyless providers; render
 			// writes Passthrough for them, so read it back as none.
 			sp.Auth.Source = spec.AuthNone
@@ -469,8 +389,8 @@ func (p *parser) provider(w wireProvider, object string) (name string) {
 	default:
 		sp.Auth.Source = spec.AuthNone
 	}
-	if w.name != "" {
-		sp.Name = w.name
+	if w.Name != "" {
+		sp.Name = w.Name
 	}
 	if sp.Name == "" || len(validation.IsDNS1123Label(sp.Name)) > 0 {
 		sp.Name = sp.Kind
@@ -521,7 +441,7 @@ func (p *parser) finish() {
 	p.g.Spec.Target = p.target
 	for name := range p.secrets {
 		used := slices.ContainsFunc(p.providers, func(sp spec.Provider) bool {
-			return sp.Auth.Source == spec.AuthEnv && SecretName(sp.Name) == name
+			return sp.Auth.Source == spec.AuthEnv && dataplane.SecretName(sp.Name) == name
 		})
 		if !used {
 			p.issue("Secret/"+name, "is not used by any backend; not represented")
@@ -562,37 +482,3 @@ func openAICompatibleKind(host string, port int32) string {
 	}
 	return "openai"
 }
-
-// limitFromBucket reads a token bucket back as "N per unit".
-func limitFromBucket(maxTokens int32, perFill *int32, interval string) (*spec.RequestLimit, string) {
-	n := int32(1)
-	if perFill != nil {
-		n = *perFill
-	}
-	var unit string
-	for u, iv := range fillIntervals {
-		if iv == interval {
-			unit = u
-		}
-	}
-	if unit == "" {
-		return nil, fmt.Sprintf("fill interval %s is not one second, minute or hour; the rate limit is not represented", interval)
-	}
-	rl := &spec.RequestLimit{Requests: n, Per: unit}
-	if maxTokens != n {
-		rl.Burst = maxTokens
-	}
-	return rl, ""
-}
-
-// guardRule builds a Spec guard rule from a data plane's regex guard.
-func guardRule(action string, builtins, patterns []string) spec.GuardRule {
-	r := spec.GuardRule{Action: strings.ToLower(action), Patterns: patterns}
-	if r.Action == "" {
-		r.Action = spec.GuardMask
-	}
-	r.Builtins = builtins
-	return r
-}
-
-func lowerRole(role string) string { return strings.ToLower(role) }

@@ -11,6 +11,7 @@ import (
 	"k8s.io/utils/ptr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
@@ -22,71 +23,44 @@ const (
 	ManagedBy      = "kubelb-ai"
 )
 
-// targetRenderer renders what differs between data planes.
-type targetRenderer interface {
-	// parameters returns the gateway-parameters object and how the Gateway refers to it.
-	parameters(s *spec.Spec, meta metav1.ObjectMeta) (KubeObject, gwv1.LocalParametersReference)
-	// backend renders one failover chain as the target's backend kind.
-	backend(s *spec.Spec, b spec.Backend, route *spec.Route, meta metav1.ObjectMeta) (KubeObject, error)
-	// backendRef is the group and kind HTTPRoutes use to reach a backend.
-	backendRef() (gwv1.Group, gwv1.Kind)
-	// rateLimit returns the route's rate-limit policy, or nil.
-	rateLimit(route *spec.Route, meta metav1.ObjectMeta) KubeObject
-	// aiPolicy returns the route's AI policy object (guards, enrichment, defaults), or nil.
-	aiPolicy(route *spec.Route, meta metav1.ObjectMeta) KubeObject
-}
-
-func rendererFor(target string) (targetRenderer, error) {
-	switch target {
-	case templates.KgatewayV20:
-		return kgateway20{}, nil
-	case templates.KgatewayV21:
-		return kgateway21{}, nil
-	case templates.Agentgateway:
-		return agentgateway{}, nil
-	}
-	_, err := templates.LookupTarget(target)
-	return nil, err
-}
-
 // Render returns the objects of a defaulted, checked Spec for its target,
 // in a stable order: Secrets, parameters, Gateway, backends, routes, policies.
 func Render(g *spec.AIGateway) ([]Object, error) {
 	s := &g.Spec
-	r, err := rendererFor(s.Target)
+	r, err := dataplane.Lookup(s.Target)
 	if err != nil {
 		return nil, err
 	}
-	target, _ := templates.LookupTarget(s.Target)
+	target := r.Facts()
 	meta := func(name string) metav1.ObjectMeta {
 		return metav1.ObjectMeta{Name: name, Namespace: s.Gateway.Namespace,
 			Labels: map[string]string{LabelManagedBy: ManagedBy, LabelPartOf: s.Gateway.Name}}
 	}
 	var objs []Object
-	add := func(c Category, o KubeObject) {
+	add := func(c Category, o dataplane.Object) {
 		if o != nil {
 			objs = append(objs, Object{Category: c, Object: o})
 		}
 	}
 	for i := range s.Providers {
-		if sec := secret(&s.Providers[i], meta(SecretName(s.Providers[i].Name))); sec != nil {
+		if sec := secret(&s.Providers[i], meta(dataplane.SecretName(s.Providers[i].Name))); sec != nil {
 			add(CategorySecret, sec)
 		}
 	}
-	params, ref := r.parameters(s, meta(s.Gateway.Name))
+	params, ref := r.Parameters(s, meta(s.Gateway.Name))
 	add(CategoryGatewayParameters, params)
 	add(CategoryGateway, gateway(s, target, ref, meta(s.Gateway.Name)))
 	for i := range s.Routes {
 		route := &s.Routes[i]
 		for _, b := range route.Backends {
-			obj, err := r.backend(s, b, route, meta(b.Name))
+			obj, err := r.Backend(s, b, route, meta(b.Name))
 			if err != nil {
 				return nil, fmt.Errorf("route %s: %w", route.Name, err)
 			}
 			add(CategoryBackend, obj)
 		}
 	}
-	group, kind := r.backendRef()
+	group, kind := r.BackendRef()
 	for i := range s.Routes {
 		add(CategoryRoute, httpRoute(s, &s.Routes[i], group, kind, meta(s.Routes[i].Name)))
 	}
@@ -94,28 +68,15 @@ func Render(g *spec.AIGateway) ([]Object, error) {
 		if s.Routes[i].Policies == nil {
 			continue
 		}
-		if o := r.rateLimit(&s.Routes[i], meta(RateLimitName(s.Routes[i].Name))); o != nil {
+		if o := r.RateLimit(&s.Routes[i], meta(dataplane.RateLimitName(s.Routes[i].Name))); o != nil {
 			add(CategoryRateLimit, o)
 		}
-		if o := r.aiPolicy(&s.Routes[i], meta(AIPolicyName(s.Routes[i].Name))); o != nil {
+		if o := r.AIPolicy(&s.Routes[i], meta(dataplane.AIPolicyName(s.Routes[i].Name))); o != nil {
 			add(CategoryAIPolicy, o)
 		}
 	}
 	return objs, nil
 }
-
-// Object names derived from Spec names.
-func SecretName(provider string) string { return provider + "-secret" }
-func RateLimitName(route string) string { return route + "-rate-limit" }
-func AIPolicyName(route string) string  { return route + "-ai" }
-
-// Secret keys read by the data planes.
-const (
-	KeyAuthorization = "Authorization"
-	KeyAccessKey     = "accessKey"
-	KeySecretKey     = "secretKey"
-	KeySessionToken  = "sessionToken"
-)
 
 // secret renders the provider's credential Secret, holding ${VAR} markers
 // only; nil when the provider's credential does not come from the environment.
@@ -123,7 +84,7 @@ func secret(p *spec.Provider, meta metav1.ObjectMeta) *corev1.Secret {
 	if p.Auth.Source != spec.AuthEnv {
 		return nil
 	}
-	data := map[string]string{KeyAuthorization: EnvMarker(p.Auth.Env)}
+	data := map[string]string{dataplane.KeyAuthorization: EnvMarker(p.Auth.Env)}
 	if p.Kind == "bedrock" {
 		c, _ := templates.LookupProvider("bedrock")
 		secretEnv := c.SecretKeyEnv
@@ -131,7 +92,7 @@ func secret(p *spec.Provider, meta metav1.ObjectMeta) *corev1.Secret {
 			// A custom access-key variable implies its companion: FOO_ACCESS_KEY_ID -> FOO_SECRET_ACCESS_KEY.
 			secretEnv = p.Auth.Env + "_SECRET"
 		}
-		data = map[string]string{KeyAccessKey: EnvMarker(p.Auth.Env), KeySecretKey: EnvMarker(secretEnv)}
+		data = map[string]string{dataplane.KeyAccessKey: EnvMarker(p.Auth.Env), dataplane.KeySecretKey: EnvMarker(secretEnv)}
 	}
 	return &corev1.Secret{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
@@ -195,41 +156,6 @@ func httpRoute(s *spec.Spec, r *spec.Route, group gwv1.Group, kind gwv1.Kind, me
 			Rules:           []gwv1.HTTPRouteRule{rule},
 		},
 	}
-}
-
-// providerByName finds a provider of the Spec.
-func providerByName(s *spec.Spec, name string) *spec.Provider {
-	for i := range s.Providers {
-		if s.Providers[i].Name == name {
-			return &s.Providers[i]
-		}
-	}
-	return nil
-}
-
-// hostPort is where a provider's requests go when it differs from the
-// catalog default, or "" when the default applies.
-func hostPort(p *spec.Provider) (string, int32) {
-	c, _ := templates.LookupProvider(p.Kind)
-	if p.Host != "" {
-		return p.Host, p.Port
-	}
-	if c.OpenAICompatible && p.Kind != "openai" {
-		return c.Host, c.Port
-	}
-	return "", 0
-}
-
-// RateLimitFor renders the object target uses to allow limit on the HTTPRoute
-// route: what KubeLB's tutorial meant by its non-existent RateLimitPolicy.
-func RateLimitFor(target, namespace, route string, limit spec.RequestLimit) (KubeObject, error) {
-	r, err := rendererFor(target)
-	if err != nil {
-		return nil, err
-	}
-	sr := &spec.Route{Name: route, Policies: &spec.Policies{RateLimit: &limit}}
-	meta := metav1.ObjectMeta{Name: RateLimitName(route), Namespace: namespace}
-	return r.rateLimit(sr, meta), nil
 }
 
 // stripPrefix is the URL rewrite that takes a rule's path-prefix match off

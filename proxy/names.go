@@ -7,11 +7,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/internal/suggest"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 )
@@ -117,7 +117,7 @@ func checkTarget(objs []map[string]any, target string) error {
 	for _, o := range objs {
 		backends = backends || o["kind"] == "Backend" || o["kind"] == "AgentgatewayBackend"
 	}
-	if detected := generate.DetectTarget(objs); backends && detected != target {
+	if detected := dataplane.Detect(objs); backends && detected != target {
 		return fmt.Errorf("--target %s: the manifests are written for %s; drop --target, or move them with: kubelb-ai migrate --to %s -f PATH", target, detected, target)
 	}
 	return nil

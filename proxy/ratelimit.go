@@ -40,7 +40,7 @@ func NewLimiter(target string, l spec.RequestLimit) *Limiter {
 	}
 	t, _ := templates.LookupTarget(target)
 	lim := &Limiter{capacity: float64(l.Requests), fill: float64(l.Requests), interval: interval, now: time.Now}
-	if !t.IsKgateway() {
+	if t.Limiter == templates.LimiterSmooth {
 		lim.smooth = true
 		lim.capacity = float64(l.Requests + l.Burst)
 	}

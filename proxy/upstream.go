@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/proxy/redact"
 	"github.com/kubelb-ai/kubelb-ai/spec"
@@ -225,10 +226,10 @@ func credentialsOf(in *generate.Imported, p spec.Provider, lookup func(string) (
 	if env == "" {
 		env = c.APIKeyEnv
 	}
-	byEnv := map[string]string{env: strings.TrimPrefix(values[generate.KeyAuthorization], "Bearer ")}
+	byEnv := map[string]string{env: strings.TrimPrefix(values[dataplane.KeyAuthorization], "Bearer ")}
 	if c.Format == "bedrock" { // AWS keys, by the variables their placeholders name
-		byEnv = map[string]string{c.APIKeyEnv: values[generate.KeyAccessKey], c.SecretKeyEnv: values[generate.KeySecretKey],
-			"AWS_SESSION_TOKEN": values[generate.KeySessionToken]}
+		byEnv = map[string]string{c.APIKeyEnv: values[dataplane.KeyAccessKey], c.SecretKeyEnv: values[dataplane.KeySecretKey],
+			"AWS_SESSION_TOKEN": values[dataplane.KeySessionToken]}
 	}
 	return func(name string) (string, bool) {
 		if v, ok := byEnv[name]; ok && v != "" {

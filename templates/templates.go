@@ -99,7 +99,76 @@ type Target struct {
 	AIExtensionImage *Image      `json:"aiExtensionImage,omitempty"`
 	Providers        []string    `json:"providers"`
 	Features         Features    `json:"features"`
+	// API is where the data plane's own kinds live, and the kinds render
+	// writes.
+	API API `json:"api"`
+	// Kinds are the data plane's kinds that apply orders, waits for and
+	// routes to, by the part they play.
+	Kinds Kinds `json:"kinds"`
+	// Translates: clients speak OpenAI's format whatever the provider's,
+	// and the data plane translates (else each backend's own format).
+	Translates bool `json:"translates"`
+	// Limiter is the local rate limit's semantics: tokenBucket (a bucket
+	// refilled in one go every interval) or smooth (requests per unit plus
+	// a burst, refilled continuously).
+	Limiter string `json:"limiter"`
+	// FailoverMax is the most providers one backend's failover chain may
+	// hold (the CRD's maxItems).
+	FailoverMax int `json:"failoverMax"`
+	// KeylessNeedsToken: the data plane wants a token even for providers
+	// that need none, so render writes Passthrough for them.
+	KeylessNeedsToken bool `json:"keylessNeedsToken"`
+	// AddsBearer: the data plane puts "Bearer " before the key a Secret
+	// holds itself (so a Secret must hold the bare key).
+	AddsBearer bool `json:"addsBearer"`
+	// AIExtension: a separate extension process does the AI work; it
+	// overwrites the request path on AI backends.
+	AIExtension bool `json:"aiExtension"`
 }
+
+// API locates a data plane's kinds and names those render writes.
+type API struct {
+	Group   string `json:"group"`
+	Version string `json:"version"`
+	// Parameters, Backend and Policy are the kinds render writes for the
+	// gateway's parameters, a failover chain and a route's policies.
+	Parameters string `json:"parameters"`
+	Backend    string `json:"backend"`
+	Policy     string `json:"policy"`
+}
+
+// APIVersion is the group/version of the kinds render writes.
+func (a API) APIVersion() string { return a.Group + "/" + a.Version }
+
+// Kinds sorts a data plane's kinds by the part they play.
+type Kinds struct {
+	// Parameters are applied before the Gateway that refers to them.
+	Parameters []string `json:"parameters"`
+	// Backends are applied before the routes that refer to them, report
+	// Accepted in status.conditions, and are where routes send AI traffic.
+	Backends []string `json:"backends"`
+	// Policies report Accepted per ancestor (status.ancestors).
+	Policies []string `json:"policies"`
+	// TutorialRateLimit is a rate-limit kind KubeLB's tutorial wrote in
+	// the data plane's group that no release has: migrate rewrites it as
+	// the real policy, validate says so.
+	TutorialRateLimit string `json:"tutorialRateLimit,omitempty"`
+}
+
+// Target names, for tests and examples that pick a target. Code decides by
+// the target's facts or asks its dataplane adapter: nothing outside package
+// dataplane compares them (a test there greps for it).
+const (
+	KgatewayV20  = "kgateway-v2.0"
+	KgatewayV21  = "kgateway-v2.1"
+	Agentgateway = "agentgateway"
+)
+
+// Limiter semantics.
+const (
+	LimiterTokenBucket = "tokenBucket"
+	LimiterSmooth      = "smooth"
+)
 
 // SupportsProvider reports whether the target can express provider kind p.
 func (t Target) SupportsProvider(p string) bool {
@@ -111,15 +180,6 @@ func (t Target) SupportsProvider(p string) bool {
 	return false
 }
 
-// IsKgateway reports whether the target is one of the Envoy-based kgateway releases.
-func (t Target) IsKgateway() bool { return strings.HasPrefix(t.Name, "kgateway-") }
-
-// Target names, for code that must branch on the data plane.
-const (
-	KgatewayV20  = "kgateway-v2.0"
-	KgatewayV21  = "kgateway-v2.1"
-	Agentgateway = "agentgateway"
-)
 
 var (
 	loadOnce  sync.Once

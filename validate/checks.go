@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	kjson "sigs.k8s.io/json"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
@@ -254,7 +255,7 @@ func rateLimitPolicy(t templates.Target, d *loader.Document) (string, string, Se
 	if err != nil {
 		return msg, "use " + realRateLimitKind(t) + " targeting the HTTPRoute", SeverityError
 	}
-	obj, err := generate.RateLimitFor(t.Name, ns, route, spec.RequestLimit{Requests: n, Per: unit})
+	obj, err := dataplane.RateLimitFor(t.Name, ns, route, spec.RequestLimit{Requests: n, Per: unit})
 	if err != nil || obj == nil {
 		return msg, "use " + realRateLimitKind(t) + " targeting the HTTPRoute", SeverityError
 	}
@@ -263,14 +264,14 @@ func rateLimitPolicy(t templates.Target, d *loader.Document) (string, string, Se
 		return msg, "", SeverityError
 	}
 	fix := "replace it with this " + realRateLimitKind(t) + " for target " + t.Name + ":\n" + string(out)
-	if t.IsKgateway() {
+	if t.Limiter == templates.LimiterTokenBucket {
 		fix += fmt.Sprintf("(a token bucket: %d requests, refilled with %d every %s)", n, n, unit)
 	}
 	return msg, fix, SeverityError
 }
 
 func realRateLimitKind(t templates.Target) string {
-	if t.IsKgateway() {
+	if t.Limiter == templates.LimiterTokenBucket {
 		return "TrafficPolicy (spec.rateLimit.local.tokenBucket)"
 	}
 	return "AgentgatewayPolicy (spec.traffic.rateLimit.local)"

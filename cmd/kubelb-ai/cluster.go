@@ -14,6 +14,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/kubelb-ai/kubelb-ai/cluster"
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
@@ -107,7 +108,7 @@ func (o *clusterOptions) manifests(streams IOStreams) ([]*unstructured.Unstructu
 		src = in
 	}
 	if target == "" {
-		target = generate.DetectTarget(maps)
+		target = dataplane.Detect(maps)
 	}
 	if _, err := templates.LookupTarget(target); err != nil {
 		return nil, "", nil, usageError("--target: %v", err)

@@ -1,4 +1,4 @@
-package generate
+package dataplane
 
 import (
 	"encoding/json"
@@ -33,9 +33,9 @@ var agwActions = map[string]agw.RegexAction{spec.GuardMask: "Mask", spec.GuardRe
 // live on the AgentgatewayBackend, rate limits on an AgentgatewayPolicy.
 type agentgateway struct{}
 
-func (agentgateway) backendRef() (gwv1.Group, gwv1.Kind) { return agwGroup, "AgentgatewayBackend" }
+func (agentgateway) BackendRef() (gwv1.Group, gwv1.Kind) { return agwGroup, "AgentgatewayBackend" }
 
-func (agentgateway) parameters(s *spec.Spec, meta metav1.ObjectMeta) (KubeObject, gwv1.LocalParametersReference) {
+func (agentgateway) Parameters(s *spec.Spec, meta metav1.ObjectMeta) (Object, gwv1.LocalParametersReference) {
 	overlay, _ := json.Marshal(map[string]any{"type": s.Gateway.ServiceType})
 	return &agw.AgentgatewayParameters{
 			TypeMeta:   typeMeta(agwAPIVersion, "AgentgatewayParameters"),
@@ -48,7 +48,7 @@ func (agentgateway) parameters(s *spec.Spec, meta metav1.ObjectMeta) (KubeObject
 		}
 }
 
-func (agentgateway) backend(s *spec.Spec, b spec.Backend, r *spec.Route, meta metav1.ObjectMeta) (KubeObject, error) {
+func (agentgateway) Backend(s *spec.Spec, b spec.Backend, r *spec.Route, meta metav1.ObjectMeta) (Object, error) {
 	ps, err := failoverProviders(s, b)
 	if err != nil {
 		return nil, err
@@ -98,7 +98,7 @@ func agwLLM(p *spec.Provider) agw.LLMProvider {
 	case "bedrock":
 		l.Bedrock = &agw.BedrockConfig{Model: p.Model, Region: p.Bedrock.Region}
 	}
-	l.Host, l.Port = hostPort(p)
+	l.Host, l.Port = HostPort(p)
 	l.Path = p.Path
 	return l
 }
@@ -120,7 +120,7 @@ func agwAuth(p *spec.Provider) *agw.BackendAuth {
 // agwTLS turns on TLS (with SNI) for a host override on port 443: agentgateway
 // speaks plain HTTP to an overridden host unless told otherwise.
 func agwTLS(p *spec.Provider) *agw.BackendTLS {
-	host, port := hostPort(p)
+	host, port := HostPort(p)
 	if host == "" || port != 443 {
 		return nil
 	}
@@ -187,7 +187,7 @@ func agwReject(rule spec.GuardRule) *agw.CustomResponse {
 	return &agw.CustomResponse{Message: rule.Message, StatusCode: rule.StatusCode}
 }
 
-func (agentgateway) rateLimit(r *spec.Route, meta metav1.ObjectMeta) KubeObject {
+func (agentgateway) RateLimit(r *spec.Route, meta metav1.ObjectMeta) Object {
 	p := r.Policies
 	if p.RateLimit == nil && p.TokenLimit == nil {
 		return nil
@@ -211,7 +211,7 @@ func (agentgateway) rateLimit(r *spec.Route, meta metav1.ObjectMeta) KubeObject 
 }
 
 // aiPolicy is nil: agentgateway's AI policies are part of the backend.
-func (agentgateway) aiPolicy(*spec.Route, metav1.ObjectMeta) KubeObject { return nil }
+func (agentgateway) AIPolicy(*spec.Route, metav1.ObjectMeta) Object { return nil }
 
 func nonZero(v int32) *int32 {
 	if v == 0 {

@@ -1,4 +1,4 @@
-package generate
+package dataplane
 
 import (
 	"encoding/json"
@@ -9,13 +9,6 @@ import (
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
-
-func (kgateway21) parsedKinds() (string, string, string) {
-	return "GatewayParameters", "Backend", "TrafficPolicy"
-}
-func (kgateway20) parsedKinds() (string, string, string) {
-	return "GatewayParameters", "Backend", "TrafficPolicy"
-}
 
 // kgatewayParams reads what the Spec keeps of GatewayParameters: the
 // Service type; it reports the rest.
@@ -46,9 +39,9 @@ func kgatewayParams(target string, gp *kgw21.GatewayParameters) (string, []strin
 	return st, issues
 }
 
-func (kgateway21) parseParameters(data []byte) (string, []string, error) {
+func (kgateway21) ParseParameters(data []byte) (string, []string, error) {
 	var gp kgw21.GatewayParameters
-	if err := strictUnmarshal(data, &gp); err != nil {
+	if err := DecodeStrict(data, &gp); err != nil {
 		return "", nil, err
 	}
 	st, issues := kgatewayParams(templates.KgatewayV21, &gp)
@@ -57,9 +50,9 @@ func (kgateway21) parseParameters(data []byte) (string, []string, error) {
 
 // parseParameters and parsePolicy of v2.0 check the document against v2.0's
 // own types, then read it with v2.1's: the shapes kubelb-ai uses are the same.
-func (kgateway20) parseParameters(data []byte) (string, []string, error) {
+func (kgateway20) ParseParameters(data []byte) (string, []string, error) {
 	var gp kgw21.GatewayParameters
-	if err := strictUnmarshal(data, &kgw20.GatewayParameters{}); err != nil {
+	if err := DecodeStrict(data, &kgw20.GatewayParameters{}); err != nil {
 		return "", nil, err
 	}
 	if err := json.Unmarshal(data, &gp); err != nil {
@@ -69,19 +62,19 @@ func (kgateway20) parseParameters(data []byte) (string, []string, error) {
 	return st, issues, nil
 }
 
-func (kgateway21) parseBackend(data []byte) (parsedBackend, []string, error) {
+func (kgateway21) ParseBackend(data []byte) (ParsedBackend, []string, error) {
 	var b kgw21.Backend
-	if err := strictUnmarshal(data, &b); err != nil {
-		return parsedBackend{}, nil, err
+	if err := DecodeStrict(data, &b); err != nil {
+		return ParsedBackend{}, nil, err
 	}
 	if b.Spec.Type != "AI" || b.Spec.AI == nil {
-		return parsedBackend{}, []string{fmt.Sprintf("a %s backend, not an AI backend; not represented", b.Spec.Type)}, nil
+		return ParsedBackend{}, []string{fmt.Sprintf("a %s backend, not an AI backend; not represented", b.Spec.Type)}, nil
 	}
-	var out parsedBackend
+	var out ParsedBackend
 	var issues []string
 	if l := b.Spec.AI.LLM; l != nil {
 		w, is := wire21(*l)
-		out.providers, issues = append(out.providers, w), append(issues, is...)
+		out.Providers, issues = append(out.Providers, w), append(issues, is...)
 	}
 	for _, g := range b.Spec.AI.PriorityGroups {
 		if len(g.Providers) > 1 {
@@ -89,18 +82,18 @@ func (kgateway21) parseBackend(data []byte) (parsedBackend, []string, error) {
 		}
 		for _, np := range g.Providers {
 			w, is := wire21(np.LLMProvider)
-			w.name = np.Name
-			out.providers, issues = append(out.providers, w), append(issues, is...)
+			w.Name = np.Name
+			out.Providers, issues = append(out.Providers, w), append(issues, is...)
 		}
 	}
 	return out, issues, nil
 }
 
-func wire21(l kgw21.LLMProvider) (wireProvider, []string) {
+func wire21(l kgw21.LLMProvider) (WireProvider, []string) {
 	var issues []string
-	w := wireProvider{host: l.Host, port: l.Port}
+	w := WireProvider{Host: l.Host, Port: l.Port}
 	if l.Path != nil {
-		w.path = l.Path.Full
+		w.Path = l.Path.Full
 	}
 	if l.AuthHeader != nil {
 		issues = append(issues, "authHeader overrides are not represented")
@@ -108,58 +101,58 @@ func wire21(l kgw21.LLMProvider) (wireProvider, []string) {
 	var tok *kgw21.SingleAuthToken
 	switch {
 	case l.OpenAI != nil:
-		w.kind, w.model, tok = "openai", l.OpenAI.Model, &l.OpenAI.AuthToken
+		w.Kind, w.Model, tok = "openai", l.OpenAI.Model, &l.OpenAI.AuthToken
 	case l.Anthropic != nil:
-		w.kind, w.model, w.apiVersion, tok = "anthropic", l.Anthropic.Model, l.Anthropic.Version, &l.Anthropic.AuthToken
+		w.Kind, w.Model, w.APIVersion, tok = "anthropic", l.Anthropic.Model, l.Anthropic.Version, &l.Anthropic.AuthToken
 	case l.Gemini != nil:
-		w.kind, w.model, w.apiVersion, tok = "gemini", l.Gemini.Model, l.Gemini.APIVersion, &l.Gemini.AuthToken
+		w.Kind, w.Model, w.APIVersion, tok = "gemini", l.Gemini.Model, l.Gemini.APIVersion, &l.Gemini.AuthToken
 	case l.VertexAI != nil:
 		v := l.VertexAI
-		w.kind, w.model, w.apiVersion, tok = "vertexai", v.Model, v.APIVersion, &v.AuthToken
-		w.vertex = &spec.Vertex{Project: v.ProjectID, Location: v.Location}
+		w.Kind, w.Model, w.APIVersion, tok = "vertexai", v.Model, v.APIVersion, &v.AuthToken
+		w.Vertex = &spec.Vertex{Project: v.ProjectID, Location: v.Location}
 		if v.ModelPath != "" {
 			issues = append(issues, "vertexai modelPath is not represented")
 		}
 	case l.AzureOpenAI != nil:
 		a := l.AzureOpenAI
-		w.kind, w.apiVersion, tok = "azureopenai", a.APIVersion, &a.AuthToken
-		w.azure = &spec.Azure{Endpoint: a.Endpoint, Deployment: a.DeploymentName}
+		w.Kind, w.APIVersion, tok = "azureopenai", a.APIVersion, &a.AuthToken
+		w.Azure = &spec.Azure{Endpoint: a.Endpoint, Deployment: a.DeploymentName}
 	case l.Bedrock != nil:
-		w.kind, w.model = "bedrock", l.Bedrock.Model
-		w.bedrock = &spec.Bedrock{}
+		w.Kind, w.Model = "bedrock", l.Bedrock.Model
+		w.Bedrock = &spec.Bedrock{}
 		if l.Bedrock.Region != nil {
-			w.bedrock.Region = *l.Bedrock.Region
+			w.Bedrock.Region = *l.Bedrock.Region
 		}
 		if l.Bedrock.Auth != nil && l.Bedrock.Auth.SecretRef != nil {
-			w.auth, w.secretName = "SecretRef", l.Bedrock.Auth.SecretRef.Name
+			w.Auth, w.SecretName = "SecretRef", l.Bedrock.Auth.SecretRef.Name
 		}
 	}
 	if tok != nil {
-		w.auth = string(tok.Kind)
+		w.Auth = string(tok.Kind)
 		if tok.SecretRef != nil {
-			w.secretName = tok.SecretRef.Name
+			w.SecretName = tok.SecretRef.Name
 		}
 		if tok.Kind == "Inline" {
 			issues = append(issues, "an inline auth token is not represented (keys never go into kubelb-ai.yaml); the provider reads its default variable")
-			w.auth = "SecretRef"
+			w.Auth = "SecretRef"
 		}
 	}
 	return w, issues
 }
 
-func (kgateway20) parseBackend(data []byte) (parsedBackend, []string, error) {
+func (kgateway20) ParseBackend(data []byte) (ParsedBackend, []string, error) {
 	var b kgw20.Backend
-	if err := strictUnmarshal(data, &b); err != nil {
-		return parsedBackend{}, nil, err
+	if err := DecodeStrict(data, &b); err != nil {
+		return ParsedBackend{}, nil, err
 	}
 	if b.Spec.Type != "AI" || b.Spec.AI == nil {
-		return parsedBackend{}, []string{fmt.Sprintf("a %s backend, not an AI backend; not represented", b.Spec.Type)}, nil
+		return ParsedBackend{}, []string{fmt.Sprintf("a %s backend, not an AI backend; not represented", b.Spec.Type)}, nil
 	}
-	var out parsedBackend
+	var out ParsedBackend
 	var issues []string
 	if l := b.Spec.AI.LLM; l != nil {
 		w, is := wire20(*l)
-		out.providers, issues = append(out.providers, w), append(issues, is...)
+		out.Providers, issues = append(out.Providers, w), append(issues, is...)
 	}
 	if mp := b.Spec.AI.MultiPool; mp != nil {
 		for _, prio := range mp.Priorities {
@@ -168,7 +161,7 @@ func (kgateway20) parseBackend(data []byte) (parsedBackend, []string, error) {
 			}
 			for _, l := range prio.Pool {
 				w, is := wire20(l)
-				out.providers, issues = append(out.providers, w), append(issues, is...)
+				out.Providers, issues = append(out.Providers, w), append(issues, is...)
 			}
 		}
 	}
@@ -177,12 +170,12 @@ func (kgateway20) parseBackend(data []byte) (parsedBackend, []string, error) {
 
 // wire20 reads v2.0's llm.provider block as v2.1's (same JSON shape) and
 // takes the host from hostOverride.
-func wire20(l kgw20.LLMProvider) (wireProvider, []string) {
+func wire20(l kgw20.LLMProvider) (WireProvider, []string) {
 	var l21 kgw21.LLMProvider
 	convertJSON(l.Provider, &l21)
 	w, issues := wire21(l21)
 	if l.HostOverride != nil {
-		w.host, w.port = l.HostOverride.Host, l.HostOverride.Port
+		w.Host, w.Port = l.HostOverride.Host, l.HostOverride.Port
 	}
 	return w, issues
 }
@@ -255,18 +248,18 @@ func regexRule(action *string, builtins []string, matches []string, named bool) 
 	return &r, issues
 }
 
-func (kgateway21) parsePolicy(data []byte) ([]string, *spec.Policies, []string, error) {
+func (kgateway21) ParsePolicy(data []byte) ([]string, *spec.Policies, []string, error) {
 	var tp kgw21.TrafficPolicy
-	if err := strictUnmarshal(data, &tp); err != nil {
+	if err := DecodeStrict(data, &tp); err != nil {
 		return nil, nil, nil, err
 	}
 	routes, p, issues := trafficPolicy(&tp)
 	return routes, p, issues, nil
 }
 
-func (kgateway20) parsePolicy(data []byte) ([]string, *spec.Policies, []string, error) {
+func (kgateway20) ParsePolicy(data []byte) ([]string, *spec.Policies, []string, error) {
 	var tp kgw21.TrafficPolicy
-	if err := strictUnmarshal(data, &kgw20.TrafficPolicy{}); err != nil {
+	if err := DecodeStrict(data, &kgw20.TrafficPolicy{}); err != nil {
 		return nil, nil, nil, err
 	}
 	if err := json.Unmarshal(data, &tp); err != nil {

@@ -1,4 +1,4 @@
-package generate
+package dataplane
 
 import (
 	"encoding/json"
@@ -87,7 +87,7 @@ func guardParts(rules []spec.GuardRule) (rule spec.GuardRule, ok bool) {
 func failoverProviders(s *spec.Spec, b spec.Backend) ([]*spec.Provider, error) {
 	ps := make([]*spec.Provider, len(b.Providers))
 	for i, name := range b.Providers {
-		if ps[i] = providerByName(s, name); ps[i] == nil {
+		if ps[i] = ProviderByName(s, name); ps[i] == nil {
 			return nil, fmt.Errorf("backend %s: unknown provider %q", b.Name, name)
 		}
 	}
@@ -96,7 +96,7 @@ func failoverProviders(s *spec.Spec, b spec.Backend) ([]*spec.Provider, error) {
 
 // convertTo copies obj into out through JSON, for kinds whose JSON shape the
 // two kgateway releases share. A nil obj stays nil.
-func convertTo[T KubeObject](obj KubeObject, out T) KubeObject {
+func convertTo[T Object](obj Object, out T) Object {
 	if obj == nil {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package generate
+package dataplane
 
 import (
 	"encoding/json"
@@ -9,13 +9,9 @@ import (
 	"github.com/kubelb-ai/kubelb-ai/spec"
 )
 
-func (agentgateway) parsedKinds() (string, string, string) {
-	return "AgentgatewayParameters", "AgentgatewayBackend", "AgentgatewayPolicy"
-}
-
-func (agentgateway) parseParameters(data []byte) (string, []string, error) {
+func (agentgateway) ParseParameters(data []byte) (string, []string, error) {
 	var ap agw.AgentgatewayParameters
-	if err := strictUnmarshal(data, &ap); err != nil {
+	if err := DecodeStrict(data, &ap); err != nil {
 		return "", nil, err
 	}
 	var issues []string
@@ -37,15 +33,15 @@ func (agentgateway) parseParameters(data []byte) (string, []string, error) {
 	return st, issues, nil
 }
 
-func (agentgateway) parseBackend(data []byte) (parsedBackend, []string, error) {
+func (agentgateway) ParseBackend(data []byte) (ParsedBackend, []string, error) {
 	var b agw.AgentgatewayBackend
-	if err := strictUnmarshal(data, &b); err != nil {
-		return parsedBackend{}, nil, err
+	if err := DecodeStrict(data, &b); err != nil {
+		return ParsedBackend{}, nil, err
 	}
 	if b.Spec.AI == nil {
-		return parsedBackend{}, []string{"not an AI backend (static, MCP or other); not represented"}, nil
+		return ParsedBackend{}, []string{"not an AI backend (static, MCP or other); not represented"}, nil
 	}
-	var out parsedBackend
+	var out ParsedBackend
 	var issues []string
 	var auth *agw.BackendAuth
 	if pol := b.Spec.Policies; pol != nil {
@@ -54,14 +50,14 @@ func (agentgateway) parseBackend(data []byte) (parsedBackend, []string, error) {
 			var is []string
 			ai := *pol.AI
 			if ai.Routes != nil {
-				out.routeTypes = map[string]string{}
+				out.RouteTypes = map[string]string{}
 				for suffix, rt := range ai.Routes {
-					out.routeTypes[suffix] = string(rt)
+					out.RouteTypes[suffix] = string(rt)
 				}
 				ai.Routes = nil // read here, not by specAIPolicy
 			}
 			if !reflect.ValueOf(ai).IsZero() {
-				out.ai, is = specAIPolicy(&ai)
+				out.AI, is = specAIPolicy(&ai)
 				issues = append(issues, is...)
 			}
 		}
@@ -71,7 +67,7 @@ func (agentgateway) parseBackend(data []byte) (parsedBackend, []string, error) {
 	}
 	if p := b.Spec.AI.Provider; p != nil {
 		w, is := wireAgw(*p, auth)
-		out.providers, issues = append(out.providers, w), append(issues, is...)
+		out.Providers, issues = append(out.Providers, w), append(issues, is...)
 	}
 	for _, g := range b.Spec.AI.Groups {
 		if len(g.Providers) > 1 {
@@ -86,36 +82,36 @@ func (agentgateway) parseBackend(data []byte) (parsedBackend, []string, error) {
 				}
 			}
 			w, is := wireAgw(np.LLMProvider, pauth)
-			w.name = np.Name
-			out.providers, issues = append(out.providers, w), append(issues, is...)
+			w.Name = np.Name
+			out.Providers, issues = append(out.Providers, w), append(issues, is...)
 		}
 	}
 	return out, issues, nil
 }
 
-func wireAgw(l agw.LLMProvider, auth *agw.BackendAuth) (wireProvider, []string) {
+func wireAgw(l agw.LLMProvider, auth *agw.BackendAuth) (WireProvider, []string) {
 	var issues []string
-	w := wireProvider{host: l.Host, port: l.Port, path: l.Path}
+	w := WireProvider{Host: l.Host, Port: l.Port, Path: l.Path}
 	if l.PathPrefix != "" {
 		issues = append(issues, "pathPrefix is not represented")
 	}
 	switch {
 	case l.OpenAI != nil:
-		w.kind, w.model = "openai", l.OpenAI.Model
+		w.Kind, w.Model = "openai", l.OpenAI.Model
 	case l.Anthropic != nil:
-		w.kind, w.model = "anthropic", l.Anthropic.Model
+		w.Kind, w.Model = "anthropic", l.Anthropic.Model
 	case l.Gemini != nil:
-		w.kind, w.model = "gemini", l.Gemini.Model
+		w.Kind, w.Model = "gemini", l.Gemini.Model
 	case l.VertexAI != nil:
-		w.kind, w.model = "vertexai", l.VertexAI.Model
-		w.vertex = &spec.Vertex{Project: l.VertexAI.ProjectID, Location: l.VertexAI.Region}
+		w.Kind, w.Model = "vertexai", l.VertexAI.Model
+		w.Vertex = &spec.Vertex{Project: l.VertexAI.ProjectID, Location: l.VertexAI.Region}
 	case l.AzureOpenAI != nil:
 		a := l.AzureOpenAI
-		w.kind, w.apiVersion = "azureopenai", a.APIVersion
-		w.azure = &spec.Azure{Endpoint: a.Endpoint, Deployment: a.DeploymentName}
+		w.Kind, w.APIVersion = "azureopenai", a.APIVersion
+		w.Azure = &spec.Azure{Endpoint: a.Endpoint, Deployment: a.DeploymentName}
 	case l.Bedrock != nil:
-		w.kind, w.model = "bedrock", l.Bedrock.Model
-		w.bedrock = &spec.Bedrock{Region: l.Bedrock.Region}
+		w.Kind, w.Model = "bedrock", l.Bedrock.Model
+		w.Bedrock = &spec.Bedrock{Region: l.Bedrock.Region}
 		if l.Bedrock.Guardrail != nil {
 			issues = append(issues, "Bedrock guardrails are not represented")
 		}
@@ -123,14 +119,14 @@ func wireAgw(l agw.LLMProvider, auth *agw.BackendAuth) (wireProvider, []string) 
 	switch {
 	case auth == nil:
 	case auth.SecretRef != nil:
-		w.auth, w.secretName = "SecretRef", auth.SecretRef.Name
+		w.Auth, w.SecretName = "SecretRef", auth.SecretRef.Name
 	case auth.AWS != nil:
-		w.auth, w.secretName = "SecretRef", auth.AWS.SecretRef.Name
+		w.Auth, w.SecretName = "SecretRef", auth.AWS.SecretRef.Name
 	case auth.Passthrough != nil:
-		w.auth = "Passthrough"
+		w.Auth = "Passthrough"
 	case auth.Key != "":
 		issues = append(issues, "an inline key is not represented (keys never go into kubelb-ai.yaml); the provider reads its default variable")
-		w.auth = "SecretRef"
+		w.Auth = "SecretRef"
 	default:
 		issues = append(issues, "this auth kind (azure, gcp) is not represented")
 	}
@@ -204,9 +200,9 @@ func specMessagesAgw(ms []agw.Message) []spec.Message {
 	return out
 }
 
-func (agentgateway) parsePolicy(data []byte) ([]string, *spec.Policies, []string, error) {
+func (agentgateway) ParsePolicy(data []byte) ([]string, *spec.Policies, []string, error) {
 	var ap agw.AgentgatewayPolicy
-	if err := strictUnmarshal(data, &ap); err != nil {
+	if err := DecodeStrict(data, &ap); err != nil {
 		return nil, nil, nil, err
 	}
 	var routes, issues []string
@@ -224,7 +220,7 @@ func (agentgateway) parsePolicy(data []byte) ([]string, *spec.Policies, []string
 	if ap.Spec.Backend != nil && ap.Spec.Backend.AI != nil {
 		ai, is := specAIPolicy(ap.Spec.Backend.AI)
 		issues = append(issues, is...)
-		p = mergePolicies(p, ai)
+		p = MergePolicies(p, ai)
 	}
 	if ap.Spec.Frontend != nil {
 		issues = append(issues, "frontend policies are not represented")

@@ -1,4 +1,4 @@
-package generate
+package dataplane
 
 import (
 	"strings"
@@ -18,9 +18,9 @@ import (
 // parameters and policies; target says whose AI extension image to pin.
 type kgateway21 struct{ target string }
 
-func (kgateway21) backendRef() (gwv1.Group, gwv1.Kind) { return kgatewayGroup, "Backend" }
+func (kgateway21) BackendRef() (gwv1.Group, gwv1.Kind) { return kgatewayGroup, "Backend" }
 
-func (k kgateway21) parameters(s *spec.Spec, meta metav1.ObjectMeta) (KubeObject, gwv1.LocalParametersReference) {
+func (k kgateway21) Parameters(s *spec.Spec, meta metav1.ObjectMeta) (Object, gwv1.LocalParametersReference) {
 	target := k.target
 	if target == "" {
 		target = templates.KgatewayV21
@@ -40,7 +40,7 @@ func (k kgateway21) parameters(s *spec.Spec, meta metav1.ObjectMeta) (KubeObject
 	}, kgatewayParamsRef(meta.Name)
 }
 
-func (kgateway21) backend(s *spec.Spec, b spec.Backend, _ *spec.Route, meta metav1.ObjectMeta) (KubeObject, error) {
+func (kgateway21) Backend(s *spec.Spec, b spec.Backend, _ *spec.Route, meta metav1.ObjectMeta) (Object, error) {
 	ps, err := failoverProviders(s, b)
 	if err != nil {
 		return nil, err
@@ -86,14 +86,14 @@ func llm21(p *spec.Provider) kgw.LLMProvider {
 	case "azureopenai":
 		l.AzureOpenAI = &kgw.AzureOpenAIConfig{AuthToken: tok, Endpoint: p.Azure.Endpoint, DeploymentName: p.Azure.Deployment, APIVersion: p.APIVersion}
 	}
-	l.Host, l.Port = hostPort(p)
+	l.Host, l.Port = HostPort(p)
 	if p.Path != "" {
 		l.Path = &kgw.PathOverride{Full: p.Path}
 	}
 	return l
 }
 
-func (kgateway21) rateLimit(r *spec.Route, meta metav1.ObjectMeta) KubeObject {
+func (kgateway21) RateLimit(r *spec.Route, meta metav1.ObjectMeta) Object {
 	if r.Policies.RateLimit == nil {
 		return nil
 	}
@@ -115,7 +115,7 @@ func targetRefs21(r *spec.Route) []kgw.LocalPolicyTargetReferenceWithSectionName
 	return []kgw.LocalPolicyTargetReferenceWithSectionName{{Group: group, Kind: kind, Name: r.Name}}
 }
 
-func (kgateway21) aiPolicy(r *spec.Route, meta metav1.ObjectMeta) KubeObject {
+func (kgateway21) AIPolicy(r *spec.Route, meta metav1.ObjectMeta) Object {
 	p := r.Policies
 	if !hasAIPolicy(p) {
 		return nil

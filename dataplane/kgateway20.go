@@ -1,4 +1,4 @@
-package generate
+package dataplane
 
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -14,25 +14,25 @@ import (
 // llm.provider, multipool priorities, hostOverride.
 type kgateway20 struct{}
 
-func (kgateway20) backendRef() (gwv1.Group, gwv1.Kind) { return kgatewayGroup, "Backend" }
+func (kgateway20) BackendRef() (gwv1.Group, gwv1.Kind) { return kgatewayGroup, "Backend" }
 
 // parameters, rateLimit and aiPolicy: GatewayParameters and TrafficPolicy
 // have the same JSON shape in v2.0 and v2.1 for everything kubelb-ai
 // renders, so v2.0 takes v2.1's objects through JSON into its own types.
-func (kgateway20) parameters(s *spec.Spec, meta metav1.ObjectMeta) (KubeObject, gwv1.LocalParametersReference) {
-	obj, ref := kgateway21{target: templates.KgatewayV20}.parameters(s, meta)
+func (kgateway20) Parameters(s *spec.Spec, meta metav1.ObjectMeta) (Object, gwv1.LocalParametersReference) {
+	obj, ref := kgateway21{target: templates.KgatewayV20}.Parameters(s, meta)
 	return convertTo(obj, &kgw.GatewayParameters{}), ref
 }
 
-func (kgateway20) rateLimit(r *spec.Route, meta metav1.ObjectMeta) KubeObject {
-	return convertTo(kgateway21{}.rateLimit(r, meta), &kgw.TrafficPolicy{})
+func (kgateway20) RateLimit(r *spec.Route, meta metav1.ObjectMeta) Object {
+	return convertTo(kgateway21{}.RateLimit(r, meta), &kgw.TrafficPolicy{})
 }
 
-func (kgateway20) aiPolicy(r *spec.Route, meta metav1.ObjectMeta) KubeObject {
-	return convertTo(kgateway21{}.aiPolicy(r, meta), &kgw.TrafficPolicy{})
+func (kgateway20) AIPolicy(r *spec.Route, meta metav1.ObjectMeta) Object {
+	return convertTo(kgateway21{}.AIPolicy(r, meta), &kgw.TrafficPolicy{})
 }
 
-func (kgateway20) backend(s *spec.Spec, b spec.Backend, _ *spec.Route, meta metav1.ObjectMeta) (KubeObject, error) {
+func (kgateway20) Backend(s *spec.Spec, b spec.Backend, _ *spec.Route, meta metav1.ObjectMeta) (Object, error) {
 	ps, err := failoverProviders(s, b)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,181 @@
+package dataplane
+
+import (
+	"strings"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+
+	"github.com/kubelb-ai/kubelb-ai/templates"
+)
+
+// Facts of each adapter: its entry of targets.yaml.
+func (kgateway20) Facts() templates.Target   { return mustTarget(templates.KgatewayV20) }
+func (kgateway21) Facts() templates.Target   { return mustTarget(templates.KgatewayV21) }
+func (agentgateway) Facts() templates.Target { return mustTarget(templates.Agentgateway) }
+
+func mustTarget(name string) templates.Target {
+	t, err := templates.LookupTarget(name)
+	if err != nil {
+		panic(err) // the registry and targets.yaml are tested to agree
+	}
+	return t
+}
+
+// groupOf returns the API group of an apiVersion ("" for the core group).
+func groupOf(apiVersion string) string {
+	g, _, found := strings.Cut(apiVersion, "/")
+	if !found {
+		return ""
+	}
+	return g
+}
+
+// claims: an object of agentgateway's group is agentgateway's alone.
+func (a agentgateway) claims(apiVersion, _ string, _ map[string]any) claim {
+	if groupOf(apiVersion) == a.Facts().API.Group {
+		return claimRelease
+	}
+	return claimNone
+}
+
+// claims: v2.1 claims kgateway's kinds as the family's newest release;
+// v2.0 claims a Backend only by v2.0's own shape (ai.llm.provider,
+// ai.multipool, hostOverride).
+func (k kgateway21) claims(apiVersion, _ string, _ map[string]any) claim {
+	if groupOf(apiVersion) == k.Facts().API.Group {
+		return claimFamily
+	}
+	return claimNone
+}
+
+func (k kgateway20) claims(apiVersion, kind string, obj map[string]any) claim {
+	t := k.Facts()
+	if groupOf(apiVersion) != t.API.Group {
+		return claimNone
+	}
+	if kind == t.API.Backend {
+		ai, _ := dig(obj, "spec", "ai").(map[string]any)
+		llm, _ := ai["llm"].(map[string]any)
+		_, provider := llm["provider"]
+		_, multipool := ai["multipool"]
+		_, hostOverride := llm["hostOverride"]
+		if provider || multipool || hostOverride {
+			return claimRelease
+		}
+	}
+	return claimNone
+}
+
+// Detect names the target manifests were written for: of the targets an
+// object claims by a release's own shape, the newest data plane; else the
+// newest release of a family an object belongs to; else the default.
+// (agentgateway's objects are its alone; kgateway v2.0 is told from v2.1
+// by its Backend's shape.)
+func Detect(objs []map[string]any) string {
+	best, bestClaim := -1, claimNone
+	for _, o := range objs {
+		av, _ := o["apiVersion"].(string)
+		kind, _ := o["kind"].(string)
+		for i, a := range adapters {
+			if c := a.claims(av, kind, o); c > bestClaim || (c == bestClaim && c != claimNone && i > best) {
+				best, bestClaim = i, c
+			}
+		}
+	}
+	if best < 0 {
+		return Default().Facts().Name
+	}
+	return adapters[best].Facts().Name
+}
+
+// dig walks nested maps by key.
+func dig(o map[string]any, path ...string) any {
+	var cur any = o
+	for _, k := range path {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[k]
+	}
+	return cur
+}
+
+// FromCRDs names the target whose CRDs crds (a cluster's) include, the
+// newest data plane when several are installed; ok is false when none is.
+func FromCRDs(crds []apiextensionsv1.CustomResourceDefinition) (target string, ok bool) {
+	best := -1
+	for _, c := range crds {
+		for i, a := range adapters {
+			if i > best && a.installedIn(c) {
+				best = i
+			}
+		}
+	}
+	if best < 0 {
+		return "", false
+	}
+	return adapters[best].Facts().Name, true
+}
+
+// Installed reports whether crds (a cluster's) include what target's
+// manifests need: its backend CRD, of the target's release. A cluster in
+// the middle of a migration may have several data planes.
+func Installed(crds []apiextensionsv1.CustomResourceDefinition, target string) bool {
+	a, err := Lookup(target)
+	if err != nil {
+		return false
+	}
+	for _, c := range crds {
+		if a.installedIn(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// BackendCRDs are the names of the CRDs FromCRDs and Installed look at
+// (each target's backend kind), much less than every CRD of a cluster.
+func BackendCRDs() []string {
+	var out []string
+	for _, a := range adapters {
+		t := a.Facts()
+		name := strings.ToLower(t.API.Backend) + "s." + t.API.Group
+		if len(out) == 0 || out[len(out)-1] != name {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// installedIn: any CRD of agentgateway's group.
+func (a agentgateway) installedIn(c apiextensionsv1.CustomResourceDefinition) bool {
+	return c.Spec.Group == a.Facts().API.Group
+}
+
+// installedIn: kgateway's Backend CRD of the release, told apart by
+// v2.1's spec.ai.priorityGroups.
+func (k kgateway21) installedIn(c apiextensionsv1.CustomResourceDefinition) bool {
+	return isKgatewayBackend(k.Facts(), c) && hasPriorityGroups(c)
+}
+
+func (k kgateway20) installedIn(c apiextensionsv1.CustomResourceDefinition) bool {
+	return isKgatewayBackend(k.Facts(), c) && !hasPriorityGroups(c)
+}
+
+func isKgatewayBackend(t templates.Target, c apiextensionsv1.CustomResourceDefinition) bool {
+	return c.Spec.Group == t.API.Group && c.Spec.Names.Kind == t.API.Backend
+}
+
+func hasPriorityGroups(c apiextensionsv1.CustomResourceDefinition) bool {
+	for _, v := range c.Spec.Versions {
+		if v.Schema == nil || v.Schema.OpenAPIV3Schema == nil {
+			continue
+		}
+		ai := v.Schema.OpenAPIV3Schema.Properties["spec"].Properties["ai"]
+		if _, has := ai.Properties["priorityGroups"]; has {
+			return true
+		}
+	}
+	return false
+}

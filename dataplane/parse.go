@@ -1,0 +1,104 @@
+package dataplane
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/kubelb-ai/kubelb-ai/spec"
+)
+
+// WireProvider is one provider as a data plane stores it, before it is
+// mapped back onto a Spec provider.
+type WireProvider struct {
+	Name       string // the data plane's own name for it, if it has one
+	Kind       string // the data plane's provider kind (openai for Mistral and Ollama)
+	Model      string
+	APIVersion string
+	Host       string
+	Port       int32
+	Path       string
+	Auth       string // SecretRef, Passthrough or "" (none)
+	SecretName string
+	Azure      *spec.Azure
+	Vertex     *spec.Vertex
+	Bedrock    *spec.Bedrock
+}
+
+// ParsedBackend is one backend object: a failover chain of providers.
+type ParsedBackend struct {
+	Name      string
+	Providers []WireProvider
+	AI        *spec.Policies // agentgateway keeps AI policies on the backend
+	// RouteTypes is agentgateway's policies.ai.routes; nil when absent.
+	RouteTypes map[string]string
+}
+
+// DecodeStrict decodes JSON into a typed object, failing on unknown fields.
+func DecodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// limitFromBucket reads a token bucket back as "N per unit".
+func limitFromBucket(maxTokens int32, perFill *int32, interval string) (*spec.RequestLimit, string) {
+	n := int32(1)
+	if perFill != nil {
+		n = *perFill
+	}
+	var unit string
+	for u, iv := range fillIntervals {
+		if iv == interval {
+			unit = u
+		}
+	}
+	if unit == "" {
+		return nil, fmt.Sprintf("fill interval %s is not one second, minute or hour; the rate limit is not represented", interval)
+	}
+	rl := &spec.RequestLimit{Requests: n, Per: unit}
+	if maxTokens != n {
+		rl.Burst = maxTokens
+	}
+	return rl, ""
+}
+
+// guardRule builds a Spec guard rule from a data plane's regex guard.
+func guardRule(action string, builtins, patterns []string) spec.GuardRule {
+	r := spec.GuardRule{Action: strings.ToLower(action), Patterns: patterns}
+	if r.Action == "" {
+		r.Action = spec.GuardMask
+	}
+	r.Builtins = builtins
+	return r
+}
+
+func lowerRole(role string) string { return strings.ToLower(role) }
+
+// MergePolicies combines the policies several objects set on one route.
+func MergePolicies(into, from *spec.Policies) *spec.Policies {
+	if from == nil {
+		return into
+	}
+	if into == nil {
+		c := *from
+		return &c
+	}
+	if from.RateLimit != nil {
+		into.RateLimit = from.RateLimit
+	}
+	if from.TokenLimit != nil {
+		into.TokenLimit = from.TokenLimit
+	}
+	if from.PromptGuard != nil {
+		into.PromptGuard = from.PromptGuard
+	}
+	if from.Prompt != nil {
+		into.Prompt = from.Prompt
+	}
+	if len(from.Defaults) > 0 {
+		into.Defaults = from.Defaults
+	}
+	return into
+}
