@@ -180,7 +180,6 @@ func (t Target) SupportsProvider(p string) bool {
 	return false
 }
 
-
 var (
 	loadOnce  sync.Once
 	providers []Provider
