@@ -15,6 +15,8 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
+
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 )
 
 // FieldManager is the server-side apply field manager of every write.
@@ -88,16 +90,22 @@ func ID(obj *unstructured.Unstructured) string {
 // step is where an object's kind comes in the apply order: what an object
 // refers to exists before it.
 func step(gk schema.GroupKind) int {
+	switch dataplane.RoleOf(gk.Group, gk.Kind) {
+	case dataplane.RoleParameters:
+		return 2
+	case dataplane.RoleBackend:
+		return 4
+	}
 	switch gk.Kind {
 	case "Namespace":
 		return 0
 	case "Secret", "ConfigMap", "ServiceAccount":
 		return 1
-	case "GatewayParameters", "AgentgatewayParameters", "GatewayClass", "GatewayExtension":
+	case "GatewayClass":
 		return 2
 	case "Gateway":
 		return 3
-	case "Backend", "AgentgatewayBackend", "Service", "ReferenceGrant":
+	case "Service", "ReferenceGrant":
 		return 4
 	case "HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute":
 		return 5

@@ -8,6 +8,8 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 )
 
 // Readiness is what the data plane's controller has said about one object.
@@ -25,15 +27,17 @@ type Readiness struct {
 // (status.parents[]), policies per ancestor (status.ancestors[]). Other kinds
 // (Secrets, parameters) have none.
 func waited(obj *unstructured.Unstructured) (conditions []string, lists []string) {
+	switch dataplane.RoleOf(obj.GroupVersionKind().Group, obj.GetKind()) {
+	case dataplane.RoleBackend:
+		return []string{"Accepted"}, nil
+	case dataplane.RolePolicy:
+		return []string{"Accepted"}, []string{"ancestors"}
+	}
 	switch obj.GetKind() {
 	case "Gateway":
 		return []string{"Accepted", "Programmed"}, nil
 	case "HTTPRoute", "GRPCRoute":
 		return []string{"Accepted", "ResolvedRefs"}, []string{"parents"}
-	case "Backend", "AgentgatewayBackend":
-		return []string{"Accepted"}, nil
-	case "TrafficPolicy", "AgentgatewayPolicy", "BackendConfigPolicy":
-		return []string{"Accepted"}, []string{"ancestors"}
 	}
 	return nil, nil
 }

@@ -129,3 +129,37 @@ func IsTutorialRateLimit(apiVersion, kind string) bool {
 	}
 	return false
 }
+
+// Role is the part a data plane's kind plays for apply and wait.
+type Role int
+
+const (
+	// RoleNone: not a kind of any data plane.
+	RoleNone Role = iota
+	// RoleParameters: applied before the Gateway that refers to it.
+	RoleParameters
+	// RoleBackend: applied before the routes that refer to it; reports
+	// Accepted in status.conditions.
+	RoleBackend
+	// RolePolicy: reports Accepted per ancestor (status.ancestors).
+	RolePolicy
+)
+
+// RoleOf is the role of group/kind in whichever data plane has it.
+func RoleOf(group, kind string) Role {
+	for _, a := range adapters {
+		t := a.Facts()
+		if group != t.API.Group {
+			continue
+		}
+		switch {
+		case slices.Contains(t.Kinds.Parameters, kind):
+			return RoleParameters
+		case slices.Contains(t.Kinds.Backends, kind):
+			return RoleBackend
+		case slices.Contains(t.Kinds.Policies, kind):
+			return RolePolicy
+		}
+	}
+	return RoleNone
+}

@@ -9,6 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/spec"
@@ -276,7 +277,7 @@ func (m *Migration) repair(objs []map[string]any) ([]map[string]any, []Issue) {
 			}
 			out = append(out, policy)
 			continue
-		case kind == "GatewayParameters":
+		case dataplane.RoleOf(schema.FromAPIVersionAndKind(av, kind).Group, kind) == dataplane.RoleParameters:
 			if image, ok := dig(o, "spec", "kube", "aiExtension", "image").(map[string]any); ok {
 				// Render pins the target's release image; a development tag
 				// (the tutorial's *-main) is what it replaces.

@@ -62,7 +62,7 @@ func Render(g *spec.AIGateway) ([]Object, error) {
 	}
 	group, kind := r.BackendRef()
 	for i := range s.Routes {
-		add(CategoryRoute, httpRoute(s, &s.Routes[i], group, kind, meta(s.Routes[i].Name)))
+		add(CategoryRoute, httpRoute(s, target, &s.Routes[i], group, kind, meta(s.Routes[i].Name)))
 	}
 	for i := range s.Routes {
 		if s.Routes[i].Policies == nil {
@@ -134,11 +134,11 @@ func gateway(s *spec.Spec, t templates.Target, params gwv1.LocalParametersRefere
 // API) and to providers reached by a host override (Mistral, Ollama), so
 // there the route's prefix is taken off (/openai/v1/models reaches the
 // provider as /v1/models).
-func httpRoute(s *spec.Spec, r *spec.Route, group gwv1.Group, kind gwv1.Kind, meta metav1.ObjectMeta) *gwv1.HTTPRoute {
+func httpRoute(s *spec.Spec, target templates.Target, r *spec.Route, group gwv1.Group, kind gwv1.Kind, meta metav1.ObjectMeta) *gwv1.HTTPRoute {
 	rule := gwv1.HTTPRouteRule{
 		Matches: []gwv1.HTTPRouteMatch{{Path: &gwv1.HTTPPathMatch{Type: ptr.To(gwv1.PathMatchPathPrefix), Value: ptr.To(r.Path)}}},
 	}
-	if s.Target == templates.Agentgateway && r.Path != "/" {
+	if !target.AIExtension && r.Path != "/" {
 		rule.Filters = []gwv1.HTTPRouteFilter{stripPrefix()}
 	}
 	for _, b := range r.Backends {

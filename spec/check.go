@@ -12,13 +12,6 @@ import (
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
 
-// Limits of the data planes that a Spec must respect on every target.
-const (
-	maxFailoverKgateway20 = 20 // Backend spec.ai.multipool.priorities
-	maxFailoverKgateway21 = 32 // Backend spec.ai.priorityGroups
-	maxFailoverAgw        = 8  // AgentgatewayBackend spec.ai.groups
-)
-
 var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // Check reports every problem with a defaulted Spec for its target: unknown
@@ -238,14 +231,7 @@ func checkFailover(e *errs, path string, b Backend, providers map[string]*Provid
 		e.add(path+".providers", "at least one provider is required")
 		return
 	}
-	limit := maxFailoverAgw
-	switch t.Name {
-	case templates.KgatewayV20:
-		limit = maxFailoverKgateway20
-	case templates.KgatewayV21:
-		limit = maxFailoverKgateway21
-	}
-	if len(b.Providers) > limit {
+	if limit := t.FailoverMax; len(b.Providers) > limit {
 		e.add(path+".providers", "%d providers in one failover chain; target %s allows at most %d", len(b.Providers), t.Name, limit)
 	}
 	seen := map[string]bool{}

@@ -32,10 +32,6 @@ var RouteTypes = []string{RouteCompletions, RouteMessages, RouteResponses, Route
 // CatchAll is the routes key that matches a path no suffix matched.
 const CatchAll = "*"
 
-// rerankDataPlane is the first agentgateway release whose CRD accepts the
-// Rerank route type (v1.1.0's enum ends at AnthropicTokenCount).
-const rerankDataPlane = "v1.3.1"
-
 // routeTypeDefault is one entry of the default route-type map.
 type routeTypeDefault struct {
 	suffix, routeType string
@@ -130,7 +126,11 @@ func RerankSupported(kubelb string) bool {
 		return false
 	}
 	r, err := templates.ReleaseForKubeLB(kubelb)
-	return err == nil && r.Target == templates.Agentgateway && versionAtLeast(r.DataPlane, rerankDataPlane)
+	if err != nil {
+		return false
+	}
+	t, err := templates.LookupTarget(r.Target)
+	return err == nil && t.RerankSince != "" && versionAtLeast(r.DataPlane, t.RerankSince)
 }
 
 // RerankKubeLB is the oldest KubeLB release whose agentgateway knows Rerank.
@@ -184,8 +184,8 @@ func checkRouteTypes(e *errs, path string, s *Spec, r *Route, t templates.Target
 		case !slices.Contains(RouteTypes, rt):
 			e.add(path, "%q: unknown route type %q%s: use one of %s", suffix, rt, suggest.DidYouMean(rt, RouteTypes), strings.Join(RouteTypes, ", "))
 		case rt == RouteRerank && !RerankSupported(s.KubeLB):
-			e.add(path, "%q: route type Rerank needs agentgateway %s or later (KubeLB %s+); set spec.kubelb to the release the manifests are for, e.g. kubelb: %q",
-				suffix, rerankDataPlane, RerankKubeLB(), RerankKubeLB())
+			e.add(path, "%q: route type Rerank needs %s %s or later (KubeLB %s+); set spec.kubelb to the release the manifests are for, e.g. kubelb: %q",
+				suffix, t.CRDs.Project, t.RerankSince, RerankKubeLB(), RerankKubeLB())
 		case slices.Contains(unreadRouteTypes, rt) && len(body) > 0 && (suffix == CatchAll || !isModelList(suffix)):
 			e.add(path, "%q: %s forwards requests without reading them, so they would bypass this route's %s; map the path to a type the gateway parses or drop the entry",
 				suffix, rt, strings.Join(body, ", "))

@@ -121,6 +121,9 @@ type Target struct {
 	// AddsBearer: the data plane puts "Bearer " before the key a Secret
 	// holds itself (so a Secret must hold the bare key).
 	AddsBearer bool `json:"addsBearer"`
+	// RerankSince is the first data-plane release whose backend CRD
+	// accepts the Rerank route type ("" for none).
+	RerankSince string `json:"rerankSince,omitempty"`
 	// AIExtension: a separate extension process does the AI work; it
 	// overwrites the request path on AI backends.
 	AIExtension bool `json:"aiExtension"`
