@@ -64,6 +64,9 @@ CRD_DIRS := kgatewayv20:kgateway/v2.0.5 kgatewayv21:kgateway/v2.1.2 agentgateway
 # built against), copied as shipped in the sigs.k8s.io/gateway-api module,
 # whose download the Go checksum database verifies.
 GATEWAY_API_VERSIONS := v1.3.0 v1.4.1 v1.5.1 v1.6.1
+# The Gateway API Inference Extension releases the data planes were built
+# against (templates/targets.yaml crds.inferenceExtension).
+INFERENCE_EXTENSION_VERSIONS := v0.5.1 v1.1.0 v1.4.0 v1.5.0
 
 generate: ## regenerate the API types' deepcopy code and the embedded CRDs in schemas/crds (controller-gen)
 	$(TOOLS) controller-gen object paths=./api/...
@@ -74,6 +77,9 @@ generate: ## regenerate the API types' deepcopy code and the embedded CRDs in sc
 	  for ch in standard experimental; do mkdir -p schemas/crds/gateway-api/$$v/$$ch && \
 	    for f in $$gwdir/config/crd/$$ch/gateway.networking.*.yaml; do \
 	      case $$f in *_vap_*) ;; *) install -m 0644 $$f schemas/crds/gateway-api/$$v/$$ch/ ;; esac; done; done; done
+	@rm -rf schemas/crds/inference-extension && for v in $(INFERENCE_EXTENSION_VERSIONS); do \
+	  dir=$$($(GO) mod download -json sigs.k8s.io/gateway-api-inference-extension@$$v | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p') && test -n "$$dir" || exit 1; \
+	  mkdir -p schemas/crds/inference-extension/$$v && install -m 0644 $$dir/config/crd/bases/inference.networking.*.yaml schemas/crds/inference-extension/$$v/; done
 
 check-generated: generate ## fail if `make generate` changes anything (CI)
 	@git diff --exit-code -- api schemas || { echo "generated files are stale: run make generate and commit"; exit 1; }

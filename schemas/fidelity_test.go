@@ -29,6 +29,9 @@ func TestFidelity(t *testing.T) {
 		if strings.HasPrefix(set, "gateway-api/") {
 			continue // copied as shipped
 		}
+		if files, _ := filepath.Glob(filepath.Join(shared, "crds", set, "*.yaml")); len(files) == 0 && strings.HasPrefix(set, "inference-extension/") {
+			continue // copied as shipped; held against ../shared where it has the release
+		}
 		n++
 		t.Run(set, func(t *testing.T) {
 			want := map[string]map[string]string{}

@@ -25,6 +25,21 @@ func TestEmbeddedSetsMatchTheReleaseTable(t *testing.T) {
 			want = append(want, GatewayAPISet(v, ch))
 		}
 	}
+	var gie []string
+	for _, tg := range templates.Targets() {
+		for _, r := range tg.CRDs.Releases {
+			v, ok := tg.CRDs.InferenceExtension[r]
+			if !ok {
+				t.Errorf("%s %s: no Inference Extension release paired", tg.Name, r)
+			}
+			gie = append(gie, v)
+		}
+	}
+	slices.Sort(gie)
+	gie = slices.Compact(gie)
+	for _, v := range gie {
+		want = append(want, InferenceExtensionSet(v))
+	}
 	slices.Sort(want)
 	if got := Sets(); !slices.Equal(got, want) {
 		t.Errorf("embedded sets:\n  %s\ntargets.yaml names:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
@@ -32,6 +47,9 @@ func TestEmbeddedSetsMatchTheReleaseTable(t *testing.T) {
 	makefile, err := os.ReadFile("../Makefile")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if m := regexp.MustCompile(`(?m)^INFERENCE_EXTENSION_VERSIONS := (.*)$`).FindSubmatch(makefile); m == nil || !slices.Equal(strings.Fields(string(m[1])), gie) {
+		t.Errorf("Makefile INFERENCE_EXTENSION_VERSIONS %q, targets.yaml pairs %v", m, gie)
 	}
 	m := regexp.MustCompile(`(?m)^GATEWAY_API_VERSIONS := (.*)$`).FindSubmatch(makefile)
 	if m == nil || !slices.Equal(strings.Fields(string(m[1])), templates.GatewayAPIVersions()) {

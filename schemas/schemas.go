@@ -36,6 +36,12 @@ func DataPlaneSet(project, version string) string {
 	return path.Join(project, version)
 }
 
+// InferenceExtensionSet names the embedded Gateway API Inference Extension
+// CRDs of version (e.g. v1.5.0).
+func InferenceExtensionSet(version string) string {
+	return path.Join("inference-extension", version)
+}
+
 // Sets lists every embedded set, sorted.
 func Sets() []string {
 	var out []string

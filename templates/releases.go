@@ -11,6 +11,10 @@ import (
 type CRDReleases struct {
 	Project  string   `json:"project"`
 	Releases []string `json:"releases"`
+	// InferenceExtension is the Gateway API Inference Extension release
+	// each data-plane release was built against (its InferencePool and
+	// companion kinds), by data-plane release.
+	InferenceExtension map[string]string `json:"inferenceExtension"`
 }
 
 // Release is one KubeLB release with an AI gateway and the CRD releases
@@ -73,6 +77,9 @@ type CRDVersions struct {
 	DataPlane  string `json:"dataPlaneVersion,omitempty"`
 	GatewayAPI string `json:"gatewayAPIVersion,omitempty"`
 	Channel    string `json:"gatewayAPIChannel,omitempty"`
+	// InferenceExtension is the Inference Extension release paired with
+	// DataPlane (not in reports: it follows from DataPlane).
+	InferenceExtension string `json:"-"`
 }
 
 // Target returns the target that v names by its KubeLB release or its
@@ -126,6 +133,7 @@ func (v CRDVersions) Resolve(target string) (CRDVersions, error) {
 	if out.Channel == "" {
 		out.Channel = GatewayAPIChannels[0]
 	}
+	out.InferenceExtension = t.CRDs.InferenceExtension[out.DataPlane]
 	switch {
 	case !slices.Contains(t.CRDs.Releases, out.DataPlane):
 		return v, fmt.Errorf("%s has no release %s here: known are %s", t.Name, out.DataPlane, strings.Join(t.CRDs.Releases, ", "))
