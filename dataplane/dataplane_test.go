@@ -147,3 +147,22 @@ func TestRoleOf(t *testing.T) {
 		}
 	}
 }
+
+func TestMinRelease(t *testing.T) {
+	obj := func(av, kind string) map[string]any { return map[string]any{"apiVersion": av, "kind": kind} }
+	for _, c := range []struct {
+		target string
+		objs   []map[string]any
+		want   string
+	}{
+		{templates.Agentgateway, nil, "v1.1.0"},
+		{templates.Agentgateway, []map[string]any{obj("agentgateway.dev/v1alpha1", "AgentgatewayBackend")}, "v1.1.0"},
+		{templates.Agentgateway, []map[string]any{obj("agentgateway.dev/v1alpha1", "AgentgatewayBackend"), obj("agentgateway.dev/v1alpha1", "AgentgatewayModel")}, "v1.4.1"},
+		{templates.Agentgateway, []map[string]any{obj("agentgateway.dev/v1alpha1", "NoSuchKind")}, ""},
+		{templates.KgatewayV21, []map[string]any{obj("agentgateway.dev/v1alpha1", "AgentgatewayModel")}, "v2.1.2"},
+	} {
+		if got := MinRelease(c.target, c.objs); got != c.want {
+			t.Errorf("MinRelease(%s, %v) = %q, want %q", c.target, c.objs, got, c.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 
+	"github.com/kubelb-ai/kubelb-ai/schemas"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
 
@@ -178,4 +179,41 @@ func hasPriorityGroups(c apiextensionsv1.CustomResourceDefinition) bool {
 		}
 	}
 	return false
+}
+
+// MinRelease is the oldest release of target's data plane whose CRDs have
+// every kind of its group that objs use (AgentgatewayModel needs
+// agentgateway v1.4.1), or "" when no release has them all.
+func MinRelease(target string, objs []map[string]any) string {
+	a, err := Lookup(target)
+	if err != nil {
+		return ""
+	}
+	t := a.Facts()
+	used := map[string]bool{}
+	for _, o := range objs {
+		av, _ := o["apiVersion"].(string)
+		kind, _ := o["kind"].(string)
+		if groupOf(av) == t.API.Group {
+			used[kind] = true
+		}
+	}
+	for _, r := range t.CRDs.Releases {
+		kinds, err := schemas.Kinds(schemas.DataPlaneSet(t.CRDs.Project, r))
+		if err != nil {
+			continue
+		}
+		has := map[string]bool{}
+		for _, gk := range kinds {
+			has[gk.Kind] = true
+		}
+		all := true
+		for k := range used {
+			all = all && has[k]
+		}
+		if all {
+			return r
+		}
+	}
+	return ""
 }
