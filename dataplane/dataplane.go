@@ -33,6 +33,7 @@ type Object interface {
 // Adapter is one data plane: what render, parse, detection, validate and
 // serve need to know of it beyond the Gateway API.
 type Adapter interface {
+	Checker // what validate asks of it (validate.go)
 	// Facts are the target's data from templates/targets.yaml.
 	Facts() templates.Target
 

@@ -18,9 +18,6 @@ import (
 	kjson "sigs.k8s.io/json"
 
 	"github.com/kubelb-ai/kubelb-ai/dataplane"
-	"github.com/kubelb-ai/kubelb-ai/generate"
-	"github.com/kubelb-ai/kubelb-ai/spec"
-	"github.com/kubelb-ai/kubelb-ai/templates"
 	"github.com/kubelb-ai/kubelb-ai/validate/crd"
 	"github.com/kubelb-ai/kubelb-ai/validate/loader"
 )
@@ -240,66 +237,36 @@ func validateService(obj map[string]any) field.ErrorList {
 
 // rateLimitPolicy explains the tutorial's RateLimitPolicy, which never
 // existed in kgateway, and gives the target's real object as the fix.
-func rateLimitPolicy(t templates.Target, d *loader.Document) (string, string, Severity) {
+func (v *Validator) rateLimitPolicy(d *loader.Document) (string, string, Severity) {
 	msg := "kind RateLimitPolicy does not exist in kgateway (no release has it) nor in agentgateway; KubeLB's v1.2/v1.3 tutorial shows it by mistake"
+	kind := v.dp.RateLimitKind()
 	ns, _ := d.Name()
 	sp, _ := d.Object["spec"].(map[string]any)
 	ref, _ := sp["targetRef"].(map[string]any)
 	route, _ := ref["name"].(string)
 	limits, _ := sp["limits"].([]any)
 	if route == "" || len(limits) == 0 {
-		return msg, "use " + realRateLimitKind(t) + " targeting the HTTPRoute", SeverityError
+		return msg, "use " + kind + " targeting the HTTPRoute", SeverityError
 	}
 	first, _ := limits[0].(map[string]any)
-	n, unit, err := spec.ParseRate(fmt.Sprintf("%v/%v", first["requests"], first["unit"]))
-	if err != nil {
-		return msg, "use " + realRateLimitKind(t) + " targeting the HTTPRoute", SeverityError
-	}
-	obj, err := dataplane.RateLimitFor(t.Name, ns, route, spec.RequestLimit{Requests: n, Per: unit})
+	obj, note, err := dataplane.TutorialRateLimit(v.target.Name, ns, route, fmt.Sprintf("%v/%v", first["requests"], first["unit"]))
 	if err != nil || obj == nil {
-		return msg, "use " + realRateLimitKind(t) + " targeting the HTTPRoute", SeverityError
+		return msg, "use " + kind + " targeting the HTTPRoute", SeverityError
 	}
-	out, err := generate.Encode([]generate.Object{{Object: obj}}, "yaml")
+	out, err := dataplane.EncodeYAML(obj)
 	if err != nil {
 		return msg, "", SeverityError
 	}
-	fix := "replace it with this " + realRateLimitKind(t) + " for target " + t.Name + ":\n" + string(out)
-	if t.Limiter == templates.LimiterTokenBucket {
-		fix += fmt.Sprintf("(a token bucket: %d requests, refilled with %d every %s)", n, n, unit)
-	}
-	return msg, fix, SeverityError
-}
-
-func realRateLimitKind(t templates.Target) string {
-	if t.Limiter == templates.LimiterTokenBucket {
-		return "TrafficPolicy (spec.rateLimit.local.tokenBucket)"
-	}
-	return "AgentgatewayPolicy (spec.traffic.rateLimit.local)"
+	return msg, "replace it with this " + kind + " for target " + v.target.Name + ":\n" + string(out) + note, SeverityError
 }
 
 // unknownFieldFix names the fix for unknown fields the KubeLB tutorials and
-// the kgateway release change are known to produce.
+// the data planes' release changes are known to produce.
 func unknownFieldFix(gvk schema.GroupVersionKind, path string) string {
-	switch {
-	case strings.HasSuffix(path, "secretRef.namespace"):
+	if strings.HasSuffix(path, "secretRef.namespace") {
 		return "remove namespace: secretRef names a Secret in the referring object's own namespace (it has only name)"
-	case gvk.Group == "gateway.kgateway.dev" && gvk.Kind == "Backend" && (strings.HasSuffix(path, ".llm.provider") || strings.HasSuffix(path, ".hostOverride") || strings.HasSuffix(path, "ai.multipool")):
-		return "this is the kgateway v2.0 (KubeLB 1.2) Backend shape; kgateway v2.1 puts the provider directly under llm (llm.openai), uses host/port and priorityGroups: validate with --target kgateway-v2.0 if the cluster runs kgateway v2.0, or rewrite the Backend in the v2.1 shape"
-	case gvk.Group == "gateway.kgateway.dev" && gvk.Kind == "Backend" && strings.Contains(path, "ai.") && endsWithAny(path, ".openai", ".anthropic", ".gemini", ".vertexai", ".azureopenai", ".bedrock", ".host", ".port", ".path", ".authHeader", "ai.priorityGroups"):
-		return "this is the kgateway v2.1 (KubeLB 1.3) Backend shape; kgateway v2.0 nests the provider under llm.provider and uses hostOverride and multipool: validate with --target kgateway-v2.1 if the cluster runs kgateway v2.1, or rewrite the Backend in the v2.0 shape"
-	case gvk.Kind == "AgentgatewayBackend" && strings.Contains(path, "mcp.targets[") && endsWithAny(path, ".backendRef", ".port", ".protocol", ".host", ".path"):
-		return "move it under static: (targets[].static.backendRef, .port, .protocol), or use selector; KubeLB's MCP example puts it directly under targets[] by mistake"
 	}
-	return ""
-}
-
-func endsWithAny(s string, suffixes ...string) bool {
-	for _, x := range suffixes {
-		if strings.HasSuffix(s, x) {
-			return true
-		}
-	}
-	return false
+	return dataplane.UnknownFieldHint(gvk.Group, gvk.Kind, path)
 }
 
 // decodeBase64 decodes a Secret's data value, or returns it unchanged.

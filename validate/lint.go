@@ -6,8 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/kubelb-ai/kubelb-ai/generate"
-	"github.com/kubelb-ai/kubelb-ai/templates"
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/validate/loader"
 )
 
@@ -56,12 +55,12 @@ func (v *Validator) lintDocument(d *loader.Document, enabled func(string) bool) 
 				if field == "data" {
 					val = decodeBase64(val)
 				}
-				if _, placeholder := generate.ParseEnvMarker(strings.TrimPrefix(val, "Bearer ")); placeholder {
+				if dataplane.IsEnvMarker(strings.TrimPrefix(val, "Bearer ")) {
 					continue
 				}
 				f(RuleInlineKey, field+"["+key+"]", fmt.Sprintf("the Secret holds a literal credential in %s; manifests end up in git and CI logs", key),
 					"replace the value with a ${VARIABLE} placeholder filled when applying (kubelb-ai generate --api-key-env P=VAR writes one), or create the Secret outside the manifests")
-				if v.target.Name == templates.Agentgateway && key == "Authorization" && strings.HasPrefix(val, "Bearer ") {
+				if v.target.AddsBearer && key == dataplane.KeyAuthorization && strings.HasPrefix(val, "Bearer ") {
 					f(RuleBearerPrefix, field+"["+key+"]", "agentgateway adds \"Bearer \" itself; a key stored with the prefix is sent as \"Bearer Bearer ...\"",
 						"store the raw key in Authorization")
 				}
@@ -75,10 +74,8 @@ func (v *Validator) lintDocument(d *loader.Document, enabled func(string) bool) 
 					"use kind: SecretRef with a Secret holding key Authorization")
 			}
 		}
-		if group == "agentgateway.dev" && strings.HasSuffix(path, "auth") {
-			if s, ok := m["key"].(string); ok && s != "" {
-				f(RuleInlineKey, join(path, "key"), "auth.key puts the API key in the manifest", "use auth.secretRef with a Secret holding key Authorization")
-			}
+		if field, ok := dataplane.InlineKey(group, path, m); ok {
+			f(RuleInlineKey, join(path, field), "auth.key puts the API key in the manifest", "use auth.secretRef with a Secret holding key Authorization")
 		}
 		if img, ok := m["image"].(map[string]any); ok {
 			if tag, _ := img["tag"].(string); devTagRE.MatchString(tag) {
@@ -97,7 +94,7 @@ func (v *Validator) lintDocument(d *loader.Document, enabled func(string) bool) 
 		case class == "kubelb":
 			f(RuleTenantGateway, "spec.gatewayClassName", "class kubelb is KubeLB's tenant Gateway, which only propagates routes to Services; AI backends are configured on the management cluster",
 				fmt.Sprintf("use gatewayClassName: %s in namespace kubelb of the management cluster", v.target.GatewayClass))
-		case class != "" && class != v.target.GatewayClass && (class == "kgateway" || class == "agentgateway"):
+		case class != "" && class != v.target.GatewayClass && slices.Contains(dataplane.GatewayClasses(), class):
 			f(RuleGatewayClass, "spec.gatewayClassName", fmt.Sprintf("class %s does not serve target %s's AI kinds", class, v.target.Name),
 				fmt.Sprintf("use gatewayClassName: %s, or validate with the target the cluster runs", v.target.GatewayClass))
 		}
@@ -133,9 +130,10 @@ func (v *Validator) lintSet(objs []*object, enabled func(string) bool) []Finding
 	return out
 }
 
-// routeTypedBackends returns the AgentgatewayBackends (namespace/name) an
-// AgentgatewayPolicy with spec.backend.ai.routes reaches: directly, or
-// through an HTTPRoute that references them or that route's Gateway.
+// routeTypedBackends returns the backends (namespace/name) of a kind whose
+// route types a policy maps (dataplane.RouteTypedBackend) that a policy
+// mapping them reaches: directly, or through an HTTPRoute that references
+// them or that route's Gateway.
 func routeTypedBackends(objs []*object) map[string]bool {
 	backends, routes, gateways := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, o := range objs {
@@ -144,12 +142,12 @@ func routeTypedBackends(objs []*object) map[string]bool {
 		}
 		for _, t := range o.policy.targets {
 			key := o.key.namespace + "/" + t.nameText
-			switch t.kind {
-			case "AgentgatewayBackend":
+			switch {
+			case dataplane.RouteTypedBackend(t.kind):
 				backends[key] = true
-			case "HTTPRoute":
+			case t.kind == "HTTPRoute":
 				routes[key] = true
-			case "Gateway":
+			case t.kind == "Gateway":
 				gateways[key] = true
 			}
 		}
@@ -166,7 +164,7 @@ func routeTypedBackends(objs []*object) map[string]bool {
 			continue
 		}
 		for _, b := range o.route.backends {
-			if b.kind == "AgentgatewayBackend" {
+			if dataplane.RouteTypedBackend(b.kind) {
 				backends[b.ns+"/"+b.name] = true
 			}
 		}

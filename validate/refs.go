@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 )
 
 // Reference rule IDs. The API server accepts dangling references (the
@@ -66,7 +68,7 @@ func (v *Validator) references(objs []*object) []Finding {
 			checkGatewayRefs(idx, o, f)
 		case k.group == gatewayGroup && k.kind == "HTTPRoute":
 			v.checkRouteRefs(idx, o, f)
-		case k.kind == "TrafficPolicy" || k.kind == "AgentgatewayPolicy":
+		case o.policy != nil:
 			checkPolicyTargets(idx, o, f)
 		}
 		checkSecretRefs(idx, o, f)
@@ -147,14 +149,12 @@ func refParts(ref map[string]any, defGroup, defKind, defNS string) (group, kind,
 
 func (v *Validator) checkBackendRef(idx *refIndex, routeNS string, ref backendRef, f reporter) {
 	group, kind, ns, name, path := ref.group, ref.kind, ref.ns, ref.name, ref.path
-	wantGroup, wantKind := "gateway.kgateway.dev", "Backend"
-	if v.target.Name == "agentgateway" {
-		wantGroup, wantKind = "agentgateway.dev", "AgentgatewayBackend"
-	}
+	g, k := v.dp.BackendRef()
+	wantGroup, wantKind := string(g), string(k)
 	switch {
 	case group == "" && kind == "Service":
 	case group == wantGroup && kind == wantKind:
-	case kind == "Backend" || kind == "AgentgatewayBackend":
+	case dataplane.IsBackendKind(kind):
 		f(path, RuleRefInvalid, fmt.Sprintf("backendRef to %s %s: target %s reaches AI backends as %s (group %s)", groupKind(group, kind), name, v.target.Name, wantKind, wantGroup),
 			fmt.Sprintf("set group: %s and kind: %s", wantGroup, wantKind))
 		return
@@ -268,54 +268,14 @@ func sortedKeys(m map[string]any) []string {
 	return out
 }
 
-var kgatewayProviders = []string{"openai", "azureopenai", "anthropic", "gemini", "vertexai", "bedrock"}
-
-// checkKgatewayFailover applies the Envoy data plane's rule that every
-// provider of one AI Backend has the same type.
-func checkKgatewayFailover(spec map[string]any, f reporter) {
-	ai, _ := spec["ai"].(map[string]any)
-	var types []string
-	var paths []string
-	note := func(path string, provider map[string]any) {
-		for _, p := range kgatewayProviders {
-			if _, ok := provider[p]; ok {
-				types, paths = append(types, p), append(paths, path)
-			}
-		}
-	}
-	for i, g := range asList(ai["priorityGroups"]) {
-		for j, p := range asList(g["providers"]) {
-			note(fmt.Sprintf("spec.ai.priorityGroups[%d].providers[%d]", i, j), p)
-		}
-	}
-	if mp, ok := ai["multipool"].(map[string]any); ok {
-		for i, prio := range asList(mp["priorities"]) {
-			for j, p := range asList(prio["pool"]) {
-				prov, _ := p["provider"].(map[string]any)
-				note(fmt.Sprintf("spec.ai.multipool.priorities[%d].pool[%d]", i, j), prov)
-			}
-		}
-	}
-	for i := 1; i < len(types); i++ {
-		if types[i] != types[0] {
-			f(paths[i], RuleFailoverMixed, fmt.Sprintf("the Envoy AI extension rejects a backend whose providers differ in type (%s, then %s): requests to this route fail", types[0], types[i]),
-				"fail over between providers of one type (OpenAI-compatible ones count as openai), or use agentgateway (KubeLB 1.4+), which translates between providers")
-		}
-	}
-}
-
-// agentgateway keeps one value of these fields per target; a second policy
-// setting one is silently dropped while both report Attached.
-var singularPolicyFields = [][]string{
-	{"traffic", "rateLimit"}, {"traffic", "jwtAuthentication"}, {"traffic", "apiKeyAuthentication"},
-	{"traffic", "extAuth"}, {"backend", "mcp"}, {"backend", "ai"},
-}
-
+// policyClashes finds a second policy setting, on one target, a field the
+// data plane keeps one value of (dataplane.PolicyFacts.Singular): it drops
+// one silently while both report Attached.
 func policyClashes(objs []*object) []Finding {
 	first := map[string]*object{}
 	var out []Finding
 	for _, o := range objs {
-		if o.key.kind != "AgentgatewayPolicy" || o.key.group != "agentgateway.dev" {
+		if o.policy == nil || len(o.policy.singular) == 0 {
 			continue
 		}
 		for _, t := range o.policy.targets {

@@ -3,6 +3,7 @@ package validate
 import (
 	"fmt"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/validate/loader"
 )
 
@@ -35,7 +36,7 @@ type gatewayFacts struct {
 type routeFacts struct {
 	parents  []parentRef
 	backends []backendRef
-	toAI     bool // a backendRef names a Backend or AgentgatewayBackend
+	toAI     bool // a backendRef names a data plane's backend kind
 }
 
 // grantFacts are a ReferenceGrant's entries; fields that are not strings
@@ -45,17 +46,18 @@ type grantFacts struct {
 	to   []grantTo
 }
 
-// aiBackendFacts are an AgentgatewayBackend's with an AI provider.
+// aiBackendFacts are an AI backend's whose data plane needs its route
+// types mapped (dataplane.AIBackend).
 type aiBackendFacts struct {
 	routes bool // spec.policies.ai.routes maps paths to route types
 }
 
-// policyFacts are a TrafficPolicy's or AgentgatewayPolicy's.
+// policyFacts are a data plane's policy object's (dataplane.ReadPolicy).
 type policyFacts struct {
 	targets   []targetRef
 	rateLimit bool     // sets a rate limit
-	aiRoutes  bool     // spec.backend.ai.routes maps paths to route types
-	singular  []string // singularPolicyFields set, as "traffic.rateLimit"
+	aiRoutes  bool     // maps paths to route types for the backends it reaches
+	singular  []string // fields the data plane keeps one of per target, as "traffic.rateLimit"
 }
 
 // noString stands for a reference field that is absent or not a string, so
@@ -109,6 +111,8 @@ func summarize(d *loader.Document) *object {
 	ns, name := d.Name()
 	o := &object{doc: d.Lighten(nil), key: objKey{groupOf(av), kind, ns, name}}
 	spec, _ := d.Object["spec"].(map[string]any)
+	pf, isPolicy := dataplane.ReadPolicy(av, kind, spec)
+	isAIBackend, routesMapped := dataplane.AIBackend(av, kind, spec)
 	switch {
 	case o.key.group == gatewayGroup && kind == "Gateway":
 		g := &gatewayFacts{}
@@ -151,7 +155,7 @@ func summarize(d *loader.Document) *object {
 				ref, _ := b.(map[string]any)
 				group, kind, bns, bname := refParts(ref, "", "Service", ns)
 				rt.backends = append(rt.backends, backendRef{path: fmt.Sprintf("spec.rules[%d].backendRefs[%d]", i, j), group: group, kind: kind, ns: bns, name: bname})
-				if k := ref["kind"]; k == "Backend" || k == "AgentgatewayBackend" {
+				if k, _ := ref["kind"].(string); dataplane.IsBackendKind(k) {
 					rt.toAI = true
 				}
 			}
@@ -166,8 +170,8 @@ func summarize(d *loader.Document) *object {
 			n, hasName := x["name"].(string)
 			g.to = append(g.to, grantTo{group: str(x["group"]), kind: str(x["kind"]), name: n, hasName: hasName})
 		}
-	case kind == "TrafficPolicy" || kind == "AgentgatewayPolicy":
-		p := &policyFacts{}
+	case isPolicy:
+		p := &policyFacts{rateLimit: pf.RateLimit, aiRoutes: pf.AIRoutes, singular: pf.Singular}
 		o.policy = p
 		for i, ref := range asList(spec["targetRefs"]) {
 			group, _ := ref["group"].(string)
@@ -177,24 +181,8 @@ func summarize(d *loader.Document) *object {
 				kindText: fmt.Sprintf("%s", ref["kind"]), nameText: fmt.Sprintf("%s", ref["name"]),
 				clash: fmt.Sprintf("%s/%s/%s/%s", ns, ref["kind"], ref["name"], ref["sectionName"])})
 		}
-		if kind == "TrafficPolicy" {
-			_, p.rateLimit = spec["rateLimit"]
-		} else {
-			t, _ := spec["traffic"].(map[string]any)
-			_, p.rateLimit = t["rateLimit"]
-			p.aiRoutes = hasAIRoutes(spec, "backend")
-			for _, f := range singularPolicyFields {
-				if sect, ok := spec[f[0]].(map[string]any); ok {
-					if _, set := sect[f[1]]; set {
-						p.singular = append(p.singular, f[0]+"."+f[1])
-					}
-				}
-			}
-		}
-	case o.key.group == "agentgateway.dev" && kind == "AgentgatewayBackend":
-		if _, ai := spec["ai"].(map[string]any); ai {
-			o.aiBack = &aiBackendFacts{routes: hasAIRoutes(spec, "policies")}
-		}
+	case isAIBackend:
+		o.aiBack = &aiBackendFacts{routes: routesMapped}
 	case o.key.group == "" && kind == "Secret":
 		o.secretKeys = map[string]bool{}
 		for _, field := range []string{"stringData", "data"} {
@@ -213,14 +201,6 @@ func summarize(d *loader.Document) *object {
 		}
 	})
 	return o
-}
-
-// hasAIRoutes reports whether spec.<section>.ai.routes has an entry.
-func hasAIRoutes(spec map[string]any, section string) bool {
-	sect, _ := spec[section].(map[string]any)
-	ai, _ := sect["ai"].(map[string]any)
-	routes, _ := ai["routes"].(map[string]any)
-	return len(routes) > 0
 }
 
 // report makes a warning about o at path.

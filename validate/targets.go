@@ -7,35 +7,41 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/schemas"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 	"github.com/kubelb-ai/kubelb-ai/validate/loader"
 )
 
 // Auto validates in for the target its documents fit best, and returns that
-// report: agentgateway when agentgateway.dev kinds are present, else the
-// kgateway release with fewer errors (v2.1, the default, on a tie).
+// report: the target a document surely belongs to (a data plane with a
+// group of its own), else the release of the default target's data plane
+// with the fewest errors (the default on a tie).
 func Auto(ctx context.Context, in loader.Source, opts Options) (*Report, error) {
-	sawAgentgateway := false
-	best, err := run(ctx, templates.KgatewayV21, in, opts, func(_ *Report, d *loader.Document) bool {
-		av, _ := d.Kind()
-		sawAgentgateway = strings.HasPrefix(av, "agentgateway.dev/")
-		return sawAgentgateway
+	def := dataplane.Default().Facts().Name
+	owner := ""
+	best, err := run(ctx, def, in, opts, func(_ *Report, d *loader.Document) bool {
+		if t, ok := dataplane.OwnedBy(d.Kind()); ok && t != def {
+			owner = t
+		}
+		return owner != ""
 	})
 	switch {
 	case err != nil:
 		return nil, err
-	case sawAgentgateway:
-		return run(ctx, templates.Agentgateway, in, opts, nil)
+	case owner != "":
+		return run(ctx, owner, in, opts, nil)
 	case best.Errors() == 0:
 		return best, nil
 	}
-	other, err := run(ctx, templates.KgatewayV20, in, opts, nil)
-	if err != nil {
-		return nil, err
-	}
-	if other.Errors() < best.Errors() {
-		return other, nil
+	for _, t := range dataplane.Family(def) {
+		other, err := run(ctx, t, in, opts, nil)
+		if err != nil {
+			return nil, err
+		}
+		if other.Errors() < best.Errors() {
+			best = other
+		}
 	}
 	return best, nil
 }

@@ -23,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/schemas"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 	"github.com/kubelb-ai/kubelb-ai/validate/crd"
@@ -89,6 +90,7 @@ type Options struct {
 // Validator validates documents for one target. It is safe for concurrent use.
 type Validator struct {
 	target   templates.Target
+	dp       dataplane.Adapter
 	versions templates.CRDVersions
 	set      *crd.Set
 	opts     Options
@@ -98,6 +100,10 @@ type Validator struct {
 // Gateway API, in the releases opts.Versions picks, and any user CRDs.
 func New(opts Options) (*Validator, error) {
 	t, err := templates.LookupTarget(opts.Target)
+	if err != nil {
+		return nil, err
+	}
+	dp, err := dataplane.Lookup(t.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +125,7 @@ func New(opts Options) (*Validator, error) {
 			return nil, fmt.Errorf("%w %q: lint and reference rules are %s", ErrUnknownRule, id, strings.Join(append(slices.Clone(LintRules), refRules...), ", "))
 		}
 	}
-	return &Validator{target: t, versions: versions, set: set, opts: opts}, nil
+	return &Validator{target: t, dp: dp, versions: versions, set: set, opts: opts}, nil
 }
 
 // embeddedSet returns a new set of the named embedded CRD sets' kinds.
@@ -265,13 +271,12 @@ func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*R
 // one object.
 func (v *Validator) documentRules(d *loader.Document) []Finding {
 	out := v.lintDocument(d, v.enabled)
-	av, kind := d.Kind()
-	if groupOf(av) == "gateway.kgateway.dev" && kind == "Backend" && v.enabled(RuleFailoverMixed) {
-		spec, _ := d.Object["spec"].(map[string]any)
-		checkKgatewayFailover(spec, func(path, rule, msg, fix string) {
-			line, col := d.Position(path)
-			out = append(out, v.refFinding(Finding{File: d.File, Line: line, Column: col, Object: objectName(d), Path: path, Rule: rule, Message: msg, Fix: fix}))
-		})
+	if v.enabled(RuleFailoverMixed) {
+		av, kind := d.Kind()
+		for _, is := range dataplane.MixedFailover(av, kind, d.Object) {
+			line, col := d.Position(is.Path)
+			out = append(out, v.refFinding(Finding{File: d.File, Line: line, Column: col, Object: objectName(d), Path: is.Path, Rule: RuleFailoverMixed, Message: is.Message, Fix: is.Fix}))
+		}
 	}
 	return out
 }
@@ -396,8 +401,9 @@ func objectName(d *loader.Document) string {
 	return kind
 }
 
-// Groups whose kinds kubelb-ai knows: an unknown kind there is an error.
-var ownGroups = []string{"gateway.networking.k8s.io", "gateway.kgateway.dev", "agentgateway.dev"}
+// ownGroups are the groups whose kinds kubelb-ai knows, the Gateway API's
+// and the data planes': an unknown kind there is an error.
+var ownGroups = append([]string{gatewayGroup}, dataplane.Groups()...)
 
 // kindOfOtherRelease explains a kind that another release of the same data
 // plane has, e.g. AgentgatewayModel, new in agentgateway v1.4.1.
@@ -425,8 +431,8 @@ func (v *Validator) unknownKind(gvk schema.GroupVersionKind, d *loader.Document)
 		return fmt.Sprintf("%s is not validated: kubelb-ai has no schema for it", gvk.GroupVersion().WithKind(gvk.Kind)),
 			"pass its CRD with --crd FILE, or ignore this warning", SeverityWarning
 	}
-	if gvk.Group == "gateway.kgateway.dev" && gvk.Kind == "RateLimitPolicy" {
-		return rateLimitPolicy(v.target, d)
+	if dataplane.IsTutorialRateLimit(gvk.GroupVersion().String(), gvk.Kind) {
+		return v.rateLimitPolicy(d)
 	}
 	if msg, fix, ok := v.kindOfOtherRelease(gvk); ok {
 		return msg, fix, SeverityError
