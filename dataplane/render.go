@@ -1,7 +1,14 @@
 package dataplane
 
 import (
+	"encoding/json"
+	"regexp"
+	"strings"
+
+	utiljson "k8s.io/apimachinery/pkg/util/json"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
@@ -53,4 +60,37 @@ func RateLimitFor(target, namespace, route string, limit spec.RequestLimit) (Obj
 	sr := &spec.Route{Name: route, Policies: &spec.Policies{RateLimit: &limit}}
 	meta := metav1.ObjectMeta{Name: RateLimitName(route), Namespace: namespace}
 	return a.RateLimit(sr, meta), nil
+}
+
+// ToMap converts a typed object to its JSON form without the fields a
+// manifest must not carry: empty status and a null creationTimestamp.
+func ToMap(obj runtime.Object) (map[string]any, error) {
+	data, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	// Numbers become int64 or float64, as the API server decodes them.
+	m := map[string]any{}
+	if err := utiljson.Unmarshal(data, &m); err != nil {
+		return nil, err
+	}
+	delete(m, "status")
+	if md, ok := m["metadata"].(map[string]any); ok {
+		delete(md, "creationTimestamp")
+	}
+	return m, nil
+}
+
+var markerRE = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
+
+// EnvMarker is the placeholder a generated Secret holds instead of a key.
+func EnvMarker(variable string) string { return "${" + variable + "}" }
+
+// ParseEnvMarker returns the variable named by a ${VAR} placeholder.
+func ParseEnvMarker(value string) (string, bool) {
+	m := markerRE.FindStringSubmatch(strings.TrimSpace(value))
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
 }

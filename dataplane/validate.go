@@ -1,13 +1,9 @@
 package dataplane
 
 import (
-	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
-	"strings"
 
-	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubelb-ai/kubelb-ai/spec"
@@ -217,28 +213,16 @@ func TutorialRateLimit(target, namespace, route, rate string) (obj Object, note 
 // EncodeYAML renders obj as one YAML document the way kubelb-ai generate
 // writes manifests: sorted keys, no status, no null creationTimestamp.
 func EncodeYAML(obj Object) ([]byte, error) {
-	data, err := json.Marshal(obj)
+	m, err := ToMap(obj)
 	if err != nil {
 		return nil, err
-	}
-	// Numbers become int64 or float64, as the API server decodes them.
-	m := map[string]any{}
-	if err := utiljson.Unmarshal(data, &m); err != nil {
-		return nil, err
-	}
-	delete(m, "status")
-	if md, ok := m["metadata"].(map[string]any); ok {
-		delete(md, "creationTimestamp")
 	}
 	return yaml.Marshal(m)
 }
 
-// envMarkerRE is the ${VAR} placeholder kubelb-ai generate writes into a
-// Secret instead of a key.
-var envMarkerRE = regexp.MustCompile(`^\$\{[A-Za-z_][A-Za-z0-9_]*\}$`)
-
 // IsEnvMarker reports whether a Secret value is a ${VAR} placeholder, filled
 // when applying, rather than a credential.
 func IsEnvMarker(value string) bool {
-	return envMarkerRE.MatchString(strings.TrimSpace(value))
+	_, ok := ParseEnvMarker(value)
+	return ok
 }

@@ -10,6 +10,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 	"github.com/kubelb-ai/kubelb-ai/validate/crd"
@@ -70,7 +71,7 @@ func TestRenderedObjectsPassUpstreamCRDs(t *testing.T) {
 						}
 					}
 					for _, o := range objs {
-						m, err := ToMap(o.Object)
+						m, err := dataplane.ToMap(o.Object)
 						if err != nil {
 							t.Fatal(err)
 						}
@@ -125,7 +126,7 @@ func TestValidatorCatchesWrongShapes(t *testing.T) {
 			if o.Kind() != "Backend" {
 				continue
 			}
-			m, _ := ToMap(o.Object)
+			m, _ := dataplane.ToMap(o.Object)
 			rejected = len(set.Validate(ctx, m)) > 0
 		}
 		if !rejected {

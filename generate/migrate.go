@@ -184,7 +184,7 @@ func envNames(sec *corev1.Secret) []string {
 		return nil
 	}
 	for _, k := range sortedKeys(sec.StringData) {
-		if v, ok := ParseEnvMarker(sec.StringData[k]); ok {
+		if v, ok := dataplane.ParseEnvMarker(sec.StringData[k]); ok {
 			out = append(out, v)
 		}
 	}
@@ -347,7 +347,7 @@ func (m *Migration) rateLimitPolicy(o map[string]any, ns string) (map[string]any
 	if err != nil {
 		return nil, err
 	}
-	out, err := ToMap(obj)
+	out, err := dataplane.ToMap(obj)
 	if err != nil {
 		return nil, err
 	}

@@ -93,7 +93,7 @@ func TestMigrateTutorialLiteralSecret(t *testing.T) {
 				for _, release := range upstreamCRDs[to] {
 					set := crdSet(t, release)
 					for _, o := range m.Objects {
-						obj, err := ToMap(o.Object)
+						obj, err := dataplane.ToMap(o.Object)
 						if err != nil {
 							t.Fatal(err)
 						}

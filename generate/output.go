@@ -6,15 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 )
 
@@ -91,32 +90,13 @@ func Select(objs []Object, c Category) []Object {
 	return out
 }
 
-// ToMap converts a typed object to its JSON form without the fields a
-// manifest must not carry: empty status and a null creationTimestamp.
-func ToMap(obj runtime.Object) (map[string]any, error) {
-	data, err := json.Marshal(obj)
-	if err != nil {
-		return nil, err
-	}
-	// Numbers become int64 or float64, as the API server decodes them.
-	m := map[string]any{}
-	if err := utiljson.Unmarshal(data, &m); err != nil {
-		return nil, err
-	}
-	delete(m, "status")
-	if md, ok := m["metadata"].(map[string]any); ok {
-		delete(md, "creationTimestamp")
-	}
-	return m, nil
-}
-
 // Encode renders objects as a YAML stream (documents separated by ---) or,
 // for json, as one object or a v1 List, like kubectl get -o json. Keys are
 // sorted, so output is byte-for-byte deterministic.
 func Encode(objs []Object, format string) ([]byte, error) {
 	maps := make([]map[string]any, len(objs))
 	for i, o := range objs {
-		m, err := ToMap(o.Object)
+		m, err := dataplane.ToMap(o.Object)
 		if err != nil {
 			return nil, fmt.Errorf("encoding %s %s: %w", o.Kind(), o.Object.GetName(), err)
 		}
@@ -235,20 +215,6 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-var markerRE = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
-
-// EnvMarker is the placeholder a generated Secret holds instead of a key.
-func EnvMarker(variable string) string { return "${" + variable + "}" }
-
-// ParseEnvMarker returns the variable named by a ${VAR} placeholder.
-func ParseEnvMarker(value string) (string, bool) {
-	m := markerRE.FindStringSubmatch(strings.TrimSpace(value))
-	if m == nil {
-		return "", false
-	}
-	return m[1], true
-}
-
 // Notes explains, for the rendered Secrets, where their values come from.
 func Notes(objs []Object) []string {
 	var notes []string
@@ -256,14 +222,14 @@ func Notes(objs []Object) []string {
 		if o.Category != CategorySecret {
 			continue
 		}
-		m, err := ToMap(o.Object)
+		m, err := dataplane.ToMap(o.Object)
 		if err != nil {
 			continue
 		}
 		data, _ := m["stringData"].(map[string]any)
 		var parts []string
 		for _, k := range sortedKeys(data) {
-			if v, ok := ParseEnvMarker(fmt.Sprint(data[k])); ok {
+			if v, ok := dataplane.ParseEnvMarker(fmt.Sprint(data[k])); ok {
 				parts = append(parts, fmt.Sprintf("%s from $%s", k, v))
 			}
 		}

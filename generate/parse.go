@@ -228,7 +228,7 @@ func (p *parser) addSecret(s *corev1.Secret, index int) {
 		p.secrets[s.Name] = secretInfo{index: index}
 		return
 	}
-	env, isMarker := ParseEnvMarker(strings.TrimPrefix(v, "Bearer "))
+	env, isMarker := dataplane.ParseEnvMarker(strings.TrimPrefix(v, "Bearer "))
 	info := secretInfo{env: env, index: index}
 	if !isMarker {
 		// Never echo the value: it is a credential.

@@ -84,7 +84,7 @@ func secret(p *spec.Provider, meta metav1.ObjectMeta) *corev1.Secret {
 	if p.Auth.Source != spec.AuthEnv {
 		return nil
 	}
-	data := map[string]string{dataplane.KeyAuthorization: EnvMarker(p.Auth.Env)}
+	data := map[string]string{dataplane.KeyAuthorization: dataplane.EnvMarker(p.Auth.Env)}
 	if p.Kind == "bedrock" {
 		c, _ := templates.LookupProvider("bedrock")
 		secretEnv := c.SecretKeyEnv
@@ -92,7 +92,7 @@ func secret(p *spec.Provider, meta metav1.ObjectMeta) *corev1.Secret {
 			// A custom access-key variable implies its companion: FOO_ACCESS_KEY_ID -> FOO_SECRET_ACCESS_KEY.
 			secretEnv = p.Auth.Env + "_SECRET"
 		}
-		data = map[string]string{dataplane.KeyAccessKey: EnvMarker(p.Auth.Env), dataplane.KeySecretKey: EnvMarker(secretEnv)}
+		data = map[string]string{dataplane.KeyAccessKey: dataplane.EnvMarker(p.Auth.Env), dataplane.KeySecretKey: dataplane.EnvMarker(secretEnv)}
 	}
 	return &corev1.Secret{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},

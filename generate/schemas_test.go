@@ -10,6 +10,7 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/schemas"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
@@ -47,7 +48,7 @@ func TestRenderedObjectsPassEmbeddedCRDs(t *testing.T) {
 					if o.Kind() == "Secret" {
 						continue
 					}
-					m, _ := ToMap(o.Object)
+					m, _ := dataplane.ToMap(o.Object)
 					if errs := set.Validate(ctx, m); len(errs) > 0 {
 						t.Errorf("%s (%s) %s: %s %s rejected by the embedded CRDs: %v", target, v, caseName(path), o.Kind(), o.Object.GetName(), errs.ToAggregate())
 					}
@@ -95,7 +96,7 @@ func TestRerankOnlyForReleasesThatKnowIt(t *testing.T) {
 			continue
 		}
 		backends++
-		m, _ := ToMap(o.Object)
+		m, _ := dataplane.ToMap(o.Object)
 		for dp, wantRefused := range map[string]bool{"v1.1.0": true, "v1.3.1": false, "v1.4.1": false} {
 			v, err := templates.CRDVersions{DataPlane: dp}.Resolve(templates.Agentgateway)
 			if err != nil {

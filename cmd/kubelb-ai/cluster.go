@@ -87,7 +87,7 @@ func (o *clusterOptions) manifests(streams IOStreams) ([]*unstructured.Unstructu
 		}
 		var docs []*loader.Document
 		for _, obj := range objs {
-			m, err := generate.ToMap(obj.Object)
+			m, err := dataplane.ToMap(obj.Object)
 			if err != nil {
 				return nil, "", nil, err
 			}
