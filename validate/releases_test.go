@@ -26,6 +26,13 @@ func TestVerdictsFollowTheRelease(t *testing.T) {
 		{"model.yaml", "agentgateway", templates.CRDVersions{DataPlane: "v1.4.1"}, ""},
 		{"model.yaml", "agentgateway", templates.CRDVersions{KubeLB: "1.5"},
 			"AgentgatewayModel is a kind of agentgateway v1.4.1; agentgateway v1.3.1 does not have it [unknown-kind] fix: if the cluster runs agentgateway v1.4.1, validate with --data-plane-version v1.4.1"},
+		// InferencePools are judged by the Inference Extension release the
+		// data plane was built against.
+		{"inferencepool.yaml", "agentgateway", templates.CRDVersions{}, ""},
+		{"inferencepool.yaml", "kgateway-v2.1", templates.CRDVersions{}, ""},
+		{"inferencepool-no-picker.yaml", "agentgateway", templates.CRDVersions{DataPlane: "v1.4.1"}, `inferencepool-no-picker.yaml:8:1: error: Required value`},
+		{"inferencepool-v1alpha2.yaml", "kgateway-v2.0", templates.CRDVersions{}, ""},
+		{"inferencepool-v1alpha2.yaml", "kgateway-v2.1", templates.CRDVersions{}, ""},
 		// rules: [] is valid up to Gateway API v1.4.1.
 		{"empty-rules.yaml", "kgateway-v2.0", templates.CRDVersions{}, ""},
 		{"empty-rules.yaml", "kgateway-v2.1", templates.CRDVersions{}, ""},
@@ -67,6 +74,26 @@ func TestReportNamesTheReleases(t *testing.T) {
 		r := validatorFor(t, "agentgateway", versions).Validate(t.Context(), loader.Load([]string{"testdata/releases/a2a-backend.yaml"}, nil))
 		if got := r.CRDs.String(); got != want {
 			t.Errorf("%+v: report says %q, want %q", versions, got, want)
+		}
+	}
+}
+
+// With --target auto, manifests that use a kind of a newer release are
+// judged by the oldest release that has all their kinds.
+func TestAutoPicksTheReleaseTheKindsNeed(t *testing.T) {
+	for file, want := range map[string]string{"model.yaml": "v1.4.1", "a2a-backend.yaml": "v1.3.1"} {
+		r, err := Auto(t.Context(), loader.Load([]string{"testdata/releases/" + file}, nil), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.CRDs.DataPlane != want || r.Errors() > 0 {
+			t.Errorf("%s: judged by %s with %d errors, want %s and none:\n%s", file, r.CRDs, r.Errors(), want, findingsText(r))
+		}
+	}
+	in := loader.Load([]string{"testdata/releases/model.yaml"}, nil)
+	for _, v := range []templates.CRDVersions{{KubeLB: "1.5"}, {DataPlane: "v1.3.1"}} {
+		if got := releaseFor(templates.Agentgateway, in, v); got != v {
+			t.Errorf("an explicit release %+v was overridden by the kinds: %+v", v, got)
 		}
 	}
 }

@@ -30,6 +30,7 @@ func Auto(ctx context.Context, in loader.Source, opts Options) (*Report, error) 
 	case err != nil:
 		return nil, err
 	case owner != "":
+		opts.Versions = releaseFor(owner, in, opts.Versions)
 		return run(ctx, owner, in, opts, nil)
 	case best.Errors() == 0:
 		return best, nil
@@ -44,6 +45,32 @@ func Auto(ctx context.Context, in loader.Source, opts Options) (*Report, error) 
 		}
 	}
 	return best, nil
+}
+
+// releaseFor picks, when v names no release, the oldest release of
+// target's data plane whose CRDs have every kind in uses, if that is newer
+// than the release v would pick: manifests with an AgentgatewayModel are
+// judged by agentgateway v1.4.1, not reported as using an unknown kind.
+func releaseFor(target string, in loader.Source, v templates.CRDVersions) templates.CRDVersions {
+	if v.KubeLB != "" || v.DataPlane != "" {
+		return v
+	}
+	resolved, err := v.Resolve(target)
+	if err != nil {
+		return v
+	}
+	var objs []map[string]any
+	in.Walk(func(d *loader.Document) bool {
+		av, kind := d.Kind()
+		objs = append(objs, map[string]any{"apiVersion": av, "kind": kind})
+		return true
+	})
+	min := dataplane.MinRelease(target, objs)
+	t, _ := templates.LookupTarget(target)
+	if min != "" && slices.Index(t.CRDs.Releases, min) > slices.Index(t.CRDs.Releases, resolved.DataPlane) {
+		v.DataPlane = min
+	}
+	return v
 }
 
 // AlsoValidFor returns the other targets for which in has no errors, so a

@@ -111,7 +111,13 @@ func New(opts Options) (*Validator, error) {
 	if err != nil {
 		return nil, err
 	}
-	set, err := embeddedSet(schemas.GatewayAPISet(versions.GatewayAPI, versions.Channel), schemas.DataPlaneSet(versions.Project, versions.DataPlane))
+	sets := []string{schemas.GatewayAPISet(versions.GatewayAPI, versions.Channel), schemas.DataPlaneSet(versions.Project, versions.DataPlane)}
+	if versions.InferenceExtension != "" {
+		// InferencePools and their companions, of the Inference Extension
+		// release the data plane was built against.
+		sets = append(sets, schemas.InferenceExtensionSet(versions.InferenceExtension))
+	}
+	set, err := embeddedSet(sets...)
 	if err != nil {
 		return nil, err
 	}
