@@ -11,9 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubelb-ai/kubelb-ai/cluster"
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/templates"
-	"github.com/kubelb-ai/kubelb-ai/validate/loader"
 )
 
 type migrateOptions struct {
@@ -179,38 +179,9 @@ func writeMigration(streams IOStreams, o *migrateOptions, m *generate.Migration,
 // readManifests reads the objects of files, directories and standard input
 // ("-"), stopping at the first thing that is not a readable manifest.
 func readManifests(paths []string, stdin io.Reader) ([]map[string]any, error) {
-	if slices.Contains(paths, "-") && stdin == nil {
-		return nil, fmt.Errorf("-: no standard input")
-	}
-	in, err := loader.Open(paths, stdin, 0)
+	r, err := cluster.LoadObjects(paths, stdin)
 	if err != nil {
 		return nil, err
 	}
-	return manifestsOf(in, paths)
-}
-
-// manifestsOf reads the objects of in, stopping at the first thing that is
-// not a readable manifest.
-func manifestsOf(in loader.Source, paths []string) ([]map[string]any, error) {
-	var objs []map[string]any
-	var bad error
-	r := in.Walk(func(d *loader.Document) bool {
-		if len(d.DecodeErrors) > 0 {
-			line, _ := d.Position(d.DecodeErrors[0].Field)
-			bad = fmt.Errorf("%s:%d: %s", d.File, line, d.DecodeErrors[0].Detail)
-			return false
-		}
-		objs = append(objs, d.Object)
-		return true
-	})
-	switch {
-	case len(r.Problems) > 0:
-		return nil, r.Problems[0]
-	case bad != nil:
-		return nil, bad
-	}
-	if len(objs) == 0 {
-		return nil, fmt.Errorf("no Kubernetes objects in %s", strings.Join(paths, ", "))
-	}
-	return objs, nil
+	return cluster.Maps(r), nil
 }
