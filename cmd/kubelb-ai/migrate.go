@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -25,10 +26,11 @@ type migrateOptions struct {
 	secrets   string
 	// secretsSet says --secrets was given, not defaulted.
 	secretsSet bool
+	streams    IOStreams
 }
 
 func newMigrateCmd(streams IOStreams) *cobra.Command {
-	o := &migrateOptions{}
+	o := &migrateOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "migrate --to TARGET -f PATH",
 		Short: "Rewrite an AI gateway's manifests for another data plane (KubeLB upgrades)",
@@ -75,7 +77,7 @@ names the variable to take it from.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.secretsSet = cmd.Flags().Changed("secrets")
-			return runMigrate(o, streams)
+			return runMigrate(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -89,7 +91,8 @@ names the variable to take it from.`,
 	return cmd
 }
 
-func runMigrate(o *migrateOptions, streams IOStreams) error {
+func runMigrate(_ context.Context, o *migrateOptions) error {
+	streams := o.streams
 	if o.to == "" {
 		return usageError("--to is required: name the target to migrate to (%s)", strings.Join(templates.TargetNames(), ", "))
 	}
