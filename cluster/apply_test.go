@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
 	"github.com/kubelb-ai/kubelb-ai/spec"
@@ -72,7 +73,7 @@ func render(t *testing.T, target, ns string, o spec.Options) []*unstructured.Uns
 	}
 	var out []*unstructured.Unstructured
 	for _, obj := range objs {
-		m, err := generate.ToMap(obj.Object)
+		m, err := dataplane.ToMap(obj.Object)
 		if err != nil {
 			t.Fatal(err)
 		}

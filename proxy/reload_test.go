@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
 	"github.com/kubelb-ai/kubelb-ai/spec"
@@ -36,7 +37,7 @@ func renderMaps(t testing.TB, g *spec.AIGateway) []map[string]any {
 	}
 	var maps []map[string]any
 	for _, obj := range objs {
-		m, err := generate.ToMap(obj.Object)
+		m, err := dataplane.ToMap(obj.Object)
 		if err != nil {
 			t.Fatal(err)
 		}

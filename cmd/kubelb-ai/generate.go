@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -24,10 +25,14 @@ type generateOptions struct {
 	apiKeyEnvs    []string
 	auths         []string
 	hosts         []string
+	// generate's own: the kinds to write, which flags were given, the terminal.
+	kind    string
+	changed func(name string) bool
+	streams IOStreams
 }
 
 func newGenerateCmd(streams IOStreams) *cobra.Command {
-	o := &generateOptions{}
+	o := &generateOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "generate [all|" + strings.Join(generate.CategoryNames(), "|") + "]",
 		Short: "Write the AI gateway's manifests for the chosen providers and target",
@@ -60,11 +65,12 @@ and regenerate from it with --from.`,
 		Args:      cobra.MaximumNArgs(1),
 		ValidArgs: append([]string{"all"}, generate.CategoryNames()...),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			kind := "all"
+			o.kind = "all"
 			if len(args) == 1 {
-				kind = args[0]
+				o.kind = args[0]
 			}
-			return runGenerate(cmd, o, kind, streams)
+			o.changed = cmd.Flags().Changed
+			return runGenerate(cmd.Context(), o)
 		},
 	}
 	addSpecFlags(cmd, o)
@@ -109,8 +115,9 @@ var specFlags = []string{"provider", "model", "namespace", "gateway", "port", "s
 	"token-limit", "guard", "api-key-env", "auth", "host", "azure-endpoint", "azure-deployment", "azure-api-version",
 	"vertex-project", "vertex-location", "bedrock-region"}
 
-func runGenerate(cmd *cobra.Command, o *generateOptions, kind string, streams IOStreams) error {
-	category, err := generate.ParseCategory(kind)
+func runGenerate(_ context.Context, o *generateOptions) error {
+	streams := o.streams
+	category, err := generate.ParseCategory(o.kind)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -124,7 +131,7 @@ func runGenerate(cmd *cobra.Command, o *generateOptions, kind string, streams IO
 	var file *spec.File
 	if o.from != "" {
 		for _, name := range specFlags {
-			if cmd.Flags().Changed(name) {
+			if o.changed(name) {
 				return usageError("--%s cannot be combined with --from: edit %s instead", name, o.from)
 			}
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -12,15 +13,16 @@ import (
 )
 
 type importOptions struct {
-	from   string
-	files  []string
-	output string
-	force  bool
-	strict bool
+	from    string
+	files   []string
+	output  string
+	force   bool
+	strict  bool
+	streams IOStreams
 }
 
 func newImportCmd(streams IOStreams) *cobra.Command {
-	o := &importOptions{}
+	o := &importOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "import -f PATH",
 		Short: "Read existing AI gateway manifests into a kubelb-ai.yaml Spec",
@@ -48,7 +50,7 @@ variable to export before serve or apply. The key itself is never printed.`,
   kubelb-ai import -f manifests/ --strict -o -`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runImport(o, streams)
+			return runImport(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -60,7 +62,8 @@ variable to export before serve or apply. The key itself is never printed.`,
 	return cmd
 }
 
-func runImport(o *importOptions, streams IOStreams) error {
+func runImport(_ context.Context, o *importOptions) error {
+	streams := o.streams
 	if o.from != "" {
 		if _, err := templates.LookupTarget(o.from); err != nil {
 			return usageError("--from-target: %v", err)

@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -22,7 +20,6 @@ import (
 	"github.com/kubelb-ai/kubelb-ai/internal/suggest"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
-	"github.com/kubelb-ai/kubelb-ai/validate"
 )
 
 type initOptions struct {
@@ -32,10 +29,12 @@ type initOptions struct {
 	yes        bool
 	accessible bool
 	kube       *genericclioptions.ConfigFlags
+	changed    func(name string) bool // whether a flag was given
+	streams    IOStreams
 }
 
 func newInitCmd(streams IOStreams) *cobra.Command {
-	o := &initOptions{}
+	o := &initOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Answer a few questions and get a working AI gateway: kubelb-ai.yaml and its manifests",
@@ -65,7 +64,8 @@ numbers of every option wanted, e.g. 1,3.`,
   kubelb-ai init --kubelb-version 1.4 --provider openai,anthropic --failover openai,anthropic`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runInit(cmd, o, streams)
+			o.changed = cmd.Flags().Changed
+			return runInit(cmd.Context(), o)
 		},
 	}
 	addSpecFlags(cmd, &o.gen)
@@ -92,8 +92,8 @@ var questions = []struct{ flags []string }{
 	{[]string{"failover"}}, {[]string{"rate-limit"}}, {[]string{"token-limit"}}, {[]string{"guard"}},
 }
 
-func runInit(cmd *cobra.Command, o *initOptions, streams IOStreams) error {
-	changed := func(name string) bool { return cmd.Flags().Changed(name) }
+func runInit(ctx context.Context, o *initOptions) error {
+	changed, streams := o.changed, o.streams
 	if !o.yes && !streams.CanPrompt() {
 		var missing []string
 		for _, q := range questions {
@@ -115,7 +115,7 @@ func runInit(cmd *cobra.Command, o *initOptions, streams IOStreams) error {
 		a.RateLimit = defaultRateLimit
 	}
 	if !changed("target") && !changed("kubelb-version") {
-		a.Target, a.detected = detectTarget(o.kube)
+		a.Target, a.detected = detectTarget(ctx, o.kube)
 	}
 	var p *prompter
 	if o.accessible || os.Getenv("TERM") == "dumb" {
@@ -173,181 +173,13 @@ func runInit(cmd *cobra.Command, o *initOptions, streams IOStreams) error {
 	return nil
 }
 
-// answers are the wizard's questions in flag form: the form edits them,
-// apply hands them to generate's Spec builder, and flags() is the command
-// line that gives the same answers without questions.
-type answers struct {
-	Target      string
-	Namespace   string
-	Gateway     string
-	Port        string
-	ServiceType string
-	Providers   []string
-	PerProvider map[string]*providerAnswers
-	Failover    bool
-	Order       string // comma-separated failover order
-	RateLimit   string
-	TokenLimit  string
-	Maskers     []string
-	Rejects     string // one regular expression per line
-	Azure       struct{ Endpoint, Deployment, APIVersion string }
-	Vertex      struct{ Project, Location string }
-	Bedrock     struct{ Region string }
-
-	detected string // how the target was found, for the form
-}
-
-type providerAnswers struct {
-	Model, KeyEnv, Host string
-}
-
-func answersFromFlags(g *generateOptions) *answers {
-	o := g.spec
-	a := &answers{
-		Target: o.Target, Namespace: o.Namespace, Gateway: o.Gateway, ServiceType: o.ServiceType,
-		Providers: o.Providers, RateLimit: o.RateLimit, TokenLimit: o.TokenLimit,
-		PerProvider: map[string]*providerAnswers{},
+// detectTarget asks the kubeconfig's cluster, if one answers within a few
+// seconds, which target's CRDs it has; the default target otherwise.
+func detectTarget(ctx context.Context, kube *genericclioptions.ConfigFlags) (target, how string) {
+	if t, host, ok := cluster.DetectTarget(ctx, kube, 3*time.Second); ok {
+		return t, fmt.Sprintf("detected from the CRDs installed in %s", host)
 	}
-	if a.Target == "" {
-		a.Target = templates.DefaultTarget().Name
-	}
-	if a.Namespace == "" {
-		a.Namespace = spec.DefaultNamespace
-	}
-	if a.Gateway == "" {
-		a.Gateway = spec.DefaultGatewayName
-	}
-	a.Port = strconv.Itoa(spec.DefaultListenerPort)
-	if o.Port != 0 {
-		a.Port = strconv.Itoa(int(o.Port))
-	}
-	if a.ServiceType == "" {
-		a.ServiceType = spec.DefaultServiceType
-	}
-	if len(a.Providers) == 0 {
-		a.Providers = []string{"openai"}
-	}
-	if len(o.Failover) > 0 {
-		a.Failover, a.Order = true, strings.Join(o.Failover, ",")
-	}
-	for _, gd := range o.Guards {
-		kind, value, _ := strings.Cut(gd, "=")
-		switch kind {
-		case "mask":
-			a.Maskers = append(a.Maskers, strings.Split(value, ",")...)
-		case "reject":
-			a.Rejects = strings.TrimPrefix(a.Rejects+"\n"+value, "\n")
-		}
-	}
-	a.Azure.Endpoint, a.Azure.Deployment, a.Azure.APIVersion = o.AzureEndpoint, o.AzureDeployment, o.AzureAPIVersion
-	a.Vertex.Project, a.Vertex.Location = o.VertexProject, o.VertexLocation
-	a.Bedrock.Region = o.BedrockRegion
-	models, _ := keyValues("--model", g.models)
-	keys, _ := keyValues("--api-key-env", g.apiKeyEnvs)
-	hosts, _ := keyValues("--host", g.hosts)
-	for _, p := range templates.ProviderKinds() {
-		c, _ := templates.LookupProvider(p)
-		pa := &providerAnswers{Model: c.DefaultModel, KeyEnv: c.APIKeyEnv}
-		if m, ok := models[p]; ok {
-			pa.Model = m
-		}
-		if k, ok := keys[p]; ok {
-			pa.KeyEnv = k
-		}
-		pa.Host = hosts[p]
-		a.PerProvider[p] = pa
-	}
-	return a
-}
-
-// flags is the command line giving the same answers to init --yes or to
-// generate.
-func (a *answers) flags() []string {
-	out := []string{"--target", a.Target, "--namespace", a.Namespace, "--gateway", a.Gateway, "--port", a.Port,
-		"--service-type", a.ServiceType, "--provider", strings.Join(a.Providers, ",")}
-	for _, p := range a.Providers {
-		pa := a.PerProvider[p]
-		if pa == nil {
-			continue // an unknown kind: the Spec's check names it
-		}
-		c, _ := templates.LookupProvider(p)
-		if pa.Model != "" && pa.Model != c.DefaultModel {
-			out = append(out, "--model", p+"="+pa.Model)
-		}
-		if pa.KeyEnv != "" && pa.KeyEnv != c.APIKeyEnv {
-			out = append(out, "--api-key-env", p+"="+pa.KeyEnv)
-		}
-		if pa.Host != "" {
-			out = append(out, "--host", p+"="+pa.Host)
-		}
-	}
-	if a.Failover && a.Order != "" {
-		out = append(out, "--failover", a.Order)
-	}
-	for _, f := range []struct{ flag, value string }{
-		{"--rate-limit", a.RateLimit}, {"--token-limit", a.TokenLimit},
-		{"--azure-endpoint", a.Azure.Endpoint}, {"--azure-deployment", a.Azure.Deployment}, {"--azure-api-version", a.Azure.APIVersion},
-		{"--vertex-project", a.Vertex.Project}, {"--vertex-location", a.Vertex.Location}, {"--bedrock-region", a.Bedrock.Region},
-	} {
-		if f.value != "" {
-			out = append(out, f.flag, f.value)
-		}
-	}
-	if len(a.Maskers) > 0 {
-		out = append(out, "--guard", "mask="+strings.Join(a.Maskers, ","))
-	}
-	for _, r := range rejects(a.Rejects) {
-		out = append(out, "--guard", "reject="+r)
-	}
-	return out
-}
-
-func rejects(text string) []string {
-	var out []string
-	for _, line := range strings.Split(text, "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			out = append(out, line)
-		}
-	}
-	return out
-}
-
-// apply parses flags() with generate's own flag definitions, so that the
-// wizard and the flags cannot drift apart.
-func (a *answers) apply(o *generateOptions) error {
-	fresh := &generateOptions{}
-	c := &cobra.Command{}
-	addSpecFlags(c, fresh)
-	if err := c.Flags().Parse(a.flags()); err != nil {
-		return usageError("%v", err)
-	}
-	*o = *fresh
-	return nil
-}
-
-// detectTarget asks the cluster of the kubeconfig, if one answers within a
-// few seconds, which target's CRDs it has. Without a kubeconfig naming a
-// cluster it asks nothing (client-go would dial localhost:8080).
-func detectTarget(kube *genericclioptions.ConfigFlags) (target, how string) {
-	def := templates.DefaultTarget().Name
-	if cluster.CheckConfig(kube) != nil {
-		return def, ""
-	}
-	config, err := kube.ToRESTConfig()
-	if err != nil {
-		return def, ""
-	}
-	config.Timeout = 3 * time.Second
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	crds, err := validate.CRDsFromCluster(ctx, config)
-	if err != nil {
-		return def, ""
-	}
-	if t, ok := validate.ClusterTarget(crds); ok {
-		return t, fmt.Sprintf("detected from the CRDs installed in %s", config.Host)
-	}
-	return def, ""
+	return templates.DefaultTarget().Name, ""
 }
 
 func existingFiles(dir string, objs []generate.Object) []string {
@@ -366,55 +198,6 @@ func fileNames(objs []generate.Object) []string {
 		names = append(names, generate.FileName(o, "yaml"))
 	}
 	return names
-}
-
-// printNextSteps ends init with the commands to go on with and a request
-// per route on the listener's real port.
-func printNextSteps(w io.Writer, dir string, g *spec.AIGateway, written []string, a *answers) {
-	how := ""
-	if a.detected != "" && a.Target == g.Spec.Target {
-		how = " (" + a.detected + ")"
-	}
-	fmt.Fprintf(w, "Wrote %d files to %s for target %s%s:\n", len(written), dir, g.Spec.Target, how)
-	for _, p := range written {
-		fmt.Fprintln(w, "  "+p)
-	}
-	specFile := filepath.Join(dir, generate.SpecFileName)
-	gw := g.Spec.Gateway
-	port := gw.Listeners[0].Port
-	fmt.Fprintf(w, `
-Next steps:
-  # check the manifests as the API server will
-  kubelb-ai validate --strict --target %[1]s %[2]s
-  # compare with KubeLB's management cluster, then apply (the Secrets take the API keys from your environment)
-  kubelb-ai diff -f %[2]s
-  kubelb-ai apply -f %[2]s --wait
-  kubelb-ai status -n %[5]s
-  # or run the same routes on this machine, without a cluster
-  kubelb-ai serve -f %[2]s
-  # keep %[3]s in git; regenerate the manifests from it with
-  kubelb-ai generate --from %[3]s --output-dir %[2]s --force
-  # the same answers without questions
-  kubelb-ai init --yes %[4]s
-
-Try each route once the Gateway has an address (with serve: GATEWAY=127.0.0.1):
-  GATEWAY=$(kubectl get gateway -n %[5]s %[6]s -o jsonpath='{.status.addresses[0].value}')
-`, g.Spec.Target, dir, specFile, shellJoin(a.flags()), gw.Namespace, gw.Name)
-	for _, e := range generate.Examples(g) {
-		fmt.Fprintf(w, "  curl -s http://$GATEWAY:%d%s -H 'content-type: application/json' -d '%s'\n", port, e.Path, e.Body)
-	}
-}
-
-// shellJoin quotes what a POSIX shell would split or expand.
-func shellJoin(args []string) string {
-	out := make([]string, len(args))
-	for i, s := range args {
-		if s == "" || strings.ContainsAny(s, " \t\n'\"\\$`*?[]{}()<>|&;!#~") {
-			s = "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-		}
-		out[i] = s
-	}
-	return strings.Join(out, " ")
 }
 
 // knownProviders refuses a provider-keyed flag (--model P=M, ...) that

@@ -112,6 +112,9 @@ func (e *exitError) Error() string {
 	return e.err.Error()
 }
 
+// Unwrap lets errors.Is and errors.As see the cause.
+func (e *exitError) Unwrap() error { return e.err }
+
 func usageError(format string, args ...any) error {
 	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
 }

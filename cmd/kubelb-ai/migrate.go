@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,9 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubelb-ai/kubelb-ai/cluster"
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/templates"
-	"github.com/kubelb-ai/kubelb-ai/validate/loader"
 )
 
 type migrateOptions struct {
@@ -25,10 +26,11 @@ type migrateOptions struct {
 	secrets   string
 	// secretsSet says --secrets was given, not defaulted.
 	secretsSet bool
+	streams    IOStreams
 }
 
 func newMigrateCmd(streams IOStreams) *cobra.Command {
-	o := &migrateOptions{}
+	o := &migrateOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "migrate --to TARGET -f PATH",
 		Short: "Rewrite an AI gateway's manifests for another data plane (KubeLB upgrades)",
@@ -75,7 +77,7 @@ names the variable to take it from.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.secretsSet = cmd.Flags().Changed("secrets")
-			return runMigrate(o, streams)
+			return runMigrate(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -89,7 +91,8 @@ names the variable to take it from.`,
 	return cmd
 }
 
-func runMigrate(o *migrateOptions, streams IOStreams) error {
+func runMigrate(_ context.Context, o *migrateOptions) error {
+	streams := o.streams
 	if o.to == "" {
 		return usageError("--to is required: name the target to migrate to (%s)", strings.Join(templates.TargetNames(), ", "))
 	}
@@ -179,38 +182,9 @@ func writeMigration(streams IOStreams, o *migrateOptions, m *generate.Migration,
 // readManifests reads the objects of files, directories and standard input
 // ("-"), stopping at the first thing that is not a readable manifest.
 func readManifests(paths []string, stdin io.Reader) ([]map[string]any, error) {
-	if slices.Contains(paths, "-") && stdin == nil {
-		return nil, fmt.Errorf("-: no standard input")
-	}
-	in, err := loader.Open(paths, stdin, 0)
+	r, err := cluster.LoadObjects(paths, stdin)
 	if err != nil {
 		return nil, err
 	}
-	return manifestsOf(in, paths)
-}
-
-// manifestsOf reads the objects of in, stopping at the first thing that is
-// not a readable manifest.
-func manifestsOf(in loader.Source, paths []string) ([]map[string]any, error) {
-	var objs []map[string]any
-	var bad error
-	r := in.Walk(func(d *loader.Document) bool {
-		if len(d.DecodeErrors) > 0 {
-			line, _ := d.Position(d.DecodeErrors[0].Field)
-			bad = fmt.Errorf("%s:%d: %s", d.File, line, d.DecodeErrors[0].Detail)
-			return false
-		}
-		objs = append(objs, d.Object)
-		return true
-	})
-	switch {
-	case len(r.Problems) > 0:
-		return nil, r.Problems[0]
-	case bad != nil:
-		return nil, bad
-	}
-	if len(objs) == 0 {
-		return nil, fmt.Errorf("no Kubernetes objects in %s", strings.Join(paths, ", "))
-	}
-	return objs, nil
+	return cluster.Maps(r), nil
 }

@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -44,10 +42,11 @@ type serveOptions struct {
 	// Who may call: Host names besides loopback's and the manifests', and
 	// web origins (CORS).
 	allowHosts, allowOrigins []string
+	streams                  IOStreams
 }
 
 func newServeCmd(streams IOStreams) *cobra.Command {
-	o := &serveOptions{}
+	o := &serveOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "serve -f PATH",
 		Short: "Run the manifests' routes locally as an LLM gateway on 127.0.0.1",
@@ -71,7 +70,7 @@ pages (an Origin header) that neither the routes' CORS policies nor
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return runServe(ctx, o, streams)
+			return runServe(ctx, o)
 		},
 	}
 	f := cmd.Flags()
@@ -101,7 +100,8 @@ pages (an Origin header) that neither the routes' CORS policies nor
 	return cmd
 }
 
-func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
+func runServe(ctx context.Context, o *serveOptions) error {
+	streams := o.streams
 	listen, err := keyValues("--listen", o.listen)
 	if err != nil {
 		return err
@@ -119,7 +119,7 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 		ups[name] = u
 	}
 	// The access log goes out in batches, every 100ms.
-	logOut := newBatchedWriter(streams.ErrOut, 100*time.Millisecond)
+	logOut := proxy.NewBatchedWriter(streams.ErrOut, 100*time.Millisecond)
 	defer logOut.Close()
 	var handler slog.Handler
 	switch o.logFormat {
@@ -146,7 +146,13 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 		return inputError(err)
 	}
 	reload := make(chan *proxy.Config)
-	go o.watch(ctx, popts, reload, logger)
+	// Reloads read no standard input, and print nothing but the log.
+	quiet := IOStreams{Out: io.Discard, ErrOut: io.Discard}
+	watched := slices.Clone(o.files)
+	if o.from != "" {
+		watched = append(watched, o.from)
+	}
+	go proxy.Watch(ctx, watched, func(ctx context.Context) (*proxy.Config, error) { return o.load(ctx, popts, quiet, logger) }, reload, logger)
 	onReload := func(err error) {
 		if err != nil {
 			logger.Error("reload refused; the running configuration stays", "error", err.Error())
@@ -178,81 +184,22 @@ func runServe(ctx context.Context, o *serveOptions, streams IOStreams) error {
 		Ready: ready, Reload: reload, OnReload: onReload})
 }
 
-// watch reloads on SIGHUP and when the input files change (checked every
-// second): the new manifests are validated first, and whatever is wrong
-// with them is logged while the running configuration keeps serving.
-func (o *serveOptions) watch(ctx context.Context, popts proxy.Options, reload chan<- *proxy.Config, logger *slog.Logger) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	seen := o.fingerprint()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-hup:
-		case <-tick.C:
-			now := o.fingerprint()
-			if now == seen {
-				continue
-			}
-			seen = now
-		}
-		if slices.Contains(o.files, "-") {
-			logger.Warn("reload skipped: standard input cannot be read again")
-			continue
-		}
-		cfg, err := o.load(ctx, popts, IOStreams{In: nil, Out: io.Discard, ErrOut: io.Discard}, logger)
-		if err != nil {
-			logger.Error("reload refused; the running configuration stays", "error", err.Error())
-			continue
-		}
-		select {
-		case reload <- cfg:
-		case <-ctx.Done():
-			return
-		}
-	}
-}
-
-// fingerprint summarises the input files' names, sizes and times.
-func (o *serveOptions) fingerprint() string {
-	var b strings.Builder
-	paths := slices.Clone(o.files)
-	if o.from != "" {
-		paths = append(paths, o.from)
-	}
-	for _, p := range paths {
-		_ = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			if info, err := d.Info(); err == nil {
-				fmt.Fprintf(&b, "%s %d %d\n", path, info.Size(), info.ModTime().UnixNano())
-			}
-			return nil
-		})
-	}
-	return b.String()
-}
-
 // load reads, validates and compiles the manifests: the one verdict serve
 // gives at start and at every reload. Findings serve can run with (the
 // tutorial's defects, kinds it does not use) and warnings are logged;
 // any other finding refuses the manifests.
 func (o *serveOptions) load(ctx context.Context, popts proxy.Options, streams IOStreams, logger *slog.Logger) (*proxy.Config, error) {
-	objs, target, src, err := o.manifests(streams)
+	m, err := o.manifests(streams)
 	if err != nil {
 		return nil, err
 	}
+	target := m.Target
 	v, err := validate.New(validate.Options{Target: target})
 	if err != nil {
 		return nil, err
 	}
 	var refused []string
-	for _, f := range v.Validate(ctx, src).Findings {
+	for _, f := range v.Validate(ctx, m.Source).Findings {
 		at := fmt.Sprintf("%s:%d:%d", f.File, f.Line, f.Column)
 		how := proxy.Workaround(f.Rule, f.Object, f.Path)
 		switch {
@@ -268,7 +215,7 @@ func (o *serveOptions) load(ctx context.Context, popts proxy.Options, streams IO
 		return nil, fmt.Errorf("serve cannot run these manifests (as %s):\n  %s", target, strings.Join(refused, "\n  "))
 	}
 	var maps []map[string]any
-	for _, obj := range objs {
+	for _, obj := range m.Objects {
 		maps = append(maps, obj.Object)
 	}
 	cfg, err := proxy.Build(maps, popts)

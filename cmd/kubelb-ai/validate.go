@@ -1,18 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"os"
-	"runtime/debug"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/dustin/go-humanize"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
@@ -39,10 +33,12 @@ type validateOptions struct {
 	maxInputSize                                           byteSize
 	allowEmpty                                             bool
 	kube                                                   *genericclioptions.ConfigFlags
+	args                                                   []string // the paths
+	streams                                                IOStreams
 }
 
 func newValidateCmd(streams IOStreams) *cobra.Command {
-	o := &validateOptions{}
+	o := &validateOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "validate [PATH|-]...",
 		Short: "Validate manifests offline as strictly as the API server would",
@@ -105,7 +101,8 @@ Exit status: 0 valid, 1 errors found (or warnings with --fail-on warning),
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.targetSet = cmd.Flags().Changed("target")
-			return runValidate(cmd.Context(), o, args, streams)
+			o.args = args
+			return runValidate(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -132,7 +129,8 @@ Exit status: 0 valid, 1 errors found (or warnings with --fail-on warning),
 	return cmd
 }
 
-func runValidate(ctx context.Context, o *validateOptions, args []string, streams IOStreams) error {
+func runValidate(ctx context.Context, o *validateOptions) error {
+	args, streams := o.args, o.streams
 	if len(args) == 0 {
 		return usageError("name at least one file or directory, or - for standard input")
 	}
@@ -262,43 +260,6 @@ func dataPlaneVersions() []string {
 	return out
 }
 
-type reportFile struct{ format, path string }
-
-// parseOutputs reads -o/--output values: one FORMAT for standard output
-// (text by default) and any number of FORMAT=FILE.
-func parseOutputs(values []string) (string, []reportFile, error) {
-	stdout := ""
-	var files []reportFile
-	for _, v := range values {
-		format, path, hasFile := strings.Cut(v, "=")
-		if !slices.Contains(output.Formats, format) {
-			return "", nil, usageError("unknown output format %q: use %s", format, strings.Join(output.Formats, ", "))
-		}
-		switch {
-		case hasFile && path == "":
-			return "", nil, usageError("--output %q: the file name is missing, e.g. junit=report.xml", v)
-		case hasFile:
-			files = append(files, reportFile{format, path})
-		case stdout != "":
-			return "", nil, usageError("-o %s and -o %s: standard output takes one format; write others with FORMAT=FILE", stdout, format)
-		default:
-			stdout = format
-		}
-	}
-	if stdout == "" {
-		stdout = "text"
-	}
-	return stdout, files, nil
-}
-
-func writeReportFile(path, format string, r *validate.Report, opts output.Options) error {
-	var buf bytes.Buffer
-	if err := output.Write(&buf, format, r, opts); err != nil {
-		return err
-	}
-	return os.WriteFile(path, buf.Bytes(), 0o644)
-}
-
 // addClusterCRDs loads the cluster's CRDs into v (--crds-from-cluster).
 func addClusterCRDs(ctx context.Context, v *validate.Validator, kube *genericclioptions.ConfigFlags) error {
 	if err := cluster.CheckConfig(kube); err != nil {
@@ -314,51 +275,4 @@ func addClusterCRDs(ctx context.Context, v *validate.Validator, kube *genericcli
 		return fmt.Errorf("--crds-from-cluster: %w", err)
 	}
 	return v.AddCRDs(crds)
-}
-
-func ptrTo[T any](v T) *T { return &v }
-
-// withSizeHint adds the way out to an input over --max-input-size.
-func withSizeHint(err error) error {
-	if errors.Is(err, loader.ErrTooLarge) {
-		return fmt.Errorf("%w: raise it with --max-input-size if the input is meant to be that large", err)
-	}
-	return err
-}
-
-// byteSize is a flag holding a size in bytes, written 64Mi, 64MiB, 10MB,
-// 10M or 1048576 (go-humanize's ParseBytes, which reads Kubernetes'
-// binary suffixes as well as the units people write).
-type byteSize int64
-
-func (s *byteSize) String() string {
-	if n := int64(*s); n >= 1<<20 && n%(1<<20) == 0 {
-		return fmt.Sprintf("%dMi", n>>20)
-	}
-	return fmt.Sprint(int64(*s))
-}
-
-func (s *byteSize) Set(v string) error {
-	n, err := humanize.ParseBytes(v)
-	if err != nil || n == 0 || n > math.MaxInt64 {
-		return fmt.Errorf("want a positive size such as 64Mi, 10MB or 1048576")
-	}
-	*s = byteSize(n)
-	return nil
-}
-
-func (s *byteSize) Type() string { return "SIZE" }
-
-// tuneGC trades memory for CPU unless the user set GOGC or GOMEMLIMIT.
-// validate keeps little between documents (each is summarized once
-// checked), so the live heap is small and the default GOGC=100 spends a
-// quarter of the run collecting garbage; a higher GOGC with a soft memory
-// limit collects several times less often while peak memory stays bounded.
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(128 << 20)
-	}
 }

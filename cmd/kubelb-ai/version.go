@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"runtime"
@@ -57,8 +58,13 @@ func buildVersion() versionInfo {
 	return v
 }
 
+type versionOptions struct {
+	output  string
+	streams IOStreams
+}
+
 func newVersionCmd(streams IOStreams) *cobra.Command {
-	var output string
+	o := &versionOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the version, commit, Go version and supported targets",
@@ -66,27 +72,31 @@ func newVersionCmd(streams IOStreams) *cobra.Command {
   kubelb-ai version -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			v := buildVersion()
-			switch output {
-			case "json":
-				enc := json.NewEncoder(streams.Out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(v)
-			case "", "text":
-				fmt.Fprintf(streams.Out, "kubelb-ai %s (commit %s, %s, %s)\ntargets:\n", v.Version, v.Commit, v.GoVersion, v.Platform)
-				for _, t := range v.Targets {
-					def := ""
-					if t.Default {
-						def = " (default)"
-					}
-					fmt.Fprintf(streams.Out, "  %-14s KubeLB %-9s %s%s\n", t.Name, strings.Join(t.KubeLB, ", "), t.DataPlane, def)
-				}
-				return nil
-			default:
-				return usageError("unknown output format %q: use text or json", output)
-			}
+			return runVersion(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
 	return cmd
+}
+
+func runVersion(_ context.Context, o *versionOptions) error {
+	v := buildVersion()
+	switch o.output {
+	case "json":
+		enc := json.NewEncoder(o.streams.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	case "", "text":
+		fmt.Fprintf(o.streams.Out, "kubelb-ai %s (commit %s, %s, %s)\ntargets:\n", v.Version, v.Commit, v.GoVersion, v.Platform)
+		for _, t := range v.Targets {
+			def := ""
+			if t.Default {
+				def = " (default)"
+			}
+			fmt.Fprintf(o.streams.Out, "  %-14s KubeLB %-9s %s%s\n", t.Name, strings.Join(t.KubeLB, ", "), t.DataPlane, def)
+		}
+		return nil
+	default:
+		return usageError("unknown output format %q: use text or json", o.output)
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/shared"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
 	"github.com/kubelb-ai/kubelb-ai/proxy"
@@ -61,7 +62,7 @@ func serveWithFakes(t *testing.T, target string, kinds map[string]fakeprovider.K
 	}
 	var maps []map[string]any
 	for _, o := range objs {
-		m, err := generate.ToMap(o.Object)
+		m, err := dataplane.ToMap(o.Object)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package main
+package proxy
 
 import (
 	"bufio"
@@ -7,18 +7,19 @@ import (
 	"time"
 )
 
-// batchedWriter collects the access log in memory and writes it out every
+// BatchedWriter collects an access log in memory and writes it out every
 // interval (and when its buffer fills, and on Close): one write per batch
 // instead of one system call per request, off the requests' path.
-type batchedWriter struct {
+type BatchedWriter struct {
 	mu   sync.Mutex
 	w    *bufio.Writer
 	stop chan struct{}
 	done chan struct{}
 }
 
-func newBatchedWriter(out io.Writer, interval time.Duration) *batchedWriter {
-	b := &batchedWriter{w: bufio.NewWriterSize(out, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
+// NewBatchedWriter writes to out every interval until Close.
+func NewBatchedWriter(out io.Writer, interval time.Duration) *BatchedWriter {
+	b := &BatchedWriter{w: bufio.NewWriterSize(out, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(b.done)
 		t := time.NewTicker(interval)
@@ -35,21 +36,21 @@ func newBatchedWriter(out io.Writer, interval time.Duration) *batchedWriter {
 	return b
 }
 
-func (b *batchedWriter) Write(p []byte) (int, error) {
+func (b *BatchedWriter) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.w.Write(p)
 }
 
 // Flush writes out what is collected.
-func (b *batchedWriter) Flush() {
+func (b *BatchedWriter) Flush() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	_ = b.w.Flush()
 }
 
 // Close stops the timer and writes out the rest.
-func (b *batchedWriter) Close() {
+func (b *BatchedWriter) Close() {
 	close(b.stop)
 	<-b.done
 	b.Flush()

@@ -1,4 +1,4 @@
-package main
+package proxy
 
 import (
 	"strings"
@@ -12,7 +12,7 @@ import (
 // and Close writes out whatever is left.
 func TestBatchedWriter(t *testing.T) {
 	var out testenv.Buffer
-	b := newBatchedWriter(&out, 50*time.Millisecond)
+	b := NewBatchedWriter(&out, 50*time.Millisecond)
 	b.Write([]byte("one\n"))
 	if out.String() != "" {
 		t.Error("written before its batch")
