@@ -183,13 +183,13 @@ func wire20(l kgw20.LLMProvider) (WireProvider, []string) {
 // kgatewayAIPolicy holds the parts of a kgateway AI policy, which both
 // releases share apart from field types.
 type kgatewayAIPolicy struct {
-	prepend, append         []spec.Message
-	request, response       *spec.GuardRule
-	webhooks                spec.GuardWebhooks
-	message                 *string
-	status                  *int32
-	defaults                []spec.FieldDefault
-	streaming, moderation   bool
+	prepend, append       []spec.Message
+	request, response     *spec.GuardRule
+	webhooks              spec.GuardWebhooks
+	message               *string
+	status                *int32
+	defaults              []spec.FieldDefault
+	streaming, moderation bool
 }
 
 func (a kgatewayAIPolicy) policies() (*spec.Policies, []string) {

@@ -97,7 +97,7 @@ func startEdge(t *testing.T, target, extra string, opts Options) *edgeFixture {
 	opts.Lookup = func(string) (string, bool) { return "sk-injected", true }
 	opts.Client = NewClient(time.Second, 5*time.Second)
 	opts.Log = slog.New(slog.NewJSONHandler(f.logs, nil))
-	cfg, err := Build(maps, opts)
+	cfg, err := buildObjs(maps, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -473,7 +473,7 @@ func TestOriginsAndFlags(t *testing.T) {
 	}
 	// Build refuses them with the flag's name.
 	g, _ := spec.Options{Target: templates.KgatewayV21, Providers: []string{"openai"}}.Build()
-	_, err := Build(renderMaps(t, g), Options{Lookup: func(string) (string, bool) { return "k", true }, AllowOrigins: []string{"localhost:3000"}})
+	_, err := buildObjs(renderMaps(t, g), Options{Lookup: func(string) (string, bool) { return "k", true }, AllowOrigins: []string{"localhost:3000"}})
 	if err == nil || !strings.Contains(err.Error(), "--allow-origin localhost:3000") {
 		t.Errorf("Build with a bad --allow-origin: %v", err)
 	}

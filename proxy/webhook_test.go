@@ -122,7 +122,7 @@ func TestGuardWebhooks(t *testing.T) {
 			serveWith := func(failOpen bool) string {
 				gu, _ := url.Parse(guard.URL)
 				ou, _ := url.Parse(openai.URL)
-				cfg, err := Build(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"openai": ou, "guard": gu},
+				cfg, err := buildObjs(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"openai": ou, "guard": gu},
 					Lookup: func(string) (string, bool) { return "k", true }, Client: NewClient(time.Second, 5*time.Second),
 					WebhookTimeout: 300 * time.Millisecond, WebhookFailOpen: failOpen})
 				if err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/proxy"
 	"github.com/kubelb-ai/kubelb-ai/validate"
 )
@@ -271,7 +272,11 @@ func (o *serveOptions) load(ctx context.Context, popts proxy.Options, streams IO
 	for _, obj := range objs {
 		maps = append(maps, obj.Object)
 	}
-	cfg, err := proxy.Build(maps, popts)
+	in, err := generate.ImportAs(maps, popts.Target)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := proxy.Build(proxy.Manifests{Spec: in.Gateway, Gateway: in.GatewayObject, Routes: in.HTTPRoutes, RouteTypes: in.RouteTypes, LiteralKey: in.LiteralKey, Objects: maps}, popts)
 	if err != nil {
 		return nil, err
 	}
