@@ -214,6 +214,10 @@ type Imported struct {
 	// manifests maps paths to, by its name; nil for a backend with none
 	// (its data plane then takes every request as chat completions).
 	RouteTypes map[string]map[string]string
+	// CORS are the manifests' CORS policy objects, with their targets
+	// (the Spec has no place for them: they attach to Gateways, listeners,
+	// routes and rules).
+	CORS []dataplane.CORSPolicy
 }
 
 // Import reads manifests written for target from ("" detects it with
@@ -261,7 +265,8 @@ func importFor(objs []map[string]any, from, to string) (*Imported, error) {
 				lit.secret, p.Name, strings.Join(vars, " and $"), strings.Join(vars, " and "))
 		}
 	}
-	in := &Imported{From: from, Gateway: g, Notes: m.Notes, Issues: problems, literals: literals, RouteTypes: p.backendRouteTypes}
+	in := &Imported{From: from, Gateway: g, Notes: m.Notes, Issues: problems, literals: literals, RouteTypes: p.backendRouteTypes,
+		CORS: dataplane.CORSPolicies(objs)}
 	if err := in.readListening(objs); err != nil {
 		return nil, err
 	}

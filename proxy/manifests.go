@@ -6,6 +6,7 @@ import (
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 )
 
@@ -27,8 +28,8 @@ type Manifests struct {
 	// LiteralKey is the literal credential a provider's Secret holds in the
 	// manifests (by Secret key) and the Secret's name; nil or !ok: none.
 	LiteralKey func(provider string) (values map[string]string, secret string, ok bool)
-	// Objects are the manifests as read, for their CORS policies only.
-	Objects []map[string]any
+	// CORS are the manifests' CORS policies, with their targets.
+	CORS []dataplane.CORSPolicy
 }
 
 // routeTypes are the route types of backend b of Spec route r, in the

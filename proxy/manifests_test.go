@@ -11,9 +11,5 @@ func buildObjs(objs []map[string]any, opts Options) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Build(manifestsOf(in, objs), opts)
-}
-
-func manifestsOf(in *generate.Imported, objs []map[string]any) Manifests {
-	return Manifests{Spec: in.Gateway, Gateway: in.GatewayObject, Routes: in.HTTPRoutes, RouteTypes: in.RouteTypes, LiteralKey: in.LiteralKey, Objects: objs}
+	return Build(Manifests{Spec: in.Gateway, Gateway: in.GatewayObject, Routes: in.HTTPRoutes, RouteTypes: in.RouteTypes, LiteralKey: in.LiteralKey, CORS: in.CORS}, opts)
 }

@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
 	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
@@ -586,7 +587,7 @@ spec:
 			routes = append(routes, r)
 		}
 	}
-	policies := manifestCORS(objs)
+	policies := manifestCORS(dataplane.CORSPolicies(objs))
 	allowed := func(l gwv1.Listener, route, rule int) string {
 		pol := corsRules(policies, gw, l, routes)[ruleKey{routes[route], rule}]
 		if pol == nil || len(pol.origins) != 1 {

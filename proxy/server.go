@@ -152,7 +152,7 @@ func Build(m Manifests, opts Options) (*Config, error) {
 	if gateway == nil {
 		return nil, errors.New("the manifests have no Gateway: nothing to listen on")
 	}
-	edges, err := newEdges(m.Objects, opts)
+	edges, err := newEdges(m.CORS, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -330,12 +330,8 @@ func (h *routeHandler) serve(w http.ResponseWriter, r *http.Request, ex *exchang
 		kind = string(*ref.Kind)
 	}
 	ex.set(func(e *exchange) { e.backend = string(ref.Name) })
-	group := ""
-	if ref.Group != nil {
-		group = string(*ref.Group)
-	}
 	switch {
-	case dataplane.IsBackend(group, kind):
+	case dataplane.IsBackend(refGroup(ref.Group), kind):
 		ch := h.chains[string(ref.Name)]
 		if ch == nil {
 			writeError(w, http.StatusInternalServerError, "backend "+string(ref.Name)+" is not among the manifests")

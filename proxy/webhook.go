@@ -303,18 +303,3 @@ func dig(v any, path ...string) any {
 	}
 	return v
 }
-
-func toInt(v any) int {
-	switch n := v.(type) {
-	case int64:
-		return int(n)
-	case float64:
-		return int(n)
-	case int:
-		return n
-	case json.Number:
-		i, _ := n.Int64()
-		return int(i)
-	}
-	return 0
-}

@@ -276,7 +276,7 @@ func (o *serveOptions) load(ctx context.Context, popts proxy.Options, streams IO
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := proxy.Build(proxy.Manifests{Spec: in.Gateway, Gateway: in.GatewayObject, Routes: in.HTTPRoutes, RouteTypes: in.RouteTypes, LiteralKey: in.LiteralKey, Objects: maps}, popts)
+	cfg, err := proxy.Build(proxy.Manifests{Spec: in.Gateway, Gateway: in.GatewayObject, Routes: in.HTTPRoutes, RouteTypes: in.RouteTypes, LiteralKey: in.LiteralKey, CORS: in.CORS}, popts)
 	if err != nil {
 		return nil, err
 	}

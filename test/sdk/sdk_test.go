@@ -71,7 +71,7 @@ func serveWithFakes(t *testing.T, target string, kinds map[string]fakeprovider.K
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := proxy.Build(proxy.Manifests{Spec: in.Gateway, Gateway: in.GatewayObject, Routes: in.HTTPRoutes, RouteTypes: in.RouteTypes, LiteralKey: in.LiteralKey, Objects: maps}, proxy.Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: ups,
+	cfg, err := proxy.Build(proxy.Manifests{Spec: in.Gateway, Gateway: in.GatewayObject, Routes: in.HTTPRoutes, RouteTypes: in.RouteTypes, LiteralKey: in.LiteralKey, CORS: in.CORS}, proxy.Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: ups,
 		Lookup: func(k string) (string, bool) { v, ok := keys[k]; return v, ok }})
 	if err != nil {
 		t.Fatal(err)
