@@ -135,13 +135,22 @@ func agwAIPolicy(p *spec.Policies) *agw.AIPolicy {
 	if p.Prompt != nil && (len(p.Prompt.Prepend) > 0 || len(p.Prompt.Append) > 0) {
 		ai.Prompt = &agw.PromptEnrichment{Prepend: agwMessages(p.Prompt.Prepend), Append: agwMessages(p.Prompt.Append)}
 	}
-	if g := p.PromptGuard; g != nil && (len(g.Request) > 0 || len(g.Response) > 0) {
+	if g := p.PromptGuard; !g.Empty() {
 		ai.PromptGuard = &agw.PromptGuard{}
 		for _, rule := range g.Request {
 			ai.PromptGuard.Request = append(ai.PromptGuard.Request, agw.PromptGuardRequest{Regex: agwRegex(rule), Response: agwReject(rule)})
 		}
 		for _, rule := range g.Response {
 			ai.PromptGuard.Response = append(ai.PromptGuard.Response, agw.PromptGuardResponse{Regex: agwRegex(rule), Response: agwReject(rule)})
+		}
+		// The webhook is the last check of its direction: it judges the
+		// text the rules have masked.
+		req, resp := g.Webhooks()
+		if req != nil {
+			ai.PromptGuard.Request = append(ai.PromptGuard.Request, agw.PromptGuardRequest{Webhook: agwWebhook(req)})
+		}
+		if resp != nil {
+			ai.PromptGuard.Response = append(ai.PromptGuard.Response, agw.PromptGuardResponse{Webhook: agwWebhook(resp)})
 		}
 	}
 	for _, d := range p.Defaults {
@@ -218,4 +227,23 @@ func nonZero(v int32) *int32 {
 		return nil
 	}
 	return &v
+}
+
+// agwWebhook is a guard webhook as agentgateway calls it: a Service
+// (spec.Check keeps other hosts from this target).
+func agwWebhook(w *spec.Webhook) *agw.GuardWebhook {
+	name, namespace, _ := w.AsService()
+	ref := gwv1.BackendObjectReference{Name: gwv1.ObjectName(name), Port: ptr.To(gwv1.PortNumber(w.Port))}
+	if namespace != "" {
+		ref.Namespace = ptr.To(gwv1.Namespace(namespace))
+	}
+	out := &agw.GuardWebhook{BackendRef: ref}
+	for _, h := range w.ForwardHeaders {
+		m := gwv1.HTTPHeaderMatch{Name: gwv1.HTTPHeaderName(h.Name), Value: h.Value}
+		if h.Type != "" {
+			m.Type = ptr.To(gwv1.HeaderMatchType(h.Type))
+		}
+		out.ForwardHeaderMatches = append(out.ForwardHeaderMatches, m)
+	}
+	return out
 }

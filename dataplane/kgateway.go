@@ -52,7 +52,7 @@ func routeTargetRef() (group, kind string) { return gwv1.GroupName, "HTTPRoute" 
 
 // hasAIPolicy reports whether the route needs an AI policy object.
 func hasAIPolicy(p *spec.Policies) bool {
-	return p != nil && (p.PromptGuard != nil && (len(p.PromptGuard.Request) > 0 || len(p.PromptGuard.Response) > 0) ||
+	return p != nil && (!p.PromptGuard.Empty() ||
 		p.Prompt != nil && (len(p.Prompt.Prepend) > 0 || len(p.Prompt.Append) > 0) || len(p.Defaults) > 0)
 }
 

@@ -6,6 +6,7 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	kgw "github.com/kubelb-ai/kubelb-ai/api/kgatewayv20"
+	kgw21 "github.com/kubelb-ai/kubelb-ai/api/kgatewayv21"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
@@ -28,8 +29,24 @@ func (kgateway20) RateLimit(r *spec.Route, meta metav1.ObjectMeta) Object {
 	return convertTo(kgateway21{}.RateLimit(r, meta), &kgw.TrafficPolicy{})
 }
 
+// AIPolicy: v2.0 calls a webhook's header matches forwardHeaders, v2.1
+// forwardHeaderMatches; the rest is the same.
 func (kgateway20) AIPolicy(r *spec.Route, meta metav1.ObjectMeta) Object {
-	return convertTo(kgateway21{}.AIPolicy(r, meta), &kgw.TrafficPolicy{})
+	obj := kgateway21{}.AIPolicy(r, meta)
+	if obj == nil {
+		return nil
+	}
+	tp21 := obj.(*kgw21.TrafficPolicy)
+	tp := convertTo(tp21, &kgw.TrafficPolicy{}).(*kgw.TrafficPolicy)
+	if g21, g := tp21.Spec.AI.PromptGuard, tp.Spec.AI.PromptGuard; g21 != nil {
+		if g21.Request != nil && g21.Request.Webhook != nil {
+			convertJSON(g21.Request.Webhook.ForwardHeaderMatches, &g.Request.Webhook.ForwardHeaders)
+		}
+		if g21.Response != nil && g21.Response.Webhook != nil {
+			convertJSON(g21.Response.Webhook.ForwardHeaderMatches, &g.Response.Webhook.ForwardHeaders)
+		}
+	}
+	return tp
 }
 
 func (kgateway20) Backend(s *spec.Spec, b spec.Backend, _ *spec.Route, meta metav1.ObjectMeta) (Object, error) {

@@ -126,9 +126,14 @@ func (kgateway21) AIPolicy(r *spec.Route, meta metav1.ObjectMeta) Object {
 	}
 	if g := p.PromptGuard; g != nil {
 		ai.PromptGuard = &kgw.AIPromptGuard{}
-		if rule, ok := guardParts(g.Request); ok {
-			req := &kgw.PromptguardRequest{Regex: regex21(rule)}
-			if rule.Action == spec.GuardReject && (rule.Message != "" || rule.StatusCode != 0) {
+		reqHook, respHook := g.Webhooks()
+		rule, ok := guardParts(g.Request)
+		if ok || reqHook != nil {
+			req := &kgw.PromptguardRequest{Webhook: webhook21(reqHook, meta.Namespace)}
+			if ok {
+				req.Regex = regex21(rule)
+			}
+			if ok && rule.Action == spec.GuardReject && (rule.Message != "" || rule.StatusCode != 0) {
 				req.CustomResponse = &kgw.CustomResponse{}
 				if rule.Message != "" {
 					req.CustomResponse.Message = ptr.To(rule.Message)
@@ -139,8 +144,12 @@ func (kgateway21) AIPolicy(r *spec.Route, meta metav1.ObjectMeta) Object {
 			}
 			ai.PromptGuard.Request = req
 		}
-		if rule, ok := guardParts(g.Response); ok {
-			ai.PromptGuard.Response = &kgw.PromptguardResponse{Regex: regex21(rule)}
+		if rule, ok := guardParts(g.Response); ok || respHook != nil {
+			resp := &kgw.PromptguardResponse{Webhook: webhook21(respHook, meta.Namespace)}
+			if ok {
+				resp.Regex = regex21(rule)
+			}
+			ai.PromptGuard.Response = resp
 		}
 	}
 	for _, d := range p.Defaults {
@@ -170,4 +179,22 @@ func regex21(rule spec.GuardRule) *kgw.Regex {
 		re.Matches = append(re.Matches, kgw.RegexMatch{Pattern: pat})
 	}
 	return re
+}
+
+// webhook21 is a guard webhook as kgateway's AI extension calls it: a host
+// (a Service's cluster DNS name; the policy's namespace when it names
+// none) and port, reached over plain HTTP.
+func webhook21(w *spec.Webhook, namespace string) *kgw.Webhook {
+	if w == nil {
+		return nil
+	}
+	out := &kgw.Webhook{Host: kgw.Host{Host: w.Address(namespace), Port: w.Port}}
+	for _, h := range w.ForwardHeaders {
+		m := kgw.HTTPHeaderMatch{Name: h.Name, Value: h.Value}
+		if h.Type != "" {
+			m.Type = ptr.To(kgw.HeaderMatchType(h.Type))
+		}
+		out.ForwardHeaderMatches = append(out.ForwardHeaderMatches, m)
+	}
+	return out
 }

@@ -92,7 +92,7 @@ func MergePolicies(into, from *spec.Policies) *spec.Policies {
 		into.TokenLimit = from.TokenLimit
 	}
 	if from.PromptGuard != nil {
-		into.PromptGuard = from.PromptGuard
+		into.PromptGuard = mergeGuards(into.PromptGuard, from.PromptGuard)
 	}
 	if from.Prompt != nil {
 		into.Prompt = from.Prompt
@@ -101,4 +101,30 @@ func MergePolicies(into, from *spec.Policies) *spec.Policies {
 		into.Defaults = from.Defaults
 	}
 	return into
+}
+
+// mergeGuards is from's guard over into's: from's rules (into's when from
+// has none) and, per direction, from's webhook, else into's. A guard
+// webhook often comes in a policy of its own beside the one with rules.
+func mergeGuards(into, from *spec.PromptGuard) *spec.PromptGuard {
+	out := *from
+	if into == nil {
+		return &out
+	}
+	if !from.HasRules() {
+		out.Request, out.Response = into.Request, into.Response
+	}
+	req, resp := from.Webhooks()
+	oldReq, oldResp := into.Webhooks()
+	if req == nil {
+		req = oldReq
+	}
+	if resp == nil {
+		resp = oldResp
+	}
+	out.Webhook = nil
+	if req != nil || resp != nil {
+		out.Webhook = &spec.GuardWebhooks{Request: req, Response: resp}
+	}
+	return &out
 }

@@ -142,19 +142,29 @@ func specAIPolicy(ai *agw.AIPolicy) (*spec.Policies, []string) {
 	}
 	if g := ai.PromptGuard; g != nil {
 		p.PromptGuard = &spec.PromptGuard{}
-		for _, r := range g.Request {
-			if r.Regex == nil {
-				issues = append(issues, "non-regex request guards (webhook, moderation, cloud guardrails) are not represented")
-				continue
+		hooks := &spec.GuardWebhooks{}
+		for i, r := range g.Request {
+			switch {
+			case r.Webhook != nil:
+				issues = append(issues, agwHook(&hooks.Request, r.Webhook, "request", i < len(g.Request)-1)...)
+			case r.Regex != nil:
+				p.PromptGuard.Request = append(p.PromptGuard.Request, agwRule(r.Regex, r.Response))
+			default:
+				issues = append(issues, "non-regex request guards (moderation, cloud guardrails) are not represented")
 			}
-			p.PromptGuard.Request = append(p.PromptGuard.Request, agwRule(r.Regex, r.Response))
 		}
-		for _, r := range g.Response {
-			if r.Regex == nil {
-				issues = append(issues, "non-regex response guards are not represented")
-				continue
+		for i, r := range g.Response {
+			switch {
+			case r.Webhook != nil:
+				issues = append(issues, agwHook(&hooks.Response, r.Webhook, "response", i < len(g.Response)-1)...)
+			case r.Regex != nil:
+				p.PromptGuard.Response = append(p.PromptGuard.Response, agwRule(r.Regex, r.Response))
+			default:
+				issues = append(issues, "non-regex response guards (cloud guardrails) are not represented")
 			}
-			p.PromptGuard.Response = append(p.PromptGuard.Response, agwRule(r.Regex, r.Response))
+		}
+		if hooks.Request != nil || hooks.Response != nil {
+			p.PromptGuard.Webhook = hooks
 		}
 	}
 	for _, list := range []struct {
@@ -248,4 +258,43 @@ func (agentgateway) ParsePolicy(data []byte) ([]string, *spec.Policies, []string
 		}
 	}
 	return routes, p, issues, nil
+}
+
+// agwHook reads a guard webhook of one direction into *into: the Spec has
+// one per direction, run after the regex rules.
+func agwHook(into **spec.Webhook, w *agw.GuardWebhook, direction string, notLast bool) []string {
+	var issues []string
+	ref := w.BackendRef
+	if ref.Group != nil && *ref.Group != "" || ref.Kind != nil && *ref.Kind != "Service" {
+		return []string{fmt.Sprintf("a %s webhook to %s/%s %s is not represented (the Spec's webhooks are Services)", direction, ptrString(ref.Group), ptrString(ref.Kind), ref.Name)}
+	}
+	if *into != nil {
+		return []string{fmt.Sprintf("a second %s webhook is not represented (the Spec has one per direction)", direction)}
+	}
+	if notLast {
+		issues = append(issues, fmt.Sprintf("a %s webhook before other guards is represented after them", direction))
+	}
+	out := &spec.Webhook{Service: string(ref.Name)}
+	if ref.Namespace != nil {
+		out.Namespace = string(*ref.Namespace)
+	}
+	if ref.Port != nil {
+		out.Port = int32(*ref.Port)
+	}
+	for _, h := range w.ForwardHeaderMatches {
+		m := spec.HeaderMatch{Name: string(h.Name), Value: h.Value}
+		if h.Type != nil {
+			m.Type = string(*h.Type)
+		}
+		out.ForwardHeaders = append(out.ForwardHeaders, m)
+	}
+	*into = out
+	return issues
+}
+
+func ptrString[T ~string](v *T) string {
+	if v == nil {
+		return ""
+	}
+	return string(*v)
 }

@@ -183,12 +183,13 @@ func wire20(l kgw20.LLMProvider) (WireProvider, []string) {
 // kgatewayAIPolicy holds the parts of a kgateway AI policy, which both
 // releases share apart from field types.
 type kgatewayAIPolicy struct {
-	prepend, append         []spec.Message
-	request, response       *spec.GuardRule
-	message                 *string
-	status                  *int32
-	defaults                []spec.FieldDefault
-	streaming, webhookOrMod bool
+	prepend, append       []spec.Message
+	request, response     *spec.GuardRule
+	webhooks              spec.GuardWebhooks
+	message               *string
+	status                *int32
+	defaults              []spec.FieldDefault
+	streaming, moderation bool
 }
 
 func (a kgatewayAIPolicy) policies() (*spec.Policies, []string) {
@@ -197,8 +198,12 @@ func (a kgatewayAIPolicy) policies() (*spec.Policies, []string) {
 	if len(a.prepend) > 0 || len(a.append) > 0 {
 		p.Prompt = &spec.Prompt{Prepend: a.prepend, Append: a.append}
 	}
-	if a.request != nil || a.response != nil {
+	if a.request != nil || a.response != nil || a.webhooks.Request != nil || a.webhooks.Response != nil {
 		p.PromptGuard = &spec.PromptGuard{}
+		if a.webhooks.Request != nil || a.webhooks.Response != nil {
+			hooks := a.webhooks
+			p.PromptGuard.Webhook = &hooks
+		}
 		if r := a.request; r != nil {
 			if r.Action == spec.GuardReject {
 				if a.message != nil {
@@ -220,8 +225,8 @@ func (a kgatewayAIPolicy) policies() (*spec.Policies, []string) {
 	if a.streaming {
 		issues = append(issues, "routeType CHAT_STREAMING is not represented (the Spec's routes take either)")
 	}
-	if a.webhookOrMod {
-		issues = append(issues, "webhook and moderation guards are not represented")
+	if a.moderation {
+		issues = append(issues, "moderation guards are not represented")
 	}
 	return p, issues
 }
@@ -265,6 +270,19 @@ func (kgateway20) ParsePolicy(data []byte) ([]string, *spec.Policies, []string, 
 	if err := json.Unmarshal(data, &tp); err != nil {
 		return nil, nil, nil, err
 	}
+	// v2.0 calls a webhook's header matches forwardHeaders.
+	var tp20 kgw20.TrafficPolicy
+	if err := json.Unmarshal(data, &tp20); err != nil {
+		return nil, nil, nil, err
+	}
+	if ai := tp20.Spec.AI; ai != nil && ai.PromptGuard != nil {
+		if r := ai.PromptGuard.Request; r != nil && r.Webhook != nil {
+			convertJSON(r.Webhook.ForwardHeaders, &tp.Spec.AI.PromptGuard.Request.Webhook.ForwardHeaderMatches)
+		}
+		if r := ai.PromptGuard.Response; r != nil && r.Webhook != nil {
+			convertJSON(r.Webhook.ForwardHeaders, &tp.Spec.AI.PromptGuard.Response.Webhook.ForwardHeaderMatches)
+		}
+	}
 	routes, p, issues := trafficPolicy(&tp)
 	return routes, p, issues, nil
 }
@@ -299,7 +317,7 @@ func trafficPolicy(tp *kgw21.TrafficPolicy) ([]string, *spec.Policies, []string)
 				if r.CustomResponse != nil {
 					a.message, a.status = r.CustomResponse.Message, r.CustomResponse.StatusCode
 				}
-				a.webhookOrMod = r.Webhook != nil || r.Moderation != nil
+				a.webhooks.Request, a.moderation = specWebhook21(r.Webhook), r.Moderation != nil
 			}
 			if r := g.Response; r != nil {
 				if r.Regex != nil {
@@ -307,7 +325,7 @@ func trafficPolicy(tp *kgw21.TrafficPolicy) ([]string, *spec.Policies, []string)
 					a.response, is = regexRule((*string)(r.Regex.Action), builtins21(r.Regex.Builtins), patterns21(r.Regex.Matches), named21(r.Regex.Matches))
 					issues = append(issues, is...)
 				}
-				a.webhookOrMod = a.webhookOrMod || r.Webhook != nil
+				a.webhooks.Response = specWebhook21(r.Webhook)
 			}
 		}
 		for _, d := range ai.Defaults {
@@ -371,4 +389,20 @@ func named21(ms []kgw21.RegexMatch) bool {
 		}
 	}
 	return false
+}
+
+// specWebhook21 reads a kgateway guard webhook: a host and port.
+func specWebhook21(w *kgw21.Webhook) *spec.Webhook {
+	if w == nil {
+		return nil
+	}
+	out := &spec.Webhook{Host: w.Host.Host, Port: w.Host.Port}
+	for _, h := range w.ForwardHeaderMatches {
+		m := spec.HeaderMatch{Name: h.Name, Value: h.Value}
+		if h.Type != nil {
+			m.Type = string(*h.Type)
+		}
+		out.ForwardHeaders = append(out.ForwardHeaders, m)
+	}
+	return out
 }

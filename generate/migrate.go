@@ -9,7 +9,9 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/spec"
@@ -203,6 +205,20 @@ type Imported struct {
 	Issues []Issue
 	// literals are the literal keys of the Secrets read, by provider.
 	literals map[string]literalSecret
+
+	// GatewayObject is the manifests' first Gateway and HTTPRoutes all
+	// their HTTPRoutes, as written (the repairs are the Spec's only): what
+	// serve listens on and routes by.
+	GatewayObject *gwv1.Gateway
+	HTTPRoutes    []*gwv1.HTTPRoute
+	// RouteTypes are the route types each AI backend object of the
+	// manifests maps paths to, by its name; nil for a backend with none
+	// (its data plane then takes every request as chat completions).
+	RouteTypes map[string]map[string]string
+	// CORS are the manifests' CORS policy objects, with their targets
+	// (the Spec has no place for them: they attach to Gateways, listeners,
+	// routes and rules).
+	CORS []dataplane.CORSPolicy
 }
 
 // Import reads manifests written for target from ("" detects it with
@@ -227,10 +243,11 @@ func importFor(objs []map[string]any, from, to string) (*Imported, error) {
 	}
 	m := &Migration{From: from, To: to}
 	repaired, problems := m.repair(objs)
-	g, issues, literals, err := parse(from, repaired)
+	p, err := parse(from, repaired)
 	if err != nil {
 		return nil, fmt.Errorf("reading the manifests as %s: %w", from, err)
 	}
+	g, issues, literals := &p.g, p.issues, p.literals
 	for _, is := range issues {
 		switch {
 		case is.LiteralSecret != "":
@@ -249,7 +266,52 @@ func importFor(objs []map[string]any, from, to string) (*Imported, error) {
 				lit.secret, p.Name, strings.Join(vars, " and $"), strings.Join(vars, " and "))
 		}
 	}
-	return &Imported{From: from, Gateway: g, Notes: m.Notes, Issues: problems, literals: literals}, nil
+	in := &Imported{From: from, Gateway: g, Notes: m.Notes, Issues: problems, literals: literals, RouteTypes: p.backendRouteTypes,
+		CORS: dataplane.CORSPolicies(objs)}
+	if err := in.readListening(objs); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// ImportAs is Import for a target the user named (serve's --target): it
+// refuses one that the manifests' AI backends plainly are not written for,
+// as reading them as that target would find none of them.
+func ImportAs(objs []map[string]any, target string) (*Imported, error) {
+	if target != "" {
+		backends := slices.ContainsFunc(objs, func(o map[string]any) bool {
+			av, _ := o["apiVersion"].(string)
+			kind, _ := o["kind"].(string)
+			group, _, _ := strings.Cut(av, "/")
+			return dataplane.IsBackend(group, kind)
+		})
+		if detected := dataplane.Detect(objs); backends && detected != target {
+			return nil, fmt.Errorf("--target %s: the manifests are written for %s; drop --target, or move them with: kubelb-ai migrate --to %s -f PATH", target, detected, target)
+		}
+	}
+	return Import(objs, target)
+}
+
+// readListening decodes the Gateway and HTTPRoutes of objs as they are.
+func (i *Imported) readListening(objs []map[string]any) error {
+	for _, o := range objs {
+		switch o["kind"] {
+		case "Gateway":
+			if i.GatewayObject == nil {
+				i.GatewayObject = &gwv1.Gateway{}
+				if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o, i.GatewayObject); err != nil {
+					return fmt.Errorf("reading the Gateway: %w", err)
+				}
+			}
+		case "HTTPRoute":
+			r := &gwv1.HTTPRoute{}
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o, r); err != nil {
+				return fmt.Errorf("reading an HTTPRoute: %w", err)
+			}
+			i.HTTPRoutes = append(i.HTTPRoutes, r)
+		}
+	}
+	return nil
 }
 
 // repair returns a copy of objs with the tutorials' known mistakes fixed

@@ -72,16 +72,20 @@ func DecodeManifests(data []byte) ([]map[string]any, error) {
 // cannot represent (unknown kinds, fields it has no place for, literal keys)
 // is returned as Issues; err is for manifests that cannot be read at all.
 func Parse(target string, objs []map[string]any) (*spec.AIGateway, []Issue, error) {
-	g, issues, _, err := parse(target, objs)
-	return g, issues, err
+	p, err := parse(target, objs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &p.g, p.issues, nil
 }
 
-// parse is Parse that also returns the literal keys of the Secrets read, by
-// the name of the Spec provider that uses them.
-func parse(target string, objs []map[string]any) (*spec.AIGateway, []Issue, map[string]literalSecret, error) {
+// parse is Parse that also keeps the literal keys of the Secrets read, by
+// the name of the Spec provider that uses them, and the route types of each
+// backend.
+func parse(target string, objs []map[string]any) (*parser, error) {
 	tp, err := dataplane.Lookup(target)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	api := tp.Facts().API
 	apiVersion, paramsKind, backendKind, policyKind := api.APIVersion(), api.Parameters, api.Backend, api.Policy
@@ -97,7 +101,7 @@ func parse(target string, objs []map[string]any) (*spec.AIGateway, []Issue, map[
 		id := kind + "/" + name
 		data, err := json.Marshal(m)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
+			return nil, fmt.Errorf("%s: %w", id, err)
 		}
 		note := func(msgs []string) {
 			for _, msg := range msgs {
@@ -108,40 +112,44 @@ func parse(target string, objs []map[string]any) (*spec.AIGateway, []Issue, map[
 		case av == "v1" && kind == "Secret":
 			var s corev1.Secret
 			if err := dataplane.DecodeStrict(data, &s); err != nil {
-				return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
+				return nil, fmt.Errorf("%s: %w", id, err)
 			}
 			p.addSecret(&s, len(p.secrets))
 		case av == gwv1.GroupVersion.String() && kind == "Gateway":
 			var gw gwv1.Gateway
 			if err := dataplane.DecodeStrict(data, &gw); err != nil {
-				return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
+				return nil, fmt.Errorf("%s: %w", id, err)
 			}
 			p.gateway(&gw)
 		case av == gwv1.GroupVersion.String() && kind == "HTTPRoute":
 			var r gwv1.HTTPRoute
 			if err := dataplane.DecodeStrict(data, &r); err != nil {
-				return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
+				return nil, fmt.Errorf("%s: %w", id, err)
 			}
 			routes = append(routes, &r)
 		case av == apiVersion && kind == paramsKind:
 			st, msgs, err := tp.ParseParameters(data)
 			if err != nil {
-				return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
+				return nil, fmt.Errorf("%s: %w", id, err)
 			}
 			note(msgs)
 			p.g.Spec.Gateway.ServiceType = st
 		case av == apiVersion && kind == backendKind:
 			b, msgs, err := tp.ParseBackend(data)
 			if err != nil {
-				return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
+				return nil, fmt.Errorf("%s: %w", id, err)
 			}
 			note(msgs)
 			b.Name = name
 			backends[name] = b
+			if p.backendRouteTypes == nil {
+				p.backendRouteTypes = map[string]map[string]string{}
+			}
+			p.backendRouteTypes[name] = b.RouteTypes
 		case av == apiVersion && kind == policyKind:
 			targets, pol, msgs, err := tp.ParsePolicy(data)
 			if err != nil {
-				return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
+				return nil, fmt.Errorf("%s: %w", id, err)
 			}
 			note(msgs)
 			for _, r := range targets {
@@ -157,7 +165,7 @@ func parse(target string, objs []map[string]any) (*spec.AIGateway, []Issue, map[
 	p.finish()
 	spec.Default(&p.g)
 	p.setRouteTypes()
-	return &p.g, p.issues, p.literals, nil
+	return p, nil
 }
 
 type secretInfo struct {
@@ -203,6 +211,9 @@ type parser struct {
 	order     map[string]int
 	// routeTypes are the route-type maps read per Spec route, by route name.
 	routeTypes map[string]map[string]string
+	// backendRouteTypes are those of each backend object, by its name (nil:
+	// the object has none).
+	backendRouteTypes map[string]map[string]string
 }
 
 func (p *parser) issue(object, format string, args ...any) {

@@ -47,7 +47,7 @@ func benchServe(b *testing.B, target, provider, answer string) {
 		b.Fatal(err)
 	}
 	u, _ := url.Parse(up.URL)
-	cfg, err := Build(renderMaps(b, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{provider: u},
+	cfg, err := buildObjs(renderMaps(b, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{provider: u},
 		Lookup: func(string) (string, bool) { return "k", true }, Client: NewClient(time.Second, 10*time.Second),
 		Metrics: NewMetrics(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
@@ -89,7 +89,7 @@ func BenchmarkFirstEvent(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cfg, err := Build(renderMaps(b, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"openai": u},
+	cfg, err := buildObjs(renderMaps(b, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"openai": u},
 		Lookup: func(string) (string, bool) { return "k", true }, Client: NewClient(time.Second, 10*time.Second),
 		Metrics: NewMetrics(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {

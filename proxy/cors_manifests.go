@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 )
 
 // policyFromFilter is an HTTPRoute rule's CORS filter.
@@ -28,27 +30,6 @@ func policyFromFilter(f *gwv1.HTTPCORSFilter, source string) *corsPolicy {
 	return p
 }
 
-// policyFromMap is a TrafficPolicy's spec.cors or an AgentgatewayPolicy's
-// spec.traffic.cors, as read from the manifests.
-func policyFromMap(m map[string]any, source string) *corsPolicy {
-	strs := func(key string) []string {
-		var out []string
-		for _, v := range list(m[key]) {
-			if s, ok := v.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	p := &corsPolicy{maxAge: toInt(m["maxAge"]), methods: strs("allowMethods"), headers: strs("allowHeaders"), expose: strs("exposeHeaders"), source: source}
-	for _, o := range strs("allowOrigins") {
-		p.addOrigin(o)
-	}
-	p.credentials, _ = m["allowCredentials"].(bool)
-	_, p.disabled = m["disable"]
-	return p
-}
-
 // addOrigin adds a manifest's origin; one that does not parse (validate
 // reports it) allows nothing.
 func (p *corsPolicy) addOrigin(s string) {
@@ -63,58 +44,22 @@ func (p *corsPolicy) addOrigin(s string) {
 
 // attachedCORS is a CORS policy of the manifests with what it targets.
 type attachedCORS struct {
-	pol                      *corsPolicy
-	namespace, name, created string
-	to                       []policyTarget
-	// trafficPolicy: a kgateway TrafficPolicy, which a rule may also name
-	// in an ExtensionRef filter.
-	trafficPolicy bool
+	pol                   *corsPolicy
+	kind, namespace, name string
+	created               string
+	to                    []dataplane.PolicyTarget
+	// referable: a rule may also name the policy in an ExtensionRef filter.
+	referable bool
 }
 
-type policyTarget struct {
-	kind, name, section string
-	labels              map[string]string // a targetSelector's matchLabels
-}
-
-// manifestCORS reads the CORS policies of the manifests: TrafficPolicy
-// spec.cors (kgateway) and AgentgatewayPolicy spec.traffic.cors.
-func manifestCORS(objs []map[string]any) []*attachedCORS {
+// manifestCORS compiles the manifests' CORS policies, in the order of
+// precedence among policies at one level.
+func manifestCORS(policies []dataplane.CORSPolicy) []*attachedCORS {
 	var out []*attachedCORS
-	for _, o := range objs {
-		var m map[string]any
-		switch o["kind"] {
-		case "TrafficPolicy":
-			m, _ = dig(o, "spec", "cors").(map[string]any)
-		case "AgentgatewayPolicy":
-			m, _ = dig(o, "spec", "traffic", "cors").(map[string]any)
-		}
-		if m == nil {
-			continue
-		}
-		meta, _ := o["metadata"].(map[string]any)
-		a := &attachedCORS{trafficPolicy: o["kind"] == "TrafficPolicy"}
-		a.namespace, _ = meta["namespace"].(string)
-		a.name, _ = meta["name"].(string)
-		a.created, _ = meta["creationTimestamp"].(string)
-		a.pol = policyFromMap(m, fmt.Sprintf("%s %s/%s", o["kind"], a.namespace, a.name))
-		for _, key := range []string{"targetRefs", "targetSelectors"} {
-			for _, t := range list(dig(o, "spec", key)) {
-				ref, _ := t.(map[string]any)
-				pt := policyTarget{}
-				pt.kind, _ = ref["kind"].(string)
-				pt.name, _ = ref["name"].(string)
-				pt.section, _ = ref["sectionName"].(string)
-				if key == "targetSelectors" {
-					pt.labels = map[string]string{}
-					labels, _ := ref["matchLabels"].(map[string]any)
-					for k, v := range labels {
-						pt.labels[k], _ = v.(string)
-					}
-				}
-				a.to = append(a.to, pt)
-			}
-		}
-		out = append(out, a)
+	for _, p := range policies {
+		pol := policyFromFilter(&p.Filter, fmt.Sprintf("%s %s/%s", p.Kind, p.Namespace, p.Name))
+		pol.disabled = p.Disabled
+		out = append(out, &attachedCORS{pol: pol, kind: p.Kind, namespace: p.Namespace, name: p.Name, created: p.Created, to: p.Targets, referable: p.Referable})
 	}
 	// Among policies at one level the oldest wins, then the first by
 	// namespace/name (the Gateway API's conflict rule).
@@ -131,13 +76,13 @@ func (a *attachedCORS) targets(kind, namespace, name string, labels map[string]s
 		return false
 	}
 	for _, t := range a.to {
-		if t.kind != kind || t.section != section {
+		if t.Kind != kind || t.SectionName != section {
 			continue
 		}
-		if t.labels == nil && t.name == name {
+		if t.MatchLabels == nil && t.Name == name {
 			return true
 		}
-		if t.labels != nil && labelsMatch(t.labels, labels) {
+		if t.MatchLabels != nil && labelsMatch(t.MatchLabels, labels) {
 			return true
 		}
 	}
@@ -179,9 +124,9 @@ func corsRules(policies []*attachedCORS, gw *gwv1.Gateway, l gwv1.Listener, rout
 				}
 			}
 			for _, f := range rule.Filters {
-				if pol == nil && f.Type == gwv1.HTTPRouteFilterExtensionRef && f.ExtensionRef != nil && f.ExtensionRef.Kind == "TrafficPolicy" {
+				if pol == nil && f.Type == gwv1.HTTPRouteFilterExtensionRef && f.ExtensionRef != nil {
 					pol = first(func(a *attachedCORS) bool {
-						return a.trafficPolicy && a.namespace == rt.Namespace && a.name == string(f.ExtensionRef.Name)
+						return a.referable && a.kind == string(f.ExtensionRef.Kind) && a.namespace == rt.Namespace && a.name == string(f.ExtensionRef.Name)
 					})
 				}
 			}
@@ -219,8 +164,8 @@ type edges struct {
 
 // newEdges reads --allow-host, --allow-origin and the manifests' CORS
 // policies.
-func newEdges(objs []map[string]any, opts Options) (*edges, error) {
-	e := &edges{policies: manifestCORS(objs)}
+func newEdges(cors []dataplane.CORSPolicy, opts Options) (*edges, error) {
+	e := &edges{policies: manifestCORS(cors)}
 	for _, v := range opts.AllowHosts {
 		h, err := checkAllowHost(v)
 		if err != nil {

@@ -69,7 +69,7 @@ spec:
 	ups := map[string]*url.URL{}
 	ups["slow"], _ = url.Parse(slow.URL)
 	logs := &testenv.Buffer{}
-	cfg, err := Build(append(renderMaps(t, g), extra...), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: ups,
+	cfg, err := buildObjs(append(renderMaps(t, g), extra...), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: ups,
 		Lookup: func(string) (string, bool) { return "k", true }, Client: NewClient(time.Second, time.Minute), Log: slog.New(slog.NewJSONHandler(logs, nil))})
 	if err != nil {
 		t.Fatal(err)

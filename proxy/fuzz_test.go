@@ -72,7 +72,7 @@ func fuzzGateway(f *testing.F, rt *recordingTransport) map[string]http.Handler {
 		for _, p := range providers {
 			ups[p], _ = url.Parse("http://provider.test")
 		}
-		cfg, err := Build(maps, Options{Upstreams: ups, Client: &http.Client{Transport: rt},
+		cfg, err := buildObjs(maps, Options{Upstreams: ups, Client: &http.Client{Transport: rt},
 			Lookup: func(string) (string, bool) { return "a-key-of-sixteen-bytes", true }})
 		if err != nil {
 			f.Fatal(err)

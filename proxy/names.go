@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
@@ -45,7 +44,7 @@ func (c *Config) CheckNames(opts Options) error {
 // definedNames are the names the manifests define for each flag: the
 // Gateway's listeners; the providers, the Services routes send to and the
 // guard webhooks' hosts.
-func definedNames(g *spec.AIGateway, gateway *gwv1.Gateway, routes []*gwv1.HTTPRoute, objs []map[string]any) map[string][]string {
+func definedNames(g *spec.AIGateway, gateway *gwv1.Gateway, routes []*gwv1.HTTPRoute) map[string][]string {
 	var listeners, upstreams []string
 	for _, l := range gateway.Spec.Listeners {
 		listeners = append(listeners, string(l.Name))
@@ -62,7 +61,7 @@ func definedNames(g *spec.AIGateway, gateway *gwv1.Gateway, routes []*gwv1.HTTPR
 			}
 		}
 	}
-	for _, host := range webhookHosts(objs, routes) {
+	for _, host := range webhookHosts(g) {
 		upstreams = append(upstreams, host, strings.SplitN(host, ".", 2)[0])
 	}
 	return map[string][]string{"--listen": listeners, "--upstream": upstreams}
@@ -89,11 +88,11 @@ func keysOf[V any](m map[string]V) []string {
 	return out
 }
 
-// webhookHosts are the hosts of the manifests' guard webhooks, as
-// --upstream may name them.
-func webhookHosts(objs []map[string]any, routes []*gwv1.HTTPRoute) []string {
+// webhookHosts are the hosts of the Spec's guard webhooks, as --upstream
+// may name them.
+func webhookHosts(g *spec.AIGateway) []string {
 	var hosts []string
-	for _, hooks := range guardWebhooks(objs, routes, nil) {
+	for _, hooks := range guardWebhooks(g, nil) {
 		for _, h := range hooks {
 			if h != nil {
 				host, _, err := net.SplitHostPort(h.url.Host)
@@ -105,22 +104,6 @@ func webhookHosts(objs []map[string]any, routes []*gwv1.HTTPRoute) []string {
 		}
 	}
 	return hosts
-}
-
-// checkTarget refuses a target (--target) that the manifests' AI backends
-// plainly are not written for: serve would read none of them.
-func checkTarget(objs []map[string]any, target string) error {
-	if target == "" {
-		return nil
-	}
-	backends := false
-	for _, o := range objs {
-		backends = backends || o["kind"] == "Backend" || o["kind"] == "AgentgatewayBackend"
-	}
-	if detected := dataplane.Detect(objs); backends && detected != target {
-		return fmt.Errorf("--target %s: the manifests are written for %s; drop --target, or move them with: kubelb-ai migrate --to %s -f PATH", target, detected, target)
-	}
-	return nil
 }
 
 // localWarnings are what in the manifests cannot work on this machine: no

@@ -31,7 +31,7 @@ func TestUnknownNamesRefused(t *testing.T) {
 		{Options{Listen: map[string]string{"htp": "127.0.0.1:0"}, Lookup: lookup}, `--listen htp: the manifests have no listener named "htp" (did you mean "http"?); known: http`},
 		{Options{Target: templates.Agentgateway, Lookup: lookup}, "--target agentgateway: the manifests are written for kgateway-v2.1"},
 	} {
-		cfg, err := Build(maps, c.opts)
+		cfg, err := buildObjs(maps, c.opts)
 		if err == nil {
 			err = cfg.CheckNames(c.opts)
 		}
@@ -44,7 +44,7 @@ func TestUnknownNamesRefused(t *testing.T) {
 		}
 	}
 	opts := Options{Upstreams: map[string]*url.URL{"openai": u}, Listen: map[string]string{"http": "127.0.0.1:0"}, Lookup: lookup}
-	if cfg, err := Build(maps, opts); err != nil || cfg.CheckNames(opts) != nil {
+	if cfg, err := buildObjs(maps, opts); err != nil || cfg.CheckNames(opts) != nil {
 		t.Errorf("known names: %v", err)
 	}
 }
@@ -63,7 +63,7 @@ func TestLocalWarnings(t *testing.T) {
 			map[string]any{"backendRefs": []any{map[string]any{"name": "svc", "port": int64(80)}}},
 			map[string]any{"backendRefs": []any{map[string]any{"group": "gateway.kgateway.dev", "kind": "Backend", "name": "gone"}}},
 		}}}
-	cfg, err := Build(append(maps, extra), Options{Lookup: func(string) (string, bool) { return "sk-0123456789", true }})
+	cfg, err := buildObjs(append(maps, extra), Options{Lookup: func(string) (string, bool) { return "sk-0123456789", true }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestLiteralSecretKeyUsed(t *testing.T) {
 		}
 	}
 	u, _ := url.Parse(openai.URL)
-	cfg, err := Build(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"openai": u},
+	cfg, err := buildObjs(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"openai": u},
 		Lookup: func(string) (string, bool) { return "", false }, Client: NewClient(time.Second, 2*time.Second)})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 )
 
 // Loopback is not a trust boundary: a web page in the user's browser can
@@ -271,11 +273,19 @@ func refuse(w http.ResponseWriter, status int, msg string) {
 // a key).
 func toAIBackend(rule gwv1.HTTPRouteRule) bool {
 	for _, ref := range rule.BackendRefs {
-		if ref.Kind != nil && (*ref.Kind == "Backend" || *ref.Kind == "AgentgatewayBackend") {
+		if ref.Kind != nil && dataplane.IsBackend(refGroup(ref.Group), string(*ref.Kind)) {
 			return true
 		}
 	}
 	return false
+}
+
+// refGroup is a reference's API group ("" the core group).
+func refGroup(g *gwv1.Group) string {
+	if g == nil {
+		return ""
+	}
+	return string(*g)
 }
 
 // guardAdmin puts the Host and Origin rule in front of the admin

@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
 	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
@@ -97,7 +98,7 @@ func startEdge(t *testing.T, target, extra string, opts Options) *edgeFixture {
 	opts.Lookup = func(string) (string, bool) { return "sk-injected", true }
 	opts.Client = NewClient(time.Second, 5*time.Second)
 	opts.Log = slog.New(slog.NewJSONHandler(f.logs, nil))
-	cfg, err := Build(maps, opts)
+	cfg, err := buildObjs(maps, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -473,7 +474,7 @@ func TestOriginsAndFlags(t *testing.T) {
 	}
 	// Build refuses them with the flag's name.
 	g, _ := spec.Options{Target: templates.KgatewayV21, Providers: []string{"openai"}}.Build()
-	_, err := Build(renderMaps(t, g), Options{Lookup: func(string) (string, bool) { return "k", true }, AllowOrigins: []string{"localhost:3000"}})
+	_, err := buildObjs(renderMaps(t, g), Options{Lookup: func(string) (string, bool) { return "k", true }, AllowOrigins: []string{"localhost:3000"}})
 	if err == nil || !strings.Contains(err.Error(), "--allow-origin localhost:3000") {
 		t.Errorf("Build with a bad --allow-origin: %v", err)
 	}
@@ -586,7 +587,7 @@ spec:
 			routes = append(routes, r)
 		}
 	}
-	policies := manifestCORS(objs)
+	policies := manifestCORS(dataplane.CORSPolicies(objs))
 	allowed := func(l gwv1.Listener, route, rule int) string {
 		pol := corsRules(policies, gw, l, routes)[ruleKey{routes[route], rule}]
 		if pol == nil || len(pol.origins) != 1 {

@@ -115,7 +115,7 @@ func TestUpstreamRequestsMatchProviderSpecs(t *testing.T) {
 			if c.routes {
 				maps = withRouteTypes(maps, c.provider, sdkRoutes)
 			}
-			cfg, err := Build(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"},
+			cfg, err := buildObjs(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"},
 				Upstreams: map[string]*url.URL{c.provider: up},
 				Lookup: func(k string) (string, bool) {
 					return fake.Key, k == c8.APIKeyEnv

@@ -34,13 +34,18 @@ type Limiter struct {
 
 // NewLimiter makes the limiter of l for target.
 func NewLimiter(target string, l spec.RequestLimit) *Limiter {
+	t, _ := templates.LookupTarget(target)
+	return newLimiter(t.Limiter == templates.LimiterSmooth, l)
+}
+
+// newLimiter is a smooth limiter or a token bucket.
+func newLimiter(smooth bool, l spec.RequestLimit) *Limiter {
 	interval := map[string]time.Duration{spec.PerSecond: time.Second, spec.PerMinute: time.Minute, spec.PerHour: time.Hour}[l.Per]
 	if interval == 0 {
 		interval = time.Second
 	}
-	t, _ := templates.LookupTarget(target)
 	lim := &Limiter{capacity: float64(l.Requests), fill: float64(l.Requests), interval: interval, now: time.Now}
-	if t.Limiter == templates.LimiterSmooth {
+	if smooth {
 		lim.smooth = true
 		lim.capacity = float64(l.Requests + l.Burst)
 	}
@@ -98,8 +103,7 @@ func (l *Limiter) refill(now time.Time) {
 // limit in tokens, and the Spec's token limit): tokens per unit plus a
 // burst, refilled continuously.
 func NewTokenLimiter(l spec.TokenLimit) *Limiter {
-	lim := NewLimiter(templates.Agentgateway, spec.RequestLimit{Requests: l.Tokens, Per: l.Per, Burst: l.Burst})
-	return lim
+	return newLimiter(true, spec.RequestLimit{Requests: l.Tokens, Per: l.Per, Burst: l.Burst})
 }
 
 // admitTokens takes a prompt's estimated tokens from a token budget,

@@ -24,7 +24,7 @@ func buildFor(t *testing.T, o spec.Options, listen string, ups map[string]*url.U
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Build(renderMaps(t, g), Options{Listen: map[string]string{"http": listen}, Upstreams: ups,
+	return buildObjs(renderMaps(t, g), Options{Listen: map[string]string{"http": listen}, Upstreams: ups,
 		Lookup: func(k string) (string, bool) { v, ok := keys[k]; return v, ok }, Client: NewClient(time.Second, 5*time.Second)})
 }
 

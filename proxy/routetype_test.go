@@ -309,7 +309,7 @@ func TestResponsesToAnthropicIsWarned(t *testing.T) {
 	for _, p := range []string{"anthropic", "openai"} {
 		maps = withRouteTypes(maps, p, sdkRoutes)
 	}
-	cfg, err := Build(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Lookup: func(string) (string, bool) { return "sk-x", true }})
+	cfg, err := buildObjs(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Lookup: func(string) (string, bool) { return "sk-x", true }})
 	if err != nil {
 		t.Fatal(err)
 	}

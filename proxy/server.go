@@ -15,14 +15,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	"k8s.io/apimachinery/pkg/runtime"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/kubelb-ai/kubelb-ai/generate"
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/proxy/redact"
 	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 	"github.com/kubelb-ai/kubelb-ai/spec"
-	"github.com/kubelb-ai/kubelb-ai/templates"
 )
 
 // Options configure a Server.
@@ -54,7 +52,9 @@ type Options struct {
 	// (default: 500, as kgateway).
 	WebhookTimeout  time.Duration
 	WebhookFailOpen bool
-	// Target is the target the manifests are for (default: detected).
+	// Target is the target the manifests are read as (--target; default:
+	// detected). The caller's import takes it (generate.ImportAs); Build
+	// serves the target of the Spec it is given.
 	Target string
 	// StreamIdleTimeout ends an answer whose provider sends nothing for
 	// that long (default 60s).
@@ -89,16 +89,18 @@ type Config struct {
 	admin *edge
 }
 
-// Build compiles manifests (any target) into handlers per listener.
-func Build(objs []map[string]any, opts Options) (*Config, error) {
-	if err := checkTarget(objs, opts.Target); err != nil {
-		return nil, err
+// Build compiles a gateway's manifests (any target, read by
+// generate.Import) into handlers per listener.
+func Build(m Manifests, opts Options) (*Config, error) {
+	g := m.Spec
+	if g == nil {
+		return nil, errors.New("no Spec to serve")
 	}
-	in, err := generate.Import(objs, opts.Target)
+	tp, err := dataplane.Lookup(g.Spec.Target)
 	if err != nil {
 		return nil, err
 	}
-	g := in.Gateway
+	facts := tp.Facts()
 	client := opts.Client
 	if client == nil {
 		client = NewClient(10*time.Second, 5*time.Minute)
@@ -108,25 +110,25 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 		providers[p.Name] = p
 	}
 	// The failover chain of every AI backend object, by name. Where the
-	// data plane translates, clients speak OpenAI's format (agentgateway's
-	// route types may say otherwise, path by path); elsewhere each
-	// backend's own provider format.
-	translating := opts.Translate || in.From == templates.Agentgateway
-	routeTypes := routeTypesOf(objs)
+	// data plane translates, clients speak OpenAI's format (its route
+	// types may say otherwise, path by path); elsewhere each backend's
+	// own provider format.
+	translating := opts.Translate || facts.Translates
 	chains := map[string]*Chain{}
 	var secrets, literals []string
-	for _, r := range g.Spec.Routes {
+	for i := range g.Spec.Routes {
+		r := &g.Spec.Routes[i]
 		for _, b := range r.Backends {
 			ch := &Chain{Client: client, metrics: opts.Metrics, MaxBody: opts.MaxBody, BodyTimeout: opts.BodyTimeout,
 				Translate: translating, StreamIdleTimeout: opts.StreamIdleTimeout}
 			if translating {
 				ch.Format = wire.OpenAI
 			}
-			if in.From == templates.Agentgateway {
-				ch.RouteTypes = routeTypes[b.Name]
+			if facts.Features.RouteTypes {
+				ch.RouteTypes = m.routeTypes(r, b)
 			}
 			for _, name := range b.Providers {
-				lookup, literal := credentialsOf(in, providers[name], opts.Lookup)
+				lookup, literal := credentialsOf(m, providers[name], opts.Lookup)
 				if literal != "" {
 					literals = append(literals, literal)
 				}
@@ -146,34 +148,16 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 	for _, ch := range chains {
 		ch.keys = keys
 	}
-	var gateway *gwv1.Gateway
-	var routes []*gwv1.HTTPRoute
-	for _, o := range objs {
-		switch o["kind"] {
-		case "Gateway":
-			if gateway == nil {
-				gateway = &gwv1.Gateway{}
-				if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o, gateway); err != nil {
-					return nil, fmt.Errorf("reading the Gateway: %w", err)
-				}
-			}
-		case "HTTPRoute":
-			r := &gwv1.HTTPRoute{}
-			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o, r); err != nil {
-				return nil, fmt.Errorf("reading an HTTPRoute: %w", err)
-			}
-			routes = append(routes, r)
-		}
-	}
+	gateway, routes := m.Gateway, m.Routes
 	if gateway == nil {
 		return nil, errors.New("the manifests have no Gateway: nothing to listen on")
 	}
-	edges, err := newEdges(objs, opts)
+	edges, err := newEdges(m.CORS, opts)
 	if err != nil {
 		return nil, err
 	}
-	cfg := &Config{names: definedNames(g, gateway, routes, objs), Metrics: opts.Metrics, admin: edges.admin(gateway, routes), Summary: map[string]any{"gateway": gateway.Namespace + "/" + gateway.Name, "target": in.From,
-		"translate": opts.Translate || in.From == templates.Agentgateway}}
+	cfg := &Config{names: definedNames(g, gateway, routes), Metrics: opts.Metrics, admin: edges.admin(gateway, routes), Summary: map[string]any{"gateway": gateway.Namespace + "/" + gateway.Name, "target": g.Spec.Target,
+		"translate": translating}}
 	// One limiter and one policy per route, shared by the listeners the
 	// route attaches to.
 	limits := map[string]*routeLimit{}
@@ -190,8 +174,7 @@ func Build(objs []map[string]any, opts Options) (*Config, error) {
 			policies[sr.Name] = pol
 		}
 	}
-	// Guard webhooks come from the manifests themselves: the Spec has none.
-	for name, hooks := range guardWebhooks(objs, routes, opts.Upstreams) {
+	for name, hooks := range guardWebhooks(g, opts.Upstreams) {
 		pol := policies[name]
 		if pol == nil {
 			pol = &policy{}
@@ -347,8 +330,8 @@ func (h *routeHandler) serve(w http.ResponseWriter, r *http.Request, ex *exchang
 		kind = string(*ref.Kind)
 	}
 	ex.set(func(e *exchange) { e.backend = string(ref.Name) })
-	switch kind {
-	case "Backend", "AgentgatewayBackend":
+	switch {
+	case dataplane.IsBackend(refGroup(ref.Group), kind):
 		ch := h.chains[string(ref.Name)]
 		if ch == nil {
 			writeError(w, http.StatusInternalServerError, "backend "+string(ref.Name)+" is not among the manifests")

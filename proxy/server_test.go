@@ -63,7 +63,7 @@ func serveMapsWith(t *testing.T, maps []map[string]any, fakes map[string]*fakepr
 	if opts != nil {
 		opts(&o)
 	}
-	cfg, err := Build(maps, o)
+	cfg, err := buildObjs(maps, o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,7 +69,7 @@ func TestLogBodies(t *testing.T) {
 		o := spec.Options{Target: "kgateway-v2.1", Providers: []string{"openai"}}
 		g, _ := o.Build()
 		maps := renderMaps(t, g)
-		cfg, err := Build(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: ups,
+		cfg, err := buildObjs(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: ups,
 			Lookup: func(string) (string, bool) { return "k", true }, Log: slog.New(slog.NewJSONHandler(logs, nil)), LogBodies: withBodies})
 		if err != nil {
 			t.Fatal(err)

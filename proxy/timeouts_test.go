@@ -29,7 +29,7 @@ func TestClientTimeouts(t *testing.T) {
 		t.Fatal(err)
 	}
 	up, _ := url.Parse(f.URL)
-	cfg, err := Build(renderMaps(t, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"openai": up},
+	cfg, err := buildObjs(renderMaps(t, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"openai": up},
 		Lookup: func(string) (string, bool) { return "k", true }, Client: NewClient(time.Second, 10*time.Second), BodyTimeout: limit})
 	if err != nil {
 		t.Fatal(err)

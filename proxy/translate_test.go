@@ -221,7 +221,7 @@ func TestTranslationBedrock(t *testing.T) {
 	}
 	u, _ := url.Parse(bedrock.URL)
 	keys := map[string]string{"AWS_ACCESS_KEY_ID": bedrock.Key, "AWS_SECRET_ACCESS_KEY": bedrock.BedrockSecret()}
-	cfg, err := Build(renderMaps(t, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"bedrock": u},
+	cfg, err := buildObjs(renderMaps(t, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"bedrock": u},
 		Lookup: func(k string) (string, bool) { v, ok := keys[k]; return v, ok }, Client: NewClient(time.Second, 5*time.Second)})
 	if err != nil {
 		t.Fatal(err)
@@ -247,7 +247,7 @@ func TestTranslationBedrock(t *testing.T) {
 	}
 	// A wrong secret fails the signature check.
 	keys["AWS_SECRET_ACCESS_KEY"] = "wrong"
-	cfg, _ = Build(renderMaps(t, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"bedrock": u},
+	cfg, _ = buildObjs(renderMaps(t, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"bedrock": u},
 		Lookup: func(k string) (string, bool) { v, ok := keys[k]; return v, ok }, Client: NewClient(time.Second, 5*time.Second)})
 	wrong, _ := serveConfig(t, cfg)
 	if resp, out := post(t, wrong, "/bedrock/v1/chat/completions", `{"model":"any","messages":[{"role":"user","content":"hi"}]}`, nil); resp.StatusCode != 401 {

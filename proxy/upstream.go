@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/kubelb-ai/kubelb-ai/dataplane"
-	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/proxy/redact"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
@@ -216,8 +215,8 @@ func (up *Upstream) secrets() []string {
 // Secret holds in the manifests, as a cluster would use it (with a
 // warning: a key in a file), else lookup (the environment, which fills
 // ${VARIABLE} placeholders).
-func credentialsOf(in *generate.Imported, p spec.Provider, lookup func(string) (string, bool)) (func(string) (string, bool), string) {
-	values, secret, ok := in.LiteralKey(p.Name)
+func credentialsOf(m Manifests, p spec.Provider, lookup func(string) (string, bool)) (func(string) (string, bool), string) {
+	values, secret, ok := m.literalKey(p.Name)
 	if !ok {
 		return lookup, ""
 	}

@@ -14,9 +14,8 @@ import (
 	"strings"
 	"time"
 
-	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
-
 	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
+	"github.com/kubelb-ai/kubelb-ai/spec"
 )
 
 // A guard webhook is a service that judges prompts and answers, with the
@@ -262,133 +261,35 @@ func (s *webhookSegments) judge(segment string) string {
 	return ""
 }
 
-// guardWebhooks reads the guard webhooks the manifests configure, by the
-// name of the route they apply to: kgateway's TrafficPolicy
-// spec.ai.promptGuard.{request,response}.webhook (the routes it targets),
-// agentgateway's promptGuard.{request,response}[].webhook on an
-// AgentgatewayBackend (the routes that use it) or an AgentgatewayPolicy
-// (the backends or routes it targets).
-func guardWebhooks(objs []map[string]any, routes []*gwv1.HTTPRoute, upstreams map[string]*url.URL) map[string][2]*webhook {
+// guardWebhooks are the Spec's guard webhooks, request and response, by
+// the name of the route they guard.
+func guardWebhooks(g *spec.AIGateway, upstreams map[string]*url.URL) map[string][2]*webhook {
 	out := map[string][2]*webhook{}
-	add := func(route string, hooks [2]*webhook) {
-		cur := out[route]
-		for i, h := range hooks {
-			if h != nil {
-				cur[i] = h
-			}
+	for _, r := range g.Spec.Routes {
+		if r.Policies == nil {
+			continue
 		}
-		out[route] = cur
-	}
-	routesOf := func(backend string) []string {
-		var names []string
-		for _, r := range routes {
-			for _, rule := range r.Spec.Rules {
-				for _, ref := range rule.BackendRefs {
-					if string(ref.Name) == backend && ref.Kind != nil && string(*ref.Kind) == "AgentgatewayBackend" {
-						names = append(names, r.Name)
-					}
-				}
-			}
+		req, resp := r.Policies.PromptGuard.Webhooks()
+		if req == nil && resp == nil {
+			continue
 		}
-		return names
-	}
-	targets := func(o map[string]any) (routeNames, backends []string) {
-		for _, t := range list(dig(o, "spec", "targetRefs")) {
-			ref, _ := t.(map[string]any)
-			name, _ := ref["name"].(string)
-			switch ref["kind"] {
-			case "HTTPRoute":
-				routeNames = append(routeNames, name)
-			case "AgentgatewayBackend":
-				backends = append(backends, name)
-			}
-		}
-		return routeNames, backends
-	}
-	for _, o := range objs {
-		meta, _ := o["metadata"].(map[string]any)
-		namespace, _ := meta["namespace"].(string)
-		switch o["kind"] {
-		case "TrafficPolicy":
-			pg, _ := dig(o, "spec", "ai", "promptGuard").(map[string]any)
-			hooks := [2]*webhook{kgatewayWebhook(dig(pg, "request", "webhook"), upstreams), kgatewayWebhook(dig(pg, "response", "webhook"), upstreams)}
-			if hooks[0] == nil && hooks[1] == nil {
-				continue
-			}
-			names, _ := targets(o)
-			for _, r := range names {
-				add(r, hooks)
-			}
-		case "AgentgatewayBackend", "AgentgatewayPolicy":
-			path := []string{"spec", "policies", "ai", "promptGuard"}
-			if o["kind"] == "AgentgatewayPolicy" {
-				path = []string{"spec", "backend", "ai", "promptGuard"}
-			}
-			pg, _ := dig(o, path...).(map[string]any)
-			hooks := [2]*webhook{agentgatewayWebhook(pg["request"], namespace, upstreams), agentgatewayWebhook(pg["response"], namespace, upstreams)}
-			if hooks[0] == nil && hooks[1] == nil {
-				continue
-			}
-			names, backends := targets(o)
-			if o["kind"] == "AgentgatewayBackend" {
-				name, _ := meta["name"].(string)
-				backends = []string{name}
-			}
-			for _, b := range backends {
-				names = append(names, routesOf(b)...)
-			}
-			for _, r := range names {
-				add(r, hooks)
-			}
-		}
+		ns := g.Spec.Gateway.Namespace
+		out[r.Name] = [2]*webhook{newWebhook(req, ns, upstreams), newWebhook(resp, ns, upstreams)}
 	}
 	return out
 }
 
-func kgatewayWebhook(v any, upstreams map[string]*url.URL) *webhook {
-	wh, ok := v.(map[string]any)
-	if !ok {
+// newWebhook is how serve calls w: at its cluster address (a Service of
+// namespace when it names none), unless --upstream maps it elsewhere.
+func newWebhook(w *spec.Webhook, namespace string, upstreams map[string]*url.URL) *webhook {
+	if w == nil || w.Address(namespace) == "" {
 		return nil
 	}
-	host, _ := dig(wh, "host", "host").(string)
-	port := toInt(dig(wh, "host", "port"))
-	if host == "" {
-		return nil
-	}
-	return &webhook{url: webhookURL(host, port, upstreams), forward: headerNames(wh, "forwardHeaders", "forwardHeaderMatches")}
-}
-
-// headerNames are the names in a webhook's header matches under keys.
-func headerNames(wh map[string]any, keys ...string) []string {
 	var names []string
-	for _, key := range keys {
-		for _, h := range list(wh[key]) {
-			if name, ok := dig(h, "name").(string); ok {
-				names = append(names, name)
-			}
-		}
+	for _, h := range w.ForwardHeaders {
+		names = append(names, h.Name)
 	}
-	return names
-}
-
-// agentgatewayWebhook is the first webhook among a direction's checks.
-func agentgatewayWebhook(checks any, namespace string, upstreams map[string]*url.URL) *webhook {
-	for _, c := range list(checks) {
-		wh, ok := dig(c, "webhook").(map[string]any)
-		if !ok {
-			continue
-		}
-		name, _ := dig(wh, "backendRef", "name").(string)
-		if ns, ok := dig(wh, "backendRef", "namespace").(string); ok && ns != "" {
-			namespace = ns
-		}
-		host := name
-		if namespace != "" {
-			host += "." + namespace + ".svc.cluster.local"
-		}
-		return &webhook{url: webhookURL(host, toInt(dig(wh, "backendRef", "port")), upstreams), forward: headerNames(wh, "forwardHeaderMatches")}
-	}
-	return nil
+	return &webhook{url: webhookURL(w.Address(namespace), int(w.Port), upstreams), forward: names}
 }
 
 // dig walks nested maps.
@@ -401,19 +302,4 @@ func dig(v any, path ...string) any {
 		v = m[p]
 	}
 	return v
-}
-
-func toInt(v any) int {
-	switch n := v.(type) {
-	case int64:
-		return int(n)
-	case float64:
-		return int(n)
-	case int:
-		return n
-	case json.Number:
-		i, _ := n.Int64()
-		return int(i)
-	}
-	return 0
 }

@@ -122,7 +122,7 @@ func TestGuardWebhooks(t *testing.T) {
 			serveWith := func(failOpen bool) string {
 				gu, _ := url.Parse(guard.URL)
 				ou, _ := url.Parse(openai.URL)
-				cfg, err := Build(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"openai": ou, "guard": gu},
+				cfg, err := buildObjs(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"openai": ou, "guard": gu},
 					Lookup: func(string) (string, bool) { return "k", true }, Client: NewClient(time.Second, 5*time.Second),
 					WebhookTimeout: 300 * time.Millisecond, WebhookFailOpen: failOpen})
 				if err != nil {
@@ -162,6 +162,43 @@ func TestGuardWebhooks(t *testing.T) {
 			}
 			if resp, out := post(t, serveWith(true), "/openai/v1/chat/completions", chat("hello"), nil); resp.StatusCode != 200 || !strings.Contains(out, "echo: hello") {
 				t.Errorf("slow webhook, failing open: %d %s", resp.StatusCode, out)
+			}
+		})
+	}
+}
+
+// A guard webhook written in the Spec reaches serve on every target
+// through the target's own manifests: the prompt goes to the Service
+// --upstream maps, and --upstream knows the Service's name.
+func TestGuardWebhooksFromSpec(t *testing.T) {
+	for _, target := range []string{templates.KgatewayV20, templates.KgatewayV21, templates.Agentgateway} {
+		t.Run(target, func(t *testing.T) {
+			openai := fakeprovider.New(t, fakeprovider.OpenAI, "k")
+			guard := newGuardService(t)
+			g, err := spec.Options{Target: target, Providers: []string{"openai"}}.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			hook := &spec.Webhook{Service: "guard", Port: 8000, ForwardHeaders: []spec.HeaderMatch{{Name: "x-team", Value: "blue"}}}
+			g.Spec.Routes[0].Policies = &spec.Policies{PromptGuard: &spec.PromptGuard{Webhook: &spec.GuardWebhooks{Request: hook}}}
+			gu, _ := url.Parse(guard.URL)
+			ou, _ := url.Parse(openai.URL)
+			opts := Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"openai": ou, "guard": gu},
+				Lookup: func(string) (string, bool) { return "k", true }, Client: NewClient(time.Second, 5*time.Second)}
+			cfg, err := buildObjs(renderMaps(t, g), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cfg.CheckNames(opts); err != nil {
+				t.Errorf("--upstream guard: %v", err)
+			}
+			base, _ := serveConfig(t, cfg)
+			resp, out := post(t, base, "/openai/v1/chat/completions", `{"model":"m","messages":[{"role":"user","content":"a forbidden question"}]}`, map[string]string{"x-team": "blue"})
+			if resp.StatusCode != 403 || openAIErrorMessage(out) != "not on this gateway" || len(openai.Requests()) != 0 {
+				t.Errorf("rejected: %d %q (provider saw %d)", resp.StatusCode, out, len(openai.Requests()))
+			}
+			if len(guard.headers) != 1 || guard.headers[0].Get("x-team") != "blue" {
+				t.Errorf("webhook calls: %v", guard.headers)
 			}
 		})
 	}

@@ -1,6 +1,11 @@
 package proxy
 
-import "strings"
+import (
+	"slices"
+	"strings"
+
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
+)
 
 // Workaround says how serve runs manifests despite a validation finding
 // (the defects of KubeLB's v1.2/v1.3 tutorial that the cluster would
@@ -9,12 +14,17 @@ import "strings"
 func Workaround(rule, object, path string) string {
 	kind, _, _ := strings.Cut(object, " ")
 	switch {
-	case rule == "unknown-kind" && kind == "RateLimitPolicy":
-		return "serve enforces the tutorial's RateLimitPolicy as the target's local rate limit"
+	case rule == "unknown-kind" && isKind(kind, func(k dataplane.Adapter) []string { return []string{k.Facts().Kinds.TutorialRateLimit} }):
+		return "serve enforces the tutorial's " + kind + " as the target's local rate limit"
 	case rule == "unknown-field" && strings.HasSuffix(path, ".secretRef.namespace"):
 		return "serve ignores secretRef.namespace: the Secret is the one in the backend's namespace"
-	case kind == "GatewayParameters" || kind == "AgentgatewayParameters" || kind == "GatewayClass":
+	case kind == "GatewayClass" || isKind(kind, func(k dataplane.Adapter) []string { return []string{k.Facts().API.Parameters} }):
 		return "serve does not use " + kind
 	}
 	return ""
+}
+
+// isKind reports whether kind is among the kinds of any data plane.
+func isKind(kind string, kinds func(dataplane.Adapter) []string) bool {
+	return kind != "" && slices.ContainsFunc(dataplane.All(), func(a dataplane.Adapter) bool { return slices.Contains(kinds(a), kind) })
 }

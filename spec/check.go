@@ -296,6 +296,9 @@ func checkPolicies(e *errs, path string, p *Policies, t templates.Target) {
 	if g := p.PromptGuard; g != nil {
 		checkGuard(e, path+".promptGuard.request", g.Request, t, false)
 		checkGuard(e, path+".promptGuard.response", g.Response, t, true)
+		req, resp := g.Webhooks()
+		checkWebhook(e, path+".promptGuard.webhook.request", req, t)
+		checkWebhook(e, path+".promptGuard.webhook.response", resp, t)
 	}
 	if pr := p.Prompt; pr != nil {
 		for name, msgs := range map[string][]Message{"prepend": pr.Prepend, "append": pr.Append} {
@@ -367,6 +370,41 @@ func checkGuard(e *errs, path string, rules []GuardRule, t templates.Target, res
 		}
 		if r.StatusCode != 0 && (r.StatusCode < 200 || r.StatusCode > 599) {
 			e.add(rpath+".statusCode", "status %d is out of range 200-599", r.StatusCode)
+		}
+	}
+}
+
+func checkWebhook(e *errs, path string, w *Webhook, t templates.Target) {
+	if w == nil {
+		return
+	}
+	switch {
+	case w.Service == "" && w.Host == "":
+		e.add(path, "a webhook needs a service (a Kubernetes Service) or a host")
+	case w.Service != "" && w.Host != "":
+		e.add(path, "set service or host, not both")
+	case w.Host != "" && w.Namespace != "":
+		e.add(path+".namespace", "only applies to a service")
+	case !t.Features.WebhookHost && !w.IsService():
+		e.add(path+".host", "target %s reaches guard webhooks only as Kubernetes Services: use service (and namespace), or a host of the form NAME.NAMESPACE%s; targets that reach any host: %s",
+			t.Name, ServiceSuffix, targetsWith(func(o templates.Target) bool { return o.Features.WebhookHost }))
+	}
+	if w.Port < 1 || w.Port > 65535 {
+		e.add(path+".port", "must be a port number (1-65535)")
+	}
+	for i, h := range w.ForwardHeaders {
+		hpath := fmt.Sprintf("%s.forwardHeaders[%d]", path, i)
+		if strings.TrimSpace(h.Name) == "" {
+			e.add(hpath+".name", "must name a header")
+		}
+		switch h.Type {
+		case "", HeaderExact:
+		case HeaderRegex:
+			if _, err := regexp.Compile(h.Value); err != nil {
+				e.add(hpath+".value", "invalid regular expression %s: %v", quote(h.Value), err)
+			}
+		default:
+			e.add(hpath+".type", "unknown header match type %q: use %s or %s", h.Type, HeaderExact, HeaderRegex)
 		}
 	}
 }

@@ -103,7 +103,7 @@ func BodyPolicies(p *Policies) []string {
 		return nil
 	}
 	var out []string
-	if g := p.PromptGuard; g != nil && (len(g.Request) > 0 || len(g.Response) > 0) {
+	if !p.PromptGuard.Empty() {
 		out = append(out, "promptGuard")
 	}
 	if pr := p.Prompt; pr != nil && (len(pr.Prepend) > 0 || len(pr.Append) > 0) {

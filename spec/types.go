@@ -4,6 +4,8 @@
 // manifests back into one, and serve runs it.
 package spec
 
+import "strings"
+
 // APIVersion and Kind identify a kubelb-ai.yaml file.
 const (
 	APIVersion = "kubelb-ai.dev/v1alpha1"
@@ -179,6 +181,102 @@ var Builtins = []string{"CREDIT_CARD", "SSN", "EMAIL", "PHONE_NUMBER", "CA_SIN"}
 type PromptGuard struct {
 	Request  []GuardRule `json:"request,omitempty"`
 	Response []GuardRule `json:"response,omitempty"`
+	// Webhook sends prompts and completions to an external guard service,
+	// after the rules.
+	Webhook *GuardWebhooks `json:"webhook,omitempty"`
+}
+
+// GuardWebhooks are the guard services of each direction.
+type GuardWebhooks struct {
+	Request  *Webhook `json:"request,omitempty"`
+	Response *Webhook `json:"response,omitempty"`
+}
+
+// Webhook is a guard service with the contract kgateway's AI extension and
+// agentgateway share (POST /request and /response; the answer passes, masks
+// or rejects). It is a Kubernetes Service (Service, in Namespace, default
+// the gateway's), or, on targets that reach any host, a Host name.
+type Webhook struct {
+	Service   string `json:"service,omitempty"`
+	Namespace string `json:"namespace,omitempty"`
+	Host      string `json:"host,omitempty"`
+	Port      int32  `json:"port"`
+	// ForwardHeaders are the client's request headers passed on to the
+	// service.
+	ForwardHeaders []HeaderMatch `json:"forwardHeaders,omitempty"`
+}
+
+// Header match types.
+const (
+	HeaderExact = "Exact"
+	HeaderRegex = "RegularExpression"
+)
+
+// HeaderMatch selects a request header by name (and value, as the data
+// planes' header matches do).
+type HeaderMatch struct {
+	Name  string `json:"name"`
+	Value string `json:"value,omitempty"`
+	// Type is Exact (the default) or RegularExpression.
+	Type string `json:"type,omitempty"`
+}
+
+// HasRules reports whether g has a guard rule in either direction.
+func (g *PromptGuard) HasRules() bool {
+	return g != nil && (len(g.Request) > 0 || len(g.Response) > 0)
+}
+
+// Webhooks returns g's request and response webhooks (nil where none).
+func (g *PromptGuard) Webhooks() (request, response *Webhook) {
+	if g == nil || g.Webhook == nil {
+		return nil, nil
+	}
+	return g.Webhook.Request, g.Webhook.Response
+}
+
+// Empty reports whether g guards nothing.
+func (g *PromptGuard) Empty() bool {
+	req, resp := g.Webhooks()
+	return !g.HasRules() && req == nil && resp == nil
+}
+
+// ServiceSuffix ends the cluster DNS name of a Service.
+const ServiceSuffix = ".svc.cluster.local"
+
+// AsService is the Service w names: Service and Namespace, or a Host of
+// the form NAME.NAMESPACE.svc.cluster.local.
+func (w *Webhook) AsService() (name, namespace string, ok bool) {
+	if w.Service != "" {
+		return w.Service, w.Namespace, true
+	}
+	rest, found := strings.CutSuffix(w.Host, ServiceSuffix)
+	name, namespace, dot := strings.Cut(rest, ".")
+	if !found || !dot || name == "" || namespace == "" || strings.Contains(namespace, ".") {
+		return "", "", false
+	}
+	return name, namespace, true
+}
+
+// IsService reports whether w names a Kubernetes Service.
+func (w *Webhook) IsService() bool {
+	_, _, ok := w.AsService()
+	return ok
+}
+
+// Address is where the service is reached in the cluster: its Host, or
+// the Service's cluster DNS name (namespace: the gateway's when unset).
+func (w *Webhook) Address(gatewayNamespace string) string {
+	if w.Service == "" {
+		return w.Host
+	}
+	ns := w.Namespace
+	if ns == "" {
+		ns = gatewayNamespace
+	}
+	if ns == "" {
+		return w.Service
+	}
+	return w.Service + "." + ns + ServiceSuffix
 }
 
 // GuardRule masks or rejects content matching builtins or regexes.

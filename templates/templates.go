@@ -80,6 +80,9 @@ type Features struct {
 	ResponseGuardReject bool `json:"responseGuardReject"`
 	// CaSin: the Canadian social insurance number builtin.
 	CaSin bool `json:"caSin"`
+	// WebhookHost: a guard webhook may be any host name (kgateway's
+	// webhook.host); without it, only a Service (agentgateway's backendRef).
+	WebhookHost bool `json:"webhookHost"`
 	// RouteTypes: the backend maps request paths to API formats (chat
 	// completions, Responses, embeddings, ...); without it every request is
 	// chat completions.

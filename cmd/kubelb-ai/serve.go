@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/proxy"
 	"github.com/kubelb-ai/kubelb-ai/validate"
 )
@@ -218,7 +219,11 @@ func (o *serveOptions) load(ctx context.Context, popts proxy.Options, streams IO
 	for _, obj := range m.Objects {
 		maps = append(maps, obj.Object)
 	}
-	cfg, err := proxy.Build(maps, popts)
+	in, err := generate.ImportAs(maps, popts.Target)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := proxy.Build(proxy.Manifests{Spec: in.Gateway, Gateway: in.GatewayObject, Routes: in.HTTPRoutes, RouteTypes: in.RouteTypes, LiteralKey: in.LiteralKey, CORS: in.CORS}, popts)
 	if err != nil {
 		return nil, err
 	}

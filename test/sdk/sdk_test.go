@@ -68,7 +68,11 @@ func serveWithFakes(t *testing.T, target string, kinds map[string]fakeprovider.K
 		}
 		maps = append(maps, m)
 	}
-	cfg, err := proxy.Build(maps, proxy.Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: ups,
+	in, err := generate.Import(maps, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := proxy.Build(proxy.Manifests{Spec: in.Gateway, Gateway: in.GatewayObject, Routes: in.HTTPRoutes, RouteTypes: in.RouteTypes, LiteralKey: in.LiteralKey, CORS: in.CORS}, proxy.Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: ups,
 		Lookup: func(k string) (string, bool) { v, ok := keys[k]; return v, ok }})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,155 @@
+package dataplane
+
+import (
+	"encoding/json"
+
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+)
+
+// CORSPolicy is a data plane's CORS policy object with what it attaches to,
+// in neutral terms: serve answers cross-origin requests by it. (The Spec
+// has no place for it: its policies are per route, these attach to
+// Gateways, listeners, routes, rules and label selectors.)
+type CORSPolicy struct {
+	// Kind, Namespace and Name identify the object; Created is its
+	// creationTimestamp (the older of two policies wins a conflict).
+	Kind, Namespace, Name, Created string
+	// Filter is the policy in the Gateway API's CORS filter terms.
+	Filter gwv1.HTTPCORSFilter
+	// Disabled turns CORS off where the policy applies.
+	Disabled bool
+	Targets  []PolicyTarget
+	// Referable: an HTTPRoute rule may also name the policy in an
+	// ExtensionRef filter (by Kind and Name).
+	Referable bool
+}
+
+// PolicyTarget is one target of a policy: a targetRef (Name) or a
+// targetSelector (MatchLabels), at SectionName ("" the whole object).
+type PolicyTarget struct {
+	Kind, Name, SectionName string
+	MatchLabels             map[string]string
+}
+
+// corsReader is an adapter whose policy kind can carry CORS.
+type corsReader interface {
+	// corsOf is obj's CORS block, nil when obj is not such a policy or has
+	// none, and whether a rule may name the object in an ExtensionRef.
+	corsOf(apiVersion, kind string, obj map[string]any) (cors map[string]any, referable bool)
+}
+
+// corsOf: kgateway's TrafficPolicy spec.cors (v2.1; v2.0 has none), which
+// a rule may name in an ExtensionRef filter.
+func (k kgateway21) corsOf(apiVersion, kind string, obj map[string]any) (map[string]any, bool) {
+	api := k.Facts().API
+	if groupOf(apiVersion) != api.Group || kind != api.Policy {
+		return nil, false
+	}
+	cors, _ := dig(obj, "spec", "cors").(map[string]any)
+	return cors, true
+}
+
+// corsOf: agentgateway's AgentgatewayPolicy spec.traffic.cors.
+func (a agentgateway) corsOf(apiVersion, kind string, obj map[string]any) (map[string]any, bool) {
+	api := a.Facts().API
+	if groupOf(apiVersion) != api.Group || kind != api.Policy {
+		return nil, false
+	}
+	cors, _ := dig(obj, "spec", "traffic", "cors").(map[string]any)
+	return cors, false
+}
+
+// CORSPolicies are the CORS policies among objs, any data plane's, in the
+// order of objs.
+func CORSPolicies(objs []map[string]any) []CORSPolicy {
+	var out []CORSPolicy
+	for _, o := range objs {
+		av, _ := o["apiVersion"].(string)
+		kind, _ := o["kind"].(string)
+		for _, a := range adapters {
+			r, ok := a.(corsReader)
+			if !ok {
+				continue
+			}
+			m, referable := r.corsOf(av, kind, o)
+			if m == nil {
+				continue
+			}
+			out = append(out, corsPolicy(o, kind, m, referable))
+			break
+		}
+	}
+	return out
+}
+
+func corsPolicy(o map[string]any, kind string, m map[string]any, referable bool) CORSPolicy {
+	p := CORSPolicy{Kind: kind, Referable: referable}
+	p.Namespace, _ = dig(o, "metadata", "namespace").(string)
+	p.Name, _ = dig(o, "metadata", "name").(string)
+	p.Created, _ = dig(o, "metadata", "creationTimestamp").(string)
+	f := &p.Filter
+	for _, s := range strs(m["allowOrigins"]) {
+		f.AllowOrigins = append(f.AllowOrigins, gwv1.CORSOrigin(s))
+	}
+	for _, s := range strs(m["allowMethods"]) {
+		f.AllowMethods = append(f.AllowMethods, gwv1.HTTPMethodWithWildcard(s))
+	}
+	for _, s := range strs(m["allowHeaders"]) {
+		f.AllowHeaders = append(f.AllowHeaders, gwv1.HTTPHeaderName(s))
+	}
+	for _, s := range strs(m["exposeHeaders"]) {
+		f.ExposeHeaders = append(f.ExposeHeaders, gwv1.HTTPHeaderName(s))
+	}
+	f.MaxAge = int32(toInt(m["maxAge"]))
+	if c, ok := m["allowCredentials"].(bool); ok {
+		f.AllowCredentials = &c
+	}
+	_, p.Disabled = m["disable"]
+	for _, key := range []string{"targetRefs", "targetSelectors"} {
+		refs, _ := dig(o, "spec", key).([]any)
+		for _, t := range refs {
+			ref, _ := t.(map[string]any)
+			pt := PolicyTarget{}
+			pt.Kind, _ = ref["kind"].(string)
+			pt.Name, _ = ref["name"].(string)
+			pt.SectionName, _ = ref["sectionName"].(string)
+			if key == "targetSelectors" {
+				pt.MatchLabels = map[string]string{}
+				labels, _ := ref["matchLabels"].(map[string]any)
+				for k, v := range labels {
+					pt.MatchLabels[k], _ = v.(string)
+				}
+			}
+			p.Targets = append(p.Targets, pt)
+		}
+	}
+	return p
+}
+
+// strs are the strings of a list.
+func strs(v any) []string {
+	l, _ := v.([]any)
+	var out []string
+	for _, x := range l {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// toInt reads a number decoded from JSON or YAML.
+func toInt(v any) int64 {
+	switch n := v.(type) {
+	case int64:
+		return n
+	case float64:
+		return int64(n)
+	case int:
+		return int64(n)
+	case json.Number:
+		i, _ := n.Int64()
+		return i
+	}
+	return 0
+}
