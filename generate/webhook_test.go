@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
@@ -71,7 +72,7 @@ func TestRenderWebhooks(t *testing.T) {
 			}
 			var got []string
 			for _, o := range objs {
-				m, err := ToMap(o.Object)
+				m, err := dataplane.ToMap(o.Object)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -195,7 +196,7 @@ func renderMapsT(t *testing.T, g *spec.AIGateway) []map[string]any {
 	}
 	var out []map[string]any
 	for _, o := range objs {
-		m, err := ToMap(o.Object)
+		m, err := dataplane.ToMap(o.Object)
 		if err != nil {
 			t.Fatal(err)
 		}
