@@ -54,9 +54,9 @@ type Adapter interface {
 	ParseParameters(obj []byte) (serviceType string, issues []string, err error)
 	// ParseBackend reads one backend object back as a failover chain.
 	ParseBackend(obj []byte) (ParsedBackend, []string, error)
-	// ParsePolicy returns the routes a policy object attaches to and what
-	// it sets.
-	ParsePolicy(obj []byte) (routes []string, p *spec.Policies, issues []string, err error)
+	// ParsePolicy reads a policy object back: what it attaches to and
+	// what it sets.
+	ParsePolicy(obj []byte) (ParsedPolicy, []string, error)
 
 	// claims reports whether one manifest object is this target's, and
 	// how surely (see Detect).

@@ -35,6 +35,19 @@ type ParsedBackend struct {
 	RouteTypes map[string]string
 }
 
+// ParsedPolicy is one policy object: what it attaches to and what it sets.
+type ParsedPolicy struct {
+	// Routes are the HTTPRoutes it targets.
+	Routes []string
+	// Backends are the backend objects it targets: its policies read as
+	// if the backend held them.
+	Backends []string
+	Policies *spec.Policies
+	// RouteTypes maps request paths to route types for the backends it
+	// reaches (nil: it maps none).
+	RouteTypes map[string]string
+}
+
 // DecodeStrict decodes JSON into a typed object, failing on unknown fields.
 func DecodeStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))

@@ -49,13 +49,7 @@ func (agentgateway) ParseBackend(data []byte) (ParsedBackend, []string, error) {
 		if pol.AI != nil {
 			var is []string
 			ai := *pol.AI
-			if ai.Routes != nil {
-				out.RouteTypes = map[string]string{}
-				for suffix, rt := range ai.Routes {
-					out.RouteTypes[suffix] = string(rt)
-				}
-				ai.Routes = nil // read here, not by specAIPolicy
-			}
+			out.RouteTypes, ai.Routes = routeTypes(ai.Routes), nil // read here, not by specAIPolicy
 			if !reflect.ValueOf(ai).IsZero() {
 				out.AI, is = specAIPolicy(&ai)
 				issues = append(issues, is...)
@@ -210,27 +204,36 @@ func specMessagesAgw(ms []agw.Message) []spec.Message {
 	return out
 }
 
-func (agentgateway) ParsePolicy(data []byte) ([]string, *spec.Policies, []string, error) {
+func (a agentgateway) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 	var ap agw.AgentgatewayPolicy
 	if err := DecodeStrict(data, &ap); err != nil {
-		return nil, nil, nil, err
+		return ParsedPolicy{}, nil, err
 	}
-	var routes, issues []string
+	var out ParsedPolicy
+	var issues []string
 	for _, ref := range ap.Spec.TargetRefs {
-		if ref.Kind != "HTTPRoute" {
+		switch {
+		case ref.Kind == "HTTPRoute":
+			out.Routes = append(out.Routes, string(ref.Name))
+		case string(ref.Kind) == a.Facts().API.Backend:
+			// spec.backend on an AgentgatewayBackend: as if it held it.
+			out.Backends = append(out.Backends, string(ref.Name))
+		default:
 			issues = append(issues, fmt.Sprintf("a policy on %s %s is not represented (the Spec's policies are per route)", ref.Kind, ref.Name))
-			continue
 		}
-		routes = append(routes, ref.Name)
 	}
 	if len(ap.Spec.TargetSelectors) > 0 {
 		issues = append(issues, "targetSelectors are not represented")
 	}
 	p := &spec.Policies{}
 	if ap.Spec.Backend != nil && ap.Spec.Backend.AI != nil {
-		ai, is := specAIPolicy(ap.Spec.Backend.AI)
-		issues = append(issues, is...)
-		p = MergePolicies(p, ai)
+		ai := *ap.Spec.Backend.AI
+		out.RouteTypes, ai.Routes = routeTypes(ai.Routes), nil
+		if !reflect.ValueOf(ai).IsZero() {
+			pol, is := specAIPolicy(&ai)
+			issues = append(issues, is...)
+			p = MergePolicies(p, pol)
+		}
 	}
 	if ap.Spec.Frontend != nil {
 		issues = append(issues, "frontend policies are not represented")
@@ -257,7 +260,8 @@ func (agentgateway) ParsePolicy(data []byte) ([]string, *spec.Policies, []string
 			}
 		}
 	}
-	return routes, p, issues, nil
+	out.Policies = p
+	return out, issues, nil
 }
 
 // agwHook reads a guard webhook of one direction into *into: the Spec has
@@ -297,4 +301,16 @@ func ptrString[T ~string](v *T) string {
 		return ""
 	}
 	return string(*v)
+}
+
+// routeTypes reads policies.ai.routes (nil when absent).
+func routeTypes(routes map[string]agw.RouteType) map[string]string {
+	if routes == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for suffix, rt := range routes {
+		out[suffix] = string(rt)
+	}
+	return out
 }

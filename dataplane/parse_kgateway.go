@@ -253,27 +253,27 @@ func regexRule(action *string, builtins []string, matches []string, named bool) 
 	return &r, issues
 }
 
-func (kgateway21) ParsePolicy(data []byte) ([]string, *spec.Policies, []string, error) {
+func (kgateway21) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 	var tp kgw21.TrafficPolicy
 	if err := DecodeStrict(data, &tp); err != nil {
-		return nil, nil, nil, err
+		return ParsedPolicy{}, nil, err
 	}
 	routes, p, issues := trafficPolicy(&tp)
-	return routes, p, issues, nil
+	return ParsedPolicy{Routes: routes, Policies: p}, issues, nil
 }
 
-func (kgateway20) ParsePolicy(data []byte) ([]string, *spec.Policies, []string, error) {
+func (kgateway20) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 	var tp kgw21.TrafficPolicy
 	if err := DecodeStrict(data, &kgw20.TrafficPolicy{}); err != nil {
-		return nil, nil, nil, err
+		return ParsedPolicy{}, nil, err
 	}
 	if err := json.Unmarshal(data, &tp); err != nil {
-		return nil, nil, nil, err
+		return ParsedPolicy{}, nil, err
 	}
 	// v2.0 calls a webhook's header matches forwardHeaders.
 	var tp20 kgw20.TrafficPolicy
 	if err := json.Unmarshal(data, &tp20); err != nil {
-		return nil, nil, nil, err
+		return ParsedPolicy{}, nil, err
 	}
 	if ai := tp20.Spec.AI; ai != nil && ai.PromptGuard != nil {
 		if r := ai.PromptGuard.Request; r != nil && r.Webhook != nil {
@@ -284,7 +284,7 @@ func (kgateway20) ParsePolicy(data []byte) ([]string, *spec.Policies, []string, 
 		}
 	}
 	routes, p, issues := trafficPolicy(&tp)
-	return routes, p, issues, nil
+	return ParsedPolicy{Routes: routes, Policies: p}, issues, nil
 }
 
 // trafficPolicy reads the route names a TrafficPolicy targets and the

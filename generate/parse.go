@@ -93,6 +93,7 @@ func parse(target string, objs []map[string]any) (*parser, error) {
 	var routes []*gwv1.HTTPRoute
 	backends := map[string]dataplane.ParsedBackend{}
 	policies := map[string][]*spec.Policies{}
+	var onBackends []dataplane.ParsedPolicy
 	for _, m := range objs {
 		av, _ := m["apiVersion"].(string)
 		kind, _ := m["kind"].(string)
@@ -147,18 +148,20 @@ func parse(target string, objs []map[string]any) (*parser, error) {
 			}
 			p.backendRouteTypes[name] = b.RouteTypes
 		case av == apiVersion && kind == policyKind:
-			targets, pol, msgs, err := tp.ParsePolicy(data)
+			pp, msgs, err := tp.ParsePolicy(data)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", id, err)
 			}
 			note(msgs)
-			for _, r := range targets {
-				policies[r] = append(policies[r], pol)
+			for _, r := range pp.Routes {
+				policies[r] = append(policies[r], pp.Policies)
 			}
+			onBackends = append(onBackends, pp)
 		default:
 			p.issue(id, "%s %s is not part of a %s AI gateway; it is not represented in the Spec", av, kind, target)
 		}
 	}
+	p.attachToBackends(onBackends, backends, routes)
 	for _, r := range routes {
 		p.route(r, backends, policies[r.Name])
 	}
@@ -214,6 +217,51 @@ type parser struct {
 	// backendRouteTypes are those of each backend object, by its name (nil:
 	// the object has none).
 	backendRouteTypes map[string]map[string]string
+}
+
+// attachToBackends gives backends what policies targeting them set, as if
+// they held it, and the route types a policy maps: a policy's on a backend
+// it targets replaces the backend's own; one on a route fills in for the
+// route's backends that map none.
+func (p *parser) attachToBackends(pols []dataplane.ParsedPolicy, backends map[string]dataplane.ParsedBackend, routes []*gwv1.HTTPRoute) {
+	set := func(name string, fn func(b *dataplane.ParsedBackend)) {
+		b, ok := backends[name]
+		if !ok {
+			return
+		}
+		fn(&b)
+		backends[name] = b
+		p.backendRouteTypes[name] = b.RouteTypes
+	}
+	for _, pp := range pols {
+		for _, name := range pp.Backends {
+			set(name, func(b *dataplane.ParsedBackend) {
+				b.AI = dataplane.MergePolicies(b.AI, pp.Policies)
+				if pp.RouteTypes != nil {
+					b.RouteTypes = pp.RouteTypes
+				}
+			})
+		}
+	}
+	for _, pp := range pols {
+		if pp.RouteTypes == nil {
+			continue
+		}
+		for _, r := range routes {
+			if !slices.Contains(pp.Routes, r.Name) {
+				continue
+			}
+			for _, rule := range r.Spec.Rules {
+				for _, ref := range rule.BackendRefs {
+					set(string(ref.Name), func(b *dataplane.ParsedBackend) {
+						if b.RouteTypes == nil {
+							b.RouteTypes = pp.RouteTypes
+						}
+					})
+				}
+			}
+		}
+	}
 }
 
 func (p *parser) issue(object, format string, args ...any) {

@@ -204,3 +204,67 @@ func renderMapsT(t *testing.T, g *spec.AIGateway) []map[string]any {
 	}
 	return out
 }
+
+// An AgentgatewayPolicy that targets an AgentgatewayBackend sets what the
+// backend would: its webhook reaches the routes that use the backend, and
+// its route types replace the backend's own; one on a route maps route
+// types only for the route's backends that map none.
+func TestImportPolicyOnBackend(t *testing.T) {
+	g, err := spec.Options{Target: templates.Agentgateway, Providers: []string{"openai", "anthropic"}}.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := renderMapsT(t, g)
+	for _, o := range objs {
+		if ai, ok := dig(o, "spec", "policies", "ai").(map[string]any); ok && dig(o, "metadata", "name") == "anthropic" {
+			delete(ai, "routes") // the route's policy maps them
+		}
+	}
+	const pols = `apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayPolicy
+metadata: {name: on-backend, namespace: kubelb}
+spec:
+  targetRefs: [{group: agentgateway.dev, kind: AgentgatewayBackend, name: openai}]
+  backend:
+    ai:
+      routes: {/v1/chat/completions: Completions, "*": Passthrough}
+      promptGuard:
+        request:
+        - webhook: {backendRef: {name: guard, port: 8000}}
+---
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayPolicy
+metadata: {name: on-route, namespace: kubelb}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: anthropic}]
+  backend:
+    ai:
+      routes: {/v1/messages: Messages}
+`
+	more, err := DecodeManifests([]byte(pols))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := Import(append(objs, more...), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, is := range in.Issues {
+		t.Errorf("issue: %s", is)
+	}
+	routes := map[string]spec.Route{}
+	for _, r := range in.Gateway.Spec.Routes {
+		routes[r.Name] = r
+	}
+	if req, _ := routes["openai"].Policies.PromptGuard.Webhooks(); req == nil || req.Service != "guard" || req.Port != 8000 {
+		t.Errorf("openai route's webhook: %+v", req)
+	}
+	if p := routes["anthropic"].Policies; p != nil && p.PromptGuard != nil {
+		t.Errorf("the anthropic route got the openai backend's policy: %+v", p.PromptGuard)
+	}
+	got, _ := json.Marshal(in.RouteTypes)
+	const want = `{"anthropic":{"/v1/messages":"Messages"},"openai":{"*":"Passthrough","/v1/chat/completions":"Completions"}}`
+	if string(got) != want {
+		t.Errorf("route types %s, want %s", got, want)
+	}
+}
