@@ -15,9 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/proxy"
-	"github.com/kubelb-ai/kubelb-ai/validate"
+	"github.com/kubelb-ai/kubelb-ai/serveconfig"
 )
 
 type serveOptions struct {
@@ -185,50 +184,12 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		Ready: ready, Reload: reload, OnReload: onReload})
 }
 
-// load reads, validates and compiles the manifests: the one verdict serve
-// gives at start and at every reload. Findings serve can run with (the
-// tutorial's defects, kinds it does not use) and warnings are logged;
-// any other finding refuses the manifests.
+// load reads the manifests and compiles them for serving: the one verdict
+// serve gives at start and at every reload.
 func (o *serveOptions) load(ctx context.Context, popts proxy.Options, streams IOStreams, logger *slog.Logger) (*proxy.Config, error) {
 	m, err := o.manifests(streams)
 	if err != nil {
 		return nil, err
 	}
-	target := m.Target
-	v, err := validate.New(validate.Options{Target: target})
-	if err != nil {
-		return nil, err
-	}
-	var refused []string
-	for _, f := range v.Validate(ctx, m.Source).Findings {
-		at := fmt.Sprintf("%s:%d:%d", f.File, f.Line, f.Column)
-		how := proxy.Workaround(f.Rule, f.Object, f.Path)
-		switch {
-		case f.Severity != validate.SeverityError:
-			logger.Warn(f.Message, "at", at, "object", f.Object, "rule", f.Rule)
-		case how != "":
-			logger.Warn(f.Message, "at", at, "object", f.Object, "rule", f.Rule, "serve", how)
-		default:
-			refused = append(refused, fmt.Sprintf("%s: %s: %s", at, f.Object, f.Message))
-		}
-	}
-	if len(refused) > 0 {
-		return nil, fmt.Errorf("serve cannot run these manifests (as %s):\n  %s", target, strings.Join(refused, "\n  "))
-	}
-	var maps []map[string]any
-	for _, obj := range m.Objects {
-		maps = append(maps, obj.Object)
-	}
-	in, err := generate.ImportAs(maps, popts.Target)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := proxy.Build(proxy.Manifests{Spec: in.Gateway, Gateway: in.GatewayObject, Routes: in.HTTPRoutes, RouteTypes: in.RouteTypes, LiteralKey: in.LiteralKey, CORS: in.CORS}, popts)
-	if err != nil {
-		return nil, err
-	}
-	for _, w := range cfg.Warnings {
-		logger.Warn(w)
-	}
-	return cfg, nil
+	return serveconfig.Load(ctx, m, popts, logger)
 }

@@ -1,0 +1,63 @@
+package serveconfig
+
+import (
+	"bytes"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/kubelb-ai/kubelb-ai/cluster"
+	"github.com/kubelb-ai/kubelb-ai/proxy"
+)
+
+func load(t *testing.T, files []string, target string) (*proxy.Config, string, error) {
+	t.Helper()
+	m, err := cluster.ReadManifests(cluster.ManifestOptions{Files: files, Target: target})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	cfg, err := Load(t.Context(), m, proxy.Options{Target: m.Target, Lookup: func(string) (string, bool) { return "sk-test", true }}, slog.New(slog.NewTextHandler(&log, nil)))
+	return cfg, log.String(), err
+}
+
+// Rendered manifests compile, with validate's warnings and the
+// configuration's own logged; the tutorial's defects serve can run with are
+// logged with how serve runs them.
+func TestLoad(t *testing.T) {
+	cfg, log, err := load(t, []string{"../testdata/golden/agentgateway/single-anthropic.yaml"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Listeners) != 1 || !strings.Contains(log, "single-anthropic.yaml:82:3 object=\"HTTPRoute kubelb/anthropic\" rule=no-rate-limit") ||
+		!strings.Contains(log, "agentgateway on the cluster refuses it (503)") {
+		t.Errorf("listeners %d, log:\n%s", len(cfg.Listeners), log)
+	}
+	if cfg.Summary["target"] != "agentgateway" {
+		t.Errorf("summary target %v", cfg.Summary["target"])
+	}
+	_, log, err = load(t, []string{"../testdata/tutorial/kubelb-1.2-aigateway.yaml"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log, `serve="serve enforces the tutorial's RateLimitPolicy as the target's local rate limit"`) {
+		t.Errorf("the workaround is not logged:\n%s", log)
+	}
+}
+
+// A finding serve cannot run with refuses the manifests and names where.
+func TestLoadRefuses(t *testing.T) {
+	data, err := os.ReadFile("../testdata/golden/agentgateway/single-anthropic.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := t.TempDir() + "/bad.yaml"
+	if err := os.WriteFile(bad, bytes.Replace(data, []byte("kind: HTTPRoute\n"), []byte("kind: HTTPRoute\nbogus: 1\n"), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = load(t, []string{bad}, "")
+	if err == nil || !strings.Contains(err.Error(), "serve cannot run these manifests (as agentgateway):") || !strings.Contains(err.Error(), "bad.yaml:") || !strings.Contains(err.Error(), "bogus") {
+		t.Errorf("err = %v", err)
+	}
+}
