@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"slices"
 
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
@@ -57,13 +56,6 @@ type Adapter interface {
 	// ParsePolicy reads a policy object back: what it attaches to and
 	// what it sets.
 	ParsePolicy(obj []byte) (ParsedPolicy, []string, error)
-
-	// claims reports whether one manifest object is this target's, and
-	// how surely (see Detect).
-	claims(apiVersion, kind string, obj map[string]any) claim
-	// installedIn reports whether CRD c is this target's backend CRD (or,
-	// for a data plane with a group of its own, any of its CRDs).
-	installedIn(c apiextensionsv1.CustomResourceDefinition) bool
 }
 
 // claim is how surely an object names its target.

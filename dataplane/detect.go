@@ -1,6 +1,7 @@
 package dataplane
 
 import (
+	"slices"
 	"strings"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -31,43 +32,36 @@ func groupOf(apiVersion string) string {
 	return g
 }
 
-// claims: an object of agentgateway's group is agentgateway's alone.
-func (a agentgateway) claims(apiVersion, _ string, _ map[string]any) claim {
-	if groupOf(apiVersion) == a.Facts().API.Group {
-		return claimRelease
-	}
-	return claimNone
-}
-
-// claims: v2.1 claims kgateway's kinds as the family's newest release;
-// v2.0 claims a Backend only by v2.0's own shape (ai.llm.provider,
-// ai.multipool, hostOverride).
-func (k kgateway21) claims(apiVersion, _ string, _ map[string]any) claim {
-	if groupOf(apiVersion) == k.Facts().API.Group {
-		return claimFamily
-	}
-	return claimNone
-}
-
-func (k kgateway20) claims(apiVersion, kind string, obj map[string]any) claim {
-	t := k.Facts()
+// claims is how surely one manifest object names target t, by its
+// detection markers: an object of a group the target owns, or a backend
+// with a field only this release has, surely; another object of the
+// target's group as one of its family.
+func claims(t templates.Target, apiVersion, kind string, obj map[string]any) claim {
 	if groupOf(apiVersion) != t.API.Group {
 		return claimNone
 	}
-	if kind == t.API.Backend {
-		ai, _ := dig(obj, "spec", "ai").(map[string]any)
-		llm, _ := ai["llm"].(map[string]any)
-		_, provider := llm["provider"]
-		_, multipool := ai["multipool"]
-		_, hostOverride := llm["hostOverride"]
-		if provider || multipool || hostOverride {
-			return claimRelease
-		}
+	if t.Detect.OwnsGroup {
+		return claimRelease
 	}
-	return claimNone
+	if kind == t.API.Backend && slices.ContainsFunc(t.Detect.BackendFields, func(path string) bool { return has(obj, path) }) {
+		return claimRelease
+	}
+	return claimFamily
 }
 
-// Detect names the target manifests were written for: of the targets an
+// has reports whether obj has the field at a dotted path.
+func has(obj map[string]any, path string) bool {
+	keys := strings.Split(path, ".")
+	m, ok := dig(obj, keys[:len(keys)-1]...).(map[string]any)
+	if !ok {
+		return false
+	}
+	_, ok = m[keys[len(keys)-1]]
+	return ok
+}
+
+// Detect names the target manifests were written for (by the targets'
+// detection markers in targets.yaml): of the targets an
 // object claims by a release's own shape, the newest data plane; else the
 // newest release of a family an object belongs to; else the default.
 // (agentgateway's objects are its alone; kgateway v2.0 is told from v2.1
@@ -78,7 +72,7 @@ func Detect(objs []map[string]any) string {
 		av, _ := o["apiVersion"].(string)
 		kind, _ := o["kind"].(string)
 		for i, a := range adapters {
-			if c := a.claims(av, kind, o); c > bestClaim || (c == bestClaim && c != claimNone && i > best) {
+			if c := claims(a.Facts(), av, kind, o); c > bestClaim || (c == bestClaim && c != claimNone && i > best) {
 				best, bestClaim = i, c
 			}
 		}
@@ -108,7 +102,7 @@ func FromCRDs(crds []apiextensionsv1.CustomResourceDefinition) (target string, o
 	best := -1
 	for _, c := range crds {
 		for i, a := range adapters {
-			if i > best && a.installedIn(c) {
+			if i > best && installedIn(a.Facts(), c) {
 				best = i
 			}
 		}
@@ -128,7 +122,7 @@ func Installed(crds []apiextensionsv1.CustomResourceDefinition, target string) b
 		return false
 	}
 	for _, c := range crds {
-		if a.installedIn(c) {
+		if installedIn(a.Facts(), c) {
 			return true
 		}
 	}
@@ -149,36 +143,39 @@ func BackendCRDs() []string {
 	return out
 }
 
-// installedIn: any CRD of agentgateway's group.
-func (a agentgateway) installedIn(c apiextensionsv1.CustomResourceDefinition) bool {
-	return c.Spec.Group == a.Facts().API.Group
-}
-
-// installedIn: kgateway's Backend CRD of the release, told apart by
-// v2.1's spec.ai.priorityGroups.
-func (k kgateway21) installedIn(c apiextensionsv1.CustomResourceDefinition) bool {
-	return isKgatewayBackend(k.Facts(), c) && hasPriorityGroups(c)
-}
-
-func (k kgateway20) installedIn(c apiextensionsv1.CustomResourceDefinition) bool {
-	return isKgatewayBackend(k.Facts(), c) && !hasPriorityGroups(c)
-}
-
-func isKgatewayBackend(t templates.Target, c apiextensionsv1.CustomResourceDefinition) bool {
-	return c.Spec.Group == t.API.Group && c.Spec.Names.Kind == t.API.Backend
-}
-
-func hasPriorityGroups(c apiextensionsv1.CustomResourceDefinition) bool {
+// installedIn reports whether CRD c is target t's: any CRD of a group it
+// owns, else its backend CRD with the schema fields of its release.
+func installedIn(t templates.Target, c apiextensionsv1.CustomResourceDefinition) bool {
+	if c.Spec.Group != t.API.Group {
+		return false
+	}
+	if t.Detect.OwnsGroup {
+		return true
+	}
+	if c.Spec.Names.Kind != t.API.Backend {
+		return false
+	}
 	for _, v := range c.Spec.Versions {
 		if v.Schema == nil || v.Schema.OpenAPIV3Schema == nil {
 			continue
 		}
-		ai := v.Schema.OpenAPIV3Schema.Properties["spec"].Properties["ai"]
-		if _, has := ai.Properties["priorityGroups"]; has {
-			return true
-		}
+		s := v.Schema.OpenAPIV3Schema
+		return !slices.ContainsFunc(t.Detect.CRDHas, func(p string) bool { return !schemaHas(s, p) }) &&
+			!slices.ContainsFunc(t.Detect.CRDLacks, func(p string) bool { return schemaHas(s, p) })
 	}
 	return false
+}
+
+// schemaHas reports whether schema s has the property at a dotted path.
+func schemaHas(s *apiextensionsv1.JSONSchemaProps, path string) bool {
+	for _, k := range strings.Split(path, ".") {
+		p, ok := s.Properties[k]
+		if !ok {
+			return false
+		}
+		s = &p
+	}
+	return true
 }
 
 // MinRelease is the oldest release of target's data plane whose CRDs have

@@ -110,7 +110,7 @@ func RouteTypedBackend(kind string) bool {
 // for objects that several targets share or none has.
 func OwnedBy(apiVersion, kind string) (target string, ok bool) {
 	for _, a := range adapters {
-		if a.claims(apiVersion, kind, nil) == claimRelease {
+		if claims(a.Facts(), apiVersion, kind, nil) == claimRelease {
 			return a.Facts().Name, true
 		}
 	}

@@ -124,6 +124,9 @@ type Target struct {
 	// AddsBearer: the data plane puts "Bearer " before the key a Secret
 	// holds itself (so a Secret must hold the bare key).
 	AddsBearer bool `json:"addsBearer"`
+	// Detect says how to tell the target's manifests and CRDs from
+	// others'.
+	Detect Detect `json:"detect"`
 	// RerankSince is the first data-plane release whose backend CRD
 	// accepts the Rerank route type ("" for none).
 	RerankSince string `json:"rerankSince,omitempty"`
@@ -169,6 +172,20 @@ const (
 	KgatewayV21  = "kgateway-v2.1"
 	Agentgateway = "agentgateway"
 )
+
+// Detect holds the markers that tell a target's manifests and a cluster's
+// CRDs apart; field paths are dotted from the object's root.
+type Detect struct {
+	// OwnsGroup: an object of the API group is this target's alone.
+	OwnsGroup bool `json:"ownsGroup,omitempty"`
+	// BackendFields: a backend object with any of them is this release's
+	// (a shape no other release of the group has).
+	BackendFields []string `json:"backendFields,omitempty"`
+	// CRDHas and CRDLacks: the installed backend CRD's schema has every
+	// field of CRDHas and none of CRDLacks.
+	CRDHas   []string `json:"crdHas,omitempty"`
+	CRDLacks []string `json:"crdLacks,omitempty"`
+}
 
 // Limiter semantics.
 const (
