@@ -219,6 +219,23 @@ func (agentgateway) RateLimit(r *spec.Route, meta metav1.ObjectMeta) Object {
 	}
 }
 
+// CORS renders the route's CORS policy as an AgentgatewayPolicy's
+// spec.traffic.cors.
+func (agentgateway) CORS(r *spec.Route, meta metav1.ObjectMeta) Object {
+	if r.Policies.CORS == nil {
+		return nil
+	}
+	group, kind := routeTargetRef()
+	return &agw.AgentgatewayPolicy{
+		TypeMeta:   typeMeta(agwAPIVersion, "AgentgatewayPolicy"),
+		ObjectMeta: meta,
+		Spec: agw.AgentgatewayPolicySpec{
+			TargetRefs: []agw.PolicyTargetReference{{Group: group, Kind: kind, Name: r.Name}},
+			Traffic:    &agw.TrafficPolicy{CORS: &agw.CORS{HTTPCORSFilter: corsFilter(r.Policies.CORS)}},
+		},
+	}
+}
+
 // aiPolicy is nil: agentgateway's AI policies are part of the backend.
 func (agentgateway) AIPolicy(*spec.Route, metav1.ObjectMeta) Object { return nil }
 

@@ -48,6 +48,8 @@ type Adapter interface {
 	// AIPolicy renders the route's AI policy object (guards, enrichment,
 	// defaults), or nil.
 	AIPolicy(route *spec.Route, meta metav1.ObjectMeta) Object
+	// CORS renders the route's CORS policy, or nil.
+	CORS(route *spec.Route, meta metav1.ObjectMeta) Object
 
 	// ParseParameters reads the gateway-parameters object back.
 	ParseParameters(obj []byte) (serviceType string, issues []string, err error)

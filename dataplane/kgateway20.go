@@ -49,6 +49,9 @@ func (kgateway20) AIPolicy(r *spec.Route, meta metav1.ObjectMeta) Object {
 	return tp
 }
 
+// CORS is nil: kgateway v2.0 has no CORS policy (spec.Check says so).
+func (kgateway20) CORS(*spec.Route, metav1.ObjectMeta) Object { return nil }
+
 func (kgateway20) Backend(s *spec.Spec, b spec.Backend, _ *spec.Route, meta metav1.ObjectMeta) (Object, error) {
 	ps, err := failoverProviders(s, b)
 	if err != nil {

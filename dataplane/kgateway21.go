@@ -110,6 +110,20 @@ func (kgateway21) RateLimit(r *spec.Route, meta metav1.ObjectMeta) Object {
 	}
 }
 
+// CORS renders the route's CORS policy as a TrafficPolicy's spec.cors.
+func (kgateway21) CORS(r *spec.Route, meta metav1.ObjectMeta) Object {
+	if r.Policies.CORS == nil {
+		return nil
+	}
+	var cors kgw.CorsPolicy
+	convertJSON(corsFilter(r.Policies.CORS), &cors)
+	return &kgw.TrafficPolicy{
+		TypeMeta:   typeMeta(kgatewayAPIVersion, "TrafficPolicy"),
+		ObjectMeta: meta,
+		Spec:       kgw.TrafficPolicySpec{TargetRefs: targetRefs21(r), Cors: &cors},
+	}
+}
+
 func targetRefs21(r *spec.Route) []kgw.LocalPolicyTargetReferenceWithSectionName {
 	group, kind := routeTargetRef()
 	return []kgw.LocalPolicyTargetReferenceWithSectionName{{Group: group, Kind: kind, Name: r.Name}}

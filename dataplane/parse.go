@@ -113,6 +113,9 @@ func MergePolicies(into, from *spec.Policies) *spec.Policies {
 	if len(from.Defaults) > 0 {
 		into.Defaults = from.Defaults
 	}
+	if from.CORS != nil {
+		into.CORS = from.CORS
+	}
 	return into
 }
 

@@ -238,6 +238,16 @@ func (a agentgateway) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 	if ap.Spec.Frontend != nil {
 		issues = append(issues, "frontend policies are not represented")
 	}
+	if t := ap.Spec.Traffic; t != nil && t.CORS != nil {
+		p.CORS = specCORS(t.CORS.HTTPCORSFilter)
+	}
+	if t := ap.Spec.Traffic; t != nil {
+		rest := *t
+		rest.RateLimit, rest.CORS = nil, nil
+		if !reflect.ValueOf(rest).IsZero() {
+			issues = append(issues, "traffic policies other than rateLimit.local and cors are not represented")
+		}
+	}
 	if t := ap.Spec.Traffic; t != nil && t.RateLimit != nil {
 		for _, l := range t.RateLimit.Local {
 			unit := ""

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
 	kgw20 "github.com/kubelb-ai/kubelb-ai/api/kgatewayv20"
 	kgw21 "github.com/kubelb-ai/kubelb-ai/api/kgatewayv21"
 	"github.com/kubelb-ai/kubelb-ai/spec"
@@ -296,12 +298,25 @@ func trafficPolicy(tp *kgw21.TrafficPolicy) ([]string, *spec.Policies, []string)
 			issues = append(issues, fmt.Sprintf("a policy on %s %s is not represented (the Spec's policies are per route)", ref.Kind, ref.Name))
 			continue
 		}
+		if ref.SectionName != nil {
+			issues = append(issues, fmt.Sprintf("a policy on rule %s of HTTPRoute %s is represented on the whole route", *ref.SectionName, ref.Name))
+		}
 		routes = append(routes, ref.Name)
 	}
 	if len(tp.Spec.TargetSelectors) > 0 {
 		issues = append(issues, "targetSelectors are not represented")
 	}
+	if tp.Spec.Transformation != nil || tp.Spec.ExtProc != nil || tp.Spec.ExtAuth != nil {
+		issues = append(issues, "transformation, extProc and extAuth are not represented")
+	}
 	var p *spec.Policies
+	if c := tp.Spec.Cors; c != nil && c.Disable != nil {
+		issues = append(issues, "cors.disable (turning off a wider policy's CORS) is not represented")
+	} else if c != nil {
+		var f gwv1.HTTPCORSFilter
+		convertJSON(c, &f)
+		p = &spec.Policies{CORS: specCORS(f)}
+	}
 	if ai := tp.Spec.AI; ai != nil {
 		a := kgatewayAIPolicy{streaming: ai.RouteType != nil && *ai.RouteType == "CHAT_STREAMING"}
 		if e := ai.PromptEnrichment; e != nil {
@@ -335,9 +350,9 @@ func trafficPolicy(tp *kgw21.TrafficPolicy) ([]string, *spec.Policies, []string)
 			}
 			a.defaults = append(a.defaults, spec.FieldDefault{Field: d.Field, Value: v, Override: d.Override})
 		}
-		var is []string
-		p, is = a.policies()
+		pol, is := a.policies()
 		issues = append(issues, is...)
+		p = MergePolicies(p, pol)
 	}
 	if rl := tp.Spec.RateLimit; rl != nil {
 		if p == nil {

@@ -18,6 +18,7 @@ import (
 func SecretName(provider string) string { return provider + "-secret" }
 func RateLimitName(route string) string { return route + "-rate-limit" }
 func AIPolicyName(route string) string  { return route + "-ai" }
+func CORSName(route string) string      { return route + "-cors" }
 
 // Secret keys read by the data planes.
 const (

@@ -30,10 +30,11 @@ const (
 	CategoryRoute
 	CategoryRateLimit
 	CategoryAIPolicy
+	CategoryCORS
 	categoryAll
 )
 
-var categoryNames = [...]string{"secret", "gateway-parameters", "gateway", "backend", "route", "rate-limit", "ai-policy"}
+var categoryNames = [...]string{"secret", "gateway-parameters", "gateway", "backend", "route", "rate-limit", "ai-policy", "cors"}
 
 func (c Category) String() string {
 	if c >= 0 && c < categoryAll {
@@ -44,7 +45,7 @@ func (c Category) String() string {
 
 // CategoryNames lists the categories in the order of the command line contract.
 func CategoryNames() []string {
-	return []string{"gateway", "gateway-parameters", "backend", "route", "secret", "rate-limit", "ai-policy"}
+	return []string{"gateway", "gateway-parameters", "backend", "route", "secret", "rate-limit", "ai-policy", "cors"}
 }
 
 // ParseCategory maps a generate argument to its category; "all" selects every one.

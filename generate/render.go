@@ -74,6 +74,9 @@ func Render(g *spec.AIGateway) ([]Object, error) {
 		if o := r.AIPolicy(&s.Routes[i], meta(dataplane.AIPolicyName(s.Routes[i].Name))); o != nil {
 			add(CategoryAIPolicy, o)
 		}
+		if o := r.CORS(&s.Routes[i], meta(dataplane.CORSName(s.Routes[i].Name))); o != nil {
+			add(CategoryCORS, o)
+		}
 	}
 	return objs, nil
 }

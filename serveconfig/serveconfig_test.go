@@ -3,6 +3,8 @@ package serveconfig
 import (
 	"bytes"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -59,5 +61,27 @@ func TestLoadRefuses(t *testing.T) {
 	_, _, err = load(t, []string{bad}, "")
 	if err == nil || !strings.Contains(err.Error(), "serve cannot run these manifests (as agentgateway):") || !strings.Contains(err.Error(), "bad.yaml:") || !strings.Contains(err.Error(), "bogus") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// A CORS policy written in the Spec reaches serve through the manifests
+// generate renders for it, on every target that has one.
+func TestSpecCORSIsServed(t *testing.T) {
+	for _, target := range []string{"agentgateway", "kgateway-v2.1"} {
+		cfg, _, err := load(t, []string{"../testdata/golden/" + target + "/cors.yaml"}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for origin, allowed := range map[string]bool{"https://app.example.com": true, "https://eu.example.org": true, "https://evil.example.net": false} {
+			req := httptest.NewRequest(http.MethodOptions, "http://127.0.0.1:8080/openai/v1/chat/completions", nil)
+			req.Header.Set("Origin", origin)
+			req.Header.Set("Access-Control-Request-Method", "POST")
+			rec := httptest.NewRecorder()
+			cfg.Listeners[0].Handler.ServeHTTP(rec, req)
+			got := rec.Header().Get("Access-Control-Allow-Origin")
+			if allowed && (got != origin || rec.Header().Get("Access-Control-Allow-Credentials") != "true") || !allowed && got != "" {
+				t.Errorf("%s: preflight from %s: %d, Allow-Origin %q, headers %v", target, origin, rec.Code, got, rec.Header())
+			}
+		}
 	}
 }

@@ -300,6 +300,9 @@ func checkPolicies(e *errs, path string, p *Policies, t templates.Target) {
 		checkWebhook(e, path+".promptGuard.webhook.request", req, t)
 		checkWebhook(e, path+".promptGuard.webhook.response", resp, t)
 	}
+	if c := p.CORS; c != nil {
+		checkCORS(e, path+".cors", c, t)
+	}
 	if pr := p.Prompt; pr != nil {
 		for name, msgs := range map[string][]Message{"prepend": pr.Prepend, "append": pr.Append} {
 			for i, m := range msgs {
@@ -430,4 +433,44 @@ func keys[V any](m map[string]V) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// corsOriginRE is an origin a CORS policy may allow: scheme, host (its
+// first label may be *) and optional port, as the Gateway API's filter
+// takes it.
+var corsOriginRE = regexp.MustCompile(`^(https?)://(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$`)
+
+// corsMethods are the methods a CORS policy may name ("*" any).
+var corsMethods = []string{"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "*"}
+
+func checkCORS(e *errs, path string, c *CORS, t templates.Target) {
+	if !t.Features.CORS {
+		e.add(path, "target %s has no CORS policy; targets that have one: %s",
+			t.Name, targetsWith(func(o templates.Target) bool { return o.Features.CORS }))
+	}
+	if len(c.AllowOrigins) == 0 {
+		e.add(path+".allowOrigins", "at least one origin is required, e.g. https://app.example.com")
+	}
+	for i, o := range c.AllowOrigins {
+		if o != "*" && !corsOriginRE.MatchString(o) {
+			e.add(fmt.Sprintf("%s.allowOrigins[%d]", path, i), "%q is not an origin: want scheme://host[:port] (e.g. https://app.example.com, https://*.example.com) or *", o)
+		}
+	}
+	for i, m := range c.AllowMethods {
+		if !slices.Contains(corsMethods, m) {
+			e.add(fmt.Sprintf("%s.allowMethods[%d]", path, i), "unknown method %q: use one of %s", m, strings.Join(corsMethods, ", "))
+		}
+	}
+	if slices.Contains(c.AllowOrigins, "*") && len(c.AllowOrigins) > 1 {
+		e.add(path+".allowOrigins", "* allows any origin: it cannot stand beside others")
+	}
+	if slices.Contains(c.AllowMethods, "*") && len(c.AllowMethods) > 1 {
+		e.add(path+".allowMethods", "* allows any method: it cannot stand beside others")
+	}
+	if c.AllowCredentials && slices.Contains(c.AllowOrigins, "*") {
+		e.add(path+".allowCredentials", "credentials cannot be allowed to any origin (*): browsers refuse it; name the origins")
+	}
+	if c.MaxAge < 0 {
+		e.add(path+".maxAge", "must not be negative")
+	}
 }

@@ -122,6 +122,24 @@ func TestCheckRejectsWhatTheTargetCannotExpress(t *testing.T) {
 		}, "unknown unit \"day\""},
 		{"none auth for openai", "agentgateway", func(s *Spec) { s.Providers[0].Auth = Auth{Source: "none"} },
 			"openai needs a credential"},
+		{"cors on v2.0", "kgateway-v2.0", func(s *Spec) {
+			s.Routes = []Route{{Name: "openai", Backends: []Backend{{Providers: []string{"openai"}}}, Policies: &Policies{CORS: &CORS{AllowOrigins: []string{"https://a.example.com"}}}}}
+		}, "target kgateway-v2.0 has no CORS policy; targets that have one: kgateway-v2.1, agentgateway"},
+		{"cors without origins", "agentgateway", func(s *Spec) {
+			s.Routes = []Route{{Name: "openai", Backends: []Backend{{Providers: []string{"openai"}}}, Policies: &Policies{CORS: &CORS{AllowMethods: []string{"POST"}}}}}
+		}, "allowOrigins: at least one origin is required"},
+		{"cors origin with a path", "agentgateway", func(s *Spec) {
+			s.Routes = []Route{{Name: "openai", Backends: []Backend{{Providers: []string{"openai"}}}, Policies: &Policies{CORS: &CORS{AllowOrigins: []string{"https://a.example.com/app"}}}}}
+		}, "allowOrigins[0]: \"https://a.example.com/app\" is not an origin"},
+		{"cors any origin among others", "kgateway-v2.1", func(s *Spec) {
+			s.Routes = []Route{{Name: "openai", Backends: []Backend{{Providers: []string{"openai"}}}, Policies: &Policies{CORS: &CORS{AllowOrigins: []string{"*", "https://a.example.com"}}}}}
+		}, "* allows any origin: it cannot stand beside others"},
+		{"cors credentials to any origin", "agentgateway", func(s *Spec) {
+			s.Routes = []Route{{Name: "openai", Backends: []Backend{{Providers: []string{"openai"}}}, Policies: &Policies{CORS: &CORS{AllowOrigins: []string{"*"}, AllowCredentials: true}}}}
+		}, "credentials cannot be allowed to any origin"},
+		{"cors unknown method", "agentgateway", func(s *Spec) {
+			s.Routes = []Route{{Name: "openai", Backends: []Backend{{Providers: []string{"openai"}}}, Policies: &Policies{CORS: &CORS{AllowOrigins: []string{"*"}, AllowMethods: []string{"post"}}}}}
+		}, "unknown method \"post\""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := AIGateway{Spec: Spec{Target: tc.target, Providers: []Provider{{Kind: "openai"}}}}

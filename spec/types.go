@@ -145,6 +145,22 @@ type Policies struct {
 	PromptGuard *PromptGuard   `json:"promptGuard,omitempty"`
 	Prompt      *Prompt        `json:"prompt,omitempty"`
 	Defaults    []FieldDefault `json:"defaults,omitempty"`
+	// CORS answers browsers' cross-origin requests to the route.
+	CORS *CORS `json:"cors,omitempty"`
+}
+
+// CORS is which web pages may call a route from a browser, in the terms of
+// the Gateway API's CORS filter.
+type CORS struct {
+	// AllowOrigins are origins ("https://app.example.com", a wildcard
+	// host "https://*.example.com", or "*" for any).
+	AllowOrigins     []string `json:"allowOrigins"`
+	AllowMethods     []string `json:"allowMethods,omitempty"`
+	AllowHeaders     []string `json:"allowHeaders,omitempty"`
+	ExposeHeaders    []string `json:"exposeHeaders,omitempty"`
+	AllowCredentials bool     `json:"allowCredentials,omitempty"`
+	// MaxAge is how many seconds a browser may cache a preflight answer.
+	MaxAge int32 `json:"maxAge,omitempty"`
 }
 
 // Rate-limit units.

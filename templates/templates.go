@@ -87,6 +87,8 @@ type Features struct {
 	// completions, Responses, embeddings, ...); without it every request is
 	// chat completions.
 	RouteTypes bool `json:"routeTypes"`
+	// CORS: a route's policy can answer browsers' cross-origin requests.
+	CORS bool `json:"cors"`
 }
 
 // Target is one data plane kubelb-ai renders manifests for.
