@@ -11,8 +11,8 @@ import (
 
 // CORSPolicy is a data plane's CORS policy object with what it attaches to,
 // in neutral terms: serve answers cross-origin requests by it. (The Spec
-// has no place for it: its policies are per route, these attach to
-// Gateways, listeners, routes, rules and label selectors.)
+// carries a policy on a whole route, policies.cors; these also attach to
+// Gateways, listeners, rules and label selectors, which serve honours.)
 type CORSPolicy struct {
 	// Kind, Namespace and Name identify the object; Created is its
 	// creationTimestamp (the older of two policies wins a conflict).
