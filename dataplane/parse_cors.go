@@ -3,7 +3,6 @@ package dataplane
 import (
 	"encoding/json"
 
-	"k8s.io/utils/ptr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/kubelb-ai/kubelb-ai/spec"
@@ -158,41 +157,17 @@ func toInt(v any) int64 {
 }
 
 // corsFilter is a Spec CORS policy as the Gateway API's filter, which both
-// data planes' policies take (agentgateway inline, kgateway field by field).
+// data planes' policies take (agentgateway inline, kgateway field by
+// field). The Spec's CORS has the filter's JSON field names.
 func corsFilter(c *spec.CORS) gwv1.HTTPCORSFilter {
-	f := gwv1.HTTPCORSFilter{MaxAge: c.MaxAge}
-	for _, o := range c.AllowOrigins {
-		f.AllowOrigins = append(f.AllowOrigins, gwv1.CORSOrigin(o))
-	}
-	for _, m := range c.AllowMethods {
-		f.AllowMethods = append(f.AllowMethods, gwv1.HTTPMethodWithWildcard(m))
-	}
-	for _, h := range c.AllowHeaders {
-		f.AllowHeaders = append(f.AllowHeaders, gwv1.HTTPHeaderName(h))
-	}
-	for _, h := range c.ExposeHeaders {
-		f.ExposeHeaders = append(f.ExposeHeaders, gwv1.HTTPHeaderName(h))
-	}
-	if c.AllowCredentials {
-		f.AllowCredentials = ptr.To(true)
-	}
+	var f gwv1.HTTPCORSFilter
+	convertJSON(c, &f)
 	return f
 }
 
 // specCORS reads a Gateway API CORS filter back into the Spec's terms.
 func specCORS(f gwv1.HTTPCORSFilter) *spec.CORS {
-	c := &spec.CORS{MaxAge: f.MaxAge, AllowCredentials: f.AllowCredentials != nil && *f.AllowCredentials}
-	for _, o := range f.AllowOrigins {
-		c.AllowOrigins = append(c.AllowOrigins, string(o))
-	}
-	for _, m := range f.AllowMethods {
-		c.AllowMethods = append(c.AllowMethods, string(m))
-	}
-	for _, h := range f.AllowHeaders {
-		c.AllowHeaders = append(c.AllowHeaders, string(h))
-	}
-	for _, h := range f.ExposeHeaders {
-		c.ExposeHeaders = append(c.ExposeHeaders, string(h))
-	}
+	c := &spec.CORS{}
+	convertJSON(f, c)
 	return c
 }
