@@ -57,9 +57,9 @@ lint: ## gofmt, go vet and staticcheck
 	$(TOOLS) staticcheck ./...
 
 # api/<package> -> schemas/crds/<data plane>/<release>: each package models one
-# release's CRDs (templates/targets.yaml says which KubeLB release runs it).
-CRD_DIRS := kgatewayv20:kgateway/v2.0.5 kgatewayv21:kgateway/v2.1.2 agentgateway:agentgateway/v1.1.0 \
-  agentgatewayv13:agentgateway/v1.3.1 agentgatewayv14:agentgateway/v1.4.1
+# release's CRDs and names it in a //kubelbai:crds line of its doc.go
+# (templates/targets.yaml says which KubeLB release runs it).
+CRD_DIRS := $(shell grep -H '^//kubelbai:crds ' api/*/doc.go | sed 's|^api/\([^/]*\)/doc.go://kubelbai:crds |\1:|')
 # The Gateway API releases KubeLB installs (and those its data planes were
 # built against), copied as shipped in the sigs.k8s.io/gateway-api module,
 # whose download the Go checksum database verifies.

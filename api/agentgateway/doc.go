@@ -18,3 +18,7 @@
 // +groupName=agentgateway.dev
 // +versionName=v1alpha1
 package agentgateway
+
+// make generate writes this package's CRDs to schemas/crds/agentgateway/v1.1.0.
+//
+//kubelbai:crds agentgateway/v1.1.0

@@ -17,3 +17,7 @@
 // +groupName=agentgateway.dev
 // +versionName=v1alpha1
 package agentgatewayv13
+
+// make generate writes this package's CRDs to schemas/crds/agentgateway/v1.3.1.
+//
+//kubelbai:crds agentgateway/v1.3.1

@@ -22,3 +22,7 @@
 // +groupName=agentgateway.dev
 // +versionName=v1alpha1
 package agentgatewayv14
+
+// make generate writes this package's CRDs to schemas/crds/agentgateway/v1.4.1.
+//
+//kubelbai:crds agentgateway/v1.4.1

@@ -17,3 +17,7 @@
 // +groupName=gateway.kgateway.dev
 // +versionName=v1alpha1
 package kgatewayv20
+
+// make generate writes this package's CRDs to schemas/crds/kgateway/v2.0.5.
+//
+//kubelbai:crds kgateway/v2.0.5

@@ -21,3 +21,7 @@
 // +groupName=gateway.kgateway.dev
 // +versionName=v1alpha1
 package kgatewayv21
+
+// make generate writes this package's CRDs to schemas/crds/kgateway/v2.1.2.
+//
+//kubelbai:crds kgateway/v2.1.2
