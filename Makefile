@@ -34,6 +34,10 @@ test-apiserver: ## tests against a real kube-apiserver that hack/testcluster bui
 	  kubeconfig=$$(GATEWAY_API_CRDS=schemas/crds/gateway-api/v1.4.1/standard CRD_DIRS=$(SHARED)/crds/kgateway/v2.1.2 hack/testcluster/start.sh $(TESTCACHE) $$state) && \
 	  KUBELB_AI_TEST_KUBECONFIG=$$kubeconfig $(GO) test -count=1 -v -run '^(TestValidateCRDsFromCluster|TestInitDetectsTarget)$$' ./cmd/kubelb-ai
 
+.PHONY: ratelimit-tools
+ratelimit-tools: ## redis-server (apt) and envoyproxy/ratelimit (built once, cached under ~/.cache) for the global rate-limit tests (package quota)
+	hack/ratelimit/install.sh
+
 SDK_NODE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/kubelb-ai/sdk-node
 test-sdk: ## the providers' Go SDKs (openai-go, anthropic-sdk-go), then their Node SDKs and the Vercel AI SDK (npm, pinned in test/sdk/node), through serve
 	cd test/sdk && $(GO) vet ./... && $(GO) test -race -count=1 ./...
