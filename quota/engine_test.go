@@ -3,6 +3,7 @@ package quota
 import (
 	"context"
 	"math"
+	"net"
 	"reflect"
 	"sync"
 	"testing"
@@ -152,5 +153,40 @@ func TestMemoryDropsEndedWindows(t *testing.T) {
 	m.store.mu.Unlock()
 	if n != 1 {
 		t.Errorf("%d counters kept after %d one-second windows, want 1 (the current)", n, sweepEvery)
+	}
+}
+
+// TestUnreachableBackendIsAnError: with Redis or the service down the
+// engines answer an error, promptly, so the caller can apply its failure
+// mode (FailOpen or FailClosed) instead of guessing a code.
+func TestUnreachableBackendIsAnError(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	cfg := mustParse(t, "domain: d\ndescriptors:\n- key: k\n  rate_limit: {unit: second, requests_per_unit: 1}\n")
+	r, err := NewRedis(cfg, closed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	s, err := NewService(closed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for name, e := range map[string]Engine{"Redis": r, "service": s} {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		start := time.Now()
+		res, err := e.ShouldRateLimit(ctx, "d", [][]Entry{{{"k", "v"}}}, 1)
+		cancel()
+		if err == nil {
+			t.Errorf("%s: no error, answered %s", name, fmtResult(res))
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("%s: took %s", name, d)
+		}
 	}
 }

@@ -33,6 +33,10 @@ func NewRedis(cfg *Config, addr string, clock Clock) (*Redis, error) {
 	opts.DialTimeout = time.Second
 	opts.ReadTimeout = time.Second
 	opts.WriteTimeout = time.Second
+	opts.DialerRetries = 1
+	// Never resend a pipeline: an INCRBY whose reply was lost may have
+	// counted, and counting it twice would break exactness.
+	opts.MaxRetries = -1
 	c := redis.NewClient(opts)
 	return &Redis{evaluator: newEvaluator(cfg, clock, redisCounters{c}), client: c}, nil
 }
