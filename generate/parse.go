@@ -368,6 +368,10 @@ func (p *parser) globalLimits() {
 			}
 		}
 	}
+	if !s.HasGlobalLimit() {
+		// Only global limits use it (and spec.Check says so).
+		s.RateLimitService = nil
+	}
 }
 
 func sameJSON(a, b any) bool {
