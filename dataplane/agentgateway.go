@@ -2,9 +2,11 @@ package dataplane
 
 import (
 	"encoding/json"
+	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/utils/ptr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
@@ -264,3 +266,96 @@ func agwWebhook(w *spec.Webhook) *agw.GuardWebhook {
 	}
 	return out
 }
+
+// Traffic renders one AgentgatewayPolicy per route with everything its
+// traffic section holds: the clients' checks, local and global limits and
+// CORS (apiKeyAuthentication, jwtAuthentication and rateLimit are singular:
+// two policies setting one on a route would drop one).
+func (agentgateway) Traffic(s *spec.Spec, r *spec.Route, meta metav1.ObjectMeta) Object {
+	if !MergedTraffic(s, r) {
+		return nil
+	}
+	t := &agw.TrafficPolicy{}
+	if p := r.Policies; p != nil {
+		var local []agw.LocalRateLimit
+		var global []agw.RateLimitDescriptor
+		if rl := p.RateLimit; rl.Global() {
+			global = append(global, agwDescriptor(s, r.Name, DescriptorRoute, rl.Key, agw.RateLimitCostRequests))
+		} else if rl != nil {
+			local = append(local, agw.LocalRateLimit{Requests: rl.Requests, Unit: agwUnits[rl.Per], Burst: nonZero(rl.Burst)})
+		}
+		if tl := p.TokenLimit; tl.Global() {
+			global = append(global, agwDescriptor(s, r.Name, DescriptorTokens, tl.Key, agw.RateLimitCostTokens))
+		} else if tl != nil {
+			local = append(local, agw.LocalRateLimit{Tokens: tl.Tokens, Unit: agwUnits[tl.Per], Burst: nonZero(tl.Burst)})
+		}
+		if len(local) > 0 || len(global) > 0 {
+			t.RateLimit = &agw.RateLimits{Local: local}
+		}
+		if len(global) > 0 {
+			rls := s.RateLimitService
+			t.RateLimit.Global = &agw.GlobalRateLimit{BackendRef: serviceRef(rls.Service), Domain: rls.Domain,
+				Descriptors: global, FailureMode: agw.FailureMode(rls.FailureMode)}
+		}
+		if p.CORS != nil {
+			t.CORS = &agw.CORS{HTTPCORSFilter: corsFilter(p.CORS)}
+		}
+	}
+	if c := s.Clients; c != nil {
+		if len(c.APIKeys) > 0 {
+			t.APIKeyAuthentication = &agw.APIKeyAuthentication{Mode: agw.CredentialMode(c.Mode),
+				SecretRef: &corev1.LocalObjectReference{Name: ClientKeysName(s.Gateway.Name)}}
+		}
+		if j := c.JWT; j != nil {
+			pr := agw.JWTProvider{Issuer: j.Issuer, Audiences: j.Audiences, JWKS: agw.JWKS{Inline: j.JWKS.Inline}}
+			if j.JWKS.Service != "" {
+				pr.JWKS.Remote = &agw.RemoteJWKS{JWKSPath: j.JWKS.Path, BackendRef: serviceRef(j.JWKS.Service)}
+			}
+			t.JWTAuthentication = &agw.JWTAuthentication{Mode: agw.JWTMode(c.Mode), Providers: []agw.JWTProvider{pr}}
+		}
+		for _, rule := range c.Allow {
+			if t.Authorization == nil {
+				t.Authorization = &agw.Authorization{Action: agw.AuthorizationAllow}
+			}
+			t.Authorization.Policy.MatchExpressions = append(t.Authorization.Policy.MatchExpressions, agw.CELExpression(rule))
+		}
+	}
+	group, kind := routeTargetRef()
+	pol := &agw.AgentgatewayPolicy{
+		TypeMeta:   typeMeta(agwAPIVersion, "AgentgatewayPolicy"),
+		ObjectMeta: meta,
+		Spec: agw.AgentgatewayPolicySpec{
+			TargetRefs: []agw.PolicyTargetReference{{Group: group, Kind: kind, Name: r.Name}},
+			Traffic:    t,
+		},
+	}
+	if c := s.Clients; c == nil || c.Header == "" || t.APIKeyAuthentication == nil {
+		return pol
+	}
+	// location (v1.3.1+) is not in the v1.1.0 types render writes: add it
+	// to the object's JSON form. The key is taken whole from the header.
+	m, err := ToMap(pol)
+	if err != nil {
+		panic(err) // a typed object always encodes
+	}
+	auth := m["spec"].(map[string]any)["traffic"].(map[string]any)["apiKeyAuthentication"].(map[string]any)
+	auth["location"] = map[string]any{"header": map[string]any{"name": s.Clients.Header}}
+	return &unstructured.Unstructured{Object: m}
+}
+
+// agwDescriptor is a global limit's descriptor: the route (or its token
+// limit) as a CEL string literal, then the limit's key.
+func agwDescriptor(s *spec.Spec, route, first, key string, unit agw.RateLimitCost) agw.RateLimitDescriptor {
+	d := agw.RateLimitDescriptor{Unit: unit, Entries: []agw.RateLimitDescriptorEntry{{Name: first, Expression: agw.CELExpression(strconv.Quote(route))}}}
+	if name := KeyDescriptor(key); name != "" {
+		expr := key
+		if key == spec.KeyClient {
+			expr = s.Clients.ClientKey()
+		}
+		d.Entries = append(d.Entries, agw.RateLimitDescriptorEntry{Name: name, Expression: agw.CELExpression(expr)})
+	}
+	return d
+}
+
+// RateLimitService is nil: an AgentgatewayPolicy names the service itself.
+func (agentgateway) RateLimitService(*spec.Spec, metav1.ObjectMeta) Object { return nil }

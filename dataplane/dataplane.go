@@ -50,6 +50,16 @@ type Adapter interface {
 	AIPolicy(route *spec.Route, meta metav1.ObjectMeta) Object
 	// CORS renders the route's CORS policy, or nil.
 	CORS(route *spec.Route, meta metav1.ObjectMeta) Object
+	// Traffic renders the one policy that holds all of the route's
+	// traffic fields (clients, local and global limits, CORS) when
+	// MergedTraffic says so, or nil; RateLimit and CORS are then not
+	// rendered. Data planes drop a singular field two policies on one
+	// target set, so a route never gets two.
+	Traffic(s *spec.Spec, route *spec.Route, meta metav1.ObjectMeta) Object
+	// RateLimitService renders the gateway-wide object that points the
+	// data plane at the rate-limit service, or nil where policies name it
+	// themselves.
+	RateLimitService(s *spec.Spec, meta metav1.ObjectMeta) Object
 
 	// ParseParameters reads the gateway-parameters object back.
 	ParseParameters(obj []byte) (serviceType string, issues []string, err error)
@@ -58,6 +68,10 @@ type Adapter interface {
 	// ParsePolicy reads a policy object back: what it attaches to and
 	// what it sets.
 	ParsePolicy(obj []byte) (ParsedPolicy, []string, error)
+	// ParseExtension reads a gateway-wide extension object (a parameters
+	// kind other than Parameters) back: the rate-limit service it names,
+	// or nil with issues.
+	ParseExtension(obj []byte) (*spec.RateLimitService, []string, error)
 }
 
 // claim is how surely an object names its target.

@@ -85,3 +85,11 @@ func llm20(p *spec.Provider) kgw.LLMProvider {
 	convertJSON(l21, &l.Provider)
 	return l
 }
+
+// Traffic and RateLimitService are nil: kgateway v2.0 has neither client
+// checks nor global limits (spec.Check says so).
+func (kgateway20) Traffic(*spec.Spec, *spec.Route, metav1.ObjectMeta) Object { return nil }
+func (kgateway20) RateLimitService(*spec.Spec, metav1.ObjectMeta) Object     { return nil }
+func (kgateway20) ParseExtension([]byte) (*spec.RateLimitService, []string, error) {
+	return nil, []string{"extensions are not represented on kgateway v2.0"}, nil
+}

@@ -1,6 +1,7 @@
 package dataplane
 
 import (
+	"fmt"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -211,4 +212,84 @@ func webhook21(w *spec.Webhook, namespace string) *kgw.Webhook {
 		out.ForwardHeaderMatches = append(out.ForwardHeaderMatches, m)
 	}
 	return out
+}
+
+// Traffic renders one TrafficPolicy per route with its rate limits, local
+// and global (rateLimit is one field), its rbac and CORS.
+func (kgateway21) Traffic(s *spec.Spec, r *spec.Route, meta metav1.ObjectMeta) Object {
+	if !MergedTraffic(s, r) {
+		return nil
+	}
+	tp := &kgw.TrafficPolicy{
+		TypeMeta:   typeMeta(kgatewayAPIVersion, "TrafficPolicy"),
+		ObjectMeta: meta,
+		Spec:       kgw.TrafficPolicySpec{TargetRefs: targetRefs21(r)},
+	}
+	if p := r.Policies; p != nil {
+		if rl := p.RateLimit; rl.Global() {
+			d := kgw.RateLimitDescriptor{Entries: []kgw.RateLimitDescriptorEntry{{Type: kgw.RateLimitDescriptorEntryTypeGeneric,
+				Generic: &kgw.RateLimitDescriptorEntryGeneric{Key: DescriptorRoute, Value: r.Name}}}}
+			switch kind, header := spec.LimitKeyOf(rl.Key); kind {
+			case spec.KeyHeader:
+				d.Entries = append(d.Entries, kgw.RateLimitDescriptorEntry{Type: kgw.RateLimitDescriptorEntryTypeHeader, Header: header})
+			case spec.KeyAddress:
+				d.Entries = append(d.Entries, kgw.RateLimitDescriptorEntry{Type: kgw.RateLimitDescriptorEntryTypeRemoteAddress})
+			}
+			tp.Spec.RateLimit = &kgw.RateLimit{Global: &kgw.RateLimitPolicy{Descriptors: []kgw.RateLimitDescriptor{d},
+				ExtensionRef: kgw.NamespacedObjectReference{Name: RateLimitServiceName(s.Gateway.Name)}}}
+		} else if rl != nil {
+			tp.Spec.RateLimit = kgateway21{}.RateLimit(r, meta).(*kgw.TrafficPolicy).Spec.RateLimit
+		}
+		if p.CORS != nil {
+			tp.Spec.Cors = kgateway21{}.CORS(r, meta).(*kgw.TrafficPolicy).Spec.Cors
+		}
+	}
+	if c := s.Clients; c != nil && len(c.Allow) > 0 {
+		tp.Spec.RBAC = &kgw.RBAC{Policy: kgw.RBACPolicy{MatchExpressions: c.Allow}}
+	}
+	return tp
+}
+
+// RateLimitService renders the GatewayExtension global limits refer to,
+// when a route has one.
+func (kgateway21) RateLimitService(s *spec.Spec, meta metav1.ObjectMeta) Object {
+	rls := s.RateLimitService
+	if rls == nil || !s.HasGlobalLimit() {
+		return nil
+	}
+	return &kgw.GatewayExtension{
+		TypeMeta:   typeMeta(kgatewayAPIVersion, "GatewayExtension"),
+		ObjectMeta: meta,
+		Spec: kgw.GatewayExtensionSpec{Type: kgw.GatewayExtensionTypeRateLimit, RateLimit: &kgw.RateLimitProvider{
+			GrpcService: kgw.ExtGrpcService{BackendRef: gwv1.BackendRef{BackendObjectReference: serviceRef(rls.Service)}},
+			Domain:      rls.Domain,
+			// kgateway fails open unless told: write the Spec's mode.
+			FailOpen: ptr.To(rls.FailureMode == spec.FailOpen),
+		}},
+	}
+}
+
+// ParseExtension reads a GatewayExtension of type RateLimit back.
+func (kgateway21) ParseExtension(data []byte) (*spec.RateLimitService, []string, error) {
+	var ge kgw.GatewayExtension
+	if err := DecodeStrict(data, &ge); err != nil {
+		return nil, nil, err
+	}
+	rl := ge.Spec.RateLimit
+	if rl == nil {
+		return nil, []string{fmt.Sprintf("a GatewayExtension of type %s is not represented", ge.Spec.Type)}, nil
+	}
+	addr, ok := serviceAddress(rl.GrpcService.BackendRef.BackendObjectReference)
+	var issues []string
+	if !ok {
+		issues = append(issues, "a rate-limit service other than a Service port is not represented")
+	}
+	if rl.Timeout != nil || rl.XRateLimitHeaders != nil || rl.GrpcService.Authority != nil || rl.GrpcService.RequestTimeout != nil {
+		issues = append(issues, "the rate-limit service's timeout, authority and x-ratelimit headers are not represented")
+	}
+	mode := spec.FailOpen // kgateway's default
+	if rl.FailOpen != nil && !*rl.FailOpen {
+		mode = spec.FailClosed
+	}
+	return &spec.RateLimitService{Service: addr, Domain: rl.Domain, FailureMode: mode}, issues, nil
 }

@@ -46,6 +46,16 @@ type ParsedPolicy struct {
 	// RouteTypes maps request paths to route types for the backends it
 	// reaches (nil: it maps none).
 	RouteTypes map[string]string
+	// Clients are the client checks it sets on its routes (nil: none);
+	// the API keys themselves are in the Secret ClientKeys names.
+	Clients    *spec.Clients
+	ClientKeys string
+	// RateLimitService is the rate-limit service its global limits ask,
+	// when the policy names it itself; Extension names the gateway-wide
+	// object that does otherwise. Its global limits are in Policies with
+	// scope and key, their numbers in the service's ConfigMap.
+	RateLimitService *spec.RateLimitService
+	Extension        string
 }
 
 // DecodeStrict decodes JSON into a typed object, failing on unknown fields.

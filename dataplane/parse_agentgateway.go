@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
 
 	agw "github.com/kubelb-ai/kubelb-ai/api/agentgateway"
 	"github.com/kubelb-ai/kubelb-ai/spec"
@@ -205,12 +206,15 @@ func specMessagesAgw(ms []agw.Message) []spec.Message {
 }
 
 func (a agentgateway) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
+	data, header, issues, err := cutKeyLocation(data)
+	if err != nil {
+		return ParsedPolicy{}, nil, err
+	}
 	var ap agw.AgentgatewayPolicy
 	if err := DecodeStrict(data, &ap); err != nil {
 		return ParsedPolicy{}, nil, err
 	}
 	var out ParsedPolicy
-	var issues []string
 	for _, ref := range ap.Spec.TargetRefs {
 		switch {
 		case ref.Kind == "HTTPRoute":
@@ -243,9 +247,13 @@ func (a agentgateway) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 	}
 	if t := ap.Spec.Traffic; t != nil {
 		rest := *t
-		rest.RateLimit, rest.CORS = nil, nil
+		rest.RateLimit, rest.CORS, rest.APIKeyAuthentication, rest.JWTAuthentication, rest.Authorization = nil, nil, nil, nil, nil
 		if !reflect.ValueOf(rest).IsZero() {
-			issues = append(issues, "traffic policies other than rateLimit.local and cors are not represented")
+			issues = append(issues, "traffic policies other than rateLimit, cors, apiKeyAuthentication, jwtAuthentication and authorization are not represented")
+		}
+		issues = append(issues, agwClients(t, header, &out)...)
+		if rl := t.RateLimit; rl != nil && rl.Global != nil {
+			issues = append(issues, agwGlobal(rl.Global, p, &out)...)
 		}
 	}
 	if t := ap.Spec.Traffic; t != nil && t.RateLimit != nil {
@@ -323,4 +331,136 @@ func routeTypes(routes map[string]agw.RouteType) map[string]string {
 		out[suffix] = string(rt)
 	}
 	return out
+}
+
+// cutKeyLocation takes apiKeyAuthentication.location (v1.3.1+, not in the
+// v1.1.0 types) out of a policy's JSON and returns the header it names.
+func cutKeyLocation(data []byte) ([]byte, string, []string, error) {
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, "", nil, err
+	}
+	sp, _ := m["spec"].(map[string]any)
+	tr, _ := sp["traffic"].(map[string]any)
+	auth, _ := tr["apiKeyAuthentication"].(map[string]any)
+	loc, ok := auth["location"].(map[string]any)
+	if !ok {
+		return data, "", nil, nil
+	}
+	delete(auth, "location")
+	out, err := json.Marshal(m)
+	h, _ := loc["header"].(map[string]any)
+	name, _ := h["name"].(string)
+	if len(loc) != 1 || name == "" || h["prefix"] != nil {
+		return out, "", []string{"an API-key location other than a whole header is not represented; keys are read from Authorization: Bearer"}, err
+	}
+	return out, name, nil, err
+}
+
+// agwClients reads the client checks of a traffic policy into out.
+func agwClients(t *agw.TrafficPolicy, header string, out *ParsedPolicy) []string {
+	var issues []string
+	c := &spec.Clients{Header: header}
+	if k := t.APIKeyAuthentication; k != nil {
+		if k.SecretRef == nil {
+			issues = append(issues, "API keys from a secretSelector are not represented (the Spec's keys are in one Secret)")
+		} else {
+			out.ClientKeys = k.SecretRef.Name
+		}
+		c.Mode = string(k.Mode)
+	}
+	if j := t.JWTAuthentication; j != nil {
+		if len(j.Providers) != 1 || j.MCP != nil {
+			issues = append(issues, "JWT authentication with other than one provider, or with mcp, is not represented; the first provider is")
+		}
+		if len(j.Providers) > 0 {
+			pr := j.Providers[0]
+			c.JWT = &spec.JWT{Issuer: pr.Issuer, Audiences: pr.Audiences, JWKS: spec.JWKS{Inline: pr.JWKS.Inline}}
+			if r := pr.JWKS.Remote; r != nil {
+				addr, ok := serviceAddress(r.BackendRef)
+				if !ok {
+					issues = append(issues, "a JWKS from other than a Service port is not represented")
+				}
+				if r.CacheDuration != nil {
+					issues = append(issues, "the JWKS cacheDuration is not represented")
+				}
+				c.JWT.JWKS.Service, c.JWT.JWKS.Path = addr, r.JWKSPath
+			}
+		}
+		if c.Mode != "" && string(j.Mode) != c.Mode {
+			issues = append(issues, "API keys and JWTs with different modes are not represented; the API keys' mode is")
+		} else {
+			c.Mode = string(j.Mode)
+		}
+	}
+	if a := t.Authorization; a != nil {
+		if a.Action != "" && a.Action != agw.AuthorizationAllow {
+			issues = append(issues, fmt.Sprintf("authorization action %s is not represented (the Spec's allow rules allow)", a.Action))
+		} else {
+			for _, e := range a.Policy.MatchExpressions {
+				c.Allow = append(c.Allow, string(e))
+			}
+		}
+	}
+	if !reflect.ValueOf(*c).IsZero() {
+		if c.Mode == "" && c.Authenticates() {
+			c.Mode = spec.ModeStrict // the CRDs' default
+		}
+		out.Clients = c
+	}
+	return issues
+}
+
+// agwGlobal reads a global rate limit: its service into out, its
+// descriptors as global limits of p (their numbers are in the service's
+// ConfigMap).
+func agwGlobal(g *agw.GlobalRateLimit, p *spec.Policies, out *ParsedPolicy) []string {
+	var issues []string
+	addr, ok := serviceAddress(g.BackendRef)
+	if !ok {
+		issues = append(issues, "a rate-limit service other than a Service port is not represented")
+	}
+	out.RateLimitService = &spec.RateLimitService{Service: addr, Domain: g.Domain, FailureMode: string(g.FailureMode)}
+	if out.RateLimitService.FailureMode == "" {
+		out.RateLimitService.FailureMode = spec.FailClosed // agentgateway's default
+	}
+	for _, d := range g.Descriptors {
+		first, key, ok := agwDescriptorKey(d.Entries)
+		tokens := d.Unit == agw.RateLimitCostTokens
+		switch {
+		case !ok || first != DescriptorRoute && first != DescriptorTokens || tokens != (first == DescriptorTokens):
+			issues = append(issues, "a global rate-limit descriptor kubelb-ai does not write is not represented")
+		case tokens && p.TokenLimit == nil:
+			p.TokenLimit = &spec.TokenLimit{Scope: spec.ScopeGlobal, Key: key}
+		case !tokens && p.RateLimit == nil:
+			p.RateLimit = &spec.RequestLimit{Scope: spec.ScopeGlobal, Key: key}
+		default:
+			issues = append(issues, "more than one request and one token limit per route are not represented")
+		}
+	}
+	return issues
+}
+
+// agwDescriptorKey reads the entries agwDescriptor writes: the first's
+// name and the limit's key.
+func agwDescriptorKey(entries []agw.RateLimitDescriptorEntry) (first, key string, ok bool) {
+	if len(entries) == 0 || len(entries) > 2 {
+		return "", "", false
+	}
+	if _, err := strconv.Unquote(string(entries[0].Expression)); err != nil {
+		return "", "", false
+	}
+	key = spec.KeyRoute
+	if len(entries) == 2 {
+		key = string(entries[1].Expression)
+		if entries[1].Name == DescriptorClient {
+			key = spec.KeyClient
+		}
+	}
+	return entries[0].Name, key, true
+}
+
+// ParseExtension: agentgateway has no gateway-wide extension kind.
+func (agentgateway) ParseExtension([]byte) (*spec.RateLimitService, []string, error) {
+	return nil, []string{"not an extension kind of agentgateway"}, nil
 }

@@ -260,8 +260,10 @@ func (kgateway21) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 	if err := DecodeStrict(data, &tp); err != nil {
 		return ParsedPolicy{}, nil, err
 	}
-	routes, p, issues := trafficPolicy(&tp)
-	return ParsedPolicy{Routes: routes, Policies: p}, issues, nil
+	var out ParsedPolicy
+	routes, p, issues := trafficPolicy(&tp, &out)
+	out.Routes, out.Policies = routes, p
+	return out, issues, nil
 }
 
 func (kgateway20) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
@@ -285,13 +287,15 @@ func (kgateway20) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 			convertJSON(r.Webhook.ForwardHeaders, &tp.Spec.AI.PromptGuard.Response.Webhook.ForwardHeaderMatches)
 		}
 	}
-	routes, p, issues := trafficPolicy(&tp)
-	return ParsedPolicy{Routes: routes, Policies: p}, issues, nil
+	var out ParsedPolicy
+	routes, p, issues := trafficPolicy(&tp, &out)
+	out.Routes, out.Policies = routes, p
+	return out, issues, nil
 }
 
 // trafficPolicy reads the route names a TrafficPolicy targets and the
-// policies it sets.
-func trafficPolicy(tp *kgw21.TrafficPolicy) ([]string, *spec.Policies, []string) {
+// policies it sets; its rbac rules and rate-limit extension go into out.
+func trafficPolicy(tp *kgw21.TrafficPolicy, out *ParsedPolicy) ([]string, *spec.Policies, []string) {
 	var routes, issues []string
 	for _, ref := range tp.Spec.TargetRefs {
 		if ref.Kind != "HTTPRoute" {
@@ -305,6 +309,13 @@ func trafficPolicy(tp *kgw21.TrafficPolicy) ([]string, *spec.Policies, []string)
 	}
 	if len(tp.Spec.TargetSelectors) > 0 {
 		issues = append(issues, "targetSelectors are not represented")
+	}
+	if r := tp.Spec.RBAC; r != nil {
+		if r.Action != nil && *r.Action != "Allow" {
+			issues = append(issues, fmt.Sprintf("rbac action %s is not represented (the Spec's allow rules allow)", *r.Action))
+		} else {
+			out.Clients = &spec.Clients{Allow: r.Policy.MatchExpressions}
+		}
 	}
 	if tp.Spec.Transformation != nil || tp.Spec.ExtProc != nil || tp.Spec.ExtAuth != nil {
 		issues = append(issues, "transformation, extProc and extAuth are not represented")
@@ -358,8 +369,12 @@ func trafficPolicy(tp *kgw21.TrafficPolicy) ([]string, *spec.Policies, []string)
 		if p == nil {
 			p = &spec.Policies{}
 		}
-		if rl.Global != nil {
-			issues = append(issues, "global rate limits (an external rate-limit service) are not represented")
+		if g := rl.Global; g != nil {
+			limit, ext, is := globalLimit21(g)
+			issues = append(issues, is...)
+			if limit != nil {
+				p.RateLimit, out.Extension = limit, ext
+			}
 		}
 		if rl.Local != nil && rl.Local.TokenBucket != nil {
 			tb := rl.Local.TokenBucket
@@ -420,4 +435,30 @@ func specWebhook21(w *kgw21.Webhook) *spec.Webhook {
 		out.ForwardHeaders = append(out.ForwardHeaders, m)
 	}
 	return out
+}
+
+// globalLimit21 reads the descriptor Traffic writes back as a global
+// request limit (its number is in the service's ConfigMap) and the
+// GatewayExtension it names.
+func globalLimit21(g *kgw21.RateLimitPolicy) (*spec.RequestLimit, string, []string) {
+	unknown := []string{"a global rate-limit descriptor kubelb-ai does not write is not represented"}
+	if len(g.Descriptors) != 1 || g.ExtensionRef.Namespace != nil {
+		return nil, "", unknown
+	}
+	es := g.Descriptors[0].Entries
+	if len(es) == 0 || len(es) > 2 || es[0].Type != kgw21.RateLimitDescriptorEntryTypeGeneric || es[0].Generic == nil || es[0].Generic.Key != DescriptorRoute {
+		return nil, "", unknown
+	}
+	limit := &spec.RequestLimit{Scope: spec.ScopeGlobal, Key: spec.KeyRoute}
+	if len(es) == 2 {
+		switch e := es[1]; {
+		case e.Type == kgw21.RateLimitDescriptorEntryTypeHeader && e.Header != "":
+			limit.Key = spec.HeaderKey(e.Header)
+		case e.Type == kgw21.RateLimitDescriptorEntryTypeRemoteAddress:
+			limit.Key = spec.AddressKey
+		default:
+			return nil, "", unknown
+		}
+	}
+	return limit, g.ExtensionRef.Name, nil
 }

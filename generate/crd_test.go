@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/util/validation"
+	"sigs.k8s.io/yaml"
 
 	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
@@ -80,6 +81,10 @@ func TestRenderedObjectsPassUpstreamCRDs(t *testing.T) {
 							checkSecret(t, what, m)
 							continue
 						}
+						if o.Kind() == "ConfigMap" {
+							checkRateLimitConfig(t, what, m)
+							continue
+						}
 						if errs := set.Validate(ctx, m); len(errs) > 0 {
 							t.Errorf("%s is rejected by the %s CRDs:\n%v", what, release, errs.ToAggregate())
 						}
@@ -106,6 +111,32 @@ func checkSecret(t *testing.T, what string, m map[string]any) {
 			t.Errorf("%s: key %q: %s", what, k, msg)
 		}
 	}
+}
+
+// checkRateLimitConfig holds the rate-limit service's ConfigMap to what
+// envoyproxy/ratelimit reads: a domain and descriptors each with a key and
+// a limit of a known unit (or nested ones that have it).
+func checkRateLimitConfig(t *testing.T, what string, m map[string]any) {
+	t.Helper()
+	data, _ := m["data"].(map[string]any)
+	text, _ := data[dataplane.RateLimitConfigKey].(string)
+	var cfg dataplane.RateLimitConfig
+	if err := yaml.UnmarshalStrict([]byte(text), &cfg); err != nil || cfg.Domain == "" || len(cfg.Descriptors) == 0 {
+		t.Fatalf("%s: %s is not a rate-limit configuration (%v):\n%s", what, dataplane.RateLimitConfigKey, err, text)
+	}
+	var walk func([]dataplane.RateLimitDescriptor)
+	walk = func(ds []dataplane.RateLimitDescriptor) {
+		for _, d := range ds {
+			if d.Key == "" || (d.RateLimit == nil) == (len(d.Descriptors) == 0) {
+				t.Errorf("%s: descriptor %+v needs a key and either a limit or nested descriptors", what, d)
+			}
+			if r := d.RateLimit; r != nil && (!slices.Contains([]string{"second", "minute", "hour", "day"}, r.Unit) || r.RequestsPerUnit < 1) {
+				t.Errorf("%s: descriptor %s: limit %+v", what, d.Key, *r)
+			}
+			walk(d.Descriptors)
+		}
+	}
+	walk(cfg.Descriptors)
 }
 
 // TestValidatorCatchesWrongShapes proves the acceptance check can fail: the

@@ -102,6 +102,10 @@ func TestMigrateTutorialLiteralSecret(t *testing.T) {
 							checkSecret(t, what, obj)
 							continue
 						}
+						if o.Kind() == "ConfigMap" {
+							checkRateLimitConfig(t, what, obj)
+							continue
+						}
 						if errs := set.Validate(ctx, obj); len(errs) > 0 {
 							t.Errorf("%s is rejected by the %s CRDs:\n%v", what, release, errs.ToAggregate())
 						}

@@ -31,10 +31,17 @@ const (
 	CategoryRateLimit
 	CategoryAIPolicy
 	CategoryCORS
+	// CategoryTraffic is a route's one policy of all its traffic fields,
+	// when the Spec has clients or the route a global limit.
+	CategoryTraffic
+	// CategoryRateLimitService is the rate-limit service's configuration
+	// (the ConfigMap envoyproxy/ratelimit reads) and what points the data
+	// plane at it.
+	CategoryRateLimitService
 	categoryAll
 )
 
-var categoryNames = [...]string{"secret", "gateway-parameters", "gateway", "backend", "route", "rate-limit", "ai-policy", "cors"}
+var categoryNames = [...]string{"secret", "gateway-parameters", "gateway", "backend", "route", "rate-limit", "ai-policy", "cors", "traffic", "rate-limit-service"}
 
 func (c Category) String() string {
 	if c >= 0 && c < categoryAll {
@@ -45,7 +52,7 @@ func (c Category) String() string {
 
 // CategoryNames lists the categories in the order of the command line contract.
 func CategoryNames() []string {
-	return []string{"gateway", "gateway-parameters", "backend", "route", "secret", "rate-limit", "ai-policy", "cors"}
+	return []string{"gateway", "gateway-parameters", "backend", "route", "secret", "rate-limit", "ai-policy", "cors", "traffic", "rate-limit-service"}
 }
 
 // ParseCategory maps a generate argument to its category; "all" selects every one.

@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/spec"
@@ -89,7 +90,7 @@ func parse(target string, objs []map[string]any) (*parser, error) {
 	}
 	api := tp.Facts().API
 	apiVersion, paramsKind, backendKind, policyKind := api.APIVersion(), api.Parameters, api.Backend, api.Policy
-	p := &parser{target: target, secrets: map[string]secretInfo{}}
+	p := &parser{target: target, secrets: map[string]secretInfo{}, clientKeys: map[string][]spec.APIKey{}, extensions: map[string]*spec.RateLimitService{}}
 	var routes []*gwv1.HTTPRoute
 	backends := map[string]dataplane.ParsedBackend{}
 	policies := map[string][]*spec.Policies{}
@@ -115,7 +116,26 @@ func parse(target string, objs []map[string]any) (*parser, error) {
 			if err := dataplane.DecodeStrict(data, &s); err != nil {
 				return nil, fmt.Errorf("%s: %w", id, err)
 			}
+			if keys, ok := readClientKeys(&s); ok {
+				p.clientKeys[s.Name] = keys
+				continue
+			}
 			p.addSecret(&s, len(p.secrets))
+		case av == "v1" && kind == "ConfigMap":
+			var cm corev1.ConfigMap
+			if err := dataplane.DecodeStrict(data, &cm); err != nil {
+				return nil, fmt.Errorf("%s: %w", id, err)
+			}
+			p.rateLimitConfig(id, &cm)
+		case av == apiVersion && kind != paramsKind && slices.Contains(tp.Facts().Kinds.Parameters, kind):
+			rls, msgs, err := tp.ParseExtension(data)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", id, err)
+			}
+			note(msgs)
+			if rls != nil {
+				p.extensions[name] = rls
+			}
 		case av == gwv1.GroupVersion.String() && kind == "Gateway":
 			var gw gwv1.Gateway
 			if err := dataplane.DecodeStrict(data, &gw); err != nil {
@@ -157,6 +177,7 @@ func parse(target string, objs []map[string]any) (*parser, error) {
 				policies[r] = append(policies[r], pp.Policies)
 			}
 			onBackends = append(onBackends, pp)
+			p.clientsOf(id, pp)
 		default:
 			p.issue(id, "%s %s is not part of a %s AI gateway; it is not represented in the Spec", av, kind, target)
 		}
@@ -165,6 +186,7 @@ func parse(target string, objs []map[string]any) (*parser, error) {
 	for _, r := range routes {
 		p.route(r, backends, policies[r.Name])
 	}
+	p.globalLimits()
 	p.finish()
 	spec.Default(&p.g)
 	p.setRouteTypes()
@@ -217,6 +239,145 @@ type parser struct {
 	// backendRouteTypes are those of each backend object, by its name (nil:
 	// the object has none).
 	backendRouteTypes map[string]map[string]string
+	// clientKeys are the API keys of each client-keys Secret, by its name.
+	clientKeys map[string][]spec.APIKey
+	// clientsFrom is the policy the Spec's clients were read from.
+	clientsFrom string
+	// extensions are the rate-limit services of extension objects, by name;
+	// extension is the one the policies name.
+	extensions map[string]*spec.RateLimitService
+	extension  string
+	// limits are the rate-limit service's limits, by descriptor key and route.
+	limits map[[2]string]dataplane.GlobalLimit
+}
+
+// readClientKeys reads a Secret of clients' API keys: every entry one
+// ClientKeyEntry names its client by.
+func readClientKeys(s *corev1.Secret) ([]spec.APIKey, bool) {
+	if len(s.StringData)+len(s.Data) == 0 {
+		return nil, false
+	}
+	values := map[string]string{}
+	for k, v := range s.Data {
+		values[k] = string(v)
+	}
+	maps.Copy(values, s.StringData)
+	var keys []spec.APIKey
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		k, ok := dataplane.ParseClientKeyEntry(name, values[name])
+		if !ok {
+			return nil, false
+		}
+		keys = append(keys, k)
+	}
+	return keys, true
+}
+
+// clientsOf takes the Spec's clients and rate-limit service from a policy
+// that sets them; the Spec has one of each for every route.
+func (p *parser) clientsOf(id string, pp dataplane.ParsedPolicy) {
+	s := &p.g.Spec
+	if c := pp.Clients; c != nil {
+		if pp.ClientKeys != "" {
+			keys, ok := p.clientKeys[pp.ClientKeys]
+			if !ok {
+				p.issue(id, "its API keys are in Secret %s, which is not among the manifests (or holds literal keys); not represented", pp.ClientKeys)
+			}
+			c.APIKeys = keys
+		}
+		switch {
+		case s.Clients == nil:
+			s.Clients, p.clientsFrom = c, id
+		case !sameJSON(s.Clients, c):
+			p.issue(id, "its client checks differ from %s's; the Spec has one set for every route, %s's", p.clientsFrom, p.clientsFrom)
+		}
+	}
+	if r := pp.RateLimitService; r != nil {
+		p.setRateLimitService(id, r)
+	}
+	if pp.Extension != "" {
+		if p.extension != "" && p.extension != pp.Extension {
+			p.issue(id, "names rate-limit service extension %s; the Spec has one service (%s)", pp.Extension, p.extension)
+		}
+		p.extension = pp.Extension
+	}
+}
+
+func (p *parser) setRateLimitService(id string, r *spec.RateLimitService) {
+	s := &p.g.Spec
+	switch {
+	case s.RateLimitService == nil:
+		s.RateLimitService = r
+	case *s.RateLimitService != *r:
+		p.issue(id, "asks another rate-limit service than the other policies; the Spec has one")
+	}
+}
+
+// rateLimitConfig reads envoyproxy/ratelimit's configuration file.
+func (p *parser) rateLimitConfig(id string, cm *corev1.ConfigMap) {
+	text, ok := cm.Data[dataplane.RateLimitConfigKey]
+	if !ok || cm.Name != dataplane.RateLimitConfigName {
+		p.issue(id, "a ConfigMap other than the rate-limit service's %s is not represented", dataplane.RateLimitConfigName)
+		return
+	}
+	var cfg dataplane.RateLimitConfig
+	if err := yaml.UnmarshalStrict([]byte(text), &cfg); err != nil {
+		p.issue(id, "%s is not a rate-limit service configuration: %v", dataplane.RateLimitConfigKey, err)
+		return
+	}
+	limits, issues := cfg.Limits()
+	for _, msg := range issues {
+		p.issue(id, "%s", msg)
+	}
+	p.limits = limits
+}
+
+// globalLimits gives the global limits read from policies their numbers
+// from the rate-limit service's ConfigMap, and the Spec the service an
+// extension object names.
+func (p *parser) globalLimits() {
+	s := &p.g.Spec
+	if p.extension != "" {
+		if r, ok := p.extensions[p.extension]; ok {
+			p.setRateLimitService("extension/"+p.extension, r)
+		} else {
+			p.issue("extension/"+p.extension, "the rate-limit service extension is not among the manifests; the default service is used")
+		}
+	}
+	for i := range s.Routes {
+		r := &s.Routes[i]
+		pol := r.Policies
+		if pol == nil {
+			continue
+		}
+		id := "HTTPRoute/" + r.Name
+		if l := pol.RateLimit; l.Global() {
+			if g, ok := p.limits[[2]string{dataplane.DescriptorRoute, r.Name}]; ok {
+				l.Requests, l.Per = g.N, g.Per
+			} else {
+				p.issue(id, "its global request limit has no descriptor in the rate-limit service's ConfigMap; not represented")
+				pol.RateLimit = nil
+			}
+		}
+		if l := pol.TokenLimit; l.Global() {
+			if g, ok := p.limits[[2]string{dataplane.DescriptorTokens, r.Name}]; ok {
+				l.Tokens, l.Per = g.N, g.Per
+			} else {
+				p.issue(id, "its global token limit has no descriptor in the rate-limit service's ConfigMap; not represented")
+				pol.TokenLimit = nil
+			}
+		}
+	}
+	if !s.HasGlobalLimit() {
+		// Only global limits use it (and spec.Check says so).
+		s.RateLimitService = nil
+	}
+}
+
+func sameJSON(a, b any) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return bytes.Equal(ja, jb)
 }
 
 // attachToBackends gives backends what policies targeting them set, as if

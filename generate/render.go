@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/spec"
@@ -47,6 +48,9 @@ func Render(g *spec.AIGateway) ([]Object, error) {
 			add(CategorySecret, sec)
 		}
 	}
+	if c := s.Clients; c != nil && len(c.APIKeys) > 0 {
+		add(CategorySecret, clientKeys(c.APIKeys, meta(dataplane.ClientKeysName(s.Gateway.Name))))
+	}
 	params, ref := r.Parameters(s, meta(s.Gateway.Name))
 	add(CategoryGatewayParameters, params)
 	add(CategoryGateway, gateway(s, target, ref, meta(s.Gateway.Name)))
@@ -65,6 +69,13 @@ func Render(g *spec.AIGateway) ([]Object, error) {
 		add(CategoryRoute, httpRoute(s, target, &s.Routes[i], group, kind, meta(s.Routes[i].Name)))
 	}
 	for i := range s.Routes {
+		if o := r.Traffic(s, &s.Routes[i], meta(dataplane.TrafficName(s.Routes[i].Name))); o != nil {
+			add(CategoryTraffic, o)
+			if o := r.AIPolicy(&s.Routes[i], meta(dataplane.AIPolicyName(s.Routes[i].Name))); o != nil {
+				add(CategoryAIPolicy, o)
+			}
+			continue
+		}
 		if s.Routes[i].Policies == nil {
 			continue
 		}
@@ -78,7 +89,47 @@ func Render(g *spec.AIGateway) ([]Object, error) {
 			add(CategoryCORS, o)
 		}
 	}
+	if s.HasGlobalLimit() {
+		cm, err := rateLimitConfig(s, meta(dataplane.RateLimitConfigName))
+		if err != nil {
+			return nil, err
+		}
+		add(CategoryRateLimitService, cm)
+		add(CategoryRateLimitService, r.RateLimitService(s, meta(dataplane.RateLimitServiceName(s.Gateway.Name))))
+	}
 	return objs, nil
+}
+
+// clientKeys renders the Secret of the clients' API keys: per client an
+// entry with its ${VAR} marker (or its hash) and metadata naming it.
+func clientKeys(keys []spec.APIKey, meta metav1.ObjectMeta) *corev1.Secret {
+	data := map[string]string{}
+	for _, k := range keys {
+		data[k.Name] = dataplane.ClientKeyEntry(k)
+	}
+	return &corev1.Secret{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
+		ObjectMeta: meta,
+		Type:       corev1.SecretTypeOpaque,
+		StringData: data,
+	}
+}
+
+// rateLimitConfig renders the ConfigMap envoyproxy/ratelimit reads the
+// global limits from, in the rate-limit service's namespace.
+func rateLimitConfig(s *spec.Spec, meta metav1.ObjectMeta) (*corev1.ConfigMap, error) {
+	out, err := yaml.Marshal(dataplane.RateLimitConfigOf(s))
+	if err != nil {
+		return nil, err
+	}
+	if _, ns, _, _ := spec.ServiceAddress(s.RateLimitService.Service); ns != "" {
+		meta.Namespace = ns
+	}
+	return &corev1.ConfigMap{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: meta,
+		Data:       map[string]string{dataplane.RateLimitConfigKey: string(out)},
+	}, nil
 }
 
 // secret renders the provider's credential Secret, holding ${VAR} markers

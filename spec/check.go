@@ -48,6 +48,8 @@ func Check(g *AIGateway) error {
 		checkProvider(&e, path, p, target)
 	}
 	checkRoutes(&e, s, target)
+	checkClients(&e, s, target)
+	checkRateLimitService(&e, s)
 	return e.err()
 }
 
@@ -221,6 +223,18 @@ func checkRoutes(e *errs, s *Spec, t templates.Target) {
 		}
 		if r.Policies != nil {
 			checkPolicies(e, path+".policies", r.Policies, t)
+			if rl := r.Policies.RateLimit; rl != nil {
+				checkLimitScope(e, path+".policies.rateLimit", rl.Scope, rl.Key, rl.Per, s, t)
+				if rl.Global() && rl.Burst != 0 {
+					e.add(path+".policies.rateLimit.burst", "only applies to local limits: a rate-limit service counts fixed windows")
+				}
+			}
+			if tl := r.Policies.TokenLimit; tl != nil {
+				checkLimitScope(e, path+".policies.tokenLimit", tl.Scope, tl.Key, tl.Per, s, t)
+				if tl.Global() && tl.Burst != 0 {
+					e.add(path+".policies.tokenLimit.burst", "only applies to local limits: a rate-limit service counts fixed windows")
+				}
+			}
 		}
 		checkRouteTypes(e, path, s, r, t)
 	}
@@ -268,7 +282,12 @@ func WireKind(kind string) string {
 	return kind
 }
 
-var units = []string{PerSecond, PerMinute, PerHour}
+// units are the limits' units; localUnits those a replica counts alone
+// (the --rate-limit flags' until they learn scopes).
+var (
+	units      = []string{PerSecond, PerMinute, PerHour, PerDay}
+	localUnits = []string{PerSecond, PerMinute, PerHour}
+)
 
 func checkPolicies(e *errs, path string, p *Policies, t templates.Target) {
 	if rl := p.RateLimit; rl != nil {
@@ -329,7 +348,7 @@ func checkPolicies(e *errs, path string, p *Policies, t templates.Target) {
 
 func checkUnit(e *errs, path, unit string) {
 	if !slices.Contains(units, unit) {
-		e.add(path, "unknown unit %q: use second, minute or hour", unit)
+		e.add(path, "unknown unit %q: use second, minute, hour or day (global limits)", unit)
 	}
 }
 

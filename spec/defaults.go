@@ -18,6 +18,14 @@ const (
 	DefaultAllowedRoutes = "All"
 )
 
+// The rate-limit service of KubeLB's addon chart (envoyproxy/ratelimit,
+// gRPC on 8081, in KubeLB's namespace) and the domain kubelb-ai's limits
+// use there.
+const (
+	DefaultRateLimitService = "ratelimit.kubelb:8081"
+	DefaultRateLimitDomain  = "kubelb-ai"
+)
+
 // Default fills every field the user left out, in place, from the built-in
 // defaults and the provider catalog, so that the written kubelb-ai.yaml is
 // explicit and renders the same even if a later release changes a default.
@@ -74,6 +82,7 @@ func Default(g *AIGateway) {
 			s.Routes = append(s.Routes, Route{Name: p.Name, Backends: []Backend{{Providers: []string{p.Name}}}})
 		}
 	}
+	defaultClients(s)
 	for i := range s.Routes {
 		r := &s.Routes[i]
 		if r.Path == "" && r.Name != "" {
@@ -93,6 +102,42 @@ func Default(g *AIGateway) {
 				}
 			}
 		}
+	}
+}
+
+// defaultClients fills the credential mode, the key of global limits and
+// the rate-limit service they need. Local limits stay as written (no scope
+// or key), so Specs without global limits read as before.
+func defaultClients(s *Spec) {
+	if c := s.Clients; c != nil && c.Mode == "" && c.Authenticates() {
+		c.Mode = ModeStrict
+	}
+	for _, r := range s.Routes {
+		if p := r.Policies; p != nil {
+			if p.RateLimit.Global() && p.RateLimit.Key == "" {
+				p.RateLimit.Key = KeyRoute
+			}
+			if p.TokenLimit.Global() && p.TokenLimit.Key == "" {
+				p.TokenLimit.Key = KeyRoute
+			}
+		}
+	}
+	if !s.HasGlobalLimit() {
+		return
+	}
+	if s.RateLimitService == nil {
+		s.RateLimitService = &RateLimitService{}
+	}
+	rls := s.RateLimitService
+	if rls.Service == "" {
+		rls.Service = DefaultRateLimitService
+	}
+	if rls.Domain == "" {
+		rls.Domain = DefaultRateLimitDomain
+	}
+	if rls.FailureMode == "" {
+		// agentgateway's own default, and why KubeLB's addon runs two replicas.
+		rls.FailureMode = FailClosed
 	}
 }
 

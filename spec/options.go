@@ -188,7 +188,7 @@ func ParseRate(s string) (int32, string, error) {
 		return 0, "", fmt.Errorf("%q: the count must be a whole number from 1 to %d", s, int32(^uint32(0)>>1))
 	}
 	u := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(unit)), "s")
-	if !slices.Contains(units, u) {
+	if !slices.Contains(localUnits, u) {
 		return 0, "", fmt.Errorf("%q: unknown unit %q, use second, minute or hour", s, unit)
 	}
 	return int32(n), u, nil

@@ -118,8 +118,8 @@ func TestCheckRejectsWhatTheTargetCannotExpress(t *testing.T) {
 			s.Routes = []Route{{Name: "a", Backends: []Backend{{Providers: []string{"opnai"}}}}}
 		}, "unknown provider \"opnai\" (did you mean \"openai\"?)"},
 		{"bad unit", "agentgateway", func(s *Spec) {
-			s.Routes = []Route{{Name: "openai", Backends: []Backend{{Providers: []string{"openai"}}}, Policies: &Policies{RateLimit: &RequestLimit{Requests: 5, Per: "day"}}}}
-		}, "unknown unit \"day\""},
+			s.Routes = []Route{{Name: "openai", Backends: []Backend{{Providers: []string{"openai"}}}, Policies: &Policies{RateLimit: &RequestLimit{Requests: 5, Per: "week"}}}}
+		}, "unknown unit \"week\""},
 		{"none auth for openai", "agentgateway", func(s *Spec) { s.Providers[0].Auth = Auth{Source: "none"} },
 			"openai needs a credential"},
 		{"cors on v2.0", "kgateway-v2.0", func(s *Spec) {

@@ -4,7 +4,10 @@
 // manifests back into one, and serve runs it.
 package spec
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // APIVersion and Kind identify a kubelb-ai.yaml file.
 const (
@@ -38,6 +41,80 @@ type Spec struct {
 	Providers []Provider `json:"providers"`
 	// Routes default to one route per provider at /<provider name>.
 	Routes []Route `json:"routes,omitempty"`
+	// Clients are who may call the gateway; nil lets anyone who reaches
+	// it spend the providers' keys.
+	Clients *Clients `json:"clients,omitempty"`
+	// RateLimitService is the rate-limit service global limits ask; it
+	// defaults to KubeLB's addon when a limit is global.
+	RateLimitService *RateLimitService `json:"rateLimitService,omitempty"`
+}
+
+// Client credential modes.
+const (
+	ModeStrict     = "Strict"     // a valid credential is required
+	ModeOptional   = "Optional"   // checked when sent, else anonymous
+	ModePermissive = "Permissive" // never refused for its credential
+)
+
+// Clients says who may call the gateway: API keys and JWTs authenticate
+// them (on every route), Allow authorizes them.
+type Clients struct {
+	APIKeys []APIKey `json:"apiKeys,omitempty"`
+	// Header is where API keys are read (e.g. x-api-key, taken whole);
+	// empty is Authorization with a Bearer prefix.
+	Header string `json:"header,omitempty"`
+	JWT    *JWT   `json:"jwt,omitempty"`
+	// Mode is Strict (default), Optional or Permissive.
+	Mode string `json:"mode,omitempty"`
+	// Allow are CEL expressions over apiKey.*, jwt.* and request.*; a
+	// request is allowed when any is true.
+	Allow []string `json:"allow,omitempty"`
+}
+
+// APIKey is one client's key. The key is never in the Spec or generated
+// files: Env names the variable it is read from when the manifests are
+// applied or served, or Hash is its "sha256:<hex>" digest, safe to commit.
+type APIKey struct {
+	Name string `json:"name"`
+	Env  string `json:"env,omitempty"`
+	Hash string `json:"hash,omitempty"`
+	// Metadata is exposed to CEL as apiKey.<field>; generate adds
+	// client: <name>.
+	Metadata map[string]string `json:"metadata,omitempty"`
+}
+
+// JWT is one accepted token issuer.
+type JWT struct {
+	Issuer    string   `json:"issuer"`
+	Audiences []string `json:"audiences,omitempty"`
+	JWKS      JWKS     `json:"jwks"`
+}
+
+// JWKS is the issuer's key set: Inline JSON, or fetched from Service
+// ("name.namespace:port") at Path.
+type JWKS struct {
+	Inline  string `json:"inline,omitempty"`
+	Service string `json:"service,omitempty"`
+	Path    string `json:"path,omitempty"`
+}
+
+// Rate-limit service failure modes.
+const (
+	FailOpen   = "FailOpen"
+	FailClosed = "FailClosed"
+)
+
+// RateLimitService is an Envoy rate-limit service (envoyproxy/ratelimit)
+// shared by the gateway's replicas.
+type RateLimitService struct {
+	// Service is "name.namespace:port" (namespace: the gateway's when
+	// left out).
+	Service string `json:"service"`
+	// Domain names the service's configuration the limits belong to.
+	Domain string `json:"domain"`
+	// FailureMode is what happens when the service cannot be reached:
+	// FailClosed (default) refuses the request, FailOpen lets it through.
+	FailureMode string `json:"failureMode,omitempty"`
 }
 
 // Gateway is the listening side: the Gateway object and its Service.
@@ -168,6 +245,17 @@ const (
 	PerSecond = "second"
 	PerMinute = "minute"
 	PerHour   = "hour"
+	// PerDay is only for global limits: a replica's local counter does
+	// not live that long.
+	PerDay = "day"
+)
+
+// Limit scopes and keys.
+const (
+	ScopeLocal  = "local"  // each gateway replica counts on its own
+	ScopeGlobal = "global" // the replicas share counters in the rate-limit service
+	KeyRoute    = "route"  // one counter for the route
+	KeyClient   = "client" // one counter per authenticated client
 )
 
 // RequestLimit allows Requests per unit of time, with an optional burst.
@@ -175,6 +263,10 @@ type RequestLimit struct {
 	Requests int32  `json:"requests"`
 	Per      string `json:"per"`
 	Burst    int32  `json:"burst,omitempty"`
+	// Scope is local (default) or global; Key (global only) is route
+	// (default), client, or a CEL expression whose value is counted apart.
+	Scope string `json:"scope,omitempty"`
+	Key   string `json:"key,omitempty"`
 }
 
 // TokenLimit allows Tokens (LLM tokens) per unit of time.
@@ -182,6 +274,53 @@ type TokenLimit struct {
 	Tokens int32  `json:"tokens"`
 	Per    string `json:"per"`
 	Burst  int32  `json:"burst,omitempty"`
+	Scope  string `json:"scope,omitempty"`
+	Key    string `json:"key,omitempty"`
+}
+
+// Global reports whether the limit is counted by the rate-limit service.
+func (l *RequestLimit) Global() bool { return l != nil && l.Scope == ScopeGlobal }
+
+// Global reports whether the limit is counted by the rate-limit service.
+func (l *TokenLimit) Global() bool { return l != nil && l.Scope == ScopeGlobal }
+
+// HasGlobalLimit reports whether any route of s has a global limit.
+func (s *Spec) HasGlobalLimit() bool {
+	for _, r := range s.Routes {
+		if p := r.Policies; p != nil && (p.RateLimit.Global() || p.TokenLimit.Global()) {
+			return true
+		}
+	}
+	return false
+}
+
+// ClientKey is the CEL expression that names the client of a request:
+// the metadata generate adds to API keys, else the JWT's subject.
+func (c *Clients) ClientKey() string {
+	if c != nil && len(c.APIKeys) == 0 && c.JWT != nil {
+		return "jwt.sub"
+	}
+	return "apiKey.client"
+}
+
+// Authenticates reports whether c names any credential.
+func (c *Clients) Authenticates() bool { return c != nil && (len(c.APIKeys) > 0 || c.JWT != nil) }
+
+// ServiceAddress splits "name.namespace:port" (namespace optional).
+func ServiceAddress(addr string) (name, namespace string, port int32, ok bool) {
+	host, p, found := strings.Cut(addr, ":")
+	if !found {
+		return "", "", 0, false
+	}
+	n, err := strconv.ParseInt(p, 10, 32)
+	if err != nil || n < 1 || n > 65535 {
+		return "", "", 0, false
+	}
+	name, namespace, _ = strings.Cut(host, ".")
+	if name == "" || strings.Contains(namespace, ".") {
+		return "", "", 0, false
+	}
+	return name, namespace, int32(n), true
 }
 
 // Guard actions.

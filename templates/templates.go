@@ -89,6 +89,19 @@ type Features struct {
 	RouteTypes bool `json:"routeTypes"`
 	// CORS: a route's policy can answer browsers' cross-origin requests.
 	CORS bool `json:"cors"`
+	// GlobalRateLimit: limits counted by a rate-limit service shared by
+	// the replicas (per day too).
+	GlobalRateLimit bool `json:"globalRateLimit"`
+	// LimitKeyExpression: a global limit may be keyed by any CEL
+	// expression, the client included (kgateway: route, a header or the
+	// client address only).
+	LimitKeyExpression bool `json:"limitKeyExpression"`
+	// APIKeys: clients authenticate with API keys the gateway checks.
+	APIKeys bool `json:"apiKeys"`
+	// JWT: clients authenticate with JWTs the gateway checks.
+	JWT bool `json:"jwt"`
+	// Authorization: CEL rules allow requests.
+	Authorization bool `json:"authorization"`
 }
 
 // Target is one data plane kubelb-ai renders manifests for.
@@ -132,6 +145,12 @@ type Target struct {
 	// RerankSince is the first data-plane release whose backend CRD
 	// accepts the Rerank route type ("" for none).
 	RerankSince string `json:"rerankSince,omitempty"`
+	// APIKeyLocationSince is the first data-plane release that reads API
+	// keys from another header and knows mode Permissive for them.
+	APIKeyLocationSince string `json:"apiKeyLocationSince,omitempty"`
+	// APIKeyHashSince is the first data-plane release that accepts
+	// API-key hashes.
+	APIKeyHashSince string `json:"apiKeyHashSince,omitempty"`
 	// AIExtension: a separate extension process does the AI work; it
 	// overwrites the request path on AI backends.
 	AIExtension bool `json:"aiExtension"`

@@ -224,7 +224,10 @@ func checkSecretRefs(idx *refIndex, o *object, f reporter) {
 			continue
 		}
 		keys := []string{"Authorization"}
-		if strings.Contains(ref.path, "aws") || strings.Contains(ref.path, "bedrock") {
+		switch {
+		case strings.Contains(ref.path, "apiKeyAuthentication"):
+			keys = nil // clients' API keys: one entry per client, any name
+		case strings.Contains(ref.path, "aws") || strings.Contains(ref.path, "bedrock"):
 			keys = []string{"accessKey", "secretKey"}
 		}
 		for _, key := range keys {

@@ -64,11 +64,14 @@ func TestGeneratedManifestsAreClean(t *testing.T) {
 		t.Fatal("no golden manifests")
 	}
 	unlimited := map[string][]string{ // fixture -> routes without a rate limit
-		"multi-same-format.yaml":    nil,
-		"multi-mixed-failover.yaml": {"local"},
-		"kubelb15-rerank.yaml":      {"openai", "guarded"},
-		"route-types.yaml":          {"openai"},
-		"cors.yaml":                 nil,
+		"multi-same-format.yaml":     nil,
+		"multi-mixed-failover.yaml":  {"local"},
+		"kubelb15-rerank.yaml":       {"openai", "guarded"},
+		"route-types.yaml":           {"openai"},
+		"cors.yaml":                  nil,
+		"clients-apikeys.yaml":       nil,
+		"clients-jwt.yaml":           nil,
+		"clients-global-limits.yaml": nil,
 	}
 	for _, f := range files {
 		target := filepath.Base(filepath.Dir(f))

@@ -1,0 +1,94 @@
+package dataplane
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubelb-ai/kubelb-ai/spec"
+)
+
+// API keys read from another header (agentgateway v1.3.1+) render as
+// apiKeyAuthentication.location beside the v1.1.0 fields, and read back.
+func TestAgentgatewayKeyHeaderLocation(t *testing.T) {
+	s := &spec.Spec{
+		Gateway: spec.Gateway{Name: "gw", Namespace: "ai"},
+		Clients: &spec.Clients{Header: "x-api-key", Mode: spec.ModeStrict, APIKeys: []spec.APIKey{{Name: "a", Env: "A_KEY"}}},
+	}
+	r := &spec.Route{Name: "chat"}
+	obj := agentgateway{}.Traffic(s, r, metav1.ObjectMeta{Name: TrafficName("chat"), Namespace: "ai"})
+	m, err := ToMap(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(m["spec"])
+	want := `{"targetRefs":[{"group":"gateway.networking.k8s.io","kind":"HTTPRoute","name":"chat"}],"traffic":{"apiKeyAuthentication":{"location":{"header":{"name":"x-api-key"}},"mode":"Strict","secretRef":{"name":"gw-client-keys"}}}}`
+	if string(got) != want {
+		t.Errorf("spec:\n got %s\nwant %s", got, want)
+	}
+	data, _ := json.Marshal(m)
+	pp, issues, err := agentgateway{}.ParsePolicy(data)
+	if err != nil || len(issues) > 0 {
+		t.Fatalf("ParsePolicy: %v %v", err, issues)
+	}
+	if want := (&spec.Clients{Header: "x-api-key", Mode: spec.ModeStrict}); !reflect.DeepEqual(pp.Clients, want) || pp.ClientKeys != "gw-client-keys" {
+		t.Errorf("parsed clients %+v keys %q", pp.Clients, pp.ClientKeys)
+	}
+}
+
+// What the Spec cannot carry is an issue, never dropped silently.
+func TestAgentgatewayClientIssues(t *testing.T) {
+	for _, tc := range []struct{ traffic, want string }{
+		{`{"authorization":{"action":"Deny","policy":{"matchExpressions":["true"]}}}`, "authorization action Deny is not represented"},
+		{`{"apiKeyAuthentication":{"secretSelector":{"matchLabels":{"a":"b"}}}}`, "API keys from a secretSelector are not represented"},
+		{`{"apiKeyAuthentication":{"secretRef":{"name":"k"},"location":{"queryParameter":{"name":"key"}}}}`, "API-key location other than a whole header"},
+		{`{"jwtAuthentication":{"providers":[{"issuer":"a","jwks":{"inline":"{}"}},{"issuer":"b","jwks":{"inline":"{}"}}]}}`, "other than one provider"},
+		{`{"rateLimit":{"global":{"backendRef":{"name":"rl","port":8081},"domain":"d","descriptors":[{"entries":[{"name":"user","expression":"jwt.sub"}]}]}}}`, "descriptor kubelb-ai does not write"},
+	} {
+		data := `{"apiVersion":"agentgateway.dev/v1alpha1","kind":"AgentgatewayPolicy","metadata":{"name":"p"},"spec":{"targetRefs":[{"group":"gateway.networking.k8s.io","kind":"HTTPRoute","name":"r"}],"traffic":` + tc.traffic + `}}`
+		_, issues, err := agentgateway{}.ParsePolicy([]byte(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(strings.Join(issues, "\n"), tc.want) {
+			t.Errorf("%s: issues %q, want %q", tc.traffic, issues, tc.want)
+		}
+	}
+}
+
+func TestClientKeyEntry(t *testing.T) {
+	for _, k := range []spec.APIKey{
+		{Name: "alice", Env: "ALICE_KEY", Metadata: map[string]string{"tier": "gold"}},
+		{Name: "ci", Hash: "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"},
+	} {
+		entry := ClientKeyEntry(k)
+		back, ok := ParseClientKeyEntry(k.Name, entry)
+		if !ok || !reflect.DeepEqual(back, k) {
+			t.Errorf("%s -> %+v %v, want %+v", entry, back, ok, k)
+		}
+	}
+	if got := ClientKeyEntry(spec.APIKey{Name: "a", Env: "A", Metadata: map[string]string{"tier": "x"}}); got != `{"key":"${A}","metadata":{"client":"a","tier":"x"}}` {
+		t.Errorf("entry %s", got)
+	}
+	for _, v := range []string{`{"key":"sk-literal","metadata":{"client":"a"}}`, `{"key":"${A}","metadata":{"client":"b"}}`, `sk-plain`} {
+		if _, ok := ParseClientKeyEntry("a", v); ok {
+			t.Errorf("%s read as a client key entry", v)
+		}
+	}
+}
+
+func TestRateLimitConfigLimits(t *testing.T) {
+	cfg := RateLimitConfig{Domain: "d", Descriptors: []RateLimitDescriptor{
+		{Key: DescriptorRoute, Value: "chat", RateLimit: &RateLimitRate{Unit: "day", RequestsPerUnit: 5}},
+		{Key: DescriptorTokens, Value: "chat", Descriptors: []RateLimitDescriptor{{Key: DescriptorClient, RateLimit: &RateLimitRate{Unit: "hour", RequestsPerUnit: 900}}}},
+		{Key: "remote_address", RateLimit: &RateLimitRate{Unit: "second", RequestsPerUnit: 1}},
+	}}
+	limits, issues := cfg.Limits()
+	want := map[[2]string]GlobalLimit{{"route", "chat"}: {5, "day"}, {"tokens", "chat"}: {900, "hour"}}
+	if !reflect.DeepEqual(limits, want) || len(issues) != 1 {
+		t.Errorf("limits %v issues %q", limits, issues)
+	}
+}
