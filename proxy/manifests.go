@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -56,4 +57,24 @@ func (m Manifests) literalKey(provider string) (map[string]string, string, bool)
 		return nil, "", false
 	}
 	return m.LiteralKey(provider)
+}
+
+// unenforced refuses a Spec with policies serve cannot enforce yet: who may
+// call (API keys, JWTs, authorization) and limits shared through a
+// rate-limit service. Serving such routes open, or with each process
+// counting alone, would let through what the cluster refuses.
+func unenforced(s *spec.Spec) error {
+	var what []string
+	if c := s.Clients; c != nil && (c.Authenticates() || len(c.Allow) > 0) {
+		what = append(what, "spec.clients (API keys, JWTs, authorization)")
+	}
+	for _, r := range s.Routes {
+		if p := r.Policies; p != nil && (p.RateLimit.Global() || p.TokenLimit.Global()) {
+			what = append(what, "the global rate limit of route "+r.Name)
+		}
+	}
+	if len(what) == 0 {
+		return nil
+	}
+	return fmt.Errorf("serve does not enforce %s yet, and will not serve without them: the cluster would refuse callers serve lets through", strings.Join(what, ", "))
 }

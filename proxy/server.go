@@ -96,6 +96,9 @@ func Build(m Manifests, opts Options) (*Config, error) {
 	if g == nil {
 		return nil, errors.New("no Spec to serve")
 	}
+	if err := unenforced(&g.Spec); err != nil {
+		return nil, err
+	}
 	tp, err := dataplane.Lookup(g.Spec.Target)
 	if err != nil {
 		return nil, err

@@ -85,3 +85,19 @@ func TestSpecCORSIsServed(t *testing.T) {
 		}
 	}
 }
+
+// Manifests whose callers must authenticate, or whose limits are shared
+// through a rate-limit service, are refused: serve does not enforce them
+// yet, and serving them open would let through what the cluster refuses.
+func TestLoadRefusesWhatServeCannotEnforce(t *testing.T) {
+	for file, want := range map[string]string{
+		"clients-apikeys.yaml":       "serve does not enforce spec.clients (API keys, JWTs, authorization)",
+		"clients-jwt.yaml":           "serve does not enforce spec.clients (API keys, JWTs, authorization)",
+		"clients-global-limits.yaml": "the global rate limit of route",
+	} {
+		_, _, err := load(t, []string{"../testdata/golden/agentgateway/" + file}, "")
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want %q", file, err, want)
+		}
+	}
+}
