@@ -268,7 +268,15 @@ func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*R
 		if a.Line != b.Line {
 			return a.Line < b.Line
 		}
-		return a.Column < b.Column
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		// At one position, by field and rule: a schema's errors come in the
+		// order of a map's iteration, and output must not change run to run.
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Rule < b.Rule
 	})
 	return r
 }
