@@ -121,27 +121,12 @@ func BodyPolicies(p *Policies) []string {
 // RerankSupported reports whether KubeLB release kubelb runs an
 // agentgateway that knows the Rerank route type. Empty is every release of
 // the target, so no.
-func RerankSupported(kubelb string) bool {
-	if kubelb == "" {
-		return false
-	}
-	r, err := templates.ReleaseForKubeLB(kubelb)
-	if err != nil {
-		return false
-	}
-	t, err := templates.LookupTarget(r.Target)
-	return err == nil && t.RerankSince != "" && versionAtLeast(r.DataPlane, t.RerankSince)
-}
+func RerankSupported(kubelb string) bool { return dataPlaneSince(kubelb, rerankSince) }
 
 // RerankKubeLB is the oldest KubeLB release whose agentgateway knows Rerank.
-func RerankKubeLB() string {
-	for _, r := range templates.Releases() {
-		if RerankSupported(r.KubeLB) {
-			return r.KubeLB
-		}
-	}
-	return ""
-}
+func RerankKubeLB() string { return kubelbFor(rerankSince) }
+
+func rerankSince(t templates.Target) string { return t.RerankSince }
 
 // versionAtLeast compares vMAJOR.MINOR.PATCH release names.
 func versionAtLeast(have, want string) bool {
