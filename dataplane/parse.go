@@ -56,6 +56,10 @@ type ParsedPolicy struct {
 	// scope and key, their numbers in the service's ConfigMap.
 	RateLimitService *spec.RateLimitService
 	Extension        string
+	// AccessControls are the policy's checks of callers the Spec cannot
+	// carry (an external authorization service, basic authentication), by
+	// field name: serve refuses to serve them open.
+	AccessControls []string
 }
 
 // DecodeStrict decodes JSON into a typed object, failing on unknown fields.

@@ -246,6 +246,12 @@ func (a agentgateway) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 		p.CORS = specCORS(t.CORS.HTTPCORSFilter)
 	}
 	if t := ap.Spec.Traffic; t != nil {
+		if t.ExtAuth != nil {
+			out.AccessControls = append(out.AccessControls, "traffic.extAuth")
+		}
+		if t.BasicAuthentication != nil {
+			out.AccessControls = append(out.AccessControls, "traffic.basicAuthentication")
+		}
 		rest := *t
 		rest.RateLimit, rest.CORS, rest.APIKeyAuthentication, rest.JWTAuthentication, rest.Authorization = nil, nil, nil, nil, nil
 		if !reflect.ValueOf(rest).IsZero() {

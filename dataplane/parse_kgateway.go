@@ -263,6 +263,9 @@ func (kgateway21) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 	var out ParsedPolicy
 	routes, p, issues := trafficPolicy(&tp, &out)
 	out.Routes, out.Policies = routes, p
+	if tp.Spec.ExtAuth != nil {
+		out.AccessControls = append(out.AccessControls, "extAuth")
+	}
 	return out, issues, nil
 }
 
@@ -290,6 +293,9 @@ func (kgateway20) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 	var out ParsedPolicy
 	routes, p, issues := trafficPolicy(&tp, &out)
 	out.Routes, out.Policies = routes, p
+	if tp.Spec.ExtAuth != nil {
+		out.AccessControls = append(out.AccessControls, "extAuth")
+	}
 	return out, issues, nil
 }
 

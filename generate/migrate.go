@@ -219,6 +219,10 @@ type Imported struct {
 	// (the Spec has no place for them: they attach to Gateways, listeners,
 	// routes and rules).
 	CORS []dataplane.CORSPolicy
+	// AccessControls are the manifests' checks of callers the Spec cannot
+	// carry, as "Kind/name field" (e.g. "TrafficPolicy/auth extAuth"):
+	// rendering the Spec, or serving it, would let those callers through.
+	AccessControls []string
 }
 
 // Import reads manifests written for target from ("" detects it with
@@ -267,7 +271,7 @@ func importFor(objs []map[string]any, from, to string) (*Imported, error) {
 		}
 	}
 	in := &Imported{From: from, Gateway: g, Notes: m.Notes, Issues: problems, literals: literals, RouteTypes: p.backendRouteTypes,
-		CORS: dataplane.CORSPolicies(objs)}
+		CORS: dataplane.CORSPolicies(objs), AccessControls: p.accessControls}
 	if err := in.readListening(objs); err != nil {
 		return nil, err
 	}

@@ -178,6 +178,9 @@ func parse(target string, objs []map[string]any) (*parser, error) {
 			}
 			onBackends = append(onBackends, pp)
 			p.clientsOf(id, pp)
+			for _, f := range pp.AccessControls {
+				p.accessControls = append(p.accessControls, id+" "+f)
+			}
 		default:
 			p.issue(id, "%s %s is not part of a %s AI gateway; it is not represented in the Spec", av, kind, target)
 		}
@@ -234,6 +237,9 @@ type parser struct {
 	// providers in order of appearance, and the Secret order of env providers.
 	providers []spec.Provider
 	order     map[string]int
+	// accessControls are the checks of callers the Spec cannot carry,
+	// as "Kind/name field".
+	accessControls []string
 	// routeTypes are the route-type maps read per Spec route, by route name.
 	routeTypes map[string]map[string]string
 	// backendRouteTypes are those of each backend object, by its name (nil:

@@ -101,3 +101,35 @@ func TestLoadRefusesWhatServeCannotEnforce(t *testing.T) {
 		}
 	}
 }
+
+// So are checks of callers the Spec cannot carry: an external
+// authorization service, basic authentication.
+func TestLoadRefusesUncarriedAccessControls(t *testing.T) {
+	for target, policy := range map[string]string{
+		"kgateway-v2.1": `apiVersion: gateway.kgateway.dev/v1alpha1
+kind: TrafficPolicy
+metadata: {name: auth, namespace: kubelb}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: openai}]
+  extAuth: {extensionRef: {name: authz}}
+`,
+		"agentgateway": `apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayPolicy
+metadata: {name: auth, namespace: kubelb}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: openai}]
+  traffic:
+    basicAuthentication: {users: ["alice:$apr1$abc$def"]}
+`,
+	} {
+		extra := t.TempDir() + "/auth.yaml"
+		if err := os.WriteFile(extra, []byte(policy), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := load(t, []string{"../testdata/golden/" + target + "/single-openai.yaml", extra}, "")
+		want := map[string]string{"kgateway-v2.1": "TrafficPolicy/auth extAuth", "agentgateway": "AgentgatewayPolicy/auth traffic.basicAuthentication"}[target]
+		if err == nil || !strings.Contains(err.Error(), "serve does not enforce "+want+" yet") {
+			t.Errorf("%s: err = %v", target, err)
+		}
+	}
+}
