@@ -215,7 +215,9 @@ func (a agentgateway) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 		return ParsedPolicy{}, nil, err
 	}
 	var out ParsedPolicy
+	elsewhere := len(ap.Spec.TargetSelectors) > 0 // targets the Spec cannot carry
 	for _, ref := range ap.Spec.TargetRefs {
+		elsewhere = elsewhere || ref.Kind != "HTTPRoute" || ref.SectionName != ""
 		switch {
 		case ref.Kind == "HTTPRoute":
 			out.Routes = append(out.Routes, string(ref.Name))
@@ -251,6 +253,11 @@ func (a agentgateway) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 		}
 		if t.BasicAuthentication != nil {
 			out.AccessControls = append(out.AccessControls, "traffic.basicAuthentication")
+		}
+		if elsewhere && (t.APIKeyAuthentication != nil || t.JWTAuthentication != nil || t.Authorization != nil) {
+			// On a Gateway, a listener, a rule or by labels: the Spec's
+			// clients are per route, so serve must not run them open.
+			out.AccessControls = append(out.AccessControls, "traffic authentication or authorization on a target other than a whole HTTPRoute")
 		}
 		rest := *t
 		rest.RateLimit, rest.CORS, rest.APIKeyAuthentication, rest.JWTAuthentication, rest.Authorization = nil, nil, nil, nil, nil

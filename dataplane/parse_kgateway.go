@@ -263,9 +263,7 @@ func (kgateway21) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 	var out ParsedPolicy
 	routes, p, issues := trafficPolicy(&tp, &out)
 	out.Routes, out.Policies = routes, p
-	if tp.Spec.ExtAuth != nil {
-		out.AccessControls = append(out.AccessControls, "extAuth")
-	}
+	out.AccessControls = kgatewayAccessControls(&tp)
 	return out, issues, nil
 }
 
@@ -293,9 +291,7 @@ func (kgateway20) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 	var out ParsedPolicy
 	routes, p, issues := trafficPolicy(&tp, &out)
 	out.Routes, out.Policies = routes, p
-	if tp.Spec.ExtAuth != nil {
-		out.AccessControls = append(out.AccessControls, "extAuth")
-	}
+	out.AccessControls = kgatewayAccessControls(&tp)
 	return out, issues, nil
 }
 
@@ -467,4 +463,21 @@ func globalLimit21(g *kgw21.RateLimitPolicy) (*spec.RequestLimit, string, []stri
 		}
 	}
 	return limit, g.ExtensionRef.Name, nil
+}
+
+// kgatewayAccessControls are a TrafficPolicy's checks of callers that the
+// Spec cannot carry: extAuth anywhere, rbac on anything but whole routes.
+func kgatewayAccessControls(tp *kgw21.TrafficPolicy) []string {
+	var out []string
+	if tp.Spec.ExtAuth != nil {
+		out = append(out, "extAuth")
+	}
+	elsewhere := len(tp.Spec.TargetSelectors) > 0
+	for _, ref := range tp.Spec.TargetRefs {
+		elsewhere = elsewhere || ref.Kind != "HTTPRoute" || ref.SectionName != nil
+	}
+	if tp.Spec.RBAC != nil && elsewhere {
+		out = append(out, "rbac on a target other than a whole HTTPRoute")
+	}
+	return out
 }

@@ -133,3 +133,34 @@ spec:
 		}
 	}
 }
+
+// Caller checks on a target the Spec cannot carry (the Gateway, a rule,
+// labels) are not served open either.
+func TestLoadRefusesCallerChecksElsewhere(t *testing.T) {
+	for target, policy := range map[string]string{
+		"agentgateway": `apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayPolicy
+metadata: {name: gw-auth, namespace: kubelb}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: ai-gateway}]
+  traffic:
+    apiKeyAuthentication: {mode: Strict, secretRef: {name: keys}}
+`,
+		"kgateway-v2.1": `apiVersion: gateway.kgateway.dev/v1alpha1
+kind: TrafficPolicy
+metadata: {name: gw-auth, namespace: kubelb}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: ai-gateway}]
+  rbac: {policy: {matchExpressions: ["request.headers['x-team'] == 'ml'"]}}
+`,
+	} {
+		extra := t.TempDir() + "/auth.yaml"
+		if err := os.WriteFile(extra, []byte(policy), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := load(t, []string{"../testdata/golden/" + target + "/single-openai.yaml", extra}, "")
+		if err == nil || !strings.Contains(err.Error(), "/gw-auth ") || !strings.Contains(err.Error(), "on a target other than a whole HTTPRoute") {
+			t.Errorf("%s: err = %v", target, err)
+		}
+	}
+}
