@@ -15,7 +15,26 @@ import (
 // charges an estimate first and amends with the remainder after the
 // response. An error means no answer: the caller applies its failure mode.
 type Engine interface {
-	ShouldRateLimit(ctx context.Context, domain string, descriptors [][]Entry, hitsAddend uint32) (Result, error)
+	Check(ctx context.Context, req Request) (Result, error)
+}
+
+// Request mirrors RateLimitRequest: the domain, the descriptors, and what
+// the request costs. Hits, when set, are the descriptors' own hits_addend
+// (nil for one: HitsAddend), as agentgateway sends them; a descriptor's
+// own 0 checks the limit without counting, where HitsAddend 0 counts 1.
+type Request struct {
+	Domain      string
+	Descriptors [][]Entry
+	Hits        []*uint64
+	HitsAddend  uint32
+}
+
+// hits is what descriptor i costs.
+func (r Request) hits(i int) uint64 {
+	if i < len(r.Hits) && r.Hits[i] != nil {
+		return *r.Hits[i]
+	}
+	return uint64(max(r.HitsAddend, 1))
 }
 
 // Entry is one key/value pair of a descriptor.
@@ -73,7 +92,7 @@ type Clock func() time.Time
 // for ttl[i] seconds (the window's length; the key names the window, so
 // the time to live only frees memory). It returns the new totals.
 type counters interface {
-	incr(ctx context.Context, keys []string, hits uint64, ttl []int64) ([]uint64, error)
+	incr(ctx context.Context, keys []string, hits []uint64, ttl []int64) ([]uint64, error)
 }
 
 // evaluator is the service's logic over a counter store: the part the
@@ -96,14 +115,19 @@ var (
 	errNoDescriptors = errors.New("rate limit descriptor list must not be empty")
 )
 
+// ShouldRateLimit is Check with one cost for every descriptor.
 func (e *evaluator) ShouldRateLimit(ctx context.Context, domain string, descriptors [][]Entry, hitsAddend uint32) (Result, error) {
+	return e.Check(ctx, Request{Domain: domain, Descriptors: descriptors, HitsAddend: hitsAddend})
+}
+
+func (e *evaluator) Check(ctx context.Context, req Request) (Result, error) {
+	domain, descriptors := req.Domain, req.Descriptors
 	if domain == "" {
 		return Result{}, errNoDomain
 	}
 	if len(descriptors) == 0 {
 		return Result{}, errNoDescriptors
 	}
-	hits := uint64(max(hitsAddend, 1))
 
 	rules := make([]*rule, len(descriptors))
 	unlimited := make([]bool, len(descriptors))
@@ -132,6 +156,7 @@ func (e *evaluator) ShouldRateLimit(ctx context.Context, domain string, descript
 	now := e.clock()
 	var keys []string
 	var ttls []int64
+	var hits []uint64
 	var at []int
 	for i, r := range rules {
 		if r == nil {
@@ -140,6 +165,7 @@ func (e *evaluator) ShouldRateLimit(ctx context.Context, domain string, descript
 		start, _ := window(r.Unit, now)
 		keys = append(keys, cacheKey(domain, descriptors[i], start))
 		ttls = append(ttls, r.Unit.Seconds())
+		hits = append(hits, req.hits(i))
 		at = append(at, i)
 	}
 	counts := make([]uint64, len(descriptors))

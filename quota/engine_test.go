@@ -180,7 +180,7 @@ func TestUnreachableBackendIsAnError(t *testing.T) {
 	for name, e := range map[string]Engine{"Redis": r, "service": s} {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		start := time.Now()
-		res, err := e.ShouldRateLimit(ctx, "d", [][]Entry{{{"k", "v"}}}, 1)
+		res, err := e.Check(ctx, Request{Domain: "d", Descriptors: [][]Entry{{{"k", "v"}}}, HitsAddend: 1})
 		cancel()
 		if err == nil {
 			t.Errorf("%s: no error, answered %s", name, fmtResult(res))

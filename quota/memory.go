@@ -37,7 +37,7 @@ type memoryCount struct {
 // sweepEvery bounds the work of dropping ended windows' counters.
 const sweepEvery = 1024
 
-func (m *memoryCounters) incr(_ context.Context, keys []string, hits uint64, ttl []int64) ([]uint64, error) {
+func (m *memoryCounters) incr(_ context.Context, keys []string, hits []uint64, ttl []int64) ([]uint64, error) {
 	now := m.clock().Unix()
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -55,7 +55,7 @@ func (m *memoryCounters) incr(_ context.Context, keys []string, hits uint64, ttl
 			c.n = 0
 		}
 		// Like INCRBY then EXPIRE: every hit extends the time to live.
-		c.n += hits
+		c.n += hits[i]
 		c.expires = now + ttl[i]
 		m.counts[k] = c
 		out[i] = c.n

@@ -41,9 +41,14 @@ func newServiceEngine(t *testing.T, addr string) *Service {
 
 func call(t *testing.T, e Engine, domain string, desc [][]Entry, hits uint32) Result {
 	t.Helper()
+	return check(t, e, Request{Domain: domain, Descriptors: desc, HitsAddend: hits})
+}
+
+func check(t *testing.T, e Engine, req Request) Result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	r, err := e.ShouldRateLimit(ctx, domain, desc, hits)
+	r, err := e.Check(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +79,12 @@ descriptors:
 type traceStep struct {
 	desc [][]Entry
 	hits uint32
+	// each are the descriptors' own hits_addend, as agentgateway sends
+	// them (a nil entry: hits).
+	each []*uint64
 }
+
+func n(v uint64) *uint64 { return &v }
 
 // traceWindow is a run of requests within one one-second window, offset
 // seconds after the first.
@@ -89,30 +99,34 @@ var chatCarol = []Entry{{"route", "chat"}, {"client", "carol"}}
 
 var trace = []traceWindow{
 	{0, []traceStep{
-		{one("client", "alice"), 1},
-		{one("client", "alice"), 1},
-		{one("client", "alice"), 1},
-		{one("client", "bob"), 1},
-		{one("client", "gold"), 3},
-		{one("client", "gold"), 2},
-		{[][]Entry{chatCarol, {{"client", "carol"}}}, 1},
-		{[][]Entry{chatCarol, {{"tier", "free"}}}, 1},
-		{[][]Entry{chatCarol, {{"client", "carol"}}}, 1},
-		{[][]Entry{chatCarol, {{"client", "carol"}}}, 1},
-		{one("shadow", "x"), 1},
-		{one("shadow", "x"), 1},
-		{one("unknown", "x"), 1},
-		{one("client", "dave"), 0},
+		{one("client", "alice"), 1, nil},
+		{one("client", "alice"), 1, nil},
+		{one("client", "alice"), 1, nil},
+		{one("client", "bob"), 1, nil},
+		{one("client", "gold"), 3, nil},
+		{one("client", "gold"), 2, nil},
+		{[][]Entry{chatCarol, {{"client", "carol"}}}, 1, nil},
+		{[][]Entry{chatCarol, {{"tier", "free"}}}, 1, nil},
+		{[][]Entry{chatCarol, {{"client", "carol"}}}, 1, nil},
+		{[][]Entry{chatCarol, {{"client", "carol"}}}, 1, nil},
+		{one("shadow", "x"), 1, nil},
+		{one("shadow", "x"), 1, nil},
+		{one("unknown", "x"), 1, nil},
+		{one("client", "dave"), 0, nil},
+		{one("client", "erin"), 1, []*uint64{n(0)}},                                       // a check that counts nothing
+		{one("client", "erin"), 1, []*uint64{n(2)}},                                       // the limit exactly
+		{one("client", "erin"), 5, []*uint64{n(0)}},                                       // at the limit, not over it
+		{[][]Entry{{{"client", "erin"}}, {{"client", "frank"}}}, 1, []*uint64{nil, n(3)}}, // own and request-wide costs mixed
 	}},
 	{1, []traceStep{ // the next window starts afresh
-		{one("client", "alice"), 1},
-		{one("client", "gold"), 4},
-		{one("client", "gold"), 1},
+		{one("client", "alice"), 1, nil},
+		{one("client", "gold"), 4, nil},
+		{one("client", "gold"), 1, nil},
 	}},
 	{3, []traceStep{ // after an idle window
-		{one("client", "alice"), 1},
-		{one("client", "alice"), 1},
-		{one("client", "alice"), 1},
+		{one("client", "alice"), 1, nil},
+		{one("client", "alice"), 1, nil},
+		{one("client", "alice"), 1, nil},
 	}},
 }
 
@@ -133,6 +147,10 @@ OK: OK/0
 OK: OK/0
 OK: OK/0
 OK: OK/1
+OK: OK/2
+OK: OK/0
+OK: OK/0
+OVER_LIMIT: OVER_LIMIT/0 OVER_LIMIT/0
 OK: OK/1
 OK: OK/0
 OVER_LIMIT: OVER_LIMIT/0
@@ -160,7 +178,7 @@ func runTraceClock(t *testing.T, e Engine, clock *fakeClock) []Result {
 	for _, w := range trace {
 		clock.set(base.Add(time.Duration(w.offset) * time.Second))
 		for _, s := range w.steps {
-			out = append(out, call(t, e, "trace", s.desc, s.hits))
+			out = append(out, check(t, e, Request{Domain: "trace", Descriptors: s.desc, HitsAddend: s.hits, Hits: s.each}))
 		}
 	}
 	return out
@@ -179,7 +197,7 @@ func runTraceWallClock(t *testing.T, e Engine) ([]Result, bool) {
 			time.Sleep(untilNext() + 20*time.Millisecond)
 		}
 		for _, s := range w.steps {
-			out = append(out, call(t, e, "trace", s.desc, s.hits))
+			out = append(out, check(t, e, Request{Domain: "trace", Descriptors: s.desc, HitsAddend: s.hits, Hits: s.each}))
 		}
 		if time.Now().Unix() != first+w.offset {
 			return nil, false
@@ -308,7 +326,7 @@ func concurrentClients(t *testing.T, engines []Engine, domain string, workers, p
 					client, n = "bob", &bob
 				}
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				r, err := e.ShouldRateLimit(ctx, domain, one("client", client), 1)
+				r, err := e.Check(ctx, Request{Domain: domain, Descriptors: one("client", client), HitsAddend: 1})
 				cancel()
 				if err != nil {
 					errs <- err

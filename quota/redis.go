@@ -49,11 +49,11 @@ type redisCounters struct{ c *redis.Client }
 // incr sends, as the service does, INCRBY key hits and EXPIRE key ttl for
 // each key in one pipeline (not a transaction: each INCRBY is atomic on its
 // own, which is all a fixed window needs).
-func (r redisCounters) incr(ctx context.Context, keys []string, hits uint64, ttl []int64) ([]uint64, error) {
+func (r redisCounters) incr(ctx context.Context, keys []string, hits []uint64, ttl []int64) ([]uint64, error) {
 	pipe := r.c.Pipeline()
 	cmds := make([]*redis.IntCmd, len(keys))
 	for i, k := range keys {
-		cmds[i] = pipe.IncrBy(ctx, k, int64(hits))
+		cmds[i] = pipe.IncrBy(ctx, k, int64(hits[i]))
 		pipe.Expire(ctx, k, time.Duration(ttl[i])*time.Second)
 	}
 	if _, err := pipe.Exec(ctx); err != nil {

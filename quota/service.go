@@ -8,6 +8,7 @@ import (
 	rlsv3 "github.com/envoyproxy/go-control-plane/envoy/service/ratelimit/v3"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 )
 
 // Service asks a real rate-limit service (envoyproxy/ratelimit or any
@@ -30,14 +31,22 @@ func NewService(addr string) (*Service, error) {
 // Close closes the connection.
 func (s *Service) Close() error { return s.conn.Close() }
 
-// ShouldRateLimit implements Engine. The context bounds the call; the
-// caller sets the timeout its failure mode needs.
+// ShouldRateLimit is Check with one cost for every descriptor.
 func (s *Service) ShouldRateLimit(ctx context.Context, domain string, descriptors [][]Entry, hitsAddend uint32) (Result, error) {
-	req := &rlsv3.RateLimitRequest{Domain: domain, HitsAddend: hitsAddend}
-	for _, d := range descriptors {
+	return s.Check(ctx, Request{Domain: domain, Descriptors: descriptors, HitsAddend: hitsAddend})
+}
+
+// Check implements Engine. The context bounds the call; the caller sets
+// the timeout its failure mode needs.
+func (s *Service) Check(ctx context.Context, r Request) (Result, error) {
+	req := &rlsv3.RateLimitRequest{Domain: r.Domain, HitsAddend: r.HitsAddend}
+	for i, d := range r.Descriptors {
 		pd := &ratelimitv3.RateLimitDescriptor{}
 		for _, e := range d {
 			pd.Entries = append(pd.Entries, &ratelimitv3.RateLimitDescriptor_Entry{Key: e.Key, Value: e.Value})
+		}
+		if i < len(r.Hits) && r.Hits[i] != nil {
+			pd.HitsAddend = wrapperspb.UInt64(*r.Hits[i])
 		}
 		req.Descriptors = append(req.Descriptors, pd)
 	}
