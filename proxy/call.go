@@ -35,8 +35,10 @@ type call struct {
 	// stream and includeUsage are what an OpenAI or Anthropic client asked
 	// for in the body.
 	stream, includeUsage bool
-	// estimate is the prompt's tokens taken from the route's budget.
-	estimate int
+	// estimate is the prompt's tokens taken from the route's budget;
+	// globalCharged what the shared token limit was charged before the call.
+	estimate      int
+	globalCharged int
 }
 
 // bytes is the request as it now stands.

@@ -249,10 +249,16 @@ func (c *Chain) account(cl *call, pol *policy, at *attempt, u *usage) {
 		if pol != nil && pol.tokens != nil {
 			pol.tokens.Charge(float64(u.relayedTokens()))
 		}
+		if pol != nil && pol.globalTokens != nil {
+			pol.globalTokens.amend(varsOf(cl.r), u.relayedTokens())
+		}
 		return
 	}
 	if pol != nil && pol.tokens != nil {
 		pol.tokens.Charge(float64(u.in - cl.estimate + u.out))
+	}
+	if pol != nil && pol.globalTokens != nil {
+		pol.globalTokens.amend(varsOf(cl.r), u.in-cl.globalCharged+u.out)
 	}
 	cl.ex.set(func(e *exchange) {
 		e.tokensIn, e.tokensOut, e.tokensSeen = u.in, u.out, true
@@ -335,7 +341,7 @@ func (c *Chain) prepare(cl *call, up *Upstream, pol *policy) (*attempt, error) {
 		// asked: a token budget needs it, so serve asks (and keeps the
 		// usage chunk from a client that did not). Without a budget the
 		// stream passes untouched, as kgateway's does.
-		if up.Format == wire.OpenAI && pol != nil && pol.tokens != nil && cl.stream && !cl.includeUsage {
+		if up.Format == wire.OpenAI && pol.countsTokens() && cl.stream && !cl.includeUsage {
 			at := c.newAttempt(cl, up, withStreamUsage(body), nil, nil)
 			at.dropUsage = true
 			return at, nil

@@ -115,7 +115,7 @@ func (c *Chain) deliver(cl *call, pol *policy, at *attempt, resp *http.Response)
 		if at.dropUsage {
 			filters = append(filters, &usageChunkDropper{})
 		}
-		if pol != nil && pol.tokens != nil {
+		if pol.countsTokens() {
 			filters = append(filters, &textCounter{u: u, shape: cl.ad.format.Event})
 		}
 	}
@@ -161,7 +161,7 @@ func (c *Chain) deliver(cl *call, pol *policy, at *attempt, resp *http.Response)
 			send(tail)
 			if whole != nil {
 				u.read(whole)
-				if pol != nil && pol.tokens != nil && cl.ad != nil && !u.seen {
+				if pol.countsTokens() && cl.ad != nil && !u.seen {
 					u.relayAnswer(whole, cl.ad.format.Answer)
 				}
 			}
@@ -232,7 +232,7 @@ func (c *Chain) deliverWhole(cl *call, pol *policy, at *attempt, resp *http.Resp
 			return fail("unreadable_answer", err.Error())
 		}
 	}
-	if status < 300 && pol != nil && pol.tokens != nil && !u.seen {
+	if status < 300 && pol.countsTokens() && !u.seen {
 		u.relayAnswer(data, cl.ad.format.Answer)
 	}
 	w.WriteHeader(status)

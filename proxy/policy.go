@@ -18,9 +18,11 @@ type policy struct {
 	guard    *guard.Guard
 	prompt   *spec.Prompt
 	defaults []spec.FieldDefault
-	// tokens is the route's LLM token budget, tokenLimit its size.
-	tokens     *Limiter
-	tokenLimit int
+	// tokens is the route's LLM token budget, tokenLimit its size;
+	// globalTokens the one shared with other replicas (scope: global).
+	tokens       *Limiter
+	tokenLimit   int
+	globalTokens *globalLimit
 	// hooks are the route's guard webhooks (read from the manifests).
 	hooks *webhookGuard
 	// stages are the request stages, built once by compile.
@@ -42,7 +44,7 @@ func newPolicy(p *spec.Policies) (*policy, error) {
 		return nil, err
 	}
 	pol := &policy{guard: g, prompt: p.Prompt, defaults: p.Defaults}
-	if t := p.TokenLimit; t != nil {
+	if t := p.TokenLimit; t != nil && !t.Global() {
 		pol.tokens, pol.tokenLimit = NewTokenLimiter(*t), int(t.Tokens+t.Burst)
 	}
 	if pol.prompt != nil && len(pol.prompt.Prepend)+len(pol.prompt.Append) == 0 {
@@ -75,6 +77,9 @@ func (p *policy) compile() {
 	}
 	if p.tokens != nil {
 		p.stages = append(p.stages, p.budgetStage)
+	}
+	if p.globalTokens != nil {
+		p.stages = append(p.stages, p.globalBudgetStage)
 	}
 }
 
@@ -162,6 +167,31 @@ func (p *policy) budgetStage(c *call) bool {
 	c.estimate = 0
 	c.ex.set(func(e *exchange) {
 		if p.metrics != nil {
+			p.metrics.rateLimited.WithLabelValues(e.route).Inc()
+		}
+	})
+	return false
+}
+
+// globalBudgetStage asks the shared token limit whether the prompt's
+// estimated tokens are left, charging them; the rest of what the exchange
+// spends is amended once the answer ends (as agentgateway does with a
+// tokenizing route).
+func (p *policy) globalBudgetStage(c *call) bool {
+	if c.api != nil && c.api.name == "AnthropicTokenCount" {
+		return true
+	}
+	if p.tokens == nil {
+		c.estimate = estimateTokens(c.doc, c.ad.format.Request)
+	}
+	hits := uint64(c.estimate)
+	status := p.globalTokens.check(c.r.Context(), c.w, c.ad, varsOf(c.r), &hits, "tokens")
+	if status == 0 {
+		c.globalCharged = c.estimate
+		return true
+	}
+	c.ex.set(func(e *exchange) {
+		if p.metrics != nil && status == http.StatusTooManyRequests {
 			p.metrics.rateLimited.WithLabelValues(e.route).Inc()
 		}
 	})
@@ -369,7 +399,13 @@ func (p *policy) hooksAnswers() bool {
 
 // readsBodies reports whether the policy must read every request body.
 func (p *policy) readsBodies() bool {
-	return p != nil && (p.guard != nil || p.hooks != nil || p.tokens != nil || p.prompt != nil || len(p.defaults) > 0)
+	return p != nil && (p.guard != nil || p.hooks != nil || p.countsTokens() || p.prompt != nil || len(p.defaults) > 0)
+}
+
+// countsTokens reports whether the route has a token limit, local or
+// global: its answers' tokens are counted.
+func (p *policy) countsTokens() bool {
+	return p != nil && (p.tokens != nil || p.globalTokens != nil)
 }
 
 // looksJSON reports whether s may be a JSON object or array.

@@ -59,6 +59,11 @@ type Options struct {
 	// StreamIdleTimeout ends an answer whose provider sends nothing for
 	// that long (default 60s).
 	StreamIdleTimeout time.Duration
+	// Quotas are the engines of global limits, kept across reloads (nil:
+	// a fresh in-memory one per Build); RateLimitTimeout bounds one
+	// decision (default 1s), after which the failure mode applies.
+	Quotas           *Quotas
+	RateLimitTimeout time.Duration
 	// AllowHosts are Host names loopback listeners and the admin address
 	// answer besides loopback's and the manifests' (--allow-host; "*" any,
 	// "*.example.com" a wildcard). AllowOrigins are origins whose web pages
@@ -166,7 +171,7 @@ func Build(m Manifests, opts Options) (*Config, error) {
 	limits := map[string]*routeLimit{}
 	policies := map[string]*policy{}
 	for _, sr := range g.Spec.Routes {
-		if p := sr.Policies; p != nil && p.RateLimit != nil {
+		if p := sr.Policies; p != nil && p.RateLimit != nil && !p.RateLimit.Global() {
 			limits[sr.Name] = &routeLimit{NewLimiter(g.Spec.Target, *p.RateLimit), int(p.RateLimit.Requests + p.RateLimit.Burst)}
 		}
 		pol, err := newPolicy(sr.Policies)
@@ -189,6 +194,10 @@ func Build(m Manifests, opts Options) (*Config, error) {
 		}
 		pol.hooks = &webhookGuard{request: hooks[0], response: hooks[1], client: client, timeout: timeout, failOpen: opts.WebhookFailOpen}
 	}
+	global, err := globalLimits(m, opts, policies, cfg.Summary)
+	if err != nil {
+		return nil, err
+	}
 	for _, pol := range policies {
 		pol.metrics = opts.Metrics
 		pol.compile()
@@ -209,7 +218,7 @@ func Build(m Manifests, opts Options) (*Config, error) {
 		if addr == "" {
 			addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(l.Port))
 		}
-		rh := &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client, limits: limits, policies: policies, metrics: opts.Metrics,
+		rh := &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client, limits: limits, global: global, policies: policies, metrics: opts.Metrics,
 			maxBody: opts.MaxBody, bodyTimeout: opts.BodyTimeout, idleTimeout: opts.StreamIdleTimeout, keys: keys, edge: edges.listener(gateway, l, addr, attached)}
 		cfg.Listeners = append(cfg.Listeners, Listener{Name: string(l.Name), Addr: addr, Handler: observed(rh, opts.Metrics, opts.Log, opts.LogBodies)})
 		var names []string
@@ -263,6 +272,7 @@ type routeHandler struct {
 	// limits are the routes' request rate limits, by route name; policies
 	// their guards, enrichment and defaults.
 	limits      map[string]*routeLimit
+	global      map[string]*globalLimit
 	policies    map[string]*policy
 	metrics     *Metrics
 	maxBody     int64
@@ -300,6 +310,15 @@ func (h *routeHandler) serve(w http.ResponseWriter, r *http.Request, ex *exchang
 			h.metrics.rateLimited.WithLabelValues(route.Namespace + "/" + route.Name).Inc()
 		}
 		return
+	}
+	if gl := h.global[route.Name]; gl != nil {
+		status := gl.check(r.Context(), w, h.errorFormat(route.Spec.Rules[ruleIndex].BackendRefs, r.URL.Path), varsOf(r), nil, "requests")
+		if status == http.StatusTooManyRequests && h.metrics != nil {
+			h.metrics.rateLimited.WithLabelValues(route.Namespace + "/" + route.Name).Inc()
+		}
+		if status != 0 {
+			return
+		}
 	}
 	r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
 	rule := route.Spec.Rules[ruleIndex]

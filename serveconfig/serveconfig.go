@@ -11,7 +11,10 @@ import (
 	"log/slog"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/kubelb-ai/kubelb-ai/cluster"
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/proxy"
 	"github.com/kubelb-ai/kubelb-ai/validate"
@@ -54,7 +57,7 @@ func Load(ctx context.Context, m *cluster.Manifests, opts proxy.Options, log *sl
 		return nil, fmt.Errorf("serve does not enforce %s yet, and will not serve without them: the cluster would refuse callers serve lets through", strings.Join(in.AccessControls, ", "))
 	}
 	cfg, err := proxy.Build(proxy.Manifests{Spec: in.Gateway, Gateway: in.GatewayObject, Routes: in.HTTPRoutes,
-		RouteTypes: in.RouteTypes, LiteralKey: in.LiteralKey, CORS: in.CORS}, opts)
+		RouteTypes: in.RouteTypes, LiteralKey: in.LiteralKey, CORS: in.CORS, RateLimitConfig: rateLimitConfig(objs)}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -62,4 +65,19 @@ func Load(ctx context.Context, m *cluster.Manifests, opts proxy.Options, log *sl
 		log.Warn(w)
 	}
 	return cfg, nil
+}
+
+// rateLimitConfig is the rate-limit service's configuration file in the
+// manifests' ConfigMap, or nil.
+func rateLimitConfig(objs []map[string]any) []byte {
+	for _, o := range objs {
+		u := unstructured.Unstructured{Object: o}
+		if u.GetKind() != "ConfigMap" || u.GetAPIVersion() != "v1" || u.GetName() != dataplane.RateLimitConfigName {
+			continue
+		}
+		if text, ok, _ := unstructured.NestedString(o, "data", dataplane.RateLimitConfigKey); ok {
+			return []byte(text)
+		}
+	}
+	return nil
 }

@@ -93,7 +93,7 @@ func TestLoadRefusesWhatServeCannotEnforce(t *testing.T) {
 	for file, want := range map[string]string{
 		"clients-apikeys.yaml":       "serve does not enforce spec.clients (API keys, JWTs, authorization)",
 		"clients-jwt.yaml":           "serve does not enforce spec.clients (API keys, JWTs, authorization)",
-		"clients-global-limits.yaml": "the global rate limit of route",
+		"clients-global-limits.yaml": "serve does not enforce spec.clients (API keys, JWTs, authorization)",
 	} {
 		_, _, err := load(t, []string{"../testdata/golden/agentgateway/" + file}, "")
 		if err == nil || !strings.Contains(err.Error(), want) {

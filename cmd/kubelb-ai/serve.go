@@ -42,7 +42,11 @@ type serveOptions struct {
 	// Who may call: Host names besides loopback's and the manifests', and
 	// web origins (CORS).
 	allowHosts, allowOrigins []string
-	streams                  IOStreams
+	// Global limits: counters shared through Redis, and how long a
+	// decision may take.
+	rateLimitRedis   string
+	rateLimitTimeout time.Duration
+	streams          IOStreams
 }
 
 func newServeCmd(streams IOStreams) *cobra.Command {
@@ -94,6 +98,8 @@ pages (an Origin header) that neither the routes' CORS policies nor
 	f.StringVar(&o.webhookFailure, "guard-webhook-failure", "closed", "when a guard webhook cannot answer: closed (the request fails with 500, as kgateway) or open (it goes on unchecked)")
 	f.StringArrayVar(&o.allowHosts, "allow-host", nil, "also answer requests for this Host on loopback listeners and the admin address (besides localhost, 127.0.0.1, [::1] and the manifests' hostnames), repeatable, e.g. --allow-host my-laptop.local; '*' turns the check off")
 	f.StringArrayVar(&o.allowOrigins, "allow-origin", nil, "let web pages from this origin call every route (CORS), repeatable, e.g. --allow-origin http://localhost:3000; 'null' for file: pages, '*' for any page")
+	f.StringVar(&o.rateLimitRedis, "rate-limit-redis", "", "count global limits in this Redis (host:port or redis://URL), shared with other serve processes and a rate-limit service on it; default: in this process. Unused when --upstream maps the manifests' rate-limit service")
+	f.DurationVar(&o.rateLimitTimeout, "rate-limit-timeout", time.Second, "how long a global limit's decision may take before the rate-limit service's failure mode applies")
 	f.BoolVar(&o.translate, "translate", false, "on kgateway targets too, translate OpenAI-format requests for Anthropic, Gemini, Vertex AI and Bedrock providers (agentgateway always does)")
 	cmd.MarkFlagsOneRequired("filename", "from")
 	cmd.MarkFlagsMutuallyExclusive("filename", "from")
@@ -137,7 +143,8 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	popts := proxy.Options{Target: o.target, Listen: listen, Upstreams: ups, Lookup: os.LookupEnv, Metrics: proxy.NewMetrics(), Log: logger,
 		Client: proxy.NewClient(o.connect, o.upstream), MaxBody: o.maxBody, BodyTimeout: o.bodyTimeout, LogBodies: o.logBodies, Translate: o.translate,
 		WebhookTimeout: o.webhookTimeout, WebhookFailOpen: o.webhookFailure == "open", StreamIdleTimeout: o.streamIdle,
-		AllowHosts: o.allowHosts, AllowOrigins: o.allowOrigins}
+		AllowHosts: o.allowHosts, AllowOrigins: o.allowOrigins, Quotas: &proxy.Quotas{RedisURL: o.rateLimitRedis}, RateLimitTimeout: o.rateLimitTimeout}
+	defer popts.Quotas.Close()
 	cfg, err := o.load(ctx, popts, streams, logger)
 	if err == nil {
 		err = cfg.CheckNames(popts)
