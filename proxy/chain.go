@@ -486,7 +486,13 @@ func (up *Upstream) request(ctx context.Context, cl *call, body []byte, endpoint
 	case up.Passthrough && up.AuthHeader != "":
 		// The client's own credential, for this provider only, in its
 		// header: never a header meant for another provider.
-		if v := r.Header.Values(up.AuthHeader); len(v) > 0 {
+		v := r.Header.Values(up.AuthHeader)
+		if id := identityOf(r); len(v) == 0 && id != nil {
+			// The gateway's client check took it off; passthrough puts
+			// it back for the provider, as agentgateway does.
+			v = id.stripped.Values(up.AuthHeader)
+		}
+		if len(v) > 0 {
 			out.Header[http.CanonicalHeaderKey(up.AuthHeader)] = v
 		}
 	case up.AuthHeader != "" && up.Key != "":

@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -61,14 +60,4 @@ func (m Manifests) literalKey(provider string) (map[string]string, string, bool)
 		return nil, "", false
 	}
 	return m.LiteralKey(provider)
-}
-
-// unenforced refuses a Spec with policies serve cannot enforce yet: who may
-// call (API keys, JWTs, authorization). Serving such routes open would let
-// through what the cluster refuses.
-func unenforced(s *spec.Spec) error {
-	if c := s.Clients; c != nil && (c.Authenticates() || len(c.Allow) > 0) {
-		return fmt.Errorf("serve does not enforce spec.clients (API keys, JWTs, authorization) yet, and will not serve without them: the cluster would refuse callers serve lets through")
-	}
-	return nil
 }

@@ -26,6 +26,10 @@ type Metrics struct {
 	// tokens is OpenTelemetry's GenAI gen_ai.client.token.usage, in
 	// Prometheus form (dots become underscores), plus the route.
 	tokens *prometheus.HistogramVec
+	// clientRequests and clientTokens count by authenticated client (its
+	// name, never its credential), on routes that check their callers.
+	clientRequests *prometheus.CounterVec
+	clientTokens   *prometheus.CounterVec
 }
 
 // NewMetrics registers serve's metrics.
@@ -50,8 +54,14 @@ func NewMetrics() *Metrics {
 			// The buckets OpenTelemetry's GenAI conventions advise.
 			Buckets: []float64{1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864}},
 			[]string{"gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_response_model", "gen_ai_token_type", "route"}),
+		clientRequests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kubelb_ai_client_requests_total",
+			Help: "Requests on routes that check their callers, by route, client (the API key's client metadata or the token's subject; empty: anonymous) and status."},
+			[]string{"route", "client", "status"}),
+		clientTokens: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kubelb_ai_client_tokens_total",
+			Help: "Tokens the providers reported, by route, client and token type (input, output), on routes that check their callers."},
+			[]string{"route", "client", "gen_ai_token_type"}),
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.upstream, m.firstByte, m.failovers, m.rateLimited, m.tokens,
+	m.registry.MustRegister(m.requests, m.duration, m.upstream, m.firstByte, m.failovers, m.rateLimited, m.tokens, m.clientRequests, m.clientTokens,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -76,6 +86,10 @@ type exchange struct {
 	// tokens are the provider's usage, when it said.
 	tokensIn, tokensOut int
 	tokensSeen          bool
+	// checked is set when the route checked its caller; client is the
+	// caller's name (empty: anonymous).
+	checked bool
+	client  string
 }
 
 func (e *exchange) set(f func(*exchange)) {
@@ -169,6 +183,13 @@ func record(r *http.Request, rec *recorder, ex *exchange, d time.Duration, m *Me
 		if rec.firstByte > 0 {
 			m.firstByte.WithLabelValues(ex.route).Observe(rec.firstByte.Seconds())
 		}
+		if ex.checked {
+			m.clientRequests.WithLabelValues(ex.route, ex.client, strconv.Itoa(rec.status)).Inc()
+			if ex.tokensSeen {
+				m.clientTokens.WithLabelValues(ex.route, ex.client, "input").Add(float64(ex.tokensIn))
+				m.clientTokens.WithLabelValues(ex.route, ex.client, "output").Add(float64(ex.tokensOut))
+			}
+		}
 	}
 	if log == nil {
 		return
@@ -189,6 +210,9 @@ func record(r *http.Request, rec *recorder, ex *exchange, d time.Duration, m *Me
 	}
 	if ex.guarded {
 		attrs = append(attrs, slog.Bool("guard_rejected", true))
+	}
+	if ex.client != "" {
+		attrs = append(attrs, slog.String("client", ex.client))
 	}
 	if body != nil {
 		attrs = append(attrs, slog.String("request_body", string(body)))

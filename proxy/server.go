@@ -101,9 +101,6 @@ func Build(m Manifests, opts Options) (*Config, error) {
 	if g == nil {
 		return nil, errors.New("no Spec to serve")
 	}
-	if err := unenforced(&g.Spec); err != nil {
-		return nil, err
-	}
 	tp, err := dataplane.Lookup(g.Spec.Target)
 	if err != nil {
 		return nil, err
@@ -198,6 +195,10 @@ func Build(m Manifests, opts Options) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	clients, err := clientGate(&g.Spec, opts)
+	if err != nil {
+		return nil, err
+	}
 	for _, pol := range policies {
 		pol.metrics = opts.Metrics
 		pol.compile()
@@ -218,7 +219,7 @@ func Build(m Manifests, opts Options) (*Config, error) {
 		if addr == "" {
 			addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(l.Port))
 		}
-		rh := &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client, limits: limits, global: global, policies: policies, metrics: opts.Metrics,
+		rh := &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client, clients: clients, limits: limits, global: global, policies: policies, metrics: opts.Metrics,
 			maxBody: opts.MaxBody, bodyTimeout: opts.BodyTimeout, idleTimeout: opts.StreamIdleTimeout, keys: keys, edge: edges.listener(gateway, l, addr, attached)}
 		cfg.Listeners = append(cfg.Listeners, Listener{Name: string(l.Name), Addr: addr, Handler: observed(rh, opts.Metrics, opts.Log, opts.LogBodies)})
 		var names []string
@@ -269,6 +270,9 @@ type routeHandler struct {
 	chains   map[string]*Chain
 	services map[string]*url.URL
 	client   *http.Client
+	// clients checks who calls (nil: anyone may), on every route: the
+	// Spec's clients are the gateway's.
+	clients *clientCheck
 	// limits are the routes' request rate limits, by route name; policies
 	// their guards, enrichment and defaults.
 	limits      map[string]*routeLimit
@@ -304,6 +308,13 @@ func (h *routeHandler) serve(w http.ResponseWriter, r *http.Request, ex *exchang
 	w, r, route, ruleIndex, ok := h.edge.admit(w, r, h.router, ex)
 	if !ok {
 		return
+	}
+	// Authentication and authorization come first, as in the data planes:
+	// an unknown caller is not even counted against a limit.
+	if h.clients != nil {
+		if r, ok = h.clients.admit(w, r, h.errorFormat(route.Spec.Rules[ruleIndex].BackendRefs, r.URL.Path), ex); !ok {
+			return
+		}
 	}
 	if lim := h.limits[route.Name]; lim != nil && !lim.admit(w, h.errorFormat(route.Spec.Rules[ruleIndex].BackendRefs, r.URL.Path), lim.limit) {
 		if h.metrics != nil {

@@ -1,0 +1,148 @@
+package proxy
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/http"
+	"strings"
+
+	"github.com/kubelb-ai/kubelb-ai/proxy/auth"
+	"github.com/kubelb-ai/kubelb-ai/proxy/expr"
+	"github.com/kubelb-ai/kubelb-ai/spec"
+)
+
+// identityKey holds a request's identity in its context.
+type identityKey struct{}
+
+// identity is who sent a request, as the client checks found: the CEL
+// variables policies read (request, source, apiKey.*, jwt.*), the client's
+// name for metrics and the log (never its credential), and the credential
+// headers the checks took off the request, which only a passthrough
+// provider gets back (as agentgateway's backend auth passthrough).
+type identity struct {
+	vars     *expr.Vars
+	client   string
+	stripped http.Header
+}
+
+// identityOf is r's identity, or nil where no client check ran.
+func identityOf(r *http.Request) *identity {
+	id, _ := r.Context().Value(identityKey{}).(*identity)
+	return id
+}
+
+// varsOf are the CEL variables of r: its identity's, or the request's
+// own where no client check ran.
+func varsOf(r *http.Request) *expr.Vars {
+	if id := identityOf(r); id != nil && id.vars != nil {
+		return id.vars
+	}
+	return expr.NewVars(r, r.RemoteAddr)
+}
+
+// clientGate is the check of who may call every route: the Spec's API keys
+// (their values from the environment through opts.Lookup, or their
+// digests), its JWT issuer (the key set inline, or fetched from the
+// Service --upstream maps) and its allow rules. nil when the Spec has none.
+func clientGate(s *spec.Spec, opts Options) (*clientCheck, error) {
+	c := s.Clients
+	if c == nil || !c.Authenticates() && len(c.Allow) == 0 {
+		return nil, nil
+	}
+	mode := c.Mode
+	if mode == "" {
+		mode = spec.ModeStrict // the CRDs' default
+	}
+	cfg := auth.Config{Allow: c.Allow, HTTPClient: opts.Client}
+	headers := []string{"Authorization"}
+	if len(c.APIKeys) > 0 {
+		cfg.KeyMode = mode
+		if c.Header != "" {
+			cfg.KeyLocation = auth.Location{Header: c.Header}
+			headers = append(headers, c.Header)
+		}
+		lookup := opts.Lookup
+		if lookup == nil {
+			lookup = func(string) (string, bool) { return "", false }
+		}
+		for _, k := range c.APIKeys {
+			md := maps.Clone(k.Metadata)
+			if md == nil {
+				md = map[string]string{}
+			}
+			md["client"] = k.Name // as generate writes it in the key's Secret entry
+			key := auth.Key{Hash: k.Hash, Metadata: map[string]any{}}
+			for f, v := range md {
+				key.Metadata[f] = v
+			}
+			if k.Env != "" {
+				v, ok := lookup(k.Env)
+				if !ok || strings.TrimSpace(v) == "" {
+					return nil, fmt.Errorf("client %s: its API key is read from $%s, which is not set", k.Name, k.Env)
+				}
+				key.Value = v
+			}
+			cfg.Keys = append(cfg.Keys, key)
+		}
+	}
+	if j := c.JWT; j != nil {
+		cfg.JWTMode = mode
+		p := auth.Provider{Issuer: j.Issuer, Audiences: j.Audiences, JWKS: []byte(j.JWKS.Inline)}
+		if j.JWKS.Service != "" {
+			name, _, _, ok := spec.ServiceAddress(j.JWKS.Service)
+			base := opts.Upstreams[name]
+			if !ok || base == nil {
+				return nil, fmt.Errorf("the JWT issuer's key set is served by Service %s, which has no local address: give one with --upstream %s=URL", j.JWKS.Service, name)
+			}
+			p.JWKSURL = strings.TrimSuffix(base.String(), "/") + "/" + strings.TrimPrefix(j.JWKS.Path, "/")
+		}
+		cfg.JWT = []auth.Provider{p}
+	}
+	g, err := auth.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("spec.clients: %w", err)
+	}
+	return &clientCheck{gate: g, headers: headers}, nil
+}
+
+// clientCheck is the gate with the headers it may take off a request.
+type clientCheck struct {
+	gate    *auth.Gate
+	headers []string
+}
+
+// admit checks r's caller. A refused request is answered (401 with
+// WWW-Authenticate, or 403) in the client's format ad; an admitted one
+// goes on with its identity in its context, its credential headers gone.
+func (cc *clientCheck) admit(w http.ResponseWriter, r *http.Request, ad *adapter, ex *exchange) (*http.Request, bool) {
+	var held http.Header
+	for _, h := range cc.headers {
+		if v := r.Header.Values(h); len(v) > 0 {
+			if held == nil {
+				held = http.Header{}
+			}
+			held[http.CanonicalHeaderKey(h)] = v
+		}
+	}
+	caller, denial := cc.gate.Check(r, r.RemoteAddr)
+	ex.set(func(e *exchange) { e.checked = true })
+	if denial != nil {
+		if denial.Challenge != "" {
+			w.Header().Set("WWW-Authenticate", denial.Challenge)
+		}
+		writeFormatError(w, ad, denial.Status, denial.Message)
+		return r, false
+	}
+	id := &identity{vars: caller.Vars, client: caller.Name}
+	for h, v := range held {
+		if len(r.Header.Values(h)) == 0 {
+			if id.stripped == nil {
+				id.stripped = http.Header{}
+			}
+			id.stripped[h] = v
+		}
+	}
+	ex.set(func(e *exchange) { e.client = caller.Name })
+	return r.WithContext(context.WithValue(r.Context(), identityKey{}, id)), true
+}
