@@ -39,6 +39,25 @@ func TestAgentgatewayKeyHeaderLocation(t *testing.T) {
 	}
 }
 
+// A check with every field at its default (no mode, the default location)
+// is still a check: reading it as none would run the route open.
+func TestAgentgatewayDefaultedClientChecks(t *testing.T) {
+	for traffic, want := range map[string]*spec.Clients{
+		`{"apiKeyAuthentication":{"secretRef":{"name":"k"}}}`:                         {Mode: spec.ModeStrict},
+		`{"jwtAuthentication":{"providers":[{"issuer":"i","jwks":{"inline":"{}"}}]}}`: {Mode: spec.ModeStrict, JWT: &spec.JWT{Issuer: "i", JWKS: spec.JWKS{Inline: "{}"}}},
+		`{"authorization":{"policy":{"matchExpressions":["true"]}}}`:                  {Allow: []string{"true"}},
+	} {
+		data := `{"apiVersion":"agentgateway.dev/v1alpha1","kind":"AgentgatewayPolicy","metadata":{"name":"p"},"spec":{"targetRefs":[{"group":"gateway.networking.k8s.io","kind":"HTTPRoute","name":"r"}],"traffic":` + traffic + `}}`
+		pp, _, err := agentgateway{}.ParsePolicy([]byte(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(pp.Clients, want) {
+			t.Errorf("%s: clients %+v, want %+v", traffic, pp.Clients, want)
+		}
+	}
+}
+
 // What the Spec cannot carry is an issue, never dropped silently.
 func TestAgentgatewayClientIssues(t *testing.T) {
 	for _, tc := range []struct{ traffic, want string }{

@@ -415,8 +415,11 @@ func agwClients(t *agw.TrafficPolicy, header string, out *ParsedPolicy) []string
 			}
 		}
 	}
-	if !reflect.ValueOf(*c).IsZero() {
-		if c.Mode == "" && c.Authenticates() {
+	// Any check counts, even one with every field at its default (an
+	// apiKeyAuthentication with only a secretRef): dropping it would run
+	// the route open.
+	if t.APIKeyAuthentication != nil || t.JWTAuthentication != nil || t.Authorization != nil {
+		if c.Mode == "" && (t.APIKeyAuthentication != nil || t.JWTAuthentication != nil) {
 			c.Mode = spec.ModeStrict // the CRDs' default
 		}
 		out.Clients = c
