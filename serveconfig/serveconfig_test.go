@@ -86,19 +86,27 @@ func TestSpecCORSIsServed(t *testing.T) {
 	}
 }
 
-// Manifests whose callers must authenticate, or whose limits are shared
-// through a rate-limit service, are refused: serve does not enforce them
-// yet, and serving them open would let through what the cluster refuses.
-func TestLoadRefusesWhatServeCannotEnforce(t *testing.T) {
-	for file, want := range map[string]string{
-		"clients-apikeys.yaml":       "serve does not enforce spec.clients (API keys, JWTs, authorization)",
-		"clients-jwt.yaml":           "serve does not enforce spec.clients (API keys, JWTs, authorization)",
-		"clients-global-limits.yaml": "serve does not enforce spec.clients (API keys, JWTs, authorization)",
-	} {
-		_, _, err := load(t, []string{"../testdata/golden/agentgateway/" + file}, "")
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: err = %v, want %q", file, err, want)
+// Manifests whose callers must authenticate are served with the check:
+// a request without a key is refused on every route, one with a key goes
+// on; global limits compile with the manifests' own ConfigMap. A JWT key
+// set served by a Service needs --upstream, and the error says so.
+func TestLoadEnforcesClients(t *testing.T) {
+	for _, file := range []string{"clients-apikeys.yaml", "clients-global-limits.yaml"} {
+		cfg, _, err := load(t, []string{"../testdata/golden/agentgateway/" + file}, "")
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
 		}
+		req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:8080/openai/v1/chat/completions", strings.NewReader(`{"model":"m","messages":[]}`))
+		rec := httptest.NewRecorder()
+		cfg.Listeners[0].Handler.ServeHTTP(rec, req)
+		want := map[string]int{"clients-apikeys.yaml": http.StatusUnauthorized, "clients-global-limits.yaml": http.StatusForbidden}[file]
+		if rec.Code != want {
+			t.Errorf("%s: a request without credentials: %d, want %d", file, rec.Code, want)
+		}
+	}
+	_, _, err := load(t, []string{"../testdata/golden/agentgateway/clients-jwt.yaml"}, "")
+	if err == nil || !strings.Contains(err.Error(), "give one with --upstream keycloak=URL") {
+		t.Errorf("clients-jwt.yaml: err = %v", err)
 	}
 }
 
