@@ -38,7 +38,7 @@ func (c *Config) CheckNames(opts Options) error {
 	if err := known("--listen", "listener", keysOf(opts.Listen), c.names["--listen"]); err != nil {
 		return err
 	}
-	return known("--upstream", "provider, Service or guard webhook", keysOf(opts.Upstreams), c.names["--upstream"])
+	return known("--upstream", "provider, Service, guard webhook, rate-limit service or JWT key set", keysOf(opts.Upstreams), c.names["--upstream"])
 }
 
 // definedNames are the names the manifests define for each flag: the
@@ -63,6 +63,19 @@ func definedNames(g *spec.AIGateway, gateway *gwv1.Gateway, routes []*gwv1.HTTPR
 	}
 	for _, host := range webhookHosts(g) {
 		upstreams = append(upstreams, host, strings.SplitN(host, ".", 2)[0])
+	}
+	// The Services global limits and JWT key sets are asked of.
+	var services []string
+	if r := g.Spec.RateLimitService; r != nil && g.Spec.HasGlobalLimit() {
+		services = append(services, r.Service)
+	}
+	if c := g.Spec.Clients; c != nil && c.JWT != nil && c.JWT.JWKS.Service != "" {
+		services = append(services, c.JWT.JWKS.Service)
+	}
+	for _, svc := range services {
+		if name, _, _, ok := spec.ServiceAddress(svc); ok {
+			upstreams = append(upstreams, name)
+		}
 	}
 	return map[string][]string{"--listen": listeners, "--upstream": upstreams}
 }
