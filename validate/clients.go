@@ -57,12 +57,15 @@ func authHeaderClashes(idx *refIndex, objs []*object) []Finding {
 		if o.clients == nil || o.clients.APIKeyAuthorization == "" {
 			continue
 		}
+		seen := map[string]bool{} // a route naming one backend twice is one finding
 		for _, rt := range routesOf(objs, o) {
 			for _, b := range rt.route.backends {
 				back := idx.get(b.group, b.kind, b.ns, b.name)
-				if back == nil || !back.passthrough {
+				key := rt.key.name + "/" + b.ns + "/" + b.name
+				if back == nil || !back.passthrough || seen[key] {
 					continue
 				}
+				seen[key] = true
 				out = append(out, o.report(o.clients.APIKeyAuthorization, RuleAuthHeaderClash,
 					fmt.Sprintf("API keys are read from the Authorization header, and backend %s/%s (route %s) passes the client's Authorization to the provider (policies.auth.passthrough): both want the header, so the provider receives the gateway key", b.ns, b.name, rt.key.name),
 					"read the client key from another header (location.header.name: x-api-key, agentgateway v1.3.1+), or give the backend its own credential (policies.auth.secretRef)"))
