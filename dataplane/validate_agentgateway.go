@@ -1,6 +1,11 @@
 package dataplane
 
-import "strings"
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
 
 // MixedFailover: agentgateway translates between providers, so a failover
 // chain may mix them.
@@ -29,7 +34,9 @@ func (agentgateway) InlineKey(path string, m map[string]any) (string, bool) {
 // report Attached.
 var agwSingularFields = [][]string{
 	{"traffic", "rateLimit"}, {"traffic", "jwtAuthentication"}, {"traffic", "apiKeyAuthentication"},
-	{"traffic", "extAuth"}, {"backend", "mcp"}, {"backend", "ai"},
+	{"traffic", "basicAuthentication"}, {"traffic", "extAuth"}, {"backend", "mcp"}, {"backend", "ai"},
+	// traffic.authorization is not one: agentgateway merges the rules of
+	// every policy that sets it.
 }
 
 // ReadPolicy: an AgentgatewayPolicy's rate limit is spec.traffic.rateLimit,
@@ -70,4 +77,102 @@ func hasAIRoutes(spec map[string]any, section string) bool {
 
 func (agentgateway) RateLimitKind() string {
 	return "AgentgatewayPolicy (spec.traffic.rateLimit.local)"
+}
+
+// PolicyClients: spec.traffic.apiKeyAuthentication reads "Authorization:
+// Bearer" unless location names another place (v1.3.1+); global limits are
+// spec.traffic.rateLimit.global and each conditional entry's policy.global
+// (v1.3.1+), failing closed unless failureMode is FailOpen.
+func (agentgateway) PolicyClients(spec map[string]any) PolicyClients {
+	var p PolicyClients
+	if ak, ok := dig(spec, "traffic", "apiKeyAuthentication").(map[string]any); ok {
+		const path = "spec.traffic.apiKeyAuthentication"
+		loc, hasLoc := ak["location"].(map[string]any)
+		name, _ := dig(loc, "header", "name").(string)
+		switch {
+		case !hasLoc:
+			p.APIKeyAuthorization = path
+		case strings.EqualFold(name, "Authorization"):
+			p.APIKeyAuthorization = path + ".location.header.name"
+		}
+	}
+	rl, _ := dig(spec, "traffic", "rateLimit").(map[string]any)
+	if g, ok := rl["global"].(map[string]any); ok {
+		p.Global = append(p.Global, agwGlobalLimit("spec.traffic.rateLimit.global", g))
+	}
+	for i, c := range mapList(rl["conditional"]) {
+		if g, ok := dig(c, "policy", "global").(map[string]any); ok {
+			p.Global = append(p.Global, agwGlobalLimit(fmt.Sprintf("spec.traffic.rateLimit.conditional[%d].policy.global", i), g))
+		}
+	}
+	return p
+}
+
+func agwGlobalLimit(path string, g map[string]any) PolicyGlobalLimit {
+	l := PolicyGlobalLimit{Path: path, FailClosed: true}
+	l.Domain, _ = g["domain"].(string)
+	if ref, ok := g["backendRef"].(map[string]any); ok {
+		group, _ := ref["group"].(string)
+		kind, _ := ref["kind"].(string)
+		if group == "" && (kind == "" || kind == "Service") {
+			l.Service, _ = ref["name"].(string)
+			l.Namespace, _ = ref["namespace"].(string)
+		}
+	}
+	if mode, ok := g["failureMode"].(string); ok {
+		l.FailClosed, l.FailurePath = mode != "FailOpen", path+".failureMode"
+	}
+	for i, d := range mapList(g["descriptors"]) {
+		ld := LimitDescriptor{Path: fmt.Sprintf("%s.descriptors[%d]", path, i)}
+		for _, e := range mapList(d["entries"]) {
+			name, _ := e["name"].(string)
+			expr, _ := e["expression"].(string)
+			v, fixed := celLiteral(expr)
+			ld.Entries = append(ld.Entries, DescriptorEntry{Key: name, Value: v, Fixed: fixed})
+		}
+		l.Descriptors = append(l.Descriptors, ld)
+	}
+	return l
+}
+
+// AuthPassthrough: an AgentgatewayBackend with spec.policies.auth.passthrough
+// forwards the client's credential unchanged.
+func (a agentgateway) AuthPassthrough(kind string, spec map[string]any) bool {
+	if kind != a.Facts().API.Backend {
+		return false
+	}
+	_, ok := dig(spec, "policies", "auth", "passthrough").(map[string]any)
+	return ok
+}
+
+// KeyEntryIssues: an API-key entry of a Secret (data, stringData) or, from
+// v1.4.1, a ConfigMap (data) may be JSON {keyHash, metadata}, the key's
+// SHA-256 as sha256:<64 lowercase hex>.
+func (agentgateway) KeyEntryIssues(obj map[string]any) []Issue {
+	var out []Issue
+	for _, field := range []string{"stringData", "data"} {
+		m, _ := obj[field].(map[string]any)
+		for _, key := range sortedMapKeys(m) {
+			val, _ := m[key].(string)
+			if field == "data" && obj["kind"] == "Secret" {
+				b, err := base64.StdEncoding.DecodeString(val)
+				if err != nil {
+					continue
+				}
+				val = string(b)
+			}
+			var entry map[string]any
+			if json.Unmarshal([]byte(val), &entry) != nil {
+				continue
+			}
+			hash, ok := entry["keyHash"]
+			if !ok {
+				continue
+			}
+			if s, _ := hash.(string); !keyHashRE.MatchString(s) {
+				out = append(out, keyHashIssue(field+"["+key+"]", fmt.Sprint(hash)))
+			}
+		}
+	}
+	return out
 }

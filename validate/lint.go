@@ -23,7 +23,8 @@ const (
 )
 
 // LintRules lists the lint rules; all are on unless disabled.
-var LintRules = []string{RuleInlineKey, RuleDevImage, RuleNoRateLimit, RuleBearerPrefix, RuleGatewayClass, RuleTenantGateway, RuleNoRouteTypes}
+var LintRules = []string{RuleInlineKey, RuleDevImage, RuleNoRateLimit, RuleBearerPrefix, RuleGatewayClass, RuleTenantGateway, RuleNoRouteTypes,
+	RuleAuthHeaderClash, RuleFailClosedSingle, RuleKeyHash, RuleDescriptorMatch}
 
 // credentialKeys are the Secret keys the data planes read credentials from,
 // in lower case: a literal under any spelling of them is a committed key.
@@ -87,6 +88,7 @@ func (v *Validator) lintDocument(d *loader.Document, enabled func(string) bool) 
 			}
 		}
 	})
+	v.lintClientDocument(d, f)
 	if group == gatewayGroup && kind == "Gateway" {
 		spec, _ := d.Object["spec"].(map[string]any)
 		class, _ := spec["gatewayClassName"].(string)
@@ -127,7 +129,7 @@ func (v *Validator) lintSet(objs []*object, enabled func(string) bool) []Finding
 			}
 		}
 	}
-	return out
+	return append(out, lintClients(objs, enabled)...)
 }
 
 // routeTypedBackends returns the backends (namespace/name) of a kind whose

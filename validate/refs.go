@@ -284,13 +284,15 @@ func policyClashes(objs []*object) []Finding {
 		for _, t := range o.policy.targets {
 			for _, fld := range o.policy.singular {
 				key := t.clash + ":" + fld
-				if owner, clash := first[key]; clash {
+				if owner, clash := first[key]; clash && owner.key != o.key {
 					out = append(out, o.report("spec."+fld, RulePolicyClash,
 						fmt.Sprintf("%s %s already gets %s from %s (%s:%d); agentgateway keeps one and silently drops the other while both report Attached", t.kindText, t.nameText, fld, owner.name(), owner.doc.File, owner.doc.Line),
 						"merge the two policies' "+fld+" into one"))
 					continue
 				}
-				first[key] = o
+				if _, clash := first[key]; !clash {
+					first[key] = o
+				}
 			}
 		}
 	}

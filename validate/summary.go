@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kubelb-ai/kubelb-ai/dataplane"
+	"github.com/kubelb-ai/kubelb-ai/quota"
 	"github.com/kubelb-ai/kubelb-ai/validate/loader"
 )
 
@@ -26,6 +27,24 @@ type object struct {
 	secretKeys map[string]bool
 	// secretRefs are the object's secretRef fields, in walkMaps order.
 	secretRefs []secretRef
+	// clients are a policy's client authentication and global limits
+	// (dataplane.ReadPolicyClients); nil for other objects.
+	clients *dataplane.PolicyClients
+	// passthrough: a backend that sends the client's Authorization to the
+	// provider (dataplane.AuthPassthrough).
+	passthrough bool
+	// selector is a Service's pod selector.
+	selector map[string]string
+	// deploy is a Deployment's replicas and pod labels.
+	deploy *deployFacts
+	// rateLimitConfigs are the rate-limit service configurations a
+	// ConfigMap holds (quota.ParseConfig), one per domain file.
+	rateLimitConfigs []*quota.Config
+}
+
+type deployFacts struct {
+	replicas int64 // 1 when unset, as the API server defaults it
+	labels   map[string]string
 }
 
 type gatewayFacts struct {
@@ -183,6 +202,15 @@ func summarize(d *loader.Document) *object {
 		}
 	case isAIBackend:
 		o.aiBack = &aiBackendFacts{routes: routesMapped}
+	case o.key.group == "" && kind == "Service":
+		o.selector = stringMap(spec["selector"])
+	case o.key.group == "apps" && kind == "Deployment":
+		o.deploy = &deployFacts{replicas: 1, labels: stringMap(dig(spec, "template", "metadata", "labels"))}
+		if n, ok := spec["replicas"].(int64); ok {
+			o.deploy.replicas = n
+		}
+	case o.key.group == "" && kind == "ConfigMap":
+		o.rateLimitConfigs = rateLimitConfigs(d.Object)
 	case o.key.group == "" && kind == "Secret":
 		o.secretKeys = map[string]bool{}
 		for _, field := range []string{"stringData", "data"} {
@@ -194,6 +222,10 @@ func summarize(d *loader.Document) *object {
 			}
 		}
 	}
+	if c, ok := dataplane.ReadPolicyClients(av, kind, spec); ok {
+		o.clients = &c
+	}
+	o.passthrough = dataplane.AuthPassthrough(av, kind, spec)
 	walkMaps(d.Object, "", func(path string, m map[string]any) {
 		if ref, ok := m["secretRef"].(map[string]any); ok {
 			name, _ := ref["name"].(string)

@@ -547,6 +547,10 @@ var Rules = []RuleInfo{
 	{RuleGatewayClass, "a Gateway class that does not serve the target's AI kinds"},
 	{RuleTenantGateway, "KubeLB's tenant Gateway class (kubelb) used for AI routes"},
 	{RuleNoRouteTypes, "an agentgateway AI backend without policies.ai.routes, so every path is handled as chat completions"},
+	{RuleAuthHeaderClash, "API keys read from Authorization on a route whose backend passes the client's Authorization to the provider"},
+	{RuleFailClosedSingle, "a global rate limit that fails closed on a rate-limit service Deployment of one replica"},
+	{RuleKeyHash, "an API-key entry whose keyHash is not sha256: and 64 lowercase hex digits"},
+	{RuleDescriptorMatch, "a global rate limit descriptor that no descriptor of the rate-limit ConfigMap for its domain matches"},
 }
 
 // DocsURL is where each rule is explained, as DocsURL + "#" + rule ID.
