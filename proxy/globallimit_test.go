@@ -4,14 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
+	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
 	"github.com/kubelb-ai/kubelb-ai/quota"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
@@ -95,32 +98,52 @@ func TestGlobalRequestLimitKeyedOnHeader(t *testing.T) {
 }
 
 // The failure mode applies when the rate-limit service the manifests name
-// (mapped by --upstream) cannot answer: FailClosed answers 500, FailOpen
-// lets the request through.
+// (mapped by --upstream) stops: while it runs, it decides; once stopped,
+// FailClosed answers 500 and FailOpen lets requests through.
 func TestGlobalLimitFailureMode(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := l.Addr().String()
-	l.Close()
+	redisAddr := testenv.StartRedis(t)
 	for _, mode := range []string{spec.FailClosed, spec.FailOpen} {
 		t.Run(mode, func(t *testing.T) {
 			g := globalSpec(t, templates.Agentgateway, func(p *spec.Policies) {
-				p.RateLimit = &spec.RequestLimit{Requests: 3, Per: spec.PerHour, Scope: spec.ScopeGlobal}
+				p.RateLimit = &spec.RequestLimit{Requests: 3, Per: spec.PerHour, Scope: spec.ScopeGlobal, Key: spec.HeaderKey("x-team")}
 			})
 			g.Spec.RateLimitService.FailureMode = mode
+			config, err := yaml.Marshal(dataplane.RateLimitConfigOf(&g.Spec))
+			if err != nil {
+				t.Fatal(err)
+			}
 			f := fakeprovider.New(t, fakeprovider.OpenAI, "k")
-			base, _, _ := serveMapsWith(t, renderMaps(t, g), map[string]*fakeprovider.Server{"openai": f}, func(o *Options) {
-				o.Upstreams["ratelimit"] = &url.URL{Scheme: "http", Host: dead}
-				o.RateLimitTimeout = 300 * time.Millisecond
+			var base string
+			q := &Quotas{}
+			t.Cleanup(func() { q.Close() })
+			// The service lives as long as this subtest; serve, the
+			// parent's, outlives it.
+			parent := t
+			t.Run("service running", func(t *testing.T) {
+				rls := testenv.StartRateLimit(t, redisAddr, config)
+				base, _, _ = serveMapsWith(parent, renderMaps(t, g), map[string]*fakeprovider.Server{"openai": f}, func(o *Options) {
+					o.Upstreams["ratelimit"] = &url.URL{Scheme: "http", Host: rls}
+					o.RateLimitTimeout = 500 * time.Millisecond
+					o.Quotas = q
+				})
+				team := "up-" + mode
+				for i := range 4 {
+					want := map[bool]int{true: http.StatusOK, false: http.StatusTooManyRequests}[i < 3]
+					if resp := postTeam(t, base+"/openai/v1/chat/completions", team, chat); resp.StatusCode != want {
+						t.Fatalf("request %d with the service running: %s, want %d", i, resp.Status, want)
+					}
+				}
 			})
-			resp := postTeam(t, base+"/openai/v1/chat/completions", "", chat)
+			if t.Failed() {
+				return
+			}
+			before := len(f.Requests())
+			resp := postTeam(t, base+"/openai/v1/chat/completions", "down-"+mode, chat)
 			want := map[string]int{spec.FailClosed: http.StatusInternalServerError, spec.FailOpen: http.StatusOK}[mode]
 			if resp.StatusCode != want {
-				t.Errorf("%s with the service down: %s, want %d", mode, resp.Status, want)
+				t.Errorf("%s with the service stopped: %s, want %d", mode, resp.Status, want)
 			}
-			if mode == spec.FailClosed && len(f.Requests()) != 0 {
+			if mode == spec.FailClosed && len(f.Requests()) != before {
 				t.Error("FailClosed let a request reach the provider")
 			}
 		})
@@ -153,16 +176,38 @@ func TestGlobalTokenLimitAmends(t *testing.T) {
 	g := globalSpec(t, templates.Agentgateway, func(p *spec.Policies) {
 		p.TokenLimit = &spec.TokenLimit{Tokens: 1000, Per: spec.PerHour, Scope: spec.ScopeGlobal, Key: spec.HeaderKey("x-team")}
 	})
+	config, err := yaml.Marshal(dataplane.RateLimitConfigOf(&g.Spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	redisAddr := testenv.StartRedis(t)
+	rls := testenv.StartRateLimit(t, redisAddr, config)
+	for _, engine := range []struct {
+		name string
+		opts func(*Options)
+	}{
+		{"in-process", func(*Options) {}},
+		{"Redis", func(o *Options) { o.Quotas.RedisURL = "redis://" + redisAddr + "/2" }},
+		{"rate-limit service", func(o *Options) { o.Upstreams["ratelimit"] = &url.URL{Scheme: "http", Host: rls} }},
+	} {
+		t.Run(engine.name, func(t *testing.T) {
+			q := &Quotas{}
+			t.Cleanup(func() { q.Close() })
+			testTokenAmends(t, g, q, func(o *Options) { o.Quotas = q; engine.opts(o) })
+		})
+	}
+}
+
+func testTokenAmends(t *testing.T, g *spec.AIGateway, q *Quotas, opts func(*Options)) {
 	f := fakeprovider.New(t, fakeprovider.OpenAI, "k")
-	q := &Quotas{}
-	base, _, _ := serveMapsWith(t, renderMaps(t, g), map[string]*fakeprovider.Server{"openai": f}, func(o *Options) { o.Quotas = q })
+	base, _, _ := serveMapsWith(t, renderMaps(t, g), map[string]*fakeprovider.Server{"openai": f}, opts)
 	url := base + "/openai/v1/chat/completions"
 	words := strings.TrimSpace(strings.Repeat("apple ", 100))
 	// What the provider reports the exchange cost (the same whole and
 	// streamed): the limit must end up charged exactly that.
 	cost := fakeUsage(t, f, words)
 	for _, stream := range []bool{false, true} {
-		team := map[bool]string{false: "whole", true: "streamed"}[stream]
+		team := map[bool]string{false: "whole", true: "streamed"}[stream] + "-" + t.Name()
 		body, _ := json.Marshal(map[string]any{"model": "gpt-4o-mini", "stream": stream, "messages": []any{map[string]any{"role": "user", "content": words}}})
 		resp := postTeam(t, url, team, string(body))
 		if resp.StatusCode != http.StatusOK {
@@ -179,7 +224,7 @@ func TestGlobalTokenLimitAmends(t *testing.T) {
 	// Spend the rest of one team's budget, then the next prompt is refused.
 	before := len(f.Requests())
 	big, _ := json.Marshal(map[string]any{"model": "gpt-4o-mini", "messages": []any{map[string]any{"role": "user", "content": strings.Repeat("apple ", 900)}}})
-	if resp := postTeam(t, url, "whole", string(big)); resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+	if resp := postTeam(t, url, "whole-"+t.Name(), string(big)); resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("a prompt larger than what is left: %s, want 429 with Retry-After", resp.Status)
 	}
 	if len(f.Requests()) != before {
