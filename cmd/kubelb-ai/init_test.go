@@ -197,6 +197,7 @@ func TestInitAccessibleAnswers(t *testing.T) {
 		"--token-limit 9/minute --guard mask=CREDIT_CARD,EMAIL --guard 'reject=(?i)password' --client-key alice=ALICE_KEY --client-key ci=CI_KEY --limit-scope global --limit-key client",
 		"Client API keys\n", "Not accepted: \"alice\" is not NAME=VARIABLE, e.g. alice=ALICE_KEY",
 		"3. global, per client: each client's own count in the rate-limit service",
+		`-H 'content-type: application/json' -H "authorization: Bearer $ALICE_KEY" -d`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in\n%s", want, out)
@@ -257,5 +258,26 @@ func TestInitDetectsTarget(t *testing.T) {
 	code, out, errOut := runCmd(t, "init", "--yes", "--kubeconfig", kubeconfig, "--output-dir", t.TempDir())
 	if code != 0 || !strings.Contains(out, "for target kgateway-v2.1 (detected from the CRDs installed in https://127.0.0.1:") {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// The client flags no question asks are kept in the answers: the "same
+// answers" command line carries them, and the Spec has them.
+func TestInitKeepsClientFlags(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := runCmd(t, "init", "--yes", "--output-dir", dir, "--target", "agentgateway", "--jwt-issuer", "https://idp",
+		"--jwt-jwks", "http://kc.idp.svc:8080/certs", "--allow", "has(jwt.sub)", "--token-limit", "9/day", "--limit-scope", "global",
+		"--limit-key", "client", "--rate-limit-domain", "quota")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if want := "--token-limit 9/day --limit-scope global --limit-key client --jwt-issuer https://idp --jwt-jwks http://kc.idp.svc:8080/certs --allow 'has(jwt.sub)' --rate-limit-domain quota"; !strings.Contains(out, want) {
+		t.Errorf("no %q in\n%s", want, out)
+	}
+	spec, _ := os.ReadFile(filepath.Join(dir, "kubelb-ai.yaml"))
+	for _, want := range []string{"issuer: https://idp", "service: kc.idp:8080", "per: day", "domain: quota"} {
+		if !strings.Contains(string(spec), want) {
+			t.Errorf("kubelb-ai.yaml lacks %q:\n%s", want, spec)
+		}
 	}
 }
