@@ -129,7 +129,7 @@ func (o Options) Build() (*AIGateway, error) {
 	if o.RateLimit == "" && o.TokenLimit == "" {
 		for _, f := range []struct{ flag, value string }{{"--limit-scope", o.LimitScope}, {"--limit-key", o.LimitKey}} {
 			if f.value != "" {
-				e.add(f.flag, "applies to --rate-limit and --token-limit: give one")
+				e.add(f.flag, "%q needs --rate-limit or --token-limit to apply to", f.value)
 			}
 		}
 	}
