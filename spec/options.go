@@ -31,6 +31,8 @@ type Options struct {
 	AzureEndpoint, AzureDeployment, AzureAPIVersion string
 	VertexProject, VertexLocation                   string
 	BedrockRegion                                   string
+
+	ClientOptions
 }
 
 // Build turns Options into a defaulted Spec. It reports malformed values
@@ -111,19 +113,27 @@ func (o Options) Build() (*AIGateway, error) {
 
 	policies := &Policies{}
 	if o.RateLimit != "" {
-		n, unit, err := ParseRate(o.RateLimit)
+		n, unit, err := o.limitRate(o.RateLimit)
 		if err != nil {
 			e.add("--rate-limit", "%v", err)
 		}
-		policies.RateLimit = &RequestLimit{Requests: n, Per: unit}
+		policies.RateLimit = &RequestLimit{Requests: n, Per: unit, Scope: o.LimitScope, Key: o.LimitKey}
 	}
 	if o.TokenLimit != "" {
-		n, unit, err := ParseRate(o.TokenLimit)
+		n, unit, err := o.limitRate(o.TokenLimit)
 		if err != nil {
 			e.add("--token-limit", "%v", err)
 		}
-		policies.TokenLimit = &TokenLimit{Tokens: n, Per: unit}
+		policies.TokenLimit = &TokenLimit{Tokens: n, Per: unit, Scope: o.LimitScope, Key: o.LimitKey}
 	}
+	if o.RateLimit == "" && o.TokenLimit == "" {
+		for _, f := range []struct{ flag, value string }{{"--limit-scope", o.LimitScope}, {"--limit-key", o.LimitKey}} {
+			if f.value != "" {
+				e.add(f.flag, "%q needs --rate-limit or --token-limit to apply to", f.value)
+			}
+		}
+	}
+	o.buildClients(&e, s)
 	if len(o.Guards) > 0 {
 		guard, err := parseGuards(o.Guards)
 		if err != nil {
@@ -178,7 +188,10 @@ func (p *Policies) clone() *Policies {
 
 // ParseRate parses N/UNIT (e.g. 100/hour, 5/seconds) into a count and one of
 // the units second, minute, hour.
-func ParseRate(s string) (int32, string, error) {
+func ParseRate(s string) (int32, string, error) { return parseRate(s, localUnits) }
+
+// parseRate parses N/UNIT with UNIT one of allowed.
+func parseRate(s string, allowed []string) (int32, string, error) {
 	num, unit, ok := strings.Cut(s, "/")
 	if !ok {
 		return 0, "", fmt.Errorf("%q is not N/UNIT, e.g. 100/hour", s)
@@ -188,8 +201,9 @@ func ParseRate(s string) (int32, string, error) {
 		return 0, "", fmt.Errorf("%q: the count must be a whole number from 1 to %d", s, int32(^uint32(0)>>1))
 	}
 	u := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(unit)), "s")
-	if !slices.Contains(localUnits, u) {
-		return 0, "", fmt.Errorf("%q: unknown unit %q, use second, minute or hour", s, unit)
+	if !slices.Contains(allowed, u) {
+		last := len(allowed) - 1
+		return 0, "", fmt.Errorf("%q: unknown unit %q, use %s or %s", s, unit, strings.Join(allowed[:last], ", "), allowed[last])
 	}
 	return int32(n), u, nil
 }

@@ -218,7 +218,8 @@ func TestOptionsBuildRejectsMalformedFlags(t *testing.T) {
 	}{
 		{Options{RateLimit: "100"}, "not N/UNIT"},
 		{Options{RateLimit: "0/hour"}, "whole number"},
-		{Options{TokenLimit: "5/day"}, "unknown unit"},
+		{Options{TokenLimit: "5/day"}, "per day needs --limit-scope global"},
+		{Options{TokenLimit: "5/week"}, "use second, minute, hour or day"},
 		{Options{Guards: []string{"mask=CREDITCARD"}}, "did you mean \"CREDIT_CARD\""},
 		{Options{Guards: []string{"block=x"}}, "unknown action"},
 		{Options{Models: map[string]string{"anthropic": "x"}}, "add --provider anthropic"},

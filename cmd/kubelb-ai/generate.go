@@ -47,6 +47,12 @@ API keys never appear in the files: each Secret holds a ${VARIABLE} placeholder
 filled from the environment when the manifests are applied, e.g.
 envsubst < secret-openai-secret.yaml | kubectl apply -f -.
 
+Without --client-key or --jwt-issuer anyone who reaches the gateway spends the
+providers' keys. --client-key NAME=VAR lets a client in with the key held in
+VAR (a ${VAR} placeholder too), --jwt-issuer with a token, and --allow rules
+say what each may do. --limit-scope global counts the limits in a rate-limit
+service the gateway's replicas share, per route or (--limit-key) per client.
+
 The Spec used is written as kubelb-ai.yaml with --output-dir; keep it in git
 and regenerate from it with --from.`,
 		Example: `  # An OpenAI gateway for the default target (kgateway v2.1, KubeLB 1.3)
@@ -56,6 +62,15 @@ and regenerate from it with --from.`,
   kubelb-ai generate --kubelb-version 1.4 --provider openai,anthropic,gemini \
     --failover openai,anthropic --rate-limit 100/hour --token-limit 50000/hour \
     --guard mask=CREDIT_CARD,EMAIL --guard 'reject=(?i)password' --output-dir manifests/
+
+  # Clients with API keys (from ALICE_KEY and CI_KEY when applying), each
+  # allowed 1000 requests a day counted across the gateway's replicas
+  kubelb-ai generate --target agentgateway --client-key alice=ALICE_KEY --client-key ci=CI_KEY \
+    --rate-limit 1000/day --limit-scope global --limit-key client
+
+  # Clients with JWTs whose key set an in-cluster Keycloak serves
+  kubelb-ai generate --target agentgateway --jwt-issuer https://idp.example.com/realms/ai \
+    --jwt-audience ai-gateway --jwt-jwks http://keycloak.idp.svc:8080/realms/ai/protocol/openid-connect/certs
 
   # Only the HTTPRoutes, as JSON
   kubelb-ai generate route --provider openai,mistral -o json
@@ -107,13 +122,28 @@ func addSpecFlags(cmd *cobra.Command, o *generateOptions) {
 	f.StringVar(&o.spec.VertexProject, "vertex-project", "", "Google Cloud project ID for Vertex AI, e.g. --vertex-project my-project")
 	f.StringVar(&o.spec.VertexLocation, "vertex-location", "", "Vertex AI location, e.g. --vertex-location europe-west4 (default us-central1)")
 	f.StringVar(&o.spec.BedrockRegion, "bedrock-region", "", "AWS region for Amazon Bedrock, e.g. --bedrock-region eu-central-1 (default us-east-1)")
+	f.StringArrayVar(&o.spec.ClientKeys, "client-key", nil, "a client allowed to call the gateway with the API key held in a variable, NAME=VAR, repeatable, e.g. --client-key alice=ALICE_KEY (agentgateway)")
+	f.StringArrayVar(&o.spec.ClientKeyHashes, "client-key-hash", nil, "a client's API key as its digest, NAME=sha256:HEX, repeatable, e.g. --client-key-hash ci=sha256:$(printf %s \"$KEY\" | sha256sum | cut -d' ' -f1)")
+	f.StringVar(&o.spec.ClientKeyHeader, "client-key-header", "", "header the client API keys are read from, whole, e.g. --client-key-header x-api-key (default: Authorization: Bearer)")
+	f.StringVar(&o.spec.ClientMode, "client-mode", "", "whether a client credential is required: Strict, Optional (checked when sent) or Permissive, e.g. --client-mode Optional (default Strict)")
+	f.StringVar(&o.spec.JWTIssuer, "jwt-issuer", "", "accept client JWTs from this issuer (their iss), e.g. --jwt-issuer https://idp.example.com/realms/ai (agentgateway)")
+	f.StringArrayVar(&o.spec.JWTAudiences, "jwt-audience", nil, "an audience the JWTs must name, repeatable, e.g. --jwt-audience ai-gateway")
+	f.StringVar(&o.spec.JWTJWKS, "jwt-jwks", "", "the issuer's key set: an in-cluster URL or a JSON file, e.g. --jwt-jwks http://keycloak.idp.svc:8080/realms/ai/protocol/openid-connect/certs or --jwt-jwks jwks.json")
+	f.StringArrayVar(&o.spec.Allow, "allow", nil, "allow a request when this CEL expression over apiKey.*, jwt.* and request.* holds, repeatable, e.g. --allow 'apiKey.client == \"alice\"'")
+	f.StringVar(&o.spec.LimitScope, "limit-scope", "", "how --rate-limit and --token-limit count: local (each replica alone) or global (shared in the rate-limit service, allows N/day), e.g. --limit-scope global (default local)")
+	f.StringVar(&o.spec.LimitKey, "limit-key", "", "what a global limit counts apart: route, client or a CEL expression, e.g. --limit-key client (default route)")
+	f.StringVar(&o.spec.RateLimitService, "rate-limit-service", "", "rate-limit service of global limits, NAME.NAMESPACE:PORT, e.g. --rate-limit-service ratelimit.infra:8081 (default "+spec.DefaultRateLimitService+", KubeLB's addon)")
+	f.StringVar(&o.spec.RateLimitDomain, "rate-limit-domain", "", "the rate-limit service's domain for the limits, e.g. --rate-limit-domain ai-quota (default "+spec.DefaultRateLimitDomain+")")
+	f.StringVar(&o.spec.RateLimitFailureMode, "rate-limit-failure-mode", "", "when the rate-limit service cannot be reached: FailClosed refuses, FailOpen lets requests through, e.g. --rate-limit-failure-mode FailOpen (default FailClosed)")
 	cmd.MarkFlagsMutuallyExclusive("target", "kubelb-version")
 }
 
 // specFlags are the flags that shape a Spec and so cannot be mixed with --from.
 var specFlags = []string{"provider", "model", "namespace", "gateway", "port", "service-type", "failover", "rate-limit",
 	"token-limit", "guard", "api-key-env", "auth", "host", "azure-endpoint", "azure-deployment", "azure-api-version",
-	"vertex-project", "vertex-location", "bedrock-region"}
+	"vertex-project", "vertex-location", "bedrock-region", "client-key", "client-key-hash", "client-key-header", "client-mode",
+	"jwt-issuer", "jwt-audience", "jwt-jwks", "allow", "limit-scope", "limit-key", "rate-limit-service", "rate-limit-domain",
+	"rate-limit-failure-mode"}
 
 func runGenerate(_ context.Context, o *generateOptions) error {
 	streams := o.streams
@@ -152,6 +182,8 @@ func runGenerate(_ context.Context, o *generateOptions) error {
 	if err := spec.Check(g); err != nil {
 		if file != nil {
 			err = file.Locate(err)
+		} else {
+			err = o.spec.Locate(err)
 		}
 		return inputError(fmt.Errorf("the gateway cannot be rendered for target %s:\n%v", g.Spec.Target, err))
 	}

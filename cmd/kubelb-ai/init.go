@@ -44,9 +44,11 @@ listener port and Service type; the providers, and for each its model, the
 environment variable its API key comes from (the key itself is never asked
 for) and what it needs besides (hosts, Azure deployment, Vertex project);
 routing (a route per provider, or one route failing over between them);
-request and token rate limits; prompt guards. It shows the files it will
-write, then writes kubelb-ai.yaml and the manifests as generate does, and
-prints the commands to go on with.
+request and token rate limits; prompt guards; on targets that check them, the
+clients' API keys (the variables holding them); and, on targets with a
+rate-limit service, whether the limits are counted per replica or globally.
+It shows the files it will write, then writes kubelb-ai.yaml and the
+manifests as generate does, and prints the commands to go on with.
 
 Every question has the flag of generate; questions answered by flags are not
 asked. --yes takes the defaults for the rest. Without a terminal, init needs
@@ -90,6 +92,7 @@ var questions = []struct{ flags []string }{
 	{[]string{"target", "kubelb-version"}}, {[]string{"namespace"}}, {[]string{"gateway"}}, {[]string{"port"}},
 	{[]string{"service-type"}}, {[]string{"provider"}}, {[]string{"model"}}, {[]string{"api-key-env", "auth"}},
 	{[]string{"failover"}}, {[]string{"rate-limit"}}, {[]string{"token-limit"}}, {[]string{"guard"}},
+	{[]string{"client-key", "client-key-hash"}}, {[]string{"limit-scope", "limit-key"}},
 }
 
 func runInit(ctx context.Context, o *initOptions) error {

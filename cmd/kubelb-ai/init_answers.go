@@ -30,7 +30,12 @@ type answers struct {
 	Azure       struct{ Endpoint, Deployment, APIVersion string }
 	Vertex      struct{ Project, Location string }
 	Bedrock     struct{ Region string }
+	ClientKeys  string // NAME=VARIABLE, comma-separated
+	Limit       string // the limits' scope, and after a colon a global limit's key
 
+	// rest are the flags given that no question asks (JWT, hashes, ...),
+	// passed on as they were.
+	rest     []string
 	detected string // how the target was found, for the form
 }
 
@@ -79,6 +84,26 @@ func answersFromFlags(g *generateOptions) *answers {
 	a.Azure.Endpoint, a.Azure.Deployment, a.Azure.APIVersion = o.AzureEndpoint, o.AzureDeployment, o.AzureAPIVersion
 	a.Vertex.Project, a.Vertex.Location = o.VertexProject, o.VertexLocation
 	a.Bedrock.Region = o.BedrockRegion
+	a.ClientKeys = strings.Join(o.ClientKeys, ", ")
+	a.Limit = o.LimitScope
+	if o.LimitKey != "" {
+		a.Limit += ":" + o.LimitKey
+	}
+	for _, f := range []struct {
+		flag   string
+		values []string
+	}{
+		{"--client-key-hash", o.ClientKeyHashes}, {"--client-key-header", []string{o.ClientKeyHeader}}, {"--client-mode", []string{o.ClientMode}},
+		{"--jwt-issuer", []string{o.JWTIssuer}}, {"--jwt-audience", o.JWTAudiences}, {"--jwt-jwks", []string{o.JWTJWKS}},
+		{"--allow", o.Allow}, {"--rate-limit-service", []string{o.RateLimitService}}, {"--rate-limit-domain", []string{o.RateLimitDomain}},
+		{"--rate-limit-failure-mode", []string{o.RateLimitFailureMode}},
+	} {
+		for _, v := range f.values {
+			if v != "" {
+				a.rest = append(a.rest, f.flag, v)
+			}
+		}
+	}
 	models, _ := keyValues("--model", g.models)
 	keys, _ := keyValues("--api-key-env", g.apiKeyEnvs)
 	hosts, _ := keyValues("--host", g.hosts)
@@ -136,7 +161,19 @@ func (a *answers) flags() []string {
 	for _, r := range rejects(a.Rejects) {
 		out = append(out, "--guard", "reject="+r)
 	}
-	return out
+	for _, k := range strings.Split(a.ClientKeys, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			out = append(out, "--client-key", k)
+		}
+	}
+	// Local is the default: said only with a key, which Check then refuses.
+	if scope, key, _ := strings.Cut(a.Limit, ":"); (scope != "" && scope != spec.ScopeLocal) || key != "" {
+		out = append(out, "--limit-scope", scope)
+		if key != "" {
+			out = append(out, "--limit-key", key)
+		}
+	}
+	return append(out, a.rest...)
 }
 
 func rejects(text string) []string {

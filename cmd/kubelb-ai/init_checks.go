@@ -63,12 +63,15 @@ func looksLikeKey(s string) bool {
 	return len(s) >= 32 && strings.ToUpper(s) != s
 }
 
-func optionalRate(s string) error {
-	if strings.TrimSpace(s) == "" {
-		return nil
+// optionalRate accepts no limit or N/UNIT, with the units of scope.
+func optionalRate(scope string) func(string) error {
+	return func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return nil
+		}
+		_, _, err := spec.ParseLimitRate(s, scope)
+		return err
 	}
-	_, _, err := spec.ParseRate(s)
-	return err
 }
 
 func regexLines(text string) error {

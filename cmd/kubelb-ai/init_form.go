@@ -169,13 +169,18 @@ func ask(a *answers, changed func(string) bool, p *prompter, streams IOStreams) 
 	if accessible {
 		blankForNone = "" // Enter keeps the default; the prompt says how to give none
 	}
+	// A day is a unit of global limits, which are asked after the limits.
+	rateCheck, units := optionalRate(spec.ScopeLocal), "N/second, N/minute or N/hour"
+	if target.Features.GlobalRateLimit && unless("limit-scope") {
+		rateCheck, units = optionalRate(spec.ScopeGlobal), "N/second, N/minute, N/hour or N/day (counted globally)"
+	}
 	if unless("rate-limit") {
-		policies = append(policies, &question{title: "Request rate limit per route", desc: "N/second, N/minute or N/hour" + blankForNone,
-			placeholder: "100/hour", blank: "none", str: &a.RateLimit, check: optionalRate})
+		policies = append(policies, &question{title: "Request rate limit per route", desc: units + blankForNone,
+			placeholder: "100/hour", blank: "none", str: &a.RateLimit, check: rateCheck})
 	}
 	if target.Features.TokenRateLimit && unless("token-limit") {
 		policies = append(policies, &question{title: "Token rate limit per route", desc: "LLM tokens, N/UNIT" + blankForNone,
-			placeholder: "50000/hour", blank: "none", str: &a.TokenLimit, check: optionalRate})
+			placeholder: "50000/hour", blank: "none", str: &a.TokenLimit, check: rateCheck})
 	}
 	if unless("guard") {
 		var maskers []option
@@ -199,7 +204,71 @@ func ask(a *answers, changed func(string) bool, p *prompter, streams IOStreams) 
 					return rejectDesc
 				}})
 	}
-	return run(policies)
+	if err := run(policies); err != nil {
+		return err
+	}
+
+	// Who may call, then how the limits count (per client needs clients).
+	if target.Features.APIKeys && unless("client-key", "client-key-hash") {
+		if err := run([]*question{{title: "Client API keys",
+			desc:        "who may call the gateway: NAME=VARIABLE, comma-separated; each key stays in its variable, filled when applying" + blankForNone,
+			placeholder: "alice=ALICE_KEY, ci=CI_KEY", blank: "none, anyone who reaches the gateway", str: &a.ClientKeys,
+			check: func(s string) error { return checkClientKeys(a, s) }}}); err != nil {
+			return err
+		}
+	}
+	if target.Features.GlobalRateLimit && (a.RateLimit != "" || a.TokenLimit != "") && unless("limit-scope", "limit-key") {
+		return run([]*question{limitQuestion(a, target, changed)})
+	}
+	return nil
+}
+
+// limitQuestion asks how the limits are counted: by each replica, or in
+// the rate-limit service per route or per client. A limit per day is
+// global only.
+func limitQuestion(a *answers, target templates.Target, changed func(string) bool) *question {
+	perDay := func(rate string) bool {
+		_, unit, err := spec.ParseLimitRate(rate, spec.ScopeGlobal)
+		return err == nil && unit == spec.PerDay
+	}
+	var opts []option
+	if !perDay(a.RateLimit) && !perDay(a.TokenLimit) {
+		opts = append(opts, option{"local: each gateway replica counts on its own", spec.ScopeLocal})
+	}
+	opts = append(opts, option{"global: the replicas share one count per route in the rate-limit service", spec.ScopeGlobal})
+	clients := strings.TrimSpace(a.ClientKeys) != "" || changed("client-key-hash") || changed("jwt-issuer")
+	if target.Features.LimitKeyExpression && clients {
+		opts = append(opts, option{"global, per client: each client's own count in the rate-limit service", spec.ScopeGlobal + ":" + spec.KeyClient})
+	}
+	if a.Limit == "" || !slices.ContainsFunc(opts, func(o option) bool { return o.value == a.Limit }) {
+		a.Limit = opts[0].value
+	}
+	return &question{kind: selectQ, title: "Rate limits: counted", options: opts, str: &a.Limit,
+		desc: "global limits need a rate-limit service (default " + spec.DefaultRateLimitService + ", KubeLB's addon; --rate-limit-service)"}
+}
+
+// checkClientKeys tries the keys in the Spec and reports the first of
+// their problems, as generate would name it.
+func checkClientKeys(a *answers, keys string) error {
+	trial := *a
+	trial.ClientKeys, trial.Limit = keys, ""
+	o := &generateOptions{}
+	if err := trial.apply(o); err != nil {
+		return err
+	}
+	g, err := o.build()
+	if err == nil {
+		err = o.spec.Locate(spec.Check(g))
+	}
+	var list spec.ErrorList
+	if errors.As(err, &list) {
+		for _, e := range list {
+			if e.Path == "--client-key" {
+				return errors.New(e.Message)
+			}
+		}
+	}
+	return nil
 }
 
 // confirmWrite shows the files init will write and asks to go on.

@@ -42,8 +42,16 @@ Next steps:
 Try each route once the Gateway has an address (with serve: GATEWAY=127.0.0.1):
   GATEWAY=$(kubectl get gateway -n %[5]s %[6]s -o jsonpath='{.status.addresses[0].value}')
 `, g.Spec.Target, dir, specFile, shellJoin(a.flags()), gw.Namespace, gw.Name)
+	// With client keys, the example calls as the first client.
+	auth := ""
+	if c := g.Spec.Clients; c != nil && len(c.APIKeys) > 0 && c.APIKeys[0].Env != "" {
+		auth = fmt.Sprintf(` -H "authorization: Bearer $%s"`, c.APIKeys[0].Env)
+		if c.Header != "" {
+			auth = fmt.Sprintf(` -H "%s: $%s"`, c.Header, c.APIKeys[0].Env)
+		}
+	}
 	for _, e := range generate.Examples(g) {
-		fmt.Fprintf(w, "  curl -s http://$GATEWAY:%d%s -H 'content-type: application/json' -d '%s'\n", port, e.Path, e.Body)
+		fmt.Fprintf(w, "  curl -s http://$GATEWAY:%d%s -H 'content-type: application/json'%s -d '%s'\n", port, e.Path, auth, e.Body)
 	}
 }
 

@@ -131,13 +131,14 @@ func TestInitFlagsParity(t *testing.T) {
 func TestInitAccessible(t *testing.T) {
 	dir, yesDir := t.TempDir(), t.TempDir()
 	var out, errOut strings.Builder
-	in := strings.NewReader(strings.Repeat("\n", 12)) // 11 questions and the confirmation
+	in := strings.NewReader(strings.Repeat("\n", 13)) // 12 questions and the confirmation
 	code := run("kubelb-ai", []string{"init", "--accessible", "--output-dir", dir}, IOStreams{In: in, Out: &out, ErrOut: &errOut, Interactive: true})
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out.String(), errOut.String())
 	}
 	for _, want := range []string{"Namespace\n  KubeLB's AI objects live in the management cluster's kubelb namespace\n  Enter keeps: kubelb\n> ",
-		"Enter keeps: 2, kgateway-v2.1", "1. [x] OpenAI", "Enter keeps: openai\n", "Enter keeps: 100/hour; - for none", "Enter keeps: y, Write"} {
+		"Enter keeps: 2, kgateway-v2.1", "1. [x] OpenAI", "Enter keeps: openai\n", "Enter keeps: 100/hour; - for none",
+		"Rate limits: counted", "Enter keeps: 1, local", "Enter keeps: y, Write"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("no %q in\n%s", want, out.String())
 		}
@@ -154,7 +155,7 @@ func TestInitDumbTerminalIsAccessible(t *testing.T) {
 	t.Setenv("TERM", "dumb")
 	t.Setenv("ACCESSIBLE", "")
 	var out, errOut strings.Builder
-	in := strings.NewReader(strings.Repeat("\n", 12))
+	in := strings.NewReader(strings.Repeat("\n", 13))
 	code := run("kubelb-ai", []string{"init", "--output-dir", t.TempDir()}, IOStreams{In: in, Out: &out, ErrOut: &errOut, Interactive: true})
 	if code != 0 || !strings.Contains(out.String(), "Enter keeps: kubelb\n> ") {
 		t.Fatalf("exit %d\n%s%s", code, out.String(), errOut.String())
@@ -174,7 +175,9 @@ func TestInitAccessibleAnswers(t *testing.T) {
 		"9", "9/minute", // token limit: refused, then given
 		"1 3",                               // maskers
 		"(?i)pass[", "", "(?i)password", "", // a bad expression, asked again
-		"", // write
+		"alice", "alice=ALICE_KEY, ci=CI_KEY", // client keys: refused, then given
+		"3", // limits: global, per client
+		"",  // write
 	}
 	accessible := func(dir string, answers []string) (int, string, string) {
 		var out, errOut strings.Builder
@@ -191,11 +194,24 @@ func TestInitAccessibleAnswers(t *testing.T) {
 		"Not accepted: a lowercase RFC 1123 label", "\n\nNamespace\n  KubeLB's AI objects live in the management cluster's kubelb namespace\n  Enter keeps: kubelb\n> ",
 		"Token rate limit per route\n  LLM tokens, N/UNIT\n  Enter keeps: none\n> Not accepted: \"9\" is not N/UNIT", "2. [ ] SSN", "Not accepted: \"(?i)pass[\": error parsing regexp",
 		"--target agentgateway --namespace kubelb --gateway ai-gateway --port 9090 --service-type NodePort --provider openai --rate-limit 100/hour",
-		"--token-limit 9/minute --guard mask=CREDIT_CARD,EMAIL --guard 'reject=(?i)password'",
+		"--token-limit 9/minute --guard mask=CREDIT_CARD,EMAIL --guard 'reject=(?i)password' --client-key alice=ALICE_KEY --client-key ci=CI_KEY --limit-scope global --limit-key client",
+		"Client API keys\n", "Not accepted: \"alice\" is not NAME=VARIABLE, e.g. alice=ALICE_KEY",
+		"3. global, per client: each client's own count in the rate-limit service",
+		`-H 'content-type: application/json' -H "authorization: Bearer $ALICE_KEY" -d`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in\n%s", want, out)
 		}
+	}
+
+	spec, _ := os.ReadFile(filepath.Join(dir, "kubelb-ai.yaml"))
+	for _, want := range []string{"- name: alice\n      env: ALICE_KEY\n", "- name: ci\n      env: CI_KEY\n", "key: client\n", "scope: global\n", "service: ratelimit.kubelb:8081"} {
+		if !strings.Contains(string(spec), want) {
+			t.Errorf("kubelb-ai.yaml lacks %q:\n%s", want, spec)
+		}
+	}
+	if secret, err := os.ReadFile(filepath.Join(dir, "secret-ai-gateway-client-keys.yaml")); err != nil || !strings.Contains(string(secret), `alice: '{"key":"${ALICE_KEY}","metadata":{"client":"alice"}}'`) {
+		t.Errorf("client keys Secret (%v):\n%s", err, secret)
 	}
 
 	dir = t.TempDir()
@@ -242,5 +258,26 @@ func TestInitDetectsTarget(t *testing.T) {
 	code, out, errOut := runCmd(t, "init", "--yes", "--kubeconfig", kubeconfig, "--output-dir", t.TempDir())
 	if code != 0 || !strings.Contains(out, "for target kgateway-v2.1 (detected from the CRDs installed in https://127.0.0.1:") {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// The client flags no question asks are kept in the answers: the "same
+// answers" command line carries them, and the Spec has them.
+func TestInitKeepsClientFlags(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := runCmd(t, "init", "--yes", "--output-dir", dir, "--target", "agentgateway", "--jwt-issuer", "https://idp",
+		"--jwt-jwks", "http://kc.idp.svc:8080/certs", "--allow", "has(jwt.sub)", "--token-limit", "9/day", "--limit-scope", "global",
+		"--limit-key", "client", "--rate-limit-domain", "quota")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if want := "--token-limit 9/day --limit-scope global --limit-key client --jwt-issuer https://idp --jwt-jwks http://kc.idp.svc:8080/certs --allow 'has(jwt.sub)' --rate-limit-domain quota"; !strings.Contains(out, want) {
+		t.Errorf("no %q in\n%s", want, out)
+	}
+	spec, _ := os.ReadFile(filepath.Join(dir, "kubelb-ai.yaml"))
+	for _, want := range []string{"issuer: https://idp", "service: kc.idp:8080", "per: day", "domain: quota"} {
+		if !strings.Contains(string(spec), want) {
+			t.Errorf("kubelb-ai.yaml lacks %q:\n%s", want, spec)
+		}
 	}
 }

@@ -36,6 +36,8 @@ func TestInitInTmux(t *testing.T) {
 		w.keys("Enter", "Enter")
 		w.waitFor("Request rate limit")
 		w.keys("Enter", "Enter", "Enter") // limit, maskers, rejects
+		w.waitFor("Rate limits: counted")
+		w.keys("Enter") // local
 		w.waitFor("Write these 7 files")
 		w.keys("Enter")
 		screen := w.waitFor("EXIT=0")
@@ -87,6 +89,11 @@ func TestInitInTmux(t *testing.T) {
 		w.keys("C-u")
 		w.typeText("(?i)password")
 		w.keys("Enter")
+		w.waitFor("Client API keys")
+		w.typeText("alice=ALICE_KEY, ci=CI_KEY")
+		w.keys("Enter")
+		w.waitFor("global, per client")
+		w.keys("Down", "Down", "Enter")
 		screen := w.waitFor("Write these")
 		if !strings.Contains(screen, "agentgatewaypolicy-") {
 			t.Errorf("the summary lists no policy:\n%s", screen)
@@ -94,14 +101,15 @@ func TestInitInTmux(t *testing.T) {
 		w.keys("Enter")
 		screen = w.waitFor("EXIT=0")
 		for _, want := range []string{"target agentgateway", "--failover openai,anthropic,gemini", "--token-limit 50000/hour",
-			"--api-key-env anthropic=CLAUDE_KEY", "curl -s http://$GATEWAY:9090/openai/v1/chat/completions", "gpt-4o"} {
+			"--api-key-env anthropic=CLAUDE_KEY", "curl -s http://$GATEWAY:9090/openai/v1/chat/completions", "gpt-4o",
+			"--client-key alice=ALICE_KEY --client-key ci=CI_KEY --limit-scope global --limit-key client"} {
 			if !strings.Contains(screen, want) {
 				t.Errorf("final screen lacks %q:\n%s", want, screen)
 			}
 		}
 		spec, _ := os.ReadFile(filepath.Join(w.dir, "kubelb-ai.yaml"))
 		for _, want := range []string{"namespace: ai-gateway", "port: 9090", "serviceType: ClusterIP", "env: CLAUDE_KEY",
-			"requests: 20", "tokens: 50000", "- CREDIT_CARD", "- EMAIL", "(?i)password"} {
+			"requests: 20", "tokens: 50000", "- CREDIT_CARD", "- EMAIL", "(?i)password", "env: ALICE_KEY", "env: CI_KEY", "key: client"} {
 			if !strings.Contains(string(spec), want) {
 				t.Errorf("kubelb-ai.yaml lacks %q:\n%s", want, spec)
 			}
@@ -115,7 +123,7 @@ func TestInitInTmux(t *testing.T) {
 	t.Run("accessible, Enter at every question", func(t *testing.T) {
 		w := startWizard(t, bin, "ACCESSIBLE=1")
 		for _, q := range []string{"Target", "Namespace", "Gateway name", "Listener port", "Service type", "Providers", "OpenAI: model",
-			"OpenAI: environment variable", "Request rate limit", "Prompt guard: mask", "Prompt guard: reject", "Write these 7 files"} {
+			"OpenAI: environment variable", "Request rate limit", "Prompt guard: mask", "Prompt guard: reject", "Rate limits: counted", "Write these 7 files"} {
 			w.waitFor(q)
 			w.keys("Enter")
 		}

@@ -45,6 +45,7 @@ func TestEveryNameFlagRefusesUnknownNames(t *testing.T) {
 		"upstream": "openia=http://127.0.0.1:1", "listen": "nosuch=127.0.0.1:0",
 		"data-plane-version": "v9.9.9", "gateway-api-version": "v0.0.1", "gateway-api-channel": "nightly",
 		"max-input-size": "lots", "wait": "forever", "secrets": "nosuch", "allow-origin": "not an origin", "allow-host": "not a host!",
+		"client-mode": "Lenient", "limit-scope": "regional", "rate-limit-failure-mode": "Ajar",
 	}
 	// Flags of free text: paths, addresses, names of things to create,
 	// provider settings passed on as they are, and kubectl's connection
@@ -52,7 +53,9 @@ func TestEveryNameFlagRefusesUnknownNames(t *testing.T) {
 	free := []string{"filename", "from", "output-dir", "crd", "admin", "namespace", "gateway", "applyset",
 		"vertex-project", "vertex-location", "bedrock-region", "azure-endpoint", "azure-deployment", "azure-api-version",
 		"kubeconfig", "context", "cluster", "user", "token", "server", "tls-server-name", "request-timeout", "client-key",
-		"client-certificate", "certificate-authority", "cache-dir", "as", "as-group", "as-uid", "as-user-extra"}
+		"client-certificate", "certificate-authority", "cache-dir", "as", "as-group", "as-uid", "as-user-extra",
+		"client-key-hash", "client-key-header", "jwt-issuer", "jwt-audience", "jwt-jwks", "allow", "limit-key",
+		"rate-limit-service", "rate-limit-domain"}
 	// import's -o is the file to write.
 	pathOutput := map[string]bool{"import": true}
 
