@@ -34,8 +34,8 @@ func TestAgentgatewayKeyHeaderLocation(t *testing.T) {
 	if err != nil || len(issues) > 0 {
 		t.Fatalf("ParsePolicy: %v %v", err, issues)
 	}
-	if want := (&spec.Clients{Header: "x-api-key", Mode: spec.ModeStrict}); !reflect.DeepEqual(pp.Clients, want) || pp.ClientKeys != "gw-client-keys" {
-		t.Errorf("parsed clients %+v keys %q", pp.Clients, pp.ClientKeys)
+	if want := (&spec.Clients{Header: "x-api-key", Mode: spec.ModeStrict}); !reflect.DeepEqual(pp.Clients, want) || !reflect.DeepEqual(pp.KeySource, &KeySource{Kind: KeySourceSecret, Name: "gw-client-keys"}) {
+		t.Errorf("parsed clients %+v keys %+v", pp.Clients, pp.KeySource)
 	}
 }
 
@@ -43,7 +43,6 @@ func TestAgentgatewayKeyHeaderLocation(t *testing.T) {
 func TestAgentgatewayClientIssues(t *testing.T) {
 	for _, tc := range []struct{ traffic, want string }{
 		{`{"authorization":{"action":"Deny","policy":{"matchExpressions":["true"]}}}`, "authorization action Deny is not represented"},
-		{`{"apiKeyAuthentication":{"secretSelector":{"matchLabels":{"a":"b"}}}}`, "API keys from a secretSelector are not represented"},
 		{`{"apiKeyAuthentication":{"secretRef":{"name":"k"},"location":{"queryParameter":{"name":"key"}}}}`, "API-key location other than a whole header"},
 		{`{"jwtAuthentication":{"providers":[{"issuer":"a","jwks":{"inline":"{}"}},{"issuer":"b","jwks":{"inline":"{}"}}]}}`, "other than one provider"},
 		{`{"rateLimit":{"global":{"backendRef":{"name":"rl","port":8081},"domain":"d","descriptors":[{"entries":[{"name":"user","expression":"jwt.sub"}]}]}}}`, "descriptor kubelb-ai does not write"},
