@@ -242,6 +242,17 @@ func (a agentgateway) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 			p = MergePolicies(p, pol)
 		}
 	}
+	if b := ap.Spec.Backend; b != nil {
+		rest := *b
+		rest.AI = nil
+		if !reflect.ValueOf(rest).IsZero() {
+			issues = append(issues, "backend policies other than ai are not represented")
+		}
+		if m := b.MCP; m != nil && (m.Authentication != nil || m.Authorization != nil) {
+			// serve has no MCP backends to check MCP callers on.
+			out.AccessControls = append(out.AccessControls, "backend.mcp authentication or authorization")
+		}
+	}
 	if ap.Spec.Frontend != nil {
 		issues = append(issues, "frontend policies are not represented")
 	}
