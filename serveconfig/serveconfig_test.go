@@ -86,18 +86,19 @@ func TestSpecCORSIsServed(t *testing.T) {
 	}
 }
 
-// Manifests whose callers must authenticate, or whose limits are shared
-// through a rate-limit service, are refused: serve does not enforce them
-// yet, and serving them open would let through what the cluster refuses.
-func TestLoadRefusesWhatServeCannotEnforce(t *testing.T) {
-	for file, want := range map[string]string{
-		"clients-apikeys.yaml":       "serve does not enforce spec.clients (API keys, JWTs, authorization)",
-		"clients-jwt.yaml":           "serve does not enforce spec.clients (API keys, JWTs, authorization)",
-		"clients-global-limits.yaml": "serve does not enforce spec.clients (API keys, JWTs, authorization)",
-	} {
-		_, _, err := load(t, []string{"../testdata/golden/agentgateway/" + file}, "")
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: err = %v, want %q", file, err, want)
+// Manifests whose callers must authenticate are served with the check: a
+// request without a key is refused before it reaches a provider.
+func TestLoadEnforcesClients(t *testing.T) {
+	for _, file := range []string{"clients-apikeys.yaml"} {
+		cfg, _, err := load(t, []string{"../testdata/golden/agentgateway/" + file}, "")
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:8080/openai/v1/chat/completions", strings.NewReader(`{"model":"gpt-4o","messages":[]}`))
+		rec := httptest.NewRecorder()
+		cfg.Listeners[0].Handler.ServeHTTP(rec, req)
+		if rec.Code != http.StatusUnauthorized {
+			t.Errorf("%s: a request without a key: %d %s", file, rec.Code, rec.Body)
 		}
 	}
 }
@@ -162,5 +163,65 @@ spec:
 		if err == nil || !strings.Contains(err.Error(), "/gw-auth ") || !strings.Contains(err.Error(), "on a target other than a whole HTTPRoute") {
 			t.Errorf("%s: err = %v", target, err)
 		}
+	}
+}
+
+// Caller checks the Spec cannot carry, or that serve would loosen, refuse
+// the manifests: keys that are not among them, denying rules, mismatched
+// modes, keys read from elsewhere, routes checked differently.
+func TestLoadRefusesLoosenedCallerChecks(t *testing.T) {
+	policy := func(name, traffic string) string {
+		return `apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayPolicy
+metadata: {name: ` + name + `, namespace: kubelb}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: openai}]
+  traffic:
+` + traffic
+	}
+	const keys = `apiVersion: v1
+kind: Secret
+metadata: {name: keys, namespace: kubelb, labels: {team: ml}}
+stringData: {app: sk-app}
+`
+	for _, tc := range []struct {
+		name, target, manifests, want string
+	}{
+		{"Secret absent", "agentgateway", policy("auth", "    apiKeyAuthentication: {mode: Strict, secretRef: {name: keys}}\n"),
+			"AgentgatewayPolicy/auth traffic.apiKeyAuthentication: its keys (Secret keys) are not among the manifests"},
+		{"selector matching nothing", "agentgateway", policy("auth", "    apiKeyAuthentication: {secretSelector: {matchLabels: {team: ops}}}\n") + "---\n" + keys,
+			"AgentgatewayPolicy/auth traffic.apiKeyAuthentication: its keys (Secrets labelled team=ops) are not among the manifests"},
+		{"authorization Deny", "agentgateway", policy("auth", "    authorization: {action: Deny, policy: {matchExpressions: [\"request.headers['x-team'] == 'ml'\"]}}\n"),
+			"AgentgatewayPolicy/auth traffic.authorization: action Deny"},
+		{"authorization Require", "agentgateway", policy("auth", "    authorization: {action: Require, policy: {matchExpressions: [\"request.headers['x-team'] == 'ml'\"]}}\n"),
+			"AgentgatewayPolicy/auth traffic.authorization: action Require"},
+		{"modes differ", "agentgateway", policy("auth", "    apiKeyAuthentication: {mode: Optional, secretRef: {name: keys}}\n    jwtAuthentication: {mode: Strict, providers: [{issuer: i, jwks: {inline: '{\"keys\":[]}'}}]}\n") + "---\n" + keys,
+			"AgentgatewayPolicy/auth traffic.apiKeyAuthentication and jwtAuthentication: different modes (Optional, Strict)"},
+		{"key in a query parameter", "agentgateway", policy("auth", "    apiKeyAuthentication: {secretRef: {name: keys}, location: {queryParameter: {name: key}}}\n") + "---\n" + keys,
+			"AgentgatewayPolicy/auth traffic.apiKeyAuthentication: keys read from other than a whole header"},
+		{"policies differ", "agentgateway", policy("auth", "    apiKeyAuthentication: {secretRef: {name: keys}}\n") + "---\n" + keys + "---\n" +
+			policy("auth2", "    authorization: {policy: {matchExpressions: [\"request.headers['x-team'] == 'ml'\"]}}\n"),
+			"AgentgatewayPolicy/auth2 client checks that differ from AgentgatewayPolicy/auth's"},
+		{"rbac Deny", "kgateway-v2.1", `apiVersion: gateway.kgateway.dev/v1alpha1
+kind: TrafficPolicy
+metadata: {name: auth, namespace: kubelb}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: openai}]
+  rbac: {action: Deny, policy: {matchExpressions: ["request.headers['x-team'] == 'ml'"]}}
+`, "TrafficPolicy/auth rbac action Deny"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			extra := t.TempDir() + "/auth.yaml"
+			if err := os.WriteFile(extra, []byte(tc.manifests), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, _, err := load(t, []string{"../testdata/golden/" + tc.target + "/single-openai.yaml", extra}, "")
+			if err == nil || !strings.Contains(err.Error(), "serve does not enforce ") || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v\nwant it to refuse %q", err, tc.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "sk-app") {
+				t.Errorf("the error holds a key: %v", err)
+			}
+		})
 	}
 }
