@@ -2,7 +2,9 @@ package dataplane
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,8 +36,8 @@ func TestAgentgatewayKeyHeaderLocation(t *testing.T) {
 	if err != nil || len(issues) > 0 {
 		t.Fatalf("ParsePolicy: %v %v", err, issues)
 	}
-	if want := (&spec.Clients{Header: "x-api-key", Mode: spec.ModeStrict}); !reflect.DeepEqual(pp.Clients, want) || pp.ClientKeys != "gw-client-keys" {
-		t.Errorf("parsed clients %+v keys %q", pp.Clients, pp.ClientKeys)
+	if want := (&spec.Clients{Header: "x-api-key", Mode: spec.ModeStrict}); !reflect.DeepEqual(pp.Clients, want) || !reflect.DeepEqual(pp.KeySource, &KeySource{Kind: KeySourceSecret, Name: "gw-client-keys"}) {
+		t.Errorf("parsed clients %+v keys %+v", pp.Clients, pp.KeySource)
 	}
 }
 
@@ -62,7 +64,6 @@ func TestAgentgatewayDefaultedClientChecks(t *testing.T) {
 func TestAgentgatewayClientIssues(t *testing.T) {
 	for _, tc := range []struct{ traffic, want string }{
 		{`{"authorization":{"action":"Deny","policy":{"matchExpressions":["true"]}}}`, "authorization action Deny is not represented"},
-		{`{"apiKeyAuthentication":{"secretSelector":{"matchLabels":{"a":"b"}}}}`, "API keys from a secretSelector are not represented"},
 		{`{"apiKeyAuthentication":{"secretRef":{"name":"k"},"location":{"queryParameter":{"name":"key"}}}}`, "API-key location other than a whole header"},
 		{`{"jwtAuthentication":{"providers":[{"issuer":"a","jwks":{"inline":"{}"}},{"issuer":"b","jwks":{"inline":"{}"}}]}}`, "other than one provider"},
 		{`{"rateLimit":{"global":{"backendRef":{"name":"rl","port":8081},"domain":"d","descriptors":[{"entries":[{"name":"user","expression":"jwt.sub"}]}]}}}`, "descriptor kubelb-ai does not write"},
@@ -109,5 +110,82 @@ func TestRateLimitConfigLimits(t *testing.T) {
 	want := map[[2]string]GlobalLimit{{"route", "chat"}: {5, "day"}, {"tokens", "chat"}: {900, "hour"}}
 	if !reflect.DeepEqual(limits, want) || len(issues) != 1 {
 		t.Errorf("limits %v issues %q", limits, issues)
+	}
+}
+
+// Caller checks the Spec cannot carry, and that serve would therefore
+// loosen or drop, are access controls (serve refuses them); the keys'
+// source is read for import to find. Each case lists every access control
+// the policy yields.
+func TestAgentgatewayClientAccessControls(t *testing.T) {
+	const jwt = `"jwtAuthentication":{%s"providers":[{"issuer":"i","jwks":{"inline":"{}"}}]}`
+	for _, tc := range []struct {
+		traffic string
+		want    []string
+		source  *KeySource
+	}{
+		{`{"authorization":{"action":"Deny","policy":{"matchExpressions":["true"]}}}`, []string{"traffic.authorization: action Deny"}, nil},
+		{`{"authorization":{"action":"Require","policy":{"matchExpressions":["jwt.sub == 'a'"]}}}`, []string{"traffic.authorization: action Require"}, nil},
+		{`{"authorization":{"action":"Allow","policy":{"matchExpressions":["true"]}}}`, nil, nil},
+		{`{"authorization":{"policy":{"matchExpressions":[]}}}`, []string{"traffic.authorization: no matchExpressions (the cluster allows no one)"}, nil},
+		// API keys default to Strict: a JWT check that is Optional would
+		// loosen them, and the other way round.
+		{`{"apiKeyAuthentication":{"secretRef":{"name":"k"}},` + fmt.Sprintf(jwt, `"mode":"Optional",`) + `}`,
+			[]string{"traffic.apiKeyAuthentication and jwtAuthentication: different modes (Strict, Optional)"}, &KeySource{Kind: KeySourceSecret, Name: "k"}},
+		{`{"apiKeyAuthentication":{"mode":"Optional","secretRef":{"name":"k"}},` + fmt.Sprintf(jwt, "") + `}`,
+			[]string{"traffic.apiKeyAuthentication and jwtAuthentication: different modes (Optional, Strict)"}, &KeySource{Kind: KeySourceSecret, Name: "k"}},
+		{`{"apiKeyAuthentication":{"mode":"Strict","secretRef":{"name":"k"}},` + fmt.Sprintf(jwt, "") + `}`, nil, &KeySource{Kind: KeySourceSecret, Name: "k"}},
+		{`{"apiKeyAuthentication":{"secretRef":{"name":"k"},"location":{"queryParameter":{"name":"key"}}}}`,
+			[]string{"traffic.apiKeyAuthentication: keys read from other than a whole header (serve would read them from Authorization: Bearer)"}, &KeySource{Kind: KeySourceSecret, Name: "k"}},
+		{`{"apiKeyAuthentication":{"secretRef":{"name":"k"},"location":{"header":{"name":"x-key","prefix":"Key "}}}}`,
+			[]string{"traffic.apiKeyAuthentication: keys read from other than a whole header (serve would read them from Authorization: Bearer)"}, &KeySource{Kind: KeySourceSecret, Name: "k"}},
+		{`{"apiKeyAuthentication":{"secretSelector":{"matchLabels":{"a":"b"}}}}`, nil, &KeySource{Kind: KeySourceSecret, MatchLabels: map[string]string{"a": "b"}}},
+		{`{"apiKeyAuthentication":{"configMapSelector":{"matchLabels":{"a":"b"}}}}`, nil, &KeySource{Kind: KeySourceConfigMap, MatchLabels: map[string]string{"a": "b"}}},
+		{`{"apiKeyAuthentication":{"mode":"Strict"}}`, []string{"traffic.apiKeyAuthentication: it names no Secret or ConfigMap of keys"}, nil},
+		{`{"jwtAuthentication":{"providers":[]}}`, []string{"traffic.jwtAuthentication: no provider (the cluster accepts no token)"}, nil},
+		{`{"jwtAuthentication":{"providers":[{"issuer":"i","jwks":{"remote":{"jwksPath":"/k","backendRef":{"group":"agentgateway.dev","kind":"AgentgatewayBackend","name":"idp"}}}}]}}`,
+			[]string{"traffic.jwtAuthentication: a JWKS from other than a Service port"}, nil},
+	} {
+		data := `{"apiVersion":"agentgateway.dev/v1alpha1","kind":"AgentgatewayPolicy","metadata":{"name":"p"},"spec":{"targetRefs":[{"group":"gateway.networking.k8s.io","kind":"HTTPRoute","name":"r"}],"traffic":` + tc.traffic + `}}`
+		pp, _, err := agentgateway{}.ParsePolicy([]byte(data))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.traffic, err)
+		}
+		if !reflect.DeepEqual(pp.AccessControls, tc.want) || !reflect.DeepEqual(pp.KeySource, tc.source) {
+			t.Errorf("%s:\n access controls %q, want %q\n key source %+v, want %+v", tc.traffic, pp.AccessControls, tc.want, pp.KeySource, tc.source)
+		}
+	}
+	// MCP caller checks have no MCP backend in serve to run on.
+	data := `{"apiVersion":"agentgateway.dev/v1alpha1","kind":"AgentgatewayPolicy","metadata":{"name":"p"},"spec":{"targetRefs":[{"group":"gateway.networking.k8s.io","kind":"HTTPRoute","name":"r"}],"backend":{"mcp":{"authorization":{"policy":{"matchExpressions":["true"]}}}}}}`
+	pp, issues, err := agentgateway{}.ParsePolicy([]byte(data))
+	if err != nil || !reflect.DeepEqual(pp.AccessControls, []string{"backend.mcp authentication or authorization"}) || !slices.Contains(issues, "backend policies other than ai are not represented") {
+		t.Errorf("backend.mcp: %v %q %q", err, pp.AccessControls, issues)
+	}
+}
+
+// kgateway's rbac that denies, or allows no one, is refused rather than
+// read as the Spec's allow rules.
+func TestKgatewayRBACAccessControls(t *testing.T) {
+	for _, tc := range []struct {
+		rbac  string
+		want  []string
+		allow []string
+	}{
+		{`{"action":"Deny","policy":{"matchExpressions":["request.headers['x-team'] == 'ml'"]}}`, []string{"rbac action Deny"}, nil},
+		{`{"policy":{}}`, []string{"rbac with no matchExpressions"}, nil},
+		{`{"action":"Allow","policy":{"matchExpressions":["true"]}}`, nil, []string{"true"}},
+	} {
+		data := `{"apiVersion":"gateway.kgateway.dev/v1alpha1","kind":"TrafficPolicy","metadata":{"name":"p"},"spec":{"targetRefs":[{"group":"gateway.networking.k8s.io","kind":"HTTPRoute","name":"r"}],"rbac":` + tc.rbac + `}}`
+		pp, _, err := kgateway21{}.ParsePolicy([]byte(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var allow []string
+		if pp.Clients != nil {
+			allow = pp.Clients.Allow
+		}
+		if !reflect.DeepEqual(pp.AccessControls, tc.want) || !reflect.DeepEqual(allow, tc.allow) {
+			t.Errorf("%s: access controls %q (want %q), allow %q (want %q)", tc.rbac, pp.AccessControls, tc.want, allow, tc.allow)
+		}
 	}
 }

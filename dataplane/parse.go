@@ -47,9 +47,10 @@ type ParsedPolicy struct {
 	// reaches (nil: it maps none).
 	RouteTypes map[string]string
 	// Clients are the client checks it sets on its routes (nil: none);
-	// the API keys themselves are in the Secret ClientKeys names.
-	Clients    *spec.Clients
-	ClientKeys string
+	// the API keys themselves are in the objects KeySource selects (nil:
+	// it checks no API keys), in the policy's namespace.
+	Clients   *spec.Clients
+	KeySource *KeySource
 	// RateLimitService is the rate-limit service its global limits ask,
 	// when the policy names it itself; Extension names the gateway-wide
 	// object that does otherwise. Its global limits are in Policies with
@@ -57,8 +58,9 @@ type ParsedPolicy struct {
 	RateLimitService *spec.RateLimitService
 	Extension        string
 	// AccessControls are the policy's checks of callers the Spec cannot
-	// carry (an external authorization service, basic authentication), by
-	// field name: serve refuses to serve them open.
+	// carry (an external authorization service, basic authentication, a
+	// denying rule), by field name and why: serve refuses to serve them
+	// open.
 	AccessControls []string
 }
 

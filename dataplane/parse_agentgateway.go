@@ -206,10 +206,11 @@ func specMessagesAgw(ms []agw.Message) []spec.Message {
 }
 
 func (a agentgateway) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
-	data, header, issues, err := cutKeyLocation(data)
+	data, header, cmLabels, refuseLocation, err := cutKeyLocation(data)
 	if err != nil {
 		return ParsedPolicy{}, nil, err
 	}
+	var issues []string
 	var ap agw.AgentgatewayPolicy
 	if err := DecodeStrict(data, &ap); err != nil {
 		return ParsedPolicy{}, nil, err
@@ -241,6 +242,17 @@ func (a agentgateway) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 			p = MergePolicies(p, pol)
 		}
 	}
+	if b := ap.Spec.Backend; b != nil {
+		rest := *b
+		rest.AI = nil
+		if !reflect.ValueOf(rest).IsZero() {
+			issues = append(issues, "backend policies other than ai are not represented")
+		}
+		if m := b.MCP; m != nil && (m.Authentication != nil || m.Authorization != nil) {
+			// serve has no MCP backends to check MCP callers on.
+			out.AccessControls = append(out.AccessControls, "backend.mcp authentication or authorization")
+		}
+	}
 	if ap.Spec.Frontend != nil {
 		issues = append(issues, "frontend policies are not represented")
 	}
@@ -264,7 +276,11 @@ func (a agentgateway) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 		if !reflect.ValueOf(rest).IsZero() {
 			issues = append(issues, "traffic policies other than rateLimit, cors, apiKeyAuthentication, jwtAuthentication and authorization are not represented")
 		}
-		issues = append(issues, agwClients(t, header, &out)...)
+		if refuseLocation != "" {
+			issues = append(issues, "an API-key location other than a whole header is not represented")
+			out.AccessControls = append(out.AccessControls, refuseLocation)
+		}
+		issues = append(issues, agwClients(t, header, cmLabels, &out)...)
 		if rl := t.RateLimit; rl != nil && rl.Global != nil {
 			issues = append(issues, agwGlobal(rl.Global, p, &out)...)
 		}
@@ -346,45 +362,78 @@ func routeTypes(routes map[string]agw.RouteType) map[string]string {
 	return out
 }
 
-// cutKeyLocation takes apiKeyAuthentication.location (v1.3.1+, not in the
-// v1.1.0 types) out of a policy's JSON and returns the header it names.
-func cutKeyLocation(data []byte) ([]byte, string, []string, error) {
+// cutKeyLocation takes the apiKeyAuthentication fields newer than the
+// v1.1.0 types out of a policy's JSON: location (v1.3.1+), returning the
+// header it names, and configMapSelector (v1.4.1), returning its labels
+// (nil: none). refuse says why a location the Spec cannot carry must not
+// be served: serve would read keys where the cluster does not.
+func cutKeyLocation(data []byte) (out []byte, header string, cmLabels map[string]string, refuse string, err error) {
 	var m map[string]any
 	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, "", nil, err
+		return nil, "", nil, "", err
 	}
 	sp, _ := m["spec"].(map[string]any)
 	tr, _ := sp["traffic"].(map[string]any)
 	auth, _ := tr["apiKeyAuthentication"].(map[string]any)
-	loc, ok := auth["location"].(map[string]any)
-	if !ok {
-		return data, "", nil, nil
+	sel, hasSel := auth["configMapSelector"]
+	loc, hasLoc := auth["location"].(map[string]any)
+	if !hasSel && !hasLoc {
+		return data, "", nil, "", nil
 	}
-	delete(auth, "location")
-	out, err := json.Marshal(m)
-	h, _ := loc["header"].(map[string]any)
-	name, _ := h["name"].(string)
-	if len(loc) != 1 || name == "" || h["prefix"] != nil {
-		return out, "", []string{"an API-key location other than a whole header is not represented; keys are read from Authorization: Bearer"}, err
+	if hasSel {
+		delete(auth, "configMapSelector")
+		var s agw.SecretSelector
+		b, _ := json.Marshal(sel)
+		if err := DecodeStrict(b, &s); err != nil {
+			return nil, "", nil, "", fmt.Errorf("apiKeyAuthentication.configMapSelector: %w", err)
+		}
+		cmLabels = s.MatchLabels
+		if cmLabels == nil {
+			cmLabels = map[string]string{}
+		}
 	}
-	return out, name, nil, err
+	if hasLoc {
+		delete(auth, "location")
+		h, _ := loc["header"].(map[string]any)
+		header, _ = h["name"].(string)
+		if len(loc) != 1 || header == "" || h["prefix"] != nil {
+			header, refuse = "", "traffic.apiKeyAuthentication: keys read from other than a whole header (serve would read them from Authorization: Bearer)"
+		}
+	}
+	out, err = json.Marshal(m)
+	return out, header, cmLabels, refuse, err
 }
 
-// agwClients reads the client checks of a traffic policy into out.
-func agwClients(t *agw.TrafficPolicy, header string, out *ParsedPolicy) []string {
+// agwClients reads the client checks of a traffic policy into out; those
+// the Spec cannot carry, and which serve would therefore loosen, go into
+// out.AccessControls.
+func agwClients(t *agw.TrafficPolicy, header string, cmLabels map[string]string, out *ParsedPolicy) []string {
 	var issues []string
 	c := &spec.Clients{Header: header}
+	refuse := func(format string, args ...any) {
+		out.AccessControls = append(out.AccessControls, fmt.Sprintf(format, args...))
+	}
 	if k := t.APIKeyAuthentication; k != nil {
-		if k.SecretRef == nil {
-			issues = append(issues, "API keys from a secretSelector are not represented (the Spec's keys are in one Secret)")
-		} else {
-			out.ClientKeys = k.SecretRef.Name
+		// The controller's precedence: a ConfigMap selector, else a Secret
+		// selector, else the Secret named (the CRD allows one of them).
+		switch {
+		case cmLabels != nil:
+			out.KeySource = &KeySource{Kind: KeySourceConfigMap, MatchLabels: cmLabels}
+		case k.SecretSelector != nil:
+			out.KeySource = &KeySource{Kind: KeySourceSecret, MatchLabels: k.SecretSelector.MatchLabels}
+		case k.SecretRef != nil:
+			out.KeySource = &KeySource{Kind: KeySourceSecret, Name: k.SecretRef.Name}
+		default:
+			refuse("traffic.apiKeyAuthentication: it names no Secret or ConfigMap of keys")
 		}
-		c.Mode = string(k.Mode)
+		c.Mode = modeOrStrict(string(k.Mode))
 	}
 	if j := t.JWTAuthentication; j != nil {
 		if len(j.Providers) != 1 || j.MCP != nil {
 			issues = append(issues, "JWT authentication with other than one provider, or with mcp, is not represented; the first provider is")
+		}
+		if len(j.Providers) == 0 {
+			refuse("traffic.jwtAuthentication: no provider (the cluster accepts no token)")
 		}
 		if len(j.Providers) > 0 {
 			pr := j.Providers[0]
@@ -393,6 +442,7 @@ func agwClients(t *agw.TrafficPolicy, header string, out *ParsedPolicy) []string
 				addr, ok := serviceAddress(r.BackendRef)
 				if !ok {
 					issues = append(issues, "a JWKS from other than a Service port is not represented")
+					refuse("traffic.jwtAuthentication: a JWKS from other than a Service port")
 				}
 				if r.CacheDuration != nil {
 					issues = append(issues, "the JWKS cacheDuration is not represented")
@@ -400,16 +450,22 @@ func agwClients(t *agw.TrafficPolicy, header string, out *ParsedPolicy) []string
 				c.JWT.JWKS.Service, c.JWT.JWKS.Path = addr, r.JWKSPath
 			}
 		}
-		if c.Mode != "" && string(j.Mode) != c.Mode {
-			issues = append(issues, "API keys and JWTs with different modes are not represented; the API keys' mode is")
+		if mode := modeOrStrict(string(j.Mode)); c.Mode != "" && mode != c.Mode {
+			// The Spec has one mode: either would loosen the other check.
+			issues = append(issues, "API keys and JWTs with different modes are not represented")
+			refuse("traffic.apiKeyAuthentication and jwtAuthentication: different modes (%s, %s)", c.Mode, mode)
 		} else {
-			c.Mode = string(j.Mode)
+			c.Mode = mode
 		}
 	}
 	if a := t.Authorization; a != nil {
 		if a.Action != "" && a.Action != agw.AuthorizationAllow {
 			issues = append(issues, fmt.Sprintf("authorization action %s is not represented (the Spec's allow rules allow)", a.Action))
+			refuse("traffic.authorization: action %s", a.Action)
 		} else {
+			if len(a.Policy.MatchExpressions) == 0 {
+				refuse("traffic.authorization: no matchExpressions (the cluster allows no one)")
+			}
 			for _, e := range a.Policy.MatchExpressions {
 				c.Allow = append(c.Allow, string(e))
 			}
@@ -425,6 +481,14 @@ func agwClients(t *agw.TrafficPolicy, header string, out *ParsedPolicy) []string
 		out.Clients = c
 	}
 	return issues
+}
+
+// modeOrStrict is a credential mode with the CRDs' default filled in.
+func modeOrStrict(mode string) string {
+	if mode == "" {
+		return spec.ModeStrict
+	}
+	return mode
 }
 
 // agwGlobal reads a global rate limit: its service into out, its

@@ -466,7 +466,8 @@ func globalLimit21(g *kgw21.RateLimitPolicy) (*spec.RequestLimit, string, []stri
 }
 
 // kgatewayAccessControls are a TrafficPolicy's checks of callers that the
-// Spec cannot carry: extAuth anywhere, rbac on anything but whole routes.
+// Spec cannot carry: extAuth anywhere, rbac on anything but whole routes
+// or with an action other than Allow.
 func kgatewayAccessControls(tp *kgw21.TrafficPolicy) []string {
 	var out []string
 	if tp.Spec.ExtAuth != nil {
@@ -478,6 +479,16 @@ func kgatewayAccessControls(tp *kgw21.TrafficPolicy) []string {
 	}
 	if tp.Spec.RBAC != nil && elsewhere {
 		out = append(out, "rbac on a target other than a whole HTTPRoute")
+	}
+	switch r := tp.Spec.RBAC; {
+	case r == nil:
+	case r.Action != nil && *r.Action != "Allow":
+		// The Spec's rules allow: dropping a denying rule lets its callers in.
+		out = append(out, fmt.Sprintf("rbac action %s", *r.Action))
+	case len(r.Policy.MatchExpressions) == 0:
+		// An allow list with no entry allows no one; the Spec's empty
+		// list checks nothing.
+		out = append(out, "rbac with no matchExpressions")
 	}
 	return out
 }

@@ -223,6 +223,12 @@ type Imported struct {
 	// carry, as "Kind/name field" (e.g. "TrafficPolicy/auth extAuth"):
 	// rendering the Spec, or serving it, would let those callers through.
 	AccessControls []string
+	// ClientKeys are the API keys the policy the Spec's clients come from
+	// accepts, read from every Secret or ConfigMap it selects as
+	// agentgateway reads them (literal keys included, which the Spec never
+	// carries); nil when it checks no API keys. When its keys are not
+	// among the manifests, AccessControls says so instead.
+	ClientKeys []dataplane.ClientKey
 }
 
 // Import reads manifests written for target from ("" detects it with
@@ -271,7 +277,7 @@ func importFor(objs []map[string]any, from, to string) (*Imported, error) {
 		}
 	}
 	in := &Imported{From: from, Gateway: g, Notes: m.Notes, Issues: problems, literals: literals, RouteTypes: p.backendRouteTypes,
-		CORS: dataplane.CORSPolicies(objs), AccessControls: p.accessControls}
+		CORS: dataplane.CORSPolicies(objs), AccessControls: p.accessControls, ClientKeys: p.keys}
 	if err := in.readListening(objs); err != nil {
 		return nil, err
 	}

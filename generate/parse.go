@@ -116,6 +116,7 @@ func parse(target string, objs []map[string]any) (*parser, error) {
 			if err := dataplane.DecodeStrict(data, &s); err != nil {
 				return nil, fmt.Errorf("%s: %w", id, err)
 			}
+			p.keyObjects = append(p.keyObjects, keyObject{kind: dataplane.KeySourceSecret, namespace: s.Namespace, name: s.Name, labels: s.Labels, data: secretStrings(&s)})
 			if keys, ok := readClientKeys(&s); ok {
 				p.clientKeys[s.Name] = keys
 				continue
@@ -125,6 +126,11 @@ func parse(target string, objs []map[string]any) (*parser, error) {
 			var cm corev1.ConfigMap
 			if err := dataplane.DecodeStrict(data, &cm); err != nil {
 				return nil, fmt.Errorf("%s: %w", id, err)
+			}
+			if cm.Name != dataplane.RateLimitConfigName {
+				// Perhaps API-key hashes a policy selects; the end says.
+				p.keyObjects = append(p.keyObjects, keyObject{kind: dataplane.KeySourceConfigMap, namespace: cm.Namespace, name: cm.Name, labels: cm.Labels, data: cm.Data})
+				continue
 			}
 			p.rateLimitConfig(id, &cm)
 		case av == apiVersion && kind != paramsKind && slices.Contains(tp.Facts().Kinds.Parameters, kind):
@@ -177,7 +183,8 @@ func parse(target string, objs []map[string]any) (*parser, error) {
 				policies[r] = append(policies[r], pp.Policies)
 			}
 			onBackends = append(onBackends, pp)
-			p.clientsOf(id, pp)
+			ns, _ := md["namespace"].(string)
+			p.clientsOf(id, ns, pp)
 			for _, f := range pp.AccessControls {
 				p.accessControls = append(p.accessControls, id+" "+f)
 			}
@@ -185,6 +192,8 @@ func parse(target string, objs []map[string]any) (*parser, error) {
 			p.issue(id, "%s %s is not part of a %s AI gateway; it is not represented in the Spec", av, kind, target)
 		}
 	}
+	p.readKeySource()
+	p.unusedConfigMaps()
 	p.attachToBackends(onBackends, backends, routes)
 	for _, r := range routes {
 		p.route(r, backends, policies[r.Name])
@@ -245,10 +254,18 @@ type parser struct {
 	// backendRouteTypes are those of each backend object, by its name (nil:
 	// the object has none).
 	backendRouteTypes map[string]map[string]string
-	// clientKeys are the API keys of each client-keys Secret, by its name.
+	// clientKeys are the API keys of each client-keys Secret generate
+	// writes, by its name, as the Spec carries them.
 	clientKeys map[string][]spec.APIKey
-	// clientsFrom is the policy the Spec's clients were read from.
-	clientsFrom string
+	// keyObjects are the Secrets, and the ConfigMaps other than the
+	// rate-limit service's, that API keys may be read from.
+	keyObjects []keyObject
+	// clientsFrom is the policy the Spec's clients were read from, in
+	// namespace clientsNamespace; keySource is where its API keys are.
+	clientsFrom, clientsNamespace string
+	keySource                     *dataplane.KeySource
+	// keys are the API keys keySource reads, as agentgateway reads them.
+	keys []dataplane.ClientKey
 	// extensions are the rate-limit services of extension objects, by name;
 	// extension is the one the policies name.
 	extensions map[string]*spec.RateLimitService
@@ -263,11 +280,7 @@ func readClientKeys(s *corev1.Secret) ([]spec.APIKey, bool) {
 	if len(s.StringData)+len(s.Data) == 0 {
 		return nil, false
 	}
-	values := map[string]string{}
-	for k, v := range s.Data {
-		values[k] = string(v)
-	}
-	maps.Copy(values, s.StringData)
+	values := secretStrings(s)
 	var keys []spec.APIKey
 	for _, name := range slices.Sorted(maps.Keys(values)) {
 		k, ok := dataplane.ParseClientKeyEntry(name, values[name])
@@ -279,23 +292,38 @@ func readClientKeys(s *corev1.Secret) ([]spec.APIKey, bool) {
 	return keys, true
 }
 
+// keyObject is a Secret or ConfigMap of the manifests, with its data as
+// strings (a Secret's data decoded, its stringData over it).
+type keyObject struct {
+	kind, namespace, name string
+	labels                map[string]string
+	data                  map[string]string
+	used                  bool // a policy reads API keys from it
+}
+
+func secretStrings(s *corev1.Secret) map[string]string {
+	values := map[string]string{}
+	for k, v := range s.Data {
+		values[k] = string(v)
+	}
+	maps.Copy(values, s.StringData)
+	return values
+}
+
 // clientsOf takes the Spec's clients and rate-limit service from a policy
-// that sets them; the Spec has one of each for every route.
-func (p *parser) clientsOf(id string, pp dataplane.ParsedPolicy) {
+// in namespace ns that sets them; the Spec has one of each for every
+// route, so policies that check clients differently are refused.
+func (p *parser) clientsOf(id, ns string, pp dataplane.ParsedPolicy) {
 	s := &p.g.Spec
 	if c := pp.Clients; c != nil {
-		if pp.ClientKeys != "" {
-			keys, ok := p.clientKeys[pp.ClientKeys]
-			if !ok {
-				p.issue(id, "its API keys are in Secret %s, which is not among the manifests (or holds literal keys); not represented", pp.ClientKeys)
-			}
-			c.APIKeys = keys
-		}
 		switch {
 		case s.Clients == nil:
-			s.Clients, p.clientsFrom = c, id
-		case !sameJSON(s.Clients, c):
+			s.Clients, p.clientsFrom, p.clientsNamespace, p.keySource = c, id, ns, pp.KeySource
+		case !sameJSON(s.Clients, c) || !sameJSON(p.keySource, pp.KeySource) || pp.KeySource != nil && p.clientsNamespace != ns:
 			p.issue(id, "its client checks differ from %s's; the Spec has one set for every route, %s's", p.clientsFrom, p.clientsFrom)
+			// Serving the one set on every route would let through callers
+			// this policy's checks refuse.
+			p.accessControls = append(p.accessControls, fmt.Sprintf("%s client checks that differ from %s's", id, p.clientsFrom))
 		}
 	}
 	if r := pp.RateLimitService; r != nil {
@@ -306,6 +334,56 @@ func (p *parser) clientsOf(id string, pp dataplane.ParsedPolicy) {
 			p.issue(id, "names rate-limit service extension %s; the Spec has one service (%s)", pp.Extension, p.extension)
 		}
 		p.extension = pp.Extension
+	}
+}
+
+// readKeySource reads the API keys of the policy the Spec's clients come
+// from: every key of the Secrets or ConfigMaps it selects in its
+// namespace, as agentgateway reads them (p.keys), and those the Spec can
+// carry (generate's own Secret) into the Spec. Keys that are not among the
+// manifests are refused, not served open.
+func (p *parser) readKeySource() {
+	src := p.keySource
+	if src == nil {
+		return
+	}
+	id, ns := p.clientsFrom, p.clientsNamespace
+	found := false
+	for i := range p.keyObjects {
+		o := &p.keyObjects[i]
+		if o.namespace != ns || !src.Matches(o.kind, o.name, o.labels) {
+			continue
+		}
+		found, o.used = true, true
+		where := o.name
+		if o.namespace != "" {
+			where = o.namespace + "/" + o.name
+		}
+		keys, problems := dataplane.ReadClientKeys(o.kind, where, o.data)
+		for _, msg := range problems {
+			p.issue(id, "%s", msg)
+		}
+		p.keys = append(p.keys, keys...)
+	}
+	switch {
+	case !found:
+		p.accessControls = append(p.accessControls, fmt.Sprintf("%s traffic.apiKeyAuthentication: its keys (%s) are not among the manifests", id, src))
+	case len(p.keys) == 0:
+		p.accessControls = append(p.accessControls, fmt.Sprintf("%s traffic.apiKeyAuthentication: its keys (%s) hold no key agentgateway accepts", id, src))
+	}
+	if keys, ok := p.clientKeys[src.Name]; found && ok && src.Kind == dataplane.KeySourceSecret && src.Name != "" {
+		p.g.Spec.Clients.APIKeys = keys
+	} else {
+		p.issue(id, "its API keys (%s) are not ones kubelb-ai writes (literal keys, other entries or a selector); the Spec does not carry them", src)
+	}
+}
+
+// unusedConfigMaps notes the ConfigMaps no policy reads API keys from.
+func (p *parser) unusedConfigMaps() {
+	for _, o := range p.keyObjects {
+		if o.kind == dataplane.KeySourceConfigMap && !o.used {
+			p.issue(o.kind+"/"+o.name, "a ConfigMap other than the rate-limit service's %s is not represented", dataplane.RateLimitConfigName)
+		}
 	}
 }
 

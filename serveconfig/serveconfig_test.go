@@ -172,3 +172,63 @@ spec:
 		}
 	}
 }
+
+// Caller checks the Spec cannot carry, or that serve would loosen, refuse
+// the manifests: keys that are not among them, denying rules, mismatched
+// modes, keys read from elsewhere, routes checked differently.
+func TestLoadRefusesLoosenedCallerChecks(t *testing.T) {
+	policy := func(name, traffic string) string {
+		return `apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayPolicy
+metadata: {name: ` + name + `, namespace: kubelb}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: openai}]
+  traffic:
+` + traffic
+	}
+	const keys = `apiVersion: v1
+kind: Secret
+metadata: {name: keys, namespace: kubelb, labels: {team: ml}}
+stringData: {app: sk-app}
+`
+	for _, tc := range []struct {
+		name, target, manifests, want string
+	}{
+		{"Secret absent", "agentgateway", policy("auth", "    apiKeyAuthentication: {mode: Strict, secretRef: {name: keys}}\n"),
+			"AgentgatewayPolicy/auth traffic.apiKeyAuthentication: its keys (Secret keys) are not among the manifests"},
+		{"selector matching nothing", "agentgateway", policy("auth", "    apiKeyAuthentication: {secretSelector: {matchLabels: {team: ops}}}\n") + "---\n" + keys,
+			"AgentgatewayPolicy/auth traffic.apiKeyAuthentication: its keys (Secrets labelled team=ops) are not among the manifests"},
+		{"authorization Deny", "agentgateway", policy("auth", "    authorization: {action: Deny, policy: {matchExpressions: [\"request.headers['x-team'] == 'ml'\"]}}\n"),
+			"AgentgatewayPolicy/auth traffic.authorization: action Deny"},
+		{"authorization Require", "agentgateway", policy("auth", "    authorization: {action: Require, policy: {matchExpressions: [\"request.headers['x-team'] == 'ml'\"]}}\n"),
+			"AgentgatewayPolicy/auth traffic.authorization: action Require"},
+		{"modes differ", "agentgateway", policy("auth", "    apiKeyAuthentication: {mode: Optional, secretRef: {name: keys}}\n    jwtAuthentication: {mode: Strict, providers: [{issuer: i, jwks: {inline: '{\"keys\":[]}'}}]}\n") + "---\n" + keys,
+			"AgentgatewayPolicy/auth traffic.apiKeyAuthentication and jwtAuthentication: different modes (Optional, Strict)"},
+		{"key in a query parameter", "agentgateway", policy("auth", "    apiKeyAuthentication: {secretRef: {name: keys}, location: {queryParameter: {name: key}}}\n") + "---\n" + keys,
+			"AgentgatewayPolicy/auth traffic.apiKeyAuthentication: keys read from other than a whole header"},
+		{"policies differ", "agentgateway", policy("auth", "    apiKeyAuthentication: {secretRef: {name: keys}}\n") + "---\n" + keys + "---\n" +
+			policy("auth2", "    authorization: {policy: {matchExpressions: [\"request.headers['x-team'] == 'ml'\"]}}\n"),
+			"AgentgatewayPolicy/auth2 client checks that differ from AgentgatewayPolicy/auth's"},
+		{"rbac Deny", "kgateway-v2.1", `apiVersion: gateway.kgateway.dev/v1alpha1
+kind: TrafficPolicy
+metadata: {name: auth, namespace: kubelb}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: openai}]
+  rbac: {action: Deny, policy: {matchExpressions: ["request.headers['x-team'] == 'ml'"]}}
+`, "TrafficPolicy/auth rbac action Deny"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			extra := t.TempDir() + "/auth.yaml"
+			if err := os.WriteFile(extra, []byte(tc.manifests), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, _, err := load(t, []string{"../testdata/golden/" + tc.target + "/single-openai.yaml", extra}, "")
+			if err == nil || !strings.Contains(err.Error(), "serve does not enforce ") || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v\nwant it to refuse %q", err, tc.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "sk-app") {
+				t.Errorf("the error holds a key: %v", err)
+			}
+		})
+	}
+}
