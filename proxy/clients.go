@@ -2,11 +2,12 @@ package proxy
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
 	"strings"
 
+	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/proxy/auth"
 	"github.com/kubelb-ai/kubelb-ai/proxy/expr"
 	"github.com/kubelb-ai/kubelb-ai/spec"
@@ -41,14 +42,18 @@ func varsOf(r *http.Request) *expr.Vars {
 	return expr.NewVars(r, r.RemoteAddr)
 }
 
-// clientGate is the check of who may call every route: the Spec's API keys
-// (their values from the environment through opts.Lookup, or their
-// digests), its JWT issuer (the key set inline, or fetched from the
-// Service --upstream maps) and its allow rules. nil when the Spec has none.
-func clientGate(s *spec.Spec, opts Options) (*clientCheck, error) {
+// clientGate is the check of who may call every route: the manifests' API
+// keys (keys, or else the Spec's), their ${VAR} markers filled from the
+// environment through opts.Lookup; the Spec's JWT issuer (the key set
+// inline, or fetched from the Service --upstream maps) and allow rules.
+// nil when there is nothing to check. Literal keys are named in warnings.
+func clientGate(s *spec.Spec, keys []dataplane.ClientKey, opts Options) (*clientCheck, []string, error) {
 	c := s.Clients
-	if c == nil || !c.Authenticates() && len(c.Allow) == 0 {
-		return nil, nil
+	if keys == nil && c != nil {
+		keys = specKeys(c.APIKeys)
+	}
+	if c == nil || len(keys) == 0 && c.JWT == nil && len(c.Allow) == 0 {
+		return nil, nil, nil
 	}
 	mode := c.Mode
 	if mode == "" {
@@ -56,7 +61,8 @@ func clientGate(s *spec.Spec, opts Options) (*clientCheck, error) {
 	}
 	cfg := auth.Config{Allow: c.Allow, HTTPClient: opts.Client}
 	headers := []string{"Authorization"}
-	if len(c.APIKeys) > 0 {
+	var warnings []string
+	if len(keys) > 0 {
 		cfg.KeyMode = mode
 		if c.Header != "" {
 			cfg.KeyLocation = auth.Location{Header: c.Header}
@@ -66,22 +72,16 @@ func clientGate(s *spec.Spec, opts Options) (*clientCheck, error) {
 		if lookup == nil {
 			lookup = func(string) (string, bool) { return "", false }
 		}
-		for _, k := range c.APIKeys {
-			md := maps.Clone(k.Metadata)
-			if md == nil {
-				md = map[string]string{}
-			}
-			md["client"] = k.Name // as generate writes it in the key's Secret entry
-			key := auth.Key{Hash: k.Hash, Metadata: map[string]any{}}
-			for f, v := range md {
-				key.Metadata[f] = v
-			}
-			if k.Env != "" {
-				v, ok := lookup(k.Env)
-				if !ok || strings.TrimSpace(v) == "" {
-					return nil, fmt.Errorf("client %s: its API key is read from $%s, which is not set", k.Name, k.Env)
+		for _, k := range keys {
+			key := auth.Key{Value: k.Value, Hash: k.Hash, Metadata: celValues(k.Metadata)}
+			if env, ok := dataplane.ParseEnvMarker(k.Value); ok {
+				v, set := lookup(env)
+				if !set || strings.TrimSpace(v) == "" {
+					return nil, nil, fmt.Errorf("the API key in %s is read from $%s, which is not set", k.Source, env)
 				}
 				key.Value = v
+			} else if k.Value != "" {
+				warnings = append(warnings, fmt.Sprintf("the API key in %s is written in the manifests: serve accepts it as the cluster would; keep keys in the environment (${VAR}) or as sha256 digests", k.Source))
 			}
 			cfg.Keys = append(cfg.Keys, key)
 		}
@@ -93,7 +93,7 @@ func clientGate(s *spec.Spec, opts Options) (*clientCheck, error) {
 			name, _, _, ok := spec.ServiceAddress(j.JWKS.Service)
 			base := opts.Upstreams[name]
 			if !ok || base == nil {
-				return nil, fmt.Errorf("the JWT issuer's key set is served by Service %s, which has no local address: give one with --upstream %s=URL", j.JWKS.Service, name)
+				return nil, nil, fmt.Errorf("the JWT issuer's key set is served by Service %s, which has no local address: give one with --upstream %s=URL", j.JWKS.Service, name)
 			}
 			p.JWKSURL = strings.TrimSuffix(base.String(), "/") + "/" + strings.TrimPrefix(j.JWKS.Path, "/")
 		}
@@ -101,9 +101,60 @@ func clientGate(s *spec.Spec, opts Options) (*clientCheck, error) {
 	}
 	g, err := auth.New(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("spec.clients: %w", err)
+		return nil, nil, fmt.Errorf("spec.clients: %w", err)
 	}
-	return &clientCheck{gate: g, headers: headers}, nil
+	return &clientCheck{gate: g, headers: headers}, warnings, nil
+}
+
+// specKeys are the Spec's API keys as their Secret entries hold them:
+// the variable's marker or the digest, and the name as client metadata.
+func specKeys(keys []spec.APIKey) []dataplane.ClientKey {
+	var out []dataplane.ClientKey
+	for _, k := range keys {
+		md := map[string]any{}
+		for f, v := range dataplane.ClientMetadata(k) {
+			md[f] = v
+		}
+		ck := dataplane.ClientKey{Hash: k.Hash, Metadata: md, Source: "spec.clients.apiKeys " + k.Name}
+		if k.Env != "" {
+			ck.Value = "${" + k.Env + "}"
+		}
+		out = append(out, ck)
+	}
+	return out
+}
+
+// celValues are metadata values as CEL takes them: JSON numbers as
+// integers where they are whole, else floats.
+func celValues(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = celValue(v)
+	}
+	return out
+}
+
+func celValue(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		if i, err := v.Int64(); err == nil {
+			return i
+		}
+		f, _ := v.Float64()
+		return f
+	case map[string]any:
+		return celValues(v)
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = celValue(e)
+		}
+		return out
+	}
+	return v
 }
 
 // clientCheck is the gate with the headers it may take off a request.

@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -200,4 +202,37 @@ func clientKeyEnv(lookup func(string) (string, bool), k string) (string, bool) {
 		return bobKey, true
 	}
 	return lookup(k)
+}
+
+// Keys as hand-written manifests hold them: a plain literal entry, and a
+// digest with metadata (agentgateway v1.4.1's keyHash), both accepted, and
+// the literal named in a warning.
+func TestClientKeysFromHandWrittenSecret(t *testing.T) {
+	g := clientsSpec(t, "", `apiKey.tier == "free" || !has(apiKey.tier)`)
+	maps := renderMaps(t, g)
+	sum := sha256.Sum256([]byte(bobKey))
+	for _, m := range maps {
+		if m["kind"] == "Secret" && m["metadata"].(map[string]any)["name"] == "ai-gateway-client-keys" {
+			m["stringData"] = map[string]any{
+				"alice": aliceKey,
+				"bob":   `{"keyHash":"sha256:` + hex.EncodeToString(sum[:]) + `","metadata":{"client":"bob","tier":"free","n":3}}`,
+			}
+		}
+	}
+	cfg, err := buildObjs(maps, Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Lookup: func(string) (string, bool) { return "sk", true }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := strings.Join(cfg.Warnings, "\n"); !strings.Contains(w, "is written in the manifests") || strings.Contains(w, aliceKey) {
+		t.Errorf("warnings: %s", w)
+	}
+	oa := fakeprovider.New(t, fakeprovider.OpenAI, "sk")
+	an := fakeprovider.New(t, fakeprovider.Anthropic, "sk")
+	base, _, _ := serveMapsWith(t, maps, map[string]*fakeprovider.Server{"openai": oa, "anthropic": an}, nil)
+	url := base + "/openai/v1/chat/completions"
+	for key, want := range map[string]int{aliceKey: http.StatusOK, bobKey: http.StatusOK, "sk-other": http.StatusUnauthorized} {
+		if got := sendWith(t, url, chat, map[string]string{"Authorization": "Bearer " + key}); got.status != want {
+			t.Errorf("key %.8s...: %d, want %d", key, got.status, want)
+		}
+	}
 }

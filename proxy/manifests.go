@@ -34,6 +34,9 @@ type Manifests struct {
 	// the manifests' ConfigMap holds it (nil: the one generate renders for
 	// the Spec), evaluated here when no service is mapped.
 	RateLimitConfig []byte
+	// ClientKeys are the API keys the manifests' client checks accept, as
+	// their Secrets and ConfigMaps hold them (nil: the Spec's).
+	ClientKeys []dataplane.ClientKey
 }
 
 // routeTypes are the route types of backend b of Spec route r, in the

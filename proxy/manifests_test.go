@@ -11,5 +11,5 @@ func buildObjs(objs []map[string]any, opts Options) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Build(Manifests{Spec: in.Gateway, Gateway: in.GatewayObject, Routes: in.HTTPRoutes, RouteTypes: in.RouteTypes, LiteralKey: in.LiteralKey, CORS: in.CORS}, opts)
+	return Build(Manifests{Spec: in.Gateway, Gateway: in.GatewayObject, Routes: in.HTTPRoutes, RouteTypes: in.RouteTypes, LiteralKey: in.LiteralKey, CORS: in.CORS, ClientKeys: in.ClientKeys}, opts)
 }

@@ -195,7 +195,7 @@ func Build(m Manifests, opts Options) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	clients, err := clientGate(&g.Spec, opts)
+	clients, keyWarnings, err := clientGate(&g.Spec, m.ClientKeys, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -230,6 +230,7 @@ func Build(m Manifests, opts Options) (*Config, error) {
 	}
 	cfg.Summary["listeners"] = listenerSummary
 	cfg.Warnings = append(localWarnings(routes, chains, opts.Upstreams, listenerSummary), literals...)
+	cfg.Warnings = append(cfg.Warnings, keyWarnings...)
 	var ups []any
 	for name, ch := range chains {
 		var us []any

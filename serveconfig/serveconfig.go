@@ -57,7 +57,7 @@ func Load(ctx context.Context, m *cluster.Manifests, opts proxy.Options, log *sl
 		return nil, fmt.Errorf("serve does not enforce %s yet, and will not serve without them: the cluster would refuse callers serve lets through", strings.Join(in.AccessControls, ", "))
 	}
 	cfg, err := proxy.Build(proxy.Manifests{Spec: in.Gateway, Gateway: in.GatewayObject, Routes: in.HTTPRoutes,
-		RouteTypes: in.RouteTypes, LiteralKey: in.LiteralKey, CORS: in.CORS, RateLimitConfig: rateLimitConfig(objs)}, opts)
+		RouteTypes: in.RouteTypes, LiteralKey: in.LiteralKey, CORS: in.CORS, RateLimitConfig: rateLimitConfig(objs), ClientKeys: in.ClientKeys}, opts)
 	if err != nil {
 		return nil, err
 	}
