@@ -56,6 +56,13 @@ func serveWithFakes(t *testing.T, target string, kinds map[string]fakeprovider.K
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveGateway(t, g, ups, keys), fakes
+}
+
+// serveGateway serves g's manifests, as rendered and imported again, with
+// upstreams ups and the environment keys; it returns the listener's URL.
+func serveGateway(t *testing.T, g *spec.AIGateway, ups map[string]*url.URL, keys map[string]string) string {
+	t.Helper()
 	objs, err := generate.Render(g)
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +79,8 @@ func serveWithFakes(t *testing.T, target string, kinds map[string]fakeprovider.K
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := proxy.Build(proxy.Manifests{Spec: in.Gateway, Gateway: in.GatewayObject, Routes: in.HTTPRoutes, RouteTypes: in.RouteTypes, LiteralKey: in.LiteralKey, CORS: in.CORS}, proxy.Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: ups,
+	cfg, err := proxy.Build(proxy.Manifests{Spec: in.Gateway, Gateway: in.GatewayObject, Routes: in.HTTPRoutes, RouteTypes: in.RouteTypes, LiteralKey: in.LiteralKey, CORS: in.CORS,
+		ClientKeys: in.ClientKeys}, proxy.Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: ups,
 		Lookup: func(k string) (string, bool) { v, ok := keys[k]; return v, ok }})
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +97,7 @@ func serveWithFakes(t *testing.T, target string, kinds map[string]fakeprovider.K
 			t.Error(err)
 		}
 	})
-	return "http://" + (<-addrs)["http"], fakes
+	return "http://" + (<-addrs)["http"]
 }
 
 // The OpenAI SDK through serve to providers that speak other formats
