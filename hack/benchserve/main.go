@@ -46,6 +46,8 @@ import (
 const (
 	key       = "sk-bench-0123456789abcdef"
 	clientKey = "sk-client-not-the-key"
+	// aliceKey is a client's key of the gateway (its API-key check).
+	aliceKey = "sk-gateway-client-alice-0123456789"
 	events    = 23 // SSE events per streamed answer, then [DONE]
 )
 
@@ -141,6 +143,39 @@ func main() {
 	paths = append(paths, &path{name: "kubelb-ai serve", url: "http://" + serveAddr + "/openai/v1/chat/completions", header: auth(clientKey), proc: serve},
 		&path{name: "kubelb-ai serve, translated to Anthropic", url: "http://" + serveAddr + "/anthropic/v1/chat/completions", header: auth(clientKey), proc: serve},
 		&path{name: "kubelb-ai serve, Responses translated to Anthropic", url: "http://" + serveAddr + "/anthropic/v1/responses", header: auth(clientKey), proc: serve, api: responsesAPI})
+
+	// The same route behind client checks and limits, one serve each so
+	// that each differs from the plain one by that alone: an API key
+	// (agentgateway's apiKeyAuthentication), a local request limit, and the
+	// same limit global, counted in Redis.
+	genServe := func(name string, genArgs, serveArgs []string) *exec.Cmd {
+		dir := filepath.Join(tmp, name)
+		gen := exec.Command(kubelbAI, append([]string{"generate", "--provider", "openai", "--target", "agentgateway", "--output-dir", dir}, genArgs...)...)
+		if b, err := gen.CombinedOutput(); err != nil {
+			fatalf("generate %s: %v\n%s", name, err, b)
+		}
+		addr := freeAddr()
+		proc := start([]string{"OPENAI_API_KEY=" + key, "ALICE_KEY=" + aliceKey}, append([]string{kubelbAI, "serve", "-f", dir, "--listen", "http=" + addr,
+			"--admin", freeAddr(), "--upstream", "openai=http://" + mockAddr}, serveArgs...)...)
+		h := auth(clientKey)
+		if name == "api-key" {
+			h = auth(aliceKey)
+		}
+		paths = append(paths, &path{name: "kubelb-ai serve, " + strings.ReplaceAll(name, "-", " "), url: "http://" + addr + "/openai/v1/chat/completions", header: h, proc: proc})
+		return proc
+	}
+	genServe("api-key", []string{"--client-key", "alice=ALICE_KEY"}, nil)
+	const unreachable = "1000000000/hour" // a limit that counts every request and refuses none
+	genServe("local-limit", []string{"--rate-limit", unreachable}, nil)
+	if redisServer, err := exec.LookPath("redis-server"); err == nil {
+		redisAddr := freeAddr()
+		_, port, _ := net.SplitHostPort(redisAddr)
+		start(nil, redisServer, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+		waitListening(redisAddr)
+		genServe("global-limit-in-Redis", []string{"--rate-limit", unreachable, "--limit-scope", "global"}, []string{"--rate-limit-redis", redisAddr})
+	} else {
+		logf("redis-server is not on PATH (make ratelimit-tools installs it): the global-limit row is left out")
+	}
 
 	if *portkey != "" {
 		pkAddr := freeAddr()
@@ -256,6 +291,18 @@ func main() {
 	fmt.Fprintf(&b, "\nkubelb-ai serve CPU/request vs the bare reverse proxy: %.2fx (median of the rounds' ratios; goal <= 1.2)\n", ratio("kubelb-ai serve", "httputil.ReverseProxy"))
 	fmt.Fprintf(&b, "kubelb-ai serve CPU/request, translated to Anthropic vs passthrough: %.2fx (goal <= 1.3)\n", ratio("kubelb-ai serve, translated to Anthropic", "kubelb-ai serve"))
 	fmt.Fprintf(&b, "kubelb-ai serve CPU/request, Responses translated to Anthropic vs passthrough: %.2fx (goal <= 1.3)\n", ratio("kubelb-ai serve, Responses translated to Anthropic", "kubelb-ai serve"))
+	fmt.Fprintf(&b, "kubelb-ai serve CPU/request, with an API-key check vs without: %.3fx (goal <= 1.05)\n", ratio("kubelb-ai serve, api key", "kubelb-ai serve"))
+	if _, ok := results["kubelb-ai serve, global limit in Redis"]; ok {
+		diff := func(a, b string) time.Duration {
+			var v []time.Duration
+			for i := range results[a] {
+				v = append(v, results[a][i].p50c1-results[b][i].p50c1)
+			}
+			slices.Sort(v)
+			return v[len(v)/2]
+		}
+		fmt.Fprintf(&b, "kubelb-ai serve p50 c=1, a global limit in Redis vs a local one: +%s ms (goal <= 0.2)\n", ms(diff("kubelb-ai serve, global limit in Redis", "kubelb-ai serve, local limit")))
+	}
 	for _, p := range paths {
 		if strings.HasPrefix(p.name, "Portkey") {
 			ours := "kubelb-ai serve"
