@@ -2,6 +2,7 @@ package quota
 
 import (
 	"context"
+	"errors"
 	"math"
 	"net"
 	"reflect"
@@ -153,6 +154,35 @@ func TestMemoryDropsEndedWindows(t *testing.T) {
 	m.store.mu.Unlock()
 	if n != 1 {
 		t.Errorf("%d counters kept after %d one-second windows, want 1 (the current)", n, sweepEvery)
+	}
+}
+
+// Distinct key values are counters; past the bound a new one is an error
+// (the failure mode decides), known ones still count, and once their
+// windows end there is room again.
+func TestMemoryCountersBounded(t *testing.T) {
+	cfg := mustParse(t, "domain: d\ndescriptors:\n- key: k\n  rate_limit: {unit: minute, requests_per_unit: 5}\n")
+	clock := &fakeClock{t: time.Unix(6000, 0)}
+	m := NewMemory(cfg, clock.now)
+	m.store.max = 3
+	ask := func(v string) error {
+		_, err := m.ShouldRateLimit(context.Background(), "d", [][]Entry{{{"k", v}}}, 1)
+		return err
+	}
+	for _, v := range []string{"a", "b", "c"} {
+		if err := ask(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ask("d"); !errors.Is(err, errTooManyCounters) {
+		t.Errorf("a fourth counter: err = %v", err)
+	}
+	if err := ask("a"); err != nil {
+		t.Errorf("a known counter past the bound: %v", err)
+	}
+	clock.set(time.Unix(6060, 0))
+	if err := ask("d"); err != nil {
+		t.Errorf("after the window ended: %v", err)
 	}
 }
 

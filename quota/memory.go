@@ -2,6 +2,7 @@ package quota
 
 import (
 	"context"
+	"errors"
 	"sync"
 )
 
@@ -15,7 +16,7 @@ type Memory struct {
 // NewMemory returns an engine for cfg whose windows follow clock (nil:
 // time.Now).
 func NewMemory(cfg *Config, clock Clock) *Memory {
-	m := &memoryCounters{counts: map[string]memoryCount{}}
+	m := &memoryCounters{counts: map[string]memoryCount{}, max: maxCounters}
 	e := newEvaluator(cfg, clock, m)
 	m.clock = e.clock
 	return &Memory{evaluator: e, store: m}
@@ -23,6 +24,7 @@ func NewMemory(cfg *Config, clock Clock) *Memory {
 
 type memoryCounters struct {
 	clock Clock
+	max   int
 
 	mu     sync.Mutex
 	counts map[string]memoryCount
@@ -37,14 +39,27 @@ type memoryCount struct {
 // sweepEvery bounds the work of dropping ended windows' counters.
 const sweepEvery = 1024
 
+// maxCounters bounds the counters one process keeps (a few tens of MiB):
+// every distinct key value (a header a client chooses, say) is a counter,
+// and without a bound a client could grow the map until the window ends.
+// Past it a request gets no answer, and the limit's failure mode decides.
+const maxCounters = 1 << 18
+
+// errTooManyCounters is the in-process engine out of room.
+var errTooManyCounters = errors.New("the in-process rate-limit engine holds too many counters (distinct limit keys in the current windows); use a rate-limit service or --rate-limit-redis for this many")
+
 func (m *memoryCounters) incr(_ context.Context, keys []string, hits []uint64, ttl []int64) ([]uint64, error) {
 	now := m.clock().Unix()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.calls++; m.calls%sweepEvery == 0 {
-		for k, c := range m.counts {
-			if c.expires <= now {
-				delete(m.counts, k)
+		m.sweep(now)
+	}
+	if len(m.counts)+len(keys) > m.max {
+		m.sweep(now)
+		for _, k := range keys {
+			if _, ok := m.counts[k]; !ok && len(m.counts) >= m.max {
+				return nil, errTooManyCounters
 			}
 		}
 	}
@@ -61,4 +76,13 @@ func (m *memoryCounters) incr(_ context.Context, keys []string, hits []uint64, t
 		out[i] = c.n
 	}
 	return out, nil
+}
+
+// sweep drops the counters of windows that have ended.
+func (m *memoryCounters) sweep(now int64) {
+	for k, c := range m.counts {
+		if c.expires <= now {
+			delete(m.counts, k)
+		}
+	}
 }
