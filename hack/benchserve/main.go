@@ -48,7 +48,7 @@ const (
 	clientKey = "sk-client-not-the-key"
 	// aliceKey is a client's key of the gateway (its API-key check).
 	aliceKey = "sk-gateway-client-alice-0123456789"
-	events    = 23 // SSE events per streamed answer, then [DONE]
+	events   = 23 // SSE events per streamed answer, then [DONE]
 )
 
 var (
