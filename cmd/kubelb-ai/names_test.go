@@ -55,7 +55,7 @@ func TestEveryNameFlagRefusesUnknownNames(t *testing.T) {
 		"kubeconfig", "context", "cluster", "user", "token", "server", "tls-server-name", "request-timeout", "client-key",
 		"client-certificate", "certificate-authority", "cache-dir", "as", "as-group", "as-uid", "as-user-extra",
 		"client-key-hash", "client-key-header", "jwt-issuer", "jwt-audience", "jwt-jwks", "allow", "limit-key",
-		"rate-limit-service", "rate-limit-domain"}
+		"rate-limit-service", "rate-limit-domain", "rate-limit-redis"}
 	// import's -o is the file to write.
 	pathOutput := map[string]bool{"import": true}
 
