@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -73,7 +72,7 @@ func clientGate(s *spec.Spec, keys []dataplane.ClientKey, opts Options) (*client
 			lookup = func(string) (string, bool) { return "", false }
 		}
 		for _, k := range keys {
-			key := auth.Key{Value: k.Value, Hash: k.Hash, Metadata: celValues(k.Metadata)}
+			key := auth.Key{Value: k.Value, Hash: k.Hash, Metadata: k.Metadata} // CEL takes JSON numbers as they are (expr)
 			if env, ok := dataplane.ParseEnvMarker(k.Value); ok {
 				v, set := lookup(env)
 				if !set || strings.TrimSpace(v) == "" {
@@ -122,39 +121,6 @@ func specKeys(keys []spec.APIKey) []dataplane.ClientKey {
 		out = append(out, ck)
 	}
 	return out
-}
-
-// celValues are metadata values as CEL takes them: JSON numbers as
-// integers where they are whole, else floats.
-func celValues(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = celValue(v)
-	}
-	return out
-}
-
-func celValue(v any) any {
-	switch v := v.(type) {
-	case json.Number:
-		if i, err := v.Int64(); err == nil {
-			return i
-		}
-		f, _ := v.Float64()
-		return f
-	case map[string]any:
-		return celValues(v)
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = celValue(e)
-		}
-		return out
-	}
-	return v
 }
 
 // clientCheck is the gate with the headers it may take off a request.
