@@ -101,6 +101,10 @@ fuzz: ## run every fuzz target for FUZZTIME each (failures land in testdata/fuzz
 	$(GO) test -run '^$$' -fuzz '^FuzzMasker$$' -fuzztime $(FUZZTIME) ./proxy/guard
 	$(GO) test -run '^$$' -fuzz '^FuzzGuardReject$$' -fuzztime $(FUZZTIME) ./proxy
 	$(GO) test -run '^$$' -fuzz '^FuzzStream$$' -fuzztime $(FUZZTIME) ./proxy/redact
+	$(GO) test -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime $(FUZZTIME) ./proxy/auth
+	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME) ./proxy/expr
+	$(GO) test -run '^$$' -fuzz '^FuzzParseConfig$$' -fuzztime $(FUZZTIME) ./quota
+	$(GO) test -run '^$$' -fuzz '^FuzzParseClientKey$$' -fuzztime $(FUZZTIME) ./dataplane
 
 bench-generate: build ## wall time of `version` and a 10-provider `generate`, median of repeated runs
 	$(GO) run ./hack/benchcmd -runs 41 -out $(BIN)/bench-generate.txt -- $(BIN)/kubelb-ai
