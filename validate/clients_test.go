@@ -187,3 +187,23 @@ spec:
 		t.Errorf("got\n%s\nwant\n%s\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), findingsText(r))
 	}
 }
+
+// token-limit-no-usage reports exactly the token limits on routes with no
+// backend reporting usage (the fixture's comment lists the cases), at the
+// limit's field; the fixture is otherwise valid.
+func TestTokenLimitNoUsage(t *testing.T) {
+	const fix = " [token-limit-no-usage] fix: limit requests instead (requests: on a local limit, unit: Requests on a descriptor), or map the paths to a route type the gateway parses (e.g. Completions, Messages, Responses) instead of Passthrough"
+	want := []string{
+		"lint-token-usage.yaml:96:16: warning: this limit counts LLM tokens, but no backend of route to-plain reports token usage (Service kubelb/plain is no LLM backend): the limit never counts anything" + fix +
+			" @ AgentgatewayPolicy kubelb/plain-tokens spec.traffic.rateLimit.local[0].tokens",
+		"lint-token-usage.yaml:125:11: warning: this limit counts LLM tokens, but no backend of route to-mcp-and-pass reports token usage (AgentgatewayBackend kubelb/mcp has no spec.ai, so it is no LLM backend; AgentgatewayBackend kubelb/pass maps every path to Passthrough (spec.policies.ai.routes), which agentgateway forwards without parsing): the limit never counts anything" + fix +
+			" @ AgentgatewayPolicy kubelb/global-tokens spec.traffic.rateLimit.global.descriptors[1].unit",
+	}
+	got := findingsOf(t, templates.Agentgateway, "v1.4.1", "lint-token-usage.yaml", RuleTokenNoUsage)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if errs := findingsOf(t, templates.Agentgateway, "v1.4.1", "lint-token-usage.yaml", RuleSchema, RuleUnknownField, RuleCEL); len(errs) > 0 {
+		t.Errorf("fixture findings:\n%s", strings.Join(errs, "\n"))
+	}
+}
