@@ -207,3 +207,19 @@ func TestTokenLimitNoUsage(t *testing.T) {
 		t.Errorf("fixture findings:\n%s", strings.Join(errs, "\n"))
 	}
 }
+
+// The kgateway v2.1 forms of rate-limit-fail-closed and
+// rate-limit-descriptor report exactly their fixture's positive cases (its
+// comment lists them); the fixture is otherwise valid.
+func TestClientLintKgateway(t *testing.T) {
+	want := []string{
+		"lint-kgateway-ratelimit.yaml:50:5: warning: failOpen: false with rate-limit Service kubelb/ratelimit run by one replica (Deployment ratelimit): while that pod restarts every request this limit covers fails [rate-limit-fail-closed] fix: run at least 2 replicas of Deployment ratelimit, or set failOpen: true (the default) @ GatewayExtension kubelb/rl-closed spec.rateLimit.failOpen",
+		"lint-kgateway-ratelimit.yaml:119:9" + fmt.Sprintf(descMsg, `[route="gemini"]`) + " @ TrafficPolicy kubelb/unknown-route spec.rateLimit.global.descriptors[0]",
+		"lint-kgateway-ratelimit.yaml:130:9" + fmt.Sprintf(descMsg, `[route="mistral", x-client=<expression>]`) + " @ TrafficPolicy kubelb/wrong-header spec.rateLimit.global.descriptors[0]",
+		"lint-kgateway-ratelimit.yaml:142:7" + fmt.Sprintf(descMsg, `[route="openai", path=<expression>]`) + " @ TrafficPolicy kubelb/two-descriptors spec.rateLimit.global.descriptors",
+	}
+	got := findingsOf(t, templates.KgatewayV21, "", "lint-kgateway-ratelimit.yaml", RuleFailClosedSingle, RuleDescriptorMatch, RuleSchema, RuleUnknownField, RuleCEL)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
