@@ -93,18 +93,19 @@ func (a agentgateway) ObjectClients(kind string, spec map[string]any) (PolicyCli
 
 // agwNoTokenUsage says why agentgateway learns no token usage of a
 // backend's traffic, or "". In v1.4.1 token limits count only on the AI
-// route types it parses: a Tokens descriptor is sent only by check_llm
-// (crates/agentgateway/src/http/remoteratelimit.rs:311-331; the plain
+// route types it parses (crates/agentgateway/src/...): a Tokens descriptor
+// is sent only by check_llm (http/remoteratelimit.rs:307-331; the plain
 // request check, :355-374, sends Requests descriptors only), a local token
-// bucket is checked only by check_llm_request (http/localratelimit.rs:89),
-// both from apply_llm_request_policies (proxy/httpproxy.rs:470), and the
-// counts are trued up by amend_tokens (llm/mod.rs:2554, called at :1978)
-// from process_response, which runs only with a parsed LLM request
-// (httpproxy.rs:2592). A backend without spec.ai has no LLM request;
-// Passthrough skips "LLM policies nor token-based rate limits"
-// (httpproxy.rs:2414-2416). Every path is Passthrough only with a "*" key
-// mapped to it: an unmatched path falls back to Completions
-// (llm/policy/mod.rs:630-645, resolve_route).
+// bucket is checked only by check_llm_request (http/localratelimit.rs:88;
+// check_request, :73, counts Requests limits only), both called from
+// apply_llm_request_policies (proxy/httpproxy.rs:470, called at :2389 for a
+// parsed LLM request), and the counts are trued up by amend_tokens
+// (llm/mod.rs:2554, called at :1978) from process_response, which runs
+// only with a parsed LLM request (httpproxy.rs:2592). A backend without
+// spec.ai has no LLM request; Passthrough skips "LLM policies nor
+// token-based rate limits" (httpproxy.rs:2414-2416). Every path is
+// Passthrough only with a "*" key mapped to it: an unmatched path falls
+// back to Completions (llm/policy/mod.rs:630-645, resolve_route).
 func agwNoTokenUsage(spec map[string]any) string {
 	if _, ai := spec["ai"].(map[string]any); !ai {
 		return "has no spec.ai, so it is no LLM backend"

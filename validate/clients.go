@@ -55,15 +55,20 @@ func lintClients(objs []*object, enabled func(string) bool) []Finding {
 // backends reports token usage to the data plane (a Service, a backend that
 // is no LLM backend, or one whose route types parse nothing): the limit
 // never counts a token. A route with a backend not among the inputs, or of
-// a kind no data plane describes, is left alone.
+// a kind no data plane describes, or whose route types a policy maps (the
+// data plane merges them with the backend's), is left alone.
 func tokenLimitsWithoutUsage(idx *refIndex, objs []*object) []Finding {
 	var out []Finding
+	var mapped map[string]bool // routeTypedBackends, computed when needed
 	for _, o := range objs {
 		if o.clients == nil || len(o.clients.TokenLimits) == 0 {
 			continue
 		}
+		if mapped == nil {
+			mapped = routeTypedBackends(objs)
+		}
 		for _, rt := range routesOf(objs, o) {
-			why := noTokenUsage(idx, rt)
+			why := noTokenUsage(idx, rt, mapped)
 			if why == "" {
 				continue
 			}
@@ -79,12 +84,12 @@ func tokenLimitsWithoutUsage(idx *refIndex, objs []*object) []Finding {
 
 // noTokenUsage says why no backend of route rt reports token usage, or ""
 // when one may.
-func noTokenUsage(idx *refIndex, rt *object) string {
+func noTokenUsage(idx *refIndex, rt *object, mapped map[string]bool) string {
 	var reasons []string
 	for _, b := range rt.route.backends {
 		back := idx.get(b.group, b.kind, b.ns, b.name)
 		switch {
-		case back == nil:
+		case back == nil, mapped[b.ns+"/"+b.name]:
 			return ""
 		case b.group == "" && b.kind == "Service":
 			reasons = append(reasons, fmt.Sprintf("Service %s/%s is no LLM backend", b.ns, b.name))

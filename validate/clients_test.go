@@ -194,9 +194,9 @@ spec:
 func TestTokenLimitNoUsage(t *testing.T) {
 	const fix = " [token-limit-no-usage] fix: limit requests instead (requests: on a local limit, unit: Requests on a descriptor), or map the paths to a route type the gateway parses (e.g. Completions, Messages, Responses) instead of Passthrough"
 	want := []string{
-		"lint-token-usage.yaml:96:16: warning: this limit counts LLM tokens, but no backend of route to-plain reports token usage (Service kubelb/plain is no LLM backend): the limit never counts anything" + fix +
+		"lint-token-usage.yaml:97:16: warning: this limit counts LLM tokens, but no backend of route to-plain reports token usage (Service kubelb/plain is no LLM backend): the limit never counts anything" + fix +
 			" @ AgentgatewayPolicy kubelb/plain-tokens spec.traffic.rateLimit.local[0].tokens",
-		"lint-token-usage.yaml:125:11: warning: this limit counts LLM tokens, but no backend of route to-mcp-and-pass reports token usage (AgentgatewayBackend kubelb/mcp has no spec.ai, so it is no LLM backend; AgentgatewayBackend kubelb/pass maps every path to Passthrough (spec.policies.ai.routes), which agentgateway forwards without parsing): the limit never counts anything" + fix +
+		"lint-token-usage.yaml:126:11: warning: this limit counts LLM tokens, but no backend of route to-mcp-and-pass reports token usage (AgentgatewayBackend kubelb/mcp has no spec.ai, so it is no LLM backend; AgentgatewayBackend kubelb/pass maps every path to Passthrough (spec.policies.ai.routes), which agentgateway forwards without parsing): the limit never counts anything" + fix +
 			" @ AgentgatewayPolicy kubelb/global-tokens spec.traffic.rateLimit.global.descriptors[1].unit",
 	}
 	got := findingsOf(t, templates.Agentgateway, "v1.4.1", "lint-token-usage.yaml", RuleTokenNoUsage)
