@@ -48,6 +48,8 @@ func (k kgateway21) ObjectClients(kind string, spec map[string]any) (PolicyClien
 // Path the :path header under key "path". It appends the actions of every
 // descriptor to one list and installs them as a single RateLimit, so Envoy
 // sends one descriptor holding every entry in order; that one is checked.
+// Every stored version of that function read (e.g. commit 22c77c98) does
+// both; none could be pinned to a v2.1.x tag.
 func (k kgateway21) trafficGlobalLimit(g map[string]any) PolicyGlobalLimit {
 	const path = "spec.rateLimit.global"
 	l := PolicyGlobalLimit{Path: path}
