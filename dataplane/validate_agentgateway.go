@@ -79,11 +79,55 @@ func (agentgateway) RateLimitKind() string {
 	return "AgentgatewayPolicy (spec.traffic.rateLimit.local)"
 }
 
-// PolicyClients: spec.traffic.apiKeyAuthentication reads "Authorization:
+// ObjectClients reads an AgentgatewayPolicy's client authentication and
+// limits (agwPolicyClients) and an AgentgatewayBackend's token reporting.
+func (a agentgateway) ObjectClients(kind string, spec map[string]any) (PolicyClients, bool) {
+	switch kind {
+	case a.Facts().API.Policy:
+		return agwPolicyClients(spec), true
+	case a.Facts().API.Backend:
+		return PolicyClients{Backend: &BackendUsage{NoTokenUsage: agwNoTokenUsage(spec)}}, true
+	}
+	return PolicyClients{}, false
+}
+
+// agwNoTokenUsage says why agentgateway learns no token usage of a
+// backend's traffic, or "". In v1.4.1 token limits count only on the AI
+// route types it parses (crates/agentgateway/src/...): a Tokens descriptor
+// is sent only by check_llm (http/remoteratelimit.rs:307-331; the plain
+// request check, :355-374, sends Requests descriptors only), a local token
+// bucket is checked only by check_llm_request (http/localratelimit.rs:88;
+// check_request, :73, counts Requests limits only), both called from
+// apply_llm_request_policies (proxy/httpproxy.rs:470, called at :2389 for a
+// parsed LLM request), and the counts are trued up by amend_tokens
+// (llm/mod.rs:2554, called at :1978) from process_response, which runs
+// only with a parsed LLM request (httpproxy.rs:2592). A backend without
+// spec.ai has no LLM request; Passthrough skips "LLM policies nor
+// token-based rate limits" (httpproxy.rs:2414-2416). Every path is
+// Passthrough only with a "*" key mapped to it: an unmatched path falls
+// back to Completions (llm/policy/mod.rs:630-645, resolve_route).
+func agwNoTokenUsage(spec map[string]any) string {
+	if _, ai := spec["ai"].(map[string]any); !ai {
+		return "has no spec.ai, so it is no LLM backend"
+	}
+	routes, _ := dig(spec, "policies", "ai", "routes").(map[string]any)
+	if routes["*"] == nil {
+		return ""
+	}
+	for _, rt := range routes {
+		if rt != "Passthrough" {
+			return ""
+		}
+	}
+	return "maps every path to Passthrough (spec.policies.ai.routes), which agentgateway forwards without parsing"
+}
+
+// agwPolicyClients: spec.traffic.apiKeyAuthentication reads "Authorization:
 // Bearer" unless location names another place (v1.3.1+); global limits are
 // spec.traffic.rateLimit.global and each conditional entry's policy.global
-// (v1.3.1+), failing closed unless failureMode is FailOpen.
-func (agentgateway) PolicyClients(spec map[string]any) PolicyClients {
+// (v1.3.1+), failing closed unless failureMode is FailOpen; token limits
+// are local entries with tokens and global descriptors with unit Tokens.
+func agwPolicyClients(spec map[string]any) PolicyClients {
 	var p PolicyClients
 	if ak, ok := dig(spec, "traffic", "apiKeyAuthentication").(map[string]any); ok {
 		const path = "spec.traffic.apiKeyAuthentication"
@@ -97,13 +141,27 @@ func (agentgateway) PolicyClients(spec map[string]any) PolicyClients {
 		}
 	}
 	rl, _ := dig(spec, "traffic", "rateLimit").(map[string]any)
-	if g, ok := rl["global"].(map[string]any); ok {
-		p.Global = append(p.Global, agwGlobalLimit("spec.traffic.rateLimit.global", g))
-	}
-	for i, c := range mapList(rl["conditional"]) {
-		if g, ok := dig(c, "policy", "global").(map[string]any); ok {
-			p.Global = append(p.Global, agwGlobalLimit(fmt.Sprintf("spec.traffic.rateLimit.conditional[%d].policy.global", i), g))
+	limits := func(path string, m map[string]any) {
+		for i, l := range mapList(m["local"]) {
+			if _, ok := l["tokens"]; ok {
+				p.TokenLimits = append(p.TokenLimits, fmt.Sprintf("%s.local[%d].tokens", path, i))
+			}
 		}
+		g, ok := m["global"].(map[string]any)
+		if !ok {
+			return
+		}
+		p.Global = append(p.Global, agwGlobalLimit(path+".global", g))
+		for i, d := range mapList(g["descriptors"]) {
+			if d["unit"] == "Tokens" {
+				p.TokenLimits = append(p.TokenLimits, fmt.Sprintf("%s.global.descriptors[%d].unit", path, i))
+			}
+		}
+	}
+	limits("spec.traffic.rateLimit", rl)
+	for i, c := range mapList(rl["conditional"]) {
+		pol, _ := c["policy"].(map[string]any)
+		limits(fmt.Sprintf("spec.traffic.rateLimit.conditional[%d].policy", i), pol)
 	}
 	return p
 }
@@ -119,8 +177,10 @@ func agwGlobalLimit(path string, g map[string]any) PolicyGlobalLimit {
 			l.Namespace, _ = ref["namespace"].(string)
 		}
 	}
+	l.FailClosedText, l.FailOpenFix = "no failureMode (FailClosed by default)", "set failureMode: FailOpen"
 	if mode, ok := g["failureMode"].(string); ok {
 		l.FailClosed, l.FailurePath = mode != "FailOpen", path+".failureMode"
+		l.FailClosedText = "failureMode: " + mode
 	}
 	for i, d := range mapList(g["descriptors"]) {
 		ld := LimitDescriptor{Path: fmt.Sprintf("%s.descriptors[%d]", path, i)}

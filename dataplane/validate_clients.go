@@ -13,9 +13,11 @@ import (
 // data plane without these features does not implement it; the registry
 // functions below then answer nothing.
 type ClientChecker interface {
-	// PolicyClients reads the client authentication and global limits of
-	// the spec of one of the data plane's policy objects.
-	PolicyClients(spec map[string]any) PolicyClients
+	// ObjectClients reads spec of one of the data plane's objects of kind:
+	// a policy's client authentication, global limits and token limits, a
+	// rate-limit extension's service (as a global limit), a backend's
+	// token reporting. ok is false for kinds with none of these.
+	ObjectClients(kind string, spec map[string]any) (p PolicyClients, ok bool)
 	// AuthPassthrough reports whether spec, of one of the data plane's
 	// objects of kind, sends the client's own Authorization header to the
 	// provider instead of a credential of its own.
@@ -25,13 +27,29 @@ type ClientChecker interface {
 	KeyEntryIssues(obj map[string]any) []Issue
 }
 
-// PolicyClients are what a policy sets of client authentication and global
-// rate limits, for validate's checks over a set.
+// PolicyClients are what an object sets of client authentication, global
+// rate limits and token limits, for validate's checks over a set.
 type PolicyClients struct {
 	// APIKeyAuthorization is the path of an API-key authentication that
 	// reads the client's key from the Authorization header, or "".
 	APIKeyAuthorization string
 	Global              []PolicyGlobalLimit
+	// TokenLimits are the paths of the limits that count LLM tokens.
+	TokenLimits []string
+	// Backend is set on a backend object: whether traffic to it reports
+	// token usage.
+	Backend *BackendUsage
+}
+
+// BackendUsage says whether the data plane learns the token usage of a
+// backend's traffic, and if not why (a phrase following the object's name).
+type BackendUsage struct {
+	NoTokenUsage string
+}
+
+// ObjectRef names another object; Namespace "" is the referrer's.
+type ObjectRef struct {
+	Group, Kind, Namespace, Name string
 }
 
 // PolicyGlobalLimit is one global rate limit of a policy.
@@ -45,7 +63,13 @@ type PolicyGlobalLimit struct {
 	// says so ("" when the default decides).
 	FailClosed  bool
 	FailurePath string
-	Domain      string
+	// FailClosedText says how the limit fails closed, FailOpenFix how to
+	// make it fail open, in the data plane's fields.
+	FailClosedText, FailOpenFix string
+	Domain                      string
+	// Extension, when set, names the object holding the service, the
+	// failure mode and the domain (the fields above are then unset).
+	Extension   *ObjectRef
 	Descriptors []LimitDescriptor
 }
 
@@ -64,24 +88,31 @@ type DescriptorEntry struct {
 }
 
 // ReadPolicyClients reads spec of an object of apiVersion and kind if it is
-// the policy kind of a data plane, of its group, that has client
-// authentication or global limits.
+// one of a data plane, of its group, with client authentication, global or
+// token limits, a rate-limit service or token reporting (ObjectClients).
 func ReadPolicyClients(apiVersion, kind string, spec map[string]any) (PolicyClients, bool) {
-	a := adapterOfGroup(groupOf(apiVersion))
-	if a == nil || kind != a.Facts().API.Policy {
-		return PolicyClients{}, false
+	if c := clientCheckerOfGroup(groupOf(apiVersion)); c != nil {
+		return c.ObjectClients(kind, spec)
 	}
-	c, ok := a.(ClientChecker)
-	if !ok {
-		return PolicyClients{}, false
+	return PolicyClients{}, false
+}
+
+// clientCheckerOfGroup returns the first data plane of group that has
+// client checks: kgateway v2.0 and v2.1 share a group, and only v2.1 has
+// global limits.
+func clientCheckerOfGroup(group string) ClientChecker {
+	for _, a := range adapters {
+		if c, ok := a.(ClientChecker); ok && a.Facts().API.Group == group {
+			return c
+		}
 	}
-	return c.PolicyClients(spec), true
+	return nil
 }
 
 // AuthPassthrough asks the data plane of apiVersion's group whether spec,
 // of an object of kind, passes the client's Authorization to the provider.
 func AuthPassthrough(apiVersion, kind string, spec map[string]any) bool {
-	if c, ok := adapterOfGroup(groupOf(apiVersion)).(ClientChecker); ok {
+	if c := clientCheckerOfGroup(groupOf(apiVersion)); c != nil {
 		return c.AuthPassthrough(kind, spec)
 	}
 	return false

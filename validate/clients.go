@@ -17,6 +17,7 @@ const (
 	RuleFailClosedSingle = "rate-limit-fail-closed"
 	RuleKeyHash          = "key-hash"
 	RuleDescriptorMatch  = "rate-limit-descriptor"
+	RuleTokenNoUsage     = "token-limit-no-usage"
 )
 
 // lintClientDocument runs the client rules that look at one object: the
@@ -42,9 +43,81 @@ func lintClients(objs []*object, enabled func(string) bool) []Finding {
 		out = append(out, failClosedSingles(idx, objs)...)
 	}
 	if enabled(RuleDescriptorMatch) {
-		out = append(out, unmatchedDescriptors(objs)...)
+		out = append(out, unmatchedDescriptors(idx, objs)...)
+	}
+	if enabled(RuleTokenNoUsage) {
+		out = append(out, tokenLimitsWithoutUsage(idx, objs)...)
 	}
 	return out
+}
+
+// tokenLimitsWithoutUsage finds token limits on a route none of whose
+// backends reports token usage to the data plane (a Service, a backend that
+// is no LLM backend, or one whose route types parse nothing): the limit
+// never counts a token. A route with a backend not among the inputs, or of
+// a kind no data plane describes, or whose route types a policy maps (the
+// data plane merges them with the backend's), is left alone.
+func tokenLimitsWithoutUsage(idx *refIndex, objs []*object) []Finding {
+	var out []Finding
+	var mapped map[string]bool // routeTypedBackends, computed when needed
+	for _, o := range objs {
+		if o.clients == nil || len(o.clients.TokenLimits) == 0 {
+			continue
+		}
+		if mapped == nil {
+			mapped = routeTypedBackends(objs)
+		}
+		for _, rt := range routesOf(objs, o) {
+			why := noTokenUsage(idx, rt, mapped)
+			if why == "" {
+				continue
+			}
+			for _, path := range o.clients.TokenLimits {
+				out = append(out, o.report(path, RuleTokenNoUsage,
+					fmt.Sprintf("this limit counts LLM tokens, but no backend of route %s reports token usage (%s): the limit never counts anything", rt.key.name, why),
+					"limit requests instead (requests: on a local limit, unit: Requests on a descriptor), or map the paths to a route type the gateway parses (e.g. Completions, Messages, Responses) instead of Passthrough"))
+			}
+		}
+	}
+	return out
+}
+
+// noTokenUsage says why no backend of route rt reports token usage, or ""
+// when one may.
+func noTokenUsage(idx *refIndex, rt *object, mapped map[string]bool) string {
+	var reasons []string
+	for _, b := range rt.route.backends {
+		back := idx.get(b.group, b.kind, b.ns, b.name)
+		switch {
+		case back == nil, mapped[b.ns+"/"+b.name]:
+			return ""
+		case b.group == "" && b.kind == "Service":
+			reasons = append(reasons, fmt.Sprintf("Service %s/%s is no LLM backend", b.ns, b.name))
+		case back.clients == nil || back.clients.Backend == nil || back.clients.Backend.NoTokenUsage == "":
+			return ""
+		default:
+			reasons = append(reasons, fmt.Sprintf("%s %s/%s %s", b.kind, b.ns, b.name, back.clients.Backend.NoTokenUsage))
+		}
+	}
+	return strings.Join(reasons, "; ")
+}
+
+// resolved returns l with the service, failure mode and domain of the
+// object its Extension names, when it names one among the inputs.
+func resolved(idx *refIndex, o *object, l dataplane.PolicyGlobalLimit) dataplane.PolicyGlobalLimit {
+	if l.Extension == nil {
+		return l
+	}
+	ns := l.Extension.Namespace
+	if ns == "" {
+		ns = o.key.namespace
+	}
+	ext := idx.get(l.Extension.Group, l.Extension.Kind, ns, l.Extension.Name)
+	if ext == nil || ext.clients == nil || len(ext.clients.Global) != 1 {
+		return l
+	}
+	l.Domain = ext.clients.Global[0].Domain
+	return l
 }
 
 // authHeaderClashes finds API-key authentication reading Authorization on a
@@ -132,13 +205,13 @@ func failClosedSingles(idx *refIndex, objs []*object) []Finding {
 				if d.deploy == nil || d.key.namespace != ns || d.deploy.replicas != 1 || !selects(svc.selector, d.deploy.labels) {
 					continue
 				}
-				path, how := l.FailurePath, "failureMode: FailClosed"
+				path := l.FailurePath
 				if path == "" {
-					path, how = l.Path, "no failureMode (FailClosed by default)"
+					path = l.Path
 				}
 				out = append(out, o.report(path, RuleFailClosedSingle,
-					fmt.Sprintf("%s with rate-limit Service %s/%s run by one replica (Deployment %s): while that pod restarts every request this limit covers fails", how, ns, l.Service, d.key.name),
-					fmt.Sprintf("run at least 2 replicas of Deployment %s, or set failureMode: FailOpen", d.key.name)))
+					fmt.Sprintf("%s with rate-limit Service %s/%s run by one replica (Deployment %s): while that pod restarts every request this limit covers fails", l.FailClosedText, ns, l.Service, d.key.name),
+					fmt.Sprintf("run at least 2 replicas of Deployment %s, or %s", d.key.name, l.FailOpenFix)))
 				break
 			}
 		}
@@ -162,7 +235,7 @@ func selects(selector, labels map[string]string) bool {
 // ever limited. An entry with a literal value must match that value (or a
 // value-less or wildcard descriptor); any other entry only a value-less or
 // wildcard one.
-func unmatchedDescriptors(objs []*object) []Finding {
+func unmatchedDescriptors(idx *refIndex, objs []*object) []Finding {
 	configs := map[string]*quota.Config{}
 	for _, o := range objs {
 		for _, c := range o.rateLimitConfigs {
@@ -180,6 +253,7 @@ func unmatchedDescriptors(objs []*object) []Finding {
 			continue
 		}
 		for _, l := range o.clients.Global {
+			l = resolved(idx, o, l)
 			cfg := configs[l.Domain]
 			if cfg == nil {
 				continue

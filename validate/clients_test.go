@@ -187,3 +187,39 @@ spec:
 		t.Errorf("got\n%s\nwant\n%s\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), findingsText(r))
 	}
 }
+
+// token-limit-no-usage reports exactly the token limits on routes with no
+// backend reporting usage (the fixture's comment lists the cases), at the
+// limit's field; the fixture is otherwise valid.
+func TestTokenLimitNoUsage(t *testing.T) {
+	const fix = " [token-limit-no-usage] fix: limit requests instead (requests: on a local limit, unit: Requests on a descriptor), or map the paths to a route type the gateway parses (e.g. Completions, Messages, Responses) instead of Passthrough"
+	want := []string{
+		"lint-token-usage.yaml:97:16: warning: this limit counts LLM tokens, but no backend of route to-plain reports token usage (Service kubelb/plain is no LLM backend): the limit never counts anything" + fix +
+			" @ AgentgatewayPolicy kubelb/plain-tokens spec.traffic.rateLimit.local[0].tokens",
+		"lint-token-usage.yaml:126:11: warning: this limit counts LLM tokens, but no backend of route to-mcp-and-pass reports token usage (AgentgatewayBackend kubelb/mcp has no spec.ai, so it is no LLM backend; AgentgatewayBackend kubelb/pass maps every path to Passthrough (spec.policies.ai.routes), which agentgateway forwards without parsing): the limit never counts anything" + fix +
+			" @ AgentgatewayPolicy kubelb/global-tokens spec.traffic.rateLimit.global.descriptors[1].unit",
+	}
+	got := findingsOf(t, templates.Agentgateway, "v1.4.1", "lint-token-usage.yaml", RuleTokenNoUsage)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if errs := findingsOf(t, templates.Agentgateway, "v1.4.1", "lint-token-usage.yaml", RuleSchema, RuleUnknownField, RuleCEL); len(errs) > 0 {
+		t.Errorf("fixture findings:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// The kgateway v2.1 forms of rate-limit-fail-closed and
+// rate-limit-descriptor report exactly their fixture's positive cases (its
+// comment lists them); the fixture is otherwise valid.
+func TestClientLintKgateway(t *testing.T) {
+	want := []string{
+		"lint-kgateway-ratelimit.yaml:50:5: warning: failOpen: false with rate-limit Service kubelb/ratelimit run by one replica (Deployment ratelimit): while that pod restarts every request this limit covers fails [rate-limit-fail-closed] fix: run at least 2 replicas of Deployment ratelimit, or set failOpen: true (the default) @ GatewayExtension kubelb/rl-closed spec.rateLimit.failOpen",
+		"lint-kgateway-ratelimit.yaml:119:9" + fmt.Sprintf(descMsg, `[route="gemini"]`) + " @ TrafficPolicy kubelb/unknown-route spec.rateLimit.global.descriptors[0]",
+		"lint-kgateway-ratelimit.yaml:130:9" + fmt.Sprintf(descMsg, `[route="mistral", x-client=<expression>]`) + " @ TrafficPolicy kubelb/wrong-header spec.rateLimit.global.descriptors[0]",
+		"lint-kgateway-ratelimit.yaml:142:7" + fmt.Sprintf(descMsg, `[route="openai", path=<expression>]`) + " @ TrafficPolicy kubelb/two-descriptors spec.rateLimit.global.descriptors",
+	}
+	got := findingsOf(t, templates.KgatewayV21, "", "lint-kgateway-ratelimit.yaml", RuleFailClosedSingle, RuleDescriptorMatch, RuleSchema, RuleUnknownField, RuleCEL)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

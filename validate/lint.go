@@ -24,7 +24,7 @@ const (
 
 // LintRules lists the lint rules; all are on unless disabled.
 var LintRules = []string{RuleInlineKey, RuleDevImage, RuleNoRateLimit, RuleBearerPrefix, RuleGatewayClass, RuleTenantGateway, RuleNoRouteTypes,
-	RuleAuthHeaderClash, RuleFailClosedSingle, RuleKeyHash, RuleDescriptorMatch}
+	RuleAuthHeaderClash, RuleFailClosedSingle, RuleKeyHash, RuleDescriptorMatch, RuleTokenNoUsage}
 
 // credentialKeys are the Secret keys the data planes read credentials from,
 // in lower case: a literal under any spelling of them is a committed key.

@@ -551,6 +551,7 @@ var Rules = []RuleInfo{
 	{RuleFailClosedSingle, "a global rate limit that fails closed on a rate-limit service Deployment of one replica"},
 	{RuleKeyHash, "an API-key entry whose keyHash is not sha256: and 64 lowercase hex digits"},
 	{RuleDescriptorMatch, "a global rate limit descriptor that no descriptor of the rate-limit ConfigMap for its domain matches"},
+	{RuleTokenNoUsage, "a token limit on a route whose backends report no LLM token usage (no LLM backend, or every path Passthrough)"},
 }
 
 // DocsURL is where each rule is explained, as DocsURL + "#" + rule ID.
