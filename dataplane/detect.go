@@ -6,6 +6,7 @@ import (
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 
+	"github.com/kubelb-ai/kubelb-ai/internal/objpath"
 	"github.com/kubelb-ai/kubelb-ai/schemas"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
@@ -52,7 +53,7 @@ func claims(t templates.Target, apiVersion, kind string, obj map[string]any) cla
 // has reports whether obj has the field at a dotted path.
 func has(obj map[string]any, path string) bool {
 	keys := strings.Split(path, ".")
-	m, ok := dig(obj, keys[:len(keys)-1]...).(map[string]any)
+	m, ok := objpath.Get(obj, keys[:len(keys)-1]...).(map[string]any)
 	if !ok {
 		return false
 	}
@@ -81,19 +82,6 @@ func Detect(objs []map[string]any) string {
 		return Default().Facts().Name
 	}
 	return adapters[best].Facts().Name
-}
-
-// dig walks nested maps by key.
-func dig(o map[string]any, path ...string) any {
-	var cur any = o
-	for _, k := range path {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		cur = m[k]
-	}
-	return cur
 }
 
 // FromCRDs names the target whose CRDs crds (a cluster's) include, the

@@ -5,6 +5,7 @@ import (
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/kubelb-ai/kubelb-ai/internal/objpath"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 )
 
@@ -47,7 +48,7 @@ func (k kgateway21) corsOf(apiVersion, kind string, obj map[string]any) (map[str
 	if groupOf(apiVersion) != api.Group || kind != api.Policy {
 		return nil, false
 	}
-	cors, _ := dig(obj, "spec", "cors").(map[string]any)
+	cors, _ := objpath.Get(obj, "spec", "cors").(map[string]any)
 	return cors, true
 }
 
@@ -57,7 +58,7 @@ func (a agentgateway) corsOf(apiVersion, kind string, obj map[string]any) (map[s
 	if groupOf(apiVersion) != api.Group || kind != api.Policy {
 		return nil, false
 	}
-	cors, _ := dig(obj, "spec", "traffic", "cors").(map[string]any)
+	cors, _ := objpath.Get(obj, "spec", "traffic", "cors").(map[string]any)
 	return cors, false
 }
 
@@ -86,9 +87,9 @@ func CORSPolicies(objs []map[string]any) []CORSPolicy {
 
 func corsPolicy(o map[string]any, kind string, m map[string]any, referable bool) CORSPolicy {
 	p := CORSPolicy{Kind: kind, Referable: referable}
-	p.Namespace, _ = dig(o, "metadata", "namespace").(string)
-	p.Name, _ = dig(o, "metadata", "name").(string)
-	p.Created, _ = dig(o, "metadata", "creationTimestamp").(string)
+	p.Namespace, _ = objpath.Get(o, "metadata", "namespace").(string)
+	p.Name, _ = objpath.Get(o, "metadata", "name").(string)
+	p.Created, _ = objpath.Get(o, "metadata", "creationTimestamp").(string)
 	f := &p.Filter
 	for _, s := range strs(m["allowOrigins"]) {
 		f.AllowOrigins = append(f.AllowOrigins, gwv1.CORSOrigin(s))
@@ -108,7 +109,7 @@ func corsPolicy(o map[string]any, kind string, m map[string]any, referable bool)
 	}
 	_, p.Disabled = m["disable"]
 	for _, key := range []string{"targetRefs", "targetSelectors"} {
-		refs, _ := dig(o, "spec", key).([]any)
+		refs, _ := objpath.Get(o, "spec", key).([]any)
 		for _, t := range refs {
 			ref, _ := t.(map[string]any)
 			pt := PolicyTarget{}

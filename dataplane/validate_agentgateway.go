@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/kubelb-ai/kubelb-ai/internal/objpath"
 )
 
 // MixedFailover: agentgateway translates between providers, so a failover
@@ -71,7 +73,7 @@ func (a agentgateway) AIBackend(kind string, spec map[string]any) (ai, routesMap
 
 // hasAIRoutes reports whether spec.<section>.ai.routes has an entry.
 func hasAIRoutes(spec map[string]any, section string) bool {
-	routes, _ := dig(spec, section, "ai", "routes").(map[string]any)
+	routes, _ := objpath.Get(spec, section, "ai", "routes").(map[string]any)
 	return len(routes) > 0
 }
 
@@ -110,7 +112,7 @@ func agwNoTokenUsage(spec map[string]any) string {
 	if _, ai := spec["ai"].(map[string]any); !ai {
 		return "has no spec.ai, so it is no LLM backend"
 	}
-	routes, _ := dig(spec, "policies", "ai", "routes").(map[string]any)
+	routes, _ := objpath.Get(spec, "policies", "ai", "routes").(map[string]any)
 	if routes["*"] == nil {
 		return ""
 	}
@@ -129,10 +131,10 @@ func agwNoTokenUsage(spec map[string]any) string {
 // are local entries with tokens and global descriptors with unit Tokens.
 func agwPolicyClients(spec map[string]any) PolicyClients {
 	var p PolicyClients
-	if ak, ok := dig(spec, "traffic", "apiKeyAuthentication").(map[string]any); ok {
+	if ak, ok := objpath.Get(spec, "traffic", "apiKeyAuthentication").(map[string]any); ok {
 		const path = "spec.traffic.apiKeyAuthentication"
 		loc, hasLoc := ak["location"].(map[string]any)
-		name, _ := dig(loc, "header", "name").(string)
+		name, _ := objpath.Get(loc, "header", "name").(string)
 		switch {
 		case !hasLoc:
 			p.APIKeyAuthorization = path
@@ -140,7 +142,7 @@ func agwPolicyClients(spec map[string]any) PolicyClients {
 			p.APIKeyAuthorization = path + ".location.header.name"
 		}
 	}
-	rl, _ := dig(spec, "traffic", "rateLimit").(map[string]any)
+	rl, _ := objpath.Get(spec, "traffic", "rateLimit").(map[string]any)
 	limits := func(path string, m map[string]any) {
 		for i, l := range mapList(m["local"]) {
 			if _, ok := l["tokens"]; ok {
@@ -201,7 +203,7 @@ func (a agentgateway) AuthPassthrough(kind string, spec map[string]any) bool {
 	if kind != a.Facts().API.Backend {
 		return false
 	}
-	_, ok := dig(spec, "policies", "auth", "passthrough").(map[string]any)
+	_, ok := objpath.Get(spec, "policies", "auth", "passthrough").(map[string]any)
 	return ok
 }
 

@@ -3,6 +3,8 @@ package dataplane
 import (
 	"fmt"
 	"strings"
+
+	"github.com/kubelb-ai/kubelb-ai/internal/objpath"
 )
 
 // kgatewayProviders are the provider fields of a kgateway AI backend.
@@ -24,7 +26,7 @@ func kgatewayMixedFailover(backend, kind string, obj map[string]any) []Issue {
 	if kind != backend {
 		return nil
 	}
-	ai, _ := dig(obj, "spec", "ai").(map[string]any)
+	ai, _ := objpath.Get(obj, "spec", "ai").(map[string]any)
 	var types, paths []string
 	note := func(path string, provider map[string]any) {
 		for _, p := range kgatewayProviders {

@@ -1,5 +1,7 @@
 package dataplane
 
+import "github.com/kubelb-ai/kubelb-ai/internal/objpath"
+
 // kgatewayExtension is the kind that names kgateway's rate-limit service.
 const kgatewayExtension = "GatewayExtension"
 
@@ -10,7 +12,7 @@ const kgatewayExtension = "GatewayExtension"
 func (k kgateway21) ObjectClients(kind string, spec map[string]any) (PolicyClients, bool) {
 	switch kind {
 	case k.Facts().API.Policy:
-		g, ok := dig(spec, "rateLimit", "global").(map[string]any)
+		g, ok := objpath.Get(spec, "rateLimit", "global").(map[string]any)
 		if !ok {
 			return PolicyClients{}, true
 		}
@@ -26,7 +28,7 @@ func (k kgateway21) ObjectClients(kind string, spec map[string]any) (PolicyClien
 			l.FailurePath, l.FailClosedText, l.FailOpenFix = path+".failOpen", "failOpen: false", "set failOpen: true (the default)"
 		}
 		l.Domain, _ = rl["domain"].(string)
-		if ref, ok := dig(rl, "grpcService", "backendRef").(map[string]any); ok {
+		if ref, ok := objpath.Get(rl, "grpcService", "backendRef").(map[string]any); ok {
 			group, _ := ref["group"].(string)
 			kind, _ := ref["kind"].(string)
 			if group == "" && (kind == "" || kind == "Service") {
@@ -67,8 +69,8 @@ func (k kgateway21) trafficGlobalLimit(g map[string]any) PolicyGlobalLimit {
 		for _, e := range mapList(desc["entries"]) {
 			switch e["type"] {
 			case "Generic":
-				key, _ := dig(e, "generic", "key").(string)
-				value, _ := dig(e, "generic", "value").(string)
+				key, _ := objpath.Get(e, "generic", "key").(string)
+				value, _ := objpath.Get(e, "generic", "value").(string)
 				d.Entries = append(d.Entries, DescriptorEntry{Key: key, Value: value, Fixed: true})
 			case "Header":
 				h, _ := e["header"].(string)

@@ -14,6 +14,7 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/kubelb-ai/kubelb-ai/dataplane"
+	"github.com/kubelb-ai/kubelb-ai/internal/objpath"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
@@ -339,7 +340,7 @@ func (m *Migration) repair(objs []map[string]any) ([]map[string]any, []Issue) {
 		av, _ := o["apiVersion"].(string)
 		kind, _ := o["kind"].(string)
 		id := objectID(o)
-		ns, _ := dig(o, "metadata", "namespace").(string)
+		ns, _ := objpath.Get(o, "metadata", "namespace").(string)
 		switch {
 		case dataplane.IsTutorialRateLimit(av, kind):
 			policy, err := m.rateLimitPolicy(o, ns)
@@ -350,7 +351,7 @@ func (m *Migration) repair(objs []map[string]any) ([]map[string]any, []Issue) {
 			out = append(out, policy)
 			continue
 		case dataplane.RoleOf(schema.FromAPIVersionAndKind(av, kind).Group, kind) == dataplane.RoleParameters:
-			if image, ok := dig(o, "spec", "kube", "aiExtension", "image").(map[string]any); ok {
+			if image, ok := objpath.Get(o, "spec", "kube", "aiExtension", "image").(map[string]any); ok {
 				// Render pins the target's release image; a development tag
 				// (the tutorial's *-main) is what it replaces.
 				if tag, _ := image["tag"].(string); tag != "" {
@@ -402,11 +403,11 @@ func (m *Migration) note(format string, args ...any) {
 // rateLimitPolicy rewrites the tutorial's RateLimitPolicy {targetRef,
 // limits[{requests, unit}]} as the source target's real rate-limit policy.
 func (m *Migration) rateLimitPolicy(o map[string]any, ns string) (map[string]any, error) {
-	route, _ := dig(o, "spec", "targetRef", "name").(string)
-	if kind, _ := dig(o, "spec", "targetRef", "kind").(string); kind != "HTTPRoute" || route == "" {
+	route, _ := objpath.Get(o, "spec", "targetRef", "name").(string)
+	if kind, _ := objpath.Get(o, "spec", "targetRef", "kind").(string); kind != "HTTPRoute" || route == "" {
 		return nil, fmt.Errorf("spec.targetRef: only a RateLimitPolicy targeting an HTTPRoute by name can be migrated")
 	}
-	limits, _ := dig(o, "spec", "limits").([]any)
+	limits, _ := objpath.Get(o, "spec", "limits").([]any)
 	if len(limits) != 1 {
 		return nil, fmt.Errorf("spec.limits: %d limits; a route has one request rate limit", len(limits))
 	}
@@ -433,7 +434,7 @@ func (m *Migration) rateLimitPolicy(o map[string]any, ns string) (map[string]any
 // never had an effect there (on agentgateway, generate renders the one
 // rewrite its routes need).
 func (m *Migration) dropPathRewrites(o map[string]any, id string) {
-	rules, _ := dig(o, "spec", "rules").([]any)
+	rules, _ := objpath.Get(o, "spec", "rules").([]any)
 	for i, r := range rules {
 		rule, _ := r.(map[string]any)
 		filters, _ := rule["filters"].([]any)
@@ -521,20 +522,8 @@ func scan(s, format string, i *int) bool {
 
 func objectID(o map[string]any) string {
 	kind, _ := o["kind"].(string)
-	name, _ := dig(o, "metadata", "name").(string)
+	name, _ := objpath.Get(o, "metadata", "name").(string)
 	return kind + "/" + name
-}
-
-func dig(o map[string]any, path ...string) any {
-	var cur any = o
-	for _, p := range path {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		cur = m[p]
-	}
-	return cur
 }
 
 func deepCopy(o map[string]any) (map[string]any, error) {

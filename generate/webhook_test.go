@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kubelb-ai/kubelb-ai/dataplane"
+	"github.com/kubelb-ai/kubelb-ai/internal/objpath"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
@@ -77,7 +78,7 @@ func TestRenderWebhooks(t *testing.T) {
 					t.Fatal(err)
 				}
 				if m["kind"] == tc.kind {
-					if v := dig(m, tc.path...); v != nil {
+					if v := objpath.Get(m, tc.path...); v != nil {
 						b, _ := json.Marshal(v)
 						got = append(got, string(b))
 					}
@@ -180,7 +181,7 @@ func TestCheckWebhookHost(t *testing.T) {
 	objs := renderMapsT(t, g)
 	for _, o := range objs {
 		if o["kind"] == "AgentgatewayBackend" {
-			b, _ := json.Marshal(dig(o, "spec", "policies", "ai", "promptGuard", "request"))
+			b, _ := json.Marshal(objpath.Get(o, "spec", "policies", "ai", "promptGuard", "request"))
 			if want := `[{"webhook":{"backendRef":{"name":"guard","namespace":"guards","port":80}}}]`; string(b) != want {
 				t.Errorf("rendered %s, want %s", b, want)
 			}
@@ -216,7 +217,7 @@ func TestImportPolicyOnBackend(t *testing.T) {
 	}
 	objs := renderMapsT(t, g)
 	for _, o := range objs {
-		if ai, ok := dig(o, "spec", "policies", "ai").(map[string]any); ok && dig(o, "metadata", "name") == "anthropic" {
+		if ai, ok := objpath.Get(o, "spec", "policies", "ai").(map[string]any); ok && objpath.Get(o, "metadata", "name") == "anthropic" {
 			delete(ai, "routes") // the route's policy maps them
 		}
 	}

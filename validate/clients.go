@@ -335,16 +335,3 @@ func stringMap(v any) map[string]string {
 	}
 	return out
 }
-
-// dig returns the value at path in o, or nil.
-func dig(o map[string]any, path ...string) any {
-	var cur any = o
-	for _, k := range path {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		cur = m[k]
-	}
-	return cur
-}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kubelb-ai/kubelb-ai/dataplane"
+	"github.com/kubelb-ai/kubelb-ai/internal/objpath"
 	"github.com/kubelb-ai/kubelb-ai/quota"
 	"github.com/kubelb-ai/kubelb-ai/validate/loader"
 )
@@ -205,7 +206,7 @@ func summarize(d *loader.Document) *object {
 	case o.key.group == "" && kind == "Service":
 		o.selector = stringMap(spec["selector"])
 	case o.key.group == "apps" && kind == "Deployment":
-		o.deploy = &deployFacts{replicas: 1, labels: stringMap(dig(spec, "template", "metadata", "labels"))}
+		o.deploy = &deployFacts{replicas: 1, labels: stringMap(objpath.Get(spec, "template", "metadata", "labels"))}
 		if n, ok := spec["replicas"].(int64); ok {
 			o.deploy.replicas = n
 		}
