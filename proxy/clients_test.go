@@ -236,3 +236,13 @@ func TestClientKeysFromHandWrittenSecret(t *testing.T) {
 		}
 	}
 }
+
+// An agentgateway CEL function serve does not implement is refused when
+// the configuration loads, naming the function, never at request time.
+func TestClientRuleWithUnsupportedFunction(t *testing.T) {
+	g := clientsSpec(t, "", `json(request.headers["x-claims"]).tier == "gold"`)
+	_, err := buildObjs(renderMaps(t, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Lookup: func(string) (string, bool) { return "sk", true }})
+	if err == nil || !strings.Contains(err.Error(), "json") {
+		t.Errorf("err = %v", err)
+	}
+}
