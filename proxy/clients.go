@@ -58,7 +58,10 @@ func clientGate(s *spec.Spec, keys []dataplane.ClientKey, opts Options) (*client
 	if mode == "" {
 		mode = spec.ModeStrict // the CRDs' default
 	}
-	cfg := auth.Config{Allow: c.Allow, HTTPClient: opts.Client}
+	// The key set is fetched with auth's own client (10s), not the
+	// providers' (minutes until an answer starts): a stalled issuer must
+	// not hold requests that long.
+	cfg := auth.Config{Allow: c.Allow}
 	headers := []string{"Authorization"}
 	var warnings []string
 	if len(keys) > 0 {
