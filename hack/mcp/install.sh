@@ -34,7 +34,7 @@ node_dir=$root/node-$sum
 # npm ci writes node_modules/.package-lock.json last: its presence means a
 # finished install, not one interrupted half-way.
 if [ ! -f "$node_dir/node_modules/.package-lock.json" ]; then
-	say "npm ci of hack/mcp/node into $node_dir (cold: about a minute, ~250 MB)"
+	say "npm ci of hack/mcp/node into $node_dir (cold: under a minute, ~330 MB)"
 	rm -rf "$node_dir"
 	mkdir -p "$node_dir"
 	cp "$here/node/package.json" "$here/node/package-lock.json" "$node_dir/"
@@ -49,7 +49,7 @@ fi
 go_dir=$root/go-sdk-$MCP_GO_SDK_VERSION
 bin=$go_dir/everything-server
 if [ ! -x "$bin" ]; then
-	say "building go-sdk $MCP_GO_SDK_VERSION conformance/everything-server (cold: under a minute)"
+	say "building go-sdk $MCP_GO_SDK_VERSION conformance/everything-server (cold: up to two minutes with empty Go caches)"
 	mkdir -p "$go_dir"
 	# An exact version needs no version list from the proxy, so plain
 	# `go install pkg@version` works here.

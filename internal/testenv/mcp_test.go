@@ -2,7 +2,10 @@ package testenv
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -78,5 +81,60 @@ func TestInspectorCLIEverythingServer(t *testing.T) {
 	want := []struct{ Type, Text string }{{"text", "This is a simple text response for testing."}}
 	if len(call.Content) != 1 || call.Content[0] != want[0] {
 		t.Errorf("tools/call test_simple_text: %+v, want %+v", call.Content, want)
+	}
+}
+
+// install.sh builds the go-sdk version testenv looks for.
+func TestMCPGoSDKVersionMatchesInstallScript(t *testing.T) {
+	root, err := ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := os.ReadFile(filepath.Join(root, "hack", "mcp", "install.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "MCP_GO_SDK_VERSION=${MCP_GO_SDK_VERSION:-" + MCPGoSDKVersion + "}"
+	if !strings.Contains(string(script), want) {
+		t.Errorf("hack/mcp/install.sh does not pin %s: want the line %q", MCPGoSDKVersion, want)
+	}
+}
+
+func TestReadConformance(t *testing.T) {
+	dir := t.TempDir()
+	results := map[string]string{
+		"server-ping-2026-12-04T22-40-11-851Z": `[{"id":"ping","name":"Ping","status":"SUCCESS"}]`,
+		"server-tools-call-sampling-2026-12-04T22-40-12-001Z": `[
+			{"id":"a","name":"ToolsCallSampling","status":"FAILURE","errorMessage":"Server did not request sampling from client"},
+			{"id":"b","name":"Other","status":"SUCCESS"}]`,
+		"server-server-sse-multiple-streams-2026-12-04T22-40-12-002Z": `[
+			{"id":"c","name":"ServerSSEMultipleStreamsSession","status":"WARNING","details":{"message":"no session id"}},
+			{"id":"d","name":"Note","status":"INFO"}]`,
+	}
+	for name, checks := range results {
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name, "checks.json"), []byte(checks), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := readConformance(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantReport := `✓ ping: 1 passed, 0 failed
+✗ server-sse-multiple-streams: 0 passed, 1 failed
+    - WARNING ServerSSEMultipleStreamsSession: no session id
+✗ tools-call-sampling: 1 passed, 1 failed
+    - FAILURE ToolsCallSampling: Server did not request sampling from client
+Total: 2 of 4 checks passed in 3 scenarios
+`
+	if r.Passed != 2 || r.Total != 4 || !slices.Equal(r.Failed, []string{"server-sse-multiple-streams", "tools-call-sampling"}) || r.Report != wantReport {
+		t.Errorf("readConformance: %d of %d, failing %q, report:\n%s\nwant 2 of 4, report:\n%s", r.Passed, r.Total, r.Failed, r.Report, wantReport)
+	}
+
+	if _, err := readConformance(t.TempDir()); err == nil {
+		t.Error("readConformance of an empty directory: no error")
 	}
 }
