@@ -38,6 +38,13 @@ test-apiserver: ## tests against a real kube-apiserver that hack/testcluster bui
 ratelimit-tools: ## redis-server (apt) and envoyproxy/ratelimit (built once, cached under ~/.cache) for the global rate-limit tests (package quota)
 	hack/ratelimit/install.sh
 
+.PHONY: mcp-tools test-mcp
+mcp-tools: ## Node 22, the MCP conformance suite, Inspector and server-everything (npm, pinned in hack/mcp/node) and go-sdk's everything-server, cached under ~/.cache
+	hack/mcp/install.sh
+
+test-mcp: mcp-tools ## MCP SDK clients (go-sdk, own module test/mcp) against the real MCP servers
+	cd test/mcp && $(GO) vet ./... && $(GO) test -race -count=1 ./...
+
 SDK_NODE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/kubelb-ai/sdk-node
 test-sdk: ## the providers' Go SDKs (openai-go, anthropic-sdk-go), then their Node SDKs and the Vercel AI SDK (npm, pinned in test/sdk/node), through serve
 	cd test/sdk && $(GO) vet ./... && $(GO) test -race -count=1 ./...
