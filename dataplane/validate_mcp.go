@@ -72,7 +72,10 @@ func ReadMCP(apiVersion, kind string, spec map[string]any) (MCPFacts, bool) {
 // (mcp/auth.rs:53) — each removes the credential it validated from its
 // location, Authorization by default (http/auth/mod.rs:304-313,342-345).
 // Mode Permissive lets a request whose credential fails validation through
-// with the credential in place (jwt.rs:515), so it does not count.
+// with the credential in place (jwt.rs:515), so it does not count. Earlier
+// releases do the same: v1.1.0 copies headers at upstream/mod.rs:54-60 and
+// JWT removes Authorization at jwt.rs:423; v1.3.1 at mod.rs:78 and :531
+// (the test), jwt.rs:539.
 func (a agentgateway) MCPFacts(kind string, spec map[string]any) (MCPFacts, bool) {
 	switch kind {
 	case a.Facts().API.Backend:
