@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/kubelb-ai/kubelb-ai/internal/objpath"
@@ -14,13 +15,25 @@ import (
 func (agentgateway) MixedFailover(string, map[string]any) []Issue { return nil }
 
 // UnknownFieldHint: KubeLB's MCP example puts a static target's fields
-// directly under targets[].
+// directly under targets[]; spec.mcp.prefixMode came with v1.4.1.
 func (a agentgateway) UnknownFieldHint(_, kind, path string) string {
-	if kind == a.Facts().API.Backend && strings.Contains(path, "mcp.targets[") && endsWithAny(path, ".backendRef", ".port", ".protocol", ".host", ".path") {
-		return "move it under static: (targets[].static.backendRef, .port, .protocol), or use selector; KubeLB's MCP example puts it directly under targets[] by mistake"
+	if kind != a.Facts().API.Backend {
+		return ""
 	}
-	return ""
+	if path == "spec.mcp.prefixMode" {
+		return mcpPrefixModeHint()
+	}
+	target, field, ok := strings.Cut(path, "].")
+	if !strings.HasPrefix(target, "spec.mcp.targets[") || !ok || !slices.Contains(staticTargetFields, field) {
+		return ""
+	}
+	return fmt.Sprintf("move it under static: %s].static.%s (with the target's other server fields: %s); KubeLB's MCP example puts them directly under targets[] by mistake, which no agentgateway release accepts",
+		target, field, strings.Join(staticTargetFields, ", "))
 }
+
+// staticTargetFields are the fields of an MCP target's static: that
+// KubeLB's example writes one level too high.
+var staticTargetFields = []string{"backendRef", "host", "port", "path", "protocol"}
 
 // InlineKey: agentgateway's auth.key holds the key itself.
 func (agentgateway) InlineKey(path string, m map[string]any) (string, bool) {

@@ -112,6 +112,10 @@ func TestUnknownFieldHint(t *testing.T) {
 		{"agentgateway.dev", "AgentgatewayBackend", "spec.mcp.targets[0].backendRef", mcp},
 		{"other.dev", "AgentgatewayBackend", "spec.mcp.targets[0].port", mcp}, // by kind alone
 		{"agentgateway.dev", "AgentgatewayBackend", "spec.mcp.targets[0].static", ""},
+		{"agentgateway.dev", "AgentgatewayBackend", "spec.mcp.targets[2].path", "move it under static: spec.mcp.targets[2].static.path "},
+		{"agentgateway.dev", "AgentgatewayBackend", "spec.mcp.targets[1].policies", ""},
+		{"agentgateway.dev", "AgentgatewayBackend", "spec.mcp.prefixMode", "prefixMode needs agentgateway v1.4.1 or later; no KubeLB release ships it yet"},
+		{"agentgateway.dev", "AgentgatewayPolicy", "spec.mcp.prefixMode", ""},
 	} {
 		got := dataplane.UnknownFieldHint(tc.group, tc.kind, tc.path)
 		if tc.prefix == "" && got != "" || !strings.HasPrefix(got, tc.prefix) {

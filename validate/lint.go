@@ -24,7 +24,7 @@ const (
 
 // LintRules lists the lint rules; all are on unless disabled.
 var LintRules = []string{RuleInlineKey, RuleDevImage, RuleNoRateLimit, RuleBearerPrefix, RuleGatewayClass, RuleTenantGateway, RuleNoRouteTypes,
-	RuleAuthHeaderClash, RuleFailClosedSingle, RuleKeyHash, RuleDescriptorMatch, RuleTokenNoUsage}
+	RuleAuthHeaderClash, RuleFailClosedSingle, RuleKeyHash, RuleDescriptorMatch, RuleTokenNoUsage, RuleMCPAuthForwarded}
 
 // credentialKeys are the Secret keys the data planes read credentials from,
 // in lower case: a literal under any spelling of them is a committed key.
@@ -129,7 +129,8 @@ func (v *Validator) lintSet(objs []*object, enabled func(string) bool) []Finding
 			}
 		}
 	}
-	return append(out, lintClients(objs, enabled)...)
+	out = append(out, lintClients(objs, enabled)...)
+	return append(out, lintMCP(objs, enabled)...)
 }
 
 // routeTypedBackends returns the backends (namespace/name) of a kind whose

@@ -34,6 +34,9 @@ type object struct {
 	// passthrough: a backend that sends the client's Authorization to the
 	// provider (dataplane.AuthPassthrough).
 	passthrough bool
+	// mcp is an MCP backend's targets or what a policy does to the
+	// client's Authorization (dataplane.ReadMCP); nil for other objects.
+	mcp *dataplane.MCPFacts
 	// selector is a Service's pod selector.
 	selector map[string]string
 	// deploy is a Deployment's replicas and pod labels.
@@ -227,6 +230,9 @@ func summarize(d *loader.Document) *object {
 		o.clients = &c
 	}
 	o.passthrough = dataplane.AuthPassthrough(av, kind, spec)
+	if m, ok := dataplane.ReadMCP(av, kind, spec); ok {
+		o.mcp = &m
+	}
 	walkMaps(d.Object, "", func(path string, m map[string]any) {
 		if ref, ok := m["secretRef"].(map[string]any); ok {
 			name, _ := ref["name"].(string)

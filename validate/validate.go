@@ -552,6 +552,7 @@ var Rules = []RuleInfo{
 	{RuleKeyHash, "an API-key entry whose keyHash is not sha256: and 64 lowercase hex digits"},
 	{RuleDescriptorMatch, "a global rate limit descriptor that no descriptor of the rate-limit ConfigMap for its domain matches"},
 	{RuleTokenNoUsage, "a token limit on a route whose backends report no LLM token usage (no LLM backend, or every path Passthrough)"},
+	{RuleMCPAuthForwarded, "an MCP target with no credential of its own that receives the client's Authorization header, nothing on its route removing it"},
 }
 
 // DocsURL is where each rule is explained, as DocsURL + "#" + rule ID.
