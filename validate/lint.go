@@ -109,8 +109,24 @@ func (v *Validator) lintSet(objs []*object, enabled func(string) bool) []Finding
 	var out []Finding
 	if enabled(RuleNoRateLimit) {
 		limited := rateLimitedRoutes(objs)
+		// Backends of the input that reach no LLM (an MCP backend, say):
+		// a route to those alone spends no provider quota.
+		noLLM := map[string]bool{}
 		for _, o := range objs {
-			if o.key.group != gatewayGroup || o.route == nil || !o.route.toAI {
+			if dataplane.IsBackendKind(o.key.kind) && o.aiBack == nil {
+				noLLM[o.key.namespace+"/"+o.key.name] = true
+			}
+		}
+		toLLM := func(rt *routeFacts) bool {
+			for _, b := range rt.backends {
+				if dataplane.IsBackendKind(b.kind) && !noLLM[b.ns+"/"+b.name] {
+					return true
+				}
+			}
+			return false
+		}
+		for _, o := range objs {
+			if o.key.group != gatewayGroup || o.route == nil || !o.route.toAI || !toLLM(o.route) {
 				continue
 			}
 			if !limited[o.key.namespace+"/"+o.key.name] {

@@ -194,3 +194,11 @@ func TestMCPAuthForwarded(t *testing.T) {
 		t.Errorf("disabled:\n%s", got)
 	}
 }
+
+// A route to MCP backends alone reaches no LLM: no-rate-limit stays quiet
+// there (it fired, calling it "a route to an LLM").
+func TestNoRateLimitSkipsMCPRoutes(t *testing.T) {
+	if got := mcpFindings(t, "v1.4.1", "lint-auth-forwarded.yaml", RuleNoRateLimit); len(got) != 0 {
+		t.Errorf("no-rate-limit on MCP routes:\n%s", strings.Join(got, "\n"))
+	}
+}
