@@ -109,11 +109,11 @@ func (v *Validator) lintSet(objs []*object, enabled func(string) bool) []Finding
 	var out []Finding
 	if enabled(RuleNoRateLimit) {
 		limited := rateLimitedRoutes(objs)
-		// Backends of the input that reach no LLM (an MCP backend, say):
-		// a route to those alone spends no provider quota.
+		// MCP backends of the input reach no LLM: a route to those alone
+		// spends no provider quota.
 		noLLM := map[string]bool{}
 		for _, o := range objs {
-			if dataplane.IsBackendKind(o.key.kind) && o.aiBack == nil {
+			if o.mcp != nil && o.mcp.Backend != nil && o.aiBack == nil {
 				noLLM[o.key.namespace+"/"+o.key.name] = true
 			}
 		}
