@@ -256,21 +256,22 @@ func (a agentgateway) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 	if b := ap.Spec.Backend; b != nil {
 		rest := *b
 		rest.AI = nil
-		if rest.MCP != nil && rest.MCP.Authentication == nil && rest.MCP.Authorization != nil {
-			rest.MCP = nil // read below
+		// Allow rules on whole MCP backends are the Spec's MCP allow.
+		rules, mcpOK := []string(nil), false
+		if m := b.MCP; m != nil && m.Authentication == nil {
+			rules, mcpOK = mcpAllow(m.Authorization)
+			mcpOK = mcpOK && len(out.Routes) == 0 && len(out.Backends) > 0 && !targetsSection(ap.Spec.TargetRefs)
+		}
+		if mcpOK {
+			rest.MCP, out.MCPAllow = nil, rules
 		}
 		if !reflect.ValueOf(rest).IsZero() {
 			issues = append(issues, "backend policies other than ai are not represented")
 		}
-		if m := b.MCP; m != nil && (m.Authentication != nil || m.Authorization != nil) {
-			rules, ok := mcpAllow(m.Authorization)
-			switch {
-			case ok && m.Authentication == nil && len(out.Routes) == 0 && len(out.Backends) > 0 && !targetsSection(ap.Spec.TargetRefs):
-				out.MCPAllow = rules
-			default:
-				// serve has no MCP backends to check MCP callers on.
-				out.AccessControls = append(out.AccessControls, "backend.mcp authentication or authorization")
-			}
+		if m := b.MCP; !mcpOK && m != nil && (m.Authentication != nil || m.Authorization != nil) {
+			// Checks of MCP callers the Spec cannot carry: serve must not
+			// run them open.
+			out.AccessControls = append(out.AccessControls, "backend.mcp authentication or authorization")
 		}
 	}
 	if ap.Spec.Frontend != nil {
