@@ -163,10 +163,10 @@ func checkMCP(e *errs, s *Spec, t templates.Target) {
 	// and paths must not collide with the routes'.
 	taken, paths := map[string]string{}, map[string]string{}
 	for _, r := range s.Routes {
-		taken[r.Name] = "route " + r.Name
 		for _, b := range r.Backends {
 			taken[b.Name] = "a backend of route " + r.Name
 		}
+		taken[r.Name] = "route " + r.Name
 		paths[r.Path] = "route " + r.Name
 	}
 	for i := range s.MCP {
