@@ -145,8 +145,14 @@ func defaultMCP(s *Spec) {
 			m.Path = DefaultMCPPath
 		}
 		for j := range m.Servers {
-			if m.Servers[j].Protocol == "" {
-				m.Servers[j].Protocol = MCPStreamableHTTP
+			srv := &m.Servers[j]
+			if srv.Protocol == "" {
+				srv.Protocol = MCPStreamableHTTP
+			}
+			// A server Service is always the gateway's namespace's (Check
+			// refuses others): one spelling, as the manifests read back.
+			if name, ns, port, ok := ServiceAddress(srv.Service); ok && ns == s.Gateway.Namespace {
+				srv.Service = fmt.Sprintf("%s:%d", name, port)
 			}
 		}
 	}
