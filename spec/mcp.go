@@ -270,5 +270,10 @@ func checkMCPServers(e *errs, path string, s *Spec, m *MCPGateway) {
 		if srv.KeyEnv != "" && !envNameRE.MatchString(srv.KeyEnv) {
 			e.add(spath+".keyEnv", "%q is not an environment variable name (letters, digits and _)", srv.KeyEnv)
 		}
+		// The credential's Secret is <gateway>-<server>-secret, a provider's
+		// <provider>-secret: one name must not hold two keys.
+		if p := m.Name + "-" + srv.Name; srv.KeyEnv != "" && slices.ContainsFunc(s.Providers, func(pr Provider) bool { return pr.Name == p && pr.Auth.Source == AuthEnv }) {
+			e.add(spath+".name", "the credential's Secret %s-secret is provider %s's too: rename the server or the provider", p, p)
+		}
 	}
 }

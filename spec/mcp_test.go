@@ -172,3 +172,17 @@ func TestBuildMCPFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckMCPSecretOfAProvider(t *testing.T) {
+	g := &AIGateway{Spec: Spec{Target: "agentgateway", Providers: []Provider{{Name: "mcp-github", Kind: "openai"}},
+		MCP: []MCPGateway{{Servers: []MCPServer{{Name: "github", URL: "https://api.githubcopilot.com/mcp/", KeyEnv: "GITHUB_MCP_TOKEN"}}}}}}
+	Default(g)
+	want := "spec.mcp[0].servers[0].name: the credential's Secret mcp-github-secret is provider mcp-github's too: rename the server or the provider"
+	if err := Check(g); err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+	g.Spec.MCP[0].Servers[0].KeyEnv = ""
+	if err := Check(g); err != nil {
+		t.Errorf("without a credential: %v", err)
+	}
+}
