@@ -60,6 +60,12 @@ type Adapter interface {
 	// data plane at the rate-limit service, or nil where policies name it
 	// themselves.
 	RateLimitService(s *spec.Spec, meta metav1.ObjectMeta) Object
+	// MCPBackend renders an MCP gateway's backend object (its servers);
+	// an error where the data plane has none (spec.Check says so first).
+	MCPBackend(s *spec.Spec, m *spec.MCPGateway, meta metav1.ObjectMeta) (Object, error)
+	// MCPAuthorization renders the policy of an MCP gateway's allow
+	// rules on its backend, or nil.
+	MCPAuthorization(m *spec.MCPGateway, meta metav1.ObjectMeta) Object
 
 	// ParseParameters reads the gateway-parameters object back.
 	ParseParameters(obj []byte) (serviceType string, issues []string, err error)

@@ -33,6 +33,9 @@ type ParsedBackend struct {
 	AI        *spec.Policies // agentgateway keeps AI policies on the backend
 	// RouteTypes is agentgateway's policies.ai.routes; nil when absent.
 	RouteTypes map[string]string
+	// MCP is set when the object is an MCP gateway's backend, not a
+	// failover chain.
+	MCP *ParsedMCP
 }
 
 // ParsedPolicy is one policy object: what it attaches to and what it sets.
@@ -62,6 +65,9 @@ type ParsedPolicy struct {
 	// denying rule), by field name and why: serve refuses to serve them
 	// open.
 	AccessControls []string
+	// MCPAllow are the allow rules it sets on the MCP backends among
+	// Backends.
+	MCPAllow []string
 }
 
 // DecodeStrict decodes JSON into a typed object, failing on unknown fields.

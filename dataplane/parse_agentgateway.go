@@ -35,9 +35,20 @@ func (agentgateway) ParseParameters(data []byte) (string, []string, error) {
 }
 
 func (agentgateway) ParseBackend(data []byte) (ParsedBackend, []string, error) {
+	data, prefixMode, err := cutMCPPrefix(data)
+	if err != nil {
+		return ParsedBackend{}, nil, err
+	}
 	var b agw.AgentgatewayBackend
 	if err := DecodeStrict(data, &b); err != nil {
 		return ParsedBackend{}, nil, err
+	}
+	if b.Spec.MCP != nil {
+		m, issues := parseMCP(b.Spec.MCP, prefixMode)
+		if b.Spec.Policies != nil {
+			issues = append(issues, "backend policies of an MCP backend are not represented (the Spec's allow rules are an AgentgatewayPolicy's)")
+		}
+		return ParsedBackend{MCP: m}, issues, nil
 	}
 	if b.Spec.AI == nil {
 		return ParsedBackend{}, []string{"not an AI backend (static, MCP or other); not represented"}, nil
@@ -245,11 +256,21 @@ func (a agentgateway) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 	if b := ap.Spec.Backend; b != nil {
 		rest := *b
 		rest.AI = nil
+		// Allow rules on whole MCP backends are the Spec's MCP allow.
+		rules, mcpOK := []string(nil), false
+		if m := b.MCP; m != nil && m.Authentication == nil {
+			rules, mcpOK = mcpAllow(m.Authorization)
+			mcpOK = mcpOK && len(out.Routes) == 0 && len(out.Backends) > 0 && !targetsSection(ap.Spec.TargetRefs)
+		}
+		if mcpOK {
+			rest.MCP, out.MCPAllow = nil, rules
+		}
 		if !reflect.ValueOf(rest).IsZero() {
 			issues = append(issues, "backend policies other than ai are not represented")
 		}
-		if m := b.MCP; m != nil && (m.Authentication != nil || m.Authorization != nil) {
-			// serve has no MCP backends to check MCP callers on.
+		if m := b.MCP; !mcpOK && m != nil && (m.Authentication != nil || m.Authorization != nil) {
+			// Checks of MCP callers the Spec cannot carry: serve must not
+			// run them open.
 			out.AccessControls = append(out.AccessControls, "backend.mcp authentication or authorization")
 		}
 	}
@@ -543,4 +564,37 @@ func agwDescriptorKey(entries []agw.RateLimitDescriptorEntry) (first, key string
 // ParseExtension: agentgateway has no gateway-wide extension kind.
 func (agentgateway) ParseExtension([]byte) (*spec.RateLimitService, []string, error) {
 	return nil, []string{"not an extension kind of agentgateway"}, nil
+}
+
+// targetsSection reports whether a policy targets something other than whole
+// backend objects (a section of one, say), which MCP allow rules cannot be.
+func targetsSection(refs []agw.PolicyTargetReference) bool {
+	for _, ref := range refs {
+		if ref.SectionName != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// cutMCPPrefix takes spec.mcp.prefixMode (v1.4.1+, not in the typed
+// object) out of a backend's JSON.
+func cutMCPPrefix(data []byte) ([]byte, string, error) {
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, "", err
+	}
+	sp, _ := m["spec"].(map[string]any)
+	mcp, _ := sp["mcp"].(map[string]any)
+	v, ok := mcp["prefixMode"]
+	if !ok {
+		return data, "", nil
+	}
+	mode, _ := v.(string)
+	if mode == "" {
+		return nil, "", fmt.Errorf("spec.mcp.prefixMode: want a string, got %v", v)
+	}
+	delete(mcp, "prefixMode")
+	out, err := json.Marshal(m)
+	return out, mode, err
 }

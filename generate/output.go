@@ -38,10 +38,12 @@ const (
 	// (the ConfigMap envoyproxy/ratelimit reads) and what points the data
 	// plane at it.
 	CategoryRateLimitService
+	// CategoryMCPPolicy is an MCP gateway's authorization policy.
+	CategoryMCPPolicy
 	categoryAll
 )
 
-var categoryNames = [...]string{"secret", "gateway-parameters", "gateway", "backend", "route", "rate-limit", "ai-policy", "cors", "traffic", "rate-limit-service"}
+var categoryNames = [...]string{"secret", "gateway-parameters", "gateway", "backend", "route", "rate-limit", "ai-policy", "cors", "traffic", "rate-limit-service", "mcp-policy"}
 
 func (c Category) String() string {
 	if c >= 0 && c < categoryAll {
@@ -52,7 +54,7 @@ func (c Category) String() string {
 
 // CategoryNames lists the categories in the order of the command line contract.
 func CategoryNames() []string {
-	return []string{"gateway", "gateway-parameters", "backend", "route", "secret", "rate-limit", "ai-policy", "cors", "traffic", "rate-limit-service"}
+	return []string{"gateway", "gateway-parameters", "backend", "route", "secret", "rate-limit", "ai-policy", "cors", "traffic", "rate-limit-service", "mcp-policy"}
 }
 
 // ParseCategory maps a generate argument to its category; "all" selects every one.

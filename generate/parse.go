@@ -90,7 +90,8 @@ func parse(target string, objs []map[string]any) (*parser, error) {
 	}
 	api := tp.Facts().API
 	apiVersion, paramsKind, backendKind, policyKind := api.APIVersion(), api.Parameters, api.Backend, api.Policy
-	p := &parser{target: target, secrets: map[string]secretInfo{}, clientKeys: map[string][]spec.APIKey{}, extensions: map[string]*spec.RateLimitService{}}
+	p := &parser{target: target, secrets: map[string]secretInfo{}, clientKeys: map[string][]spec.APIKey{}, extensions: map[string]*spec.RateLimitService{},
+		mcpBackends: map[string]*dataplane.ParsedMCP{}, mcpAllow: map[string][]string{}, mcpSecrets: map[string]bool{}}
 	var routes []*gwv1.HTTPRoute
 	backends := map[string]dataplane.ParsedBackend{}
 	policies := map[string][]*spec.Policies{}
@@ -167,6 +168,10 @@ func parse(target string, objs []map[string]any) (*parser, error) {
 				return nil, fmt.Errorf("%s: %w", id, err)
 			}
 			note(msgs)
+			if b.MCP != nil {
+				p.mcpBackends[name] = b.MCP
+				continue
+			}
 			b.Name = name
 			backends[name] = b
 			if p.backendRouteTypes == nil {
@@ -182,6 +187,9 @@ func parse(target string, objs []map[string]any) (*parser, error) {
 			for _, r := range pp.Routes {
 				policies[r] = append(policies[r], pp.Policies)
 			}
+			if len(pp.MCPAllow) > 0 {
+				p.mcpAllowFrom(id, pp)
+			}
 			onBackends = append(onBackends, pp)
 			ns, _ := md["namespace"].(string)
 			p.clientsOf(id, ns, pp)
@@ -196,8 +204,12 @@ func parse(target string, objs []map[string]any) (*parser, error) {
 	p.unusedConfigMaps()
 	p.attachToBackends(onBackends, backends, routes)
 	for _, r := range routes {
+		if p.mcpRoute(r) {
+			continue
+		}
 		p.route(r, backends, policies[r.Name])
 	}
+	p.unroutedMCP()
 	p.globalLimits()
 	p.finish()
 	spec.Default(&p.g)
@@ -272,6 +284,12 @@ type parser struct {
 	extension  string
 	// limits are the rate-limit service's limits, by descriptor key and route.
 	limits map[[2]string]dataplane.GlobalLimit
+	// mcpBackends are the MCP backend objects by name, mcpAllow the allow
+	// rules policies set on them, mcpSecrets the Secrets their servers'
+	// credentials are read from.
+	mcpBackends map[string]*dataplane.ParsedMCP
+	mcpAllow    map[string][]string
+	mcpSecrets  map[string]bool
 }
 
 // readClientKeys reads a Secret of clients' API keys: every entry one
@@ -744,6 +762,9 @@ func (p *parser) finish() {
 	p.g.Spec.Providers = p.providers
 	p.g.Spec.Target = p.target
 	for name := range p.secrets {
+		if p.mcpSecrets[name] {
+			continue
+		}
 		used := slices.ContainsFunc(p.providers, func(sp spec.Provider) bool {
 			return sp.Auth.Source == spec.AuthEnv && dataplane.SecretName(sp.Name) == name
 		})

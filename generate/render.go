@@ -51,6 +51,14 @@ func Render(g *spec.AIGateway) ([]Object, error) {
 	if c := s.Clients; c != nil && len(c.APIKeys) > 0 {
 		add(CategorySecret, clientKeys(c.APIKeys, meta(dataplane.ClientKeysName(s.Gateway.Name))))
 	}
+	for i := range s.MCP {
+		m := &s.MCP[i]
+		for _, srv := range m.Servers {
+			if srv.KeyEnv != "" {
+				add(CategorySecret, keySecret(srv.KeyEnv, meta(dataplane.MCPSecretName(m.Name, srv.Name))))
+			}
+		}
+	}
 	params, ref := r.Parameters(s, meta(s.Gateway.Name))
 	add(CategoryGatewayParameters, params)
 	add(CategoryGateway, gateway(s, target, ref, meta(s.Gateway.Name)))
@@ -64,9 +72,19 @@ func Render(g *spec.AIGateway) ([]Object, error) {
 			add(CategoryBackend, obj)
 		}
 	}
+	for i := range s.MCP {
+		obj, err := r.MCPBackend(s, &s.MCP[i], meta(s.MCP[i].Name))
+		if err != nil {
+			return nil, fmt.Errorf("MCP gateway %s: %w", s.MCP[i].Name, err)
+		}
+		add(CategoryBackend, obj)
+	}
 	group, kind := r.BackendRef()
 	for i := range s.Routes {
 		add(CategoryRoute, httpRoute(s, target, &s.Routes[i], group, kind, meta(s.Routes[i].Name)))
+	}
+	for i := range s.MCP {
+		add(CategoryRoute, mcpRoute(s, &s.MCP[i], group, kind, meta(s.MCP[i].Name)))
 	}
 	for i := range s.Routes {
 		if o := r.Traffic(s, &s.Routes[i], meta(dataplane.TrafficName(s.Routes[i].Name))); o != nil {
@@ -96,6 +114,9 @@ func Render(g *spec.AIGateway) ([]Object, error) {
 		}
 		add(CategoryRateLimitService, cm)
 		add(CategoryRateLimitService, r.RateLimitService(s, meta(dataplane.RateLimitServiceName(s.Gateway.Name))))
+	}
+	for i := range s.MCP {
+		add(CategoryMCPPolicy, r.MCPAuthorization(&s.MCP[i], meta(dataplane.MCPAuthorizationName(s.MCP[i].Name))))
 	}
 	return objs, nil
 }
@@ -153,6 +174,37 @@ func secret(p *spec.Provider, meta metav1.ObjectMeta) *corev1.Secret {
 		ObjectMeta: meta,
 		Type:       corev1.SecretTypeOpaque,
 		StringData: data,
+	}
+}
+
+// keySecret renders the Secret of a credential read from variable env: a
+// ${VAR} marker under the key the data planes read.
+func keySecret(env string, meta metav1.ObjectMeta) *corev1.Secret {
+	return &corev1.Secret{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
+		ObjectMeta: meta,
+		Type:       corev1.SecretTypeOpaque,
+		StringData: map[string]string{dataplane.KeyAuthorization: dataplane.EnvMarker(env)},
+	}
+}
+
+// mcpRoute serves an MCP gateway's backend under its path, unchanged:
+// agentgateway's MCP backend speaks Streamable HTTP on any path (only a
+// request path of exactly /sse is its legacy SSE transport).
+func mcpRoute(s *spec.Spec, m *spec.MCPGateway, group gwv1.Group, kind gwv1.Kind, meta metav1.ObjectMeta) *gwv1.HTTPRoute {
+	rule := gwv1.HTTPRouteRule{
+		Matches: []gwv1.HTTPRouteMatch{{Path: &gwv1.HTTPPathMatch{Type: ptr.To(gwv1.PathMatchPathPrefix), Value: ptr.To(m.Path)}}},
+		BackendRefs: []gwv1.HTTPBackendRef{{BackendRef: gwv1.BackendRef{
+			BackendObjectReference: gwv1.BackendObjectReference{Group: ptr.To(group), Kind: ptr.To(kind), Name: gwv1.ObjectName(m.Name)},
+		}}},
+	}
+	return &gwv1.HTTPRoute{
+		TypeMeta:   metav1.TypeMeta{APIVersion: gwv1.GroupVersion.String(), Kind: "HTTPRoute"},
+		ObjectMeta: meta,
+		Spec: gwv1.HTTPRouteSpec{
+			CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: []gwv1.ParentReference{{Name: gwv1.ObjectName(s.Gateway.Name)}}},
+			Rules:           []gwv1.HTTPRouteRule{rule},
+		},
 	}
 }
 

@@ -35,8 +35,8 @@ func Check(g *AIGateway) error {
 	}
 	checkGateway(&e, &s.Gateway)
 	names := map[string]bool{}
-	if len(s.Providers) == 0 {
-		e.add("spec.providers", "at least one provider is required (one of %s)", strings.Join(templates.ProviderKinds(), ", "))
+	if len(s.Providers) == 0 && len(s.MCP) == 0 {
+		e.add("spec.providers", "at least one provider (one of %s) or MCP gateway is required", strings.Join(templates.ProviderKinds(), ", "))
 	}
 	for i := range s.Providers {
 		p := &s.Providers[i]
@@ -50,6 +50,7 @@ func Check(g *AIGateway) error {
 	checkRoutes(&e, s, target)
 	checkClients(&e, s, target)
 	checkRateLimitService(&e, s)
+	checkMCP(&e, s, target)
 	return e.err()
 }
 

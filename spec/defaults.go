@@ -83,6 +83,7 @@ func Default(g *AIGateway) {
 		}
 	}
 	defaultClients(s)
+	defaultMCP(s)
 	for i := range s.Routes {
 		r := &s.Routes[i]
 		if r.Path == "" && r.Name != "" {

@@ -33,6 +33,7 @@ type Options struct {
 	BedrockRegion                                   string
 
 	ClientOptions
+	MCPOptions
 }
 
 // Build turns Options into a defaulted Spec. It reports malformed values
@@ -46,7 +47,9 @@ func (o Options) Build() (*AIGateway, error) {
 		s.Gateway.Listeners = []Listener{{Name: DefaultListenerName, Port: o.Port}}
 	}
 	kinds := o.Providers
-	if len(kinds) == 0 {
+	// An MCP gateway needs no LLM provider: the default one is for a
+	// gateway that would otherwise serve nothing.
+	if len(kinds) == 0 && !o.MCPOptions.given() {
 		kinds = []string{"openai"}
 	}
 	for _, k := range o.Failover {
@@ -134,6 +137,7 @@ func (o Options) Build() (*AIGateway, error) {
 		}
 	}
 	o.buildClients(&e, s)
+	o.buildMCP(&e, s)
 	if len(o.Guards) > 0 {
 		guard, err := parseGuards(o.Guards)
 		if err != nil {

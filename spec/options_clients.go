@@ -200,6 +200,9 @@ func (o Options) Locate(err error) error {
 
 // flagOf is the flag that set the Spec field at path, or "".
 func (o Options) flagOf(path string) string {
+	if f := mcpFlagOf(path); f != "" {
+		return f
+	}
 	if m := limitPathRE.FindStringSubmatch(path); m != nil {
 		switch m[2] {
 		case ".scope":

@@ -47,6 +47,9 @@ type Spec struct {
 	// RateLimitService is the rate-limit service global limits ask; it
 	// defaults to KubeLB's addon when a limit is global.
 	RateLimitService *RateLimitService `json:"rateLimitService,omitempty"`
+	// MCP are MCP gateways: each federates MCP tool servers behind one
+	// path of the Gateway.
+	MCP []MCPGateway `json:"mcp,omitempty"`
 }
 
 // Client credential modes.

@@ -102,6 +102,8 @@ type Features struct {
 	JWT bool `json:"jwt"`
 	// Authorization: CEL rules allow requests.
 	Authorization bool `json:"authorization"`
+	// MCP: an MCP gateway federates MCP servers behind one route.
+	MCP bool `json:"mcp"`
 }
 
 // Target is one data plane kubelb-ai renders manifests for.
@@ -151,6 +153,9 @@ type Target struct {
 	// APIKeyHashSince is the first data-plane release that accepts
 	// API-key hashes.
 	APIKeyHashSince string `json:"apiKeyHashSince,omitempty"`
+	// MCPPrefixSince is the first data-plane release whose MCP backend
+	// says how tool names are prefixed (prefixMode).
+	MCPPrefixSince string `json:"mcpPrefixSince,omitempty"`
 	// AIExtension: a separate extension process does the AI work; it
 	// overwrites the request path on AI backends.
 	AIExtension bool `json:"aiExtension"`

@@ -89,6 +89,7 @@ and regenerate from it with --from.`,
 		},
 	}
 	addSpecFlags(cmd, o)
+	addMCPFlags(cmd, o)
 	f := cmd.Flags()
 	f.StringVar(&o.from, "from", "", "render the Spec in this file instead of building one from flags, e.g. --from manifests/kubelb-ai.yaml")
 	f.StringVarP(&o.output, "output", "o", "yaml", "output format: yaml or json, e.g. -o json (a v1 List when there are several objects)")
@@ -138,12 +139,24 @@ func addSpecFlags(cmd *cobra.Command, o *generateOptions) {
 	cmd.MarkFlagsMutuallyExclusive("target", "kubelb-version")
 }
 
+// addMCPFlags registers the MCP gateway's flags: generate's only, as init
+// does not ask for MCP servers yet.
+func addMCPFlags(cmd *cobra.Command, o *generateOptions) {
+	f := cmd.Flags()
+	f.StringArrayVar(&o.spec.MCPServers, "mcp", nil, "an MCP server the MCP gateway federates, NAME=URL or NAME=SERVICE.NAMESPACE:PORT[/PATH] (a Service of the gateway's namespace; a path ending in /sse is the SSE transport), repeatable, e.g. --mcp github=https://api.githubcopilot.com/mcp/ (agentgateway)")
+	f.StringArrayVar(&o.spec.MCPKeys, "mcp-key", nil, "environment variable holding the credential sent to an MCP server, NAME=VAR, repeatable, e.g. --mcp-key github=GITHUB_MCP_TOKEN")
+	f.StringVar(&o.spec.MCPSessions, "mcp-sessions", "", "MCP sessions: stateful (kept by the gateway) or stateless (any replica serves any request), e.g. --mcp-sessions stateless (default stateful)")
+	f.StringVar(&o.spec.MCPFailure, "mcp-failure", "", "when an MCP server fails: open serves from the others, closed fails the request, e.g. --mcp-failure open (default closed)")
+	f.StringVar(&o.spec.MCPPrefix, "mcp-prefix", "", "prefix tool and prompt names with their server's name: always, conditional (with several servers) or never, e.g. --mcp-prefix always (agentgateway v1.4.1+)")
+	f.StringVar(&o.spec.MCPPath, "mcp-path", "", "path the MCP gateway is served on, e.g. --mcp-path /tools (default "+spec.DefaultMCPPath+")")
+}
+
 // specFlags are the flags that shape a Spec and so cannot be mixed with --from.
 var specFlags = []string{"provider", "model", "namespace", "gateway", "port", "service-type", "failover", "rate-limit",
 	"token-limit", "guard", "api-key-env", "auth", "host", "azure-endpoint", "azure-deployment", "azure-api-version",
 	"vertex-project", "vertex-location", "bedrock-region", "client-key", "client-key-hash", "client-key-header", "client-mode",
 	"jwt-issuer", "jwt-audience", "jwt-jwks", "allow", "limit-scope", "limit-key", "rate-limit-service", "rate-limit-domain",
-	"rate-limit-failure-mode"}
+	"rate-limit-failure-mode", "mcp", "mcp-key", "mcp-sessions", "mcp-failure", "mcp-prefix", "mcp-path"}
 
 func runGenerate(_ context.Context, o *generateOptions) error {
 	streams := o.streams

@@ -46,6 +46,7 @@ func TestEveryNameFlagRefusesUnknownNames(t *testing.T) {
 		"data-plane-version": "v9.9.9", "gateway-api-version": "v0.0.1", "gateway-api-channel": "nightly",
 		"max-input-size": "lots", "wait": "forever", "secrets": "nosuch", "allow-origin": "not an origin", "allow-host": "not a host!",
 		"client-mode": "Lenient", "limit-scope": "regional", "rate-limit-failure-mode": "Ajar",
+		"mcp-sessions": "forever", "mcp-failure": "ajar", "mcp-prefix": "sometimes",
 	}
 	// Flags of free text: paths, addresses, names of things to create,
 	// provider settings passed on as they are, and kubectl's connection
@@ -55,7 +56,7 @@ func TestEveryNameFlagRefusesUnknownNames(t *testing.T) {
 		"kubeconfig", "context", "cluster", "user", "token", "server", "tls-server-name", "request-timeout", "client-key",
 		"client-certificate", "certificate-authority", "cache-dir", "as", "as-group", "as-uid", "as-user-extra",
 		"client-key-hash", "client-key-header", "jwt-issuer", "jwt-audience", "jwt-jwks", "allow", "limit-key",
-		"rate-limit-service", "rate-limit-domain", "rate-limit-redis"}
+		"rate-limit-service", "rate-limit-domain", "rate-limit-redis", "mcp", "mcp-key", "mcp-path"}
 	// import's -o is the file to write.
 	pathOutput := map[string]bool{"import": true}
 
