@@ -123,7 +123,7 @@ func TestGlobalLimitFailureMode(t *testing.T) {
 				rls := testenv.StartRateLimit(t, redisAddr, config)
 				base, _, _ = serveMapsWith(parent, renderMaps(t, g), map[string]*fakeprovider.Server{"openai": f}, func(o *Options) {
 					o.Upstreams["ratelimit"] = &url.URL{Scheme: "http", Host: rls}
-					o.RateLimitTimeout = 500 * time.Millisecond
+					o.RateLimitTimeout = 5 * time.Second // a stopped service refuses connections at once; a loaded machine may be slow to answer
 					o.Quotas = q
 				})
 				team := "up-" + mode
@@ -188,7 +188,10 @@ func TestGlobalTokenLimitAmends(t *testing.T) {
 	}{
 		{"in-process", func(*Options) {}},
 		{"Redis", func(o *Options) { o.Quotas.RedisURL = "redis://" + redisAddr + "/2" }},
-		{"rate-limit service", func(o *Options) { o.Upstreams["ratelimit"] = &url.URL{Scheme: "http", Host: rls} }},
+		{"rate-limit service", func(o *Options) {
+			o.Upstreams["ratelimit"] = &url.URL{Scheme: "http", Host: rls}
+			o.RateLimitTimeout = 10 * time.Second // the first call connects; a loaded machine may take over 1s
+		}},
 	} {
 		t.Run(engine.name, func(t *testing.T) {
 			q := &Quotas{}

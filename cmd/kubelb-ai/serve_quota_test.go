@@ -80,7 +80,9 @@ func TestServeSharesGlobalLimits(t *testing.T) {
 		t.Run(engine.name, func(t *testing.T) {
 			fake := fakeprovider.New(t, fakeprovider.OpenAI, "sk-provider")
 			env := []string{"OPENAI_API_KEY=sk-provider", "ALICE_KEY=" + quotaAlice, "BOB_KEY=" + quotaBob}
-			args := append([]string{"--from", specFile, "--upstream", "openai=" + fake.URL}, engine.args...)
+			// A generous decision time: a loaded machine must not turn a
+			// slow answer into the failure mode's 500.
+			args := append([]string{"--from", specFile, "--upstream", "openai=" + fake.URL, "--rate-limit-timeout", "10s"}, engine.args...)
 			procs := []*serveProcess{startServeProcess(t, env, args...), startServeProcess(t, env, args...)}
 			for hour := time.Now().Unix() / 3600; ; hour = time.Now().Unix() / 3600 {
 				got := hammer(t, procs, 24, 5)
