@@ -198,6 +198,11 @@ func mcpRoute(s *spec.Spec, m *spec.MCPGateway, group gwv1.Group, kind gwv1.Kind
 			BackendObjectReference: gwv1.BackendObjectReference{Group: ptr.To(group), Kind: ptr.To(kind), Name: gwv1.ObjectName(m.Name)},
 		}}},
 	}
+	return gatewayRoute(s, rule, meta)
+}
+
+// gatewayRoute is an HTTPRoute of one rule on the Spec's Gateway.
+func gatewayRoute(s *spec.Spec, rule gwv1.HTTPRouteRule, meta metav1.ObjectMeta) *gwv1.HTTPRoute {
 	return &gwv1.HTTPRoute{
 		TypeMeta:   metav1.TypeMeta{APIVersion: gwv1.GroupVersion.String(), Kind: "HTTPRoute"},
 		ObjectMeta: meta,
@@ -254,14 +259,7 @@ func httpRoute(s *spec.Spec, target templates.Target, r *spec.Route, group gwv1.
 		}}
 		rule.BackendRefs = append(rule.BackendRefs, ref)
 	}
-	return &gwv1.HTTPRoute{
-		TypeMeta:   metav1.TypeMeta{APIVersion: gwv1.GroupVersion.String(), Kind: "HTTPRoute"},
-		ObjectMeta: meta,
-		Spec: gwv1.HTTPRouteSpec{
-			CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: []gwv1.ParentReference{{Name: gwv1.ObjectName(s.Gateway.Name)}}},
-			Rules:           []gwv1.HTTPRouteRule{rule},
-		},
-	}
+	return gatewayRoute(s, rule, meta)
 }
 
 // stripPrefix is the URL rewrite that takes a rule's path-prefix match off
