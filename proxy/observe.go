@@ -30,6 +30,9 @@ type Metrics struct {
 	// name, never its credential), on routes that check their callers.
 	clientRequests *prometheus.CounterVec
 	clientTokens   *prometheus.CounterVec
+	// mcpRequests and mcpDuration count MCP gateways' messages.
+	mcpRequests *prometheus.CounterVec
+	mcpDuration *prometheus.HistogramVec
 }
 
 // NewMetrics registers serve's metrics.
@@ -61,7 +64,11 @@ func NewMetrics() *Metrics {
 			Help: "Tokens the providers reported, by route, client and token type (input, output), on routes that check their callers."},
 			[]string{"route", "client", "gen_ai_token_type"}),
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.upstream, m.firstByte, m.failovers, m.rateLimited, m.tokens, m.clientRequests, m.clientTokens,
+	m.mcpRequests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kubelb_ai_mcp_requests_total",
+		Help: "MCP messages by MCP gateway (route), target, method and status (ok, error, denied, failed)."}, []string{"route", "target", "method", "status"})
+	m.mcpDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kubelb_ai_mcp_request_duration_seconds",
+		Help: "Time an MCP gateway took to answer a message, by MCP gateway (route) and method.", Buckets: buckets}, []string{"route", "method"})
+	m.registry.MustRegister(m.requests, m.duration, m.upstream, m.firstByte, m.failovers, m.rateLimited, m.tokens, m.clientRequests, m.clientTokens, m.mcpRequests, m.mcpDuration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -90,6 +97,9 @@ type exchange struct {
 	// caller's name (empty: anonymous).
 	checked bool
 	client  string
+	// mcp* are an MCP gateway's message: its method, the target and the
+	// tool, prompt or resource it named, and how it ended when not ok.
+	mcpMethod, mcpTarget, mcpName, mcpStatus string
 }
 
 func (e *exchange) set(f func(*exchange)) {
@@ -213,6 +223,18 @@ func record(r *http.Request, rec *recorder, ex *exchange, d time.Duration, m *Me
 	}
 	if ex.client != "" {
 		attrs = append(attrs, slog.String("client", ex.client))
+	}
+	if ex.mcpMethod != "" {
+		attrs = append(attrs, slog.String("mcp_method", ex.mcpMethod))
+		if ex.mcpTarget != "" {
+			attrs = append(attrs, slog.String("mcp_target", ex.mcpTarget))
+		}
+		if ex.mcpName != "" {
+			attrs = append(attrs, slog.String("mcp_name", ex.mcpName))
+		}
+		if ex.mcpStatus != "" {
+			attrs = append(attrs, slog.String("mcp_status", ex.mcpStatus))
+		}
 	}
 	if body != nil {
 		attrs = append(attrs, slog.String("request_body", string(body)))

@@ -18,6 +18,7 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/kubelb-ai/kubelb-ai/dataplane"
+	"github.com/kubelb-ai/kubelb-ai/proxy/mcp"
 	"github.com/kubelb-ai/kubelb-ai/proxy/redact"
 	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 	"github.com/kubelb-ai/kubelb-ai/spec"
@@ -70,6 +71,12 @@ type Options struct {
 	// may call every route (--allow-origin; "*" any, "null" Origin: null).
 	// See origin.go.
 	AllowHosts, AllowOrigins []string
+	// MCPSessionKey seals MCP gateways' session ids (32 bytes; nil: a
+	// random key per Build). Processes with one key serve each other's
+	// sessions (--mcp-session-key).
+	MCPSessionKey []byte
+	// Version is serve's version, as MCP gateways name themselves.
+	Version string
 }
 
 // Listener is one Gateway listener served locally.
@@ -92,6 +99,16 @@ type Config struct {
 	names map[string][]string
 	// admin is the admin address's Host and Origin rule.
 	admin *edge
+	// mcp are the MCP gateways, closed when a reload replaces them.
+	mcp map[string]*mcp.Gateway
+}
+
+// Close ends what the configuration holds open beyond its requests: MCP
+// gateways' connections to SSE targets and their HTTP+SSE clients.
+func (c *Config) Close() {
+	for _, g := range c.mcp {
+		g.Close()
+	}
 }
 
 // Build compiles a gateway's manifests (any target, read by
@@ -199,6 +216,11 @@ func Build(m Manifests, opts Options) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	mcps, mcpWarnings, err := mcpGateways(g, opts, client)
+	if err != nil {
+		return nil, err
+	}
+	cfg.mcp = mcps
 	for _, pol := range policies {
 		pol.metrics = opts.Metrics
 		pol.compile()
@@ -219,7 +241,7 @@ func Build(m Manifests, opts Options) (*Config, error) {
 		if addr == "" {
 			addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(l.Port))
 		}
-		rh := &routeHandler{router: router, chains: chains, services: opts.Upstreams, client: client, clients: clients, limits: limits, global: global, policies: policies, metrics: opts.Metrics,
+		rh := &routeHandler{router: router, chains: chains, mcp: mcps, services: opts.Upstreams, client: client, clients: clients, limits: limits, global: global, policies: policies, metrics: opts.Metrics,
 			maxBody: opts.MaxBody, bodyTimeout: opts.BodyTimeout, idleTimeout: opts.StreamIdleTimeout, keys: keys, edge: edges.listener(gateway, l, addr, attached)}
 		cfg.Listeners = append(cfg.Listeners, Listener{Name: string(l.Name), Addr: addr, Handler: observed(rh, opts.Metrics, opts.Log, opts.LogBodies)})
 		var names []string
@@ -231,6 +253,7 @@ func Build(m Manifests, opts Options) (*Config, error) {
 	cfg.Summary["listeners"] = listenerSummary
 	cfg.Warnings = append(localWarnings(routes, chains, opts.Upstreams, listenerSummary), literals...)
 	cfg.Warnings = append(cfg.Warnings, keyWarnings...)
+	cfg.Warnings = append(cfg.Warnings, mcpWarnings...)
 	var ups []any
 	for name, ch := range chains {
 		var us []any
@@ -267,8 +290,10 @@ func attaches(r *gwv1.HTTPRoute, gw *gwv1.Gateway, l gwv1.Listener) bool {
 
 // routeHandler serves one listener: match, filters, backend.
 type routeHandler struct {
-	router   *Router
-	chains   map[string]*Chain
+	router *Router
+	chains map[string]*Chain
+	// mcp are the MCP gateways, by their backend's name.
+	mcp      map[string]*mcp.Gateway
 	services map[string]*url.URL
 	client   *http.Client
 	// clients checks who calls (nil: anyone may), on every route: the
@@ -365,6 +390,8 @@ func (h *routeHandler) serve(w http.ResponseWriter, r *http.Request, ex *exchang
 	}
 	ex.set(func(e *exchange) { e.backend = string(ref.Name) })
 	switch {
+	case dataplane.IsBackend(refGroup(ref.Group), kind) && h.mcp[string(ref.Name)] != nil:
+		h.mcp[string(ref.Name)].ServeHTTP(w, r)
 	case dataplane.IsBackend(refGroup(ref.Group), kind):
 		ch := h.chains[string(ref.Name)]
 		if ch == nil {
@@ -576,7 +603,10 @@ loop:
 		case next := <-o.Reload:
 			err := sameListeners(current.Load(), next)
 			if err == nil {
-				current.Store(next)
+				old := current.Swap(next)
+				// What the old configuration holds open goes once its
+				// requests have had the drain time to finish.
+				time.AfterFunc(o.Drain, old.Close)
 			}
 			if o.OnReload != nil {
 				o.OnReload(err)

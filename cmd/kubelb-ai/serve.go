@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy"
+	"github.com/kubelb-ai/kubelb-ai/proxy/mcp"
 	"github.com/kubelb-ai/kubelb-ai/serveconfig"
 )
 
@@ -46,7 +49,9 @@ type serveOptions struct {
 	// decision may take.
 	rateLimitRedis   string
 	rateLimitTimeout time.Duration
-	streams          IOStreams
+	// mcpSessionKey seals MCP session ids: hex, or env:VAR.
+	mcpSessionKey string
+	streams       IOStreams
 }
 
 func newServeCmd(streams IOStreams) *cobra.Command {
@@ -100,6 +105,7 @@ pages (an Origin header) that neither the routes' CORS policies nor
 	f.StringArrayVar(&o.allowOrigins, "allow-origin", nil, "let web pages from this origin call every route (CORS), repeatable, e.g. --allow-origin http://localhost:3000; 'null' for file: pages, '*' for any page")
 	f.StringVar(&o.rateLimitRedis, "rate-limit-redis", "", "count global limits in this Redis (host:port or redis://URL), shared with other serve processes and a rate-limit service on it; default: in this process. Unused when --upstream maps the manifests' rate-limit service")
 	f.DurationVar(&o.rateLimitTimeout, "rate-limit-timeout", time.Second, "how long a global limit's decision may take before the rate-limit service's failure mode applies")
+	f.StringVar(&o.mcpSessionKey, "mcp-session-key", "", "seal MCP gateways' session ids with this key (64 hex digits, or env:VAR to read them from a variable), so serve processes with the same key resume each other's sessions; default: a random key per process")
 	f.BoolVar(&o.translate, "translate", false, "on kgateway targets too, translate OpenAI-format requests for Anthropic, Gemini, Vertex AI and Bedrock providers (agentgateway always does)")
 	cmd.MarkFlagsOneRequired("filename", "from")
 	cmd.MarkFlagsMutuallyExclusive("filename", "from")
@@ -140,7 +146,11 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	if o.webhookFailure != "closed" && o.webhookFailure != "open" {
 		return usageError("--guard-webhook-failure %s: use closed or open", o.webhookFailure)
 	}
-	popts := proxy.Options{Target: o.target, Listen: listen, Upstreams: ups, Lookup: os.LookupEnv, Metrics: proxy.NewMetrics(), Log: logger,
+	sessionKey, err := mcpSessionKey(o.mcpSessionKey, os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	popts := proxy.Options{MCPSessionKey: sessionKey, Version: buildVersion().Version, Target: o.target, Listen: listen, Upstreams: ups, Lookup: os.LookupEnv, Metrics: proxy.NewMetrics(), Log: logger,
 		Client: proxy.NewClient(o.connect, o.upstream), MaxBody: o.maxBody, BodyTimeout: o.bodyTimeout, LogBodies: o.logBodies, Translate: o.translate,
 		WebhookTimeout: o.webhookTimeout, WebhookFailOpen: o.webhookFailure == "open", StreamIdleTimeout: o.streamIdle,
 		AllowHosts: o.allowHosts, AllowOrigins: o.allowOrigins, Quotas: &proxy.Quotas{RedisURL: o.rateLimitRedis}, RateLimitTimeout: o.rateLimitTimeout}
@@ -199,4 +209,28 @@ func (o *serveOptions) load(ctx context.Context, popts proxy.Options, streams IO
 		return nil, err
 	}
 	return serveconfig.Load(ctx, m, popts, logger)
+}
+
+// mcpSessionKey reads --mcp-session-key: 64 hex digits, or env:VAR naming
+// a variable that holds them (a key in a flag is in the process list). No
+// key: a random one, the same across reloads.
+func mcpSessionKey(flag string, lookup func(string) (string, bool)) ([]byte, error) {
+	raw := flag
+	if name, ok := strings.CutPrefix(flag, "env:"); ok {
+		v, ok := lookup(name)
+		if !ok {
+			return nil, usageError("--mcp-session-key env:%s: the variable is not set", name)
+		}
+		raw = v
+	}
+	if raw == "" {
+		key := make([]byte, mcp.SessionKeySize)
+		_, _ = rand.Read(key)
+		return key, nil
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(raw))
+	if err != nil || len(key) != mcp.SessionKeySize {
+		return nil, usageError("--mcp-session-key: want %d hex digits (e.g. from: openssl rand -hex 32)", 2*mcp.SessionKeySize)
+	}
+	return key, nil
 }

@@ -1,6 +1,6 @@
 // Package expr evaluates the CEL expressions of agentgateway policies
 // (authorization rules, rate-limit descriptors) the way agentgateway v1.4.1
-// does, over the same top-level variables: request, source, apiKey, jwt, llm.
+// does, over the same top-level variables: request, source, apiKey, jwt, llm, mcp.
 //
 // Only a subset of agentgateway's CEL library is implemented: standard CEL,
 // the string functions agentgateway ships (its crates/celx/src/strings.rs)
@@ -36,10 +36,10 @@ const (
 	maxSrcLen   = 16 << 10
 )
 
-// Top-level variables. agentgateway has more (response, backend, mcp, ...);
+// Top-level variables. agentgateway has more (response, backend, ...);
 // they are not declared, so an expression using one fails to compile with
 // cel-go's "undeclared reference" error naming it.
-var variables = []string{"request", "source", "apiKey", "jwt", "llm"}
+var variables = []string{"request", "source", "apiKey", "jwt", "llm", "mcp"}
 
 // supported are the non-operator functions an expression may call: those
 // both agentgateway (cel-fork context.rs, celx/src/strings.rs) and this

@@ -23,6 +23,7 @@ type Vars struct {
 	apiKey  map[string]any
 	jwt     map[string]any
 	llm     map[string]any
+	mcp     map[string]any
 }
 
 // NewVars captures r's method, path, host and headers and the client address
@@ -51,6 +52,10 @@ func (v *Vars) SetJWT(claims map[string]any) { v.jwt = normalizeMap(claims) }
 // evaluates after it parsed the body.
 func (v *Vars) SetLLM(m map[string]any) { v.llm = normalizeMap(m) }
 
+// SetMCP exposes what an MCP call names, as agentgateway's mcp variable:
+// {"tool": {"name": ..., "target": ...}} (or prompt, resource).
+func (v *Vars) SetMCP(m map[string]any) { v.mcp = m }
+
 // APIKey returns the apiKey variable (nil when unset).
 func (v *Vars) APIKey() map[string]any { return v.apiKey }
 
@@ -70,6 +75,7 @@ func (v *Vars) activation() map[string]any {
 		"apiKey":  orEmpty(v.apiKey),
 		"jwt":     orEmpty(v.jwt),
 		"llm":     orEmpty(v.llm),
+		"mcp":     orEmpty(v.mcp),
 	}
 }
 

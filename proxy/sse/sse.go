@@ -45,6 +45,10 @@ func (d *Decoder) Feed(p []byte) []Event {
 	}
 }
 
+// Pending is how many bytes the decoder holds for events not yet complete;
+// a reader bounds it so that a peer cannot grow one event without end.
+func (d *Decoder) Pending() int { return len(d.buf) + len(d.data) }
+
 // End returns the event a stream ended without its blank line, if any.
 func (d *Decoder) End() []Event {
 	return d.Feed([]byte("\n\n"))
