@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/expr"
 	"github.com/kubelb-ai/kubelb-ai/proxy/mcp"
@@ -34,7 +33,7 @@ func mcpGateways(g *spec.AIGateway, opts Options, client *http.Client) (map[stri
 	for _, m := range g.Spec.MCP {
 		cfg := mcp.Config{Name: m.Name, Version: opts.Version, Stateful: m.Sessions != spec.MCPStateless,
 			FailOpen: m.FailureMode == spec.MCPFailOpen, Prefix: m.PrefixMode, SessionKey: key, Client: client,
-			Timeout: mcpTimeout, Vars: varsOf, Observe: observeMCP(opts.Metrics, m.Name)}
+			Timeout: opts.MCPTimeout, Vars: varsOf, Observe: observeMCP(opts.Metrics, m.Name)}
 		for _, rule := range m.Allow {
 			p, err := expr.Compile(rule)
 			if err != nil {
@@ -138,6 +137,3 @@ func observeMCP(m *Metrics, route string) func(*http.Request, mcp.Call) {
 		}
 	}
 }
-
-// mcpTimeout is the default bound on an MCP target's answer.
-const mcpTimeout = 30 * time.Second

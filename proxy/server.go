@@ -75,6 +75,10 @@ type Options struct {
 	// random key per Build). Processes with one key serve each other's
 	// sessions (--mcp-session-key).
 	MCPSessionKey []byte
+	// MCPTimeout bounds an MCP target's answer to a list, initialize or
+	// discover, and the wait for it to take any other message (default
+	// 30s; --mcp-timeout).
+	MCPTimeout time.Duration
 	// Version is serve's version, as MCP gateways name themselves.
 	Version string
 }

@@ -51,6 +51,7 @@ type serveOptions struct {
 	rateLimitTimeout time.Duration
 	// mcpSessionKey seals MCP session ids: hex, or env:VAR.
 	mcpSessionKey string
+	mcpTimeout    time.Duration
 	streams       IOStreams
 }
 
@@ -106,6 +107,7 @@ pages (an Origin header) that neither the routes' CORS policies nor
 	f.StringVar(&o.rateLimitRedis, "rate-limit-redis", "", "count global limits in this Redis (host:port or redis://URL), shared with other serve processes and a rate-limit service on it; default: in this process. Unused when --upstream maps the manifests' rate-limit service")
 	f.DurationVar(&o.rateLimitTimeout, "rate-limit-timeout", time.Second, "how long a global limit's decision may take before the rate-limit service's failure mode applies")
 	f.StringVar(&o.mcpSessionKey, "mcp-session-key", "", "seal MCP gateways' session ids with this key (64 hex digits, or env:VAR to read them from a variable), so serve processes with the same key resume each other's sessions; default: a random key per process")
+	f.DurationVar(&o.mcpTimeout, "mcp-timeout", 30*time.Second, "how long an MCP server may take to answer a list or initialize, or to take a call, before it counts as failed (its gateway's failure mode then applies)")
 	f.BoolVar(&o.translate, "translate", false, "on kgateway targets too, translate OpenAI-format requests for Anthropic, Gemini, Vertex AI and Bedrock providers (agentgateway always does)")
 	cmd.MarkFlagsOneRequired("filename", "from")
 	cmd.MarkFlagsMutuallyExclusive("filename", "from")
@@ -150,7 +152,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	if err != nil {
 		return err
 	}
-	popts := proxy.Options{MCPSessionKey: sessionKey, Version: buildVersion().Version, Target: o.target, Listen: listen, Upstreams: ups, Lookup: os.LookupEnv, Metrics: proxy.NewMetrics(), Log: logger,
+	popts := proxy.Options{MCPSessionKey: sessionKey, MCPTimeout: o.mcpTimeout, Version: buildVersion().Version, Target: o.target, Listen: listen, Upstreams: ups, Lookup: os.LookupEnv, Metrics: proxy.NewMetrics(), Log: logger,
 		Client: proxy.NewClient(o.connect, o.upstream), MaxBody: o.maxBody, BodyTimeout: o.bodyTimeout, LogBodies: o.logBodies, Translate: o.translate,
 		WebhookTimeout: o.webhookTimeout, WebhookFailOpen: o.webhookFailure == "open", StreamIdleTimeout: o.streamIdle,
 		AllowHosts: o.allowHosts, AllowOrigins: o.allowOrigins, Quotas: &proxy.Quotas{RedisURL: o.rateLimitRedis}, RateLimitTimeout: o.rateLimitTimeout}

@@ -61,9 +61,7 @@ func (o *httpOutput) send(m *message) error {
 	if _, err := o.w.Write(o.buf); err != nil {
 		return err
 	}
-	if f, ok := o.w.(http.Flusher); ok {
-		f.Flush()
-	}
+	flush(o.w)
 	return nil
 }
 
@@ -85,4 +83,9 @@ func (o *httpOutput) finish() {
 	if !o.begun {
 		o.accepted()
 	}
+}
+
+// flush sends what was written so far, through any wrapper of w.
+func flush(w http.ResponseWriter) {
+	_ = http.NewResponseController(w).Flush()
 }

@@ -151,42 +151,39 @@ func (g *Gateway) serveGet(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	streams := 0
+	// The client's stream begins at once: a target may not answer its
+	// own GET before it has something to send.
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	flush(w)
 	for _, ts := range st.rec.Targets {
 		t := g.byName[ts.Name]
 		if t == nil {
 			continue
 		}
-		if t.SSE {
-			c, err := g.pooled(ctx, st, t, ts.Version)
-			if err != nil {
-				continue
-			}
-			wg.Add(1)
-			streams++
-			go relay(t, &otherStream{c: c, ctx: ctx})
-			continue
-		}
-		s, err := g.get(ctx, t, ts, st.fwd)
-		if err != nil {
-			continue
-		}
 		wg.Add(1)
-		streams++
-		go relay(t, s)
+		go func() {
+			if t.SSE {
+				c, err := g.pooled(ctx, st, t, ts.Version)
+				if err != nil {
+					wg.Done()
+					return
+				}
+				relay(t, &otherStream{c: c, ctx: ctx})
+				return
+			}
+			s, err := g.get(ctx, t, ts, st.fwd)
+			if err != nil {
+				wg.Done()
+				return
+			}
+			relay(t, s)
+		}()
 	}
-	if streams == 0 {
-		httpError(w, http.StatusMethodNotAllowed, "no target offers a stream")
-		return
-	}
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
-	f, _ := w.(http.Flusher)
-	if f != nil {
-		f.Flush()
-	}
-	go func() { wg.Wait(); cancel() }()
+	// The stream stays open while the client keeps it, even when no
+	// target has one: a client reconnecting at once would only spin.
+	go func() { wg.Wait() }()
 	var buf []byte
 	for {
 		select {
@@ -195,9 +192,7 @@ func (g *Gateway) serveGet(w http.ResponseWriter, r *http.Request) {
 			if _, err := w.Write(buf); err != nil {
 				return
 			}
-			if f != nil {
-				f.Flush()
-			}
+			flush(w)
 		case <-ctx.Done():
 			return
 		}
@@ -311,15 +306,12 @@ func (g *Gateway) legacyStream(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
-	f, _ := w.(http.Flusher)
 	endpoint := r.URL.Path + "?sessionId=" + l.id
 	buf := sse.Append(nil, sse.Event{Name: "endpoint", Data: []byte(endpoint)})
 	if _, err := w.Write(buf); err != nil {
 		return
 	}
-	if f != nil {
-		f.Flush()
-	}
+	flush(w)
 	for {
 		select {
 		case m := <-l.out:
@@ -327,9 +319,7 @@ func (g *Gateway) legacyStream(w http.ResponseWriter, r *http.Request) {
 			if _, err := w.Write(buf); err != nil {
 				return
 			}
-			if f != nil {
-				f.Flush()
-			}
+			flush(w)
 		case <-ctx.Done():
 			return
 		}
