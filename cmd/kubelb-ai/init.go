@@ -45,8 +45,10 @@ environment variable its API key comes from (the key itself is never asked
 for) and what it needs besides (hosts, Azure deployment, Vertex project);
 routing (a route per provider, or one route failing over between them);
 request and token rate limits; prompt guards; on targets that check them, the
-clients' API keys (the variables holding them); and, on targets with a
-rate-limit service, whether the limits are counted per replica or globally.
+clients' API keys (the variables holding them); on targets with a
+rate-limit service, whether the limits are counted per replica or globally;
+and, on targets with an MCP gateway, the MCP tool servers to federate, the
+variables holding their credentials and how sessions and failures go.
 It shows the files it will write, then writes kubelb-ai.yaml and the
 manifests as generate does, and prints the commands to go on with.
 
@@ -63,7 +65,10 @@ numbers of every option wanted, e.g. 1,3.`,
   kubelb-ai init --yes
 
   # Two providers with failover on agentgateway, asking only the rest
-  kubelb-ai init --kubelb-version 1.4 --provider openai,anthropic --failover openai,anthropic`,
+  kubelb-ai init --kubelb-version 1.4 --provider openai,anthropic --failover openai,anthropic
+
+  # An agentgateway with an MCP gateway federating two tool servers
+  kubelb-ai init --target agentgateway --mcp github=https://api.githubcopilot.com/mcp/ --mcp search=search:8080/mcp`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.changed = cmd.Flags().Changed
@@ -71,6 +76,7 @@ numbers of every option wanted, e.g. 1,3.`,
 		},
 	}
 	addSpecFlags(cmd, &o.gen)
+	addMCPFlags(cmd, &o.gen)
 	f := cmd.Flags()
 	f.StringVar(&o.outputDir, "output-dir", ".", "directory for kubelb-ai.yaml and the manifests, e.g. --output-dir ai-gateway/")
 	f.BoolVar(&o.force, "force", false, "overwrite files that exist in --output-dir")
@@ -92,7 +98,7 @@ var questions = []struct{ flags []string }{
 	{[]string{"target", "kubelb-version"}}, {[]string{"namespace"}}, {[]string{"gateway"}}, {[]string{"port"}},
 	{[]string{"service-type"}}, {[]string{"provider"}}, {[]string{"model"}}, {[]string{"api-key-env", "auth"}},
 	{[]string{"failover"}}, {[]string{"rate-limit"}}, {[]string{"token-limit"}}, {[]string{"guard"}},
-	{[]string{"client-key", "client-key-hash"}}, {[]string{"limit-scope", "limit-key"}},
+	{[]string{"client-key", "client-key-hash"}}, {[]string{"limit-scope", "limit-key"}}, {[]string{"mcp"}},
 }
 
 func runInit(ctx context.Context, o *initOptions) error {

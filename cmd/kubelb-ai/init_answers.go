@@ -32,6 +32,9 @@ type answers struct {
 	Bedrock     struct{ Region string }
 	ClientKeys  string // NAME=VARIABLE, comma-separated
 	Limit       string // the limits' scope, and after a colon a global limit's key
+	MCPServers  string // NAME=URL or NAME=SERVICE:PORT[/PATH], comma-separated
+	MCPKeys     string // NAME=VARIABLE, comma-separated
+	MCPMode     string // sessions, a colon, failure mode; each empty for the data plane's default
 
 	// rest are the flags given that no question asks (JWT, hashes, ...),
 	// passed on as they were.
@@ -89,6 +92,10 @@ func answersFromFlags(g *generateOptions) *answers {
 	if o.LimitKey != "" {
 		a.Limit += ":" + o.LimitKey
 	}
+	a.MCPServers, a.MCPKeys = strings.Join(o.MCPServers, ", "), strings.Join(o.MCPKeys, ", ")
+	if o.MCPSessions != "" || o.MCPFailure != "" {
+		a.MCPMode = o.MCPSessions + ":" + o.MCPFailure
+	}
 	for _, f := range []struct {
 		flag   string
 		values []string
@@ -97,6 +104,7 @@ func answersFromFlags(g *generateOptions) *answers {
 		{"--jwt-issuer", []string{o.JWTIssuer}}, {"--jwt-audience", o.JWTAudiences}, {"--jwt-jwks", []string{o.JWTJWKS}},
 		{"--allow", o.Allow}, {"--rate-limit-service", []string{o.RateLimitService}}, {"--rate-limit-domain", []string{o.RateLimitDomain}},
 		{"--rate-limit-failure-mode", []string{o.RateLimitFailureMode}},
+		{"--mcp-prefix", []string{o.MCPPrefix}}, {"--mcp-path", []string{o.MCPPath}},
 	} {
 		for _, v := range f.values {
 			if v != "" {
@@ -161,11 +169,7 @@ func (a *answers) flags() []string {
 	for _, r := range rejects(a.Rejects) {
 		out = append(out, "--guard", "reject="+r)
 	}
-	for _, k := range strings.Split(a.ClientKeys, ",") {
-		if k = strings.TrimSpace(k); k != "" {
-			out = append(out, "--client-key", k)
-		}
-	}
+	out = appendList(out, "--client-key", a.ClientKeys)
 	// Local is the default: said only with a key, which Check then refuses.
 	if scope, key, _ := strings.Cut(a.Limit, ":"); (scope != "" && scope != spec.ScopeLocal) || key != "" {
 		out = append(out, "--limit-scope", scope)
@@ -173,7 +177,25 @@ func (a *answers) flags() []string {
 			out = append(out, "--limit-key", key)
 		}
 	}
+	out = appendList(out, "--mcp", a.MCPServers)
+	out = appendList(out, "--mcp-key", a.MCPKeys)
+	sessions, failure, _ := strings.Cut(a.MCPMode, ":")
+	for _, f := range []struct{ flag, value string }{{"--mcp-sessions", sessions}, {"--mcp-failure", failure}} {
+		if f.value != "" {
+			out = append(out, f.flag, f.value)
+		}
+	}
 	return append(out, a.rest...)
+}
+
+// appendList adds flag once per entry of a comma-separated answer.
+func appendList(out []string, flag, list string) []string {
+	for _, v := range strings.Split(list, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, flag, v)
+		}
+	}
+	return out
 }
 
 func rejects(text string) []string {
@@ -192,6 +214,7 @@ func (a *answers) apply(o *generateOptions) error {
 	fresh := &generateOptions{}
 	c := &cobra.Command{}
 	addSpecFlags(c, fresh)
+	addMCPFlags(c, fresh)
 	if err := c.Flags().Parse(a.flags()); err != nil {
 		return usageError("%v", err)
 	}

@@ -17,7 +17,12 @@ func (p *prompter) choose(q *question) error {
 		}
 	}
 	if def > 0 {
-		fmt.Fprintf(p.out, "  Type a number from 1 to %d. Enter keeps: %d, %s\n", len(q.options), def, *q.str)
+		// An empty value (the data plane's default) is named by its label.
+		keeps := *q.str
+		if keeps == "" {
+			keeps, _, _ = strings.Cut(q.options[def-1].label, ":")
+		}
+		fmt.Fprintf(p.out, "  Type a number from 1 to %d. Enter keeps: %d, %s\n", len(q.options), def, keeps)
 	} else {
 		fmt.Fprintf(p.out, "  Type a number from 1 to %d\n", len(q.options))
 	}

@@ -218,9 +218,46 @@ func ask(a *answers, changed func(string) bool, p *prompter, streams IOStreams) 
 		}
 	}
 	if target.Features.GlobalRateLimit && (a.RateLimit != "" || a.TokenLimit != "") && unless("limit-scope", "limit-key") {
-		return run([]*question{limitQuestion(a, target, changed)})
+		if err := run([]*question{limitQuestion(a, target, changed)}); err != nil {
+			return err
+		}
 	}
-	return nil
+
+	// MCP tool servers, on targets with an MCP gateway: the servers, then
+	// (with some) their credentials and how sessions and failures go.
+	if !target.Features.MCP {
+		return nil
+	}
+	if unless("mcp") {
+		if err := run([]*question{{title: "MCP tool servers to federate",
+			desc:        "clients reach their tools as one MCP server on the gateway: NAME=URL or NAME=SERVICE:PORT[/PATH] (a Service of the gateway's namespace), comma-separated" + blankForNone,
+			placeholder: "github=https://api.githubcopilot.com/mcp/, search=search:8080/mcp", blank: "none", str: &a.MCPServers,
+			check: func(s string) error { return checkAnswer(a, "--mcp", func(t *answers) { t.MCPServers = s }) }}}); err != nil {
+			return err
+		}
+	}
+	if strings.TrimSpace(strings.ReplaceAll(a.MCPServers, ",", "")) == "" {
+		return nil
+	}
+	var mcp []*question
+	if unless("mcp-key") {
+		mcp = append(mcp, &question{title: "MCP servers' credentials",
+			desc:        "NAME=VARIABLE, comma-separated: the gateway sends the server the key in VARIABLE, filled when applying (URL servers only)" + blankForNone,
+			placeholder: "github=GITHUB_MCP_TOKEN", blank: "none", str: &a.MCPKeys,
+			check: func(s string) error { return checkAnswer(a, "--mcp-key", func(t *answers) { t.MCPKeys = s }) }})
+	}
+	if unless("mcp-sessions", "mcp-failure") {
+		mcp = append(mcp, &question{kind: selectQ, title: "MCP sessions and failures", str: &a.MCPMode,
+			desc: "stateful: the gateway keeps each client's session; stateless: any replica serves any request\n" +
+				"fail closed: a server that fails fails the call; fail open: the servers that answer still serve",
+			options: []option{
+				{"stateful, fail closed: agentgateway's defaults", ""},
+				{"stateful, fail open", ":" + spec.MCPFailOpen},
+				{"stateless, fail closed", spec.MCPStateless + ":"},
+				{"stateless, fail open", spec.MCPStateless + ":" + spec.MCPFailOpen},
+			}})
+	}
+	return run(mcp)
 }
 
 // limitQuestion asks how the limits are counted: by each replica, or in
@@ -250,8 +287,15 @@ func limitQuestion(a *answers, target templates.Target, changed func(string) boo
 // checkClientKeys tries the keys in the Spec and reports the first of
 // their problems, as generate would name it.
 func checkClientKeys(a *answers, keys string) error {
+	return checkAnswer(a, "--client-key", func(t *answers) { t.ClientKeys, t.Limit = keys, "" })
+}
+
+// checkAnswer tries an answer (edit sets it on a copy of a) in the Spec,
+// parsed and checked as generate does, and reports the first problem that
+// generate would name with flag: the message the flag would get.
+func checkAnswer(a *answers, flag string, edit func(*answers)) error {
 	trial := *a
-	trial.ClientKeys, trial.Limit = keys, ""
+	edit(&trial)
 	o := &generateOptions{}
 	if err := trial.apply(o); err != nil {
 		return err
@@ -263,7 +307,7 @@ func checkClientKeys(a *answers, keys string) error {
 	var list spec.ErrorList
 	if errors.As(err, &list) {
 		for _, e := range list {
-			if e.Path == "--client-key" {
+			if e.Path == flag {
 				return errors.New(e.Message)
 			}
 		}

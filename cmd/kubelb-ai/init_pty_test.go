@@ -132,5 +132,10 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A terminal's size, as a terminal window has: on a 0x0 one the form
+	// has no room for its question and shows only its help line.
+	if err := unix.IoctlSetWinsize(fd, unix.TIOCSWINSZ, &unix.Winsize{Row: 40, Col: 120}); err != nil {
+		t.Fatal(err)
+	}
 	return master, slave
 }

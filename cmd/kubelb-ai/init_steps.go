@@ -53,6 +53,12 @@ Try each route once the Gateway has an address (with serve: GATEWAY=127.0.0.1):
 	for _, e := range generate.Examples(g) {
 		fmt.Fprintf(w, "  curl -s http://$GATEWAY:%d%s -H 'content-type: application/json'%s -d '%s'\n", port, e.Path, auth, e.Body)
 	}
+	if len(g.Spec.MCP) > 0 {
+		fmt.Fprintln(w, "\nList the MCP servers' tools through the gateway (on the cluster: serve runs no MCP gateway):")
+		for _, m := range g.Spec.MCP {
+			fmt.Fprintf(w, "  npx @modelcontextprotocol/inspector --cli http://$GATEWAY:%d%s --transport http --method tools/list\n", port, m.Path)
+		}
+	}
 }
 
 // shellJoin quotes what a POSIX shell would split or expand.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/templates"
 )
@@ -143,6 +145,9 @@ func TestInitAccessible(t *testing.T) {
 			t.Errorf("no %q in\n%s", want, out.String())
 		}
 	}
+	if strings.Contains(out.String(), "MCP") {
+		t.Errorf("MCP servers asked for on kgateway, which has no MCP gateway:\n%s", out.String())
+	}
 	if code, out, errOut := runCmd(t, "init", "--yes", "--output-dir", yesDir); code != 0 {
 		t.Fatalf("init --yes: exit %d\n%s%s", code, out, errOut)
 	}
@@ -177,6 +182,7 @@ func TestInitAccessibleAnswers(t *testing.T) {
 		"(?i)pass[", "", "(?i)password", "", // a bad expression, asked again
 		"alice", "alice=ALICE_KEY, ci=CI_KEY", // client keys: refused, then given
 		"3", // limits: global, per client
+		"",  // MCP servers: none
 		"",  // write
 	}
 	accessible := func(dir string, answers []string) (int, string, string) {
@@ -279,5 +285,153 @@ func TestInitKeepsClientFlags(t *testing.T) {
 		if !strings.Contains(string(spec), want) {
 			t.Errorf("kubelb-ai.yaml lacks %q:\n%s", want, spec)
 		}
+	}
+}
+
+// The MCP flags become answers and back: the same command line, the same
+// Spec, and init --yes with the answers' flags writes what the answers do.
+func TestInitMCPAnswersRoundTrip(t *testing.T) {
+	args := []string{"--target", "agentgateway", "--mcp", "gh=https://api.githubcopilot.com/mcp/", "--mcp", "search=search:8080/mcp",
+		"--mcp-key", "gh=GH_MCP_TOKEN", "--mcp-sessions", "stateless", "--mcp-failure", "open", "--mcp-path", "/tools"}
+	given := &generateOptions{}
+	c := &cobra.Command{}
+	addSpecFlags(c, given)
+	addMCPFlags(c, given)
+	if err := c.Flags().Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	a := answersFromFlags(given)
+	if a.MCPServers != "gh=https://api.githubcopilot.com/mcp/, search=search:8080/mcp" || a.MCPKeys != "gh=GH_MCP_TOKEN" || a.MCPMode != "stateless:open" {
+		t.Errorf("answers: %q %q %q", a.MCPServers, a.MCPKeys, a.MCPMode)
+	}
+	a.RateLimit = "30/minute" // init --yes would take its default
+	flags := strings.Join(a.flags(), " ")
+	if want := strings.Join(args[2:], " "); !strings.Contains(flags, want) {
+		t.Errorf("flags:\n%s\nlack\n%s", flags, want)
+	}
+	o := &generateOptions{}
+	if err := a.apply(o); err != nil {
+		t.Fatal(err)
+	}
+	g, err := o.build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Spec.MCP) != 1 {
+		t.Fatalf("MCP gateways: %+v", g.Spec.MCP)
+	}
+	m := g.Spec.MCP[0]
+	if m.Path != "/tools" || m.Sessions != "stateless" || m.FailureMode != "open" || len(m.Servers) != 2 ||
+		m.Servers[0].KeyEnv != "GH_MCP_TOKEN" || m.Servers[1].Service != "search:8080" || m.Servers[1].Path != "/mcp" {
+		t.Errorf("MCP gateway: %+v", m)
+	}
+
+	// One of the two modes alone, and the wizard's answer for the data
+	// plane's defaults, say only what was chosen.
+	for mode, want := range map[string]string{":open": "--mcp-failure open", "stateless:": "--mcp-sessions stateless", "": ""} {
+		b := *a
+		b.MCPMode = mode
+		got := strings.Join(b.flags(), " ")
+		if strings.Count(got, "--mcp-sessions")+strings.Count(got, "--mcp-failure") != strings.Count(want, "--") || !strings.Contains(got, want) {
+			t.Errorf("mode %q: %s", mode, got)
+		}
+	}
+
+	objs, err := generate.Render(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromAnswers, fromFlags := t.TempDir(), t.TempDir()
+	if _, err := generate.WriteDir(fromAnswers, g, objs, "yaml", false); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd(t, append([]string{"init", "--yes", "--output-dir", fromFlags}, a.flags()...)...)
+	if code != 0 {
+		t.Fatalf("init --yes %v: exit %d\n%s", a.flags(), code, errOut)
+	}
+	sameFiles(t, fromFlags, fromAnswers)
+	if want := "npx @modelcontextprotocol/inspector --cli http://$GATEWAY:8080/tools --transport http --method tools/list"; !strings.Contains(out, want) {
+		t.Errorf("no %q in\n%s", want, out)
+	}
+}
+
+// The MCP answers are refused with the message generate gives the flag.
+func TestInitMCPChecks(t *testing.T) {
+	a := answersFromFlags(&generateOptions{})
+	a.Target = "agentgateway"
+	servers := func(s string) func(*answers) { return func(b *answers) { b.MCPServers = s } }
+	keys := func(s string) func(*answers) {
+		return func(b *answers) {
+			b.MCPServers, b.MCPKeys = "gh=https://api.githubcopilot.com/mcp/, search=search:8080", s
+		}
+	}
+	for _, tc := range []struct {
+		flag string
+		edit func(*answers)
+		want string // "" for accepted
+	}{
+		{"--mcp", servers(""), ""},
+		{"--mcp", servers("gh=https://api.githubcopilot.com/mcp/, search=search:8080/mcp"), ""},
+		{"--mcp", servers("gh"), `"gh" is not NAME=URL`},
+		{"--mcp", servers("gh=ftp://files.example.com"), "must be an http:// or https:// URL"},
+		{"--mcp-key", keys(""), ""},
+		{"--mcp-key", keys("gh=GH_MCP_TOKEN"), ""},
+		{"--mcp-key", keys("gh"), `"gh" is not NAME=VARIABLE`},
+		{"--mcp-key", keys("nobody=TOKEN"), "nobody is not among the MCP servers"},
+		{"--mcp-key", keys("search=TOKEN"), "a server reached as a Service cannot carry a credential"},
+	} {
+		err := checkAnswer(a, tc.flag, tc.edit)
+		trial := *a
+		tc.edit(&trial)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s %q %q: %v", tc.flag, trial.MCPServers, trial.MCPKeys, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s %q %q: %v, want %q", tc.flag, trial.MCPServers, trial.MCPKeys, err, tc.want)
+		}
+	}
+}
+
+// On agentgateway the wizard asks for MCP servers; a bad one is refused
+// with the parser's message, and with servers come their credentials and
+// the sessions and failure mode. The manifests have the MCP gateway.
+func TestInitAccessibleMCP(t *testing.T) {
+	answers := []string{
+		"", "", "", "", // namespace, name, port, Service type
+		"", "", "", // providers, model, key variable
+		"", "", "", "", // rate limit, token limit, maskers, rejects
+		"", "", // client keys, limits counted
+		"gh=https://api.githubcopilot.com/mcp/, x", // MCP servers: refused
+		"gh=https://api.githubcopilot.com/mcp/, search=search:8080/mcp",
+		"search=TOKEN", "gh=GH_MCP_TOKEN", // credentials: refused, then given
+		"4", // stateless, fail open
+		"",  // write
+	}
+	dir := t.TempDir()
+	var out, errOut strings.Builder
+	in := strings.NewReader(strings.Join(answers, "\n") + "\n")
+	code := run("kubelb-ai", []string{"init", "--accessible", "--target", "agentgateway", "--output-dir", dir}, IOStreams{In: in, Out: &out, ErrOut: &errOut, Interactive: true})
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	for _, want := range []string{
+		"MCP tool servers to federate\n", `Not accepted: "x" is not NAME=URL, e.g. tools=http://tools.example.com:8080/mcp`,
+		"MCP servers' credentials\n", "Not accepted: a server reached as a Service cannot carry a credential",
+		"MCP sessions and failures\n", "Enter keeps: 1, stateful, fail closed\n",
+		"--mcp gh=https://api.githubcopilot.com/mcp/ --mcp search=search:8080/mcp --mcp-key gh=GH_MCP_TOKEN --mcp-sessions stateless --mcp-failure open",
+		"npx @modelcontextprotocol/inspector --cli http://$GATEWAY:8080/mcp --transport http --method tools/list",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %q in\n%s", want, out.String())
+		}
+	}
+	backend, err := os.ReadFile(filepath.Join(dir, "agentgatewaybackend-mcp.yaml"))
+	for _, want := range []string{"kind: AgentgatewayBackend\n", "sessionRouting: Stateless", "failureMode: FailOpen", "- name: gh\n", "name: mcp-gh-secret", "- name: search\n"} {
+		if err != nil || !strings.Contains(string(backend), want) {
+			t.Errorf("the MCP backend lacks %q (%v):\n%s", want, err, backend)
+		}
+	}
+	if secret, err := os.ReadFile(filepath.Join(dir, "secret-mcp-gh-secret.yaml")); err != nil || !strings.Contains(string(secret), "${GH_MCP_TOKEN}") {
+		t.Errorf("the MCP server's Secret (%v):\n%s", err, secret)
 	}
 }

@@ -94,6 +94,8 @@ func TestInitInTmux(t *testing.T) {
 		w.keys("Enter")
 		w.waitFor("global, per client")
 		w.keys("Down", "Down", "Enter")
+		w.waitFor("MCP tool servers to federate")
+		w.keys("Enter") // none
 		screen := w.waitFor("Write these")
 		if !strings.Contains(screen, "agentgatewaypolicy-") {
 			t.Errorf("the summary lists no policy:\n%s", screen)
@@ -112,6 +114,64 @@ func TestInitInTmux(t *testing.T) {
 			"requests: 20", "tokens: 50000", "- CREDIT_CARD", "- EMAIL", "(?i)password", "env: ALICE_KEY", "env: CI_KEY", "key: client"} {
 			if !strings.Contains(string(spec), want) {
 				t.Errorf("kubelb-ai.yaml lacks %q:\n%s", want, spec)
+			}
+		}
+		w.sameAsFlags(screen)
+		w.validates("agentgateway")
+	})
+
+	// On agentgateway the wizard asks for MCP servers: a bad one is
+	// refused where it is typed, with the message generate gives --mcp.
+	t.Run("MCP tool servers", func(t *testing.T) {
+		w := startWizard(t, bin)
+		w.waitFor("Target")
+		w.keys("Down", "Enter") // agentgateway
+		w.waitFor("Namespace")
+		w.keys("Enter", "Enter", "Enter", "Enter") // namespace, name, port, Service type
+		w.waitFor("Providers")
+		w.keys("Enter")
+		w.waitFor("OpenAI: model")
+		w.keys("Enter", "Enter") // model, key variable
+		w.waitFor("Request rate limit")
+		w.keys("Enter", "Enter", "Enter", "Enter") // rate and token limits, maskers, rejects
+		w.waitFor("Client API keys")
+		w.keys("Enter")
+		w.waitFor("Rate limits: counted")
+		w.keys("Enter") // local
+		w.waitFor("MCP tool servers to federate")
+		w.typeText("gh=ftp://api.githubcopilot.com/mcp/")
+		w.keys("Enter")
+		w.waitFor("must be an http:// or https:// URL")
+		w.keys("C-u")
+		w.typeText("gh=https://api.githubcopilot.com/mcp/, docs=http://docs.tools.svc.cluster.local:3001/sse")
+		w.keys("Enter")
+		w.waitFor("MCP servers' credentials")
+		w.typeText("gh=GH_MCP_TOKEN, docs=DOCS_MCP_TOKEN")
+		w.keys("Enter")
+		w.waitFor("stateless, fail open")
+		w.keys("Down", "Down", "Enter") // stateless, fail closed
+		screen := w.waitFor("Write these")
+		for _, want := range []string{"agentgatewaybackend-mcp.yaml", "httproute-mcp.yaml", "secret-mcp-gh-secret.yaml"} {
+			if !strings.Contains(screen, want) {
+				t.Errorf("the summary lacks %s:\n%s", want, screen)
+			}
+		}
+		w.keys("Enter")
+		screen = w.waitFor("EXIT=0")
+		for _, want := range []string{"--mcp gh=https://api.githubcopilot.com/mcp/ --mcp docs=http://docs.tools.svc.cluster.local:3001/sse --mcp-key gh=GH_MCP_TOKEN --mcp-key docs=DOCS_MCP_TOKEN --mcp-sessions stateless",
+			"npx @modelcontextprotocol/inspector --cli http://$GATEWAY:8080/mcp --transport http --method tools/list"} {
+			if !strings.Contains(screen, want) {
+				t.Errorf("final screen lacks %q:\n%s", want, screen)
+			}
+		}
+		if strings.Contains(screen, "--mcp-failure") {
+			t.Errorf("the failure mode left to the data plane is given as a flag:\n%s", screen)
+		}
+		backend, err := os.ReadFile(filepath.Join(w.dir, "agentgatewaybackend-mcp.yaml"))
+		for _, want := range []string{"kind: AgentgatewayBackend\n", "  mcp:\n", "    targets:\n", "    - name: gh\n", "    - name: docs\n",
+			"protocol: SSE", "sessionRouting: Stateless"} {
+			if err != nil || !strings.Contains(string(backend), want) {
+				t.Errorf("the MCP backend lacks %q (%v):\n%s", want, err, backend)
 			}
 		}
 		w.sameAsFlags(screen)
