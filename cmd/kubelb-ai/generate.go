@@ -139,8 +139,7 @@ func addSpecFlags(cmd *cobra.Command, o *generateOptions) {
 	cmd.MarkFlagsMutuallyExclusive("target", "kubelb-version")
 }
 
-// addMCPFlags registers the MCP gateway's flags: generate's only, as init
-// does not ask for MCP servers yet.
+// addMCPFlags registers the MCP gateway's flags (generate's and init's).
 func addMCPFlags(cmd *cobra.Command, o *generateOptions) {
 	f := cmd.Flags()
 	f.StringArrayVar(&o.spec.MCPServers, "mcp", nil, "an MCP server the MCP gateway federates, NAME=URL or NAME=SERVICE.NAMESPACE:PORT[/PATH] (a Service of the gateway's namespace; a path ending in /sse is the SSE transport), repeatable, e.g. --mcp github=https://api.githubcopilot.com/mcp/ (agentgateway)")

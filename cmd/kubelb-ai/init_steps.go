@@ -54,7 +54,7 @@ Try each route once the Gateway has an address (with serve: GATEWAY=127.0.0.1):
 		fmt.Fprintf(w, "  curl -s http://$GATEWAY:%d%s -H 'content-type: application/json'%s -d '%s'\n", port, e.Path, auth, e.Body)
 	}
 	if len(g.Spec.MCP) > 0 {
-		fmt.Fprintln(w, "\nList the MCP servers' tools through the gateway (on the cluster: serve runs no MCP gateway):")
+		fmt.Fprintln(w, "\nList the MCP servers' tools through the gateway (serve runs it too):")
 		for _, m := range g.Spec.MCP {
 			fmt.Fprintf(w, "  npx @modelcontextprotocol/inspector --cli http://$GATEWAY:%d%s --transport http --method tools/list\n", port, m.Path)
 		}
