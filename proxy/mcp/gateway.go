@@ -457,6 +457,8 @@ type answer struct {
 	t   *target
 	m   *message
 	err error
+	// sse: the target streamed its answer.
+	sse bool
 }
 
 // fanout sends a request to each of targets at once, made per target by
@@ -500,8 +502,9 @@ func (g *Gateway) fanout(ctx context.Context, st *state, targets []*target, buil
 				out[i] = answer{t: t, err: err}
 				return
 			}
+			hs, isHTTP := s.(*httpStream)
 			resp, err := firstResponse(s)
-			out[i] = answer{t: t, m: resp, err: err}
+			out[i] = answer{t: t, m: resp, err: err, sse: isHTTP && hs.sse}
 		}()
 	}
 	wg.Wait()

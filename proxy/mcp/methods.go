@@ -445,6 +445,9 @@ func (g *Gateway) list(ctx context.Context, st *state, m *message, out output) {
 		res["cacheScope"] = json.RawMessage(`"private"`)
 	}
 	b, _ := json.Marshal(res)
+	if !g.multi && ok[0].sse {
+		out.begin(true) // one target: its answer in the form it chose
+	}
 	g.reply(st, out, &message{ID: m.ID, Result: b})
 }
 
