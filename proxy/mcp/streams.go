@@ -184,10 +184,15 @@ func (g *Gateway) serveGet(w http.ResponseWriter, r *http.Request) {
 	// The stream stays open while the client keeps it, even when no
 	// target has one: a client reconnecting at once would only spin.
 	go func() { wg.Wait() }()
-	var buf []byte
+	pump(ctx, w, merged, nil)
+}
+
+// pump writes messages to a client's event stream as they come, until
+// the stream or ctx ends.
+func pump(ctx context.Context, w http.ResponseWriter, messages <-chan *message, buf []byte) {
 	for {
 		select {
-		case m := <-merged:
+		case m := <-messages:
 			buf = sse.Append(buf[:0], sse.Event{Name: "message", Data: encode(m)})
 			if _, err := w.Write(buf); err != nil {
 				return
@@ -312,18 +317,7 @@ func (g *Gateway) legacyStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	flush(w)
-	for {
-		select {
-		case m := <-l.out:
-			buf = sse.Append(buf[:0], sse.Event{Name: "message", Data: encode(m)})
-			if _, err := w.Write(buf); err != nil {
-				return
-			}
-			flush(w)
-		case <-ctx.Done():
-			return
-		}
-	}
+	pump(ctx, w, l.out, buf)
 }
 
 func (g *Gateway) legacyPost(w http.ResponseWriter, r *http.Request) {
