@@ -183,8 +183,9 @@ func (g *Gateway) serveGet(w http.ResponseWriter, r *http.Request) {
 	}
 	// The stream stays open while the client keeps it, even when no
 	// target has one: a client reconnecting at once would only spin.
-	go func() { wg.Wait() }()
 	pump(ctx, w, merged, nil)
+	cancel()
+	wg.Wait()
 }
 
 // pump writes messages to a client's event stream as they come, until
