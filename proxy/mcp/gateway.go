@@ -348,6 +348,12 @@ func (g *Gateway) request(ctx context.Context, st *state, m *message, out output
 		g.complete(ctx, st, m, out)
 	case "logging/setLevel":
 		g.broadcast(ctx, st, m, out)
+	case "subscriptions/listen":
+		if g.multi {
+			g.listen(ctx, st, m, out)
+			return
+		}
+		g.forwardTo(ctx, st, g.targets[0], m, out, "")
 	default:
 		if !g.multi {
 			g.forwardTo(ctx, st, g.targets[0], m, out, "")
