@@ -107,7 +107,13 @@ func (g *Gateway) name() string {
 // and then sent to directly; one that keeps sessions gets a session of
 // its own for the message, ended after it.
 func (g *Gateway) stateless(ctx context.Context, st *state, t *target) (*upstream, error) {
-	key := initKey{t.Name, st.version}
+	version := st.version
+	if version == "" {
+		// A request without MCP-Protocol-Version is of 2025-03-26 (as in
+		// gatewayParams): cached under that, not initialized every time.
+		version = "2025-03-26"
+	}
+	key := initKey{t.Name, version}
 	g.mu.Lock()
 	a := g.inits[key]
 	g.mu.Unlock()
@@ -368,6 +374,12 @@ func (g *Gateway) list(ctx context.Context, st *state, m *message, out output) {
 			return
 		}
 		targets = slices.DeleteFunc(slices.Clone(targets), func(t *target) bool { _, ok := pages[t.Name]; return !ok })
+		if len(targets) == 0 {
+			// No target of this gateway (or session) in it: the client's
+			// mistake, not a target's failure.
+			g.reply(st, out, errorMessage(m.ID, codeInvalidParams, "invalid cursor"))
+			return
+		}
 	}
 	answers := g.fanout(ctx, st, targets, func(t *target) *message {
 		q := params{}
