@@ -30,6 +30,8 @@ type fakeServer struct {
 	status int
 	// hang: POSTs are never answered.
 	hang bool
+	// version, when set, is the protocol version initialize answers.
+	version string
 
 	srv     *httptest.Server
 	release chan struct{}
@@ -43,7 +45,8 @@ type fakeServer struct {
 
 // fakeCall is one request the fake got.
 type fakeCall struct {
-	method string
+	method string // "" for a response the client sent back
+	id     json.RawMessage
 	params map[string]json.RawMessage
 	header http.Header
 }
@@ -103,7 +106,7 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = json.Unmarshal(body, &m)
 	f.mu.Lock()
-	f.calls = append(f.calls, fakeCall{method: m.Method, params: m.Params, header: r.Header.Clone()})
+	f.calls = append(f.calls, fakeCall{method: m.Method, id: m.ID, params: m.Params, header: r.Header.Clone()})
 	f.mu.Unlock()
 	if f.hang {
 		select {
@@ -125,11 +128,14 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if len(m.ID) == 0 {
+	if len(m.ID) == 0 || m.Method == "" {
 		w.WriteHeader(http.StatusAccepted)
 		return
 	}
 	result, rpcErr := f.answer(m.Method, m.Params)
+	if f.version != "" && m.Method == "initialize" {
+		result.(map[string]any)["protocolVersion"] = f.version
+	}
 	if m.Method == "initialize" && f.sessions {
 		f.mu.Lock()
 		f.nextSID++
@@ -147,6 +153,10 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b, _ := json.Marshal(resp)
 	if f.sse {
 		w.Header().Set("Content-Type", "text/event-stream")
+		if m.Method == "tools/call" {
+			// A request of the target's own before its answer (sampling).
+			fmt.Fprintf(w, "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"sampling/createMessage\",\"params\":{}}\n\n")
+		}
 		// A notification before the response, as a streaming tool sends.
 		fmt.Fprintf(w, "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{\"level\":\"info\",\"data\":\"%s\"}}\n\n", f.name)
 		fmt.Fprintf(w, "event: message\ndata: %s\n\n", b)
@@ -193,6 +203,8 @@ func (f *fakeServer) answer(method string, p map[string]json.RawMessage) (any, a
 			return nil, map[string]any{"code": codeInvalidParams, "message": "Unknown tool: " + str("name")}
 		}
 		return map[string]any{"content": []map[string]string{{"type": "text", "text": f.name + ":" + str("name")}}}, nil
+	case "resources/list":
+		return map[string]any{"resources": []map[string]string{{"uri": "file:///" + f.name + "/r", "name": "r"}, {"uri": "relative-" + f.name, "name": "rel"}}}, nil
 	case "resources/read":
 		return map[string]any{"contents": []map[string]string{{"uri": str("uri"), "text": f.name}}}, nil
 	}
