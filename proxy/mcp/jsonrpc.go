@@ -69,9 +69,12 @@ func parseMessage(b []byte) (*message, *rpcError) {
 	return &m, nil
 }
 
+// encode writes m as JSON-RPC 2.0. It does not touch m: a fan-out sends
+// one message to several targets at once.
 func encode(m *message) []byte {
-	m.JSONRPC = "2.0"
-	b, err := json.Marshal(m)
+	c := *m
+	c.JSONRPC = "2.0"
+	b, err := json.Marshal(&c)
 	if err != nil { // raw fields were valid JSON when read; cannot happen
 		panic(err)
 	}

@@ -749,6 +749,20 @@ func (g *Gateway) forwardTo(ctx context.Context, st *state, t *target, m *messag
 	if st.call.Target == "" {
 		st.call.Target = t.Name
 	}
+	// In flight from now: a target may take its time before it answers
+	// anything (a JSON answer comes whole), and a cancellation meanwhile
+	// is still for it alone.
+	if st.rec != nil {
+		key := st.id + "\x00" + string(m.ID)
+		g.mu.Lock()
+		g.inflight[key] = t.Name
+		g.mu.Unlock()
+		defer func() {
+			g.mu.Lock()
+			delete(g.inflight, key)
+			g.mu.Unlock()
+		}()
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	timedOut := false
@@ -773,17 +787,6 @@ func (g *Gateway) forwardTo(ctx context.Context, st *state, t *target, m *messag
 	// business and the client's to bound.
 	timer.Stop()
 	defer s.close()
-	if st.rec != nil {
-		key := st.id + "\x00" + string(m.ID)
-		g.mu.Lock()
-		g.inflight[key] = t.Name
-		g.mu.Unlock()
-		defer func() {
-			g.mu.Lock()
-			delete(g.inflight, key)
-			g.mu.Unlock()
-		}()
-	}
 	hs, isHTTP := s.(*httpStream)
 	streamed := !isHTTP || hs.sse
 	for {
