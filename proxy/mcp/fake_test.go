@@ -32,6 +32,13 @@ type fakeServer struct {
 	hang bool
 	// version, when set, is the protocol version initialize answers.
 	version string
+	// supported are server/discover's versions.
+	supported []string
+	// hangCalls: tools/call is answered only when a notifications/cancelled
+	// came (then with nothing).
+	hangCalls  bool
+	cancelled  chan struct{}
+	onceCancel sync.Once
 
 	srv     *httptest.Server
 	release chan struct{}
@@ -54,6 +61,7 @@ type fakeCall struct {
 func startFake(t *testing.T, f *fakeServer) *fakeServer {
 	t.Helper()
 	f.release = make(chan struct{})
+	f.cancelled = make(chan struct{})
 	f.live = map[string]bool{}
 	f.srv = httptest.NewServer(f)
 	t.Cleanup(f.srv.Close)
@@ -108,6 +116,17 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.calls = append(f.calls, fakeCall{method: m.Method, id: m.ID, params: m.Params, header: r.Header.Clone()})
 	f.mu.Unlock()
+	if m.Method == "notifications/cancelled" {
+		f.onceCancel.Do(func() { close(f.cancelled) })
+	}
+	if f.hangCalls && m.Method == "tools/call" {
+		select {
+		case <-f.release:
+		case <-f.cancelled:
+		case <-r.Context().Done():
+		}
+		return
+	}
 	if f.hang {
 		select {
 		case <-f.release:
@@ -203,6 +222,14 @@ func (f *fakeServer) answer(method string, p map[string]json.RawMessage) (any, a
 			return nil, map[string]any{"code": codeInvalidParams, "message": "Unknown tool: " + str("name")}
 		}
 		return map[string]any{"content": []map[string]string{{"type": "text", "text": f.name + ":" + str("name")}}}, nil
+	case "server/discover":
+		return map[string]any{"supportedVersions": f.supported, "capabilities": map[string]any{"tools": map[string]any{}}, "ttlMs": 60000}, nil
+	case "completion/complete":
+		var ref map[string]string
+		_ = json.Unmarshal(p["ref"], &ref)
+		return map[string]any{"completion": map[string]any{"values": []string{f.name + ":" + ref["name"] + ref["uri"]}}}, nil
+	case "logging/setLevel":
+		return map[string]any{}, nil
 	case "resources/list":
 		return map[string]any{"resources": []map[string]string{{"uri": "file:///" + f.name + "/r", "name": "r"}, {"uri": "relative-" + f.name, "name": "rel"}}}, nil
 	case "resources/read":
