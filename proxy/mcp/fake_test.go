@@ -102,6 +102,25 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	case http.MethodPost:
+	case http.MethodGet:
+		f.mu.Lock()
+		ok := f.sessions && f.live[r.Header.Get("Mcp-Session-Id")]
+		f.calls = append(f.calls, fakeCall{method: "GET", header: r.Header.Clone()})
+		f.mu.Unlock()
+		if !ok {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		// The session's stream: one notification, then quiet.
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		fmt.Fprintf(w, "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\",\"params\":{\"from\":\"%s\"}}\n\n", f.name)
+		http.NewResponseController(w).Flush()
+		select {
+		case <-f.release:
+		case <-r.Context().Done():
+		}
+		return
 	default:
 		w.WriteHeader(http.StatusMethodNotAllowed)
 		return

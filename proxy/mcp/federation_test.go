@@ -223,3 +223,53 @@ func TestStatefulSSETarget(t *testing.T) {
 		t.Fatalf("tools/list %v", got)
 	}
 }
+
+func TestSessionStream(t *testing.T) {
+	a := startFake(t, &fakeServer{name: "a", tools: []string{"x"}, sessions: true})
+	b := startFake(t, &fakeServer{name: "b", tools: []string{"y"}})
+	g := newGateway(t, Config{Targets: []Target{a.target(), b.target()}, Stateful: true})
+	c := &client{t: t, g: g}
+	w, m := c.post(request(1, "initialize", map[string]any{"protocolVersion": "2025-06-18", "capabilities": map[string]any{}}))
+	if m == nil || m.Error != nil {
+		t.Fatalf("initialize: %+v", m)
+	}
+	sid := w.Header().Get("Mcp-Session-Id")
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	get := func(sid string) *http.Response {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/mcp", nil)
+		req.Header.Set("Accept", "text/event-stream")
+		if sid != "" {
+			req.Header.Set("Mcp-Session-Id", sid)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	for bad, code := range map[string]int{"": http.StatusBadRequest, "forged": http.StatusNotFound} {
+		resp := get(bad)
+		resp.Body.Close()
+		if resp.StatusCode != code {
+			t.Fatalf("GET with session %q: %d, want %d", bad, resp.StatusCode, code)
+		}
+	}
+	resp := get(sid)
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("GET: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	name, data := (&sseEvents{bufio.NewReader(resp.Body)}).next(t)
+	if name != "message" || !strings.Contains(data, "notifications/tools/list_changed") || !strings.Contains(data, `"from":"a"`) {
+		t.Fatalf("the session stream relayed %q %q", name, data)
+	}
+	if gets := a.seen("GET"); len(gets) != 1 || gets[0].header.Get("Mcp-Session-Id") != "a-session-1" {
+		t.Fatalf("target a's GETs: %+v", gets)
+	}
+	if n := len(b.seen("GET")); n != 0 {
+		t.Fatalf("b, without a session, got %d GETs", n)
+	}
+}
