@@ -110,6 +110,8 @@ fuzz: ## run every fuzz target for FUZZTIME each (failures land in testdata/fuzz
 	$(GO) test -run '^$$' -fuzz '^FuzzStream$$' -fuzztime $(FUZZTIME) ./proxy/redact
 	$(GO) test -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime $(FUZZTIME) ./proxy/auth
 	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME) ./proxy/expr
+	$(GO) test -run '^$$' -fuzz '^FuzzParseMessage$$' -fuzztime $(FUZZTIME) ./proxy/mcp
+	$(GO) test -run '^$$' -fuzz '^FuzzOpenSession$$' -fuzztime $(FUZZTIME) ./proxy/mcp
 	$(GO) test -run '^$$' -fuzz '^FuzzParseConfig$$' -fuzztime $(FUZZTIME) ./quota
 	$(GO) test -run '^$$' -fuzz '^FuzzParseClientKey$$' -fuzztime $(FUZZTIME) ./dataplane
 

@@ -69,8 +69,8 @@ func parseMessage(b []byte) (*message, *rpcError) {
 	return &m, nil
 }
 
-// encode leaves m as it is: a fan-out sends one message to every target
-// at once.
+// encode writes m as JSON-RPC 2.0. It does not touch m: a fan-out sends
+// one message to several targets at once.
 func encode(m *message) []byte {
 	c := *m
 	c.JSONRPC = "2.0"

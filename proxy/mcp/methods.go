@@ -107,7 +107,13 @@ func (g *Gateway) name() string {
 // and then sent to directly; one that keeps sessions gets a session of
 // its own for the message, ended after it.
 func (g *Gateway) stateless(ctx context.Context, st *state, t *target) (*upstream, error) {
-	key := initKey{t.Name, st.version}
+	version := st.version
+	if version == "" {
+		// A request without MCP-Protocol-Version is of 2025-03-26 (as in
+		// gatewayParams): cached under that, not initialized every time.
+		version = "2025-03-26"
+	}
+	key := initKey{t.Name, version}
 	g.mu.Lock()
 	a := g.inits[key]
 	g.mu.Unlock()
@@ -368,6 +374,12 @@ func (g *Gateway) list(ctx context.Context, st *state, m *message, out output) {
 			return
 		}
 		targets = slices.DeleteFunc(slices.Clone(targets), func(t *target) bool { _, ok := pages[t.Name]; return !ok })
+		if len(targets) == 0 {
+			// No target of this gateway (or session) in it: the client's
+			// mistake, not a target's failure.
+			g.reply(st, out, errorMessage(m.ID, codeInvalidParams, "invalid cursor"))
+			return
+		}
 	}
 	answers := g.fanout(ctx, st, targets, func(t *target) *message {
 		q := params{}
@@ -740,6 +752,20 @@ func (g *Gateway) forwardTo(ctx context.Context, st *state, t *target, m *messag
 	if st.call.Target == "" {
 		st.call.Target = t.Name
 	}
+	// In flight from now: a target may take its time before it answers
+	// anything (a JSON answer comes whole), and a cancellation meanwhile
+	// is still for it alone.
+	if st.rec != nil {
+		key := st.id + "\x00" + string(m.ID)
+		g.mu.Lock()
+		g.inflight[key] = t.Name
+		g.mu.Unlock()
+		defer func() {
+			g.mu.Lock()
+			delete(g.inflight, key)
+			g.mu.Unlock()
+		}()
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	timedOut := false
@@ -764,17 +790,6 @@ func (g *Gateway) forwardTo(ctx context.Context, st *state, t *target, m *messag
 	// business and the client's to bound.
 	timer.Stop()
 	defer s.close()
-	if st.rec != nil {
-		key := st.id + "\x00" + string(m.ID)
-		g.mu.Lock()
-		g.inflight[key] = t.Name
-		g.mu.Unlock()
-		defer func() {
-			g.mu.Lock()
-			delete(g.inflight, key)
-			g.mu.Unlock()
-		}()
-	}
 	hs, isHTTP := s.(*httpStream)
 	streamed := !isHTTP || hs.sse
 	for {
