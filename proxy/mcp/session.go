@@ -75,7 +75,10 @@ func (s *sealer) open(id string) (record, bool) {
 	if len(id) > maxSessionID {
 		return r, false
 	}
-	b, err := base64.RawURLEncoding.DecodeString(id)
+	// Strict: the last character's unused bits must be zero, so an id has
+	// one spelling only (a lenient decode takes several spellings of one
+	// id, each a session of its own to what is keyed by the id).
+	b, err := base64.RawURLEncoding.Strict().DecodeString(id)
 	if err != nil || len(b) < s.aead.NonceSize()+s.aead.Overhead() {
 		return r, false
 	}

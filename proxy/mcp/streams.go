@@ -348,7 +348,16 @@ func (g *Gateway) legacyPost(w http.ResponseWriter, r *http.Request) {
 	}
 	l.mu.Unlock()
 	if g.cfg.Stateful && st.rec == nil && m.Method != "initialize" && !m.isNotification() {
-		httpError(w, http.StatusBadRequest, "initialize first")
+		if !m.isRequest() {
+			httpError(w, http.StatusBadRequest, "initialize first")
+			return
+		}
+		// A request before initialize is answered on the stream: a
+		// 2026-07-28 client probes with server/discover and falls back to
+		// initialize on a JSON-RPC error, where an HTTP error fails its
+		// transport (go-sdk's SSE client closes).
+		w.WriteHeader(http.StatusAccepted)
+		_ = (&legacyOutput{l: l}).send(errorMessage(m.ID, codeInvalidRequest, "initialize first"))
 		return
 	}
 	// The answer goes on the stream; the POST is only accepted. The
