@@ -162,8 +162,13 @@ func TestLegacyClient(t *testing.T) {
 		r.Body.Close()
 		return r.StatusCode
 	}
-	if code := post(request(1, "tools/list", nil)); code != http.StatusBadRequest {
+	// A request before initialize is answered on the stream with an
+	// error (a 2026-07-28 client's server/discover probe then falls back).
+	if code := post(request(1, "tools/list", nil)); code != http.StatusAccepted {
 		t.Fatalf("a request before initialize: %d", code)
+	}
+	if _, data := events.next(t); !strings.Contains(data, "initialize first") || !strings.Contains(data, `"error"`) {
+		t.Fatalf("a request before initialize answered %s", data)
 	}
 	if code := post(request(1, "initialize", map[string]any{"protocolVersion": "2024-11-05", "capabilities": map[string]any{}})); code != http.StatusAccepted {
 		t.Fatalf("initialize: %d", code)

@@ -491,9 +491,10 @@ func TestTargetStreams(t *testing.T) {
 	if got := text(t, m); got != "a:x" {
 		t.Fatalf("answer %q", got)
 	}
-	// A list is gathered: it answers one JSON message.
+	// One target's list comes in the form the target chose (here a
+	// stream), as it would directly.
 	w, m = c.post(request(2, "tools/list", nil), v2025...)
-	if got := toolNames(t, m); !reflect.DeepEqual(got, []string{"x"}) || w.Header().Get("Content-Type") != "application/json" {
+	if got := toolNames(t, m); !reflect.DeepEqual(got, []string{"x"}) || w.Header().Get("Content-Type") != "text/event-stream" {
 		t.Fatalf("list through a streaming target: %v (%s)", got, w.Header().Get("Content-Type"))
 	}
 }

@@ -81,8 +81,12 @@ func encode(m *message) []byte {
 	return b
 }
 
-// errorMessage is the error response to the request with id.
+// errorMessage is the error response to the request with id (nil: one
+// whose id could not be read, answered with "id": null as JSON-RPC asks).
 func errorMessage(id json.RawMessage, code int, msg string) *message {
+	if id == nil {
+		id = json.RawMessage("null")
+	}
 	return &message{ID: id, Error: &rpcError{Code: code, Message: msg}}
 }
 

@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/expr"
@@ -768,8 +769,8 @@ func (g *Gateway) forwardTo(ctx context.Context, st *state, t *target, m *messag
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	timedOut := false
-	timer := time.AfterFunc(g.timeout, func() { timedOut = true; cancel() })
+	var timedOut atomic.Bool
+	timer := time.AfterFunc(g.timeout, func() { timedOut.Store(true); cancel() })
 	u, err := g.open(ctx, st, t)
 	var s stream
 	if err == nil {
@@ -780,7 +781,7 @@ func (g *Gateway) forwardTo(ctx context.Context, st *state, t *target, m *messag
 	}
 	if err != nil {
 		timer.Stop()
-		if timedOut {
+		if timedOut.Load() {
 			err = fmt.Errorf("target %s did not answer within %s", t.Name, g.timeout)
 		}
 		g.fail(st, out, m.ID, err)

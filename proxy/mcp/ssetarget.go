@@ -101,7 +101,8 @@ func (g *Gateway) dialSSE(ctx context.Context, t *target, header http.Header) (*
 		c.post = e
 		return c, nil
 	case <-c.done:
-		return nil, fmt.Errorf("target %s: %w", t.Name, c.err)
+		cancel()
+		return nil, fmt.Errorf("target %s: %w", t.Name, c.failure())
 	case <-ctx.Done():
 		c.close()
 		return nil, fmt.Errorf("target %s sent no endpoint: %w", t.Name, ctx.Err())
