@@ -209,7 +209,9 @@ type state struct {
 	// rec is the client's session (stateful), id its id.
 	rec *record
 	id  string
-	// ups are the targets reached for this message, opened as needed.
+	// ups are the targets reached for this message, opened as needed
+	// (mu: by a fan-out's goroutines at once).
+	mu  sync.Mutex
 	ups map[string]*upstream
 	// fwd are the client's headers that may reach a target.
 	fwd  http.Header
@@ -387,10 +389,12 @@ func (g *Gateway) fail(st *state, out output, id json.RawMessage, err error) {
 // open returns t within st: the session's (stateful), a gateway-made one
 // (stateless, legacy era), or none at all (2026-07-28 needs none).
 func (g *Gateway) open(ctx context.Context, st *state, t *target) (*upstream, error) {
-	if u := st.ups[t.Name]; u != nil {
+	st.mu.Lock()
+	u := st.ups[t.Name]
+	st.mu.Unlock()
+	if u != nil {
 		return u, nil
 	}
-	var u *upstream
 	switch {
 	case st.modern:
 		u = &upstream{t: t}
@@ -413,7 +417,11 @@ func (g *Gateway) open(ctx context.Context, st *state, t *target) (*upstream, er
 			return nil, err
 		}
 	}
+	// Fan-outs open targets at once; each target is opened by one of
+	// them, as each asks for its own.
+	st.mu.Lock()
 	st.ups[t.Name] = u
+	st.mu.Unlock()
 	return u, nil
 }
 
@@ -472,29 +480,14 @@ type answer struct {
 // timeout: a dead one cannot hold up the others.
 func (g *Gateway) fanout(ctx context.Context, st *state, targets []*target, build func(*target) *message) []answer {
 	out := make([]answer, len(targets))
-	// Opening targets (a gateway-made initialize) touches st.ups: first
-	// open them all, concurrently, then send.
 	var wg sync.WaitGroup
-	var mu sync.Mutex
 	for i, t := range targets {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			ctx, cancel := context.WithTimeout(ctx, g.timeout)
 			defer cancel()
-			mu.Lock()
-			u := st.ups[t.Name]
-			mu.Unlock()
-			var err error
-			if u == nil {
-				local := &state{r: st.r, modern: st.modern, version: st.version, rec: st.rec, id: st.id, ups: map[string]*upstream{}, fwd: st.fwd}
-				u, err = g.open(ctx, local, t)
-				if err == nil {
-					mu.Lock()
-					st.ups[t.Name] = u
-					mu.Unlock()
-				}
-			}
+			u, err := g.open(ctx, st, t)
 			if err != nil {
 				out[i] = answer{t: t, err: err}
 				return
