@@ -7,7 +7,7 @@ COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TOOLS     := $(GO) tool -modfile=hack/tools/go.mod
 
-.PHONY: help build install test test-apiserver test-sdk test-prism lint generate check-generated fuzz bench-generate bench-validate bench-apply bench-serve krew clean
+.PHONY: help build install test test-apiserver test-sdk test-prism lint generate check-generated fuzz bench-generate bench-validate bench-apply bench-serve bench-mcp krew clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -135,6 +135,11 @@ bench-serve: build ## serve vs a direct call, a bare Go reverse proxy and Portke
 	    (cd $$dir && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) || exit 1; fi && \
 	  cp hack/benchserve/portkey/loopback.cjs $$dir/ && \
 	  $(GO) run ./hack/benchserve -portkey $$dir -out $(BIN)/bench-serve.txt -- $(BIN)/kubelb-ai
+
+bench-mcp: build ## tools/call through serve's MCP gateway vs directly to the same go-sdk server, and serve's CPU per new session, on loopback (~30 s)
+	cd test/mcp && KUBELB_AI_BENCH_MCP=$(abspath $(BIN)/kubelb-ai) KUBELB_AI_BENCH_MCP_OUT=$(abspath $(BIN)/bench-mcp.txt) \
+	  $(GO) test -count=1 -timeout 5m -run '^TestBenchMCP$$' .
+	@cat $(BIN)/bench-mcp.txt
 
 clean: ## remove build output
 	rm -rf $(BIN)
