@@ -190,6 +190,9 @@ func TestServeMCPWarnings(t *testing.T) {
 			t.Errorf("warnings lack %q:\n%s", want, all)
 		}
 	}
+	if strings.Contains(all, "not among the manifests") {
+		t.Errorf("the MCP route's backend is served, yet warned of:\n%s", all)
+	}
 }
 
 func mustURL(t *testing.T, raw string) *url.URL {

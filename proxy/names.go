@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kubelb-ai/kubelb-ai/proxy/mcp"
 	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
@@ -122,7 +123,7 @@ func webhookHosts(g *spec.AIGateway) []string {
 // localWarnings are what in the manifests cannot work on this machine: no
 // HTTPRoute on any listener, a route to a backend the manifests do not
 // hold, a route to a Service no --upstream gives an address.
-func localWarnings(routes []*gwv1.HTTPRoute, chains map[string]*Chain, upstreams map[string]*url.URL, listeners []any) []string {
+func localWarnings(routes []*gwv1.HTTPRoute, chains map[string]*Chain, mcps map[string]*mcp.Gateway, upstreams map[string]*url.URL, listeners []any) []string {
 	var out []string
 	attached := 0
 	for _, l := range listeners {
@@ -144,7 +145,7 @@ func localWarnings(routes []*gwv1.HTTPRoute, chains map[string]*Chain, upstreams
 					if upstreams[name] == nil {
 						out = append(out, fmt.Sprintf("HTTPRoute %s/%s sends to Service %s, which has no local address: give one with --upstream %s=URL", r.Namespace, r.Name, name, name))
 					}
-				case chains[name] == nil:
+				case chains[name] == nil && mcps[name] == nil:
 					out = append(out, fmt.Sprintf("HTTPRoute %s/%s sends to %s %s, which is not among the manifests: those requests will fail", r.Namespace, r.Name, *ref.Kind, name))
 				}
 			}

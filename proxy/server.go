@@ -255,7 +255,7 @@ func Build(m Manifests, opts Options) (*Config, error) {
 		listenerSummary = append(listenerSummary, map[string]any{"name": string(l.Name), "port": l.Port, "address": addr, "routes": names})
 	}
 	cfg.Summary["listeners"] = listenerSummary
-	cfg.Warnings = append(localWarnings(routes, chains, opts.Upstreams, listenerSummary), literals...)
+	cfg.Warnings = append(localWarnings(routes, chains, mcps, opts.Upstreams, listenerSummary), literals...)
 	cfg.Warnings = append(cfg.Warnings, keyWarnings...)
 	cfg.Warnings = append(cfg.Warnings, mcpWarnings...)
 	var ups []any

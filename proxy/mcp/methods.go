@@ -9,10 +9,9 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/kubelb-ai/kubelb-ai/proxy/expr"
 )
 
 // initKey names a target's answer to a gateway-made initialize.
@@ -154,19 +153,21 @@ func (g *Gateway) initialize(ctx context.Context, st *state, m *message, out out
 		err error
 	}
 	got := make([]opened, len(g.targets))
-	done := make(chan struct{})
+	var wg sync.WaitGroup
 	for i, t := range g.targets {
-		go func() {
-			defer func() { done <- struct{}{} }()
+		initOne := func() {
 			ctx, cancel := context.WithTimeout(ctx, g.timeout)
 			defer cancel()
 			u, res, err := g.initTarget(ctx, t, m.Params, st)
 			got[i] = opened{u, res, err}
-		}()
+		}
+		if len(g.targets) == 1 {
+			initOne() // no goroutine (and its stack) for one target
+			break
+		}
+		wg.Go(initOne)
 	}
-	for range g.targets {
-		<-done
-	}
+	wg.Wait()
 	var answers []answer
 	for i, o := range got {
 		a := answer{t: g.targets[i], err: o.err}
@@ -419,14 +420,13 @@ func (g *Gateway) list(ctx context.Context, st *state, m *message, out output) {
 	}
 	items := []map[string]json.RawMessage{}
 	next := map[string]string{}
-	vars := st.variables(g)
 	for _, pg := range got {
 		for _, it := range pg.items {
 			name := rawString(it[spec.field])
 			if g.cfg.Prefix == PrefixNever && g.multi && spec.kind != "resource" && names[name] > 1 {
 				continue // served by two targets: no call could reach either
 			}
-			if !g.allowed(vars, spec.kind, pg.t.Name, name) {
+			if !g.allowed(st, spec.kind, pg.t.Name, name) {
 				continue
 			}
 			if spec.kind == "resource" {
@@ -517,10 +517,11 @@ func hasScheme(uri string) bool {
 // resource of target, as agentgateway's mcp variable gives it
 // (mcp.tool.name, mcp.tool.target, ...): any rule true allows; a rule
 // that fails to evaluate does not.
-func (g *Gateway) allowed(vars *expr.Vars, kind, target, name string) bool {
+func (g *Gateway) allowed(st *state, kind, target, name string) bool {
 	if len(g.cfg.Allow) == 0 {
-		return true
+		return true // and the caller's variables are never built
 	}
+	vars := st.variables(g)
 	vars.SetMCP(map[string]any{kind: map[string]any{"name": name, "target": target}})
 	for _, p := range g.cfg.Allow {
 		if ok, err := p.Bool(vars); err == nil && ok {
@@ -632,7 +633,7 @@ func (g *Gateway) callNamed(ctx context.Context, st *state, m *message, out outp
 		return
 	}
 	st.call.Target, st.call.Name = t.Name, inner
-	if !g.allowed(st.variables(g), kind, t.Name, inner) {
+	if !g.allowed(st, kind, t.Name, inner) {
 		// Denied is answered as unknown: a client learns nothing of what
 		// it may not use.
 		st.call.Status = "denied"
@@ -679,7 +680,7 @@ func (g *Gateway) callURI(ctx context.Context, st *state, m *message, out output
 		return
 	}
 	st.call.Target, st.call.Name = t.Name, inner
-	if !g.allowed(st.variables(g), "resource", t.Name, inner) {
+	if !g.allowed(st, "resource", t.Name, inner) {
 		st.call.Status = "denied"
 		out.begin(false)
 		_ = out.send(errorMessage(m.ID, codeInvalidParams, "Unknown resource: "+uri))
@@ -709,7 +710,7 @@ func (g *Gateway) complete(ctx context.Context, st *state, m *message, out outpu
 	case "ref/prompt":
 		name := rawString(ref["name"])
 		tt, inner, err := g.resolve(ctx, st, "prompts/get", name)
-		if err != nil || !g.allowed(st.variables(g), "prompt", tt.Name, inner) {
+		if err != nil || !g.allowed(st, "prompt", tt.Name, inner) {
 			g.reply(st, out, errorMessage(m.ID, codeInvalidParams, "Unknown prompt: "+name))
 			return
 		}
@@ -717,7 +718,7 @@ func (g *Gateway) complete(ctx context.Context, st *state, m *message, out outpu
 	case "ref/resource":
 		uri := rawString(ref["uri"])
 		tt, inner, ok := g.splitURI(st, uri)
-		if !ok || !g.allowed(st.variables(g), "resource", tt.Name, inner) {
+		if !ok || !g.allowed(st, "resource", tt.Name, inner) {
 			g.reply(st, out, errorMessage(m.ID, codeInvalidParams, "Unknown resource: "+uri))
 			return
 		}

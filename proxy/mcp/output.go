@@ -61,7 +61,12 @@ func (o *httpOutput) send(m *message) error {
 	if _, err := o.w.Write(o.buf); err != nil {
 		return err
 	}
-	flush(o.w)
+	// What comes before the response must reach the client now (progress,
+	// a question to answer); the response ends the answer, which flushes
+	// it anyway, with one write less.
+	if !m.isResponse() {
+		flush(o.w)
+	}
 	return nil
 }
 

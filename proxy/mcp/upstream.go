@@ -95,7 +95,9 @@ func (s *httpStream) next() (*message, error) {
 			return m, nil
 		}
 		if s.buf == nil {
-			s.buf = make([]byte, 32<<10)
+			// Most answers are one small event; the decoder joins larger
+			// ones across reads.
+			s.buf = make([]byte, 4<<10)
 		}
 		n, err := s.resp.Body.Read(s.buf)
 		evs := s.dec.Feed(s.buf[:n])

@@ -132,6 +132,11 @@ spec:
     sessions: stateless
     servers:
     - {name: echo, url: "http://%[1]s/stateless"}
+  - name: sealed
+    path: /sealed
+    sessions: stateful
+    servers:
+    - {name: echo, url: "http://%[1]s/stateless"}
 `, upAddr)
 	specFile := filepath.Join(dir, "bench-mcp.yaml")
 	if err := os.WriteFile(specFile, []byte(spec), 0o600); err != nil {
@@ -211,7 +216,7 @@ spec:
 	var ses sessions
 	begin := func(endpoint string) time.Duration {
 		t0 := time.Now()
-		if err := newSession(ctx, httpClient, endpoint); err != nil {
+		if err := newSession(ctx, httpClient, endpoint, !strings.HasSuffix(endpoint, "/stateless")); err != nil {
 			t.Fatalf("%s: %v", endpoint, err)
 		}
 		return time.Since(t0)
@@ -234,6 +239,33 @@ spec:
 		} else {
 			batch(modes[0].through, serve, &ses.wallThrough, &ses.cpuServe)
 			batch(modes[0].direct, upstream, &ses.wallDirect, &ses.cpuDirect)
+		}
+	}
+
+	// (c) what the session itself costs serve: the same initialize and
+	// initialized, to the same sessionless server, through a stateful
+	// gateway (a sealed session id given, and opened again for the
+	// notification) and through a stateless one (no id); the difference
+	// is the session's CPU.
+	var sealedCPU, plainCPU []time.Duration
+	for range 100 {
+		begin("http://" + serveAddr + "/sealed")
+		begin("http://" + serveAddr + "/stateless")
+	}
+	for r := range benchRounds {
+		batch := func(endpoint string, cpu *[]time.Duration) {
+			c0 := cpuTime(t, serve.Process.Pid)
+			for range benchSessions {
+				begin(endpoint)
+			}
+			*cpu = append(*cpu, (cpuTime(t, serve.Process.Pid)-c0)/benchSessions)
+		}
+		if r%2 == 0 {
+			batch("http://"+serveAddr+"/sealed", &sealedCPU)
+			batch("http://"+serveAddr+"/stateless", &plainCPU)
+		} else {
+			batch("http://"+serveAddr+"/stateless", &plainCPU)
+			batch("http://"+serveAddr+"/sealed", &sealedCPU)
 		}
 	}
 
@@ -263,6 +295,14 @@ spec:
 	fmt.Fprintf(&b, "| through serve (serve's own CPU) | %s | %s | %s (%.2fx the server's) | %s |\n", ms(quantile(ses.wallThrough, 0.5)), ms(quantile(ses.wallThrough, 0.99)), ms(cpuServe),
 		float64(cpuServe)/float64(cpuDirect), met(cpuServe <= goalSessionCPU))
 	fmt.Fprintf(&b, "\nserve CPU per session, each round: %s ms; the server's: %s ms\n", msList(ses.cpuServe), msList(ses.cpuDirect))
+	sealed, plain := median(sealedCPU), median(plainCPU)
+	fmt.Fprintln(&b)
+	fmt.Fprintln(&b, "| the session's own cost: initialize + initialized to one sessionless server | serve CPU per client (ms) | goal: the session's CPU <= 0.1 ms |")
+	fmt.Fprintln(&b, "|---|---|---|")
+	fmt.Fprintf(&b, "| stateless gateway (no session id) | %s | |\n", ms(plain))
+	fmt.Fprintf(&b, "| stateful gateway (session id sealed, then opened for the notification) | %s | |\n", ms(sealed))
+	fmt.Fprintf(&b, "| the session's CPU (difference) | %s | %s |\n", ms(sealed-plain), met(sealed-plain <= goalSessionCPU))
+	fmt.Fprintf(&b, "\neach round, stateful: %s ms; stateless: %s ms\n", msList(sealedCPU), msList(plainCPU))
 	fmt.Print(b.String())
 	if out := os.Getenv("KUBELB_AI_BENCH_MCP_OUT"); out != "" {
 		if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
@@ -273,17 +313,19 @@ spec:
 
 // newSession begins a stateful session the way a client does:
 // initialize, then notifications/initialized with the session id given.
-func newSession(ctx context.Context, c *http.Client, endpoint string) error {
-	post := func(body, sid string) (*http.Response, error) {
+func newSession(ctx context.Context, c *http.Client, endpoint string, wantID bool) error {
+	post := func(body, sid string, initialize bool) (*http.Response, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(body))
 		if err != nil {
 			return nil, err
 		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Accept", "application/json, text/event-stream")
+		if !initialize {
+			req.Header.Set("Mcp-Protocol-Version", benchProtocolVer)
+		}
 		if sid != "" {
 			req.Header.Set("Mcp-Session-Id", sid)
-			req.Header.Set("Mcp-Protocol-Version", benchProtocolVer)
 		}
 		resp, err := c.Do(req)
 		if err != nil {
@@ -297,21 +339,21 @@ func newSession(ctx context.Context, c *http.Client, endpoint string) error {
 		if resp.StatusCode/100 != 2 {
 			return nil, fmt.Errorf("%d %s", resp.StatusCode, body2)
 		}
-		if sid == "" && !bytes.Contains(body2, []byte(`"result"`)) {
+		if initialize && !bytes.Contains(body2, []byte(`"result"`)) {
 			return nil, fmt.Errorf("initialize: %s", body2)
 		}
 		return resp, nil
 	}
 	resp, err := post(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"`+benchProtocolVer+
-		`","capabilities":{},"clientInfo":{"name":"kubelb-ai-bench","version":"0"}}}`, "")
+		`","capabilities":{},"clientInfo":{"name":"kubelb-ai-bench","version":"0"}}}`, "", true)
 	if err != nil {
 		return err
 	}
 	sid := resp.Header.Get("Mcp-Session-Id")
-	if sid == "" {
+	if sid == "" && wantID {
 		return errors.New("initialize: no session id")
 	}
-	_, err = post(`{"jsonrpc":"2.0","method":"notifications/initialized"}`, sid)
+	_, err = post(`{"jsonrpc":"2.0","method":"notifications/initialized"}`, sid, false)
 	return err
 }
 
