@@ -61,12 +61,10 @@ func (o *httpOutput) send(m *message) error {
 	if _, err := o.w.Write(o.buf); err != nil {
 		return err
 	}
-	// What comes before the response must reach the client now (progress,
-	// a question to answer); the response ends the answer, which flushes
-	// it anyway, with one write less.
-	if !m.isResponse() {
-		flush(o.w)
-	}
+	// Every event reaches the client at once: the response too, which the
+	// client may act on before the target ends its stream (read to its
+	// end, so that the connection to the target is kept).
+	flush(o.w)
 	return nil
 }
 
