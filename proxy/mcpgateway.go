@@ -33,7 +33,7 @@ func mcpGateways(g *spec.AIGateway, opts Options, client *http.Client) (map[stri
 	for _, m := range g.Spec.MCP {
 		cfg := mcp.Config{Name: m.Name, Version: opts.Version, Stateful: m.Sessions != spec.MCPStateless,
 			FailOpen: m.FailureMode == spec.MCPFailOpen, Prefix: m.PrefixMode, SessionKey: key, Client: client,
-			Timeout: opts.MCPTimeout, Vars: varsOf, Observe: observeMCP(opts.Metrics, m.Name)}
+			Timeout: opts.MCPTimeout, BodyTimeout: opts.BodyTimeout, Vars: varsOf, Observe: observeMCP(opts.Metrics, m.Name)}
 		for _, rule := range m.Allow {
 			p, err := expr.Compile(rule)
 			if err != nil {

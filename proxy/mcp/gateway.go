@@ -18,7 +18,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -63,6 +65,9 @@ type Config struct {
 	Vars func(*http.Request) *expr.Vars
 	// Observe, if set, sees every client message the gateway handled.
 	Observe func(*http.Request, Call)
+	// BodyTimeout bounds reading a client's message (none if zero): a
+	// client trickling its body holds nothing for long.
+	BodyTimeout time.Duration
 }
 
 // Call is one client message as the gateway handled it.
@@ -261,13 +266,8 @@ func (g *Gateway) end(st *state) {
 
 // servePost handles one client message sent as a POST.
 func (g *Gateway) servePost(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		httpError(w, http.StatusBadRequest, "reading the body: "+err.Error())
-		return
-	}
-	if len(body) > maxBody {
-		httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("a message of more than %d bytes", maxBody))
+	body, ok := g.readBody(w, r)
+	if !ok {
 		return
 	}
 	m, perr := parseMessage(body)
@@ -572,4 +572,35 @@ func writeJSON(w http.ResponseWriter, status int, m *message) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(encode(m))
+}
+
+// readBody reads a client's message: JSON (a browser's form or text/plain
+// post is refused before anything is read), within maxBody and
+// BodyTimeout.
+func (g *Gateway) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		httpError(w, http.StatusUnsupportedMediaType, "an MCP message is application/json")
+		return nil, false
+	}
+	rc := http.NewResponseController(w)
+	if g.cfg.BodyTimeout > 0 {
+		_ = rc.SetReadDeadline(time.Now().Add(g.cfg.BodyTimeout))
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		httpError(w, http.StatusRequestTimeout, fmt.Sprintf("the message did not arrive within %s", g.cfg.BodyTimeout))
+		return nil, false
+	case err != nil:
+		httpError(w, http.StatusBadRequest, "reading the message: "+err.Error())
+		return nil, false
+	case len(body) > maxBody:
+		w.Header().Set("Connection", "close")
+		httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("a message of more than %d bytes", maxBody))
+		return nil, false
+	}
+	if g.cfg.BodyTimeout > 0 {
+		_ = rc.SetReadDeadline(time.Time{}) // the answer may stream for long
+	}
+	return body, true
 }

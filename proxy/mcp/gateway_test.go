@@ -1,7 +1,10 @@
 package mcp
 
 import (
+	"bufio"
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -558,5 +561,36 @@ func TestStatefulSession(t *testing.T) {
 	eventually(t, "the DELETE at a", func() bool { d := a.deleted(); return len(d) == 1 && d[0] == "a-session-1" })
 	if n := len(b.deleted()); n != 0 {
 		t.Fatalf("b, without a session, got %d DELETEs", n)
+	}
+}
+
+// A message that is not JSON (a browser's form or text/plain post) is
+// refused before it is read; a body that trickles in is cut at
+// BodyTimeout. Neither reaches the target.
+func TestBodyRefused(t *testing.T) {
+	a := startFake(t, &fakeServer{name: "a", tools: []string{"x"}})
+	g := newGateway(t, Config{Targets: []Target{a.target()}, BodyTimeout: 200 * time.Millisecond})
+	c := &client{t: t, g: g, header: http.Header{"Content-Type": {"text/plain"}}}
+	if w, _ := c.post(request(1, "tools/list", nil), v2025...); w.Code != http.StatusUnsupportedMediaType {
+		t.Fatalf("text/plain: %d, want 415", w.Code)
+	}
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_, _ = fmt.Fprintf(conn, "POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"jsonrpc\":")
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to a trickling body within 5s: %v", err)
+	}
+	if resp.StatusCode != http.StatusRequestTimeout {
+		t.Fatalf("a trickling body: %d, want 408", resp.StatusCode)
+	}
+	if n := len(a.seen("")); n != 0 {
+		t.Fatalf("the target got %d requests", n)
 	}
 }

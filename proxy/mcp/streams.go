@@ -329,9 +329,8 @@ func (g *Gateway) legacyPost(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusNotFound, "unknown sessionId: open the SSE stream again")
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil || len(body) > maxBody {
-		httpError(w, http.StatusBadRequest, "unreadable or too large a message")
+	body, ok := g.readBody(w, r)
+	if !ok {
 		return
 	}
 	m, perr := parseMessage(body)
