@@ -50,13 +50,14 @@ func TestEveryNameFlagRefusesUnknownNames(t *testing.T) {
 	}
 	// Flags of free text: paths, addresses, names of things to create,
 	// provider settings passed on as they are, and kubectl's connection
-	// flags (client-go checks those, as kubectl).
+	// flags (client-go checks those, as kubectl). --mcp-session-key is a
+	// secret: its error never echoes it (TestServeMCPSessionKey).
 	free := []string{"filename", "from", "output-dir", "crd", "admin", "namespace", "gateway", "applyset",
 		"vertex-project", "vertex-location", "bedrock-region", "azure-endpoint", "azure-deployment", "azure-api-version",
 		"kubeconfig", "context", "cluster", "user", "token", "server", "tls-server-name", "request-timeout", "client-key",
 		"client-certificate", "certificate-authority", "cache-dir", "as", "as-group", "as-uid", "as-user-extra",
 		"client-key-hash", "client-key-header", "jwt-issuer", "jwt-audience", "jwt-jwks", "allow", "limit-key",
-		"rate-limit-service", "rate-limit-domain", "rate-limit-redis", "mcp", "mcp-key", "mcp-path"}
+		"rate-limit-service", "rate-limit-domain", "rate-limit-redis", "mcp", "mcp-key", "mcp-path", "mcp-session-key"}
 	// import's -o is the file to write.
 	pathOutput := map[string]bool{"import": true}
 

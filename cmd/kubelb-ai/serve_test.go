@@ -229,3 +229,32 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 		}
 	}
 }
+
+// --mcp-session-key takes 64 hex digits or env:VAR; a bad one is refused
+// without being echoed (it is a secret, perhaps one mistyped), and an
+// unset variable is named.
+func TestServeMCPSessionKey(t *testing.T) {
+	const bad = "0123456789abcdef-not-hex"
+	key, err := mcpSessionKey(bad, func(string) (string, bool) { return "", false })
+	if err == nil || key != nil {
+		t.Fatalf("a bad key was taken: %x", key)
+	}
+	if strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "64 hex digits") {
+		t.Errorf("error %q echoes the key or does not say what a key is", err)
+	}
+	good := strings.Repeat("ab", 32)
+	lookup := func(k string) (string, bool) { return good, k == "MCP_KEY" }
+	for _, flag := range []string{good, "env:MCP_KEY"} {
+		if key, err := mcpSessionKey(flag, lookup); err != nil || len(key) != 32 || key[0] != 0xab {
+			t.Errorf("%q: %x %v", flag, key, err)
+		}
+	}
+	if _, err := mcpSessionKey("env:UNSET", lookup); err == nil || !strings.Contains(err.Error(), "UNSET") {
+		t.Errorf("an unset variable: %v", err)
+	}
+	a, _ := mcpSessionKey("", lookup)
+	b, _ := mcpSessionKey("", lookup)
+	if len(a) != 32 || string(a) == string(b) {
+		t.Errorf("no flag: keys %x and %x, want two random 32-byte keys", a, b)
+	}
+}
