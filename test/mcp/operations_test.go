@@ -335,7 +335,6 @@ func TestFailureTargetKilled(t *testing.T) {
 // to every target, that meets the dead one first).
 func TestFailureTargetHangs(t *testing.T) {
 	const timeout = time.Second
-	const bound = 5 * time.Second
 	for _, mode := range []string{spec.MCPFailOpen, spec.MCPFailClosed} {
 		t.Run(mode, func(t *testing.T) {
 			alpha := startTarget(t, "alpha")
@@ -353,8 +352,10 @@ func TestFailureTargetHangs(t *testing.T) {
 				names, err = toolNames(ctx, cs)
 			}
 			took := time.Since(start)
-			if took > bound {
-				t.Errorf("initialize and tools/list took %s, want under %s with a %s timeout", took, bound, timeout)
+			// The gateway's timeout answers, not the client's own deadline:
+			// without it, a hanging target would hold the client until then.
+			if ctx.Err() != nil {
+				t.Fatalf("the client's deadline ran out (%s): the hanging target held it", took)
 			}
 			if mode == spec.MCPFailClosed {
 				if err == nil {
