@@ -278,3 +278,34 @@ func TestSessionStream(t *testing.T) {
 		t.Fatalf("b, without a session, got %d GETs", n)
 	}
 }
+
+// An HTTP+SSE client's POSTs are answered before they are served: the
+// messages of one session served at once are bounded, and one more is
+// refused with 429 rather than given a goroutine.
+func TestLegacyClientBounded(t *testing.T) {
+	a := startFake(t, &fakeServer{name: "a", tools: []string{"x"}, hangCalls: true})
+	g := newGateway(t, Config{Targets: []Target{a.target()}})
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/mcp/sse", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	_, endpoint := (&sseEvents{bufio.NewReader(resp.Body)}).next(t)
+	codes := map[int]int{}
+	for i := range maxLegacyInFlight + 1 {
+		r, err := http.Post(srv.URL+endpoint, "application/json", strings.NewReader(request(i, "tools/call", map[string]any{"name": "x"})))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		codes[r.StatusCode]++
+	}
+	if codes[http.StatusAccepted] != maxLegacyInFlight || codes[http.StatusTooManyRequests] != 1 {
+		t.Fatalf("answers to %d calls that hang: %v, want %d accepted and one 429", maxLegacyInFlight+1, codes, maxLegacyInFlight)
+	}
+}

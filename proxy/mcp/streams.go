@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -257,12 +258,19 @@ type legacySession struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	out    chan *message
-	mu     sync.Mutex
-	rec    *record
+	// slots bound the messages served at once: each POST is served after
+	// it was answered, so the HTTP server's own limits do not apply.
+	slots chan struct{}
+	mu    sync.Mutex
+	rec   *record
 }
 
-// maxLegacy bounds the HTTP+SSE clients served at once.
-const maxLegacy = 1024
+// maxLegacy bounds the HTTP+SSE clients served at once, and
+// maxLegacyInFlight the messages of one served at once.
+const (
+	maxLegacy         = 1024
+	maxLegacyInFlight = 64
+)
 
 // serveLegacy serves the HTTP+SSE transport: GET opens a client's stream,
 // whose first event names the URL to POST messages to; answers come back
@@ -284,7 +292,7 @@ func (g *Gateway) legacyStream(w http.ResponseWriter, r *http.Request) {
 	_, _ = rand.Read(b)
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
-	l := &legacySession{id: hex.EncodeToString(b), ctx: ctx, cancel: cancel, out: make(chan *message, 64)}
+	l := &legacySession{id: hex.EncodeToString(b), ctx: ctx, cancel: cancel, out: make(chan *message, 64), slots: make(chan struct{}, maxLegacyInFlight)}
 	g.mu.Lock()
 	if len(g.legacy) >= maxLegacy || g.closed {
 		g.mu.Unlock()
@@ -361,8 +369,17 @@ func (g *Gateway) legacyPost(w http.ResponseWriter, r *http.Request) {
 	}
 	// The answer goes on the stream; the POST is only accepted. The
 	// message is served within the stream's life, not the POST's.
+	select {
+	case l.slots <- struct{}{}:
+	default:
+		httpError(w, http.StatusTooManyRequests, fmt.Sprintf("%d messages of this session are being served: wait for their answers", maxLegacyInFlight))
+		return
+	}
 	w.WriteHeader(http.StatusAccepted)
-	go g.handle(l.ctx, st, m, &legacyOutput{l: l})
+	go func() {
+		defer func() { <-l.slots }()
+		g.handle(l.ctx, st, m, &legacyOutput{l: l})
+	}()
 }
 
 // legacyOutput puts answers on a client's HTTP+SSE stream.
