@@ -51,6 +51,7 @@ func Check(g *AIGateway) error {
 	checkClients(&e, s, target)
 	checkRateLimitService(&e, s)
 	checkMCP(&e, s, target)
+	checkObservability(&e, s, target)
 	return e.err()
 }
 

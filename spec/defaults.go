@@ -84,6 +84,7 @@ func Default(g *AIGateway) {
 	}
 	defaultClients(s)
 	defaultMCP(s)
+	defaultObservability(s)
 	for i := range s.Routes {
 		r := &s.Routes[i]
 		if r.Path == "" && r.Name != "" {

@@ -34,6 +34,7 @@ type Options struct {
 
 	ClientOptions
 	MCPOptions
+	TracingOptions
 }
 
 // Build turns Options into a defaulted Spec. It reports malformed values
@@ -138,6 +139,7 @@ func (o Options) Build() (*AIGateway, error) {
 	}
 	o.buildClients(&e, s)
 	o.buildMCP(&e, s)
+	o.buildTracing(&e, s)
 	if len(o.Guards) > 0 {
 		guard, err := parseGuards(o.Guards)
 		if err != nil {

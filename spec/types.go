@@ -50,6 +50,8 @@ type Spec struct {
 	// MCP are MCP gateways: each federates MCP tool servers behind one
 	// path of the Gateway.
 	MCP []MCPGateway `json:"mcp,omitempty"`
+	// Observability is what the gateway reports beyond metrics: traces.
+	Observability *Observability `json:"observability,omitempty"`
 }
 
 // Client credential modes.

@@ -104,6 +104,14 @@ type Features struct {
 	Authorization bool `json:"authorization"`
 	// MCP: an MCP gateway federates MCP servers behind one route.
 	MCP bool `json:"mcp"`
+	// Tracing: the gateway exports OpenTelemetry spans to a collector
+	// Service.
+	Tracing bool `json:"tracing"`
+	// TracingHTTP: spans may go over OTLP/HTTP, not only OTLP/gRPC.
+	TracingHTTP bool `json:"tracingHTTP"`
+	// TracingPercent: the sampling share is a whole percentage (kgateway's
+	// HTTPListenerPolicy), not any ratio.
+	TracingPercent bool `json:"tracingPercent"`
 }
 
 // Target is one data plane kubelb-ai renders manifests for.

@@ -90,6 +90,7 @@ and regenerate from it with --from.`,
 	}
 	addSpecFlags(cmd, o)
 	addMCPFlags(cmd, o)
+	addTracingFlags(cmd, o)
 	f := cmd.Flags()
 	f.StringVar(&o.from, "from", "", "render the Spec in this file instead of building one from flags, e.g. --from manifests/kubelb-ai.yaml")
 	f.StringVarP(&o.output, "output", "o", "yaml", "output format: yaml or json, e.g. -o json (a v1 List when there are several objects)")
@@ -150,12 +151,21 @@ func addMCPFlags(cmd *cobra.Command, o *generateOptions) {
 	f.StringVar(&o.spec.MCPPath, "mcp-path", "", "path the MCP gateway is served on, e.g. --mcp-path /tools (default "+spec.DefaultMCPPath+")")
 }
 
+// addTracingFlags registers the tracing flags.
+func addTracingFlags(cmd *cobra.Command, o *generateOptions) {
+	f := cmd.Flags()
+	f.StringVar(&o.spec.TracingEndpoint, "tracing-endpoint", "", "OpenTelemetry collector the gateway sends spans to, SERVICE[.NAMESPACE]:PORT or a URL (serve only), e.g. --tracing-endpoint otel-collector.observability:4317 (kgateway v2.1, agentgateway)")
+	f.StringVar(&o.spec.TracingSampling, "tracing-sampling", "", "share of new traces sampled, 0 to 1, e.g. --tracing-sampling 0.1 (default 1)")
+	f.StringVar(&o.spec.TracingProtocol, "tracing-protocol", "", "OTLP transport to the collector: grpc or http (agentgateway), e.g. --tracing-protocol http (default grpc)")
+}
+
 // specFlags are the flags that shape a Spec and so cannot be mixed with --from.
 var specFlags = []string{"provider", "model", "namespace", "gateway", "port", "service-type", "failover", "rate-limit",
 	"token-limit", "guard", "api-key-env", "auth", "host", "azure-endpoint", "azure-deployment", "azure-api-version",
 	"vertex-project", "vertex-location", "bedrock-region", "client-key", "client-key-hash", "client-key-header", "client-mode",
 	"jwt-issuer", "jwt-audience", "jwt-jwks", "allow", "limit-scope", "limit-key", "rate-limit-service", "rate-limit-domain",
-	"rate-limit-failure-mode", "mcp", "mcp-key", "mcp-sessions", "mcp-failure", "mcp-prefix", "mcp-path"}
+	"rate-limit-failure-mode", "mcp", "mcp-key", "mcp-sessions", "mcp-failure", "mcp-prefix", "mcp-path",
+	"tracing-endpoint", "tracing-sampling", "tracing-protocol"}
 
 func runGenerate(_ context.Context, o *generateOptions) error {
 	streams := o.streams
