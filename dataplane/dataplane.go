@@ -66,6 +66,10 @@ type Adapter interface {
 	// MCPAuthorization renders the policy of an MCP gateway's allow
 	// rules on its backend, or nil.
 	MCPAuthorization(m *spec.MCPGateway, meta metav1.ObjectMeta) Object
+	// Tracing renders the gateway-wide policy that sends spans to the
+	// Spec's collector, or nil without tracing; an error where the data
+	// plane cannot (spec.Check says so first).
+	Tracing(s *spec.Spec, meta metav1.ObjectMeta) (Object, error)
 
 	// ParseParameters reads the gateway-parameters object back.
 	ParseParameters(obj []byte) (serviceType string, issues []string, err error)

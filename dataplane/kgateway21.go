@@ -36,6 +36,7 @@ func (k kgateway21) Parameters(s *spec.Spec, meta metav1.ObjectMeta) (Object, gw
 				Enabled: ptr.To(true),
 				Image:   &kgw.Image{Registry: &reg, Repository: &repo, Tag: &tag},
 				Ports:   []corev1.ContainerPort{{Name: "ai-monitoring", ContainerPort: aiMonitoringPort}},
+				Tracing: aiExtensionTracing(s),
 			},
 		}},
 	}, kgatewayParamsRef(meta.Name)

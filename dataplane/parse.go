@@ -68,6 +68,9 @@ type ParsedPolicy struct {
 	// MCPAllow are the allow rules it sets on the MCP backends among
 	// Backends.
 	MCPAllow []string
+	// Tracing is the collector it sends the Gateway's spans to (nil:
+	// none).
+	Tracing *spec.Tracing
 }
 
 // DecodeStrict decodes JSON into a typed object, failing on unknown fields.

@@ -228,9 +228,12 @@ func (a agentgateway) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 	}
 	var out ParsedPolicy
 	elsewhere := len(ap.Spec.TargetSelectors) > 0 // targets the Spec cannot carry
+	// A frontend tracing policy on the whole Gateway is the Spec's tracing.
+	tracing := ap.Spec.Frontend != nil && ap.Spec.Frontend.Tracing != nil && onGatewayOnly(ap.Spec.TargetRefs) && len(ap.Spec.TargetSelectors) == 0
 	for _, ref := range ap.Spec.TargetRefs {
 		elsewhere = elsewhere || ref.Kind != "HTTPRoute" || ref.SectionName != ""
 		switch {
+		case tracing:
 		case ref.Kind == "HTTPRoute":
 			out.Routes = append(out.Routes, string(ref.Name))
 		case string(ref.Kind) == a.Facts().API.Backend:
@@ -274,8 +277,16 @@ func (a agentgateway) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
 			out.AccessControls = append(out.AccessControls, "backend.mcp authentication or authorization")
 		}
 	}
-	if ap.Spec.Frontend != nil {
-		issues = append(issues, "frontend policies are not represented")
+	if f := ap.Spec.Frontend; f != nil {
+		rest := *f
+		if tracing {
+			tr, is := parseAgwTracing(f.Tracing)
+			out.Tracing, rest.Tracing = tr, nil
+			issues = append(issues, is...)
+		}
+		if !reflect.ValueOf(rest).IsZero() {
+			issues = append(issues, "frontend policies other than tracing on the Gateway are not represented")
+		}
 	}
 	if t := ap.Spec.Traffic; t != nil && t.CORS != nil {
 		p.CORS = specCORS(t.CORS.HTTPCORSFilter)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	kgw20 "github.com/kubelb-ai/kubelb-ai/api/kgatewayv20"
@@ -33,7 +34,9 @@ func kgatewayParams(target string, gp *kgw21.GatewayParameters) (string, []strin
 		if _, _, pinned := aiExtensionImage(target); a.Image != nil && a.Image.Tag != nil && *a.Image.Tag != pinned {
 			issues = append(issues, fmt.Sprintf("AI extension image tag %s is replaced by the release tag %s", *a.Image.Tag, pinned))
 		}
-		extra = extra || a.Resources != nil || a.SecurityContext != nil || len(a.Env) > 0 || a.Stats != nil || a.Tracing != nil
+		extra = extra || a.Resources != nil || a.SecurityContext != nil || len(a.Env) > 0 || a.Stats != nil
+		// The AI extension's tracing follows the HTTPListenerPolicy's,
+		// which is read as the Spec's.
 	}
 	if extra {
 		issues = append(issues, "settings beyond the Service type and the AI extension image are not represented")
@@ -256,6 +259,18 @@ func regexRule(action *string, builtins []string, matches []string, named bool) 
 }
 
 func (kgateway21) ParsePolicy(data []byte) (ParsedPolicy, []string, error) {
+	var head metav1.TypeMeta
+	if err := json.Unmarshal(data, &head); err != nil {
+		return ParsedPolicy{}, nil, err
+	}
+	if head.Kind == "HTTPListenerPolicy" {
+		var lp kgw21.HTTPListenerPolicy
+		if err := DecodeStrict(data, &lp); err != nil {
+			return ParsedPolicy{}, nil, err
+		}
+		out, issues := parseListenerPolicy(&lp)
+		return out, issues, nil
+	}
 	var tp kgw21.TrafficPolicy
 	if err := DecodeStrict(data, &tp); err != nil {
 		return ParsedPolicy{}, nil, err

@@ -40,10 +40,13 @@ const (
 	CategoryRateLimitService
 	// CategoryMCPPolicy is an MCP gateway's authorization policy.
 	CategoryMCPPolicy
+	// CategoryTracing is the gateway-wide policy sending spans to the
+	// OpenTelemetry collector.
+	CategoryTracing
 	categoryAll
 )
 
-var categoryNames = [...]string{"secret", "gateway-parameters", "gateway", "backend", "route", "rate-limit", "ai-policy", "cors", "traffic", "rate-limit-service", "mcp-policy"}
+var categoryNames = [...]string{"secret", "gateway-parameters", "gateway", "backend", "route", "rate-limit", "ai-policy", "cors", "traffic", "rate-limit-service", "mcp-policy", "tracing"}
 
 func (c Category) String() string {
 	if c >= 0 && c < categoryAll {
@@ -54,7 +57,7 @@ func (c Category) String() string {
 
 // CategoryNames lists the categories in the order of the command line contract.
 func CategoryNames() []string {
-	return []string{"gateway", "gateway-parameters", "backend", "route", "secret", "rate-limit", "ai-policy", "cors", "traffic", "rate-limit-service", "mcp-policy"}
+	return []string{"gateway", "gateway-parameters", "backend", "route", "secret", "rate-limit", "ai-policy", "cors", "traffic", "rate-limit-service", "mcp-policy", "tracing"}
 }
 
 // ParseCategory maps a generate argument to its category; "all" selects every one.

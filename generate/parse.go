@@ -178,7 +178,7 @@ func parse(target string, objs []map[string]any) (*parser, error) {
 				p.backendRouteTypes = map[string]map[string]string{}
 			}
 			p.backendRouteTypes[name] = b.RouteTypes
-		case av == apiVersion && kind == policyKind:
+		case av == apiVersion && (kind == policyKind || kind == api.Tracing):
 			pp, msgs, err := tp.ParsePolicy(data)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", id, err)
@@ -195,6 +195,9 @@ func parse(target string, objs []map[string]any) (*parser, error) {
 			p.clientsOf(id, ns, pp)
 			for _, f := range pp.AccessControls {
 				p.accessControls = append(p.accessControls, id+" "+f)
+			}
+			if pp.Tracing != nil {
+				p.tracing(id, pp.Tracing)
 			}
 		default:
 			p.issue(id, "%s %s is not part of a %s AI gateway; it is not represented in the Spec", av, kind, target)

@@ -118,6 +118,11 @@ func Render(g *spec.AIGateway) ([]Object, error) {
 	for i := range s.MCP {
 		add(CategoryMCPPolicy, r.MCPAuthorization(&s.MCP[i], meta(dataplane.MCPAuthorizationName(s.MCP[i].Name))))
 	}
+	tracing, err := r.Tracing(s, meta(dataplane.TracingName(s.Gateway.Name)))
+	if err != nil {
+		return nil, err
+	}
+	add(CategoryTracing, tracing)
 	return objs, nil
 }
 

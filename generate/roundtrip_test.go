@@ -164,6 +164,14 @@ func randomOptions(rng *rand.Rand, tg templates.Target) spec.Options {
 	if rng.IntN(3) == 0 {
 		o.ServiceType = pick([]string{"ClusterIP", "NodePort", "LoadBalancer"})
 	}
+	// Drawn last, so the seeds above keep the Specs they had.
+	if tg.Features.Tracing && rng.IntN(3) == 0 {
+		o.TracingEndpoint = pick([]string{"otel-collector.observability:4317", "collector:4317"})
+		o.TracingSampling = pick([]string{"", "0", "0.05", "0.5", "1"})
+		if tg.Features.TracingHTTP && rng.IntN(2) == 0 {
+			o.TracingEndpoint, o.TracingProtocol = "otel-collector.observability:4318", "http"
+		}
+	}
 	return o
 }
 

@@ -178,6 +178,9 @@ type API struct {
 	Parameters string `json:"parameters"`
 	Backend    string `json:"backend"`
 	Policy     string `json:"policy"`
+	// Tracing is the kind of the gateway-wide tracing policy ("" where
+	// the data plane has none).
+	Tracing string `json:"tracing,omitempty"`
 }
 
 // APIVersion is the group/version of the kinds render writes.
