@@ -72,7 +72,7 @@ func TestRoundTripFixtures(t *testing.T) {
 // settings, for every target. Seeds are fixed so failures reproduce.
 func TestRoundTripProperty(t *testing.T) {
 	const cases = 150
-	tried := map[string]int{}
+	tried, traced := map[string]int{}, map[string]int{}
 	for _, tg := range templates.Targets() {
 		for seed := uint64(0); seed < cases; seed++ {
 			rng := rand.New(rand.NewPCG(seed, 0x6b75626c6261))
@@ -85,12 +85,18 @@ func TestRoundTripProperty(t *testing.T) {
 				continue // the generator may pick what the target cannot express
 			}
 			tried[tg.Name]++
+			if g.Spec.Observability != nil {
+				traced[tg.Name]++
+			}
 			t.Run(fmt.Sprintf("%s/seed-%d", tg.Name, seed), func(t *testing.T) { roundTrip(t, g) })
 		}
 	}
 	for _, tg := range templates.Targets() {
 		if tried[tg.Name] < cases/2 {
 			t.Errorf("only %d of %d random Specs were valid for %s; the generator no longer exercises it", tried[tg.Name], cases, tg.Name)
+		}
+		if tg.Features.Tracing && traced[tg.Name] < cases/10 {
+			t.Errorf("only %d valid random Specs for %s traced; the generator no longer exercises tracing", traced[tg.Name], tg.Name)
 		}
 	}
 }

@@ -47,6 +47,7 @@ func TestEveryNameFlagRefusesUnknownNames(t *testing.T) {
 		"max-input-size": "lots", "wait": "forever", "secrets": "nosuch", "allow-origin": "not an origin", "allow-host": "not a host!",
 		"client-mode": "Lenient", "limit-scope": "regional", "rate-limit-failure-mode": "Ajar",
 		"mcp-sessions": "forever", "mcp-failure": "ajar", "mcp-prefix": "sometimes",
+		"tracing-protocol": "thrift", "tracing-sampling": "lots",
 	}
 	// Flags of free text: paths, addresses, names of things to create,
 	// provider settings passed on as they are, and kubectl's connection
@@ -57,7 +58,8 @@ func TestEveryNameFlagRefusesUnknownNames(t *testing.T) {
 		"kubeconfig", "context", "cluster", "user", "token", "server", "tls-server-name", "request-timeout", "client-key",
 		"client-certificate", "certificate-authority", "cache-dir", "as", "as-group", "as-uid", "as-user-extra",
 		"client-key-hash", "client-key-header", "jwt-issuer", "jwt-audience", "jwt-jwks", "allow", "limit-key",
-		"rate-limit-service", "rate-limit-domain", "rate-limit-redis", "mcp", "mcp-key", "mcp-path", "mcp-session-key"}
+		"rate-limit-service", "rate-limit-domain", "rate-limit-redis", "mcp", "mcp-key", "mcp-path", "mcp-session-key",
+		"tracing-endpoint"}
 	// import's -o is the file to write.
 	pathOutput := map[string]bool{"import": true}
 
