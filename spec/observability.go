@@ -44,7 +44,8 @@ type Tracing struct {
 	Sampling *float64 `json:"sampling,omitempty"`
 	// Content lets spans carry prompt and answer text (default false). No
 	// data plane has such a switch (agentgateway never records content,
-	// kgateway's AI extension has no setting), so only serve reads it.
+	// kgateway's AI extension has no setting): it is for serve's own
+	// tracing.
 	Content bool `json:"content,omitempty"`
 }
 
