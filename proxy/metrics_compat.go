@@ -136,12 +136,13 @@ func (a *agentgatewayMetrics) observeOperation(ctx context.Context, e *exchange,
 }
 
 // observeMCP counts an MCP message as agentgateway's mcp_requests: by
-// method, the kind of thing it names, the server and the name.
+// method, the kind of thing it names (a list names none), the server and
+// the name.
 func (a *agentgatewayMetrics) observeMCP(e *exchange, c mcp.Call) {
 	kind := "unknown"
 	for _, k := range []struct{ prefix, kind string }{{"tools/", "tool"}, {"prompts/", "prompt"}, {"resources/templates", "templates"},
 		{"resources/", "resource"}, {"tasks/", "task"}} {
-		if strings.HasPrefix(c.Method, k.prefix) {
+		if c.Name != "" && strings.HasPrefix(c.Method, k.prefix) {
 			kind = k.kind
 			break
 		}

@@ -35,7 +35,7 @@ type serveOptions struct {
 	logBodies bool
 	// metricsCompat also exports a data plane's metric names.
 	metricsCompat string
-	translate bool
+	translate     bool
 	// Guard webhooks: how long they may take, and what happens when they
 	// cannot answer.
 	webhookTimeout time.Duration
