@@ -157,7 +157,12 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 		if c.metrics != nil && err == nil {
 			c.metrics.upstream.WithLabelValues(up.Name).Observe(time.Since(started).Seconds())
 		}
-		ex.set(func(e *exchange) { e.provider = up.Name })
+		ex.set(func(e *exchange) {
+			e.provider = up.Name
+			if op := cl.operation(); op != "" {
+				e.genAI = genAIAttrs{operation: op, provider: genAIProvider(up.Kind), requestModel: cl.requestedModel(up)}
+			}
+		})
 		reason := ""
 		switch {
 		case err != nil:
@@ -262,14 +267,15 @@ func (c *Chain) account(cl *call, pol *policy, at *attempt, u *usage) {
 	}
 	cl.ex.set(func(e *exchange) {
 		e.tokensIn, e.tokensOut, e.tokensSeen = u.in, u.out, true
+		e.genAI.responseModel = u.model
 		if c.metrics == nil {
 			return
 		}
-		requested := at.up.Model
-		if requested == "" && cl.doc != nil {
-			requested, _ = cl.doc["model"].(string)
-		}
+		requested := cl.requestedModel(at.up)
 		provider := genAIProvider(at.up.Kind)
+		if a := c.metrics.compatMetrics(); a != nil && e.genAI.operation != "" {
+			a.observeTokens(e, u.in, u.out)
+		}
 		// The GenAI conventions' operation: embeddings have no output.
 		if cl.api != nil && cl.api.name == "Embeddings" {
 			c.metrics.tokens.WithLabelValues("embeddings", provider, requested, u.model, "input", e.route).Observe(float64(u.in))
@@ -278,6 +284,29 @@ func (c *Chain) account(cl *call, pol *policy, at *attempt, u *usage) {
 		c.metrics.tokens.WithLabelValues("chat", provider, requested, u.model, "input", e.route).Observe(float64(u.in))
 		c.metrics.tokens.WithLabelValues("chat", provider, requested, u.model, "output", e.route).Observe(float64(u.out))
 	})
+}
+
+// requestedModel is the model an exchange asks up for: up's own, or the
+// one the request names.
+func (cl *call) requestedModel(up *Upstream) string {
+	requested := up.Model
+	if requested == "" && cl.doc != nil {
+		requested, _ = cl.doc["model"].(string)
+	}
+	return requested
+}
+
+// operation is the GenAI conventions' gen_ai.operation.name of a request
+// serve reads ("" for one passed through unread, or a token count, which
+// is no model operation).
+func (cl *call) operation() string {
+	switch {
+	case cl.ad == nil || cl.api == nil || cl.api.name == "AnthropicTokenCount":
+		return ""
+	case cl.api.name == "Embeddings":
+		return "embeddings"
+	}
+	return "chat"
 }
 
 // errCannotCarry is an upstream that cannot take the request's format.

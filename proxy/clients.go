@@ -163,6 +163,21 @@ func (cc *clientCheck) admit(w http.ResponseWriter, r *http.Request, ad *adapter
 			id.stripped[h] = v
 		}
 	}
-	ex.set(func(e *exchange) { e.client = caller.Name })
+	ex.set(func(e *exchange) { e.client, e.tenant = caller.Name, tenantOf(caller.Vars) })
 	return r.WithContext(context.WithValue(r.Context(), identityKey{}, id)), true
+}
+
+// tenantOf is a caller's tenant_id, for the metrics of --metrics-compat
+// agentgateway (KubeLB's recording rules sum by it): its API key's
+// metadata tenant_id, or its token's claim; "" if neither says.
+func tenantOf(v *expr.Vars) string {
+	if v == nil {
+		return ""
+	}
+	for _, m := range []map[string]any{v.APIKey(), v.JWT()} {
+		if t, ok := m["tenant_id"].(string); ok && t != "" {
+			return t
+		}
+	}
+	return ""
 }

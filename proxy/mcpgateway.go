@@ -125,10 +125,17 @@ func mcpTarget(s spec.MCPServer, namespace string, ups map[string]*url.URL, look
 // request's access-log line.
 func observeMCP(m *Metrics, route string) func(*http.Request, mcp.Call) {
 	return func(r *http.Request, c mcp.Call) {
-		exchangeOf(r).set(func(e *exchange) {
+		ex := exchangeOf(r)
+		if ex == nil {
+			ex = &exchange{route: route}
+		}
+		ex.set(func(e *exchange) {
 			e.mcpMethod, e.mcpTarget, e.mcpName = c.Method, c.Target, c.Name
 			if c.Status != "ok" {
 				e.mcpStatus = c.Status
+			}
+			if a := m.compatMetrics(); a != nil && c.Method != "" {
+				a.observeMCP(e, c)
 			}
 		})
 		if m != nil {

@@ -2,16 +2,20 @@ package proxy
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Metrics are serve's Prometheus metrics, on a registry of their own.
@@ -33,7 +37,20 @@ type Metrics struct {
 	// mcpRequests and mcpDuration count MCP gateways' messages.
 	mcpRequests *prometheus.CounterVec
 	mcpDuration *prometheus.HistogramVec
+	// operation and firstChunk are OpenTelemetry's GenAI
+	// gen_ai.client.operation.duration and
+	// gen_ai.client.operation.time_to_first_chunk, per AI request.
+	operation  *prometheus.HistogramVec
+	firstChunk *prometheus.HistogramVec
+	// compat, once set, also exports another data plane's metric names
+	// (--metrics-compat).
+	compat   atomic.Pointer[agentgatewayMetrics]
+	compatMu sync.Mutex
 }
+
+// genAILabels are the GenAI conventions' metric attributes serve knows,
+// in Prometheus form, plus the route.
+var genAILabels = []string{"gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_response_model", "error_type", "route"}
 
 // NewMetrics registers serve's metrics.
 func NewMetrics() *Metrics {
@@ -68,14 +85,39 @@ func NewMetrics() *Metrics {
 		Help: "MCP messages by MCP gateway (route), target, method and status (ok, error, denied, failed)."}, []string{"route", "target", "method", "status"})
 	m.mcpDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kubelb_ai_mcp_request_duration_seconds",
 		Help: "Time an MCP gateway took to answer a message, by MCP gateway (route) and method.", Buckets: buckets}, []string{"route", "method"})
+	m.operation = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gen_ai_client_operation_duration",
+		Help: "Seconds from an AI request's arrival to its answer's last byte (OpenTelemetry GenAI gen_ai.client.operation.duration); error_type is the outcome or the status of a failed one.",
+		// The buckets OpenTelemetry's GenAI conventions advise.
+		Buckets: []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}}, genAILabels)
+	m.firstChunk = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gen_ai_client_operation_time_to_first_chunk",
+		Help:    "Seconds from a streamed AI request's arrival to its first event (OpenTelemetry GenAI gen_ai.client.operation.time_to_first_chunk).",
+		Buckets: firstTokenBuckets}, genAILabels)
 	m.registry.MustRegister(m.requests, m.duration, m.upstream, m.firstByte, m.failovers, m.rateLimited, m.tokens, m.clientRequests, m.clientTokens, m.mcpRequests, m.mcpDuration,
+		m.operation, m.firstChunk,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
 // Handler serves the metrics (/metrics).
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+	// OpenMetrics, for the scrapers that ask for it: exemplars exist only
+	// there. Others get the classic text format as before.
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{EnableOpenMetrics: true})
+}
+
+// firstTokenBuckets are OpenTelemetry's GenAI buckets for a first token's
+// time (gen_ai.server.time_to_first_token), which agentgateway uses too.
+var firstTokenBuckets = []float64{0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0}
+
+// observe notes v in h, with the trace id of ctx's span as its exemplar
+// when that span is sampled: a latency bucket then links to a trace.
+func observe(ctx context.Context, h prometheus.Observer, v float64) {
+	sc := trace.SpanContextFromContext(ctx)
+	if eo, ok := h.(prometheus.ExemplarObserver); ok && sc.IsValid() && sc.IsSampled() {
+		eo.ObserveWithExemplar(v, prometheus.Labels{"trace_id": sc.TraceID().String(), "span_id": sc.SpanID().String()})
+		return
+	}
+	h.Observe(v)
 }
 
 // exchange is what one request did, filled in as it goes.
@@ -100,6 +142,17 @@ type exchange struct {
 	// mcp* are an MCP gateway's message: its method, the target and the
 	// tool, prompt or resource it named, and how it ended when not ok.
 	mcpMethod, mcpTarget, mcpName, mcpStatus string
+	// genAI are an AI request's GenAI attributes, set once a provider was
+	// called (the operation is empty otherwise).
+	genAI genAIAttrs
+	// gateway and listener are where the request came in; tenant is the
+	// caller's tenant_id (its API key's metadata, or its token's claim).
+	gateway, listener, tenant string
+}
+
+// genAIAttrs are the GenAI conventions' attributes of one AI exchange.
+type genAIAttrs struct {
+	operation, provider, requestModel, responseModel string
 }
 
 func (e *exchange) set(f func(*exchange)) {
@@ -154,7 +207,7 @@ func observed(next *routeHandler, m *Metrics, log *slog.Logger, logBodies bool) 
 				io.Closer
 			}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
 		}
-		ex := &exchange{route: "(none)"}
+		ex := &exchange{route: "(none)", gateway: next.gateway, listener: next.listener}
 		rec := &recorder{ResponseWriter: w, start: start}
 		// The line is written however the request ends, a connection
 		// broken on purpose (a cut answer) included.
@@ -189,9 +242,12 @@ func record(r *http.Request, rec *recorder, ex *exchange, d time.Duration, m *Me
 	}
 	if m != nil {
 		m.requests.WithLabelValues(ex.route, ex.backend, ex.provider, strconv.Itoa(rec.status)).Inc()
-		m.duration.WithLabelValues(ex.route).Observe(d.Seconds())
+		observe(r.Context(), m.duration.WithLabelValues(ex.route), d.Seconds())
 		if rec.firstByte > 0 {
-			m.firstByte.WithLabelValues(ex.route).Observe(rec.firstByte.Seconds())
+			observe(r.Context(), m.firstByte.WithLabelValues(ex.route), rec.firstByte.Seconds())
+		}
+		if ex.genAI.operation != "" {
+			m.observeOperation(r.Context(), ex, rec, d)
 		}
 		if ex.checked {
 			m.clientRequests.WithLabelValues(ex.route, ex.client, strconv.Itoa(rec.status)).Inc()
@@ -250,4 +306,22 @@ func genAIProvider(kind string) string {
 		return name
 	}
 	return kind
+}
+
+// observeOperation notes an AI request's GenAI latencies: its whole
+// duration, and its first event's when the answer was streamed.
+func (m *Metrics) observeOperation(ctx context.Context, ex *exchange, rec *recorder, d time.Duration) {
+	g := ex.genAI
+	errType := ex.outcome
+	if errType == "" && (rec.status >= 400 || rec.status == 0) {
+		errType = strconv.Itoa(rec.status)
+	}
+	observe(ctx, m.operation.WithLabelValues(g.operation, g.provider, g.requestModel, g.responseModel, errType, ex.route), d.Seconds())
+	streamed := rec.status < 300 && strings.HasPrefix(rec.Header().Get("Content-Type"), "text/event-stream")
+	if streamed && rec.firstByte > 0 {
+		observe(ctx, m.firstChunk.WithLabelValues(g.operation, g.provider, g.requestModel, g.responseModel, errType, ex.route), rec.firstByte.Seconds())
+	}
+	if c := m.compatMetrics(); c != nil {
+		c.observeOperation(ctx, ex, d, streamed, rec.firstByte)
+	}
 }

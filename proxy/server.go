@@ -39,6 +39,10 @@ type Options struct {
 	// Metrics and Log, if set, observe every request.
 	Metrics *Metrics
 	Log     *slog.Logger
+	// MetricsCompat also exports a data plane's own metric names (one of
+	// MetricsCompats; --metrics-compat), so that its dashboards and
+	// recording rules read serve unchanged.
+	MetricsCompat string
 	// MaxBody bounds request bodies (default 32 MiB); BodyTimeout bounds
 	// the time to read one (none if zero).
 	MaxBody     int64
@@ -182,6 +186,9 @@ func Build(m Manifests, opts Options) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := opts.Metrics.SetCompat(opts.MetricsCompat); err != nil {
+		return nil, err
+	}
 	cfg := &Config{names: definedNames(g, gateway, routes), Metrics: opts.Metrics, admin: edges.admin(gateway, routes), Summary: map[string]any{"gateway": gateway.Namespace + "/" + gateway.Name, "target": g.Spec.Target,
 		"translate": translating}}
 	// One limiter and one policy per route, shared by the listeners the
@@ -245,7 +252,7 @@ func Build(m Manifests, opts Options) (*Config, error) {
 		if addr == "" {
 			addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(l.Port))
 		}
-		rh := &routeHandler{router: router, chains: chains, mcp: mcps, services: opts.Upstreams, client: client, clients: clients, limits: limits, global: global, policies: policies, metrics: opts.Metrics,
+		rh := &routeHandler{gateway: gateway.Namespace + "/" + gateway.Name, listener: string(l.Name), router: router, chains: chains, mcp: mcps, services: opts.Upstreams, client: client, clients: clients, limits: limits, global: global, policies: policies, metrics: opts.Metrics,
 			maxBody: opts.MaxBody, bodyTimeout: opts.BodyTimeout, idleTimeout: opts.StreamIdleTimeout, keys: keys, edge: edges.listener(gateway, l, addr, attached)}
 		cfg.Listeners = append(cfg.Listeners, Listener{Name: string(l.Name), Addr: addr, Handler: observed(rh, opts.Metrics, opts.Log, opts.LogBodies)})
 		var names []string
@@ -294,8 +301,10 @@ func attaches(r *gwv1.HTTPRoute, gw *gwv1.Gateway, l gwv1.Listener) bool {
 
 // routeHandler serves one listener: match, filters, backend.
 type routeHandler struct {
-	router *Router
-	chains map[string]*Chain
+	// gateway and listener are where requests come in, for the metrics.
+	gateway, listener string
+	router            *Router
+	chains            map[string]*Chain
 	// mcp are the MCP gateways, by their backend's name.
 	mcp      map[string]*mcp.Gateway
 	services map[string]*url.URL

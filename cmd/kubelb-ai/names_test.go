@@ -46,7 +46,7 @@ func TestEveryNameFlagRefusesUnknownNames(t *testing.T) {
 		"data-plane-version": "v9.9.9", "gateway-api-version": "v0.0.1", "gateway-api-channel": "nightly",
 		"max-input-size": "lots", "wait": "forever", "secrets": "nosuch", "allow-origin": "not an origin", "allow-host": "not a host!",
 		"client-mode": "Lenient", "limit-scope": "regional", "rate-limit-failure-mode": "Ajar",
-		"mcp-sessions": "forever", "mcp-failure": "ajar", "mcp-prefix": "sometimes",
+		"mcp-sessions": "forever", "mcp-failure": "ajar", "mcp-prefix": "sometimes", "metrics-compat": "envoy",
 		"tracing-protocol": "thrift", "tracing-sampling": "lots",
 	}
 	// Flags of free text: paths, addresses, names of things to create,

@@ -33,7 +33,9 @@ type serveOptions struct {
 	upstream  time.Duration
 	maxBody   int64
 	logBodies bool
-	translate bool
+	// metricsCompat also exports a data plane's metric names.
+	metricsCompat string
+	translate     bool
 	// Guard webhooks: how long they may take, and what happens when they
 	// cannot answer.
 	webhookTimeout time.Duration
@@ -99,6 +101,7 @@ pages (an Origin header) that neither the routes' CORS policies nor
 	f.DurationVar(&o.bodyTimeout, "body-timeout", time.Minute, "how long a client may take to send a request's body; slower ones get 408")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", 2*time.Minute, "how long a kept-alive client connection may wait for its next request")
 	f.DurationVar(&o.streamIdle, "stream-idle-timeout", time.Minute, "how long a provider may send nothing in the middle of an answer before serve gives it up and ends the answer with an error")
+	f.StringVar(&o.metricsCompat, "metrics-compat", "", "also export a data plane's own metric names on /metrics, so that its dashboards and recording rules work unchanged: agentgateway")
 	f.BoolVar(&o.logBodies, "log-bodies", false, "add each request's body (the prompt) to the access log; never the keys")
 	f.DurationVar(&o.webhookTimeout, "guard-webhook-timeout", 5*time.Second, "how long a prompt guard webhook may take to answer")
 	f.StringVar(&o.webhookFailure, "guard-webhook-failure", "closed", "when a guard webhook cannot answer: closed (the request fails with 500, as kgateway) or open (it goes on unchecked)")
@@ -148,12 +151,15 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	if o.webhookFailure != "closed" && o.webhookFailure != "open" {
 		return usageError("--guard-webhook-failure %s: use closed or open", o.webhookFailure)
 	}
+	if o.metricsCompat != "" && !slices.Contains(proxy.MetricsCompats, o.metricsCompat) {
+		return usageError("--metrics-compat %s: use %s", o.metricsCompat, strings.Join(proxy.MetricsCompats, " or "))
+	}
 	sessionKey, err := mcpSessionKey(o.mcpSessionKey, os.LookupEnv)
 	if err != nil {
 		return err
 	}
 	popts := proxy.Options{MCPSessionKey: sessionKey, MCPTimeout: o.mcpTimeout, Version: buildVersion().Version, Target: o.target, Listen: listen, Upstreams: ups, Lookup: os.LookupEnv, Metrics: proxy.NewMetrics(), Log: logger,
-		Client: proxy.NewClient(o.connect, o.upstream), MaxBody: o.maxBody, BodyTimeout: o.bodyTimeout, LogBodies: o.logBodies, Translate: o.translate,
+		Client: proxy.NewClient(o.connect, o.upstream), MaxBody: o.maxBody, BodyTimeout: o.bodyTimeout, LogBodies: o.logBodies, Translate: o.translate, MetricsCompat: o.metricsCompat,
 		WebhookTimeout: o.webhookTimeout, WebhookFailOpen: o.webhookFailure == "open", StreamIdleTimeout: o.streamIdle,
 		AllowHosts: o.allowHosts, AllowOrigins: o.allowOrigins, Quotas: &proxy.Quotas{RedisURL: o.rateLimitRedis}, RateLimitTimeout: o.rateLimitTimeout}
 	defer popts.Quotas.Close()
