@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,7 +62,7 @@ func (m *Metrics) SetCompat(compat string) error {
 	if m == nil || compat == "" {
 		return nil
 	}
-	if compat != "agentgateway" {
+	if !slices.Contains(MetricsCompats, compat) {
 		return fmt.Errorf("metrics compatibility %q: use one of %s", compat, strings.Join(MetricsCompats, ", "))
 	}
 	m.compatMu.Lock()
