@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Metrics are serve's Prometheus metrics, on a registry of their own.
@@ -100,6 +101,8 @@ type exchange struct {
 	// mcp* are an MCP gateway's message: its method, the target and the
 	// tool, prompt or resource it named, and how it ended when not ok.
 	mcpMethod, mcpTarget, mcpName, mcpStatus string
+	// tracing is the request's tracer (nil: tracing is off).
+	tracing *tracing
 }
 
 func (e *exchange) set(f func(*exchange)) {
@@ -154,7 +157,10 @@ func observed(next *routeHandler, m *Metrics, log *slog.Logger, logBodies bool) 
 				io.Closer
 			}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
 		}
-		ex := &exchange{route: "(none)"}
+		ex := &exchange{route: "(none)", tracing: next.tracing}
+		// The SERVER span, in the request's context from here on: the
+		// attempts', webhooks' and limits' spans are its children.
+		r, span := next.tracing.startServer(r)
 		rec := &recorder{ResponseWriter: w, start: start}
 		// The line is written however the request ends, a connection
 		// broken on purpose (a cut answer) included.
@@ -168,6 +174,9 @@ func observed(next *routeHandler, m *Metrics, log *slog.Logger, logBodies bool) 
 				})
 			}
 			record(r, rec, ex, time.Since(start), m, log, body)
+			var route string
+			ex.set(func(e *exchange) { route = e.route })
+			endServer(span, r, rec.status, route, abortedBy(r))
 			if p != nil {
 				panic(p)
 			}
@@ -235,6 +244,10 @@ func record(r *http.Request, rec *recorder, ex *exchange, d time.Duration, m *Me
 		if ex.mcpStatus != "" {
 			attrs = append(attrs, slog.String("mcp_status", ex.mcpStatus))
 		}
+	}
+	if traceID, spanID, ok := traceIDs(trace.SpanFromContext(r.Context())); ok {
+		// The request's trace, to find its spans from its log line.
+		attrs = append(attrs, slog.String("trace_id", traceID), slog.String("span_id", spanID))
 	}
 	if body != nil {
 		attrs = append(attrs, slog.String("request_body", string(body)))
