@@ -174,7 +174,7 @@ func requestParams(doc map[string]any) []attribute.KeyValue {
 	num := func(key attribute.Key, names ...string) {
 		for _, m := range []map[string]any{doc, sub(doc, "generationConfig"), sub(doc, "inferenceConfig")} {
 			for _, n := range names {
-				if v, ok := m[n].(float64); ok {
+				if v, ok := number(m[n]); ok {
 					attrs = append(attrs, key.Float64(v))
 					return
 				}
@@ -184,7 +184,7 @@ func requestParams(doc map[string]any) []attribute.KeyValue {
 	integer := func(key attribute.Key, names ...string) {
 		for _, m := range []map[string]any{doc, sub(doc, "generationConfig"), sub(doc, "inferenceConfig")} {
 			for _, n := range names {
-				if v, ok := m[n].(float64); ok {
+				if v, ok := number(m[n]); ok {
 					attrs = append(attrs, key.Int64(int64(v)))
 					return
 				}
@@ -198,7 +198,7 @@ func requestParams(doc map[string]any) []attribute.KeyValue {
 	integer(semconv.GenAIRequestTopKKey, "top_k", "topK")
 	integer(semconv.GenAIRequestMaxTokensKey, "max_tokens", "max_completion_tokens", "max_output_tokens", "maxOutputTokens", "maxTokens")
 	integer(semconv.GenAIRequestSeedKey, "seed")
-	if n, ok := doc["n"].(float64); ok && n != 1 {
+	if n, ok := number(doc["n"]); ok && n != 1 {
 		attrs = append(attrs, semconv.GenAIRequestChoiceCount(int(n)))
 	}
 	for _, m := range []map[string]any{doc, sub(doc, "generationConfig"), sub(doc, "inferenceConfig")} {
@@ -221,6 +221,18 @@ func requestParams(doc map[string]any) []attribute.KeyValue {
 		}
 	}
 	return attrs
+}
+
+// number reads a request's number (wire decodes them as written).
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	case float64:
+		return n, true
+	}
+	return 0, false
 }
 
 func sub(doc map[string]any, name string) map[string]any {

@@ -1,0 +1,397 @@
+package proxy
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
+	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
+	"github.com/kubelb-ai/kubelb-ai/spec"
+	"github.com/kubelb-ai/kubelb-ai/templates"
+)
+
+// tracedServe serves o's manifests for target in front of fakes, traced
+// into an in-memory recorder.
+func tracedServe(t *testing.T, target string, o spec.Options, fakes map[string]*fakeprovider.Server, content bool) (string, *tracetest.SpanRecorder, *testenv.Buffer) {
+	t.Helper()
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	o.Target = target
+	g, err := o.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _, logs := serveMapsWith(t, renderMaps(t, g), fakes, func(op *Options) { op.Tracer, op.TraceContent = tp, content })
+	return base, rec, logs
+}
+
+// spanTree is one request's spans: its SERVER span and the spans under it.
+type spanTree struct {
+	server   sdktrace.ReadOnlySpan
+	children []sdktrace.ReadOnlySpan
+}
+
+// waitTree waits for the n-th request's SERVER span to end (it ends after
+// the client has its answer) and returns its tree.
+func waitTree(t *testing.T, rec *tracetest.SpanRecorder, n int) spanTree {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var servers []sdktrace.ReadOnlySpan
+		ended := rec.Ended()
+		for _, s := range ended {
+			if s.SpanKind() == trace.SpanKindServer {
+				servers = append(servers, s)
+			}
+		}
+		if len(servers) >= n {
+			tree := spanTree{server: servers[n-1]}
+			for _, s := range ended {
+				if s.Parent().SpanID() == tree.server.SpanContext().SpanID() {
+					tree.children = append(tree.children, s)
+				}
+			}
+			return tree
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no SERVER span #%d ended within 5s (%d spans ended)", n, len(ended))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func attrs(s sdktrace.ReadOnlySpan) map[attribute.Key]attribute.Value {
+	m := map[attribute.Key]attribute.Value{}
+	for _, kv := range s.Attributes() {
+		m[kv.Key] = kv.Value
+	}
+	return m
+}
+
+// wantAttrs checks s has each key with the value (as its Emit form; "*":
+// any value).
+func wantAttrs(t *testing.T, s sdktrace.ReadOnlySpan, want map[attribute.Key]string) {
+	t.Helper()
+	got := attrs(s)
+	for k, v := range want {
+		g, ok := got[k]
+		switch {
+		case !ok:
+			t.Errorf("span %q: no %s (has %v)", s.Name(), k, s.Attributes())
+		case v != "*" && g.Emit() != v:
+			t.Errorf("span %q: %s = %q, want %q", s.Name(), k, g.Emit(), v)
+		}
+	}
+}
+
+func noAttr(t *testing.T, s sdktrace.ReadOnlySpan, keys ...attribute.Key) {
+	t.Helper()
+	got := attrs(s)
+	for _, k := range keys {
+		if v, ok := got[k]; ok {
+			t.Errorf("span %q: %s = %s, want none", s.Name(), k, v.Emit())
+		}
+	}
+}
+
+// sawTraceparent checks the fake's last request carried the trace
+// context of span s.
+func sawTraceparent(t *testing.T, fake *fakeprovider.Server, s sdktrace.ReadOnlySpan) {
+	t.Helper()
+	reqs := fake.Requests()
+	if len(reqs) == 0 {
+		t.Fatal("the provider got no request")
+	}
+	tp := reqs[len(reqs)-1].Header.Get("Traceparent")
+	want := "00-" + s.SpanContext().TraceID().String() + "-" + s.SpanContext().SpanID().String() + "-01"
+	if tp != want {
+		t.Errorf("the provider's traceparent = %q, want %q (the attempt's span)", tp, want)
+	}
+}
+
+// A plain chat: a SERVER span with the HTTP conventions and one CLIENT
+// span "chat <model>" with the GenAI ones, its trace context sent to the
+// provider, and the access log naming the trace.
+func TestTracePlain(t *testing.T) {
+	openai := fakeprovider.New(t, fakeprovider.OpenAI, "sk-openai")
+	base, rec, logs := tracedServe(t, templates.KgatewayV21, spec.Options{Providers: []string{"openai"}},
+		map[string]*fakeprovider.Server{"openai": openai}, false)
+	resp, out := post(t, base, "/openai/v1/chat/completions",
+		`{"model":"gpt-4o-mini","temperature":0.5,"max_tokens":20,"top_p":0.9,"stop":["x"],"messages":[{"role":"user","content":"hi"}]}`, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, out)
+	}
+	tree := waitTree(t, rec, 1)
+	srv := tree.server
+	if srv.Parent().IsValid() {
+		t.Errorf("the SERVER span has a parent %v: the request had no traceparent", srv.Parent())
+	}
+	if !strings.HasPrefix(srv.Name(), "POST ") {
+		t.Errorf("SERVER span name %q", srv.Name())
+	}
+	wantAttrs(t, srv, map[attribute.Key]string{semconv.HTTPRequestMethodKey: "POST", semconv.URLPathKey: "/openai/v1/chat/completions",
+		semconv.HTTPRouteKey: "*", semconv.HTTPResponseStatusCodeKey: "200", semconv.ServerAddressKey: "127.0.0.1", semconv.ServerPortKey: "*"})
+	if len(tree.children) != 1 {
+		t.Fatalf("%d spans under the request's, want 1", len(tree.children))
+	}
+	cs := tree.children[0]
+	if cs.Name() != "chat gpt-4o-mini" || cs.SpanKind() != trace.SpanKindClient {
+		t.Errorf("attempt span %q kind %v", cs.Name(), cs.SpanKind())
+	}
+	wantAttrs(t, cs, map[attribute.Key]string{semconv.GenAIProviderNameKey: "openai", semconv.GenAIOperationNameKey: "chat",
+		semconv.GenAIRequestModelKey: "gpt-4o-mini", semconv.GenAIResponseModelKey: "*", semconv.GenAIResponseIDKey: "chatcmpl-fake",
+		semconv.GenAIUsageInputTokensKey: "*", semconv.GenAIUsageOutputTokensKey: "*", semconv.GenAIResponseFinishReasonsKey: `["stop"]`,
+		semconv.GenAIRequestTemperatureKey: "0.5", semconv.GenAIRequestMaxTokensKey: "20", semconv.GenAIRequestTopPKey: "0.9",
+		semconv.GenAIRequestStopSequencesKey: `["x"]`, semconv.HTTPResponseStatusCodeKey: "200", semconv.ServerAddressKey: "127.0.0.1"})
+	noAttr(t, cs, semconv.ErrorTypeKey, semconv.GenAIInputMessagesKey)
+	sawTraceparent(t, openai, cs)
+
+	// The access log line carries the SERVER span's ids.
+	var line struct{ TraceID, SpanID string }
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(l), &m) == nil && m["msg"] == "request" {
+			line.TraceID, _ = m["trace_id"].(string)
+			line.SpanID, _ = m["span_id"].(string)
+		}
+	}
+	if line.TraceID != srv.SpanContext().TraceID().String() || line.SpanID != srv.SpanContext().SpanID().String() {
+		t.Errorf("access log trace_id/span_id %q/%q, want the SERVER span's %s/%s", line.TraceID, line.SpanID,
+			srv.SpanContext().TraceID(), srv.SpanContext().SpanID())
+	}
+}
+
+// A stream: the attempt's span ends with the stream, so the usage the last
+// chunk reports lands on it.
+func TestTraceStreamed(t *testing.T) {
+	openai := fakeprovider.New(t, fakeprovider.OpenAI, "sk-openai")
+	base, rec, _ := tracedServe(t, templates.KgatewayV21, spec.Options{Providers: []string{"openai"}},
+		map[string]*fakeprovider.Server{"openai": openai}, false)
+	resp, out := post(t, base, "/openai/v1/chat/completions",
+		`{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi there"}]}`, nil)
+	if resp.StatusCode != 200 || !strings.Contains(out, "[DONE]") {
+		t.Fatalf("%d %s", resp.StatusCode, out)
+	}
+	tree := waitTree(t, rec, 1)
+	if len(tree.children) != 1 {
+		t.Fatalf("%d spans under the request's, want 1", len(tree.children))
+	}
+	cs := tree.children[0]
+	wantAttrs(t, cs, map[attribute.Key]string{semconv.GenAIRequestStreamKey: "true", semconv.GenAIUsageInputTokensKey: "*",
+		semconv.GenAIUsageOutputTokensKey: "*", semconv.GenAIResponseIDKey: "chatcmpl-fake", semconv.GenAIResponseFinishReasonsKey: `["stop"]`})
+	if cs.EndTime().Before(tree.server.StartTime()) || cs.EndTime().After(tree.server.EndTime()) {
+		t.Error("the attempt's span is not within the request's")
+	}
+	sawTraceparent(t, openai, cs)
+}
+
+// Translated (agentgateway: an OpenAI client, an Anthropic provider): the
+// span names Anthropic and reads its answer's id and stop reason; the
+// content is recorded when asked for.
+func TestTraceTranslated(t *testing.T) {
+	anthropic := fakeprovider.New(t, fakeprovider.Anthropic, "sk-ant")
+	base, rec, _ := tracedServe(t, templates.Agentgateway, spec.Options{Providers: []string{"anthropic"}},
+		map[string]*fakeprovider.Server{"anthropic": anthropic}, true)
+	for i, body := range []string{
+		`{"model":"claude-x","max_tokens":30,"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}]}`,
+		`{"model":"claude-x","stream":true,"messages":[{"role":"user","content":"stream please"}]}`,
+	} {
+		resp, out := post(t, base, "/anthropic/v1/chat/completions", body, nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%d %s", resp.StatusCode, out)
+		}
+		tree := waitTree(t, rec, i+1)
+		if len(tree.children) != 1 {
+			t.Fatalf("%d spans under the request's, want 1", len(tree.children))
+		}
+		cs := tree.children[0]
+		wantAttrs(t, cs, map[attribute.Key]string{semconv.GenAIProviderNameKey: "anthropic", semconv.GenAIOperationNameKey: "chat",
+			semconv.GenAIResponseIDKey: "msg_fake", semconv.GenAIResponseFinishReasonsKey: "*", semconv.GenAIUsageInputTokensKey: "*",
+			semconv.GenAIUsageOutputTokensKey: "*", semconv.GenAIInputMessagesKey: "*"})
+		if !strings.Contains(attrs(cs)[semconv.GenAIInputMessagesKey].Emit(), "hi") && i == 0 {
+			t.Errorf("input messages %s", attrs(cs)[semconv.GenAIInputMessagesKey].Emit())
+		}
+		sawTraceparent(t, anthropic, cs)
+	}
+}
+
+// Failover: one CLIENT span per attempt, siblings, the failed one with
+// error.type; the second provider sees its own attempt's trace context.
+func TestTraceFailover(t *testing.T) {
+	openai := fakeprovider.New(t, fakeprovider.OpenAI, "sk-openai")
+	mistral := fakeprovider.New(t, fakeprovider.OpenAI, "sk-mistral")
+	base, rec, _ := tracedServe(t, templates.KgatewayV21, spec.Options{Providers: []string{"openai", "mistral"}, Failover: []string{"openai", "mistral"}},
+		map[string]*fakeprovider.Server{"openai": openai, "mistral": mistral}, false)
+	openai.Fail(fakeprovider.Fault{Status: 503})
+	if resp, out := post(t, base, "/openai/v1/chat/completions", chat, nil); resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, out)
+	}
+	tree := waitTree(t, rec, 1)
+	if len(tree.children) != 2 {
+		t.Fatalf("%d spans under the request's, want 2 siblings", len(tree.children))
+	}
+	first, second := tree.children[0], tree.children[1]
+	if first.StartTime().After(second.StartTime()) {
+		first, second = second, first
+	}
+	wantAttrs(t, first, map[attribute.Key]string{semconv.GenAIProviderNameKey: "openai", semconv.ErrorTypeKey: "503", semconv.HTTPResponseStatusCodeKey: "503"})
+	if first.Status().Code != codes.Error {
+		t.Errorf("the failed attempt's status is %v", first.Status())
+	}
+	wantAttrs(t, second, map[attribute.Key]string{semconv.GenAIProviderNameKey: "mistral_ai", semconv.GenAIUsageInputTokensKey: "*"})
+	noAttr(t, second, semconv.ErrorTypeKey)
+	sawTraceparent(t, openai, first)
+	sawTraceparent(t, mistral, second)
+}
+
+// A provider's 429 with nowhere to fail over: the attempt's span says so,
+// and the request's span has the status (a 4xx is not a server error).
+func TestTrace429(t *testing.T) {
+	openai := fakeprovider.New(t, fakeprovider.OpenAI, "sk-openai")
+	base, rec, _ := tracedServe(t, templates.KgatewayV21, spec.Options{Providers: []string{"openai"}},
+		map[string]*fakeprovider.Server{"openai": openai}, false)
+	openai.Fail(fakeprovider.Fault{Status: 429})
+	if resp, _ := post(t, base, "/openai/v1/chat/completions", chat, nil); resp.StatusCode != 429 {
+		t.Fatalf("status %d, want 429", resp.StatusCode)
+	}
+	tree := waitTree(t, rec, 1)
+	if len(tree.children) != 1 {
+		t.Fatalf("%d spans under the request's, want 1", len(tree.children))
+	}
+	wantAttrs(t, tree.children[0], map[attribute.Key]string{semconv.ErrorTypeKey: "429"})
+	wantAttrs(t, tree.server, map[attribute.Key]string{semconv.HTTPResponseStatusCodeKey: "429"})
+	noAttr(t, tree.server, semconv.ErrorTypeKey)
+}
+
+// A client that hangs up while the provider thinks: both spans end, the
+// attempt's with error.type client_gone, the request's as aborted.
+func TestTraceClientHangUp(t *testing.T) {
+	openai := fakeprovider.New(t, fakeprovider.OpenAI, "sk-openai")
+	base, rec, _ := tracedServe(t, templates.KgatewayV21, spec.Options{Providers: []string{"openai"}},
+		map[string]*fakeprovider.Server{"openai": openai}, false)
+	openai.Fail(fakeprovider.Fault{Delay: 3 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/openai/v1/chat/completions", strings.NewReader(chat))
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("the request did not time out")
+	}
+	tree := waitTree(t, rec, 1)
+	if len(tree.children) != 1 {
+		t.Fatalf("%d spans under the request's, want 1", len(tree.children))
+	}
+	wantAttrs(t, tree.children[0], map[attribute.Key]string{semconv.ErrorTypeKey: "client_gone"})
+	wantAttrs(t, tree.server, map[attribute.Key]string{semconv.ErrorTypeKey: "aborted_by_client"})
+}
+
+// An inbound traceparent is continued: the request's span is its child,
+// in its trace, and the provider's trace context is of the same trace.
+func TestTraceContinuesInbound(t *testing.T) {
+	openai := fakeprovider.New(t, fakeprovider.OpenAI, "sk-openai")
+	base, rec, _ := tracedServe(t, templates.KgatewayV21, spec.Options{Providers: []string{"openai"}},
+		map[string]*fakeprovider.Server{"openai": openai}, false)
+	const traceID, parentID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+	if resp, out := post(t, base, "/openai/v1/chat/completions", chat, map[string]string{"Traceparent": "00-" + traceID + "-" + parentID + "-01"}); resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, out)
+	}
+	tree := waitTree(t, rec, 1)
+	if tree.server.SpanContext().TraceID().String() != traceID || tree.server.Parent().SpanID().String() != parentID || !tree.server.Parent().IsRemote() {
+		t.Errorf("SERVER span trace %s parent %s, want %s %s", tree.server.SpanContext().TraceID(), tree.server.Parent().SpanID(), traceID, parentID)
+	}
+	if len(tree.children) != 1 {
+		t.Fatalf("%d spans under the request's, want 1", len(tree.children))
+	}
+	sawTraceparent(t, openai, tree.children[0])
+}
+
+// Without a tracer nothing changes: the caller's traceparent goes to the
+// provider as it came, and the log has no trace ids.
+func TestTraceOff(t *testing.T) {
+	openai := fakeprovider.New(t, fakeprovider.OpenAI, "sk-openai")
+	base, _, logs := serveMapsWith(t, renderMaps(t, mustBuild(t, spec.Options{Target: templates.KgatewayV21, Providers: []string{"openai"}})),
+		map[string]*fakeprovider.Server{"openai": openai}, nil)
+	const tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	if resp, _ := post(t, base, "/openai/v1/chat/completions", chat, map[string]string{"Traceparent": tp}); resp.StatusCode != 200 {
+		t.Fatal(resp.Status)
+	}
+	if got := openai.Requests()[0].Header.Get("Traceparent"); got != tp {
+		t.Errorf("traceparent %q, want the caller's", got)
+	}
+	if strings.Contains(logs.String(), "trace_id") {
+		t.Errorf("trace ids in an untraced log: %s", logs.String())
+	}
+}
+
+func mustBuild(t *testing.T, o spec.Options) *spec.AIGateway {
+	t.Helper()
+	g, err := o.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// allowedKeys are the attribute keys serve emits that are not in
+// semconv v1.41.0, each with why.
+var allowedKeys = map[attribute.Key]string{
+	// A rate-limit decision's outcome on its span: no convention names it.
+	attrOverLimit: "the rate-limit span's decision",
+}
+
+// semconvKeys are the semconv v1.41.0 keys serve may emit (named by the
+// package's constants, so that a key missing from it fails to compile).
+var semconvKeys = []attribute.Key{
+	semconv.HTTPRequestMethodKey, semconv.URLPathKey, semconv.URLFullKey, semconv.HTTPRouteKey, semconv.HTTPResponseStatusCodeKey,
+	semconv.ServerAddressKey, semconv.ServerPortKey, semconv.ErrorTypeKey,
+	semconv.GenAIOperationNameKey, semconv.GenAIProviderNameKey, semconv.GenAIRequestModelKey, semconv.GenAIResponseModelKey,
+	semconv.GenAIResponseIDKey, semconv.GenAIResponseFinishReasonsKey, semconv.GenAIUsageInputTokensKey, semconv.GenAIUsageOutputTokensKey,
+	semconv.GenAIRequestStreamKey, semconv.GenAIRequestTemperatureKey, semconv.GenAIRequestTopPKey, semconv.GenAIRequestTopKKey,
+	semconv.GenAIRequestMaxTokensKey, semconv.GenAIRequestSeedKey, semconv.GenAIRequestChoiceCountKey, semconv.GenAIRequestStopSequencesKey,
+	semconv.GenAIRequestFrequencyPenaltyKey, semconv.GenAIRequestPresencePenaltyKey, semconv.GenAIInputMessagesKey,
+	semconv.GenAISystemInstructionsKey, semconv.GenAIOutputMessagesKey,
+}
+
+// Every attribute key serve's spans carry is a semconv v1.41.0 key or on
+// the documented allow-list, across plain, streamed, failed-over and
+// content-recording requests with every request parameter set.
+func TestTraceAttributeKeysAreConventional(t *testing.T) {
+	known := map[attribute.Key]bool{}
+	for _, k := range semconvKeys {
+		known[k] = true
+	}
+	for k := range allowedKeys {
+		known[k] = true
+	}
+	openai := fakeprovider.New(t, fakeprovider.OpenAI, "sk-openai")
+	mistral := fakeprovider.New(t, fakeprovider.OpenAI, "sk-mistral")
+	base, rec, _ := tracedServe(t, templates.KgatewayV21, spec.Options{Providers: []string{"openai", "mistral"}, Failover: []string{"openai", "mistral"}},
+		map[string]*fakeprovider.Server{"openai": openai, "mistral": mistral}, true)
+	openai.Fail(fakeprovider.Fault{Status: 503})
+	full := `{"model":"m","temperature":1,"top_p":1,"top_k":3,"max_tokens":9,"seed":4,"n":2,"stop":"z","frequency_penalty":0.1,"presence_penalty":0.2,` +
+		`"stream":%s,"messages":[{"role":"system","content":"s"},{"role":"user","content":"hi"}]}`
+	for _, stream := range []string{"false", "true"} {
+		post(t, base, "/openai/v1/chat/completions", strings.Replace(full, "%s", stream, 1), nil)
+	}
+	waitTree(t, rec, 2)
+	for _, s := range rec.Ended() {
+		for _, kv := range s.Attributes() {
+			if !known[kv.Key] {
+				t.Errorf("span %q carries %s: neither in semconv v1.41.0 nor on the allow-list", s.Name(), kv.Key)
+			}
+		}
+	}
+}
