@@ -40,8 +40,6 @@ type Config struct {
 	Sampling *float64
 	// ServiceVersion is service.version on every span's resource.
 	ServiceVersion string
-	// Lookup reads the environment (default os.LookupEnv).
-	Lookup func(string) (string, bool)
 }
 
 // Propagator is the trace context serve reads from callers and writes to
@@ -53,11 +51,8 @@ func Propagator() propagation.TextMapPropagator { return propagation.TraceContex
 // OTEL_TRACES_EXPORTER=none). The caller shuts it down (flushing what is
 // buffered) when serve stops.
 func New(ctx context.Context, c Config) (*sdktrace.TracerProvider, error) {
-	env := c.Lookup
-	if env == nil {
-		env = os.LookupEnv
-	}
-	get := func(k string) string { v, _ := env(k); return strings.TrimSpace(v) }
+	// The process's environment, which the SDK reads too.
+	get := func(k string) string { return strings.TrimSpace(os.Getenv(k)) }
 	if strings.EqualFold(get("OTEL_SDK_DISABLED"), "true") || strings.EqualFold(get("OTEL_TRACES_EXPORTER"), "none") {
 		return nil, nil
 	}
