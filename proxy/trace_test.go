@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -390,6 +393,74 @@ func TestTraceAttributeKeysAreConventional(t *testing.T) {
 	for _, s := range rec.Ended() {
 		for _, kv := range s.Attributes() {
 			if !known[kv.Key] {
+				t.Errorf("span %q carries %s: neither in semconv v1.41.0 nor on the allow-list", s.Name(), kv.Key)
+			}
+		}
+	}
+}
+
+// A guard webhook and a global rate limit are child spans of the request:
+// the webhook's with its trace context sent along; a prompt the guard
+// rejects, or a request over the limit, has no attempt span; and the
+// spans' keys are conventional or allow-listed.
+func TestTraceGuardAndRateLimit(t *testing.T) {
+	openai := fakeprovider.New(t, fakeprovider.OpenAI, "k")
+	guard := newGuardService(t)
+	g := globalSpec(t, templates.KgatewayV21, func(p *spec.Policies) {
+		p.RateLimit = &spec.RequestLimit{Requests: 2, Per: spec.PerHour, Scope: spec.ScopeGlobal, Key: spec.HeaderKey("x-team")}
+		p.PromptGuard = &spec.PromptGuard{Webhook: &spec.GuardWebhooks{Request: &spec.Webhook{Service: "guard", Port: 8000}}}
+	})
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	gu, _ := url.Parse(guard.URL)
+	ou, _ := url.Parse(openai.URL)
+	cfg, err := buildObjs(renderMaps(t, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"openai": ou, "guard": gu},
+		Lookup: func(string) (string, bool) { return "k", true }, Client: NewClient(time.Second, 5*time.Second), Tracer: tp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := serveConfig(t, cfg)
+	u := base + "/openai/v1/chat/completions"
+	for i, c := range []struct {
+		body   string
+		status int
+		// the children's names, sorted
+		children []string
+	}{
+		{chat, 200, []string{"POST /request", "chat gpt-4o-mini", "rate_limit kubelb-ai"}},
+		{`{"model":"m","messages":[{"role":"user","content":"a forbidden question"}]}`, 403, []string{"POST /request", "rate_limit kubelb-ai"}},
+		{chat, 429, []string{"rate_limit kubelb-ai"}},
+	} {
+		if resp := postTeam(t, u, "a", c.body); resp.StatusCode != c.status {
+			t.Fatalf("request %d: %s, want %d", i, resp.Status, c.status)
+		}
+		tree := waitTree(t, rec, i+1)
+		var names []string
+		byName := map[string]sdktrace.ReadOnlySpan{}
+		for _, s := range tree.children {
+			names = append(names, s.Name())
+			byName[s.Name()] = s
+		}
+		slices.Sort(names)
+		if !slices.Equal(names, c.children) {
+			t.Errorf("request %d: children %v, want %v", i, names, c.children)
+		}
+		if s := byName["rate_limit kubelb-ai"]; s != nil {
+			wantAttrs(t, s, map[attribute.Key]string{attrOverLimit: strconv.FormatBool(c.status == 429)})
+		}
+		if s := byName["POST /request"]; s != nil {
+			wantAttrs(t, s, map[attribute.Key]string{semconv.HTTPRequestMethodKey: "POST", semconv.HTTPResponseStatusCodeKey: "200", semconv.URLFullKey: "*"})
+			guard.mu.Lock()
+			got := guard.headers[len(guard.headers)-1].Get("Traceparent")
+			guard.mu.Unlock()
+			if !strings.Contains(got, s.SpanContext().SpanID().String()) {
+				t.Errorf("the webhook's traceparent %q is not its span's", got)
+			}
+		}
+	}
+	for _, s := range rec.Ended() {
+		for _, kv := range s.Attributes() {
+			if !slices.Contains(semconvKeys, kv.Key) && allowedKeys[kv.Key] == "" {
 				t.Errorf("span %q carries %s: neither in semconv v1.41.0 nor on the allow-list", s.Name(), kv.Key)
 			}
 		}
