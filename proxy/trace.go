@@ -128,7 +128,7 @@ func (t *tracing) startAttempt(cl *call, at *attempt) {
 		}
 		attrs = append(attrs, requestParams(cl.doc)...)
 		if t.content && cl.doc != nil {
-			if s, ok := contentOf(cl.doc, "messages", "contents", "input"); ok {
+			if s, ok := inputMessages(cl.doc); ok {
 				attrs = append(attrs, semconv.GenAIInputMessagesKey.String(s))
 			}
 			if s, ok := contentOf(cl.doc, "system", "instructions", "systemInstruction"); ok {
@@ -238,6 +238,48 @@ func number(v any) (float64, bool) {
 func sub(doc map[string]any, name string) map[string]any {
 	m, _ := doc[name].(map[string]any)
 	return m
+}
+
+// inputMessages is gen_ai.input.messages: chat messages (OpenAI's,
+// Anthropic's) in the conventions' shape, [{role, parts: [{type: text,
+// content}]}], a part that is not text named by its type only; other
+// formats' prompts (Gemini's contents, Responses' input) as they came.
+func inputMessages(doc map[string]any) (string, bool) {
+	msgs, ok := doc["messages"].([]any)
+	if !ok {
+		return contentOf(doc, "contents", "input")
+	}
+	type part struct {
+		Type    string `json:"type"`
+		Content string `json:"content,omitempty"`
+	}
+	type message struct {
+		Role  string `json:"role"`
+		Parts []part `json:"parts"`
+	}
+	out := make([]message, 0, len(msgs))
+	for _, m := range msgs {
+		m, _ := m.(map[string]any)
+		role, _ := m["role"].(string)
+		msg := message{Role: role, Parts: []part{}}
+		switch c := m["content"].(type) {
+		case string:
+			msg.Parts = append(msg.Parts, part{Type: "text", Content: c})
+		case []any:
+			for _, p := range c {
+				p, _ := p.(map[string]any)
+				typ, _ := p["type"].(string)
+				if text, ok := p["text"].(string); ok && typ == "text" {
+					msg.Parts = append(msg.Parts, part{Type: "text", Content: text})
+				} else if typ != "" {
+					msg.Parts = append(msg.Parts, part{Type: typ})
+				}
+			}
+		}
+		out = append(out, msg)
+	}
+	b, err := json.Marshal(out)
+	return string(b), err == nil
 }
 
 // contentOf is the first of a request's members that is present, as JSON.
