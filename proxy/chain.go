@@ -326,8 +326,9 @@ type attempt struct {
 	silent  atomic.Bool
 	// span is the attempt's CLIENT span (nil: not traced); facts what
 	// its answer says of itself, read for the span.
-	span  trace.Span
-	facts *answerFacts
+	span    trace.Span
+	facts   *answerFacts
+	content bool
 }
 
 // end releases what the attempt holds: its request and its idle timer.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
 	"github.com/kubelb-ai/kubelb-ai/proxy/telemetry"
+	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 	"github.com/kubelb-ai/kubelb-ai/quota"
 )
 
@@ -141,6 +143,7 @@ func (t *tracing) startAttempt(cl *call, at *attempt) {
 	attrs = append(attrs, hostAttrs(at.req.URL.Host)...)
 	ctx, span := t.tracer.Start(cl.r.Context(), name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
 	at.span = span
+	at.content = t.content && operationOf(cl) == "chat"
 	if span.SpanContext().IsValid() {
 		at.req.Header.Del("Traceparent")
 		at.req.Header.Del("Tracestate")
@@ -329,6 +332,9 @@ func endAttempt(at *attempt, status int, u *usage, errType string) {
 		if len(f.finish) > 0 {
 			span.SetAttributes(semconv.GenAIResponseFinishReasons(f.finish...))
 		}
+		if f.shape != nil && status < 300 {
+			span.SetAttributes(semconv.GenAIOutputMessagesKey.String(f.outputMessages()))
+		}
 	}
 	if errType == "" && status >= 400 {
 		errType = strconv.Itoa(status)
@@ -400,6 +406,10 @@ type answerFacts struct {
 	whole  []byte
 	stream bool
 	dec    sse.Decoder
+	// shape, when the answer's content is recorded, finds its text
+	// (an event's, or a whole answer's), kept in text up to maxScanned.
+	shape *wire.Shape
+	text  strings.Builder
 }
 
 // answerDoc is every provider's place for the id and the finish reasons:
@@ -469,13 +479,45 @@ func (f *answerFacts) read(data []byte) {
 	}
 }
 
-// watchFacts reads an attempt's answer for its span as it is relayed.
-func (at *attempt) watchFacts(body io.Reader, stream bool) io.Reader {
+// watchFacts reads an attempt's answer, in format ad, for its span as it
+// is relayed.
+func (at *attempt) watchFacts(body io.Reader, stream bool, ad *adapter) io.Reader {
 	if at.span == nil || !at.span.IsRecording() {
 		return body
 	}
 	at.facts = &answerFacts{stream: stream}
+	if at.content && ad != nil && ad.format != nil {
+		at.facts.shape = ad.format.Answer
+		if stream {
+			at.facts.shape = ad.format.Event
+		}
+	}
 	return &factsReader{r: body, f: at.facts}
+}
+
+// texts keeps the answer's text, for gen_ai.output.messages.
+func (f *answerFacts) texts(data []byte) {
+	if f.shape == nil {
+		return
+	}
+	if doc, err := wire.Decode(data); err == nil {
+		f.shape.Texts(doc, func(s *wire.Slot) {
+			if s.Class == wire.Text && f.text.Len()+len(s.Value) <= maxScanned {
+				f.text.WriteString(s.Value)
+			}
+		})
+	}
+}
+
+// outputMessages is gen_ai.output.messages: the answer's text as one
+// assistant message, with its finish reason.
+func (f *answerFacts) outputMessages() string {
+	msg := map[string]any{"role": "assistant", "parts": []any{map[string]any{"type": "text", "content": f.text.String()}}}
+	if len(f.finish) > 0 {
+		msg["finish_reason"] = f.finish[len(f.finish)-1]
+	}
+	b, _ := json.Marshal([]any{msg})
+	return string(b)
 }
 
 type factsReader struct {
@@ -490,6 +532,7 @@ func (fr *factsReader) Read(p []byte) (int, error) {
 		for _, ev := range f.dec.Feed(p[:n]) {
 			if bytes.HasPrefix(bytes.TrimSpace(ev.Data), []byte("{")) {
 				f.read(ev.Data)
+				f.texts(ev.Data)
 			}
 		}
 	} else if len(f.whole)+n <= maxScanned {
@@ -497,6 +540,7 @@ func (fr *factsReader) Read(p []byte) (int, error) {
 	}
 	if err == io.EOF && !f.stream && f.whole != nil {
 		f.read(f.whole)
+		f.texts(f.whole)
 		f.whole = nil
 	}
 	return n, err

@@ -158,7 +158,7 @@ func TestTracePlain(t *testing.T) {
 		semconv.GenAIUsageInputTokensKey: "*", semconv.GenAIUsageOutputTokensKey: "*", semconv.GenAIResponseFinishReasonsKey: `["stop"]`,
 		semconv.GenAIRequestTemperatureKey: "0.5", semconv.GenAIRequestMaxTokensKey: "20", semconv.GenAIRequestTopPKey: "0.9",
 		semconv.GenAIRequestStopSequencesKey: `["x"]`, semconv.HTTPResponseStatusCodeKey: "200", semconv.ServerAddressKey: "127.0.0.1"})
-	noAttr(t, cs, semconv.ErrorTypeKey, semconv.GenAIInputMessagesKey)
+	noAttr(t, cs, semconv.ErrorTypeKey, semconv.GenAIInputMessagesKey, semconv.GenAIOutputMessagesKey)
 	sawTraceparent(t, openai, cs)
 
 	// The access log line carries the SERVER span's ids.
@@ -225,6 +225,11 @@ func TestTraceTranslated(t *testing.T) {
 			semconv.GenAIUsageOutputTokensKey: "*", semconv.GenAIInputMessagesKey: "*"})
 		if got, want := attrs(cs)[semconv.GenAIInputMessagesKey].Emit(), `[{"role":"system","parts":[{"type":"text","content":"Be brief."}]},{"role":"user","parts":[{"type":"text","content":"hi"}]}]`; i == 0 && got != want {
 			t.Errorf("input messages %s, want %s", got, want)
+		}
+		wantOut := []string{`[{"finish_reason":"end_turn","parts":[{"content":"echo: hi","type":"text"}],"role":"assistant"}]`,
+			`[{"finish_reason":"end_turn","parts":[{"content":"echo: stream please","type":"text"}],"role":"assistant"}]`}[i]
+		if got := attrs(cs)[semconv.GenAIOutputMessagesKey].Emit(); got != wantOut {
+			t.Errorf("output messages %s, want %s", got, wantOut)
 		}
 		sawTraceparent(t, anthropic, cs)
 	}

@@ -103,7 +103,7 @@ pages (an Origin header) that neither the routes' CORS policies nor
 	f.DurationVar(&o.idleTimeout, "idle-timeout", 2*time.Minute, "how long a kept-alive client connection may wait for its next request")
 	f.DurationVar(&o.streamIdle, "stream-idle-timeout", time.Minute, "how long a provider may send nothing in the middle of an answer before serve gives it up and ends the answer with an error")
 	f.BoolVar(&o.logBodies, "log-bodies", false, "add each request's body (the prompt) to the access log; never the keys")
-	f.BoolVar(&o.traceContent, "trace-content", false, "add each request's prompt (gen_ai.input.messages, gen_ai.system_instructions) to its provider span when serve exports traces (OTEL_EXPORTER_OTLP_ENDPOINT); never the keys")
+	f.BoolVar(&o.traceContent, "trace-content", false, "add each request's prompt and answer (gen_ai.input.messages, gen_ai.system_instructions, gen_ai.output.messages) to its provider span when serve exports traces (OTEL_EXPORTER_OTLP_ENDPOINT); never the keys")
 	f.DurationVar(&o.webhookTimeout, "guard-webhook-timeout", 5*time.Second, "how long a prompt guard webhook may take to answer")
 	f.StringVar(&o.webhookFailure, "guard-webhook-failure", "closed", "when a guard webhook cannot answer: closed (the request fails with 500, as kgateway) or open (it goes on unchecked)")
 	f.StringArrayVar(&o.allowHosts, "allow-host", nil, "also answer requests for this Host on loopback listeners and the admin address (besides localhost, 127.0.0.1, [::1] and the manifests' hostnames), repeatable, e.g. --allow-host my-laptop.local; '*' turns the check off")
