@@ -144,10 +144,19 @@ func (t *tracing) startAttempt(cl *call, at *attempt) {
 	ctx, span := t.tracer.Start(cl.r.Context(), name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
 	at.span = span
 	at.content = t.content && operationOf(cl) == "chat"
-	if span.SpanContext().IsValid() {
-		at.req.Header.Del("Traceparent")
-		at.req.Header.Del("Tracestate")
-		t.prop.Inject(ctx, propagation.HeaderCarrier(at.req.Header))
+	if !span.SpanContext().IsValid() || at.up.AWS != nil && at.up.Passthrough {
+		// A request the caller signed keeps its headers as signed.
+		return
+	}
+	at.req.Header.Del("Traceparent")
+	at.req.Header.Del("Tracestate")
+	t.prop.Inject(ctx, propagation.HeaderCarrier(at.req.Header))
+	if at.up.AWS != nil && at.req.GetBody != nil {
+		// SigV4 signs the headers present: signed again with this one.
+		if rc, err := at.req.GetBody(); err == nil {
+			b, _ := io.ReadAll(rc)
+			at.up.sign(at.req, b)
+		}
 	}
 }
 
@@ -549,7 +558,9 @@ func (fr *factsReader) Read(p []byte) (int, error) {
 // webhookSpan starts a guard webhook call's CLIENT span ("POST
 // /request") under the request's, and puts its trace context on req.
 func webhookSpan(req *http.Request) trace.Span {
-	attrs := append([]attribute.KeyValue{semconv.HTTPRequestMethodKey.String(req.Method), semconv.URLFull(req.URL.String())}, hostAttrs(req.URL.Host)...)
+	full := *req.URL
+	full.User, full.RawQuery = nil, "" // never a credential
+	attrs := append([]attribute.KeyValue{semconv.HTTPRequestMethodKey.String(req.Method), semconv.URLFull(full.String())}, hostAttrs(req.URL.Host)...)
 	ctx, span := childSpan(req.Context(), req.Method+" "+req.URL.Path, attrs...)
 	if span != nil {
 		telemetry.Propagator().Inject(ctx, propagation.HeaderCarrier(req.Header))

@@ -471,3 +471,33 @@ func TestTraceGuardAndRateLimit(t *testing.T) {
 		}
 	}
 }
+
+// Bedrock's requests are signed (SigV4 signs the headers present): the
+// attempt's traceparent, put in place of the caller's, is signed with
+// them, so the provider accepts the request; the span reads Converse's
+// stop reason.
+func TestTraceBedrockSigned(t *testing.T) {
+	bedrock := fakeprovider.New(t, fakeprovider.Bedrock, "AKIDFAKE")
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	u, _ := url.Parse(bedrock.URL)
+	keys := map[string]string{"AWS_ACCESS_KEY_ID": bedrock.Key, "AWS_SECRET_ACCESS_KEY": bedrock.BedrockSecret()}
+	cfg, err := buildObjs(renderMaps(t, mustBuild(t, spec.Options{Target: templates.Agentgateway, Providers: []string{"bedrock"}})),
+		Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{"bedrock": u},
+			Lookup: func(k string) (string, bool) { v, ok := keys[k]; return v, ok }, Client: NewClient(time.Second, 5*time.Second), Tracer: tp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := serveConfig(t, cfg)
+	resp, out := post(t, base, "/bedrock/v1/chat/completions", `{"model":"any","messages":[{"role":"user","content":"hi"}]}`,
+		map[string]string{"Traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"})
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, out)
+	}
+	tree := waitTree(t, rec, 1)
+	if len(tree.children) != 1 {
+		t.Fatalf("%d spans under the request's, want 1", len(tree.children))
+	}
+	wantAttrs(t, tree.children[0], map[attribute.Key]string{semconv.GenAIProviderNameKey: "aws.bedrock", semconv.GenAIResponseFinishReasonsKey: "*"})
+	sawTraceparent(t, bedrock, tree.children[0])
+}
