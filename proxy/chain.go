@@ -245,13 +245,18 @@ func (c *Chain) refund(pol *policy, cl *call) {
 // that a cut answer never looks complete.
 func (c *Chain) finish(cl *call, pol *policy, at *attempt, resp *http.Response) {
 	defer at.end()
+	var u *usage
+	if at.span != nil {
+		// The attempt's span ends with the answer (its usage on it),
+		// however the delivery ends.
+		defer func() {
+			var outcome string
+			cl.ex.set(func(e *exchange) { outcome = e.outcome })
+			endAttempt(at, resp.StatusCode, u, outcome)
+		}()
+	}
 	u, broken := c.deliver(cl, pol, at, resp)
 	c.account(cl, pol, at, u)
-	if at.span != nil {
-		var outcome string
-		cl.ex.set(func(e *exchange) { outcome = e.outcome })
-		endAttempt(at, resp.StatusCode, u, outcome)
-	}
 	if broken {
 		panic(http.ErrAbortHandler)
 	}

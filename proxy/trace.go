@@ -112,16 +112,48 @@ func (t *tracing) startAttempt(cl *call, at *attempt) {
 	if t == nil {
 		return
 	}
-	var attrs []attribute.KeyValue
 	name := at.req.Method
-	if op := operationOf(cl); op != "" {
-		model := at.up.Model
+	op := operationOf(cl)
+	model := at.up.Model
+	if op != "" {
 		if model == "" && cl.doc != nil {
 			model, _ = cl.doc["model"].(string)
 		}
 		name = op
 		if model != "" {
 			name += " " + model
+		}
+	}
+	ctx, span := t.tracer.Start(cl.r.Context(), name, trace.WithSpanKind(trace.SpanKindClient))
+	if span.IsRecording() {
+		// The attributes only for a span that is kept (ratio samplers
+		// need none of them to decide).
+		span.SetAttributes(t.attemptAttrs(cl, at, op, model)...)
+	}
+	at.span = span
+	at.content = t.content && operationOf(cl) == "chat"
+	if !span.SpanContext().IsValid() || at.up.AWS != nil && at.up.Passthrough {
+		// A request the caller signed keeps its headers as signed.
+		return
+	}
+	at.req.Header.Del("Traceparent")
+	at.req.Header.Del("Tracestate")
+	t.prop.Inject(ctx, propagation.HeaderCarrier(at.req.Header))
+	if at.up.AWS != nil && at.req.GetBody != nil {
+		// SigV4 signs the headers present: signed again with this one.
+		if rc, err := at.req.GetBody(); err == nil {
+			b, _ := io.ReadAll(rc)
+			at.up.sign(at.req, b)
+		}
+	}
+}
+
+// attemptAttrs are an attempt's request attributes: the GenAI ones for
+// a model operation op, the HTTP ones for a request passed through.
+func (t *tracing) attemptAttrs(cl *call, at *attempt, op, model string) []attribute.KeyValue {
+	var attrs []attribute.KeyValue
+	if op != "" {
+		if model != "" {
 			attrs = append(attrs, semconv.GenAIRequestModel(model))
 		}
 		attrs = append(attrs, semconv.GenAIOperationNameKey.String(op), semconv.GenAIProviderNameKey.String(genAIProvider(at.up.Kind)))
@@ -140,24 +172,7 @@ func (t *tracing) startAttempt(cl *call, at *attempt) {
 	} else {
 		attrs = append(attrs, semconv.HTTPRequestMethodKey.String(at.req.Method))
 	}
-	attrs = append(attrs, hostAttrs(at.req.URL.Host)...)
-	ctx, span := t.tracer.Start(cl.r.Context(), name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
-	at.span = span
-	at.content = t.content && operationOf(cl) == "chat"
-	if !span.SpanContext().IsValid() || at.up.AWS != nil && at.up.Passthrough {
-		// A request the caller signed keeps its headers as signed.
-		return
-	}
-	at.req.Header.Del("Traceparent")
-	at.req.Header.Del("Tracestate")
-	t.prop.Inject(ctx, propagation.HeaderCarrier(at.req.Header))
-	if at.up.AWS != nil && at.req.GetBody != nil {
-		// SigV4 signs the headers present: signed again with this one.
-		if rc, err := at.req.GetBody(); err == nil {
-			b, _ := io.ReadAll(rc)
-			at.up.sign(at.req, b)
-		}
-	}
+	return append(attrs, hostAttrs(at.req.URL.Host)...)
 }
 
 // operationOf is gen_ai.operation.name for a call's route type, empty for

@@ -501,3 +501,27 @@ func TestTraceBedrockSigned(t *testing.T) {
 	wantAttrs(t, tree.children[0], map[attribute.Key]string{semconv.GenAIProviderNameKey: "aws.bedrock", semconv.GenAIResponseFinishReasonsKey: "*"})
 	sawTraceparent(t, bedrock, tree.children[0])
 }
+
+// A request the sampler leaves out records nothing and logs no trace
+// ids, but its trace context still goes on (flags 00), so that the
+// provider's spans, if any, are not sampled either.
+func TestTraceSampledOut(t *testing.T) {
+	openai := fakeprovider.New(t, fakeprovider.OpenAI, "sk-openai")
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec), sdktrace.WithSampler(sdktrace.NeverSample()))
+	base, _, logs := serveMapsWith(t, renderMaps(t, mustBuild(t, spec.Options{Target: templates.KgatewayV21, Providers: []string{"openai"}})),
+		map[string]*fakeprovider.Server{"openai": openai}, func(o *Options) { o.Tracer = tp })
+	if resp, _ := post(t, base, "/openai/v1/chat/completions", chat, nil); resp.StatusCode != 200 {
+		t.Fatal(resp.Status)
+	}
+	if got := openai.Requests()[0].Header.Get("Traceparent"); !strings.HasPrefix(got, "00-") || !strings.HasSuffix(got, "-00") {
+		t.Errorf("traceparent %q, want an unsampled one", got)
+	}
+	time.Sleep(50 * time.Millisecond) // the log line is written after the answer
+	if n := len(rec.Started()); n != 0 {
+		t.Errorf("%d spans recorded", n)
+	}
+	if strings.Contains(logs.String(), "trace_id") {
+		t.Errorf("trace ids logged for an unsampled request: %s", logs.String())
+	}
+}
