@@ -174,9 +174,9 @@ func observed(next *routeHandler, m *Metrics, log *slog.Logger, logBodies bool) 
 				})
 			}
 			record(r, rec, ex, time.Since(start), m, log, body)
-			var route string
-			ex.set(func(e *exchange) { route = e.route })
-			endServer(span, r, rec.status, route, abortedBy(r))
+			var route, outcome string
+			ex.set(func(e *exchange) { route, outcome = e.route, e.outcome })
+			endServer(span, r, rec.status, route, abortedBy(r), outcome)
 			if p != nil {
 				panic(p)
 			}

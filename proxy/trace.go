@@ -63,9 +63,10 @@ func (t *tracing) startServer(r *http.Request) (*http.Request, trace.Span) {
 }
 
 // endServer ends a SERVER span with the route and the status; a request
-// that got no status (the client left, serve was stopping) carries how it
-// ended as its error.type.
-func endServer(span trace.Span, r *http.Request, status int, route, aborted string) {
+// that got no status (the client left, serve was stopping), or whose
+// answer broke off after its status (outcome: upstream_cut, client_gone,
+// ...), carries how it ended as its error.type.
+func endServer(span trace.Span, r *http.Request, status int, route, aborted, outcome string) {
 	if span == nil {
 		return
 	}
@@ -82,6 +83,9 @@ func endServer(span trace.Span, r *http.Request, status int, route, aborted stri
 		span.SetStatus(codes.Error, "")
 	case status == 0 && aborted != "":
 		span.SetAttributes(semconv.ErrorTypeKey.String("aborted_by_" + aborted))
+		span.SetStatus(codes.Error, "")
+	case outcome != "":
+		span.SetAttributes(semconv.ErrorTypeKey.String(outcome))
 		span.SetStatus(codes.Error, "")
 	}
 	span.End()

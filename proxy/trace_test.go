@@ -525,3 +525,26 @@ func TestTraceSampledOut(t *testing.T) {
 		t.Errorf("trace ids logged for an unsampled request: %s", logs.String())
 	}
 }
+
+// A stream the provider cuts: the attempt's span and the request's end
+// with the outcome as error.type (the status, 200, went out before).
+func TestTraceStreamCut(t *testing.T) {
+	openai := fakeprovider.New(t, fakeprovider.OpenAI, "sk-openai")
+	base, rec, _ := tracedServe(t, templates.KgatewayV21, spec.Options{Providers: []string{"openai"}},
+		map[string]*fakeprovider.Server{"openai": openai}, false)
+	openai.Fail(fakeprovider.Fault{CutAfterEvents: 2})
+	resp, _, _ := send(t, base+"/openai/v1/chat/completions", chatStream, nil)
+	if resp == nil || resp.StatusCode != 200 {
+		t.Fatalf("response %v", resp)
+	}
+	tree := waitTree(t, rec, 1)
+	if len(tree.children) != 1 {
+		t.Fatalf("%d spans under the request's, want 1", len(tree.children))
+	}
+	cs := tree.children[0]
+	outcome := attrs(cs)[semconv.ErrorTypeKey].Emit()
+	if outcome == "" || cs.Status().Code != codes.Error {
+		t.Errorf("the cut attempt's span: error.type %q status %v", outcome, cs.Status())
+	}
+	wantAttrs(t, tree.server, map[attribute.Key]string{semconv.HTTPResponseStatusCodeKey: "200", semconv.ErrorTypeKey: outcome})
+}
