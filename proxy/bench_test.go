@@ -34,8 +34,9 @@ func BenchmarkServeTranslated(b *testing.B) {
 }
 
 // benchServe sends OpenAI chat requests through serve's route for
-// provider, whose upstream always answers answer.
-func benchServe(b *testing.B, target, provider, answer string) {
+// provider, whose upstream always answers answer; edit, if given, changes
+// serve's options.
+func benchServe(b *testing.B, target, provider, answer string, edit ...func(*Options)) {
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
@@ -47,9 +48,13 @@ func benchServe(b *testing.B, target, provider, answer string) {
 		b.Fatal(err)
 	}
 	u, _ := url.Parse(up.URL)
-	cfg, err := buildObjs(renderMaps(b, g), Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{provider: u},
+	opts := Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: map[string]*url.URL{provider: u},
 		Lookup: func(string) (string, bool) { return "k", true }, Client: NewClient(time.Second, 10*time.Second),
-		Metrics: NewMetrics(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Metrics: NewMetrics(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, e := range edit {
+		e(&opts)
+	}
+	cfg, err := buildObjs(renderMaps(b, g), opts)
 	if err != nil {
 		b.Fatal(err)
 	}

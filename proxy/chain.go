@@ -20,6 +20,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/jsonbody"
 	"github.com/kubelb-ai/kubelb-ai/proxy/redact"
@@ -141,6 +142,10 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 	var last *http.Response
 	var lastAttempt *attempt
 	var lastErr error
+	var tr *tracing
+	if ex != nil {
+		tr = ex.tracing
+	}
 	for i, up := range c.Upstreams {
 		at, err := c.prepare(cl, up, pol)
 		if err != nil {
@@ -152,6 +157,7 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 			c.refund(pol, cl)
 			return
 		}
+		tr.startAttempt(cl, at) // failover attempts are siblings under the request's span
 		started := time.Now()
 		resp, err := c.Client.Do(at.req)
 		if c.metrics != nil && err == nil {
@@ -171,6 +177,7 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 			reason = resp.Status
 		}
 		if r.Context().Err() != nil {
+			endAttempt(at, statusOf(resp), nil, "client_gone")
 			closeBody(resp)
 			at.cancel()
 			c.refund(pol, cl)
@@ -184,6 +191,15 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 			}
 			c.finish(cl, pol, at, resp)
 			return
+		}
+		if i < len(c.Upstreams)-1 || resp == nil {
+			// A failed attempt; the last one's answer, if any, ends its
+			// span once delivered (finish).
+			errType := ""
+			if err != nil {
+				errType = errorType(err)
+			}
+			endAttempt(at, statusOf(resp), nil, errType)
 		}
 		if i < len(c.Upstreams)-1 {
 			if c.OnFailover != nil {
@@ -234,6 +250,16 @@ func (c *Chain) refund(pol *policy, cl *call) {
 // that a cut answer never looks complete.
 func (c *Chain) finish(cl *call, pol *policy, at *attempt, resp *http.Response) {
 	defer at.end()
+	var u *usage
+	if at.span != nil {
+		// The attempt's span ends with the answer (its usage on it),
+		// however the delivery ends.
+		defer func() {
+			var outcome string
+			cl.ex.set(func(e *exchange) { outcome = e.outcome })
+			endAttempt(at, resp.StatusCode, u, outcome)
+		}()
+	}
 	u, broken := c.deliver(cl, pol, at, resp)
 	c.account(cl, pol, at, u)
 	if broken {
@@ -332,6 +358,11 @@ type attempt struct {
 	idle    *time.Timer
 	timeout time.Duration
 	silent  atomic.Bool
+	// span is the attempt's CLIENT span (nil: not traced); facts what
+	// its answer says of itself, read for the span.
+	span    trace.Span
+	facts   *answerFacts
+	content bool
 }
 
 // end releases what the attempt holds: its request and its idle timer.
@@ -552,6 +583,14 @@ var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return 
 // route type is not known yet or whose body is not read.
 func writeError(w http.ResponseWriter, status int, msg string) {
 	writeFormatError(w, nil, status, msg)
+}
+
+// statusOf is a response's status, 0 without one.
+func statusOf(resp *http.Response) int {
+	if resp == nil {
+		return 0
+	}
+	return resp.StatusCode
 }
 
 func closeBody(resp *http.Response) {

@@ -76,6 +76,7 @@ func (c *Chain) deliver(cl *call, pol *policy, at *attempt, resp *http.Response)
 	body := at.watch(resp.Body)
 	ct := resp.Header.Get("Content-Type")
 	stream := resp.StatusCode < 300 && (strings.HasPrefix(ct, "text/event-stream") || strings.HasPrefix(ct, "application/vnd.amazon.eventstream"))
+	body = at.watchFacts(body, stream, u.ad)
 	changes := at.via != nil || pol.masksAnswers() || pol.hooksAnswers() || at.dropUsage
 	for k, v := range resp.Header {
 		k = http.CanonicalHeaderKey(k)

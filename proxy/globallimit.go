@@ -95,7 +95,9 @@ func (g *globalLimit) check(ctx context.Context, w http.ResponseWriter, ad *adap
 	}
 	ctx, cancel := context.WithTimeout(ctx, g.timeout)
 	defer cancel()
+	ctx, span := childSpan(ctx, "rate_limit "+g.domain)
 	res, err := g.engine.Check(ctx, quota.Request{Domain: g.domain, Descriptors: [][]quota.Entry{d}, Hits: []*uint64{hits}})
+	endLimitSpan(span, res, err)
 	if err != nil {
 		if g.log != nil {
 			g.log.Warn("the rate-limit service did not answer", "error", err.Error(), "failOpen", g.failOpen)

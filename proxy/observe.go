@@ -148,6 +148,8 @@ type exchange struct {
 	// gateway and listener are where the request came in; tenant is the
 	// caller's tenant_id (its API key's metadata, or its token's claim).
 	gateway, listener, tenant string
+	// tracing is the request's tracer (nil: tracing is off).
+	tracing *tracing
 }
 
 // genAIAttrs are the GenAI conventions' attributes of one AI exchange.
@@ -207,7 +209,11 @@ func observed(next *routeHandler, m *Metrics, log *slog.Logger, logBodies bool) 
 				io.Closer
 			}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
 		}
-		ex := &exchange{route: "(none)", gateway: next.gateway, listener: next.listener}
+		ex := &exchange{route: "(none)", gateway: next.gateway, listener: next.listener, tracing: next.tracing}
+		// The SERVER span, in the request's context from here on: the
+		// attempts', webhooks' and limits' spans are its children (and
+		// the latency histograms' exemplars read it).
+		r, span := next.tracing.startServer(r)
 		rec := &recorder{ResponseWriter: w, start: start}
 		// The line is written however the request ends, a connection
 		// broken on purpose (a cut answer) included.
@@ -221,6 +227,9 @@ func observed(next *routeHandler, m *Metrics, log *slog.Logger, logBodies bool) 
 				})
 			}
 			record(r, rec, ex, time.Since(start), m, log, body)
+			var route, outcome string
+			ex.set(func(e *exchange) { route, outcome = e.route, e.outcome })
+			endServer(span, r, rec.status, route, abortedBy(r), outcome)
 			if p != nil {
 				panic(p)
 			}
@@ -291,6 +300,10 @@ func record(r *http.Request, rec *recorder, ex *exchange, d time.Duration, m *Me
 		if ex.mcpStatus != "" {
 			attrs = append(attrs, slog.String("mcp_status", ex.mcpStatus))
 		}
+	}
+	if traceID, spanID, ok := traceIDs(trace.SpanFromContext(r.Context())); ok {
+		// The request's trace, to find its spans from its log line.
+		attrs = append(attrs, slog.String("trace_id", traceID), slog.String("span_id", spanID))
 	}
 	if body != nil {
 		attrs = append(attrs, slog.String("request_body", string(body)))

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/kubelb-ai/kubelb-ai/dataplane"
@@ -85,6 +86,13 @@ type Options struct {
 	MCPTimeout time.Duration
 	// Version is serve's version, as MCP gateways name themselves.
 	Version string
+	// Tracer, if set, traces every request (trace.go; telemetry.New makes
+	// one from an OTLP collector's address or the OTEL_* variables): a
+	// SERVER span per request, a CLIENT span per provider attempt. Nil:
+	// no tracing, at no cost. TraceContent adds prompts and answers to the
+	// attempts' spans (--trace-content, as LogBodies for the log).
+	Tracer       trace.TracerProvider
+	TraceContent bool
 }
 
 // Listener is one Gateway listener served locally.
@@ -236,6 +244,7 @@ func Build(m Manifests, opts Options) (*Config, error) {
 		pol.metrics = opts.Metrics
 		pol.compile()
 	}
+	tracer := newTracing(opts.Tracer, opts.TraceContent)
 	var listenerSummary []any
 	for _, l := range gateway.Spec.Listeners {
 		var attached []*gwv1.HTTPRoute
@@ -253,7 +262,7 @@ func Build(m Manifests, opts Options) (*Config, error) {
 			addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(l.Port))
 		}
 		rh := &routeHandler{gateway: gateway.Namespace + "/" + gateway.Name, listener: string(l.Name), router: router, chains: chains, mcp: mcps, services: opts.Upstreams, client: client, clients: clients, limits: limits, global: global, policies: policies, metrics: opts.Metrics,
-			maxBody: opts.MaxBody, bodyTimeout: opts.BodyTimeout, idleTimeout: opts.StreamIdleTimeout, keys: keys, edge: edges.listener(gateway, l, addr, attached)}
+			maxBody: opts.MaxBody, bodyTimeout: opts.BodyTimeout, idleTimeout: opts.StreamIdleTimeout, keys: keys, edge: edges.listener(gateway, l, addr, attached), tracing: tracer}
 		cfg.Listeners = append(cfg.Listeners, Listener{Name: string(l.Name), Addr: addr, Handler: observed(rh, opts.Metrics, opts.Log, opts.LogBodies)})
 		var names []string
 		for _, r := range attached {
@@ -324,6 +333,8 @@ type routeHandler struct {
 	keys        *redact.Redactor
 	// edge checks Host, path and Origin before routing.
 	edge *edge
+	// tracing traces its requests (nil: off).
+	tracing *tracing
 }
 
 // errorFormat is the format of the errors a rule's request gets before its

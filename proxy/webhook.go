@@ -70,19 +70,26 @@ func (g *webhookGuard) call(ctx context.Context, wh *webhook, path string, paylo
 			req.Header[http.CanonicalHeaderKey(h)] = v
 		}
 	}
+	// A child span of the request's, its trace context sent along.
+	span := webhookSpan(req)
 	resp, err := g.client.Do(req)
 	if err != nil {
+		endChild(span, errorType(err))
 		return nil, err
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	spanStatus(span, resp.StatusCode)
 	if resp.StatusCode != http.StatusOK {
+		endChild(span, strconv.Itoa(resp.StatusCode))
 		return nil, fmt.Errorf("%s answered %s", u.Host, resp.Status)
 	}
 	var a whAction
 	if err := json.Unmarshal(body, &a); err != nil || a.Action == nil {
+		endChild(span, "invalid_answer")
 		return nil, fmt.Errorf("%s answered what is not an action: %.200s", u.Host, body)
 	}
+	endChild(span, "")
 	return &a, nil
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/kubelb-ai/kubelb-ai/proxy"
 	"github.com/kubelb-ai/kubelb-ai/proxy/mcp"
+	"github.com/kubelb-ai/kubelb-ai/proxy/telemetry"
 	"github.com/kubelb-ai/kubelb-ai/serveconfig"
 )
 
@@ -35,7 +36,9 @@ type serveOptions struct {
 	logBodies bool
 	// metricsCompat also exports a data plane's metric names.
 	metricsCompat string
-	translate     bool
+	// traceContent records prompts and answers on the traces' spans.
+	traceContent bool
+	translate    bool
 	// Guard webhooks: how long they may take, and what happens when they
 	// cannot answer.
 	webhookTimeout time.Duration
@@ -103,6 +106,7 @@ pages (an Origin header) that neither the routes' CORS policies nor
 	f.DurationVar(&o.streamIdle, "stream-idle-timeout", time.Minute, "how long a provider may send nothing in the middle of an answer before serve gives it up and ends the answer with an error")
 	f.StringVar(&o.metricsCompat, "metrics-compat", "", "also export a data plane's own metric names on /metrics, so that its dashboards and recording rules work unchanged: agentgateway")
 	f.BoolVar(&o.logBodies, "log-bodies", false, "add each request's body (the prompt) to the access log; never the keys")
+	f.BoolVar(&o.traceContent, "trace-content", false, "add each request's prompt and answer (gen_ai.input.messages, gen_ai.system_instructions, gen_ai.output.messages) to its provider span when serve exports traces (OTEL_EXPORTER_OTLP_ENDPOINT); never the keys")
 	f.DurationVar(&o.webhookTimeout, "guard-webhook-timeout", 5*time.Second, "how long a prompt guard webhook may take to answer")
 	f.StringVar(&o.webhookFailure, "guard-webhook-failure", "closed", "when a guard webhook cannot answer: closed (the request fails with 500, as kgateway) or open (it goes on unchecked)")
 	f.StringArrayVar(&o.allowHosts, "allow-host", nil, "also answer requests for this Host on loopback listeners and the admin address (besides localhost, 127.0.0.1, [::1] and the manifests' hostnames), repeatable, e.g. --allow-host my-laptop.local; '*' turns the check off")
@@ -163,6 +167,21 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		WebhookTimeout: o.webhookTimeout, WebhookFailOpen: o.webhookFailure == "open", StreamIdleTimeout: o.streamIdle,
 		AllowHosts: o.allowHosts, AllowOrigins: o.allowOrigins, Quotas: &proxy.Quotas{RedisURL: o.rateLimitRedis}, RateLimitTimeout: o.rateLimitTimeout}
 	defer popts.Quotas.Close()
+	// Traces go to the collector the OTEL_EXPORTER_OTLP_* variables name
+	// (none: no tracing).
+	tp, err := telemetry.New(ctx, telemetry.Config{ServiceVersion: buildVersion().Version})
+	if err != nil {
+		return usageError("tracing: %v", err)
+	}
+	if tp != nil {
+		popts.Tracer, popts.TraceContent = tp, o.traceContent
+		defer func() {
+			// What is still buffered goes out, for a few seconds at most.
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = tp.Shutdown(sctx)
+		}()
+	}
 	cfg, err := o.load(ctx, popts, streams, logger)
 	if err == nil {
 		err = cfg.CheckNames(popts)

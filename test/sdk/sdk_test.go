@@ -63,6 +63,12 @@ func serveWithFakes(t *testing.T, target string, kinds map[string]fakeprovider.K
 // upstreams ups and the environment keys; it returns the listener's URL.
 func serveGateway(t *testing.T, g *spec.AIGateway, ups map[string]*url.URL, keys map[string]string) string {
 	t.Helper()
+	return serveGatewayWith(t, g, ups, keys, nil)
+}
+
+// serveGatewayWith is serveGateway with serve's options changed by edit.
+func serveGatewayWith(t *testing.T, g *spec.AIGateway, ups map[string]*url.URL, keys map[string]string, edit func(*proxy.Options)) string {
+	t.Helper()
 	objs, err := generate.Render(g)
 	if err != nil {
 		t.Fatal(err)
@@ -79,9 +85,13 @@ func serveGateway(t *testing.T, g *spec.AIGateway, ups map[string]*url.URL, keys
 	if err != nil {
 		t.Fatal(err)
 	}
+	opts := proxy.Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: ups,
+		Lookup: func(k string) (string, bool) { v, ok := keys[k]; return v, ok }}
+	if edit != nil {
+		edit(&opts)
+	}
 	cfg, err := proxy.Build(proxy.Manifests{Spec: in.Gateway, Gateway: in.GatewayObject, Routes: in.HTTPRoutes, RouteTypes: in.RouteTypes, LiteralKey: in.LiteralKey, CORS: in.CORS,
-		ClientKeys: in.ClientKeys}, proxy.Options{Listen: map[string]string{"http": "127.0.0.1:0"}, Upstreams: ups,
-		Lookup: func(k string) (string, bool) { v, ok := keys[k]; return v, ok }})
+		ClientKeys: in.ClientKeys}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
