@@ -34,6 +34,9 @@ func mcpGateways(g *spec.AIGateway, opts Options, client *http.Client) (map[stri
 		cfg := mcp.Config{Name: m.Name, Version: opts.Version, Stateful: m.Sessions != spec.MCPStateless,
 			FailOpen: m.FailureMode == spec.MCPFailOpen, Prefix: m.PrefixMode, SessionKey: key, Client: client,
 			Timeout: opts.MCPTimeout, BodyTimeout: opts.BodyTimeout, Vars: varsOf, Observe: observeMCP(opts.Metrics, m.Name)}
+		if opts.Tracer != nil {
+			cfg.Tracer = opts.Tracer.Tracer(tracerName)
+		}
 		for _, rule := range m.Allow {
 			p, err := expr.Compile(rule)
 			if err != nil {

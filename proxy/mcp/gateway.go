@@ -25,6 +25,8 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/kubelb-ai/kubelb-ai/proxy/expr"
 )
 
@@ -68,6 +70,11 @@ type Config struct {
 	// BodyTimeout bounds reading a client's message (none if zero): a
 	// client trickling its body holds nothing for long.
 	BodyTimeout time.Duration
+	// Tracer, if set, traces every message sent to a target as a CLIENT
+	// span under the request's (the MCP conventions' attributes), and
+	// sends the span's trace context along: the traceparent header, and
+	// for 2026-07-28 params._meta too. Nil: no spans, bodies as they were.
+	Tracer trace.Tracer
 }
 
 // Call is one client message as the gateway handled it.
@@ -428,23 +435,29 @@ func (g *Gateway) open(ctx context.Context, st *state, t *target) (*upstream, er
 // send sends m to u; its answer streams back (nil for a notification or
 // response a target took).
 func (g *Gateway) send(ctx context.Context, st *state, u *upstream, m *message, name string) (stream, error) {
-	if u.sse != nil {
-		return u.sse.send(ctx, m)
-	}
-	c := call{sid: u.sid, version: u.version, header: st.fwd, body: encode(m)}
+	version := u.version
 	if st.modern {
-		c.version = st.version
-		c.header = st.fwd.Clone()
-		c.header.Set("Mcp-Method", m.Method)
-		if name != "" {
-			c.header.Set("Mcp-Name", headerValue(name))
+		version = st.version
+	}
+	return g.traced(ctx, u.t, m, name, version, func(ctx context.Context, m *message) (stream, error) {
+		if u.sse != nil {
+			return u.sse.send(ctx, m)
 		}
-	}
-	s, err := g.post(ctx, u.t, c)
-	if err != nil {
-		return nil, err
-	}
-	return s, nil
+		c := call{sid: u.sid, version: u.version, header: st.fwd, body: encode(m)}
+		if st.modern {
+			c.version = st.version
+			c.header = st.fwd.Clone()
+			c.header.Set("Mcp-Method", m.Method)
+			if name != "" {
+				c.header.Set("Mcp-Name", headerValue(name))
+			}
+		}
+		s, err := g.post(ctx, u.t, c)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	})
 }
 
 // exchange sends a request to t and waits, within the timeout, for its
@@ -501,7 +514,7 @@ func (g *Gateway) fanout(ctx context.Context, st *state, targets []*target, buil
 				out[i] = answer{t: t, err: err}
 				return
 			}
-			hs, isHTTP := s.(*httpStream)
+			hs, isHTTP := httpOf(s)
 			resp, err := firstResponse(s)
 			out[i] = answer{t: t, m: resp, err: err, sse: isHTTP && hs.sse}
 		}()

@@ -37,7 +37,7 @@ func (g *Gateway) initTarget(ctx context.Context, t *target, params json.RawMess
 			return nil, nil, err
 		}
 		u.sse = c
-		s, err := c.send(ctx, init)
+		s, err := g.traced(ctx, t, init, "", "", c.send)
 		if err == nil {
 			resp, err = firstResponse(s)
 		}
@@ -46,11 +46,18 @@ func (g *Gateway) initTarget(ctx context.Context, t *target, params json.RawMess
 			return nil, nil, err
 		}
 	} else {
-		s, err := g.post(ctx, t, call{header: st.fwd, body: encode(init)})
+		s, err := g.traced(ctx, t, init, "", "", func(ctx context.Context, m *message) (stream, error) {
+			hs, err := g.post(ctx, t, call{header: st.fwd, body: encode(m)})
+			if err != nil {
+				return nil, err // not a nil *httpStream in a stream
+			}
+			return hs, nil
+		})
 		if err != nil {
 			return nil, nil, err
 		}
-		u.sid = s.sid
+		hs, _ := httpOf(s)
+		u.sid = hs.sid
 		if resp, err = firstResponse(s); err != nil {
 			return nil, nil, err
 		}
@@ -768,10 +775,10 @@ func (g *Gateway) forwardTo(ctx context.Context, st *state, t *target, m *messag
 			g.mu.Unlock()
 		}()
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	var timedOut atomic.Bool
-	timer := time.AfterFunc(g.timeout, func() { timedOut.Store(true); cancel() })
+	timer := time.AfterFunc(g.timeout, func() { timedOut.Store(true); cancel(errTimeout) })
 	u, err := g.open(ctx, st, t)
 	var s stream
 	if err == nil {
@@ -792,7 +799,7 @@ func (g *Gateway) forwardTo(ctx context.Context, st *state, t *target, m *messag
 	// business and the client's to bound.
 	timer.Stop()
 	defer s.close()
-	hs, isHTTP := s.(*httpStream)
+	hs, isHTTP := httpOf(s)
 	streamed := !isHTTP || hs.sse
 	for {
 		msg, err := s.next()

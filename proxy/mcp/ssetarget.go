@@ -228,6 +228,7 @@ func (c *sseConn) send(ctx context.Context, m *message) (stream, error) {
 	if err == nil {
 		c.g.headers(req.Header, c.t, c.header)
 		req.Header.Set("Content-Type", "application/json")
+		c.g.inject(ctx, req.Header)
 		var resp *http.Response
 		if resp, err = c.g.client.Do(req); err == nil {
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))

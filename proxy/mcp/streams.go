@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
 )
 
@@ -376,9 +378,14 @@ func (g *Gateway) legacyPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)
+	ctx := l.ctx
+	if g.cfg.Tracer != nil {
+		// Its spans belong under the POST's, which has ended by then.
+		ctx = trace.ContextWithSpanContext(ctx, trace.SpanContextFromContext(r.Context()))
+	}
 	go func() {
 		defer func() { <-l.slots }()
-		g.handle(l.ctx, st, m, &legacyOutput{l: l})
+		g.handle(ctx, st, m, &legacyOutput{l: l})
 	}()
 }
 

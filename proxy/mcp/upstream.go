@@ -143,6 +143,7 @@ func (g *Gateway) post(ctx context.Context, t *target, c call) (*httpStream, err
 	if c.version != "" {
 		req.Header.Set("MCP-Protocol-Version", c.version)
 	}
+	g.inject(ctx, req.Header)
 	resp, err := g.client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("target %s: %w", t.Name, err)
@@ -166,7 +167,7 @@ func (g *Gateway) post(ctx context.Context, t *target, c call) (*httpStream, err
 			}
 		}
 		s.close()
-		return nil, fmt.Errorf("target %s answered HTTP %d", t.Name, resp.StatusCode)
+		return nil, &statusError{target: t.Name, code: resp.StatusCode}
 	}
 	return s, nil
 }
