@@ -435,29 +435,37 @@ func (g *Gateway) open(ctx context.Context, st *state, t *target) (*upstream, er
 // send sends m to u; its answer streams back (nil for a notification or
 // response a target took).
 func (g *Gateway) send(ctx context.Context, st *state, u *upstream, m *message, name string) (stream, error) {
+	if g.cfg.Tracer == nil {
+		return g.sendTo(ctx, st, u, m, name)
+	}
 	version := u.version
 	if st.modern {
 		version = st.version
 	}
 	return g.traced(ctx, u.t, m, name, version, func(ctx context.Context, m *message) (stream, error) {
-		if u.sse != nil {
-			return u.sse.send(ctx, m)
-		}
-		c := call{sid: u.sid, version: u.version, header: st.fwd, body: encode(m)}
-		if st.modern {
-			c.version = st.version
-			c.header = st.fwd.Clone()
-			c.header.Set("Mcp-Method", m.Method)
-			if name != "" {
-				c.header.Set("Mcp-Name", headerValue(name))
-			}
-		}
-		s, err := g.post(ctx, u.t, c)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
+		return g.sendTo(ctx, st, u, m, name)
 	})
+}
+
+// sendTo sends m to u, untraced.
+func (g *Gateway) sendTo(ctx context.Context, st *state, u *upstream, m *message, name string) (stream, error) {
+	if u.sse != nil {
+		return u.sse.send(ctx, m)
+	}
+	c := call{sid: u.sid, version: u.version, header: st.fwd, body: encode(m)}
+	if st.modern {
+		c.version = st.version
+		c.header = st.fwd.Clone()
+		c.header.Set("Mcp-Method", m.Method)
+		if name != "" {
+			c.header.Set("Mcp-Name", headerValue(name))
+		}
+	}
+	s, err := g.post(ctx, u.t, c)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // exchange sends a request to t and waits, within the timeout, for its
