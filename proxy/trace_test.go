@@ -371,6 +371,9 @@ var semconvKeys = []attribute.Key{
 	semconv.GenAIRequestMaxTokensKey, semconv.GenAIRequestSeedKey, semconv.GenAIRequestChoiceCountKey, semconv.GenAIRequestStopSequencesKey,
 	semconv.GenAIRequestFrequencyPenaltyKey, semconv.GenAIRequestPresencePenaltyKey, semconv.GenAIInputMessagesKey,
 	semconv.GenAISystemInstructionsKey, semconv.GenAIOutputMessagesKey,
+	// The MCP gateway's spans (proxy/mcp).
+	semconv.McpMethodNameKey, semconv.McpProtocolVersionKey, semconv.McpResourceURIKey, semconv.GenAIToolNameKey,
+	semconv.GenAIPromptNameKey, semconv.JSONRPCRequestIDKey, semconv.RPCResponseStatusCodeKey,
 }
 
 // Every attribute key serve's spans carry is a semconv v1.41.0 key or on
