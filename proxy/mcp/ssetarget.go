@@ -234,7 +234,7 @@ func (c *sseConn) send(ctx context.Context, m *message) (stream, error) {
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 			_ = resp.Body.Close()
 			if resp.StatusCode/100 != 2 {
-				err = fmt.Errorf("answered HTTP %d", resp.StatusCode)
+				err = &statusError{code: resp.StatusCode}
 			}
 		}
 	}

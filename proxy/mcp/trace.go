@@ -31,6 +31,9 @@ type statusError struct {
 }
 
 func (e *statusError) Error() string {
+	if e.target == "" {
+		return "answered HTTP " + strconv.Itoa(e.code) // the caller names the target
+	}
 	return "target " + e.target + " answered HTTP " + strconv.Itoa(e.code)
 }
 
@@ -192,26 +195,35 @@ type tracedStream struct {
 	span trace.Span
 	tool bool
 	once sync.Once
-	err  string
+	// mu: a subscription's first message is read in a goroutine of its
+	// own while the stream may be closed for a timeout.
+	mu  sync.Mutex
+	err string
+}
+
+func (s *tracedStream) fail(errType string, overwrite bool) {
+	s.mu.Lock()
+	if overwrite || s.err == "" {
+		s.err = errType
+	}
+	s.mu.Unlock()
 }
 
 func (s *tracedStream) next() (*message, error) {
 	m, err := s.stream.next()
 	switch {
 	case err != nil && err != io.EOF:
-		if s.err == "" {
-			s.err = transportError(context.Background(), err)
-		}
+		s.fail(transportError(context.Background(), err), false)
 	case m != nil && m.isResponse() && m.Error != nil:
 		code := strconv.Itoa(m.Error.Code)
 		s.span.SetAttributes(semconv.RPCResponseStatusCode(code))
-		s.err = code
+		s.fail(code, true)
 	case m != nil && m.isResponse() && s.tool && bytes.Contains(m.Result, []byte(`"isError"`)):
 		var r struct {
 			IsError bool `json:"isError"`
 		}
 		if json.Unmarshal(m.Result, &r) == nil && r.IsError {
-			s.err = "tool_error"
+			s.fail("tool_error", true)
 		}
 	}
 	return m, err
@@ -219,7 +231,12 @@ func (s *tracedStream) next() (*message, error) {
 
 func (s *tracedStream) close() {
 	s.stream.close()
-	s.once.Do(func() { endSpan(s.span, s.err) })
+	s.once.Do(func() {
+		s.mu.Lock()
+		errType := s.err
+		s.mu.Unlock()
+		endSpan(s.span, errType)
+	})
 }
 
 // httpOf is the Streamable HTTP answer beneath s, if it is one.

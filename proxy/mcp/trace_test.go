@@ -249,3 +249,32 @@ func TestTraceOff(t *testing.T) {
 		t.Errorf("untraced: traceparent %q, want the caller's", got)
 	}
 }
+
+// An HTTP+SSE target's messages are spans too, each POST with its
+// span's traceparent.
+func TestTraceSSETarget(t *testing.T) {
+	a := startSSEFake(t, &sseFake{name: "a", tools: []string{"x"}})
+	c, rec := tracedGateway(t, Config{Targets: []Target{a.target()}}, sdktrace.AlwaysSample())
+	if got := text(t, c.post(request(1, "tools/call", map[string]any{"name": "x"}), v2025...)); got != "a:x" {
+		t.Fatalf("tools/call = %q", got)
+	}
+	spans := c.clientSpans(rec)
+	var names []string
+	for _, s := range spans {
+		names = append(names, s.Name())
+	}
+	if strings.Join(names, ",") != "initialize,notifications/initialized,tools/call x" {
+		t.Fatalf("spans %v", names)
+	}
+	a.mu.Lock()
+	posts := a.posts
+	a.mu.Unlock()
+	if len(posts) != 3 {
+		t.Fatalf("%d POSTs", len(posts))
+	}
+	for i, h := range posts {
+		if want := spans[i].SpanContext().SpanID().String(); !strings.Contains(h.Get("Traceparent"), want) {
+			t.Errorf("POST %d: traceparent %q, want span %s's", i, h.Get("Traceparent"), spans[i].Name())
+		}
+	}
+}
