@@ -112,6 +112,9 @@ func TestTracingFromManifests(t *testing.T) {
 		t.Errorf("SERVER span in trace %x, CLIENT span in trace %x under %x; want both in %s, the CLIENT under the SERVER %x",
 			server.GetTraceId(), client.GetTraceId(), client.GetParentSpanId(), traceID, server.GetSpanId())
 	}
+	if server.GetName() != "POST kubelb/openai" || client.GetName() != "chat gpt-4o-mini" {
+		t.Errorf("spans %q and %q, want POST kubelb/openai and chat gpt-4o-mini", server.GetName(), client.GetName())
+	}
 	var content bool
 	for _, a := range client.GetAttributes() {
 		content = content || a.GetKey() == "gen_ai.input.messages"
