@@ -614,6 +614,9 @@ func Serve(ctx context.Context, cfg *Config, o ServeOptions) error {
 	}
 	var current atomic.Pointer[Config]
 	current.Store(cfg)
+	// However Serve ends, once drained: the running configuration's
+	// exporter sends its last spans.
+	defer func() { current.Load().Close() }()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
@@ -677,8 +680,6 @@ loop:
 		}
 	}
 	drain(servers, o.Drain, inFlight)
-	// The running configuration's exporter sends its last spans.
-	current.Load().Close()
 	return nil
 }
 
