@@ -37,6 +37,9 @@ type Manifests struct {
 	Objects []*unstructured.Unstructured
 	Target  string
 	Source  loader.Source
+	// Spec is the Spec rendered into Objects (From), nil for files: what
+	// no manifest carries (the tracing's content switch) is read there.
+	Spec *spec.AIGateway
 }
 
 // TargetError is a target name no template knows, given or detected.
@@ -50,6 +53,7 @@ func (e *TargetError) Unwrap() error { return e.Err }
 func ReadManifests(o ManifestOptions) (*Manifests, error) {
 	var maps []map[string]any
 	var src loader.Source
+	var from *spec.AIGateway
 	target := o.Target
 	if o.From != "" {
 		file, err := spec.Load(o.From)
@@ -79,6 +83,7 @@ func ReadManifests(o ManifestOptions) (*Manifests, error) {
 		}
 		src = loader.Result{Documents: docs}
 		target = g.Spec.Target
+		from = g
 	} else {
 		r, err := LoadObjects(o.Files, o.Stdin)
 		if err != nil {
@@ -107,7 +112,7 @@ func ReadManifests(o ManifestOptions) (*Manifests, error) {
 			}
 		}
 	}
-	return &Manifests{Objects: out, Target: target, Source: src}, nil
+	return &Manifests{Objects: out, Target: target, Source: src, Spec: from}, nil
 }
 
 // LoadObjects reads files, directories and standard input ("-") once,

@@ -39,7 +39,7 @@ func (c *Config) CheckNames(opts Options) error {
 	if err := known("--listen", "listener", keysOf(opts.Listen), c.names["--listen"]); err != nil {
 		return err
 	}
-	return known("--upstream", "provider, Service, guard webhook, rate-limit service or JWT key set", keysOf(opts.Upstreams), c.names["--upstream"])
+	return known("--upstream", "provider, Service, guard webhook, rate-limit service, JWT key set or tracing collector", keysOf(opts.Upstreams), c.names["--upstream"])
 }
 
 // definedNames are the names the manifests define for each flag: the
@@ -65,13 +65,17 @@ func definedNames(g *spec.AIGateway, gateway *gwv1.Gateway, routes []*gwv1.HTTPR
 	for _, host := range webhookHosts(g) {
 		upstreams = append(upstreams, host, strings.SplitN(host, ".", 2)[0])
 	}
-	// The Services global limits and JWT key sets are asked of.
+	// The Services global limits and JWT key sets are asked of, and the
+	// trace collector.
 	var services []string
 	if r := g.Spec.RateLimitService; r != nil && g.Spec.HasGlobalLimit() {
 		services = append(services, r.Service)
 	}
 	if c := g.Spec.Clients; c != nil && c.JWT != nil && c.JWT.JWKS.Service != "" {
 		services = append(services, c.JWT.JWKS.Service)
+	}
+	if o := g.Spec.Observability; o != nil && o.Tracing != nil && o.Tracing.Service != "" {
+		services = append(services, o.Tracing.Service)
 	}
 	for _, svc := range services {
 		if name, _, _, ok := spec.ServiceAddress(svc); ok {

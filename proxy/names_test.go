@@ -27,7 +27,7 @@ func TestUnknownNamesRefused(t *testing.T) {
 		opts Options
 		want string
 	}{
-		{Options{Upstreams: map[string]*url.URL{"openia": u}, Lookup: lookup}, `--upstream openia: the manifests have no provider, Service, guard webhook, rate-limit service or JWT key set named "openia" (did you mean "openai"?); known: openai`},
+		{Options{Upstreams: map[string]*url.URL{"openia": u}, Lookup: lookup}, `--upstream openia: the manifests have no provider, Service, guard webhook, rate-limit service, JWT key set or tracing collector named "openia" (did you mean "openai"?); known: openai`},
 		{Options{Listen: map[string]string{"htp": "127.0.0.1:0"}, Lookup: lookup}, `--listen htp: the manifests have no listener named "htp" (did you mean "http"?); known: http`},
 		{Options{Target: templates.Agentgateway, Lookup: lookup}, "--target agentgateway: the manifests are written for kgateway-v2.1"},
 	} {

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
@@ -86,11 +87,14 @@ type Options struct {
 	MCPTimeout time.Duration
 	// Version is serve's version, as MCP gateways name themselves.
 	Version string
-	// Tracer, if set, traces every request (trace.go; telemetry.New makes
-	// one from an OTLP collector's address or the OTEL_* variables): a
-	// SERVER span per request, a CLIENT span per provider attempt. Nil:
-	// no tracing, at no cost. TraceContent adds prompts and answers to the
-	// attempts' spans (--trace-content, as LogBodies for the log).
+	// Tracer, if set, traces every request (trace.go): a SERVER span per
+	// request, a CLIENT span per provider attempt. Nil: Build exports to
+	// the collector the OTEL_EXPORTER_OTLP_* variables name, else to the
+	// manifests' (spec.observability.tracing, its Service mapped by
+	// Upstreams), through a provider the Config owns (tracing_manifests.go);
+	// neither: no tracing, at no cost. TraceContent adds prompts and
+	// answers to the attempts' spans (--trace-content, as LogBodies for the
+	// log; the manifests' content: true too).
 	Tracer       trace.TracerProvider
 	TraceContent bool
 }
@@ -117,14 +121,19 @@ type Config struct {
 	admin *edge
 	// mcp are the MCP gateways, closed when a reload replaces them.
 	mcp map[string]*mcp.Gateway
+	// tracer is the TracerProvider Build made for the manifests' or the
+	// environment's collector (nil: none, or Options.Tracer's).
+	tracer *sdktrace.TracerProvider
 }
 
 // Close ends what the configuration holds open beyond its requests: MCP
-// gateways' connections to SSE targets and their HTTP+SSE clients.
+// gateways' connections to SSE targets and their HTTP+SSE clients, and its
+// trace exporter (what it still buffers is sent first, for up to 5s).
 func (c *Config) Close() {
 	for _, g := range c.mcp {
 		g.Close()
 	}
+	shutdownTracer(c.tracer)
 }
 
 // Build compiles a gateway's manifests (any target, read by
@@ -244,7 +253,25 @@ func Build(m Manifests, opts Options) (*Config, error) {
 		pol.metrics = opts.Metrics
 		pol.compile()
 	}
-	tracer := newTracing(opts.Tracer, opts.TraceContent)
+	// Traces go where opts.Tracer says, else to the OTEL_* variables' or
+	// the manifests' collector, through a provider this Config owns.
+	provider, content := opts.Tracer, opts.TraceContent
+	export := tracingOf(&g.Spec, opts.Upstreams, opts.Version)
+	content = content || export.content
+	var traceWarning string
+	if provider == nil {
+		own, err := newTracerFor(export)
+		if err != nil {
+			cfg.Close()
+			return nil, err
+		}
+		if own != nil {
+			cfg.tracer, provider = own, own
+			cfg.Summary["tracing"] = export.summary(own, content)
+		}
+		traceWarning = export.warning
+	}
+	tracer := newTracing(provider, content)
 	var listenerSummary []any
 	for _, l := range gateway.Spec.Listeners {
 		var attached []*gwv1.HTTPRoute
@@ -255,6 +282,7 @@ func Build(m Manifests, opts Options) (*Config, error) {
 		}
 		router, err := NewRouter(attached)
 		if err != nil {
+			cfg.Close()
 			return nil, err
 		}
 		addr := opts.Listen[string(l.Name)]
@@ -274,6 +302,9 @@ func Build(m Manifests, opts Options) (*Config, error) {
 	cfg.Warnings = append(localWarnings(routes, chains, mcps, opts.Upstreams, listenerSummary), literals...)
 	cfg.Warnings = append(cfg.Warnings, keyWarnings...)
 	cfg.Warnings = append(cfg.Warnings, mcpWarnings...)
+	if traceWarning != "" {
+		cfg.Warnings = append(cfg.Warnings, traceWarning)
+	}
 	var ups []any
 	for name, ch := range chains {
 		var us []any
@@ -571,7 +602,9 @@ type ServeOptions struct {
 // Config sent on o.Reload replaces the running one at once, listener by
 // listener; requests in flight finish with the one they started with. A Config whose listeners
 // differ in name or address cannot replace a running one (the sockets
-// stay).
+// stay). Serve closes the configurations it is done with: a replaced one
+// after the drain time, a refused one at once, the last one once drained
+// (flushing its trace exporter).
 func Serve(ctx context.Context, cfg *Config, o ServeOptions) error {
 	if o.HeaderTimeout <= 0 {
 		o.HeaderTimeout = 10 * time.Second
@@ -581,6 +614,9 @@ func Serve(ctx context.Context, cfg *Config, o ServeOptions) error {
 	}
 	var current atomic.Pointer[Config]
 	current.Store(cfg)
+	// However Serve ends, once drained: the running configuration's
+	// exporter sends its last spans.
+	defer func() { current.Load().Close() }()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
@@ -631,6 +667,8 @@ loop:
 				// What the old configuration holds open goes once its
 				// requests have had the drain time to finish.
 				time.AfterFunc(o.Drain, old.Close)
+			} else {
+				next.Close()
 			}
 			if o.OnReload != nil {
 				o.OnReload(err)

@@ -17,6 +17,7 @@ import (
 	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/generate"
 	"github.com/kubelb-ai/kubelb-ai/proxy"
+	"github.com/kubelb-ai/kubelb-ai/spec"
 	"github.com/kubelb-ai/kubelb-ai/validate"
 )
 
@@ -53,6 +54,7 @@ func Load(ctx context.Context, m *cluster.Manifests, opts proxy.Options, log *sl
 	if err != nil {
 		return nil, err
 	}
+	traceContent(in.Gateway, m.Spec)
 	if len(in.AccessControls) > 0 {
 		return nil, fmt.Errorf("serve does not enforce %s yet, and will not serve without them: the cluster would refuse callers serve lets through", strings.Join(in.AccessControls, ", "))
 	}
@@ -80,4 +82,16 @@ func rateLimitConfig(objs []map[string]any) []byte {
 		}
 	}
 	return nil
+}
+
+// traceContent carries the served Spec's tracing content switch (--from)
+// into the imported one: the data planes have no such setting, so the
+// manifests cannot hold it.
+func traceContent(imported, served *spec.AIGateway) {
+	if imported == nil || served == nil || served.Spec.Observability == nil || served.Spec.Observability.Tracing == nil {
+		return
+	}
+	if o := imported.Spec.Observability; o != nil && o.Tracing != nil {
+		o.Tracing.Content = served.Spec.Observability.Tracing.Content
+	}
 }

@@ -2,9 +2,11 @@ package serveconfig
 
 import (
 	"bytes"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -230,5 +232,36 @@ spec:
 				t.Errorf("the error holds a key: %v", err)
 			}
 		})
+	}
+}
+
+// A Spec served with --from keeps its tracing's content switch, which no
+// manifest carries; its collector Service, mapped by --upstream, is where
+// the traces go.
+func TestLoadTraceContent(t *testing.T) {
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "")
+	t.Setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "")
+	data, err := os.ReadFile("../testdata/specs/tracing.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := t.TempDir() + "/spec.yaml"
+	if err := os.WriteFile(file, bytes.Replace(data, []byte("sampling: 0.25"), []byte("sampling: 0.25\n      content: true"), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m, err := cluster.ReadManifests(cluster.ManifestOptions{From: file, Target: "agentgateway"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := proxy.Options{Target: m.Target, Lookup: func(string) (string, bool) { return "sk-test", true },
+		Upstreams: map[string]*url.URL{"otel-collector": {Scheme: "http", Host: "127.0.0.1:4317"}}}
+	cfg, err := Load(t.Context(), m, opts, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cfg.Close()
+	tracing, _ := cfg.Summary["tracing"].(map[string]any)
+	if tracing["content"] != true || tracing["collector"] != "http://127.0.0.1:4317" || tracing["protocol"] != "grpc" || tracing["sampling"] != 0.25 {
+		t.Errorf("tracing %v, want the mapped collector over grpc, sampling 0.25, content on", tracing)
 	}
 }

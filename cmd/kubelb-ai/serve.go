@@ -19,7 +19,6 @@ import (
 
 	"github.com/kubelb-ai/kubelb-ai/proxy"
 	"github.com/kubelb-ai/kubelb-ai/proxy/mcp"
-	"github.com/kubelb-ai/kubelb-ai/proxy/telemetry"
 	"github.com/kubelb-ai/kubelb-ai/serveconfig"
 )
 
@@ -74,6 +73,9 @@ order. Streams are relayed event by event.
 An admin address serves /healthz, /readyz, /metrics (Prometheus) and
 /config (no keys). Each request is logged on standard error (route,
 backend, provider, status, durations, failovers), never keys or bodies.
+Traces go over OTLP to the collector OTEL_EXPORTER_OTLP_ENDPOINT names,
+else to the manifests' tracing collector (its Service mapped by
+--upstream NAME=URL).
 
 Loopback is no trust boundary: on a loopback address serve answers only
 Host names of loopback, the manifests and --allow-host, and refuses web
@@ -106,7 +108,7 @@ pages (an Origin header) that neither the routes' CORS policies nor
 	f.DurationVar(&o.streamIdle, "stream-idle-timeout", time.Minute, "how long a provider may send nothing in the middle of an answer before serve gives it up and ends the answer with an error")
 	f.StringVar(&o.metricsCompat, "metrics-compat", "", "also export a data plane's own metric names on /metrics, so that its dashboards and recording rules work unchanged: agentgateway")
 	f.BoolVar(&o.logBodies, "log-bodies", false, "add each request's body (the prompt) to the access log; never the keys")
-	f.BoolVar(&o.traceContent, "trace-content", false, "add each request's prompt and answer (gen_ai.input.messages, gen_ai.system_instructions, gen_ai.output.messages) to its provider span when serve exports traces (OTEL_EXPORTER_OTLP_ENDPOINT); never the keys")
+	f.BoolVar(&o.traceContent, "trace-content", false, "add each request's prompt and answer (gen_ai.input.messages, gen_ai.system_instructions, gen_ai.output.messages) to its provider span when serve exports traces (OTEL_EXPORTER_OTLP_ENDPOINT, or the manifests' tracing); never the keys")
 	f.DurationVar(&o.webhookTimeout, "guard-webhook-timeout", 5*time.Second, "how long a prompt guard webhook may take to answer")
 	f.StringVar(&o.webhookFailure, "guard-webhook-failure", "closed", "when a guard webhook cannot answer: closed (the request fails with 500, as kgateway) or open (it goes on unchecked)")
 	f.StringArrayVar(&o.allowHosts, "allow-host", nil, "also answer requests for this Host on loopback listeners and the admin address (besides localhost, 127.0.0.1, [::1] and the manifests' hostnames), repeatable, e.g. --allow-host my-laptop.local; '*' turns the check off")
@@ -167,21 +169,9 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		WebhookTimeout: o.webhookTimeout, WebhookFailOpen: o.webhookFailure == "open", StreamIdleTimeout: o.streamIdle,
 		AllowHosts: o.allowHosts, AllowOrigins: o.allowOrigins, Quotas: &proxy.Quotas{RedisURL: o.rateLimitRedis}, RateLimitTimeout: o.rateLimitTimeout}
 	defer popts.Quotas.Close()
-	// Traces go to the collector the OTEL_EXPORTER_OTLP_* variables name
-	// (none: no tracing).
-	tp, err := telemetry.New(ctx, telemetry.Config{ServiceVersion: buildVersion().Version})
-	if err != nil {
-		return usageError("tracing: %v", err)
-	}
-	if tp != nil {
-		popts.Tracer, popts.TraceContent = tp, o.traceContent
-		defer func() {
-			// What is still buffered goes out, for a few seconds at most.
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = tp.Shutdown(sctx)
-		}()
-	}
+	// Each configuration exports traces to the OTEL_EXPORTER_OTLP_*
+	// variables' collector, else the manifests' (proxy.Build).
+	popts.TraceContent = o.traceContent
 	cfg, err := o.load(ctx, popts, streams, logger)
 	if err == nil {
 		err = cfg.CheckNames(popts)

@@ -2,17 +2,15 @@ package telemetry
 
 import (
 	"context"
-	"io"
 	"net"
-	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+
 	"google.golang.org/grpc"
-	"google.golang.org/protobuf/proto"
+
+	"github.com/kubelb-ai/kubelb-ai/internal/otlptest"
 )
 
 // setenv sets the OTEL_* variables of a case, and clears the others.
@@ -91,28 +89,12 @@ func spanNames(req *coltrace.ExportTraceServiceRequest) (names []string, service
 // and from OTEL_EXPORTER_OTLP_ENDPOINT (the SDK adds the path), decoded
 // as the protobuf ExportTraceServiceRequest.
 func TestExportHTTP(t *testing.T) {
-	var mu sync.Mutex
-	var got []*coltrace.ExportTraceServiceRequest
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		req := &coltrace.ExportTraceServiceRequest{}
-		if r.URL.Path != "/v1/traces" || r.Header.Get("Content-Type") != "application/x-protobuf" || proto.Unmarshal(body, req) != nil {
-			t.Errorf("%s %s %s: not an OTLP/HTTP trace export", r.Method, r.URL.Path, r.Header.Get("Content-Type"))
-		}
-		mu.Lock()
-		got = append(got, req)
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/x-protobuf")
-		b, _ := proto.Marshal(&coltrace.ExportTraceServiceResponse{})
-		_, _ = w.Write(b)
-	}))
-	defer srv.Close()
+	collector := otlptest.NewHTTP(t)
 	setenv(t, nil)
-	exportOne(t, Config{Endpoint: srv.URL, Protocol: "http"})
-	setenv(t, map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": srv.URL})
+	exportOne(t, Config{Endpoint: collector.URL, Protocol: "http"})
+	setenv(t, map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL})
 	exportOne(t, Config{})
-	mu.Lock()
-	defer mu.Unlock()
+	got := collector.Exports()
 	if len(got) != 2 {
 		t.Fatalf("%d exports, want 2", len(got))
 	}
