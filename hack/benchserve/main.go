@@ -11,10 +11,14 @@
 // SSE event at 1 client, streams at 50 clients with truncated ones counted,
 // and peak RSS.
 //
+// serve runs once more with tracing on (every request sampled, OTLP/HTTP to
+// a receiver of the bench's own, a process apart whose CPU is not serve's),
+// beside the plain serve, which has tracing off.
+//
 // Usage (from the repository root; `make bench-serve` installs Portkey and
 // runs it):
 //
-//	go run ./hack/benchserve [-rounds 5] [-duration 3s] [-portkey DIR] [-out FILE] -- path/to/kubelb-ai
+//	go run ./hack/benchserve [-rounds 5] [-duration 3s] [-portkey DIR] [-baseline OLD-kubelb-ai] [-out FILE] -- path/to/kubelb-ai
 package main
 
 import (
@@ -40,7 +44,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	collectortrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	"golang.org/x/sys/unix"
+	"google.golang.org/protobuf/proto"
 )
 
 const (
@@ -68,15 +74,19 @@ func main() {
 		case "rproxy":
 			rproxy(os.Args[2], os.Args[3])
 			return
+		case "otlp":
+			otlpReceiver(os.Args[2])
+			return
 		}
 	}
 	rounds := flag.Int("rounds", 5, "interleaved rounds")
 	duration := flag.Duration("duration", 3*time.Second, "length of each measurement")
 	portkey := flag.String("portkey", "", "directory whose node_modules holds @portkey-ai/gateway (make bench-serve installs it); empty leaves Portkey out")
 	out := flag.String("out", "", "also write the report to this file")
+	baseline := flag.String("baseline", "", "another kubelb-ai binary (e.g. an earlier commit's) whose plain serve runs as a row of its own")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fatalf("usage: benchserve [-rounds N] [-duration D] [-portkey DIR] [-out FILE] -- path/to/kubelb-ai")
+		fatalf("usage: benchserve [-rounds N] [-duration D] [-portkey DIR] [-baseline FILE] [-out FILE] -- path/to/kubelb-ai")
 	}
 	kubelbAI, err := filepath.Abs(flag.Arg(0))
 	check(err)
@@ -117,7 +127,8 @@ func main() {
 		url    string
 		header http.Header
 		proc   *exec.Cmd
-		api    *api // chat completions when nil
+		api    *api  // chat completions when nil
+		sent   int64 // requests and streams sent, answered or not
 	}
 	auth := func(k string) http.Header {
 		return http.Header{"Authorization": {"Bearer " + k}, "Content-Type": {"application/json"}}
@@ -143,6 +154,31 @@ func main() {
 	paths = append(paths, &path{name: "kubelb-ai serve", url: "http://" + serveAddr + "/openai/v1/chat/completions", header: auth(clientKey), proc: serve},
 		&path{name: "kubelb-ai serve, translated to Anthropic", url: "http://" + serveAddr + "/anthropic/v1/chat/completions", header: auth(clientKey), proc: serve},
 		&path{name: "kubelb-ai serve, Responses translated to Anthropic", url: "http://" + serveAddr + "/anthropic/v1/responses", header: auth(clientKey), proc: serve, api: responsesAPI})
+
+	// The same serve (manifests, flags) with tracing on through the
+	// standard variables, every request sampled, exporting over OTLP/HTTP
+	// to a receiver that decodes and counts the spans and answers 200; the
+	// plain serve above is the same with tracing off.
+	otlpAddr := freeAddr()
+	start(nil, self, "otlp", otlpAddr)
+	waitListening(otlpAddr)
+	tracedAddr := freeAddr()
+	traced := &path{name: tracingOn, url: "http://" + tracedAddr + "/openai/v1/chat/completions", header: auth(clientKey),
+		proc: start([]string{"OPENAI_API_KEY=" + key, "ANTHROPIC_API_KEY=" + key,
+			"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + otlpAddr, "OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf", "OTEL_TRACES_SAMPLER=always_on"},
+			kubelbAI, "serve", "-f", manifests, "--listen", "http="+tracedAddr,
+			"--admin", freeAddr(), "--upstream", "openai=http://"+mockAddr, "--upstream", "anthropic=http://"+mockAddr)}
+	paths = append(paths, traced)
+	// -baseline: another build's serve, same manifests and flags (for
+	// "tracing off costs nothing": the build before tracing).
+	if *baseline != "" {
+		bin, err := filepath.Abs(*baseline)
+		check(err)
+		addr := freeAddr()
+		paths = append(paths, &path{name: baselineRow, url: "http://" + addr + "/openai/v1/chat/completions", header: auth(clientKey),
+			proc: start([]string{"OPENAI_API_KEY=" + key, "ANTHROPIC_API_KEY=" + key}, bin, "serve", "-f", manifests, "--listen", "http="+addr,
+				"--admin", freeAddr(), "--upstream", "openai=http://"+mockAddr, "--upstream", "anthropic=http://"+mockAddr)})
+	}
 
 	// The same route behind client checks and limits, one serve each so
 	// that each differs from the plain one by that alone: an API key
@@ -196,6 +232,7 @@ func main() {
 			p.api = chatAPI
 		}
 		waitListening(strings.Split(strings.TrimPrefix(p.url, "http://"), "/")[0])
+		p.sent++
 		if code, err := once(p.url, p.header, p.api.plain); err != nil || code != 200 {
 			fatalf("%s: a first request got %d %v", p.name, code, err)
 		}
@@ -209,13 +246,15 @@ func main() {
 	for r := 1; r <= *rounds; r++ {
 		for _, p := range paths {
 			logf("round %d/%d: %s", r, *rounds, p.name)
-			load(p.url, p.header, p.api.plain, 50, time.Second) // warm up (Node's JIT, connection pools)
+			warm := load(p.url, p.header, p.api.plain, 50, time.Second) // warm up (Node's JIT, connection pools)
 			var s sample
 			lat := load(p.url, p.header, p.api.plain, 1, *duration)
+			p.sent += int64(warm.ok + warm.failed + lat.ok + lat.failed)
 			s.p50c1, s.p99c1 = lat.quantile(0.5), lat.quantile(0.99)
 			cpu0 := cpuTime(p.proc.Process.Pid)
 			lat = load(p.url, p.header, p.api.plain, 50, *duration)
 			cpu := cpuTime(p.proc.Process.Pid) - cpu0
+			p.sent += int64(lat.ok + lat.failed)
 			s.p50c50, s.p99c50 = lat.quantile(0.5), lat.quantile(0.99)
 			if lat.ok > 0 {
 				s.cpuPerReq = cpu / time.Duration(lat.ok)
@@ -224,6 +263,7 @@ func main() {
 			st := streams(p.url, p.header, p.api, 1, *duration)
 			s.ttfe = st.ttfe.quantile(0.5)
 			st50 := streams(p.url, p.header, p.api, 50, *duration)
+			p.sent += int64(st.n + st.failed + st50.n + st50.failed)
 			s.streams, s.truncated = st.n+st50.n, st.truncated+st50.truncated
 			logf("  p50 c=1 %.3f ms, CPU/request %.0f µs, first event %.3f ms", float64(s.p50c1)/1e6, float64(s.cpuPerReq)/1e3, float64(s.ttfe)/1e6)
 			if lat.failed > 0 || st.failed+st50.failed > 0 {
@@ -302,6 +342,20 @@ func main() {
 			return v[len(v)/2]
 		}
 		fmt.Fprintf(&b, "kubelb-ai serve p50 c=1, a global limit in Redis vs a local one: +%s ms (goal <= 0.2)\n", ms(diff("kubelb-ai serve, global limit in Redis", "kubelb-ai serve, local limit")))
+	}
+	// Tracing: CPU per request with every request traced vs none, and the
+	// spans the receiver got (after the SDK's 5 s batch delay), to show
+	// the traced serve exported them rather than dropped them.
+	fmt.Fprintf(&b, "kubelb-ai serve CPU/request, tracing on (sampler always_on, OTLP/HTTP to a local receiver) vs off: %.3fx (goal <= 1.10)\n", ratio(tracingOn, "kubelb-ai serve"))
+	if _, ok := results[baselineRow]; ok {
+		fmt.Fprintf(&b, "kubelb-ai serve CPU/request, tracing off vs the -baseline build: %.3fx (goal: nothing measurable)\n", ratio("kubelb-ai serve", baselineRow))
+	}
+	time.Sleep(6 * time.Second)
+	if resp, err := http.Get("http://" + otlpAddr + "/count"); err == nil {
+		var exports, spans int64
+		_, _ = fmt.Fscan(resp.Body, &exports, &spans)
+		resp.Body.Close()
+		fmt.Fprintf(&b, "spans received from the traced serve: %d in %d exports, %.2f per request sent to it (%d)\n", spans, exports, float64(spans)/float64(traced.sent), traced.sent)
 	}
 	for _, p := range paths {
 		if strings.HasPrefix(p.name, "Portkey") {
@@ -536,6 +590,46 @@ func rproxy(addr, upstream string) {
 		rp.ServeHTTP(w, r)
 	})
 	check(http.ListenAndServe(addr, h))
+}
+
+// Rows of serve with tracing on, and of the -baseline build.
+const (
+	tracingOn   = "kubelb-ai serve, tracing on"
+	baselineRow = "kubelb-ai serve, -baseline build"
+)
+
+// otlpReceiver is a collector's OTLP/HTTP trace endpoint reduced to what
+// the bench needs: POST /v1/traces is decoded (so a malformed export would
+// show) and its spans counted, and answered 200 with an empty
+// ExportTraceServiceResponse; GET /count says "exports spans".
+func otlpReceiver(addr string) {
+	var exports, spans atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/traces", func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		var req collectortrace.ExportTraceServiceRequest
+		if err == nil {
+			err = proto.Unmarshal(body, &req)
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		n := 0
+		for _, rs := range req.ResourceSpans {
+			for _, ss := range rs.ScopeSpans {
+				n += len(ss.Spans)
+			}
+		}
+		exports.Add(1)
+		spans.Add(int64(n))
+		w.Header().Set("Content-Type", "application/x-protobuf")
+		w.WriteHeader(http.StatusOK)
+	})
+	mux.HandleFunc("GET /count", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%d %d\n", exports.Load(), spans.Load())
+	})
+	check(http.ListenAndServe(addr, mux))
 }
 
 // cpuTime is the user+system time of process pid so far.
