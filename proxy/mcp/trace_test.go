@@ -85,7 +85,7 @@ func (c *tracedClient) clientSpans(rec *tracetest.SpanRecorder) []sdktrace.ReadO
 func spanAttrs(s sdktrace.ReadOnlySpan) map[attribute.Key]string {
 	m := map[attribute.Key]string{}
 	for _, kv := range s.Attributes() {
-		m[kv.Key] = kv.Value.Emit()
+		m[kv.Key] = kv.Value.String()
 	}
 	return m
 }
