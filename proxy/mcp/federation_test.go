@@ -138,18 +138,7 @@ func (s *sseEvents) next(t *testing.T) (name, data string) {
 
 func TestLegacyClient(t *testing.T) {
 	a := startFake(t, &fakeServer{name: "a", tools: []string{"x"}, sessions: true})
-	g := newGateway(t, Config{Targets: []Target{a.target()}, Stateful: true})
-	srv := httptest.NewServer(g)
-	t.Cleanup(srv.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/mcp/sse", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	events := &sseEvents{bufio.NewReader(resp.Body)}
+	srv, events, cancel := openLegacy(t, newGateway(t, Config{Targets: []Target{a.target()}, Stateful: true}))
 	name, endpoint := events.next(t)
 	if name != "endpoint" || !strings.HasPrefix(endpoint, "/mcp/sse?sessionId=") {
 		t.Fatalf("first event %q %q", name, endpoint)
@@ -284,18 +273,8 @@ func TestSessionStream(t *testing.T) {
 // refused with 429 rather than given a goroutine.
 func TestLegacyClientBounded(t *testing.T) {
 	a := startFake(t, &fakeServer{name: "a", tools: []string{"x"}, hangCalls: true})
-	g := newGateway(t, Config{Targets: []Target{a.target()}})
-	srv := httptest.NewServer(g)
-	t.Cleanup(srv.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/mcp/sse", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	_, endpoint := (&sseEvents{bufio.NewReader(resp.Body)}).next(t)
+	srv, events, _ := openLegacy(t, newGateway(t, Config{Targets: []Target{a.target()}}))
+	_, endpoint := events.next(t)
 	codes := map[int]int{}
 	for i := range maxLegacyInFlight + 1 {
 		r, err := http.Post(srv.URL+endpoint, "application/json", strings.NewReader(request(i, "tools/call", map[string]any{"name": "x"})))
@@ -308,4 +287,21 @@ func TestLegacyClientBounded(t *testing.T) {
 	if codes[http.StatusAccepted] != maxLegacyInFlight || codes[http.StatusTooManyRequests] != 1 {
 		t.Fatalf("answers to %d calls that hang: %v, want %d accepted and one 429", maxLegacyInFlight+1, codes, maxLegacyInFlight)
 	}
+}
+
+// openLegacy serves g and opens an HTTP+SSE client's stream on it, both
+// ended with the test; cancel ends the stream sooner.
+func openLegacy(t *testing.T, g *Gateway) (*httptest.Server, *sseEvents, context.CancelFunc) {
+	t.Helper()
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/mcp/sse", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return srv, &sseEvents{bufio.NewReader(resp.Body)}, cancel
 }
