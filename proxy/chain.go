@@ -24,6 +24,7 @@ import (
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/jsonbody"
 	"github.com/kubelb-ai/kubelb-ai/proxy/redact"
+	"github.com/kubelb-ai/kubelb-ai/proxy/telemetry"
 	"github.com/kubelb-ai/kubelb-ai/proxy/translate"
 	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 )
@@ -197,7 +198,7 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 			// span once delivered (finish).
 			errType := ""
 			if err != nil {
-				errType = errorType(err)
+				errType = telemetry.ErrorType(err)
 			}
 			endAttempt(at, statusOf(resp), nil, errType)
 		}

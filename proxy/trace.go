@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
-	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 
@@ -57,7 +54,7 @@ func (t *tracing) startServer(r *http.Request) (*http.Request, trace.Span) {
 	}
 	ctx := t.prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 	attrs := []attribute.KeyValue{semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(r.URL.Path)}
-	attrs = append(attrs, hostAttrs(r.Host)...)
+	attrs = append(attrs, telemetry.ServerAttrs(r.Host)...)
 	ctx, span := t.tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
 	return r.WithContext(ctx), span
 }
@@ -89,22 +86,6 @@ func endServer(span trace.Span, r *http.Request, status int, route, aborted, out
 		span.SetStatus(codes.Error, "")
 	}
 	span.End()
-}
-
-// hostAttrs are server.address and server.port of a host[:port].
-func hostAttrs(hostport string) []attribute.KeyValue {
-	if hostport == "" {
-		return nil
-	}
-	host, port, err := net.SplitHostPort(hostport)
-	if err != nil {
-		return []attribute.KeyValue{semconv.ServerAddress(hostport)}
-	}
-	attrs := []attribute.KeyValue{semconv.ServerAddress(host)}
-	if p, err := strconv.Atoi(port); err == nil {
-		attrs = append(attrs, semconv.ServerPort(p))
-	}
-	return attrs
 }
 
 // startAttempt starts an attempt's CLIENT span, named "<operation>
@@ -176,7 +157,7 @@ func (t *tracing) attemptAttrs(cl *call, at *attempt, op, model string) []attrib
 	} else {
 		attrs = append(attrs, semconv.HTTPRequestMethodKey.String(at.req.Method))
 	}
-	return append(attrs, hostAttrs(at.req.URL.Host)...)
+	return append(attrs, telemetry.ServerAttrs(at.req.URL.Host)...)
 }
 
 // operationOf is gen_ai.operation.name for a call's route type, empty for
@@ -374,22 +355,6 @@ func endAttempt(at *attempt, status int, u *usage, errType string) {
 	span.End()
 }
 
-// errorType is error.type for a transport error: a timeout, a refused
-// or reset connection, a cancelled request, else the error's Go type.
-func errorType(err error) string {
-	var ne net.Error
-	var op *net.OpError
-	switch {
-	case errors.Is(err, context.Canceled):
-		return "cancelled"
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return "timeout"
-	case errors.As(err, &op):
-		return "connection_error"
-	}
-	return semconv.ErrorTypeOther.Value.AsString()
-}
-
 // childSpan starts a CLIENT span under the request's for a call serve
 // makes on its behalf (a guard webhook, a rate-limit service); end it
 // with endChild. Nil when the request is not traced.
@@ -579,7 +544,7 @@ func (fr *factsReader) Read(p []byte) (int, error) {
 func webhookSpan(req *http.Request) trace.Span {
 	full := *req.URL
 	full.User, full.RawQuery = nil, "" // never a credential
-	attrs := append([]attribute.KeyValue{semconv.HTTPRequestMethodKey.String(req.Method), semconv.URLFull(full.String())}, hostAttrs(req.URL.Host)...)
+	attrs := append([]attribute.KeyValue{semconv.HTTPRequestMethodKey.String(req.Method), semconv.URLFull(full.String())}, telemetry.ServerAttrs(req.URL.Host)...)
 	ctx, span := childSpan(req.Context(), req.Method+" "+req.URL.Path, attrs...)
 	if span != nil {
 		telemetry.Propagator().Inject(ctx, propagation.HeaderCarrier(req.Header))
@@ -605,7 +570,7 @@ func endLimitSpan(span trace.Span, res quota.Result, err error) {
 		return
 	}
 	if err != nil {
-		endChild(span, errorType(err))
+		endChild(span, telemetry.ErrorType(err))
 		return
 	}
 	span.SetAttributes(attrOverLimit.Bool(res.Code == quota.OverLimit))

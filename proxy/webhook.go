@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kubelb-ai/kubelb-ai/proxy/telemetry"
 	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 	"github.com/kubelb-ai/kubelb-ai/spec"
 )
@@ -74,7 +75,7 @@ func (g *webhookGuard) call(ctx context.Context, wh *webhook, path string, paylo
 	span := webhookSpan(req)
 	resp, err := g.client.Do(req)
 	if err != nil {
-		endChild(span, errorType(err))
+		endChild(span, telemetry.ErrorType(err))
 		return nil, err
 	}
 	defer resp.Body.Close()

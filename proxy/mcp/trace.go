@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"sync"
 
@@ -17,6 +15,8 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/kubelb-ai/kubelb-ai/proxy/telemetry"
 )
 
 // propagator is the trace context a target receives: W3C tracecontext,
@@ -106,15 +106,7 @@ func messageAttrs(t *target, m *message, name, version string) []attribute.KeyVa
 		}
 		attrs = append(attrs, semconv.JSONRPCRequestID(id))
 	}
-	if host, port, err := net.SplitHostPort(t.URL.Host); err == nil {
-		attrs = append(attrs, semconv.ServerAddress(host))
-		if p, err := strconv.Atoi(port); err == nil {
-			attrs = append(attrs, semconv.ServerPort(p))
-		}
-	} else if t.URL.Host != "" {
-		attrs = append(attrs, semconv.ServerAddress(t.URL.Host))
-	}
-	return attrs
+	return append(attrs, telemetry.ServerAttrs(t.URL.Host)...)
 }
 
 // withMetaTrace is m with the span's traceparent (and tracestate) in
@@ -159,22 +151,15 @@ func (g *Gateway) inject(ctx context.Context, h http.Header) {
 // HTTP status, a timeout, a refused connection, ...
 func transportError(ctx context.Context, err error) string {
 	var se *statusError
-	var ne net.Error
-	var op *net.OpError
 	switch {
 	case errors.As(err, &se):
 		return strconv.Itoa(se.code)
 	case errors.Is(err, errSessionGone):
 		return "404"
-	case errors.Is(context.Cause(ctx), errTimeout), errors.Is(err, context.DeadlineExceeded),
-		errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return "timeout"
-	case errors.Is(err, context.Canceled):
-		return "cancelled"
-	case errors.As(err, &op):
-		return "connection_error"
+	case errors.Is(context.Cause(ctx), errTimeout):
+		return "timeout" // the gateway's own timer, which cancels
 	}
-	return semconv.ErrorTypeOther.Value.AsString()
+	return telemetry.ErrorType(err)
 }
 
 func endSpan(span trace.Span, errType string) {
