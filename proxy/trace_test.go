@@ -551,3 +551,41 @@ func TestTraceStreamCut(t *testing.T) {
 	}
 	wantAttrs(t, tree.server, map[attribute.Key]string{semconv.HTTPResponseStatusCodeKey: "200", semconv.ErrorTypeKey: outcome})
 }
+
+// No key reaches a span, with content recorded too: not the providers'
+// keys serve injects, not the caller's Authorization, not a key in the
+// query string (Gemini's form), on a plain and a translated request.
+func TestTraceCarriesNoKey(t *testing.T) {
+	openai := fakeprovider.New(t, fakeprovider.OpenAI, "sk-openai-injected")
+	anthropic := fakeprovider.New(t, fakeprovider.Anthropic, "sk-ant-injected")
+	base, rec, _ := tracedServe(t, templates.Agentgateway, spec.Options{Providers: []string{"openai", "anthropic"}},
+		map[string]*fakeprovider.Server{"openai": openai, "anthropic": anthropic}, true)
+	caller := map[string]string{"Authorization": "Bearer sk-caller-secret"}
+	for i, path := range []string{"/openai/v1/chat/completions?key=sk-query-secret", "/anthropic/v1/chat/completions?key=sk-query-secret"} {
+		resp, out := post(t, base, path, `{"model":"m","messages":[{"role":"user","content":"hi"}]}`, caller)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", path, resp.StatusCode, out)
+		}
+		waitTree(t, rec, i+1)
+	}
+	var all strings.Builder
+	for _, s := range rec.Ended() {
+		all.WriteString(s.Name() + "\n")
+		for _, a := range s.Attributes() {
+			all.WriteString(string(a.Key) + "=" + a.Value.String() + "\n")
+		}
+		for _, e := range s.Events() {
+			for _, a := range e.Attributes {
+				all.WriteString(string(a.Key) + "=" + a.Value.String() + "\n")
+			}
+		}
+	}
+	if !strings.Contains(all.String(), "gen_ai.input.messages") {
+		t.Fatalf("content was not recorded: the test checks nothing\n%s", all.String())
+	}
+	for _, secret := range []string{"sk-openai-injected", "sk-ant-injected", "sk-caller-secret", "sk-query-secret"} {
+		if strings.Contains(all.String(), secret) {
+			t.Errorf("a span carries %s", secret)
+		}
+	}
+}
