@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"syscall"
 	"testing"
 	"time"
 
@@ -62,6 +63,7 @@ func benchServe(b *testing.B, target, provider, answer string, edit ...func(*Opt
 	body := []byte(`{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello in five words."}]}`)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	b.ResetTimer()
+	defer reportCPU(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			resp, err := client.Post(base+"/"+provider+"/v1/chat/completions", "application/json", bytes.NewReader(body))
@@ -72,6 +74,22 @@ func benchServe(b *testing.B, target, provider, answer string, edit ...func(*Opt
 			resp.Body.Close()
 		}
 	})
+}
+
+// reportCPU reports the process's CPU time per operation (user+system,
+// every goroutine's: a background exporter's too, which ns/op misses)
+// once the returned function is called.
+func reportCPU(b *testing.B) func() {
+	start := cpuTime()
+	return func() { b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op") }
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkFirstEvent is the time to a stream's first event through serve

@@ -77,6 +77,9 @@ func (c *Chain) deliver(cl *call, pol *policy, at *attempt, resp *http.Response)
 	ct := resp.Header.Get("Content-Type")
 	stream := resp.StatusCode < 300 && (strings.HasPrefix(ct, "text/event-stream") || strings.HasPrefix(ct, "application/vnd.amazon.eventstream"))
 	body = at.watchFacts(body, stream, u.ad)
+	if !stream && resp.StatusCode < 300 {
+		u.facts = at.facts
+	}
 	changes := at.via != nil || pol.masksAnswers() || pol.hooksAnswers() || at.dropUsage
 	for k, v := range resp.Header {
 		k = http.CanonicalHeaderKey(k)
@@ -205,6 +208,9 @@ func (c *Chain) deliverWhole(cl *call, pol *policy, at *attempt, resp *http.Resp
 	}
 	status := resp.StatusCode
 	if at.via != nil {
+		if at.facts != nil && status < 300 {
+			at.facts.read(data) // the provider's own answer
+		}
 		var used translate.Usage
 		data, used = at.via.response(status, data)
 		u.from(used)

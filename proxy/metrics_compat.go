@@ -42,7 +42,7 @@ func newAgentgatewayMetrics() *agentgatewayMetrics {
 			append([]string{"gen_ai_token_type"}, agentgatewayGenAI...)),
 		requestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "agentgateway_gen_ai_server_request_duration",
 			Help:    "Duration of generative AI request (agentgateway's name; --metrics-compat agentgateway).",
-			Buckets: []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}}, agentgatewayGenAI),
+			Buckets: operationBuckets}, agentgatewayGenAI),
 		firstToken: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "agentgateway_gen_ai_server_time_to_first_token",
 			Help: "Time to generate the first token for a given request (agentgateway's name; --metrics-compat agentgateway).", Buckets: firstTokenBuckets}, agentgatewayGenAI),
 		perOutputToken: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "agentgateway_gen_ai_server_time_per_output_token",
@@ -126,11 +126,11 @@ func (a *agentgatewayMetrics) observeTokens(e *exchange, in, out int) {
 // per output token after it.
 func (a *agentgatewayMetrics) observeOperation(ctx context.Context, e *exchange, d time.Duration, streamed bool, first time.Duration) {
 	labels := a.genAI(e)
-	observe(ctx, a.requestDuration.WithLabelValues(labels...), d.Seconds())
+	observe(ctx, a.requestDuration.WithLabelValues(labels...), operationBuckets, d.Seconds())
 	if !streamed || first <= 0 {
 		return
 	}
-	observe(ctx, a.firstToken.WithLabelValues(labels...), first.Seconds())
+	observe(ctx, a.firstToken.WithLabelValues(labels...), firstTokenBuckets, first.Seconds())
 	if e.tokensSeen && e.tokensOut > 0 && d > first {
 		a.perOutputToken.WithLabelValues(labels...).Observe((d - first).Seconds() / float64(e.tokensOut))
 	}

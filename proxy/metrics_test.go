@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -328,6 +329,34 @@ func TestMetricsCompatMCP(t *testing.T) {
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("agentgateway_mcp_requests_total %q: %g, want %g (all: %v)", k, got[k], v, got)
+		}
+	}
+}
+
+// A histogram's bucket takes a new exemplar at most once a second, each
+// bucket on its own clock, each series on its own.
+func TestExemplarDue(t *testing.T) {
+	a := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "a", Buckets: operationBuckets})
+	b := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "b", Buckets: operationBuckets})
+	now := time.Unix(1000, 0)
+	for _, c := range []struct {
+		h    prometheus.Observer
+		v    float64
+		at   time.Duration
+		want bool
+	}{
+		{a, 0.015, 0, true},
+		{a, 0.019, 10 * time.Millisecond, false},         // the same bucket (≤ 0.02), within the second
+		{a, 0.021, 20 * time.Millisecond, true},          // the next bucket
+		{a, 30, 30 * time.Millisecond, true},             // a rare slow one
+		{b, 0.015, 40 * time.Millisecond, true},          // another series
+		{a, 0.02, 999 * time.Millisecond, false},         // 0.02 is counted in ≤ 0.02
+		{a, 0.011, time.Second, true},                    // a second on
+		{a, 1000, time.Second, true},                     // beyond the last bound: +Inf's
+		{a, 2000, time.Second + time.Millisecond, false}, // +Inf's again
+	} {
+		if got := exemplarDue(c.h, operationBuckets, c.v, now.Add(c.at)); got != c.want {
+			t.Errorf("%v at +%s: due %v, want %v", c.v, c.at, got, c.want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,17 +55,16 @@ var genAILabels = []string{"gen_ai_operation_name", "gen_ai_provider_name", "gen
 
 // NewMetrics registers serve's metrics.
 func NewMetrics() *Metrics {
-	buckets := []float64{.001, .005, .01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}
 	m := &Metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kubelb_ai_requests_total",
 			Help: "Requests by route, backend, provider and status."}, []string{"route", "backend", "provider", "status"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kubelb_ai_request_duration_seconds",
-			Help: "Time from a request's arrival to its last byte, by route.", Buckets: buckets}, []string{"route"}),
+			Help: "Time from a request's arrival to its last byte, by route.", Buckets: latencyBuckets}, []string{"route"}),
 		upstream: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kubelb_ai_upstream_duration_seconds",
-			Help: "Time until a provider's response headers, by provider.", Buckets: buckets}, []string{"provider"}),
+			Help: "Time until a provider's response headers, by provider.", Buckets: latencyBuckets}, []string{"provider"}),
 		firstByte: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kubelb_ai_time_to_first_byte_seconds",
-			Help: "Time from a request's arrival to its first response byte (the first event of a stream), by route.", Buckets: buckets}, []string{"route"}),
+			Help: "Time from a request's arrival to its first response byte (the first event of a stream), by route.", Buckets: latencyBuckets}, []string{"route"}),
 		failovers: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kubelb_ai_failovers_total",
 			Help: "Moves to the next provider of a backend, by route and the providers involved."}, []string{"route", "from", "to"}),
 		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kubelb_ai_rate_limited_total",
@@ -84,11 +84,11 @@ func NewMetrics() *Metrics {
 	m.mcpRequests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kubelb_ai_mcp_requests_total",
 		Help: "MCP messages by MCP gateway (route), target, method and status (ok, error, denied, failed)."}, []string{"route", "target", "method", "status"})
 	m.mcpDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kubelb_ai_mcp_request_duration_seconds",
-		Help: "Time an MCP gateway took to answer a message, by MCP gateway (route) and method.", Buckets: buckets}, []string{"route", "method"})
+		Help: "Time an MCP gateway took to answer a message, by MCP gateway (route) and method.", Buckets: latencyBuckets}, []string{"route", "method"})
 	m.operation = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gen_ai_client_operation_duration",
 		Help: "Seconds from an AI request's arrival to its answer's last byte (OpenTelemetry GenAI gen_ai.client.operation.duration); error_type is the outcome or the status of a failed one.",
 		// The buckets OpenTelemetry's GenAI conventions advise.
-		Buckets: []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}}, genAILabels)
+		Buckets: operationBuckets}, genAILabels)
 	m.firstChunk = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gen_ai_client_operation_time_to_first_chunk",
 		Help:    "Seconds from a streamed AI request's arrival to its first event (OpenTelemetry GenAI gen_ai.client.operation.time_to_first_chunk).",
 		Buckets: firstTokenBuckets}, genAILabels)
@@ -105,19 +105,57 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{EnableOpenMetrics: true})
 }
 
+// latencyBuckets are serve's own latency buckets.
+var latencyBuckets = []float64{.001, .005, .01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}
+
+// operationBuckets are OpenTelemetry's GenAI buckets for an operation's
+// duration (gen_ai.client.operation.duration), which agentgateway uses
+// too.
+var operationBuckets = []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}
+
 // firstTokenBuckets are OpenTelemetry's GenAI buckets for a first token's
 // time (gen_ai.server.time_to_first_token), which agentgateway uses too.
 var firstTokenBuckets = []float64{0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0}
 
-// observe notes v in h, with the trace id of ctx's span as its exemplar
-// when that span is sampled: a latency bucket then links to a trace.
-func observe(ctx context.Context, h prometheus.Observer, v float64) {
+// observe notes v in h, whose buckets are those given, with the trace id
+// of ctx's span as its exemplar when that span is sampled: a latency
+// bucket then links to a trace.
+func observe(ctx context.Context, h prometheus.Observer, buckets []float64, v float64) {
 	sc := trace.SpanContextFromContext(ctx)
-	if eo, ok := h.(prometheus.ExemplarObserver); ok && sc.IsValid() && sc.IsSampled() {
+	if eo, ok := h.(prometheus.ExemplarObserver); ok && sc.IsValid() && sc.IsSampled() && exemplarDue(h, buckets, v, time.Now()) {
 		eo.ObserveWithExemplar(v, prometheus.Labels{"trace_id": sc.TraceID().String(), "span_id": sc.SpanID().String()})
 		return
 	}
 	h.Observe(v)
+}
+
+// exemplarEvery is how often a histogram's bucket takes a new exemplar. A
+// bucket keeps only its latest, and a scrape every few seconds reads it,
+// so one a second is as good as one per request, which would cost a
+// request more than the rest of its metrics. Each bucket has its own
+// clock: a rare one (the slow request one wants the trace of) never waits
+// on a busy one.
+const exemplarEvery = time.Second
+
+// exemplarClocks are when each series' buckets last took an exemplar.
+var exemplarClocks sync.Map // exemplarBucket → *atomic.Int64, Unix nanoseconds
+
+type exemplarBucket struct {
+	h      prometheus.Observer
+	bucket int
+}
+
+// exemplarDue says whether an observation of v in h gets an exemplar.
+func exemplarDue(h prometheus.Observer, buckets []float64, v float64, now time.Time) bool {
+	// The bucket Prometheus counts v in: the first upper bound ≥ v.
+	key := exemplarBucket{h, sort.SearchFloat64s(buckets, v)}
+	p, ok := exemplarClocks.Load(key)
+	if !ok {
+		p, _ = exemplarClocks.LoadOrStore(key, new(atomic.Int64))
+	}
+	last := p.(*atomic.Int64)
+	prev, t := last.Load(), now.UnixNano()
+	return t-prev >= int64(exemplarEvery) && last.CompareAndSwap(prev, t)
 }
 
 // exchange is what one request did, filled in as it goes.
@@ -251,9 +289,9 @@ func record(r *http.Request, rec *recorder, ex *exchange, d time.Duration, m *Me
 	}
 	if m != nil {
 		m.requests.WithLabelValues(ex.route, ex.backend, ex.provider, strconv.Itoa(rec.status)).Inc()
-		observe(r.Context(), m.duration.WithLabelValues(ex.route), d.Seconds())
+		observe(r.Context(), m.duration.WithLabelValues(ex.route), latencyBuckets, d.Seconds())
 		if rec.firstByte > 0 {
-			observe(r.Context(), m.firstByte.WithLabelValues(ex.route), rec.firstByte.Seconds())
+			observe(r.Context(), m.firstByte.WithLabelValues(ex.route), latencyBuckets, rec.firstByte.Seconds())
 		}
 		if ex.genAI.operation != "" {
 			m.observeOperation(r.Context(), ex, rec, d)
@@ -329,10 +367,10 @@ func (m *Metrics) observeOperation(ctx context.Context, ex *exchange, rec *recor
 	if errType == "" && (rec.status >= 400 || rec.status == 0) {
 		errType = strconv.Itoa(rec.status)
 	}
-	observe(ctx, m.operation.WithLabelValues(g.operation, g.provider, g.requestModel, g.responseModel, errType, ex.route), d.Seconds())
+	observe(ctx, m.operation.WithLabelValues(g.operation, g.provider, g.requestModel, g.responseModel, errType, ex.route), operationBuckets, d.Seconds())
 	streamed := rec.status < 300 && strings.HasPrefix(rec.Header().Get("Content-Type"), "text/event-stream")
 	if streamed && rec.firstByte > 0 {
-		observe(ctx, m.firstChunk.WithLabelValues(g.operation, g.provider, g.requestModel, g.responseModel, errType, ex.route), rec.firstByte.Seconds())
+		observe(ctx, m.firstChunk.WithLabelValues(g.operation, g.provider, g.requestModel, g.responseModel, errType, ex.route), firstTokenBuckets, rec.firstByte.Seconds())
 	}
 	if c := m.compatMetrics(); c != nil {
 		c.observeOperation(ctx, ex, d, streamed, rec.firstByte)

@@ -15,6 +15,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/kubelb-ai/kubelb-ai/proxy/jsonbody"
 	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
 	"github.com/kubelb-ai/kubelb-ai/proxy/telemetry"
 	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
@@ -53,8 +54,9 @@ func (t *tracing) startServer(r *http.Request) (*http.Request, trace.Span) {
 		return r, nil
 	}
 	ctx := t.prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-	attrs := []attribute.KeyValue{semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(r.URL.Path)}
-	attrs = append(attrs, telemetry.ServerAttrs(r.Host)...)
+	var buf [4]attribute.KeyValue
+	attrs := append(buf[:0], semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(r.URL.Path))
+	attrs = telemetry.AppendServerAttrs(attrs, r.Host)
 	ctx, span := t.tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
 	return r.WithContext(ctx), span
 }
@@ -67,24 +69,30 @@ func endServer(span trace.Span, r *http.Request, status int, route, aborted, out
 	if span == nil {
 		return
 	}
+	// One SetAttributes: each call may grow the span's attribute slice.
+	var buf [3]attribute.KeyValue
+	attrs := buf[:0]
 	if route != "" && route != "(none)" {
 		span.SetName(r.Method + " " + route)
-		span.SetAttributes(semconv.HTTPRoute(route))
+		attrs = append(attrs, semconv.HTTPRoute(route))
 	}
 	if status > 0 {
-		span.SetAttributes(semconv.HTTPResponseStatusCode(status))
+		attrs = append(attrs, semconv.HTTPResponseStatusCode(status))
 	}
+	errType := ""
 	switch {
 	case status >= 500:
-		span.SetAttributes(semconv.ErrorTypeKey.String(strconv.Itoa(status)))
-		span.SetStatus(codes.Error, "")
+		errType = strconv.Itoa(status)
 	case status == 0 && aborted != "":
-		span.SetAttributes(semconv.ErrorTypeKey.String("aborted_by_" + aborted))
-		span.SetStatus(codes.Error, "")
+		errType = "aborted_by_" + aborted
 	case outcome != "":
-		span.SetAttributes(semconv.ErrorTypeKey.String(outcome))
+		errType = outcome
+	}
+	if errType != "" {
+		attrs = append(attrs, semconv.ErrorTypeKey.String(errType))
 		span.SetStatus(codes.Error, "")
 	}
+	span.SetAttributes(attrs...)
 	span.End()
 }
 
@@ -136,7 +144,7 @@ func (t *tracing) startAttempt(cl *call, at *attempt) {
 // attemptAttrs are an attempt's request attributes: the GenAI ones for
 // a model operation op, the HTTP ones for a request passed through.
 func (t *tracing) attemptAttrs(cl *call, at *attempt, op, model string) []attribute.KeyValue {
-	var attrs []attribute.KeyValue
+	attrs := make([]attribute.KeyValue, 0, 8)
 	if op != "" {
 		if model != "" {
 			attrs = append(attrs, semconv.GenAIRequestModel(model))
@@ -145,7 +153,7 @@ func (t *tracing) attemptAttrs(cl *call, at *attempt, op, model string) []attrib
 		if cl.stream {
 			attrs = append(attrs, semconv.GenAIRequestStream(true))
 		}
-		attrs = append(attrs, requestParams(cl.doc)...)
+		attrs = appendRequestParams(attrs, cl.doc)
 		if t.content && cl.doc != nil {
 			if s, ok := inputMessages(cl.doc); ok {
 				attrs = append(attrs, semconv.GenAIInputMessagesKey.String(s))
@@ -157,7 +165,7 @@ func (t *tracing) attemptAttrs(cl *call, at *attempt, op, model string) []attrib
 	} else {
 		attrs = append(attrs, semconv.HTTPRequestMethodKey.String(at.req.Method))
 	}
-	return append(attrs, telemetry.ServerAttrs(at.req.URL.Host)...)
+	return telemetry.AppendServerAttrs(attrs, at.req.URL.Host)
 }
 
 // operationOf is gen_ai.operation.name for a call's route type, empty for
@@ -175,45 +183,54 @@ func operationOf(cl *call) string {
 	return "chat"
 }
 
-// requestParams are the GenAI request parameters the request sets, read
-// where each client format puts them: top level (OpenAI, Anthropic),
-// generationConfig (Gemini), inferenceConfig (Bedrock Converse).
-func requestParams(doc map[string]any) []attribute.KeyValue {
+// requestParam is a GenAI request parameter and the members that set it,
+// in each client format's spelling.
+type requestParam struct {
+	key     attribute.Key
+	integer bool
+	names   []string
+}
+
+var requestParams = []requestParam{
+	{semconv.GenAIRequestTemperatureKey, false, []string{"temperature"}},
+	{semconv.GenAIRequestTopPKey, false, []string{"top_p", "topP"}},
+	{semconv.GenAIRequestFrequencyPenaltyKey, false, []string{"frequency_penalty", "frequencyPenalty"}},
+	{semconv.GenAIRequestPresencePenaltyKey, false, []string{"presence_penalty", "presencePenalty"}},
+	{semconv.GenAIRequestTopKKey, true, []string{"top_k", "topK"}},
+	{semconv.GenAIRequestMaxTokensKey, true, []string{"max_tokens", "max_completion_tokens", "max_output_tokens", "maxOutputTokens", "maxTokens"}},
+	{semconv.GenAIRequestSeedKey, true, []string{"seed"}},
+}
+
+// appendRequestParams appends the GenAI request parameters the request
+// sets, read where each client format puts them: top level (OpenAI,
+// Anthropic), generationConfig (Gemini), inferenceConfig (Bedrock
+// Converse).
+func appendRequestParams(attrs []attribute.KeyValue, doc map[string]any) []attribute.KeyValue {
 	if doc == nil {
-		return nil
+		return attrs
 	}
-	var attrs []attribute.KeyValue
-	num := func(key attribute.Key, names ...string) {
-		for _, m := range []map[string]any{doc, sub(doc, "generationConfig"), sub(doc, "inferenceConfig")} {
+	places := [3]map[string]any{doc, sub(doc, "generationConfig"), sub(doc, "inferenceConfig")}
+	first := func(names []string) (float64, bool) {
+		for _, m := range places {
 			for _, n := range names {
 				if v, ok := number(m[n]); ok {
-					attrs = append(attrs, key.Float64(v))
-					return
+					return v, true
 				}
 			}
 		}
+		return 0, false
 	}
-	integer := func(key attribute.Key, names ...string) {
-		for _, m := range []map[string]any{doc, sub(doc, "generationConfig"), sub(doc, "inferenceConfig")} {
-			for _, n := range names {
-				if v, ok := number(m[n]); ok {
-					attrs = append(attrs, key.Int64(int64(v)))
-					return
-				}
-			}
+	for _, p := range requestParams {
+		if v, ok := first(p.names); ok && p.integer {
+			attrs = append(attrs, p.key.Int64(int64(v)))
+		} else if ok {
+			attrs = append(attrs, p.key.Float64(v))
 		}
 	}
-	num(semconv.GenAIRequestTemperatureKey, "temperature")
-	num(semconv.GenAIRequestTopPKey, "top_p", "topP")
-	num(semconv.GenAIRequestFrequencyPenaltyKey, "frequency_penalty", "frequencyPenalty")
-	num(semconv.GenAIRequestPresencePenaltyKey, "presence_penalty", "presencePenalty")
-	integer(semconv.GenAIRequestTopKKey, "top_k", "topK")
-	integer(semconv.GenAIRequestMaxTokensKey, "max_tokens", "max_completion_tokens", "max_output_tokens", "maxOutputTokens", "maxTokens")
-	integer(semconv.GenAIRequestSeedKey, "seed")
 	if n, ok := number(doc["n"]); ok && n != 1 {
 		attrs = append(attrs, semconv.GenAIRequestChoiceCount(int(n)))
 	}
-	for _, m := range []map[string]any{doc, sub(doc, "generationConfig"), sub(doc, "inferenceConfig")} {
+	for _, m := range places {
 		var stops []string
 		for _, n := range []string{"stop", "stop_sequences", "stopSequences"} {
 			switch v := m[n].(type) {
@@ -323,35 +340,39 @@ func endAttempt(at *attempt, status int, u *usage, errType string) {
 		span.End()
 		return
 	}
+	// One SetAttributes: each call may grow the span's attribute slice.
+	var buf [8]attribute.KeyValue
+	attrs := buf[:0]
 	if status > 0 {
-		span.SetAttributes(semconv.HTTPResponseStatusCode(status))
+		attrs = append(attrs, semconv.HTTPResponseStatusCode(status))
 	}
 	if u != nil {
 		if u.model != "" {
-			span.SetAttributes(semconv.GenAIResponseModel(u.model))
+			attrs = append(attrs, semconv.GenAIResponseModel(u.model))
 		}
 		if u.seen {
-			span.SetAttributes(semconv.GenAIUsageInputTokens(u.in), semconv.GenAIUsageOutputTokens(u.out))
+			attrs = append(attrs, semconv.GenAIUsageInputTokens(u.in), semconv.GenAIUsageOutputTokens(u.out))
 		}
 	}
 	if f := at.facts; f != nil {
 		if f.id != "" {
-			span.SetAttributes(semconv.GenAIResponseID(f.id))
+			attrs = append(attrs, semconv.GenAIResponseID(f.id))
 		}
 		if len(f.finish) > 0 {
-			span.SetAttributes(semconv.GenAIResponseFinishReasons(f.finish...))
+			attrs = append(attrs, semconv.GenAIResponseFinishReasons(f.finish...))
 		}
 		if f.shape != nil && status < 300 {
-			span.SetAttributes(semconv.GenAIOutputMessagesKey.String(f.outputMessages()))
+			attrs = append(attrs, semconv.GenAIOutputMessagesKey.String(f.outputMessages()))
 		}
 	}
 	if errType == "" && status >= 400 {
 		errType = strconv.Itoa(status)
 	}
 	if errType != "" {
-		span.SetAttributes(semconv.ErrorTypeKey.String(errType))
+		attrs = append(attrs, semconv.ErrorTypeKey.String(errType))
 		span.SetStatus(codes.Error, "")
 	}
+	span.SetAttributes(attrs...)
 	span.End()
 }
 
@@ -395,95 +416,124 @@ func traceIDs(span trace.Span) (string, string, bool) {
 type answerFacts struct {
 	id     string
 	finish []string
-	// whole keeps a whole (non-streamed) answer, up to maxScanned.
-	whole  []byte
-	stream bool
-	dec    sse.Decoder
 	// shape, when the answer's content is recorded, finds its text
 	// (an event's, or a whole answer's), kept in text up to maxScanned.
 	shape *wire.Shape
 	text  strings.Builder
 }
 
-// answerDoc is every provider's place for the id and the finish reasons:
-// OpenAI's chat (choices[].finish_reason), Anthropic's (stop_reason;
-// streamed: message_start's message.id, message_delta's
+// factMembers are every provider's top-level places for the id and the
+// finish reasons: OpenAI's chat (id, choices[].finish_reason), Anthropic's
+// (id, stop_reason; streamed: message_start's message.id, message_delta's
 // delta.stop_reason), Gemini's (responseId, candidates[].finishReason),
-// Bedrock Converse's (stopReason) and OpenAI Responses' (response.id).
-type answerDoc struct {
-	ID         string `json:"id"`
-	ResponseID string `json:"responseId"`
-	Choices    []struct {
-		FinishReason string `json:"finish_reason"`
-	} `json:"choices"`
-	Candidates []struct {
-		FinishReason string `json:"finishReason"`
-	} `json:"candidates"`
-	StopReason  string `json:"stop_reason"`
-	StopReason2 string `json:"stopReason"`
-	Message     *struct {
-		ID string `json:"id"`
-	} `json:"message"`
-	Delta *struct {
-		StopReason string `json:"stop_reason"`
-	} `json:"delta"`
-	Response *struct {
-		ID     string `json:"id"`
-		Status string `json:"status"`
-	} `json:"response"`
-}
+// Bedrock Converse's (stopReason) and OpenAI Responses' (response.id,
+// response.status).
+var factMembers = []string{"id", "responseId", "choices", "candidates", "stop_reason", "stopReason", "message", "delta", "response"}
 
+// read takes the facts of a whole answer, or of one event.
 func (f *answerFacts) read(data []byte) {
-	var d answerDoc
-	if json.Unmarshal(data, &d) != nil {
-		return
+	if m := jsonbody.Fields(data, factMembers...); m != nil {
+		f.from(m)
 	}
-	for _, id := range []string{d.ID, d.ResponseID} {
-		if id != "" && f.id == "" {
-			f.id = id
-		}
-	}
-	if d.Message != nil && d.Message.ID != "" && f.id == "" {
-		f.id = d.Message.ID
-	}
-	if d.Response != nil && d.Response.ID != "" && f.id == "" {
-		f.id = d.Response.ID
-	}
-	for _, c := range d.Choices {
-		if c.FinishReason != "" {
-			f.finish = append(f.finish, c.FinishReason)
-		}
-	}
-	for _, c := range d.Candidates {
-		if c.FinishReason != "" {
-			f.finish = append(f.finish, c.FinishReason)
-		}
-	}
-	for _, r := range []string{d.StopReason, d.StopReason2} {
-		if r != "" {
-			f.finish = append(f.finish, r)
-		}
-	}
-	if d.Delta != nil && d.Delta.StopReason != "" {
-		f.finish = append(f.finish, d.Delta.StopReason)
-	}
-	if d.Response != nil && (d.Response.Status == "completed" || d.Response.Status == "incomplete" || d.Response.Status == "failed") {
-		f.finish = append(f.finish, d.Response.Status)
+	f.texts(data)
+}
+
+// from takes the facts in an answer's top-level members (factMembers).
+func (f *answerFacts) from(m map[string][]byte) {
+	f.noteID(m["id"])
+	f.noteID(m["responseId"])
+	f.noteID(member(m["message"], "id"))
+	f.noteID(member(m["response"], "id"))
+	jsonbody.Elements(m["choices"], func(c []byte) { f.noteFinish(member(c, "finish_reason")) })
+	jsonbody.Elements(m["candidates"], func(c []byte) { f.noteFinish(member(c, "finishReason")) })
+	f.noteFinish(m["stop_reason"])
+	f.noteFinish(m["stopReason"])
+	f.noteFinish(member(m["delta"], "stop_reason"))
+	if st := stringOf(member(m["response"], "status")); st == "completed" || st == "incomplete" || st == "failed" {
+		f.finish = append(f.finish, st)
 	}
 }
 
-// watchFacts reads an attempt's answer, in format ad, for its span as it
-// is relayed.
+// noteID keeps an answer's first id (a JSON string).
+func (f *answerFacts) noteID(raw []byte) {
+	if f.id == "" {
+		f.id = stringOf(raw)
+	}
+}
+
+// noteFinish adds a finish reason (a JSON string; null is none).
+func (f *answerFacts) noteFinish(raw []byte) {
+	if s := stringOf(raw); s != "" {
+		f.finish = append(f.finish, s)
+	}
+}
+
+// member is the raw value of an object's member, nil for anything else.
+func member(obj []byte, key string) []byte {
+	if len(obj) == 0 || obj[0] != '{' {
+		return nil
+	}
+	v, _ := jsonbody.Find(obj, key)
+	return v
+}
+
+// stringOf is a JSON string's value, "" for anything else.
+func stringOf(raw []byte) string {
+	if len(raw) < 2 || raw[0] != '"' {
+		return ""
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]) // nothing to unescape
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
+}
+
+// mayHold says whether a stream's event may hold facts not yet known: the
+// id until there is one, then a finish reason that is not null (OpenAI
+// sends "finish_reason":null in every chunk but the last, so the key alone
+// says nothing) or a Responses event's status. The events that cannot are
+// most of a stream, and are not decoded.
+func (f *answerFacts) mayHold(data []byte) bool {
+	if f.id == "" {
+		return true
+	}
+	for _, key := range []string{`"finish_reason"`, `"finishReason"`, `"stop_reason"`, `"stopReason"`, `"status"`} {
+		for rest := data; ; {
+			i := bytes.Index(rest, []byte(key))
+			if i < 0 {
+				break
+			}
+			rest = bytes.TrimLeft(rest[i+len(key):], " \t\r\n")
+			if len(rest) > 0 && rest[0] == ':' {
+				if v := bytes.TrimLeft(rest[1:], " \t\r\n"); len(v) > 0 && v[0] != 'n' {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// watchFacts starts reading an attempt's answer, in format ad, for its
+// span: a stream's events as they are relayed (the reader returned); a
+// whole answer is read once delivered, by the usage's pass over it.
 func (at *attempt) watchFacts(body io.Reader, stream bool, ad *adapter) io.Reader {
 	if at.span == nil || !at.span.IsRecording() {
 		return body
 	}
-	at.facts = &answerFacts{stream: stream}
+	at.facts = &answerFacts{}
 	if at.content && ad != nil && ad.format != nil {
 		at.facts.shape = ad.format.Answer
 		if stream {
 			at.facts.shape = ad.format.Event
 		}
+	}
+	if !stream {
+		return body
 	}
 	return &factsReader{r: body, f: at.facts}
 }
@@ -513,28 +563,25 @@ func (f *answerFacts) outputMessages() string {
 	return string(b)
 }
 
+// factsReader reads a stream's facts as it goes by.
 type factsReader struct {
-	r io.Reader
-	f *answerFacts
+	r   io.Reader
+	f   *answerFacts
+	dec sse.Decoder
 }
 
 func (fr *factsReader) Read(p []byte) (int, error) {
 	n, err := fr.r.Read(p)
 	f := fr.f
-	if f.stream {
-		for _, ev := range f.dec.Feed(p[:n]) {
-			if bytes.HasPrefix(bytes.TrimSpace(ev.Data), []byte("{")) {
-				f.read(ev.Data)
-				f.texts(ev.Data)
+	for _, ev := range fr.dec.Feed(p[:n]) {
+		if bytes.HasPrefix(bytes.TrimSpace(ev.Data), []byte("{")) {
+			if f.mayHold(ev.Data) {
+				if m := jsonbody.Fields(ev.Data, factMembers...); m != nil {
+					f.from(m)
+				}
 			}
+			f.texts(ev.Data)
 		}
-	} else if len(f.whole)+n <= maxScanned {
-		f.whole = append(f.whole, p[:n]...)
-	}
-	if err == io.EOF && !f.stream && f.whole != nil {
-		f.read(f.whole)
-		f.texts(f.whole)
-		f.whole = nil
 	}
 	return n, err
 }
@@ -544,7 +591,7 @@ func (fr *factsReader) Read(p []byte) (int, error) {
 func webhookSpan(req *http.Request) trace.Span {
 	full := *req.URL
 	full.User, full.RawQuery = nil, "" // never a credential
-	attrs := append([]attribute.KeyValue{semconv.HTTPRequestMethodKey.String(req.Method), semconv.URLFull(full.String())}, telemetry.ServerAttrs(req.URL.Host)...)
+	attrs := telemetry.AppendServerAttrs([]attribute.KeyValue{semconv.HTTPRequestMethodKey.String(req.Method), semconv.URLFull(full.String())}, req.URL.Host)
 	ctx, span := childSpan(req.Context(), req.Method+" "+req.URL.Path, attrs...)
 	if span != nil {
 		telemetry.Propagator().Inject(ctx, propagation.HeaderCarrier(req.Header))

@@ -3,6 +3,7 @@ package proxy
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/jsonbody"
@@ -27,6 +28,9 @@ type usage struct {
 	// bytes, counted beyond that at four bytes a token).
 	relayed strings.Builder
 	beyond  int
+	// facts, when a whole answer's span is recorded, are read with the
+	// usage.
+	facts *answerFacts
 }
 
 // maxRelayed bounds the text kept to count an answer's tokens.
@@ -96,7 +100,24 @@ func (u *usage) End() []byte {
 }
 
 func (u *usage) read(body []byte) {
-	if u.ad == nil || u.ad.usage == nil {
+	reads := u.ad != nil && u.ad.usage != nil
+	if u.facts != nil {
+		// The span's facts in the same pass over the answer.
+		members := factMembers
+		if reads {
+			members = append(slices.Clip(u.ad.usageMembers), factMembers...)
+		}
+		f := jsonbody.Fields(body, members...)
+		if f != nil {
+			u.facts.from(f)
+		}
+		u.facts.texts(body)
+		if f != nil && reads {
+			u.ad.usage(u, f)
+		}
+		return
+	}
+	if !reads {
 		return
 	}
 	// Only the few members that matter are decoded: answers can be long.

@@ -45,6 +45,33 @@ func Fields(body []byte, keys ...string) map[string][]byte {
 	return out
 }
 
+// Elements calls f with each element of the JSON array raw, a value
+// Fields returned (so known to be valid); it reports whether raw is an
+// array.
+func Elements(raw []byte, f func(elem []byte)) bool {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '[' {
+		return false
+	}
+	for i++; ; {
+		i = skipSpace(raw, i)
+		if i >= len(raw) || raw[i] == ']' {
+			return i < len(raw)
+		}
+		if raw[i] == ',' {
+			if i = skipSpace(raw, i+1); i >= len(raw) {
+				return false
+			}
+		}
+		end := skipValue(raw, i)
+		if end == i {
+			return false // not JSON after all: never loop on it
+		}
+		f(raw[i:end])
+		i = end
+	}
+}
+
 // Set returns body with every top-level member key set to the JSON value
 // raw, or with the member added first when body has none. A body that is
 // not a valid JSON object is returned as it is.

@@ -81,3 +81,39 @@ func FuzzSet(f *testing.F) {
 		}
 	})
 }
+
+func TestElements(t *testing.T) {
+	var got []string
+	ok := Elements([]byte(` [ {"a":[1,"]"]} , "x",3,null ] `), func(e []byte) { got = append(got, string(e)) })
+	if !ok || len(got) != 4 || got[0] != `{"a":[1,"]"]}` || got[1] != `"x"` || got[2] != "3" || got[3] != "null" {
+		t.Errorf("Elements = %q %v", got, ok)
+	}
+	if Elements([]byte(`{"a":1}`), func([]byte) {}) || !Elements([]byte(`[]`), func([]byte) { t.Error("an element of []") }) {
+		t.Error("Elements of a non-array, or of []")
+	}
+}
+
+// Elements of any bytes ends (no panic, no endless loop), and of a valid
+// array gives the elements encoding/json finds, in order.
+func FuzzElements(f *testing.F) {
+	for _, s := range []string{`[1,2]`, `[{"a":"]"},[3]]`, `[}`, `[1,`, `["`, `[,]`, `[1 2]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var got []json.RawMessage
+		ok := Elements(raw, func(e []byte) { got = append(got, e) })
+		var want []json.RawMessage
+		if json.Unmarshal(raw, &want) != nil || want == nil {
+			return
+		}
+		if !ok || len(got) != len(want) {
+			t.Fatalf("%q: %d elements (%v), want %d", raw, len(got), ok, len(want))
+		}
+		for i := range want {
+			var a, b any
+			if json.Unmarshal(got[i], &a) != nil || json.Unmarshal(want[i], &b) != nil {
+				t.Fatalf("%q: element %d %q", raw, i, got[i])
+			}
+		}
+	})
+}

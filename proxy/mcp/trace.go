@@ -106,7 +106,7 @@ func messageAttrs(t *target, m *message, name, version string) []attribute.KeyVa
 		}
 		attrs = append(attrs, semconv.JSONRPCRequestID(id))
 	}
-	return append(attrs, telemetry.ServerAttrs(t.URL.Host)...)
+	return telemetry.AppendServerAttrs(attrs, t.URL.Host)
 }
 
 // withMetaTrace is m with the span's traceparent (and tracestate) in

@@ -11,17 +11,19 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 )
 
-// ServerAttrs are server.address and server.port of a host:port (the
-// address alone when there is no port; none for "").
-func ServerAttrs(hostport string) []attribute.KeyValue {
+// AppendServerAttrs appends server.address and server.port of a
+// host:port to attrs (the address alone when there is no port; nothing
+// for ""). Appending lets a caller keep a span's attributes in one slice
+// of its own.
+func AppendServerAttrs(attrs []attribute.KeyValue, hostport string) []attribute.KeyValue {
 	if hostport == "" {
-		return nil
+		return attrs
 	}
 	host, port, err := net.SplitHostPort(hostport)
 	if err != nil {
-		return []attribute.KeyValue{semconv.ServerAddress(hostport)}
+		return append(attrs, semconv.ServerAddress(hostport))
 	}
-	attrs := []attribute.KeyValue{semconv.ServerAddress(host)}
+	attrs = append(attrs, semconv.ServerAddress(host))
 	if p, err := strconv.Atoi(port); err == nil {
 		attrs = append(attrs, semconv.ServerPort(p))
 	}
