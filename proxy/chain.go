@@ -20,6 +20,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/jsonbody"
@@ -364,6 +365,8 @@ type attempt struct {
 	span    trace.Span
 	facts   *answerFacts
 	content bool
+	// attrs are the span's request attributes, set when it ends.
+	attrs []attribute.KeyValue
 }
 
 // end releases what the attempt holds: its request and its idle timer.

@@ -54,10 +54,9 @@ func (t *tracing) startServer(r *http.Request) (*http.Request, trace.Span) {
 		return r, nil
 	}
 	ctx := t.prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-	var buf [4]attribute.KeyValue
-	attrs := append(buf[:0], semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(r.URL.Path))
-	attrs = telemetry.AppendServerAttrs(attrs, r.Host)
-	ctx, span := t.tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
+	// The attributes all come at the end, in one SetAttributes: the SDK
+	// grows a span's attributes on every call (serve's samplers read none).
+	ctx, span := t.tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer))
 	return r.WithContext(ctx), span
 }
 
@@ -69,9 +68,9 @@ func endServer(span trace.Span, r *http.Request, status int, route, aborted, out
 	if span == nil {
 		return
 	}
-	// One SetAttributes: each call may grow the span's attribute slice.
-	var buf [3]attribute.KeyValue
-	attrs := buf[:0]
+	var buf [8]attribute.KeyValue
+	attrs := append(buf[:0], semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(r.URL.Path))
+	attrs = telemetry.AppendServerAttrs(attrs, r.Host)
 	if route != "" && route != "(none)" {
 		span.SetName(r.Method + " " + route)
 		attrs = append(attrs, semconv.HTTPRoute(route))
@@ -120,8 +119,9 @@ func (t *tracing) startAttempt(cl *call, at *attempt) {
 	ctx, span := t.tracer.Start(cl.r.Context(), name, trace.WithSpanKind(trace.SpanKindClient))
 	if span.IsRecording() {
 		// The attributes only for a span that is kept (ratio samplers
-		// need none of them to decide).
-		span.SetAttributes(t.attemptAttrs(cl, at, op, model)...)
+		// need none of them to decide), set with the answer's in one
+		// SetAttributes (endAttempt).
+		at.attrs = t.attemptAttrs(cl, at, op, model)
 	}
 	at.span = span
 	at.content = t.content && operationOf(cl) == "chat"
@@ -144,7 +144,7 @@ func (t *tracing) startAttempt(cl *call, at *attempt) {
 // attemptAttrs are an attempt's request attributes: the GenAI ones for
 // a model operation op, the HTTP ones for a request passed through.
 func (t *tracing) attemptAttrs(cl *call, at *attempt, op, model string) []attribute.KeyValue {
-	attrs := make([]attribute.KeyValue, 0, 8)
+	attrs := make([]attribute.KeyValue, 0, 20) // room for the answer's (endAttempt)
 	if op != "" {
 		if model != "" {
 			attrs = append(attrs, semconv.GenAIRequestModel(model))
@@ -340,9 +340,8 @@ func endAttempt(at *attempt, status int, u *usage, errType string) {
 		span.End()
 		return
 	}
-	// One SetAttributes: each call may grow the span's attribute slice.
-	var buf [8]attribute.KeyValue
-	attrs := buf[:0]
+	attrs := at.attrs
+	at.attrs = nil
 	if status > 0 {
 		attrs = append(attrs, semconv.HTTPResponseStatusCode(status))
 	}
