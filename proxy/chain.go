@@ -326,13 +326,16 @@ func (cl *call) requestedModel(up *Upstream) string {
 
 // operation is the GenAI conventions' gen_ai.operation.name of a request
 // serve reads ("" for one passed through unread, or a token count, which
-// is no model operation).
+// is no model operation): generate_content for Gemini's own API, as the
+// conventions name it, chat for every other conversation.
 func (cl *call) operation() string {
 	switch {
 	case cl.ad == nil || cl.api == nil || cl.api.name == "AnthropicTokenCount":
 		return ""
 	case cl.api.name == "Embeddings":
 		return "embeddings"
+	case cl.ad == geminiAdapter:
+		return "generate_content"
 	}
 	return "chat"
 }

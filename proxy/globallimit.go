@@ -96,6 +96,9 @@ func (g *globalLimit) check(ctx context.Context, w http.ResponseWriter, ad *adap
 	ctx, cancel := context.WithTimeout(ctx, g.timeout)
 	defer cancel()
 	ctx, span := childSpan(ctx, "rate_limit "+g.domain)
+	if span != nil {
+		ctx = grpcTraceContext(ctx) // a rate-limit service that traces continues the trace
+	}
 	res, err := g.engine.Check(ctx, quota.Request{Domain: g.domain, Descriptors: [][]quota.Entry{d}, Hits: []*uint64{hits}})
 	endLimitSpan(span, res, err)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc/metadata"
 
 	"github.com/kubelb-ai/kubelb-ai/proxy/jsonbody"
 	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
@@ -105,7 +106,7 @@ func (t *tracing) startAttempt(cl *call, at *attempt) {
 		return
 	}
 	name := at.req.Method
-	op := operationOf(cl)
+	op := cl.operation()
 	model := at.up.Model
 	if op != "" {
 		if model == "" && cl.doc != nil {
@@ -124,7 +125,7 @@ func (t *tracing) startAttempt(cl *call, at *attempt) {
 		at.attrs = t.attemptAttrs(cl, at, op, model)
 	}
 	at.span = span
-	at.content = t.content && operationOf(cl) == "chat"
+	at.content = t.content && op != "" && op != "embeddings" // a prompt and an answer
 	if !span.SpanContext().IsValid() || at.up.AWS != nil && at.up.Passthrough {
 		// A request the caller signed keeps its headers as signed.
 		return
@@ -166,21 +167,6 @@ func (t *tracing) attemptAttrs(cl *call, at *attempt, op, model string) []attrib
 		attrs = append(attrs, semconv.HTTPRequestMethodKey.String(at.req.Method))
 	}
 	return telemetry.AppendServerAttrs(attrs, at.req.URL.Host)
-}
-
-// operationOf is gen_ai.operation.name for a call's route type, empty for
-// one that is not a model operation (passed through, a token count).
-func operationOf(cl *call) string {
-	if cl.ad == nil || cl.api == nil {
-		return ""
-	}
-	switch cl.api.name {
-	case "Embeddings":
-		return "embeddings"
-	case "AnthropicTokenCount":
-		return ""
-	}
-	return "chat"
 }
 
 // requestParam is a GenAI request parameter and the members that set it,
@@ -596,6 +582,19 @@ func webhookSpan(req *http.Request) trace.Span {
 		telemetry.Propagator().Inject(ctx, propagation.HeaderCarrier(req.Header))
 	}
 	return span
+}
+
+// grpcTraceContext puts the trace context of ctx's span in its outgoing
+// gRPC metadata (traceparent, tracestate), where a gRPC service reads it;
+// an engine in process ignores it.
+func grpcTraceContext(ctx context.Context) context.Context {
+	c := propagation.MapCarrier{}
+	telemetry.Propagator().Inject(ctx, c)
+	kv := make([]string, 0, 2*len(c))
+	for k, v := range c {
+		kv = append(kv, k, v)
+	}
+	return metadata.AppendToOutgoingContext(ctx, kv...)
 }
 
 // spanStatus notes an HTTP status on a child span.

@@ -3,13 +3,17 @@ package proxy
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	rlsv3 "github.com/envoyproxy/go-control-plane/envoy/service/ratelimit/v3"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -17,6 +21,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
 
 	"github.com/kubelb-ai/kubelb-ai/internal/fakeprovider"
 	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
@@ -587,5 +593,88 @@ func TestTraceCarriesNoKey(t *testing.T) {
 		if strings.Contains(all.String(), secret) {
 			t.Errorf("a span carries %s", secret)
 		}
+	}
+}
+
+// A Gemini client's generateContent is the conventions' generate_content
+// operation, its finish reason read from Gemini's answer and its
+// parameters from generationConfig.
+func TestTraceGeminiNative(t *testing.T) {
+	gemini := fakeprovider.New(t, fakeprovider.Gemini, "g-key")
+	base, rec, _ := tracedServe(t, templates.KgatewayV21, spec.Options{Providers: []string{"gemini"}},
+		map[string]*fakeprovider.Server{"gemini": gemini}, false)
+	resp, out := post(t, base, "/gemini/v1beta/models/gemini-2.0-flash:generateContent", `{"contents":[{"role":"user","parts":[{"text":"hi"}]}],"generationConfig":{"temperature":0.5}}`, nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, out)
+	}
+	tree := waitTree(t, rec, 1)
+	if len(tree.children) != 1 {
+		t.Fatalf("%d spans under the request's, want 1", len(tree.children))
+	}
+	attempt := tree.children[0]
+	if !strings.HasPrefix(attempt.Name(), "generate_content ") {
+		t.Errorf("span %q, want generate_content <model>", attempt.Name())
+	}
+	wantAttrs(t, attempt, map[attribute.Key]string{semconv.GenAIOperationNameKey: "generate_content", semconv.GenAIProviderNameKey: "gcp.gemini",
+		semconv.GenAIResponseFinishReasonsKey: `["STOP"]`, semconv.GenAIRequestTemperatureKey: "0.5"})
+}
+
+// rlsRecorder is a rate-limit service that allows every request and
+// keeps the traceparent each call carried.
+type rlsRecorder struct {
+	rlsv3.UnimplementedRateLimitServiceServer
+	mu           sync.Mutex
+	traceparents []string
+}
+
+func (r *rlsRecorder) ShouldRateLimit(ctx context.Context, _ *rlsv3.RateLimitRequest) (*rlsv3.RateLimitResponse, error) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.traceparents = append(r.traceparents, strings.Join(md.Get("traceparent"), ","))
+	return &rlsv3.RateLimitResponse{OverallCode: rlsv3.RateLimitResponse_OK}, nil
+}
+
+// A rate-limit service reached over gRPC gets the trace context of the
+// rate-limit span, as the webhook gets its span's.
+func TestTraceRateLimitServicePropagation(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := grpc.NewServer()
+	rls := &rlsRecorder{}
+	rlsv3.RegisterRateLimitServiceServer(srv, rls)
+	go func() { _ = srv.Serve(lis) }()
+	t.Cleanup(srv.Stop)
+
+	g := globalSpec(t, templates.Agentgateway, func(p *spec.Policies) {
+		p.RateLimit = &spec.RequestLimit{Requests: 5, Per: spec.PerHour, Scope: spec.ScopeGlobal, Key: spec.HeaderKey("x-team")}
+	})
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	f := fakeprovider.New(t, fakeprovider.OpenAI, "k")
+	base, _, _ := serveMapsWith(t, renderMaps(t, g), map[string]*fakeprovider.Server{"openai": f}, func(o *Options) {
+		o.Upstreams["ratelimit"] = &url.URL{Scheme: "http", Host: lis.Addr().String()}
+		o.Tracer = tp
+	})
+	if resp := postTeam(t, base+"/openai/v1/chat/completions", "a", chat); resp.StatusCode != 200 {
+		t.Fatal(resp.Status)
+	}
+	tree := waitTree(t, rec, 1)
+	var limit sdktrace.ReadOnlySpan
+	for _, s := range tree.children {
+		if strings.HasPrefix(s.Name(), "rate_limit ") {
+			limit = s
+		}
+	}
+	if limit == nil {
+		t.Fatal("no rate_limit span")
+	}
+	rls.mu.Lock()
+	defer rls.mu.Unlock()
+	want := "00-" + limit.SpanContext().TraceID().String() + "-" + limit.SpanContext().SpanID().String() + "-01"
+	if len(rls.traceparents) != 1 || rls.traceparents[0] != want {
+		t.Errorf("the service saw traceparent %q, want %q (the rate-limit span's)", rls.traceparents, want)
 	}
 }

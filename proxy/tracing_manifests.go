@@ -50,6 +50,11 @@ func tracingOf(s *spec.Spec, upstreams map[string]*url.URL, version string) trac
 	}
 	if envEndpoint() {
 		x.from = "environment"
+		if t != nil && (t.Service != "" || t.URL != "") {
+			// Not an error (the SDK's rule), but a surprise if unsaid.
+			x.warning = fmt.Sprintf("spec.observability.tracing: OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set, so traces go where it says, not to the manifests' collector %s (unset it to use theirs)",
+				t.Service+t.URL)
+		}
 		return x
 	}
 	if t == nil {

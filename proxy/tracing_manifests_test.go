@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -136,14 +137,17 @@ func TestTracingFromManifests(t *testing.T) {
 }
 
 // OTEL_EXPORTER_OTLP_ENDPOINT wins over the manifests' collector: the
-// spans go to the variable's, none to the manifests'.
+// spans go to the variable's, none to the manifests', and serve says so.
 func TestTracingEnvironmentWins(t *testing.T) {
 	fromEnv, fromManifests := otlptest.NewHTTP(t), otlptest.NewHTTP(t)
 	otelEnv(t, map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": fromEnv.URL})
 	openai := fakeprovider.New(t, fakeprovider.OpenAI, "sk-openai")
-	base, _, _ := serveTraced(t, collectorManifests(t), openai, map[string]string{"otel-collector": fromManifests.URL}, false)
+	base, _, warnings := serveTraced(t, collectorManifests(t), openai, map[string]string{"otel-collector": fromManifests.URL}, false)
 	if resp, out := post(t, base, "/openai/v1/chat/completions", chat, nil); resp.StatusCode != 200 {
 		t.Fatalf("%d %s", resp.StatusCode, out)
+	}
+	if !slices.ContainsFunc(warnings, func(w string) bool { return strings.Contains(w, "not to the manifests' collector otel-collector") }) {
+		t.Errorf("warnings %q: none says the variable wins over the manifests' collector", warnings)
 	}
 	fromEnv.Wait(t, 10*time.Second, hasRequestSpans)
 	time.Sleep(200 * time.Millisecond) // four export periods
