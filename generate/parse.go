@@ -215,7 +215,22 @@ func parse(target string, objs []map[string]any) (*parser, error) {
 	p.unroutedMCP()
 	p.globalLimits()
 	p.finish()
+	// A Backend that names no model lets the client's through (both data
+	// planes: the model is an optional override). The Spec's defaults would
+	// pin the provider's default model in its place; keep it unset where
+	// the Spec allows (Gemini and Vertex AI need one in their paths).
+	var clientModel []string
+	for _, sp := range p.g.Spec.Providers {
+		if sp.Model == "" && sp.Kind != "gemini" && sp.Kind != "vertexai" {
+			clientModel = append(clientModel, sp.Name)
+		}
+	}
 	spec.Default(&p.g)
+	for i := range p.g.Spec.Providers {
+		if slices.Contains(clientModel, p.g.Spec.Providers[i].Name) {
+			p.g.Spec.Providers[i].Model = ""
+		}
+	}
 	p.setRouteTypes()
 	return p, nil
 }

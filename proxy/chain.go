@@ -168,7 +168,7 @@ func (c *Chain) serve(w http.ResponseWriter, r *http.Request, pol *policy) {
 		ex.set(func(e *exchange) {
 			e.provider = up.Name
 			if op := cl.operation(); op != "" {
-				e.genAI = genAIAttrs{operation: op, provider: genAIProvider(up.Kind), requestModel: cl.requestedModel(up)}
+				e.genAI = genAIAttrs{operation: op, provider: genAIProvider(up.Kind), requestModel: c.metrics.modelLabel(cl.requestedModel(up))}
 			}
 		})
 		reason := ""
@@ -295,22 +295,23 @@ func (c *Chain) account(cl *call, pol *policy, at *attempt, u *usage) {
 	}
 	cl.ex.set(func(e *exchange) {
 		e.tokensIn, e.tokensOut, e.tokensSeen = u.in, u.out, true
-		e.genAI.responseModel = u.model
+		e.genAI.responseModel = c.metrics.modelLabel(u.model)
 		if c.metrics == nil {
 			return
 		}
-		requested := cl.requestedModel(at.up)
+		requested := c.metrics.modelLabel(cl.requestedModel(at.up))
 		provider := genAIProvider(at.up.Kind)
 		if a := c.metrics.compatMetrics(); a != nil && e.genAI.operation != "" {
 			a.observeTokens(e, u.in, u.out)
 		}
-		// The GenAI conventions' operation: embeddings have no output.
-		if cl.api != nil && cl.api.name == "Embeddings" {
-			c.metrics.tokens.WithLabelValues("embeddings", provider, requested, u.model, "input", e.route).Observe(float64(u.in))
-			return
+		op := cl.operation()
+		if op == "" {
+			op = "chat" // a request passed through that reported a usage
 		}
-		c.metrics.tokens.WithLabelValues("chat", provider, requested, u.model, "input", e.route).Observe(float64(u.in))
-		c.metrics.tokens.WithLabelValues("chat", provider, requested, u.model, "output", e.route).Observe(float64(u.out))
+		c.metrics.tokens.WithLabelValues(op, provider, requested, e.genAI.responseModel, "input", e.route).Observe(float64(u.in))
+		if op != "embeddings" { // embeddings have no output
+			c.metrics.tokens.WithLabelValues(op, provider, requested, e.genAI.responseModel, "output", e.route).Observe(float64(u.out))
+		}
 	})
 }
 

@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -357,6 +358,62 @@ func TestExemplarDue(t *testing.T) {
 	} {
 		if got := exemplarDue(c.h, operationBuckets, c.v, now.Add(c.at)); got != c.want {
 			t.Errorf("%v at +%s: due %v, want %v", c.v, c.at, got, c.want)
+		}
+	}
+}
+
+// The model a client names labels the GenAI metrics only up to a bound:
+// past it, or for a name too long, the label is _OTHER, so random names
+// cannot grow serve's series without end. The names already seen keep
+// their own series.
+func TestModelLabelsBounded(t *testing.T) {
+	openai := fakeprovider.New(t, fakeprovider.OpenAI, "sk")
+	objs := renderMaps(t, mustBuild(t, spec.Options{Target: templates.Agentgateway, Providers: []string{"openai"}}))
+	for _, m := range objs {
+		dropKey(m, "model") // the Backend names none: the client's model goes through
+	}
+	m := NewMetrics()
+	m.models.limit = 2
+	base, admin, _ := serveMapsWith(t, objs, map[string]*fakeprovider.Server{"openai": openai}, func(o *Options) { o.Metrics = m })
+	for _, model := range []string{"gpt-4o-mini", "gpt-4o", "random-1", "gpt-4o-mini", strings.Repeat("x", maxModelLabel+1)} {
+		if resp, out := post(t, base, "/openai/v1/chat/completions", `{"model":"`+model+`","messages":[{"role":"user","content":"hi"}]}`, nil); resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", model, resp.StatusCode, out)
+		}
+	}
+	// A Backend without a model lets the client's through, as both data
+	// planes do.
+	if got := string(openai.Requests()[2].Body); !strings.Contains(got, `"model":"random-1"`) {
+		t.Errorf("the provider got %s, want the client's model", got)
+	}
+	counts := map[string]uint64{}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		clear(counts)
+		for _, s := range scrape(t, admin)["gen_ai_client_operation_duration"].GetMetric() {
+			counts[labelsOf(s)["gen_ai_request_model"]] += s.GetHistogram().GetSampleCount()
+		}
+		if counts["gpt-4o-mini"]+counts["gpt-4o"]+counts[otherModel] == 5 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	want := map[string]uint64{"gpt-4o-mini": 2, "gpt-4o": 1, otherModel: 2}
+	if !maps.Equal(counts, want) {
+		t.Errorf("requests by gen_ai_request_model %v, want %v", counts, want)
+	}
+}
+
+// dropKey deletes key from every object within v.
+func dropKey(v any, key string) {
+	switch v := v.(type) {
+	case map[string]any:
+		delete(v, key)
+		for _, e := range v {
+			dropKey(e, key)
+		}
+	case []any:
+		for _, e := range v {
+			dropKey(e, key)
 		}
 	}
 }

@@ -47,6 +47,63 @@ type Metrics struct {
 	// (--metrics-compat).
 	compat   atomic.Pointer[agentgatewayMetrics]
 	compatMu sync.Mutex
+	// models are the model names the GenAI metrics are labelled with.
+	models modelLabels
+}
+
+// modelLabels bound the model names metrics are labelled with. A
+// request's model is its client's to choose, and each new name is a new
+// series in every GenAI histogram, kept until serve stops: a client
+// sending random names would grow serve's memory (and the scraper's)
+// without end. Past limit distinct names, and for a name longer than
+// maxModelLabel bytes, the label is _OTHER, the conventions' word for a
+// value outside the known set. Traces and the access log keep the name.
+type modelLabels struct {
+	mu    sync.Mutex
+	seen  map[string]bool
+	limit int // 0: defaultModelLabels
+}
+
+const (
+	defaultModelLabels = 1000
+	maxModelLabel      = 256
+	otherModel         = "_OTHER"
+)
+
+// label is name as a metric label: itself, or _OTHER once the bound is
+// reached.
+func (l *modelLabels) label(name string) string {
+	if name == "" {
+		return ""
+	}
+	if len(name) > maxModelLabel {
+		return otherModel
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.seen[name] {
+		return name
+	}
+	limit := l.limit
+	if limit == 0 {
+		limit = defaultModelLabels
+	}
+	if len(l.seen) >= limit {
+		return otherModel
+	}
+	if l.seen == nil {
+		l.seen = map[string]bool{}
+	}
+	l.seen[name] = true
+	return name
+}
+
+// modelLabel is name as a GenAI metric's model label (see modelLabels).
+func (m *Metrics) modelLabel(name string) string {
+	if m == nil {
+		return name
+	}
+	return m.models.label(name)
 }
 
 // genAILabels are the GenAI conventions' metric attributes serve knows,
