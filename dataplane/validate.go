@@ -35,6 +35,8 @@ type Checker interface {
 	// RateLimitKind names the data plane's rate-limit object and the field
 	// that holds the limit, for fix texts.
 	RateLimitKind() string
+	// RouteDelegation is how an HTTPRoute delegates to other HTTPRoutes.
+	RouteDelegation() Delegation
 }
 
 // Issue is one problem a Checker found, at a field path of the object.

@@ -117,7 +117,7 @@ func (v *Validator) checkRouteRefs(idx *refIndex, o *object, f reporter) {
 		}
 	}
 	for _, ref := range o.route.backends {
-		v.checkBackendRef(idx, routeNS, ref, f)
+		v.checkBackendRef(idx, o, ref, f)
 	}
 }
 
@@ -147,11 +147,16 @@ func refParts(ref map[string]any, defGroup, defKind, defNS string) (group, kind,
 	return group, kind, ns, name
 }
 
-func (v *Validator) checkBackendRef(idx *refIndex, routeNS string, ref backendRef, f reporter) {
+func (v *Validator) checkBackendRef(idx *refIndex, route *object, ref backendRef, f reporter) {
+	routeNS := route.key.namespace
 	group, kind, ns, name, path := ref.group, ref.kind, ref.ns, ref.name, ref.path
 	g, k := v.dp.BackendRef()
 	wantGroup, wantKind := string(g), string(k)
+	del := v.dp.RouteDelegation()
 	switch {
+	case group == gatewayGroup && kind == "HTTPRoute", del.LabelKind != "" && group == del.LabelGroup && kind == del.LabelKind:
+		checkDelegation(idx, route, ref, del, f)
+		return
 	case group == "" && kind == "Service":
 	case group == wantGroup && kind == wantKind:
 	case dataplane.IsBackendKind(kind):
@@ -166,6 +171,70 @@ func (v *Validator) checkBackendRef(idx *refIndex, routeNS string, ref backendRe
 		f(path, RuleRefGrant, fmt.Sprintf("backendRef crosses from namespace %s to %s without a ReferenceGrant in %s admitting HTTPRoutes from %s", routeNS, ns, ns, routeNS),
 			fmt.Sprintf("add a ReferenceGrant in namespace %s with from: [{group: %s, kind: HTTPRoute, namespace: %s}] and to: [{group: %q, kind: %s}]", ns, gatewayGroup, routeNS, group, kind))
 	}
+}
+
+// checkDelegation checks a route's delegation to other HTTPRoutes: some
+// route among the inputs must be selected. No ReferenceGrant is needed
+// for the selection itself: a child attaches through its own parentRefs.
+// Only where the data plane asks one (agentgateway) does a child without
+// parentRefs in another namespace need a grant from the parent's.
+func checkDelegation(idx *refIndex, parent *object, ref backendRef, del dataplane.Delegation, f reporter) {
+	byLabel := ref.kind != "HTTPRoute"
+	what := fmt.Sprintf("HTTPRoute %s/%s", ref.ns, ref.name)
+	switch {
+	case byLabel:
+		what = fmt.Sprintf("HTTPRoutes labelled %s=%s in namespace %s", del.LabelKey, ref.name, ref.ns)
+		if ref.ns == del.AllNamespaces {
+			what = fmt.Sprintf("HTTPRoutes labelled %s=%s in any namespace", del.LabelKey, ref.name)
+		}
+	case slices.Contains(del.Wildcards, ref.name):
+		what = fmt.Sprintf("every HTTPRoute of namespace %s (name %q)", ref.ns, ref.name)
+	case del.NameLabels && strings.Contains(ref.name, "="):
+		what = fmt.Sprintf("HTTPRoutes labelled %s in namespace %s", ref.name, ref.ns)
+	}
+	var children []*object
+	for k, o := range idx.objs {
+		if k.group != gatewayGroup || k.kind != "HTTPRoute" || o == parent || !selectsRoute(o, ref, del) {
+			continue
+		}
+		children = append(children, o)
+	}
+	if len(children) == 0 {
+		f(ref.path, RuleRefUnresolved, fmt.Sprintf("delegates to %s, and no such route is among the inputs", what), "")
+		return
+	}
+	if !del.ParentlessGrant {
+		return
+	}
+	slices.SortFunc(children, func(a, b *object) int { return strings.Compare(a.key.namespace+"/"+a.key.name, b.key.namespace+"/"+b.key.name) })
+	for _, c := range children {
+		if len(c.route.parents) == 0 && c.key.namespace != parent.key.namespace && !grantAllows(idx, parent.key.namespace, c.key.namespace, gatewayGroup, "HTTPRoute", c.key.name) {
+			f(ref.path, RuleRefGrant, fmt.Sprintf("delegates to HTTPRoute %s/%s, which names no parent and is in another namespace: the data plane adopts it only with a ReferenceGrant in %s admitting HTTPRoutes from %s", c.key.namespace, c.key.name, c.key.namespace, parent.key.namespace),
+				fmt.Sprintf("add parentRefs: [{group: %s, kind: HTTPRoute, name: %s, namespace: %s}] to the child, or a ReferenceGrant in namespace %s with from: [{group: %s, kind: HTTPRoute, namespace: %s}] and to: [{group: %s, kind: HTTPRoute}]",
+					gatewayGroup, parent.key.name, parent.key.namespace, c.key.namespace, gatewayGroup, parent.key.namespace, gatewayGroup))
+		}
+	}
+}
+
+// selectsRoute says whether a delegation reference selects route o.
+func selectsRoute(o *object, ref backendRef, del dataplane.Delegation) bool {
+	if del.GatewayParentsExclude && len(o.route.parents) > 0 && !slices.ContainsFunc(o.route.parents, func(p parentRef) bool { return p.group == gatewayGroup && p.kind == "HTTPRoute" }) {
+		return false // attached to Gateways only: nobody's child
+	}
+	if ref.kind != "HTTPRoute" { // by label (kgateway)
+		return (ref.ns == del.AllNamespaces || o.key.namespace == ref.ns) && o.route.labels[del.LabelKey] == ref.name
+	}
+	if o.key.namespace != ref.ns {
+		return false
+	}
+	if slices.Contains(del.Wildcards, ref.name) || o.key.name == ref.name {
+		return true
+	}
+	if k, val, ok := strings.Cut(ref.name, "="); ok && del.NameLabels {
+		l, has := o.route.labels[k]
+		return has && l == val
+	}
+	return false
 }
 
 func groupKind(group, kind string) string {
@@ -218,25 +287,54 @@ func checkPolicyTargets(idx *refIndex, o *object, f reporter) {
 func checkSecretRefs(idx *refIndex, o *object, f reporter) {
 	ns := o.key.namespace
 	for _, ref := range o.secretRefs {
+		if ref.kind != "" && ref.kind != "Secret" {
+			continue // a custom credential object (agentgateway): not a Secret
+		}
 		sec := idx.get("", "Secret", ns, ref.name)
 		if sec == nil {
 			f(ref.path, RuleRefUnresolved, fmt.Sprintf("Secret %s/%s is not among the inputs (it must be in the same namespace)", ns, ref.name), "")
 			continue
 		}
-		keys := []string{"Authorization"}
-		switch {
-		case strings.Contains(ref.path, "apiKeyAuthentication"):
-			keys = nil // clients' API keys: one entry per client, any name
-		case strings.Contains(ref.path, "aws") || strings.Contains(ref.path, "bedrock"):
-			keys = []string{"accessKey", "secretKey"}
-		}
-		for _, key := range keys {
+		for _, key := range secretKeysRead(ref) {
 			if !sec.secretKeys[key] {
 				f(ref.path, RuleRefSecretKey, fmt.Sprintf("Secret %s/%s has no non-empty key %q, which the data plane reads", ns, ref.name, key),
 					fmt.Sprintf("add stringData: {%s: ${VARIABLE}} (the key name is case-sensitive)", key))
 			}
 		}
 	}
+}
+
+// secretKeysRead are the keys the data plane reads of a secretRef's
+// Secret, by where the reference is. Only provider credentials are known
+// for certain: kgateway's authToken (Authorization; its Bedrock auth:
+// accessKey and secretKey), agentgateway's backend auth (Authorization,
+// or the reference's own key; AWS: accessKey and secretKey), its GCP auth
+// (credentials.json) and basic authentication (.htaccess). An API-key
+// Secret holds one key per client under any name; other references (TLS,
+// OAuth, token exchange, ...) are checked only for the Secret's presence.
+func secretKeysRead(ref secretRef) []string {
+	p := ref.path
+	own := func(def string) []string {
+		if ref.key != "" {
+			return []string{ref.key}
+		}
+		return []string{def}
+	}
+	switch {
+	case strings.Contains(p, "apiKeyAuthentication"):
+		return nil
+	case strings.Contains(p, "basicAuthentication"):
+		return own(".htaccess")
+	case strings.HasSuffix(p, "aws.secretRef"), strings.Contains(p, "bedrock") && strings.HasSuffix(p, "auth.secretRef"):
+		return []string{"accessKey", "secretKey"}
+	case strings.HasSuffix(p, "gcp.secretRef"):
+		return own("credentials.json")
+	case strings.HasSuffix(p, "authToken.secretRef"):
+		return []string{"Authorization"} // kgateway: the key cannot be chosen
+	case strings.HasSuffix(p, "auth.secretRef"), strings.Contains(p, "auth.credentials["):
+		return own("Authorization")
+	}
+	return nil
 }
 
 // walkMaps calls fn for every object inside v with its field path, in key

@@ -3,6 +3,8 @@ package validate
 import (
 	"fmt"
 
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
 	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/internal/objpath"
 	"github.com/kubelb-ai/kubelb-ai/quota"
@@ -44,6 +46,9 @@ type object struct {
 	// rateLimitConfigs are the rate-limit service configurations a
 	// ConfigMap holds (quota.ParseConfig), one per domain file.
 	rateLimitConfigs []*quota.Config
+	// assumedNS: the document names no namespace; key.namespace is the
+	// one kubectl would give it.
+	assumedNS bool
 }
 
 type deployFacts struct {
@@ -60,6 +65,9 @@ type routeFacts struct {
 	parents  []parentRef
 	backends []backendRef
 	toAI     bool // a backendRef names a data plane's backend kind
+	// labels are the route's own (metadata.labels), for delegation by
+	// label.
+	labels map[string]string
 }
 
 // grantFacts are a ReferenceGrant's entries; fields that are not strings
@@ -119,7 +127,9 @@ type targetRef struct {
 	kindText, nameText, clash string // %s renderings for messages and keys
 }
 
-type secretRef struct{ path, name string }
+// secretRef is a secretRef field: the Secret's name and, where the
+// reference picks one, the key to read.
+type secretRef struct{ path, name, key, kind string }
 
 func str(v any) string {
 	if s, ok := v.(string); ok {
@@ -128,11 +138,17 @@ func str(v any) string {
 	return noString
 }
 
-// summarize extracts an object from a decoded document.
-func summarize(d *loader.Document) *object {
+// summarize extracts an object from a decoded document. A namespaced
+// object that names no namespace is in defaultNS, as kubectl would create
+// it (its context's namespace, or -n).
+func summarize(d *loader.Document, namespaced func(apiVersion, kind string) bool, defaultNS string) *object {
 	av, kind := d.Kind()
 	ns, name := d.Name()
 	o := &object{doc: d.Lighten(nil), key: objKey{groupOf(av), kind, ns, name}}
+	if ns == "" && kind != "" && namespaced(av, kind) {
+		ns = defaultNS
+		o.key.namespace, o.assumedNS = ns, true
+	}
 	spec, _ := d.Object["spec"].(map[string]any)
 	pf, isPolicy := dataplane.ReadPolicy(av, kind, spec)
 	isAIBackend, routesMapped := dataplane.AIBackend(av, kind, spec)
@@ -155,7 +171,7 @@ func summarize(d *loader.Document) *object {
 			g.params = &objKey{group: group, kind: kind, name: name}
 		}
 	case kind == "HTTPRoute":
-		rt := &routeFacts{}
+		rt := &routeFacts{labels: stringMap(objpath.Get(d.Object, "metadata", "labels"))}
 		o.route = rt
 		parents, _ := spec["parentRefs"].([]any)
 		for _, p := range parents {
@@ -236,25 +252,66 @@ func summarize(d *loader.Document) *object {
 	walkMaps(d.Object, "", func(path string, m map[string]any) {
 		if ref, ok := m["secretRef"].(map[string]any); ok {
 			name, _ := ref["name"].(string)
-			o.secretRefs = append(o.secretRefs, secretRef{path: join(path, "secretRef"), name: name})
+			key, _ := ref["key"].(string)
+			kind, _ := ref["kind"].(string)
+			o.secretRefs = append(o.secretRefs, secretRef{path: join(path, "secretRef"), name: name, key: key, kind: kind})
 		}
 	})
 	return o
 }
 
-// report makes a warning about o at path.
+// report makes a warning about o at path. A reference finding about an
+// object that names no namespace says which one was assumed.
 func (o *object) report(path, rule, msg, fix string) Finding {
 	line, col := o.doc.Position(path)
+	if o.assumedNS && isRefRule(rule) {
+		msg += fmt.Sprintf(" (the %s names no namespace: %q assumed, as kubectl would apply it; -n sets another)", o.key.kind, o.key.namespace)
+	}
 	return Finding{File: o.doc.File, Line: line, Column: col, Object: o.name(), Path: path, Severity: SeverityWarning, Rule: rule, Message: msg, Fix: fix}
 }
 
-// name is objectName of the document.
+// name is objectName of the document, as it is written.
 func (o *object) name() string {
 	switch {
-	case o.key.namespace != "":
+	case o.key.namespace != "" && !o.assumedNS:
 		return o.key.kind + " " + o.key.namespace + "/" + o.key.name
 	case o.key.name != "":
 		return o.key.kind + " " + o.key.name
 	}
 	return o.key.kind
+}
+
+// clusterScoped are the built-in kinds that live in no namespace; a CRD's
+// kind is looked up in the schemas instead.
+var clusterScoped = map[string]bool{
+	"v1/Namespace": true, "v1/Node": true, "v1/PersistentVolume": true,
+	"rbac.authorization.k8s.io/ClusterRole": true, "rbac.authorization.k8s.io/ClusterRoleBinding": true,
+	"storage.k8s.io/StorageClass": true, "storage.k8s.io/CSIDriver": true, "scheduling.k8s.io/PriorityClass": true,
+	"networking.k8s.io/IngressClass": true, "node.k8s.io/RuntimeClass": true,
+	"apiextensions.k8s.io/CustomResourceDefinition": true, "apiregistration.k8s.io/APIService": true,
+	"admissionregistration.k8s.io/ValidatingWebhookConfiguration": true, "admissionregistration.k8s.io/MutatingWebhookConfiguration": true,
+}
+
+// namespaced says whether objects of apiVersion and kind live in a
+// namespace: a CRD's scope, else the built-in kinds'.
+func (v *Validator) namespaced(apiVersion, kind string) bool {
+	if gv, err := schema.ParseGroupVersion(apiVersion); err == nil {
+		if namespaced, served := v.set.Namespaced(gv.WithKind(kind)); served {
+			return namespaced
+		}
+		group := gv.Group
+		if group == "" {
+			group = "v1"
+		}
+		return !clusterScoped[group+"/"+kind]
+	}
+	return true
+}
+
+// namespace is where objects naming none are assumed to be.
+func (v *Validator) namespace() string {
+	if v.opts.Namespace != "" {
+		return v.opts.Namespace
+	}
+	return "default"
 }

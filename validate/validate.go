@@ -83,6 +83,9 @@ type Options struct {
 	CRDs []string
 	// Strict makes reference findings errors instead of warnings.
 	Strict bool
+	// Namespace is where objects that name none are assumed to be, as
+	// kubectl's -n; empty: default.
+	Namespace string
 	// Disable turns lint and reference rules off; Enable turns them back on.
 	Disable, Enable []string
 }
@@ -238,7 +241,7 @@ func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*R
 				r.add(d, f)
 			}
 		}
-		o := summarize(d)
+		o := summarize(d, v.namespaced, v.namespace())
 		kept = append(kept, o)
 		byFile[d.File] = append(byFile[d.File], o.doc)
 		return true

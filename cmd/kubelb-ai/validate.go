@@ -18,6 +18,7 @@ import (
 )
 
 type validateOptions struct {
+	namespace     string
 	target        string
 	kubeLBVersion string
 	// The CRD releases that judge; see templates.CRDVersions.
@@ -119,6 +120,7 @@ Exit status: 0 valid, 1 errors found (or warnings with --fail-on warning),
 	o.kube.KubeConfig, o.kube.Context = ptrTo(""), ptrTo("")
 	f.StringVar(o.kube.KubeConfig, "kubeconfig", "", "kubeconfig file for --crds-from-cluster (default: $KUBECONFIG or ~/.kube/config; none is an error, exit 2)")
 	f.StringVar(o.kube.Context, "context", "", "kubeconfig context for --crds-from-cluster, e.g. --context kubelb-management")
+	f.StringVarP(&o.namespace, "namespace", "n", "", "the namespace of objects that name none, as kubectl apply -n would put them (default: default), e.g. -n team-a")
 	f.BoolVar(&o.strict, "strict", false, "make reference findings (dangling or wrong references, missing Secret keys) errors, e.g. --strict in CI")
 	f.StringSliceVar(&o.disable, "disable", nil, "turn off lint or reference rules, e.g. --disable no-rate-limit,ref-unresolved (docs/validate.md lists them)")
 	f.StringSliceVar(&o.enable, "enable", nil, "turn rules back on after --disable, e.g. --enable inline-key")
@@ -163,7 +165,7 @@ func runValidate(ctx context.Context, o *validateOptions) error {
 	}
 	tuneGC()
 	var report *validate.Report
-	vopts := validate.Options{Target: target, Versions: versions, CRDs: o.crds, Strict: o.strict, Enable: o.enable, Disable: o.disable}
+	vopts := validate.Options{Target: target, Versions: versions, CRDs: o.crds, Strict: o.strict, Namespace: o.namespace, Enable: o.enable, Disable: o.disable}
 	switch {
 	case target == "auto" && o.fromCluster:
 		return usageError("--target auto cannot be combined with --crds-from-cluster: name the target the cluster runs")
