@@ -198,9 +198,10 @@ func corpusDocuments(t testing.TB) (names []string, docs []map[string]any) {
 
 // The CEL evaluator finds exactly what the apiserver's does: for every
 // distinct custom resource in the repository's test data, validated by
-// every embedded CRD set serving its kind; with planted defects by the
-// newest set serving it; and with CEL-directed mutations of its values by
-// the newest and the oldest (fewer with -race or -short).
+// every embedded CRD set serving its kind (with -race or -short, the newest
+// and the oldest); with planted defects by the newest set serving it; and
+// with CEL-directed mutations of its values by the newest and the oldest
+// (fewer with -race or -short).
 func TestCELMatchesUpstream(t *testing.T) {
 	sets := embeddedSets(t)
 	names, docs := corpusDocuments(t)
@@ -225,10 +226,13 @@ func TestCELMatchesUpstream(t *testing.T) {
 		}
 		seen[key] = true
 		kinds[fmt.Sprint(obj["apiVersion"], " ", obj["kind"])] = true
+		newest, oldest := serving[len(serving)-1], serving[0]
 		for _, set := range serving {
+			if (raceEnabled || testing.Short()) && set != newest && set != oldest {
+				continue
+			}
 			check(fmt.Sprintf("%s (%s)", names[i], set), sets[set], obj, true)
 		}
-		newest, oldest := serving[len(serving)-1], serving[0]
 		for vname, variant := range variants(obj) {
 			check(fmt.Sprintf("%s (%s) %s", names[i], newest, vname), sets[newest], variant, true)
 		}
