@@ -4,11 +4,13 @@
 // It reuses the apiserver's own building blocks from
 // k8s.io/apiextensions-apiserver (pruning, defaulting, the OpenAPI schema
 // validator, embedded ObjectMeta checks, list-type uniqueness and the CEL
-// validator), so findings and their messages match what the cluster would
-// report. Every CRD version is checked and compiled when added, except for its
-// CEL rules, which are compiled on the first validation of that version (a
-// run seldom uses more than a few of the kinds it knows, and CEL compilation
-// is most of the cost of adding a CRD); after that, validating only evaluates.
+// rule compiler), so findings and their messages match what the cluster
+// would report. CEL rules are evaluated by celRules, which finds what the
+// apiserver's CEL validator finds for less (see celwalk.go). Every CRD
+// version is checked and compiled when added, except for its CEL rules,
+// which are compiled on the first validation of that version (a run seldom
+// uses more than a few of the kinds it knows, and CEL compilation is most of
+// the cost of adding a CRD); after that, validating only evaluates.
 package crd
 
 import (
@@ -71,6 +73,9 @@ type Set struct {
 	pending map[schema.GroupVersionKind]*lazyCRD
 	// uncached turns the result cache off (tests compare against it).
 	uncached bool
+	// upstreamCEL evaluates CEL rules with the apiserver's own validator
+	// instead of celRules (tests hold the two equal).
+	upstreamCEL bool
 }
 
 // lazyCRD is a CRD compiled on the first use of one of its kinds.
@@ -93,8 +98,13 @@ type version struct {
 	// that do not compile are reported when validating), so deferring it
 	// changes no result, only when the cost is paid.
 	celOnce sync.Once
-	// cel is nil when the schema has no x-kubernetes-validations.
-	cel       *cel.Validator
+	// cel is nil when the schema has no x-kubernetes-validations. It is
+	// the apiserver's validator, used only when Set.upstreamCEL is set.
+	cel *cel.Validator
+	// rules are the same rules compiled for celRules, which evaluates them
+	// for less (compiled on first use, like cel); nil without rules.
+	rulesOnce sync.Once
+	rules     *celRules
 	hasStatus bool
 	scale     *apiextensions.CustomResourceSubresourceScale
 	// results caches validations by content (see results).
@@ -254,6 +264,39 @@ func (v *version) celValidator() *cel.Validator {
 	return v.cel
 }
 
+// celRules returns the version's compiled rules, compiling them on first
+// use; nil when the schema has none.
+func (v *version) celRules() *celRules {
+	v.rulesOnce.Do(func() { v.rules = compileCELRules(v.structural) })
+	return v.rules
+}
+
+// validateCEL evaluates the CEL rules on u; ran is false when the schema has
+// none.
+func (v *version) validateCEL(ctx context.Context, u map[string]any, upstream bool) (errs field.ErrorList, ran bool) {
+	if upstream {
+		celValidator := v.celValidator()
+		if celValidator == nil {
+			return nil, false
+		}
+		errs, _ = celValidator.Validate(ctx, nil, v.structural, u, nil, celconfig.RuntimeCELCostBudget)
+		return errs, true
+	}
+	rules := v.celRules()
+	if rules == nil {
+		return nil, false
+	}
+	return rules.Validate(ctx, u, celconfig.RuntimeCELCostBudget), true
+}
+
+// hasCEL reports whether the schema has CEL rules that are evaluated.
+func (v *version) hasCEL(upstream bool) bool {
+	if upstream {
+		return v.celValidator() != nil
+	}
+	return v.celRules() != nil
+}
+
 // Lookup reports whether the set serves gvk.
 func (s *Set) Lookup(gvk schema.GroupVersionKind) bool {
 	s.mu.RLock()
@@ -359,7 +402,7 @@ func (s *Set) Validate(ctx context.Context, obj map[string]any) field.ErrorList 
 	}
 	if r == nil {
 		var err error
-		if r, err = v.resultFor(ctx, obj); err != nil {
+		if r, err = v.resultFor(ctx, obj, s.upstreamCEL); err != nil {
 			return field.ErrorList{decodeError(nil, err.Error())}
 		}
 		if cacheable {
@@ -381,7 +424,7 @@ func (s *Set) Validate(ctx context.Context, obj map[string]any) field.ErrorList 
 
 // resultFor validates obj without the cache; the findings are the decoding
 // errors, validateMeta's (run again per object by Validate) and the rest.
-func (v *version) resultFor(ctx context.Context, obj map[string]any) (*result, error) {
+func (v *version) resultFor(ctx context.Context, obj map[string]any, upstreamCEL bool) (*result, error) {
 	u, err := deepCopyJSON(obj)
 	if err != nil {
 		return nil, err
@@ -400,14 +443,14 @@ func (v *version) resultFor(ctx context.Context, obj map[string]any) (*result, e
 	verrs = append(verrs, v.validateScale(u)...)
 	verrs = append(verrs, schemaobjectmeta.Validate(nil, u, v.structural, false)...)
 	verrs = append(verrs, structurallisttype.ValidateListSetsAndMaps(nil, v.structural, u)...)
-	if celValidator := v.celValidator(); celValidator != nil {
+	if v.hasCEL(upstreamCEL) {
 		// The metadata errors count too, as in the apiserver. They can
 		// depend on the namespace, which the cache key leaves out, but the
 		// namespace's own errors are never of a blocking type (Invalid).
 		if blocked, e := hasBlockingErr(append(slices.Clone(metaErrs), verrs...)); blocked {
 			verrs = append(verrs, e)
 		} else {
-			celErrs, _ := celValidator.Validate(ctx, nil, v.structural, u, nil, celconfig.RuntimeCELCostBudget)
+			celErrs, _ := v.validateCEL(ctx, u, upstreamCEL)
 			for _, e := range celErrs {
 				if e.Origin == "" {
 					e.Origin = OriginCEL
