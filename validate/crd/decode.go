@@ -35,9 +35,16 @@ func DecodeYAML(doc []byte) (map[string]any, field.ErrorList) {
 	var y any
 	strictErr := yamlv2.UnmarshalStrict(doc, &y)
 	if strictErr != nil {
+		// Any error but the repeated keys' TypeError (syntax, bad aliases)
+		// is where lenient decoding fails too, in the same words: strict
+		// decoding differs only in checking keys. It is then the only
+		// error reported, as by the apiserver.
+		var te *yamlv2.TypeError
+		if !errors.As(strictErr, &te) {
+			return nil, field.ErrorList{decodeError(nil, strictErr.Error())}
+		}
 		// Strict decoding keeps the first of repeated keys; the object
-		// comes from lenient decoding, where the last one wins. An error
-		// there (syntax) is the only one reported, as by the apiserver.
+		// comes from lenient decoding, where the last one wins.
 		y = nil
 		if err := yamlv2.Unmarshal(doc, &y); err != nil {
 			return nil, field.ErrorList{decodeError(nil, err.Error())}
