@@ -38,9 +38,11 @@ func DecodeYAML(doc []byte) (map[string]any, field.ErrorList) {
 		// Any error but the repeated keys' TypeError (syntax, bad aliases)
 		// is where lenient decoding fails too, in the same words: strict
 		// decoding differs only in checking keys. It is then the only
-		// error reported, as by the apiserver.
+		// error reported, as by the apiserver. Except "invalid map key",
+		// which prints the key as decoded: a mapping whose own keys repeat
+		// keeps its first value strictly, its last leniently.
 		var te *yamlv2.TypeError
-		if !errors.As(strictErr, &te) {
+		if !errors.As(strictErr, &te) && !strings.HasPrefix(strictErr.Error(), "yaml: invalid map key:") {
 			return nil, field.ErrorList{decodeError(nil, strictErr.Error())}
 		}
 		// Strict decoding keeps the first of repeated keys; the object
