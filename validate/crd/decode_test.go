@@ -132,9 +132,10 @@ func keysCollide(doc []byte) bool {
 	return walk(y)
 }
 
-// A document nested deeper than the JSON decoder allows (10,000 levels,
-// reached only through aliases) is the one shape left to the JSON round
-// trip, whose syntax error it then reports; one level less is converted.
+// A document nested deeper than the JSON decoder allows (10,000 levels;
+// yaml.v2 allows 10,000 block and 10,000 flow levels, and aliases add their
+// anchor's depth) is the one shape left to the JSON round trip, whose
+// syntax error it then reports; one level less is converted.
 func TestDecodeYAMLTooDeepTakesJSON(t *testing.T) {
 	for _, depth := range []int{maxJSONDepth, maxJSONDepth + 1} {
 		// The top mapping, y's lists, then x's.
