@@ -10,8 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	yamlv2 "go.yaml.in/yaml/v2"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -26,23 +26,82 @@ import (
 // needs them), and duplicate keys are reported while the last value wins.
 // A nil map with errors means the document could not be decoded at all; a
 // nil map without errors means the document was empty.
+//
+// The apiserver goes through JSON (YAML to JSON with sigs.k8s.io/yaml, then
+// sigs.k8s.io/json); DecodeYAML converts yaml.v2's result directly to the
+// same objects and errors (see converter), in one YAML pass unless the
+// document repeats a key.
 func DecodeYAML(doc []byte) (map[string]any, field.ErrorList) {
-	// Most manifests hold only strings, integers, booleans and nulls under
-	// string keys; for those the YAML decoder's result converts directly,
-	// without the JSON round trip below, which then changes nothing.
 	var y any
-	if yamlv2.UnmarshalStrict(doc, &y) == nil {
-		if m, ok := y.(map[any]any); ok {
-			if obj, ok := plainObject(m); ok {
-				return obj, nil
-			}
+	strictErr := yamlv2.UnmarshalStrict(doc, &y)
+	if strictErr != nil {
+		// Any error but the repeated keys' TypeError (syntax, bad aliases)
+		// is where lenient decoding fails too, in the same words: strict
+		// decoding differs only in checking keys. It is then the only
+		// error reported, as by the apiserver. Except "invalid map key",
+		// which prints the key as decoded: a mapping whose own keys repeat
+		// keeps its first value strictly, its last leniently.
+		var te *yamlv2.TypeError
+		if !errors.As(strictErr, &te) && !strings.HasPrefix(strictErr.Error(), "yaml: invalid map key:") {
+			return nil, field.ErrorList{decodeError(nil, strictErr.Error())}
+		}
+		// Strict decoding keeps the first of repeated keys; the object
+		// comes from lenient decoding, where the last one wins.
+		y = nil
+		if err := yamlv2.Unmarshal(doc, &y); err != nil {
+			return nil, field.ErrorList{decodeError(nil, err.Error())}
 		}
 	}
+	c := converter{}
+	v := c.value(y, 1)
+	if c.collided && c.err == nil && !c.nonFinite && !c.fallback {
+		c = converter{ordered: true}
+		v = c.value(y, 1)
+	}
+	if c.fallback {
+		directFallbacks.Add(1)
+		return decodeViaJSON(doc)
+	}
+	// Conversion and marshalling errors end the lenient YAML-to-JSON step,
+	// so the strict step's finding is not reported with them.
+	if c.err != nil {
+		return nil, field.ErrorList{decodeError(nil, c.err.Error())}
+	}
+	if c.nonFinite {
+		if err := marshalError(y); err != nil {
+			return nil, field.ErrorList{decodeError(nil, err.Error())}
+		}
+	}
+	var errs field.ErrorList
+	if strictErr != nil {
+		e := field.Invalid(nil, field.OmitValueType{}, strictErr.Error())
+		e.Origin = OriginDuplicateField
+		errs = append(errs, e)
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		if v == nil {
+			return nil, errs
+		}
+		return nil, append(errs, decodeError(nil, topLevelError(v).Error()))
+	}
+	for _, p := range c.dups {
+		errs = append(errs, duplicateFieldError(p))
+	}
+	return obj, errs
+}
 
-	// The apiserver converts twice: the lenient pass gives the object, the
-	// strict one only detects duplicate keys. Where the strict pass succeeds
-	// its result is the lenient one (strict decoding only adds the duplicate
-	// check), so the lenient pass is needed only when it fails.
+// duplicateFieldError is the finding for sigs.k8s.io/json's strict error
+// "duplicate field" at path p.
+func duplicateFieldError(p string) *field.Error {
+	return &field.Error{Type: field.ErrorTypeInvalid, Field: p, BadValue: field.OmitValueType{}, Detail: "duplicate field " + strconv.Quote(p), Origin: OriginDuplicateField}
+}
+
+// decodeViaJSON is the apiserver's own route, through JSON, for the
+// documents DecodeYAML's converter does not reproduce (see
+// directFallbacks). The strict conversion's result is the lenient one
+// when it succeeds, so the lenient one runs only when it fails.
+func decodeViaJSON(doc []byte) (map[string]any, field.ErrorList) {
 	var errs field.ErrorList
 	data, err := yaml.YAMLToJSONStrict(doc)
 	if err != nil {
@@ -68,49 +127,6 @@ func DecodeYAML(doc []byte) (map[string]any, field.ErrorList) {
 		errs = append(errs, &field.Error{Type: field.ErrorTypeInvalid, Field: p, BadValue: field.OmitValueType{}, Detail: se.Error(), Origin: OriginDuplicateField})
 	}
 	return obj, errs
-}
-
-// plainObject converts a decoded YAML mapping whose keys are strings and
-// whose values are valid UTF-8 strings, integers that fit int64, booleans,
-// nulls, lists and such mappings; ok is false for anything else (floats,
-// other keys, binary...), which takes the JSON round trip.
-func plainObject(m map[any]any) (map[string]any, bool) {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		key, ok := k.(string)
-		if !ok || !utf8.ValidString(key) {
-			return nil, false
-		}
-		if out[key], ok = plainValue(v); !ok {
-			return nil, false
-		}
-	}
-	return out, true
-}
-
-func plainValue(v any) (any, bool) {
-	switch t := v.(type) {
-	case nil, bool:
-		return t, true
-	case string:
-		return t, utf8.ValidString(t)
-	case int:
-		return int64(t), true
-	case int64:
-		return t, true
-	case map[any]any:
-		return plainObject(t)
-	case []any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			var ok bool
-			if out[i], ok = plainValue(x); !ok {
-				return nil, false
-			}
-		}
-		return out, true
-	}
-	return nil, false
 }
 
 // ValidateYAML decodes doc with DecodeYAML and validates the result. Decoding
