@@ -56,7 +56,7 @@ func (v *Validator) lintDocument(d *loader.Document, enabled func(string) bool) 
 				if field == "data" {
 					val = decodeBase64(val)
 				}
-				if dataplane.IsEnvMarker(strings.TrimPrefix(val, "Bearer ")) {
+				if isPlaceholder(val) {
 					continue
 				}
 				f(RuleInlineKey, field+"["+key+"]", fmt.Sprintf("the Secret holds a literal credential in %s; manifests end up in git and CI logs", key),
@@ -92,10 +92,14 @@ func (v *Validator) lintDocument(d *loader.Document, enabled func(string) bool) 
 	if group == gatewayGroup && kind == "Gateway" {
 		spec, _ := d.Object["spec"].(map[string]any)
 		class, _ := spec["gatewayClassName"].(string)
+		alt, hasAlt := alsoServedBy[v.target.Name]
 		switch {
-		case class == "kubelb":
+		case class == tenantClass:
+			// Reported only if the set holds an AI object (tenantGateway).
 			f(RuleTenantGateway, "spec.gatewayClassName", "class kubelb is KubeLB's tenant Gateway, which only propagates routes to Services; AI backends are configured on the management cluster",
 				fmt.Sprintf("use gatewayClassName: %s in namespace kubelb of the management cluster", v.target.GatewayClass))
+		case hasAlt && class == alt.class:
+			f(RuleGatewayClass, "spec.gatewayClassName", alt.message, alt.fix)
 		case class != "" && class != v.target.GatewayClass && slices.Contains(dataplane.GatewayClasses(), class):
 			f(RuleGatewayClass, "spec.gatewayClassName", fmt.Sprintf("class %s does not serve target %s's AI kinds", class, v.target.Name),
 				fmt.Sprintf("use gatewayClassName: %s, or validate with the target the cluster runs", v.target.GatewayClass))

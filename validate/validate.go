@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -70,6 +71,10 @@ type Finding struct {
 // error.
 var ErrUnknownRule = errors.New("unknown rule")
 
+// ErrBadSeverity is a severity override that is neither error nor warning:
+// a usage error.
+var ErrBadSeverity = errors.New("unknown severity")
+
 // Options configure a Validator.
 type Options struct {
 	// Target is the data plane whose schemas apply.
@@ -81,10 +86,15 @@ type Options struct {
 	// CRDs are extra CRD files or directories; their kinds replace the
 	// embedded ones (e.g. a chart's CRDs, the authoritative schema).
 	CRDs []string
-	// Strict makes reference findings errors instead of warnings.
+	// Strict makes the findings of the reference rules (refRules:
+	// duplicate-object, ref-*, failover-mixed, policy-conflict) errors
+	// instead of warnings, except those a rule marks as not exact.
 	Strict bool
 	// Disable turns lint and reference rules off; Enable turns them back on.
 	Disable, Enable []string
+	// Severity sets the severity of a lint or reference rule's findings,
+	// whatever Strict says (--severity RULE=error|warning).
+	Severity map[string]Severity
 }
 
 // Validator validates documents for one target. It is safe for concurrent use.
@@ -128,7 +138,15 @@ func New(opts Options) (*Validator, error) {
 	}
 	for _, id := range append(slices.Clone(opts.Disable), opts.Enable...) {
 		if !slices.Contains(LintRules, id) && !isRefRule(id) {
-			return nil, fmt.Errorf("%w %q: lint and reference rules are %s", ErrUnknownRule, id, strings.Join(append(slices.Clone(LintRules), refRules...), ", "))
+			return nil, fmt.Errorf("%w %q: lint and reference rules are %s", ErrUnknownRule, id, strings.Join(SettableRules(), ", "))
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(opts.Severity)) {
+		if !slices.Contains(LintRules, id) && !isRefRule(id) {
+			return nil, fmt.Errorf("%w %q for --severity: lint and reference rules are %s", ErrUnknownRule, id, strings.Join(SettableRules(), ", "))
+		}
+		if s := opts.Severity[id]; s != SeverityError && s != SeverityWarning {
+			return nil, fmt.Errorf("%w %q for rule %s: use error or warning", ErrBadSeverity, s, id)
 		}
 	}
 	return &Validator{target: t, dp: dp, versions: versions, set: set, opts: opts}, nil
@@ -222,6 +240,7 @@ func (v *Validator) Validate(ctx context.Context, in loader.Source) *Report {
 func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*Report, *loader.Document) bool) *Report {
 	r := &Report{Target: v.target.Name, CRDs: v.versions, Findings: []Finding{}}
 	var kept []*object
+	scope := newSetScope()
 	byFile := map[string][]*loader.Document{}
 	stopped := false
 	res := in.Walk(func(d *loader.Document) bool {
@@ -233,12 +252,17 @@ func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*R
 		for _, f := range v.document(ctx, d) {
 			r.add(d, f)
 		}
+		o := summarize(d)
+		scope.note(d, o)
 		for _, f := range v.documentRules(d) {
-			if !suppressed(d, f) {
+			switch {
+			case scopedRule(f.Rule):
+				scope.held = append(scope.held, heldFinding{f, o})
+			case !suppressed(d, f):
+				f.Severity = v.severity(f.Rule, true)
 				r.add(d, f)
 			}
 		}
-		o := summarize(d)
 		kept = append(kept, o)
 		byFile[d.File] = append(byFile[d.File], o.doc)
 		return true
@@ -255,7 +279,7 @@ func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*R
 		// The loader masked what it could not decode.
 		r.add(nil, Finding{File: p.File, Line: p.Line, Column: 1, Severity: SeverityError, Rule: RuleYAML, Message: p.Message, Excerpt: p.Excerpt})
 	}
-	for _, f := range v.setRules(kept) {
+	for _, f := range append(v.setRules(kept), v.decide(scope, kept)...) {
 		if d := docAt(byFile[f.File], f.Line); d == nil || !suppressed(d, f) {
 			r.add(d, f)
 		}
@@ -289,7 +313,7 @@ func (v *Validator) documentRules(d *loader.Document) []Finding {
 		av, kind := d.Kind()
 		for _, is := range dataplane.MixedFailover(av, kind, d.Object) {
 			line, col := d.Position(is.Path)
-			out = append(out, v.refFinding(Finding{File: d.File, Line: line, Column: col, Object: objectName(d), Path: is.Path, Rule: RuleFailoverMixed, Message: is.Message, Fix: is.Fix}))
+			out = append(out, Finding{File: d.File, Line: line, Column: col, Object: objectName(d), Path: is.Path, Rule: RuleFailoverMixed, Message: is.Message, Fix: is.Fix})
 		}
 	}
 	return out
@@ -298,23 +322,46 @@ func (v *Validator) documentRules(d *loader.Document) []Finding {
 // setRules runs the enabled reference and lint rules over the whole set.
 func (v *Validator) setRules(objs []*object) []Finding {
 	var out []Finding
-	for _, f := range v.references(objs) {
+	for _, f := range append(v.references(objs), v.lintSet(objs, v.enabled)...) {
 		if v.enabled(f.Rule) {
-			out = append(out, v.refFinding(f))
+			f.Severity = v.severity(f.Rule, true)
+			out = append(out, f)
 		}
 	}
-	return append(out, v.lintSet(objs, v.enabled)...)
+	return out
 }
 
-// refFinding gives a reference finding its severity: a warning, since the
-// API server accepts dangling references, unless Options.Strict.
-func (v *Validator) refFinding(f Finding) Finding {
-	f.Severity = SeverityWarning
-	if v.opts.Strict {
-		f.Severity = SeverityError
+// severity is the severity of a lint or reference rule's finding: what
+// Options.Severity sets for the rule; else an error for a reference rule
+// under Options.Strict (the API server accepts dangling references, so
+// they are warnings by default) when the finding is exact; else a warning.
+// A finding that is not exact (the rule had to assume what the inputs do
+// not say) stays a warning under Strict, so that CI fails on what is
+// surely wrong only.
+func (v *Validator) severity(rule string, exact bool) Severity {
+	if s, ok := v.opts.Severity[rule]; ok {
+		return s
 	}
-	return f
+	if v.opts.Strict && exact && isRefRule(rule) {
+		return SeverityError
+	}
+	return SeverityWarning
 }
+
+// SettableRules are the rules --disable, --enable and --severity take:
+// the lint and reference rules, in the order of Rules.
+func SettableRules() []string {
+	var out []string
+	for _, r := range Rules {
+		if slices.Contains(LintRules, r.ID) || isRefRule(r.ID) {
+			out = append(out, r.ID)
+		}
+	}
+	return out
+}
+
+// StrictRules are the rules Options.Strict promotes to errors.
+func StrictRules() []string { return slices.Clone(refRules) }
 
 // document validates one object in the API server's order.
 func (v *Validator) document(ctx context.Context, d *loader.Document) []Finding {

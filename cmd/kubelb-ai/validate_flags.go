@@ -100,3 +100,21 @@ func tuneGC() {
 		debug.SetMemoryLimit(128 << 20)
 	}
 }
+
+// parseSeverities reads --severity values, RULE=error or RULE=warning; the
+// rule IDs are checked by validate.New, which names the known ones.
+func parseSeverities(values []string) (map[string]validate.Severity, error) {
+	out := map[string]validate.Severity{}
+	for _, v := range values {
+		rule, sev, ok := strings.Cut(v, "=")
+		switch s := validate.Severity(sev); {
+		case !ok || rule == "":
+			return nil, usageError("--severity %q: want RULE=error or RULE=warning, e.g. --severity no-rate-limit=error", v)
+		case s != validate.SeverityError && s != validate.SeverityWarning:
+			return nil, usageError("--severity %s: unknown severity %q: use error or warning", rule, sev)
+		default:
+			out[rule] = s
+		}
+	}
+	return out, nil
+}
