@@ -141,7 +141,6 @@ func (v *Validator) decide(s *setScope, objs []*object) []Finding {
 	var out []Finding
 	for _, h := range s.held {
 		f := h.f
-		exact := true
 		switch f.Rule {
 		case RuleTenantGateway:
 			if !ai {
@@ -157,13 +156,13 @@ func (v *Validator) decide(s *setScope, objs []*object) []Finding {
 					// No route and Gateway among the inputs says which
 					// class serves the Backend: assume the Envoy class,
 					// kgateway's own and the only one KubeLB 1.3 deploys.
-					exact = false
+					f = assume(f)
 					f.Message += "; assuming the Backend is served by class " + v.target.GatewayClass + " (no HTTPRoute and Gateway among the inputs says)"
 					f.Fix += "; on class " + alt.class + ", which translates between providers, the chain works: --disable " + RuleFailoverMixed
 				}
 			}
 		}
-		f.Severity = v.severity(f.Rule, exact)
+		f.Severity = v.severity(f)
 		out = append(out, f)
 	}
 	return out

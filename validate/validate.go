@@ -65,6 +65,16 @@ type Finding struct {
 	// that show it (text); empty when unknown. It is cut from the text the
 	// finding was found in, so a reporter never reads an input again.
 	Excerpt string `json:"-"`
+	// assumed: the rule had to assume what the inputs do not say, so the
+	// finding may be a false alarm, and Options.Strict leaves it a warning
+	// (assume marks one; the message says what was assumed).
+	assumed bool
+}
+
+// assume marks f as found on an assumption the inputs do not confirm.
+func assume(f Finding) Finding {
+	f.assumed = true
+	return f
 }
 
 // ErrUnknownRule is an --enable or --disable that names no rule: a usage
@@ -259,7 +269,7 @@ func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*R
 			case scopedRule(f.Rule):
 				scope.held = append(scope.held, heldFinding{f, o})
 			case !suppressed(d, f):
-				f.Severity = v.severity(f.Rule, true)
+				f.Severity = v.severity(f)
 				r.add(d, f)
 			}
 		}
@@ -324,7 +334,7 @@ func (v *Validator) setRules(objs []*object) []Finding {
 	var out []Finding
 	for _, f := range append(v.references(objs), v.lintSet(objs, v.enabled)...) {
 		if v.enabled(f.Rule) {
-			f.Severity = v.severity(f.Rule, true)
+			f.Severity = v.severity(f)
 			out = append(out, f)
 		}
 	}
@@ -334,15 +344,15 @@ func (v *Validator) setRules(objs []*object) []Finding {
 // severity is the severity of a lint or reference rule's finding: what
 // Options.Severity sets for the rule; else an error for a reference rule
 // under Options.Strict (the API server accepts dangling references, so
-// they are warnings by default) when the finding is exact; else a warning.
-// A finding that is not exact (the rule had to assume what the inputs do
+// they are warnings by default) unless the finding is assumed; else a
+// warning. An assumed finding (the rule had to assume what the inputs do
 // not say) stays a warning under Strict, so that CI fails on what is
 // surely wrong only.
-func (v *Validator) severity(rule string, exact bool) Severity {
-	if s, ok := v.opts.Severity[rule]; ok {
+func (v *Validator) severity(f Finding) Severity {
+	if s, ok := v.opts.Severity[f.Rule]; ok {
 		return s
 	}
-	if v.opts.Strict && exact && isRefRule(rule) {
+	if v.opts.Strict && !f.assumed && isRefRule(f.Rule) {
 		return SeverityError
 	}
 	return SeverityWarning
