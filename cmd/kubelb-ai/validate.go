@@ -78,11 +78,12 @@ password, accessKey, ...) and "Bearer ..." strings are masked as ***** in
 every excerpt and message, whatever the finding is about.
 
 Reference and lint findings are warnings. --strict makes those of the
-reference rules errors (` + strings.Join(validate.StrictRules(), ", ") + `),
-except findings a rule marks as assumed; --severity RULE=error|warning sets
-one rule's severity whatever --strict says, and --disable RULE turns it off.
-Every finding names its rule ID. Rules --disable, --enable and --severity
-take: ` + strings.Join(validate.SettableRules(), ", ") + `.
+reference rules errors, except findings a rule marks as assumed:
+` + wrapList(validate.StrictRules()) + `
+--severity RULE=error|warning sets one rule's severity whatever --strict
+says, and --disable RULE turns it off. Every finding names its rule ID.
+The rules --disable, --enable and --severity take:
+` + wrapList(validate.SettableRules()) + `
 
 Exit status: 0 valid, 1 errors found (or warnings with --fail-on warning),
 2 usage, unreadable or empty input.`,

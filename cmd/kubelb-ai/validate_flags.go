@@ -118,3 +118,29 @@ func parseSeverities(values []string) (map[string]validate.Severity, error) {
 	}
 	return out, nil
 }
+
+// wrapList joins names with commas in lines of at most 76 characters,
+// indented, for help text.
+func wrapList(names []string) string {
+	var b strings.Builder
+	line := 0
+	for i, n := range names {
+		if i < len(names)-1 {
+			n += ","
+		}
+		if line > 0 && line+1+len(n) > 76 {
+			b.WriteString("\n")
+			line = 0
+		}
+		if line == 0 {
+			b.WriteString("  ")
+			line = 2
+		} else {
+			b.WriteString(" ")
+			line++
+		}
+		b.WriteString(n)
+		line += len(n)
+	}
+	return b.String()
+}

@@ -35,7 +35,7 @@ func TestValidateSeverityFlag(t *testing.T) {
 		}
 	}
 	_, help, _ := runCmd(t, "validate", "--help")
-	for _, want := range []string{"--severity", "duplicate-object, ref-unresolved, ref-invalid, ref-grant, ref-secret-key, failover-mixed, policy-conflict", "tenant-gateway"} {
+	for _, want := range []string{"--severity", "duplicate-object, ref-unresolved, ref-invalid, ref-grant, ref-secret-key,\n  failover-mixed, policy-conflict\n", "tenant-gateway"} {
 		if !strings.Contains(help, want) {
 			t.Errorf("validate --help lacks %q", want)
 		}
