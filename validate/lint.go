@@ -109,12 +109,14 @@ func (v *Validator) lintDocument(d *loader.Document, enabled func(string) bool) 
 }
 
 // lintSet runs the enabled lint rules that need the whole set.
-func (v *Validator) lintSet(objs []*object, enabled func(string) bool) []Finding {
+func (v *Validator) lintSet(objs []*object, scope *setScope, enabled func(string) bool) []Finding {
 	var out []Finding
 	if enabled(RuleNoRateLimit) {
 		limited := rateLimitedRoutes(objs)
 		// MCP backends of the input reach no LLM: a route to those alone
-		// spends no provider quota.
+		// spends no provider quota. Nor do the data planes' backends
+		// without an AI section (kgateway's Static, DynamicForwardProxy,
+		// AWS Lambda Backends; agentgateway's static ones).
 		noLLM := map[string]bool{}
 		for _, o := range objs {
 			if o.mcp != nil && o.mcp.Backend != nil && o.aiBack == nil {
@@ -123,7 +125,7 @@ func (v *Validator) lintSet(objs []*object, enabled func(string) bool) []Finding
 		}
 		toLLM := func(rt *routeFacts) bool {
 			for _, b := range rt.backends {
-				if dataplane.IsBackendKind(b.kind) && !noLLM[b.ns+"/"+b.name] {
+				if dataplane.IsBackendKind(b.kind) && !noLLM[b.ns+"/"+b.name] && !scope.plain[objKey{b.group, b.kind, b.ns, b.name}] {
 					return true
 				}
 			}

@@ -69,7 +69,10 @@ func isPlaceholder(value string) bool {
 type setScope struct {
 	classes map[objKey]string // Gateways' spec.gatewayClassName
 	ai      bool              // an AI object is among the inputs
-	held    []heldFinding
+	// plain are the data planes' backends among the inputs that are not
+	// AI objects: a route to one reaches no LLM.
+	plain map[objKey]bool
+	held  []heldFinding
 }
 
 type heldFinding struct {
@@ -77,7 +80,9 @@ type heldFinding struct {
 	o *object
 }
 
-func newSetScope() *setScope { return &setScope{classes: map[objKey]string{}} }
+func newSetScope() *setScope {
+	return &setScope{classes: map[objKey]string{}, plain: map[objKey]bool{}}
+}
 
 // scopedRule reports whether a rule's findings wait for the whole set.
 func scopedRule(rule string) bool { return rule == RuleTenantGateway || rule == RuleFailoverMixed }
@@ -88,7 +93,11 @@ func (s *setScope) note(d *loader.Document, o *object) {
 		spec, _ := d.Object["spec"].(map[string]any)
 		s.classes[o.key], _ = spec["gatewayClassName"].(string)
 	}
-	s.ai = s.ai || aiObject(d)
+	ai := aiObject(d)
+	s.ai = s.ai || ai
+	if !ai && dataplane.IsBackendKind(o.key.kind) && slices.Contains(dataplane.Groups(), o.key.group) {
+		s.plain[o.key] = true
+	}
 }
 
 // aiObject reports whether d is an AI object: an object of a data plane's

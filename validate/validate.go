@@ -289,7 +289,7 @@ func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*R
 		// The loader masked what it could not decode.
 		r.add(nil, Finding{File: p.File, Line: p.Line, Column: 1, Severity: SeverityError, Rule: RuleYAML, Message: p.Message, Excerpt: p.Excerpt})
 	}
-	for _, f := range append(v.setRules(kept), v.decide(scope, kept)...) {
+	for _, f := range append(v.setRules(kept, scope), v.decide(scope, kept)...) {
 		if d := docAt(byFile[f.File], f.Line); d == nil || !suppressed(d, f) {
 			r.add(d, f)
 		}
@@ -330,9 +330,9 @@ func (v *Validator) documentRules(d *loader.Document) []Finding {
 }
 
 // setRules runs the enabled reference and lint rules over the whole set.
-func (v *Validator) setRules(objs []*object) []Finding {
+func (v *Validator) setRules(objs []*object, scope *setScope) []Finding {
 	var out []Finding
-	for _, f := range append(v.references(objs), v.lintSet(objs, v.enabled)...) {
+	for _, f := range append(v.references(objs), v.lintSet(objs, scope, v.enabled)...) {
 		if v.enabled(f.Rule) {
 			f.Severity = v.severity(f)
 			out = append(out, f)
