@@ -96,9 +96,9 @@ type Options struct {
 	// CRDs are extra CRD files or directories; their kinds replace the
 	// embedded ones (e.g. a chart's CRDs, the authoritative schema).
 	CRDs []string
-	// Strict makes the findings of the reference rules (refRules:
+	// Strict makes the findings of the reference rules (StrictRules:
 	// duplicate-object, ref-*, failover-mixed, policy-conflict) errors
-	// instead of warnings, except those a rule marks as not exact.
+	// instead of warnings, except those found on an assumption (assume).
 	Strict bool
 	// Disable turns lint and reference rules off; Enable turns them back on.
 	Disable, Enable []string
