@@ -95,7 +95,8 @@ func (v *Validator) lintDocument(d *loader.Document, enabled func(string) bool) 
 		alt, hasAlt := alsoServedBy[v.target.Name]
 		switch {
 		case class == tenantClass:
-			// Reported only if the set holds an AI object (tenantGateway).
+			// Held until the set is read: reported only if it holds an AI object
+			// (Validator.decide).
 			f(RuleTenantGateway, "spec.gatewayClassName", "class kubelb is KubeLB's tenant Gateway, which only propagates routes to Services; AI backends are configured on the management cluster",
 				fmt.Sprintf("use gatewayClassName: %s in namespace kubelb of the management cluster", v.target.GatewayClass))
 		case hasAlt && class == alt.class:
