@@ -56,7 +56,7 @@ func (v *Validator) lintDocument(d *loader.Document, enabled func(string) bool) 
 				if field == "data" {
 					val = decodeBase64(val)
 				}
-				if dataplane.IsEnvMarker(strings.TrimPrefix(val, "Bearer ")) {
+				if isPlaceholder(val) {
 					continue
 				}
 				f(RuleInlineKey, field+"["+key+"]", fmt.Sprintf("the Secret holds a literal credential in %s; manifests end up in git and CI logs", key),
@@ -92,10 +92,15 @@ func (v *Validator) lintDocument(d *loader.Document, enabled func(string) bool) 
 	if group == gatewayGroup && kind == "Gateway" {
 		spec, _ := d.Object["spec"].(map[string]any)
 		class, _ := spec["gatewayClassName"].(string)
+		alt, hasAlt := alsoServedBy[v.target.Name]
 		switch {
-		case class == "kubelb":
+		case class == tenantClass:
+			// Held until the set is read: reported only if it holds an AI object
+			// (Validator.decide).
 			f(RuleTenantGateway, "spec.gatewayClassName", "class kubelb is KubeLB's tenant Gateway, which only propagates routes to Services; AI backends are configured on the management cluster",
 				fmt.Sprintf("use gatewayClassName: %s in namespace kubelb of the management cluster", v.target.GatewayClass))
+		case hasAlt && class == alt.class:
+			f(RuleGatewayClass, "spec.gatewayClassName", alt.message, alt.fix)
 		case class != "" && class != v.target.GatewayClass && slices.Contains(dataplane.GatewayClasses(), class):
 			f(RuleGatewayClass, "spec.gatewayClassName", fmt.Sprintf("class %s does not serve target %s's AI kinds", class, v.target.Name),
 				fmt.Sprintf("use gatewayClassName: %s, or validate with the target the cluster runs", v.target.GatewayClass))
@@ -105,12 +110,14 @@ func (v *Validator) lintDocument(d *loader.Document, enabled func(string) bool) 
 }
 
 // lintSet runs the enabled lint rules that need the whole set.
-func (v *Validator) lintSet(objs []*object, enabled func(string) bool) []Finding {
+func (v *Validator) lintSet(objs []*object, scope *setScope, enabled func(string) bool) []Finding {
 	var out []Finding
 	if enabled(RuleNoRateLimit) {
 		limited := rateLimitedRoutes(objs)
 		// MCP backends of the input reach no LLM: a route to those alone
-		// spends no provider quota.
+		// spends no provider quota. Nor do the data planes' backends
+		// without an AI section (kgateway's Static, DynamicForwardProxy,
+		// AWS Lambda Backends; agentgateway's static ones).
 		noLLM := map[string]bool{}
 		for _, o := range objs {
 			if o.mcp != nil && o.mcp.Backend != nil && o.aiBack == nil {
@@ -119,7 +126,7 @@ func (v *Validator) lintSet(objs []*object, enabled func(string) bool) []Finding
 		}
 		toLLM := func(rt *routeFacts) bool {
 			for _, b := range rt.backends {
-				if dataplane.IsBackendKind(b.kind) && !noLLM[b.ns+"/"+b.name] {
+				if dataplane.IsBackendKind(b.kind) && !noLLM[b.ns+"/"+b.name] && !scope.plain[objKey{b.group, b.kind, b.ns, b.name}] {
 					return true
 				}
 			}

@@ -261,13 +261,19 @@ func summarize(d *loader.Document, namespaced func(apiVersion, kind string) bool
 }
 
 // report makes a warning about o at path. A reference finding about an
-// object that names no namespace says which one was assumed.
+// object that names no namespace says which one was assumed, and stays a
+// warning under --strict: the context's namespace may be another.
 func (o *object) report(path, rule, msg, fix string) Finding {
 	line, col := o.doc.Position(path)
-	if o.assumedNS && isRefRule(rule) {
+	assumed := o.assumedNS && isRefRule(rule)
+	if assumed {
 		msg += fmt.Sprintf(" (the %s names no namespace: %q assumed, as kubectl would apply it; -n sets another)", o.key.kind, o.key.namespace)
 	}
-	return Finding{File: o.doc.File, Line: line, Column: col, Object: o.name(), Path: path, Severity: SeverityWarning, Rule: rule, Message: msg, Fix: fix}
+	f := Finding{File: o.doc.File, Line: line, Column: col, Object: o.name(), Path: path, Severity: SeverityWarning, Rule: rule, Message: msg, Fix: fix}
+	if assumed {
+		f = assume(f)
+	}
+	return f
 }
 
 // name is objectName of the document, as it is written.

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -64,11 +65,25 @@ type Finding struct {
 	// that show it (text); empty when unknown. It is cut from the text the
 	// finding was found in, so a reporter never reads an input again.
 	Excerpt string `json:"-"`
+	// assumed: the rule had to assume what the inputs do not say, so the
+	// finding may be a false alarm, and Options.Strict leaves it a warning
+	// (assume marks one; the message says what was assumed).
+	assumed bool
+}
+
+// assume marks f as found on an assumption the inputs do not confirm.
+func assume(f Finding) Finding {
+	f.assumed = true
+	return f
 }
 
 // ErrUnknownRule is an --enable or --disable that names no rule: a usage
 // error.
 var ErrUnknownRule = errors.New("unknown rule")
+
+// ErrBadSeverity is a severity override that is neither error nor warning:
+// a usage error.
+var ErrBadSeverity = errors.New("unknown severity")
 
 // Options configure a Validator.
 type Options struct {
@@ -81,13 +96,18 @@ type Options struct {
 	// CRDs are extra CRD files or directories; their kinds replace the
 	// embedded ones (e.g. a chart's CRDs, the authoritative schema).
 	CRDs []string
-	// Strict makes reference findings errors instead of warnings.
+	// Strict makes the findings of the reference rules (StrictRules:
+	// duplicate-object, ref-*, failover-mixed, policy-conflict) errors
+	// instead of warnings, except those found on an assumption (assume).
 	Strict bool
 	// Namespace is where objects that name none are assumed to be, as
 	// kubectl's -n; empty: default.
 	Namespace string
 	// Disable turns lint and reference rules off; Enable turns them back on.
 	Disable, Enable []string
+	// Severity sets the severity of a lint or reference rule's findings,
+	// whatever Strict says (--severity RULE=error|warning).
+	Severity map[string]Severity
 }
 
 // Validator validates documents for one target. It is safe for concurrent use.
@@ -131,7 +151,15 @@ func New(opts Options) (*Validator, error) {
 	}
 	for _, id := range append(slices.Clone(opts.Disable), opts.Enable...) {
 		if !slices.Contains(LintRules, id) && !isRefRule(id) {
-			return nil, fmt.Errorf("%w %q: lint and reference rules are %s", ErrUnknownRule, id, strings.Join(append(slices.Clone(LintRules), refRules...), ", "))
+			return nil, fmt.Errorf("%w %q: lint and reference rules are %s", ErrUnknownRule, id, strings.Join(SettableRules(), ", "))
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(opts.Severity)) {
+		if !slices.Contains(LintRules, id) && !isRefRule(id) {
+			return nil, fmt.Errorf("%w %q for --severity: lint and reference rules are %s", ErrUnknownRule, id, strings.Join(SettableRules(), ", "))
+		}
+		if s := opts.Severity[id]; s != SeverityError && s != SeverityWarning {
+			return nil, fmt.Errorf("%w %q for rule %s: use error or warning", ErrBadSeverity, s, id)
 		}
 	}
 	return &Validator{target: t, dp: dp, versions: versions, set: set, opts: opts}, nil
@@ -225,6 +253,7 @@ func (v *Validator) Validate(ctx context.Context, in loader.Source) *Report {
 func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*Report, *loader.Document) bool) *Report {
 	r := &Report{Target: v.target.Name, CRDs: v.versions, Findings: []Finding{}}
 	var kept []*object
+	scope := newSetScope()
 	byFile := map[string][]*loader.Document{}
 	stopped := false
 	res := in.Walk(func(d *loader.Document) bool {
@@ -236,12 +265,17 @@ func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*R
 		for _, f := range v.document(ctx, d) {
 			r.add(d, f)
 		}
+		o := summarize(d, v.namespaced, v.namespace())
+		scope.note(d, o)
 		for _, f := range v.documentRules(d) {
-			if !suppressed(d, f) {
+			switch {
+			case scopedRule(f.Rule):
+				scope.held = append(scope.held, heldFinding{f, o})
+			case !suppressed(d, f):
+				f.Severity = v.severity(f)
 				r.add(d, f)
 			}
 		}
-		o := summarize(d, v.namespaced, v.namespace())
 		kept = append(kept, o)
 		byFile[d.File] = append(byFile[d.File], o.doc)
 		return true
@@ -258,7 +292,7 @@ func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*R
 		// The loader masked what it could not decode.
 		r.add(nil, Finding{File: p.File, Line: p.Line, Column: 1, Severity: SeverityError, Rule: RuleYAML, Message: p.Message, Excerpt: p.Excerpt})
 	}
-	for _, f := range v.setRules(kept) {
+	for _, f := range append(v.setRules(kept, scope), v.decide(scope, kept)...) {
 		if d := docAt(byFile[f.File], f.Line); d == nil || !suppressed(d, f) {
 			r.add(d, f)
 		}
@@ -292,32 +326,55 @@ func (v *Validator) documentRules(d *loader.Document) []Finding {
 		av, kind := d.Kind()
 		for _, is := range dataplane.MixedFailover(av, kind, d.Object) {
 			line, col := d.Position(is.Path)
-			out = append(out, v.refFinding(Finding{File: d.File, Line: line, Column: col, Object: objectName(d), Path: is.Path, Rule: RuleFailoverMixed, Message: is.Message, Fix: is.Fix}))
+			out = append(out, Finding{File: d.File, Line: line, Column: col, Object: objectName(d), Path: is.Path, Rule: RuleFailoverMixed, Message: is.Message, Fix: is.Fix})
 		}
 	}
 	return out
 }
 
 // setRules runs the enabled reference and lint rules over the whole set.
-func (v *Validator) setRules(objs []*object) []Finding {
+func (v *Validator) setRules(objs []*object, scope *setScope) []Finding {
 	var out []Finding
-	for _, f := range v.references(objs) {
+	for _, f := range append(v.references(objs), v.lintSet(objs, scope, v.enabled)...) {
 		if v.enabled(f.Rule) {
-			out = append(out, v.refFinding(f))
+			f.Severity = v.severity(f)
+			out = append(out, f)
 		}
 	}
-	return append(out, v.lintSet(objs, v.enabled)...)
+	return out
 }
 
-// refFinding gives a reference finding its severity: a warning, since the
-// API server accepts dangling references, unless Options.Strict.
-func (v *Validator) refFinding(f Finding) Finding {
-	f.Severity = SeverityWarning
-	if v.opts.Strict {
-		f.Severity = SeverityError
+// severity is the severity of a lint or reference rule's finding: what
+// Options.Severity sets for the rule; else an error for a reference rule
+// under Options.Strict (the API server accepts dangling references, so
+// they are warnings by default) unless the finding is assumed; else a
+// warning. An assumed finding (the rule had to assume what the inputs do
+// not say) stays a warning under Strict, so that CI fails on what is
+// surely wrong only.
+func (v *Validator) severity(f Finding) Severity {
+	if s, ok := v.opts.Severity[f.Rule]; ok {
+		return s
 	}
-	return f
+	if v.opts.Strict && !f.assumed && isRefRule(f.Rule) {
+		return SeverityError
+	}
+	return SeverityWarning
 }
+
+// SettableRules are the rules --disable, --enable and --severity take:
+// the lint and reference rules, in the order of Rules.
+func SettableRules() []string {
+	var out []string
+	for _, r := range Rules {
+		if slices.Contains(LintRules, r.ID) || isRefRule(r.ID) {
+			out = append(out, r.ID)
+		}
+	}
+	return out
+}
+
+// StrictRules are the rules Options.Strict promotes to errors.
+func StrictRules() []string { return slices.Clone(refRules) }
 
 // document validates one object in the API server's order.
 func (v *Validator) document(ctx context.Context, d *loader.Document) []Finding {
@@ -541,14 +598,14 @@ var Rules = []RuleInfo{
 	{RuleRefInvalid, "a reference the target cannot use: wrong kind for the target, no matching listener, a namespace the listener does not admit"},
 	{RuleRefGrant, "a cross-namespace backend reference without a ReferenceGrant"},
 	{RuleRefSecretKey, "a referenced Secret lacks the key the data plane reads (Authorization, or accessKey/secretKey for AWS)"},
-	{RuleFailoverMixed, "a kgateway AI backend fails over between providers of different types, which the Envoy data plane rejects"},
+	{RuleFailoverMixed, "a kgateway AI backend served by the Envoy class fails over between providers of different types, which the Envoy data plane rejects"},
 	{RulePolicyClash, "two AgentgatewayPolicies set the same singular field on one target; agentgateway silently drops one"},
-	{RuleInlineKey, "an API key written into a manifest (Secret literal, inline token, auth.key)"},
+	{RuleInlineKey, "an API key written into a manifest (a Secret value that is not a $VAR or ${VAR} placeholder, an inline token, auth.key)"},
 	{RuleDevImage, "a development image tag (-main, latest, ...) instead of a release"},
 	{RuleNoRateLimit, "a route to an LLM without a rate limit"},
 	{RuleBearerPrefix, "an agentgateway key stored with a \"Bearer \" prefix, which agentgateway adds itself"},
-	{RuleGatewayClass, "a Gateway class that does not serve the target's AI kinds"},
-	{RuleTenantGateway, "KubeLB's tenant Gateway class (kubelb) used for AI routes"},
+	{RuleGatewayClass, "a Gateway class that does not serve the target's AI kinds, or kgateway v2.1's class agentgateway, which KubeLB 1.3's chart leaves off"},
+	{RuleTenantGateway, "KubeLB's tenant Gateway class (kubelb) in a set that holds AI objects"},
 	{RuleNoRouteTypes, "an agentgateway AI backend without policies.ai.routes, so every path is handled as chat completions"},
 	{RuleAuthHeaderClash, "API keys read from Authorization on a route whose backend passes the client's Authorization to the provider"},
 	{RuleFailClosedSingle, "a global rate limit that fails closed on a rate-limit service Deployment of one replica"},

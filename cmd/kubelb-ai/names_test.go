@@ -41,7 +41,7 @@ func TestEveryNameFlagRefusesUnknownNames(t *testing.T) {
 		"output": "xml", "log-format": "xml", "fail-on": "nosuch", "dry-run": "maybe", "guard-webhook-failure": "ajar",
 		"provider": "openia", "model": "openia=m", "auth": "openia=env", "api-key-env": "openia=VAR", "host": "openia=h:1",
 		"failover": "openai,openia", "guard": "mask=NOSUCH", "service-type": "Foo", "rate-limit": "5/fortnight",
-		"token-limit": "5/fortnight", "enable": "nosuch", "disable": "nosuch",
+		"token-limit": "5/fortnight", "enable": "nosuch", "disable": "nosuch", "severity": "nosuch=error",
 		"upstream": "openia=http://127.0.0.1:1", "listen": "nosuch=127.0.0.1:0",
 		"data-plane-version": "v9.9.9", "gateway-api-version": "v0.0.1", "gateway-api-channel": "nightly",
 		"max-input-size": "lots", "wait": "forever", "secrets": "nosuch", "allow-origin": "not an origin", "allow-host": "not a host!",

@@ -28,6 +28,7 @@ type validateOptions struct {
 	outputs                                                []string // FORMAT (standard output) or FORMAT=FILE
 	failOn                                                 string
 	strict                                                 bool
+	severity                                               []string // RULE=error|warning
 	enable                                                 []string
 	disable                                                []string
 	fromCluster                                            bool
@@ -77,6 +78,14 @@ stringData, of fields named like one (authorization, api-key, token, secret,
 password, accessKey, ...) and "Bearer ..." strings are masked as ***** in
 every excerpt and message, whatever the finding is about.
 
+Reference and lint findings are warnings. --strict makes those of the
+reference rules errors, except findings a rule marks as assumed:
+` + wrapList(validate.StrictRules()) + `
+--severity RULE=error|warning sets one rule's severity whatever --strict
+says, and --disable RULE turns it off. Every finding names its rule ID.
+The rules --disable, --enable and --severity take:
+` + wrapList(validate.SettableRules()) + `
+
 Exit status: 0 valid, 1 errors found (or warnings with --fail-on warning),
 2 usage, unreadable or empty input.`,
 		Example: `  # Validate a directory for the default target (kgateway v2.1, KubeLB 1.3)
@@ -93,6 +102,9 @@ Exit status: 0 valid, 1 errors found (or warnings with --fail-on warning),
 
   # CI: SARIF for code scanning and JUnit for the test report, text on the console
   kubelb-ai validate manifests/ --output sarif=kubelb-ai.sarif --output junit=kubelb-ai.xml
+
+  # CI: reference findings fail the run, except duplicates; a missing rate limit does
+  kubelb-ai validate --strict --severity duplicate-object=warning --severity no-rate-limit=error manifests/
 
   # A pipeline whose rendered manifests may legitimately be empty
   helm template ai ./chart --set enabled=false | kubelb-ai validate --allow-empty -
@@ -121,7 +133,8 @@ Exit status: 0 valid, 1 errors found (or warnings with --fail-on warning),
 	f.StringVar(o.kube.KubeConfig, "kubeconfig", "", "kubeconfig file for --crds-from-cluster (default: $KUBECONFIG or ~/.kube/config; none is an error, exit 2)")
 	f.StringVar(o.kube.Context, "context", "", "kubeconfig context for --crds-from-cluster, e.g. --context kubelb-management")
 	f.StringVarP(&o.namespace, "namespace", "n", "", "the namespace of objects that name none, as kubectl apply -n would put them (default: default), e.g. -n team-a")
-	f.BoolVar(&o.strict, "strict", false, "make reference findings (dangling or wrong references, missing Secret keys) errors, e.g. --strict in CI")
+	f.BoolVar(&o.strict, "strict", false, "make the reference rules' findings errors ("+strings.Join(validate.StrictRules(), ", ")+"), e.g. --strict in CI")
+	f.StringArrayVar(&o.severity, "severity", nil, "RULE=error|warning: one lint or reference rule's severity, over --strict; repeatable, e.g. --severity no-rate-limit=error --severity duplicate-object=warning")
 	f.StringSliceVar(&o.disable, "disable", nil, "turn off lint or reference rules, e.g. --disable no-rate-limit,ref-unresolved (docs/validate.md lists them)")
 	f.StringSliceVar(&o.enable, "enable", nil, "turn rules back on after --disable, e.g. --enable inline-key")
 	o.maxInputSize = loader.DefaultMaxInputSize
@@ -165,7 +178,11 @@ func runValidate(ctx context.Context, o *validateOptions) error {
 	}
 	tuneGC()
 	var report *validate.Report
-	vopts := validate.Options{Target: target, Versions: versions, CRDs: o.crds, Strict: o.strict, Namespace: o.namespace, Enable: o.enable, Disable: o.disable}
+	severity, err := parseSeverities(o.severity)
+	if err != nil {
+		return err
+	}
+	vopts := validate.Options{Target: target, Versions: versions, CRDs: o.crds, Strict: o.strict, Namespace: o.namespace, Enable: o.enable, Disable: o.disable, Severity: severity}
 	switch {
 	case target == "auto" && o.fromCluster:
 		return usageError("--target auto cannot be combined with --crds-from-cluster: name the target the cluster runs")
@@ -181,7 +198,7 @@ func runValidate(ctx context.Context, o *validateOptions) error {
 		}
 	}
 	if err != nil {
-		if errors.Is(err, validate.ErrUnknownRule) {
+		if errors.Is(err, validate.ErrUnknownRule) || errors.Is(err, validate.ErrBadSeverity) {
 			return usageError("%v", err)
 		}
 		return inputError(err)

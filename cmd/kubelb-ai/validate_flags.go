@@ -100,3 +100,47 @@ func tuneGC() {
 		debug.SetMemoryLimit(128 << 20)
 	}
 }
+
+// parseSeverities reads --severity values, RULE=error or RULE=warning; the
+// rule IDs are checked by validate.New, which names the known ones.
+func parseSeverities(values []string) (map[string]validate.Severity, error) {
+	out := map[string]validate.Severity{}
+	for _, v := range values {
+		rule, sev, ok := strings.Cut(v, "=")
+		switch s := validate.Severity(sev); {
+		case !ok || rule == "":
+			return nil, usageError("--severity %q: want RULE=error or RULE=warning, e.g. --severity no-rate-limit=error", v)
+		case s != validate.SeverityError && s != validate.SeverityWarning:
+			return nil, usageError("--severity %s: unknown severity %q: use error or warning", rule, sev)
+		default:
+			out[rule] = s
+		}
+	}
+	return out, nil
+}
+
+// wrapList joins names with commas in lines of at most 76 characters,
+// indented, for help text.
+func wrapList(names []string) string {
+	var b strings.Builder
+	line := 0
+	for i, n := range names {
+		if i < len(names)-1 {
+			n += ","
+		}
+		if line > 0 && line+1+len(n) > 76 {
+			b.WriteString("\n")
+			line = 0
+		}
+		if line == 0 {
+			b.WriteString("  ")
+			line = 2
+		} else {
+			b.WriteString(" ")
+			line++
+		}
+		b.WriteString(n)
+		line += len(n)
+	}
+	return b.String()
+}

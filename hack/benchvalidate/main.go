@@ -65,17 +65,24 @@ func main() {
 	out := flag.String("out", "", "also write the report to this file")
 	keep := flag.Bool("keep", false, "keep the scratch directory (corpus, schemas, outputs) and print its path")
 	baseline := flag.String("baseline", "", "another kubelb-ai binary (e.g. built from the previous commit) to measure in the same run")
-	only := flag.String("corpus-only", "", "only write the corpus (DIR/corpus) and kubeconform's schemas (DIR/jsonschemas) into DIR, for profiling; run nothing")
+	only := flag.String("corpus-only", "", "only write the corpora (DIR/corpus, DIR/corpus-distinct, DIR/corpus-gateway-httproute) and kubeconform's schemas (DIR/jsonschemas) into DIR, for profiling; run nothing")
 	flag.Parse()
 	if *only != "" {
 		templates, err := loadTemplates("testdata/golden/" + target)
 		check(err)
-		check(os.MkdirAll(filepath.Join(*only, "corpus"), 0o755))
-		c, err := writeCorpus(filepath.Join(*only, "corpus"), templates, *docs, *faultEvery, false)
-		check(err)
+		for _, c := range []struct {
+			dir       string
+			templates []template
+			distinct  bool
+		}{{"corpus", templates, false}, {"corpus-distinct", templates, true}, {"corpus-gateway-httproute", onlyKinds(templates, "Gateway", "HTTPRoute"), true}} {
+			dir := filepath.Join(*only, c.dir)
+			check(os.MkdirAll(dir, 0o755))
+			w, err := writeCorpus(dir, c.templates, *docs, *faultEvery, c.distinct)
+			check(err)
+			logf("wrote %d documents in %d files to %s", w.docs, w.files, dir)
+		}
 		_, err = writeJSONSchemas(filepath.Join(*only, "jsonschemas"), crdDirs...)
 		check(err)
-		logf("wrote %d documents in %d files to %s", c.docs, c.files, filepath.Join(*only, "corpus"))
 		return
 	}
 	if flag.NArg() != 1 {

@@ -102,7 +102,8 @@ func writeSARIF(w io.Writer, r *validate.Report, opts Options) error {
 }
 
 // JUnit XML: one test suite, one test case per file, a failure per error
-// finding (warnings are reported in system-out, not as failures).
+// finding (warnings are reported in system-out, not as failures), each
+// with its rule ID.
 type junitSuites struct {
 	XMLName xml.Name     `xml:"testsuites"`
 	Suites  []junitSuite `xml:"testsuite"`
@@ -139,7 +140,9 @@ func writeJUnit(w io.Writer, r *validate.Report) error {
 		c := junitCase{Name: file, ClassName: "kubelb-ai.validate"}
 		var out []string
 		for _, f := range m[file] {
-			text := fmt.Sprintf("%s:%d:%d: %s", f.File, f.Line, f.Column, f.Message)
+			// The rule ID, as in every format, so that a warning can be
+			// turned off by name (--disable, kubelb-ai:ignore=).
+			text := fmt.Sprintf("%s:%d:%d: %s [%s]", f.File, f.Line, f.Column, f.Message, f.Rule)
 			if f.Fix != "" {
 				text += "\nfix: " + f.Fix
 			}
