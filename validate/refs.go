@@ -209,7 +209,9 @@ func checkDelegation(idx *refIndex, parent *object, ref backendRef, del dataplan
 	if !del.ParentlessGrant {
 		return
 	}
-	slices.SortFunc(children, func(a, b *object) int { return strings.Compare(a.key.namespace+"/"+a.key.name, b.key.namespace+"/"+b.key.name) })
+	slices.SortFunc(children, func(a, b *object) int {
+		return strings.Compare(a.key.namespace+"/"+a.key.name, b.key.namespace+"/"+b.key.name)
+	})
 	for _, c := range children {
 		if len(c.route.parents) == 0 && c.key.namespace != parent.key.namespace && !grantAllows(idx, parent.key.namespace, c.key.namespace, gatewayGroup, "HTTPRoute", c.key.name) {
 			f(ref.path, RuleRefGrant, fmt.Sprintf("delegates to HTTPRoute %s/%s, which names no parent and is in another namespace: the data plane adopts it only with a ReferenceGrant in %s admitting HTTPRoutes from %s", c.key.namespace, c.key.name, c.key.namespace, parent.key.namespace),
