@@ -21,7 +21,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	"sigs.k8s.io/yaml"
 
 	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/schemas"
@@ -152,26 +151,11 @@ func embeddedSet(names ...string) (*crd.Set, error) {
 	return set, nil
 }
 
-var (
-	embeddedMu  sync.Mutex
-	embeddedFor = map[string]*apiextensionsv1.CustomResourceDefinition{}
-)
-
-// decodeEmbedded decodes an embedded CRD once per process (Auto and
-// AlsoValidFor build several validators); compiling copies what it keeps,
-// so the decoded CRD is shared read-only.
+// decodeEmbedded returns a new copy of an embedded CRD, which the set
+// compiling it may keep and change: decoding the compact form costs less
+// than copying a decoded CRD would.
 func decodeEmbedded(c schemas.CRD) (*apiextensionsv1.CustomResourceDefinition, error) {
-	embeddedMu.Lock()
-	defer embeddedMu.Unlock()
-	if crd, ok := embeddedFor[c.Name]; ok {
-		return crd, nil
-	}
-	crd := &apiextensionsv1.CustomResourceDefinition{}
-	if err := yaml.Unmarshal(c.Data, crd); err != nil {
-		return nil, fmt.Errorf("embedded CRD %s: %w", c.Name, err)
-	}
-	embeddedFor[c.Name] = crd
-	return crd, nil
+	return c.Decode()
 }
 
 // Target returns the target the validator checks for.

@@ -73,11 +73,21 @@ type Set struct {
 	uncached bool
 }
 
-// lazyCRD is a CRD compiled on the first use of one of its kinds.
+// lazyCRD is a CRD loaded on the first use of one of its kinds, each of
+// its versions compiled on its own first use: a document names one version,
+// and the Gateway API's kinds serve two (v1 and v1beta1) with schemas as
+// large.
 type lazyCRD struct {
 	once sync.Once
 	load func() (*apiextensionsv1.CustomResourceDefinition, error)
-	err  error
+	// crd is the loaded CRD, defaulted; nil if loading failed (err) and
+	// once no version of it is pending any more.
+	crd *apiextensionsv1.CustomResourceDefinition
+	err error
+	// mu serializes compiling the CRD's versions, which read crd.
+	mu sync.Mutex
+	// errs are the versions that failed to compile, by name.
+	errs map[string]error
 }
 
 // version holds everything the apiserver builds once per served CRD version
@@ -109,7 +119,9 @@ func NewSet() *Set {
 // AddLazy adds a CRD serving gvks that is loaded and compiled only when one
 // of them is first validated, for CRDs known to be valid (the embedded
 // ones): an error then surfaces when validating, not here. Like AddCRD, it
-// replaces versions already in the set; a later AddCRD replaces it.
+// replaces versions already in the set; a later AddCRD replaces it. The
+// set owns what load returns and may change it (a new copy each call, such
+// as a fresh decode), which spares compiling a copy of it.
 func (s *Set) AddLazy(gvks []schema.GroupVersionKind, load func() (*apiextensionsv1.CustomResourceDefinition, error)) {
 	l := &lazyCRD{load: load}
 	s.mu.Lock()
@@ -120,29 +132,60 @@ func (s *Set) AddLazy(gvks []schema.GroupVersionKind, load func() (*apiextension
 	}
 }
 
-// compile compiles l's CRD and moves the versions still pending for it into
-// the set (a version replaced since by AddCRD or AddLazy stays replaced).
-func (s *Set) compile(l *lazyCRD) {
+// compile loads l's CRD on first use and compiles its version gvk, moving
+// it into the set unless it was replaced since by AddCRD or AddLazy. It
+// returns an error if the CRD cannot be loaded or that version not
+// compiled; it leaves gvk pending if the CRD does not serve it.
+func (s *Set) compile(l *lazyCRD, gvk schema.GroupVersionKind) error {
 	l.once.Do(func() {
 		crd, err := l.load()
-		if err != nil {
-			l.err = err
-			return
+		if err == nil {
+			err = defaultCRD(crd)
 		}
-		compiled, err := compileCRD(crd)
-		if err != nil {
-			l.err = err
-			return
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		for gvk, cv := range compiled {
-			if s.pending[gvk] == l {
-				delete(s.pending, gvk)
-				s.versions[gvk] = cv
-			}
-		}
+		l.crd, l.err = crd, err
 	})
+	if l.err != nil {
+		return l.err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.errs[gvk.Version]; err != nil {
+		return err
+	}
+	s.mu.RLock()
+	pending := s.pending[gvk] == l
+	s.mu.RUnlock()
+	if !pending {
+		return nil // compiled meanwhile, or replaced
+	}
+	crd := l.crd
+	if crd.Spec.Group != gvk.Group || crd.Spec.Names.Kind != gvk.Kind || !slices.ContainsFunc(crd.Spec.Versions, func(v apiextensionsv1.CustomResourceDefinitionVersion) bool {
+		return v.Served && v.Name == gvk.Version
+	}) {
+		return nil
+	}
+	cv, err := compileVersion(crd, gvk.Version)
+	if err != nil {
+		err = fmt.Errorf("CustomResourceDefinition %q version %q: %w", crd.Name, gvk.Version, err)
+		if l.errs == nil {
+			l.errs = map[string]error{}
+		}
+		l.errs[gvk.Version] = err
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pending[gvk] == l {
+		delete(s.pending, gvk)
+		s.versions[gvk] = cv
+	}
+	for _, p := range s.pending {
+		if p == l {
+			return nil
+		}
+	}
+	l.crd = nil // every version compiled: the CRD itself is not needed any more
+	return nil
 }
 
 // AddCRD compiles every served version of crd (structural schema, schema
@@ -167,12 +210,8 @@ func (s *Set) AddCRD(crd *apiextensionsv1.CustomResourceDefinition) error {
 // compileCRD compiles every served version of crd, leaving crd unmodified.
 func compileCRD(crd *apiextensionsv1.CustomResourceDefinition) (map[schema.GroupVersionKind]*version, error) {
 	crd = crd.DeepCopy()
-	// The apiserver defaults CRDs when they are created; do the same so the
-	// schema matches what it would serve.
-	apiextensionsv1.SetObjectDefaults_CustomResourceDefinition(crd)
-
-	if crd.Spec.Names.Kind == "" {
-		return nil, fmt.Errorf("CustomResourceDefinition %q: spec.names.kind is empty", crd.Name)
+	if err := defaultCRD(crd); err != nil {
+		return nil, err
 	}
 	compiled := map[schema.GroupVersionKind]*version{}
 	for _, v := range crd.Spec.Versions {
@@ -186,6 +225,20 @@ func compileCRD(crd *apiextensionsv1.CustomResourceDefinition) (map[schema.Group
 		compiled[cv.gvk] = cv
 	}
 	return compiled, nil
+}
+
+// defaultCRD defaults crd in place as the apiserver does when CRDs are
+// created, so the schema matches what it would serve, and checks that it
+// names a kind.
+func defaultCRD(crd *apiextensionsv1.CustomResourceDefinition) error {
+	if crd == nil {
+		return fmt.Errorf("no CustomResourceDefinition")
+	}
+	apiextensionsv1.SetObjectDefaults_CustomResourceDefinition(crd)
+	if crd.Spec.Names.Kind == "" {
+		return fmt.Errorf("CustomResourceDefinition %q: spec.names.kind is empty", crd.Name)
+	}
+	return nil
 }
 
 func compileVersion(crd *apiextensionsv1.CustomResourceDefinition, name string) (*version, error) {
@@ -286,9 +339,8 @@ func (s *Set) get(gvk schema.GroupVersionKind) (*version, error) {
 		if v != nil || l == nil {
 			return v, nil
 		}
-		s.compile(l)
-		if l.err != nil {
-			return nil, l.err
+		if err := s.compile(l, gvk); err != nil {
+			return nil, err
 		}
 		s.mu.RLock()
 		still := s.pending[gvk] == l

@@ -1,0 +1,92 @@
+package crd
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/yaml"
+)
+
+// gadgetsCRD serves v1 and v2; v2's schema is not structural (a property
+// without a type), so compiling v2 fails.
+const gadgetsCRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.io}
+spec:
+  group: example.io
+  scope: Namespaced
+  names: {kind: Gadget, plural: gadgets}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer, maximum: 5}
+  - name: v2
+    served: true
+    storage: false
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {description: no type}
+  - name: v3
+    served: false
+    storage: false
+    schema:
+      openAPIV3Schema: {type: object}
+`
+
+// A lazily added CRD is loaded once and each served version compiled on
+// its own first use: a document of one version does not pay for the
+// others, nor fail for them.
+func TestAddLazyCompilesEachVersionOnFirstUse(t *testing.T) {
+	v1 := schema.GroupVersionKind{Group: "example.io", Version: "v1", Kind: "Gadget"}
+	v2 := schema.GroupVersionKind{Group: "example.io", Version: "v2", Kind: "Gadget"}
+	v3 := schema.GroupVersionKind{Group: "example.io", Version: "v3", Kind: "Gadget"}
+	loads := 0
+	s := NewSet()
+	s.AddLazy([]schema.GroupVersionKind{v1, v2, v3}, func() (*apiextensionsv1.CustomResourceDefinition, error) {
+		loads++
+		var c apiextensionsv1.CustomResourceDefinition
+		return &c, yaml.Unmarshal([]byte(gadgetsCRD), &c)
+	})
+	obj := func(version string) map[string]any {
+		return map[string]any{"apiVersion": "example.io/" + version, "kind": "Gadget", "metadata": map[string]any{"name": "g"}, "spec": map[string]any{"size": int64(9)}}
+	}
+	for range 2 {
+		if errs := s.Validate(context.Background(), obj("v1")); len(errs) != 1 || !strings.Contains(errs[0].Error(), "less than or equal to 5") {
+			t.Fatalf("v1: %v", errs)
+		}
+	}
+	s.mu.RLock()
+	compiled, pendingV2 := s.versions[v1] != nil, s.pending[v2] != nil
+	s.mu.RUnlock()
+	if !compiled || !pendingV2 {
+		t.Errorf("after validating v1: v1 compiled %v, v2 pending %v; want both", compiled, pendingV2)
+	}
+	for range 2 {
+		if errs := s.Validate(context.Background(), obj("v2")); len(errs) != 1 || !strings.Contains(errs[0].Error(), `the schema of Gadget cannot be compiled: CustomResourceDefinition "gadgets.example.io" version "v2"`) {
+			t.Fatalf("v2: %v", errs)
+		}
+	}
+	// v3 is named but not served by the CRD.
+	if errs := s.Validate(context.Background(), obj("v3")); len(errs) != 1 || !strings.Contains(errs[0].Error(), "does not serve it") {
+		t.Errorf("v3: %v", errs)
+	}
+	if errs := s.Validate(context.Background(), obj("v1")); len(errs) != 1 {
+		t.Errorf("v1 after v2 failed: %v", errs)
+	}
+	if loads != 1 {
+		t.Errorf("loaded %d times, want once", loads)
+	}
+}
