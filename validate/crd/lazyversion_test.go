@@ -3,6 +3,8 @@ package crd
 import (
 	"context"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -82,5 +84,46 @@ func TestAddLazyCompilesEachVersionOnFirstUse(t *testing.T) {
 	}
 	if loads != 1 {
 		t.Errorf("loaded %d times, want once", loads)
+	}
+}
+
+// First uses of a lazily added CRD's versions from several goroutines at
+// once load it once and agree (run with -race).
+func TestAddLazyConcurrentFirstUse(t *testing.T) {
+	var loads atomic.Int32
+	s := NewSet()
+	v1 := schema.GroupVersionKind{Group: "example.io", Version: "v1", Kind: "Gadget"}
+	v2 := schema.GroupVersionKind{Group: "example.io", Version: "v2", Kind: "Gadget"}
+	s.AddLazy([]schema.GroupVersionKind{v1, v2}, func() (*apiextensionsv1.CustomResourceDefinition, error) {
+		loads.Add(1)
+		var c apiextensionsv1.CustomResourceDefinition
+		return &c, yaml.Unmarshal([]byte(gadgetsCRD), &c)
+	})
+	results := make([]string, 16)
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			version := []string{"v1", "v2"}[i%2]
+			obj := map[string]any{"apiVersion": "example.io/" + version, "kind": "Gadget", "metadata": map[string]any{"name": "g"}, "spec": map[string]any{"size": int64(9)}}
+			var msgs []string
+			for _, e := range s.Validate(context.Background(), obj) {
+				msgs = append(msgs, e.Error())
+			}
+			results[i] = strings.Join(msgs, "\n")
+		}()
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r != results[i%2] {
+			t.Errorf("goroutine %d saw %q, goroutine %d %q", i, r, i%2, results[i%2])
+		}
+	}
+	if !strings.Contains(results[0], "less than or equal to 5") || !strings.Contains(results[1], "cannot be compiled") {
+		t.Errorf("v1: %q; v2: %q", results[0], results[1])
+	}
+	if n := loads.Load(); n != 1 {
+		t.Errorf("loaded %d times, want once", n)
 	}
 }
