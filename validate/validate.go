@@ -10,11 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	goruntime "runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -205,6 +207,9 @@ func (v *Validator) Validate(ctx context.Context, in loader.Source) *Report {
 // set, when stop returns true for the next document.
 func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*Report, *loader.Document) bool) *Report {
 	r := &Report{Target: v.target.Name, CRDs: v.versions, Findings: []Finding{}}
+	if stop == nil {
+		defer v.warm(ctx, in)()
+	}
 	var kept []*object
 	byFile := map[string][]*loader.Document{}
 	stopped := false
@@ -263,6 +268,44 @@ func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*R
 		return a.Rule < b.Rule
 	})
 	return r
+}
+
+// warmDocs is how many documents warm reads ahead.
+const warmDocs = 32
+
+// warm validates the first warmDocs documents of in on another goroutine,
+// from the last, while the walk validates them in order: a short run (a
+// pre-commit hook's or an editor's file) is mostly compiling the schemas
+// and rules of the kinds its documents use, and this compiles them on two
+// cores at once. The findings do not change: the set compiles each kind and
+// rule once whoever asks first, and gives the walk what it found for the
+// same content from its cache (which tests hold equal to validating
+// again). It returns a function that stops the goroutine and waits for it.
+func (v *Validator) warm(ctx context.Context, in loader.Source) (stop func()) {
+	if goruntime.GOMAXPROCS(0) < 2 {
+		return func() {}
+	}
+	var objs []map[string]any
+	in.Walk(func(d *loader.Document) bool {
+		objs = append(objs, d.Object)
+		return len(objs) < warmDocs
+	})
+	if len(objs) < 2 {
+		return func() {}
+	}
+	var done atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := len(objs) - 1; i > 0 && !done.Load(); i-- {
+			v.set.Validate(ctx, objs[i])
+		}
+	}()
+	return func() {
+		done.Store(true)
+		wg.Wait()
+	}
 }
 
 // documentRules runs the enabled lint and reference rules that need only
