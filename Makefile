@@ -79,7 +79,7 @@ GATEWAY_API_VERSIONS := v1.3.0 v1.4.1 v1.5.1 v1.6.1
 # against (templates/targets.yaml crds.inferenceExtension).
 INFERENCE_EXTENSION_VERSIONS := v0.5.1 v1.1.0 v1.4.0 v1.5.0
 
-generate: ## regenerate the API types' deepcopy code and the embedded CRDs in schemas/crds (controller-gen)
+generate: ## regenerate the API types' deepcopy code, the embedded CRDs in schemas/crds (controller-gen) and their compact form in schemas/compact
 	$(TOOLS) controller-gen object paths=./api/...
 	@for m in $(CRD_DIRS); do pkg=$${m%%:*}; dir=schemas/crds/$${m##*:}; \
 	  rm -rf $$dir && $(TOOLS) controller-gen crd:crdVersions=v1 paths=./api/$$pkg/... output:crd:dir=$$dir || exit 1; done
@@ -91,6 +91,7 @@ generate: ## regenerate the API types' deepcopy code and the embedded CRDs in sc
 	@rm -rf schemas/crds/inference-extension && for v in $(INFERENCE_EXTENSION_VERSIONS); do \
 	  dir=$$($(GO) mod download -json sigs.k8s.io/gateway-api-inference-extension@$$v | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p') && test -n "$$dir" || exit 1; \
 	  mkdir -p schemas/crds/inference-extension/$$v && install -m 0644 $$dir/config/crd/bases/inference.networking.*.yaml schemas/crds/inference-extension/$$v/; done
+	$(GO) run ./hack/compactcrds
 
 check-generated: generate ## fail if `make generate` changes anything (CI)
 	@git diff --exit-code -- api schemas || { echo "generated files are stale: run make generate and commit"; exit 1; }

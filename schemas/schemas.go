@@ -21,8 +21,15 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-//go:embed crds
-var crds embed.FS
+// crds holds the CRDs as shipped (YAML), compact the same CRDs in the
+// form validate decodes (see CRD.Decode); both are generated, and
+// index_generated.go lists them.
+var (
+	//go:embed crds
+	crds embed.FS
+	//go:embed compact
+	compact embed.FS
+)
 
 // GatewayAPISet names the embedded Gateway API bundle of version (e.g.
 // v1.5.1) and channel (standard or experimental).
@@ -45,17 +52,12 @@ func InferenceExtensionSet(version string) string {
 // Sets lists every embedded set, sorted.
 func Sets() []string {
 	var out []string
-	_ = fs.WalkDir(crds, "crds", func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yaml") {
-			set := strings.TrimPrefix(path.Dir(p), "crds/")
-			if len(out) == 0 || out[len(out)-1] != set {
-				out = append(out, set)
-			}
+	for _, e := range index {
+		if len(out) == 0 || out[len(out)-1] != e.set {
+			out = append(out, e.set)
 		}
-		return nil
-	})
-	sort.Strings(out)
-	return slices.Compact(out)
+	}
+	return out
 }
 
 // CRDs returns the documents of an embedded set, in file-name order.

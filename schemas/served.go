@@ -1,102 +1,77 @@
 package schemas
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
+	"path"
+	"sort"
 	"strings"
 
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-// CRD is one embedded CRD file and the kinds it serves, read from its text
-// without decoding it: decoding every embedded CRD is most of a short
-// validate run, which needs only the few kinds its input uses.
+// CRD is one embedded CRD file and the kinds it serves, known from the
+// generated index without reading the file: a short validate run needs only
+// the few kinds its input uses.
 type CRD struct {
 	// Name identifies the file among all embedded CRDs, e.g.
 	// "kgateway/v2.1.2/gateway.kgateway.dev_backends.yaml".
 	Name string
 	// Served are the group, kind and versions the CRD serves.
 	Served []schema.GroupVersionKind
-	// Data is the CRD's YAML.
-	Data []byte
+}
+
+// indexEntry is one embedded CRD file in the index hack/compactcrds
+// generates (index_generated.go), sorted by set, then file.
+type indexEntry struct {
+	set, file, group, kind string
+	versions               []string
 }
 
 // Served returns the CRDs of an embedded set with what each serves, in
-// file-name order. A test holds the text scan against a full decode of
-// every embedded file.
+// file-name order. Tests hold the index against a full decode of every
+// embedded file.
 func Served(set string) ([]CRD, error) {
-	names, docs, err := crdFiles(set)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]CRD, 0, len(docs))
-	for i, d := range docs {
-		gvks, err := scanServed(d)
-		if err != nil {
-			return nil, fmt.Errorf("embedded CRD %s: %w", names[i], err)
+	i := sort.Search(len(index), func(i int) bool { return index[i].set >= set })
+	var out []CRD
+	for ; i < len(index) && index[i].set == set; i++ {
+		e := index[i]
+		gvks := make([]schema.GroupVersionKind, len(e.versions))
+		for j, v := range e.versions {
+			gvks[j] = schema.GroupVersionKind{Group: e.group, Version: v, Kind: e.kind}
 		}
-		out = append(out, CRD{Name: names[i], Served: gvks, Data: d})
+		out = append(out, CRD{Name: path.Join(e.set, e.file), Served: gvks})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no embedded CRDs %s: embedded are %s", set, strings.Join(Sets(), ", "))
 	}
 	return out, nil
 }
 
-// scanServed reads spec.group, spec.names.kind and the served versions from
-// a CRD in the block layout controller-gen and the Gateway API write:
-// two-space indents, version entries as "  - " items under "  versions:"
-// with "    name:" and "    served:" keys.
-func scanServed(data []byte) ([]schema.GroupVersionKind, error) {
-	var group, kind, section, version string
-	var served []string
-	inSpec, inNames := false, false
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case line == "spec:":
-			inSpec = true
-			continue
-		case !inSpec || line == "" || strings.HasPrefix(line, "#"):
-			continue
-		case !strings.HasPrefix(line, " "):
-			inSpec = false // status: and the like
-			continue
-		}
-		if !strings.HasPrefix(line, "   ") && !strings.HasPrefix(line, "  - ") {
-			key, value, _ := strings.Cut(strings.TrimSpace(line), ":")
-			section, inNames = key, key == "names"
-			if key == "group" {
-				group = strings.TrimSpace(value)
-			}
-			continue
-		}
-		switch {
-		case inNames && strings.HasPrefix(line, "    kind:"):
-			kind = strings.TrimSpace(strings.TrimPrefix(line, "    kind:"))
-		case section == "versions" && strings.HasPrefix(line, "  - "):
-			version = ""
-			if v, ok := strings.CutPrefix(line, "  - name:"); ok {
-				version = strings.TrimSpace(v)
-			}
-		case section == "versions" && strings.HasPrefix(line, "    name:"):
-			version = strings.TrimSpace(strings.TrimPrefix(line, "    name:"))
-		case section == "versions" && line == "    served: true":
-			if version == "" {
-				return nil, fmt.Errorf("served: true before the version's name")
-			}
-			served = append(served, version)
-		}
-	}
-	if err := sc.Err(); err != nil {
+// YAML returns the CRD as shipped.
+func (c CRD) YAML() ([]byte, error) {
+	return crds.ReadFile(path.Join("crds", c.Name))
+}
+
+// Decode returns a new copy of the CRD, decoded from its compact form (the
+// API server's protobuf encoding, generated from the YAML by `make
+// generate`): a fraction of the cost of decoding the YAML, which for the
+// largest CRDs was most of a short validate run. The caller owns the copy.
+func (c CRD) Decode() (*apiextensionsv1.CustomResourceDefinition, error) {
+	data, err := compact.ReadFile(compactName(c.Name))
+	if err != nil {
 		return nil, err
 	}
-	if group == "" || kind == "" || len(served) == 0 {
-		return nil, fmt.Errorf("no spec.group, spec.names.kind or served version found (group %q, kind %q, %d versions)", group, kind, len(served))
+	crd := &apiextensionsv1.CustomResourceDefinition{}
+	if err := crd.Unmarshal(data); err != nil {
+		return nil, fmt.Errorf("embedded CRD %s: %w", c.Name, err)
 	}
-	out := make([]schema.GroupVersionKind, len(served))
-	for i, v := range served {
-		out[i] = schema.GroupVersionKind{Group: group, Version: v, Kind: kind}
-	}
-	return out, nil
+	// The protobuf encoding leaves the type out; every embedded file has it.
+	crd.APIVersion, crd.Kind = apiextensionsv1.SchemeGroupVersion.String(), "CustomResourceDefinition"
+	return crd, nil
+}
+
+// compactName is the compact form's path of an embedded CRD's name.
+func compactName(name string) string {
+	return path.Join("compact", strings.TrimSuffix(name, ".yaml")+".pb")
 }

@@ -11,18 +11,19 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
+	goruntime "runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	"sigs.k8s.io/yaml"
 
 	"github.com/kubelb-ai/kubelb-ai/dataplane"
 	"github.com/kubelb-ai/kubelb-ai/schemas"
@@ -183,26 +184,11 @@ func embeddedSet(names ...string) (*crd.Set, error) {
 	return set, nil
 }
 
-var (
-	embeddedMu  sync.Mutex
-	embeddedFor = map[string]*apiextensionsv1.CustomResourceDefinition{}
-)
-
-// decodeEmbedded decodes an embedded CRD once per process (Auto and
-// AlsoValidFor build several validators); compiling copies what it keeps,
-// so the decoded CRD is shared read-only.
+// decodeEmbedded returns a new copy of an embedded CRD, which the set
+// compiling it may keep and change: decoding the compact form costs less
+// than copying a decoded CRD would.
 func decodeEmbedded(c schemas.CRD) (*apiextensionsv1.CustomResourceDefinition, error) {
-	embeddedMu.Lock()
-	defer embeddedMu.Unlock()
-	if crd, ok := embeddedFor[c.Name]; ok {
-		return crd, nil
-	}
-	crd := &apiextensionsv1.CustomResourceDefinition{}
-	if err := yaml.Unmarshal(c.Data, crd); err != nil {
-		return nil, fmt.Errorf("embedded CRD %s: %w", c.Name, err)
-	}
-	embeddedFor[c.Name] = crd
-	return crd, nil
+	return c.Decode()
 }
 
 // Target returns the target the validator checks for.
@@ -252,6 +238,9 @@ func (v *Validator) Validate(ctx context.Context, in loader.Source) *Report {
 // set, when stop returns true for the next document.
 func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*Report, *loader.Document) bool) *Report {
 	r := &Report{Target: v.target.Name, CRDs: v.versions, Findings: []Finding{}}
+	if stop == nil {
+		defer v.warm(ctx, in)()
+	}
 	var kept []*object
 	scope := newSetScope()
 	byFile := map[string][]*loader.Document{}
@@ -316,6 +305,44 @@ func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*R
 		return a.Rule < b.Rule
 	})
 	return r
+}
+
+// warmDocs is how many documents warm reads ahead.
+const warmDocs = 32
+
+// warm validates the first warmDocs documents of in on another goroutine,
+// from the last, while the walk validates them in order: a short run (a
+// pre-commit hook's or an editor's file) is mostly compiling the schemas
+// and rules of the kinds its documents use, and this compiles them on two
+// cores at once. The findings do not change: the set compiles each kind and
+// rule once whoever asks first, and gives the walk what it found for the
+// same content from its cache (which tests hold equal to validating
+// again). It returns a function that stops the goroutine and waits for it.
+func (v *Validator) warm(ctx context.Context, in loader.Source) (stop func()) {
+	if goruntime.GOMAXPROCS(0) < 2 {
+		return func() {}
+	}
+	var objs []map[string]any
+	in.Walk(func(d *loader.Document) bool {
+		objs = append(objs, d.Object)
+		return len(objs) < warmDocs
+	})
+	if len(objs) < 2 {
+		return func() {}
+	}
+	var done atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := len(objs) - 1; i > 0 && !done.Load(); i-- {
+			v.set.Validate(ctx, objs[i])
+		}
+	}()
+	return func() {
+		done.Store(true)
+		wg.Wait()
+	}
 }
 
 // documentRules runs the enabled lint and reference rules that need only

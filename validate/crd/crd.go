@@ -78,11 +78,21 @@ type Set struct {
 	upstreamCEL bool
 }
 
-// lazyCRD is a CRD compiled on the first use of one of its kinds.
+// lazyCRD is a CRD loaded on the first use of one of its kinds, each of
+// its versions compiled on its own first use: a document names one version,
+// and the Gateway API's kinds serve two (v1 and v1beta1) with schemas as
+// large.
 type lazyCRD struct {
 	once sync.Once
 	load func() (*apiextensionsv1.CustomResourceDefinition, error)
-	err  error
+	// crd is the loaded CRD, defaulted; nil if loading failed (err) and
+	// once no version of it is pending any more.
+	crd *apiextensionsv1.CustomResourceDefinition
+	err error
+	// mu serializes compiling the CRD's versions, which read crd.
+	mu sync.Mutex
+	// errs are the versions that failed to compile, by name.
+	errs map[string]error
 }
 
 // version holds everything the apiserver builds once per served CRD version
@@ -118,8 +128,12 @@ func NewSet() *Set {
 
 // AddLazy adds a CRD serving gvks that is loaded and compiled only when one
 // of them is first validated, for CRDs known to be valid (the embedded
-// ones): an error then surfaces when validating, not here. Like AddCRD, it
-// replaces versions already in the set; a later AddCRD replaces it.
+// ones, which a test compiles with AddCRD): an error then surfaces when
+// validating, not here, and the checks that only find errors in valid
+// CRDs are skipped. Like AddCRD, it
+// replaces versions already in the set; a later AddCRD replaces it. The
+// set owns what load returns and may change it (a new copy each call, such
+// as a fresh decode), which spares compiling a copy of it.
 func (s *Set) AddLazy(gvks []schema.GroupVersionKind, load func() (*apiextensionsv1.CustomResourceDefinition, error)) {
 	l := &lazyCRD{load: load}
 	s.mu.Lock()
@@ -130,29 +144,60 @@ func (s *Set) AddLazy(gvks []schema.GroupVersionKind, load func() (*apiextension
 	}
 }
 
-// compile compiles l's CRD and moves the versions still pending for it into
-// the set (a version replaced since by AddCRD or AddLazy stays replaced).
-func (s *Set) compile(l *lazyCRD) {
+// compile loads l's CRD on first use and compiles its version gvk, moving
+// it into the set unless it was replaced since by AddCRD or AddLazy. It
+// returns an error if the CRD cannot be loaded or that version not
+// compiled; it leaves gvk pending if the CRD does not serve it.
+func (s *Set) compile(l *lazyCRD, gvk schema.GroupVersionKind) error {
 	l.once.Do(func() {
 		crd, err := l.load()
-		if err != nil {
-			l.err = err
-			return
+		if err == nil {
+			err = defaultCRD(crd)
 		}
-		compiled, err := compileCRD(crd)
-		if err != nil {
-			l.err = err
-			return
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		for gvk, cv := range compiled {
-			if s.pending[gvk] == l {
-				delete(s.pending, gvk)
-				s.versions[gvk] = cv
-			}
-		}
+		l.crd, l.err = crd, err
 	})
+	if l.err != nil {
+		return l.err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.errs[gvk.Version]; err != nil {
+		return err
+	}
+	s.mu.RLock()
+	pending := s.pending[gvk] == l
+	s.mu.RUnlock()
+	if !pending {
+		return nil // compiled meanwhile, or replaced
+	}
+	crd := l.crd
+	if crd.Spec.Group != gvk.Group || crd.Spec.Names.Kind != gvk.Kind || !slices.ContainsFunc(crd.Spec.Versions, func(v apiextensionsv1.CustomResourceDefinitionVersion) bool {
+		return v.Served && v.Name == gvk.Version
+	}) {
+		return nil
+	}
+	cv, err := compileVersion(crd, gvk.Version, true)
+	if err != nil {
+		err = fmt.Errorf("CustomResourceDefinition %q version %q: %w", crd.Name, gvk.Version, err)
+		if l.errs == nil {
+			l.errs = map[string]error{}
+		}
+		l.errs[gvk.Version] = err
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pending[gvk] == l {
+		delete(s.pending, gvk)
+		s.versions[gvk] = cv
+	}
+	for _, p := range s.pending {
+		if p == l {
+			return nil
+		}
+	}
+	l.crd = nil // every version compiled: the CRD itself is not needed any more
+	return nil
 }
 
 // AddCRD compiles every served version of crd (structural schema, schema
@@ -177,19 +222,15 @@ func (s *Set) AddCRD(crd *apiextensionsv1.CustomResourceDefinition) error {
 // compileCRD compiles every served version of crd, leaving crd unmodified.
 func compileCRD(crd *apiextensionsv1.CustomResourceDefinition) (map[schema.GroupVersionKind]*version, error) {
 	crd = crd.DeepCopy()
-	// The apiserver defaults CRDs when they are created; do the same so the
-	// schema matches what it would serve.
-	apiextensionsv1.SetObjectDefaults_CustomResourceDefinition(crd)
-
-	if crd.Spec.Names.Kind == "" {
-		return nil, fmt.Errorf("CustomResourceDefinition %q: spec.names.kind is empty", crd.Name)
+	if err := defaultCRD(crd); err != nil {
+		return nil, err
 	}
 	compiled := map[schema.GroupVersionKind]*version{}
 	for _, v := range crd.Spec.Versions {
 		if !v.Served {
 			continue
 		}
-		cv, err := compileVersion(crd, v.Name)
+		cv, err := compileVersion(crd, v.Name, false)
 		if err != nil {
 			return nil, fmt.Errorf("CustomResourceDefinition %q version %q: %w", crd.Name, v.Name, err)
 		}
@@ -198,7 +239,25 @@ func compileCRD(crd *apiextensionsv1.CustomResourceDefinition) (map[schema.Group
 	return compiled, nil
 }
 
-func compileVersion(crd *apiextensionsv1.CustomResourceDefinition, name string) (*version, error) {
+// defaultCRD defaults crd in place as the apiserver does when CRDs are
+// created, so the schema matches what it would serve, and checks that it
+// names a kind.
+func defaultCRD(crd *apiextensionsv1.CustomResourceDefinition) error {
+	if crd == nil {
+		return fmt.Errorf("no CustomResourceDefinition")
+	}
+	apiextensionsv1.SetObjectDefaults_CustomResourceDefinition(crd)
+	if crd.Spec.Names.Kind == "" {
+		return fmt.Errorf("CustomResourceDefinition %q: spec.names.kind is empty", crd.Name)
+	}
+	return nil
+}
+
+// compileVersion compiles the served version name of crd, which it does not
+// modify. known says the CRD is known to be structural (AddLazy's, the
+// embedded ones, tested to be), which skips the check: it only finds
+// errors, and costs a tenth of compiling.
+func compileVersion(crd *apiextensionsv1.CustomResourceDefinition, name string, known bool) (*version, error) {
 	cv := &version{
 		gvk:        schema.GroupVersionKind{Group: crd.Spec.Group, Version: name, Kind: crd.Spec.Names.Kind},
 		namespaced: crd.Spec.Scope == apiextensionsv1.NamespaceScoped,
@@ -222,8 +281,10 @@ func compileVersion(crd *apiextensionsv1.CustomResourceDefinition, name string) 
 	if err != nil {
 		return nil, fmt.Errorf("schema is not structural: %w", err)
 	}
-	if errs := structuralschema.ValidateStructural(nil, ss); len(errs) > 0 {
-		return nil, fmt.Errorf("schema is not structural: %w", errs.ToAggregate())
+	if !known {
+		if errs := structuralschema.ValidateStructural(nil, ss); len(errs) > 0 {
+			return nil, fmt.Errorf("schema is not structural: %w", errs.ToAggregate())
+		}
 	}
 	// Like the apiserver: work on a copy with defaults pruned, so defaults
 	// never inject fields the schema would prune.
@@ -329,9 +390,8 @@ func (s *Set) get(gvk schema.GroupVersionKind) (*version, error) {
 		if v != nil || l == nil {
 			return v, nil
 		}
-		s.compile(l)
-		if l.err != nil {
-			return nil, l.err
+		if err := s.compile(l, gvk); err != nil {
+			return nil, err
 		}
 		s.mu.RLock()
 		still := s.pending[gvk] == l
