@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
@@ -53,8 +54,14 @@ type celNode struct {
 	// resource root it declares kind, apiVersion and metadata.name.
 	self common.Schema
 
-	rules      []celRule
-	compileErr error // the rules could not be compiled at all
+	// compile compiles the node's rules into rules and compileErr on the
+	// first visit of the node (once): a document reaches few of a kind's
+	// nodes, and compiling is most of the cost of a short run. Nil when the
+	// node has no rules of its own.
+	compile     func()
+	compileOnce sync.Once
+	rules       []celRule
+	compileErr  error // the rules could not be compiled at all
 
 	allOf []*celNode // rules under allOf, evaluated against the same value
 	items *celNode
@@ -121,13 +128,18 @@ func (b celBuilder) node(rules *structuralschema.Structural, at *schemaNode, res
 		n.self = at.WithTypeAndObjectMeta()
 	}
 
-	compiling := *atSchema
-	compiling.XValidations = rules.XValidations
-	compiled, err := schemacel.Compile(&compiling, declType, celconfig.PerCallLimit, b.env, schemacel.StoredExpressionsEnvLoader())
-	n.compileErr = err
-	for i, c := range compiled {
-		r := rules.XValidations[i]
-		n.rules = append(n.rules, celRule{rule: r, compiled: c, optional: r.OptionalOldSelf != nil && *r.OptionalOldSelf})
+	if xv := rules.XValidations; len(xv) > 0 {
+		env := b.env
+		n.compile = func() {
+			compiling := *atSchema
+			compiling.XValidations = xv
+			compiled, err := schemacel.Compile(&compiling, declType, celconfig.PerCallLimit, env, schemacel.StoredExpressionsEnvLoader())
+			n.compileErr = err
+			for i, c := range compiled {
+				r := xv[i]
+				n.rules = append(n.rules, celRule{rule: r, compiled: c, optional: r.OptionalOldSelf != nil && *r.OptionalOldSelf})
+			}
+		}
 	}
 
 	var elem *apiservercel.DeclType
@@ -178,7 +190,7 @@ func (b celBuilder) node(rules *structuralschema.Structural, at *schemaNode, res
 		}
 	}
 
-	if len(n.rules) == 0 && n.compileErr == nil && n.items == nil && n.extra == nil && len(n.props) == 0 && len(n.allOf) == 0 {
+	if n.compile == nil && n.items == nil && n.extra == nil && len(n.props) == 0 && len(n.allOf) == 0 {
 		return nil
 	}
 	return n
@@ -321,6 +333,9 @@ func (w *celWalk) rules(n *celNode, obj any) bool {
 			path, pathOnce = w.fieldPath(), true
 		}
 		return path
+	}
+	if n.compile != nil {
+		n.compileOnce.Do(n.compile)
 	}
 	if n.compileErr != nil {
 		w.errs = append(w.errs, field.Invalid(at(), n.typ, fmt.Sprintf("rule compiler initialization error: %v", n.compileErr)))

@@ -46,10 +46,7 @@ func embeddedSets(t testing.TB) map[string]*Set {
 			s := NewSet()
 			s.uncached = true
 			for _, c := range crds {
-				s.AddLazy(c.Served, func() (*apiextensionsv1.CustomResourceDefinition, error) {
-					var crd apiextensionsv1.CustomResourceDefinition
-					return &crd, yaml.Unmarshal(c.Data, &crd)
-				})
+				s.AddLazy(c.Served, c.Decode)
 			}
 			embedded.sets[name] = s
 		}
