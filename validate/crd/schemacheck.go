@@ -89,6 +89,7 @@ type checkNode struct {
 	maxProps, minProps    *int64
 	maximum, minimum      *float64
 	exclusiveMax, exclMin bool
+	multipleOf, badBound  bool
 
 	required   []string
 	properties map[string]*checkNode
@@ -178,9 +179,9 @@ func (n *checkNode) compileValidation(vv *structuralschema.ValueValidation, type
 	if vv.UniqueItems {
 		return fmt.Errorf("uniqueItems")
 	}
-	if vv.MultipleOf != nil {
-		return fmt.Errorf("multipleOf")
-	}
+	// multipleOf is left to the walker, value by value: no embedded CRD
+	// uses it, and the walker's float arithmetic is hard to mirror.
+	n.multipleOf = vv.MultipleOf != nil
 	if vv.Format != "" {
 		// The same stripping as the apiserver's conversion.
 		s := &spec.Schema{SchemaProps: spec.SchemaProps{Type: types, Format: vv.Format}}
@@ -209,8 +210,14 @@ func (n *checkNode) compileValidation(vv *structuralschema.ValueValidation, type
 	n.maximum, n.minimum = vv.Maximum, vv.Minimum
 	n.exclusiveMax, n.exclMin = vv.ExclusiveMaximum, vv.ExclusiveMinimum
 	for _, b := range []*float64{vv.Maximum, vv.Minimum} {
-		if b != nil && (math.IsNaN(*b) || math.Abs(*b) > 1<<53) {
-			return fmt.Errorf("bound %v", *b)
+		if b == nil {
+			continue
+		}
+		// The walker reports a bound its type and format cannot hold on
+		// every number it checks against it.
+		if math.IsNaN(*b) || math.Abs(*b) > 1<<53 ||
+			len(types) == 1 && types[0] == "integer" && (*b != math.Trunc(*b) || n.format == "int32" && (*b < math.MinInt32 || *b > math.MaxInt32)) {
+			n.badBound = true
 		}
 	}
 	n.required = vv.Required
@@ -367,6 +374,9 @@ func (n *checkNode) checkString(s string) bool {
 // it compares (as integers when the bound fits the format, else as
 // floats).
 func (n *checkNode) checkInt(x int64) bool {
+	if n.multipleOf || n.badBound {
+		return false
+	}
 	if n.typ == "integer" && n.format == "int32" && (x < math.MinInt32 || x > math.MaxInt32) {
 		return false
 	}
@@ -392,7 +402,7 @@ func (n *checkNode) checkInt(x int64) bool {
 // checkFloat accepts f on integer types only as a small whole number, which
 // the walker takes for an integer and formats without an exponent.
 func (n *checkNode) checkFloat(f float64) bool {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
+	if n.multipleOf || n.badBound || math.IsNaN(f) || math.IsInf(f, 0) {
 		return false
 	}
 	if n.typ == "integer" || n.intOrString {

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"sigs.k8s.io/yaml"
+
 	apiservervalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -307,4 +310,158 @@ func BenchmarkSchemaPass(b *testing.B) {
 			b.ReportMetric(float64(processCPU()-cpu)/float64(n), "cpu-ns/op")
 		})
 	}
+}
+
+// Schema features the embedded CRDs use little or not at all: nullable,
+// exclusive and fractional bounds, number and integer formats, formats on
+// strings and on untyped and int-or-string values, enums of other types,
+// property counts, additionalProperties, nested allOf/anyOf/oneOf/not with
+// items and properties, and multipleOf (left to the walker).
+const schemaCornersCRD = `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: shapes.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Shape, plural: shapes}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            minProperties: 1
+            maxProperties: 12
+            required: [kind]
+            properties:
+              kind: {type: string, enum: [a, b, c]}
+              n: {type: integer, format: int32, minimum: -3, maximum: 10, exclusiveMaximum: true}
+              big: {type: integer, format: int64, minimum: 0.5, maximum: 1e12}
+              ratio: {type: number, format: double, minimum: 0, exclusiveMinimum: true, maximum: 1.5}
+              single: {type: number, format: float, maximum: 3}
+              nul: {type: string, nullable: true, maxLength: 3}
+              nullObj: {type: object, nullable: true, properties: {a: {type: integer}}}
+              when: {type: string, format: date-time}
+              addr: {type: string, format: ipv4}
+              dur: {type: string, format: duration}
+              id: {type: string, format: uuid}
+              host: {type: string, format: hostname}
+              name: {type: string, minLength: 2, maxLength: 5, pattern: '^[a-zé]+$'}
+              flag: {type: boolean, enum: [true]}
+              level: {type: integer, enum: [1, 2, 3]}
+              ios:
+                x-kubernetes-int-or-string: true
+                format: int32
+                maxLength: 4
+                minimum: 0
+                pattern: '^[0-9]+%?$'
+              anyv:
+                x-kubernetes-preserve-unknown-fields: true
+              tags:
+                type: object
+                maxProperties: 2
+                additionalProperties: {type: string, maxLength: 4}
+              list:
+                type: array
+                minItems: 1
+                maxItems: 3
+                items:
+                  type: object
+                  properties:
+                    a: {type: string}
+                    b: {type: integer}
+                    c: {type: array, items: {type: string}}
+                  oneOf:
+                  - required: [a]
+                  - required: [b]
+                  not:
+                    required: [c]
+              choice:
+                type: object
+                properties:
+                  p: {type: string}
+                  q: {type: string}
+                  z: {type: object, properties: {w: {type: integer}}}
+                anyOf:
+                - required: [p]
+                - properties: {q: {minLength: 3}}
+                  required: [q]
+                allOf:
+                - properties: {z: {properties: {w: {maximum: 5}}}}
+                - not: {required: [p, q]}
+              grid:
+                type: array
+                items: {type: array, items: {type: integer}}
+                allOf:
+                - items: {maxItems: 2}
+          mult:
+            type: object
+            properties:
+              m: {type: integer, multipleOf: 3}
+`
+
+func TestSchemaPassCornersMatchUpstream(t *testing.T) {
+	s := NewSet()
+	s.uncached = true
+	var c apiextensionsv1.CustomResourceDefinition
+	if err := yaml.Unmarshal([]byte(schemaCornersCRD), &c); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddCRD(&c); err != nil {
+		t.Fatal(err)
+	}
+	docs := []string{
+		`{"spec":{"kind":"a"}}`,
+		`{"spec":{"kind":"d","n":10,"big":0,"ratio":0,"single":2.5}}`,
+		`{"spec":{"kind":"a","n":9,"big":1,"ratio":1.5,"single":1,"nul":null,"nullObj":null,"when":"2006-01-02T15:04:05Z","addr":"1.2.3.4","dur":"10s","id":"6ba7b810-9dad-11d1-80b4-00c04fd430c8","host":"a.b"}}`,
+		`{"spec":{"kind":"a","n":-4,"big":1000000000001,"ratio":1.6,"when":"yesterday","addr":"1.2.3","dur":"forever","id":"x","host":"-a-"}}`,
+		`{"spec":{"kind":"a","n":9.0,"big":3.0,"ratio":1,"level":2,"flag":true,"name":"été"}}`,
+		`{"spec":{"kind":"b","n":9.0,"ratio":1,"level":2,"flag":true,"name":"été","nul":null,"nullObj":null,"when":"2006-01-02T15:04:05Z","addr":"1.2.3.4","dur":"10s","host":"ab"}}`,
+		`{"spec":{"kind":"c","n":-3,"ratio":0.5,"nul":"abc","nullObj":{"a":1},"ios":"10%"}}`,
+		`{"spec":{"kind":"a","n":2147483648,"level":4,"flag":false,"name":"é","ios":"50%"}}`,
+		`{"spec":{"kind":"a","ios":7,"anyv":{"x":[1,"a",null]},"tags":{"a":"b","c":"d"}}}`,
+		`{"spec":{"kind":"a","ios":"12345","tags":{"a":"b","c":"d","e":"f"}}}`,
+		`{"spec":{"kind":"a","ios":-1.0,"tags":{"a":"toolong"}}}`,
+		`{"spec":{"kind":"a","list":[{"a":"x"},{"b":1}]}}`,
+		`{"spec":{"kind":"a","list":[{"a":"x","b":1}]}}`,
+		`{"spec":{"kind":"a","list":[{"c":["x"]}]}}`,
+		`{"spec":{"kind":"a","list":[{"a":"x","c":[]}]}}`,
+		`{"spec":{"kind":"a","list":[]}}`,
+		`{"spec":{"kind":"a","choice":{"p":"1"}}}`,
+		`{"spec":{"kind":"a","choice":{"q":"123"}}}`,
+		`{"spec":{"kind":"a","choice":{"q":"12"}}}`,
+		`{"spec":{"kind":"a","choice":{"p":"1","q":"123"}}}`,
+		`{"spec":{"kind":"a","choice":{"p":"1","z":{"w":6}}}}`,
+		`{"spec":{"kind":"a","choice":{"z":{"w":1}}}}`,
+		`{"spec":{"kind":"a","grid":[[1,2],[3]]}}`,
+		`{"spec":{"kind":"a","grid":[[1,2,3]]}}`,
+		`{"spec":{"kind":"a"},"mult":{"m":6}}`,
+		`{"spec":{"kind":"a"},"mult":{"m":7}}`,
+		`{"spec":{"kind":"a","a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"k":11,"l":12}}`,
+		`{"spec":{}}`,
+	}
+	checked := 0
+	for _, doc := range docs {
+		obj, errs := DecodeYAML([]byte(doc))
+		if len(errs) > 0 {
+			t.Fatal(doc, errs)
+		}
+		obj["apiVersion"], obj["kind"] = "example.com/v1", "Shape"
+		obj["metadata"] = map[string]any{"name": "s", "namespace": "n"}
+		v, _ := s.resolve(obj)
+		for _, m := range append([]mutant{{"as written", obj}}, typeMutants(obj, 1000)...) {
+			checked++
+			if d, _ := compareSchemaPass(t, v, m.obj); d != "" {
+				t.Errorf("%s %s:\n%s", doc, m.name, d)
+			}
+		}
+		_, fast := compareSchemaPass(t, v, obj)
+		t.Logf("%s fast=%v walker:%s", doc, fast, render(apiservervalidation.ValidateCustomResource(nil, decoded(t, v, obj), v.validator)))
+	}
+	t.Logf("%d schema passes", checked)
 }
