@@ -115,6 +115,10 @@ type version struct {
 	// for less (compiled on first use, like cel); nil without rules.
 	rulesOnce sync.Once
 	rules     *celRules
+	// checkOnce compiles check, which spares valid documents the
+	// schema validator's walk (see schemacheck.go).
+	checkOnce sync.Once
+	check     *compiledCheck
 	hasStatus bool
 	scale     *apiextensions.CustomResourceSubresourceScale
 	// results caches validations by content (see results).
@@ -499,7 +503,7 @@ func (v *version) resultFor(ctx context.Context, obj map[string]any, upstreamCEL
 
 	metaErrs := v.validateMeta(meta)
 	var verrs field.ErrorList
-	verrs = append(verrs, apiservervalidation.ValidateCustomResource(nil, u, v.validator)...)
+	verrs = append(verrs, v.validateSchema(u)...)
 	verrs = append(verrs, v.validateScale(u)...)
 	verrs = append(verrs, schemaobjectmeta.Validate(nil, u, v.structural, false)...)
 	verrs = append(verrs, structurallisttype.ValidateListSetsAndMaps(nil, v.structural, u)...)
