@@ -466,7 +466,7 @@ func (s *Set) Validate(ctx context.Context, obj map[string]any) field.ErrorList 
 	}
 	if r == nil {
 		var err error
-		if r, err = v.resultFor(ctx, obj, s.upstreamCEL); err != nil {
+		if r, err = v.resultFor(ctx, obj, s.upstreamCEL || reference.Load()); err != nil {
 			return field.ErrorList{decodeError(nil, err.Error())}
 		}
 		if cacheable {

@@ -32,6 +32,9 @@ import (
 // same objects and errors (see converter), in one YAML pass unless the
 // document repeats a key.
 func DecodeYAML(doc []byte) (map[string]any, field.ErrorList) {
+	if reference.Load() {
+		return decodeViaJSON(doc)
+	}
 	var y any
 	strictErr := yamlv2.UnmarshalStrict(doc, &y)
 	if strictErr != nil {
