@@ -99,8 +99,8 @@ func loadTemplates(dir string) ([]template, error) {
 			if err := yaml.Unmarshal(d, &m); err != nil {
 				return nil, fmt.Errorf("%s: %w", f, err)
 			}
-			if m["kind"] == "Secret" {
-				continue // a core kind: kubeconform would need Kubernetes' own schemas
+			if av, _ := m["apiVersion"].(string); !strings.Contains(av, "/") {
+				continue // a core kind (Secret, ConfigMap): kubeconform would need Kubernetes' own schemas
 			}
 			t.docs = append(t.docs, m)
 		}
