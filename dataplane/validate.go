@@ -37,6 +37,9 @@ type Checker interface {
 	RateLimitKind() string
 	// RouteDelegation is how an HTTPRoute delegates to other HTTPRoutes.
 	RouteDelegation() Delegation
+	// OtherClass is a Gateway class the data plane's controller serves
+	// besides its own, if any.
+	OtherClass() (OtherClass, bool)
 }
 
 // Issue is one problem a Checker found, at a field path of the object.

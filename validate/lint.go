@@ -92,15 +92,15 @@ func (v *Validator) lintDocument(d *loader.Document, enabled func(string) bool) 
 	if group == gatewayGroup && kind == "Gateway" {
 		spec, _ := d.Object["spec"].(map[string]any)
 		class, _ := spec["gatewayClassName"].(string)
-		alt, hasAlt := alsoServedBy[v.target.Name]
+		alt, hasAlt := v.dp.OtherClass()
 		switch {
 		case class == tenantClass:
 			// Held until the set is read: reported only if it holds an AI object
 			// (Validator.decide).
 			f(RuleTenantGateway, "spec.gatewayClassName", "class kubelb is KubeLB's tenant Gateway, which only propagates routes to Services; AI backends are configured on the management cluster",
 				fmt.Sprintf("use gatewayClassName: %s in namespace kubelb of the management cluster", v.target.GatewayClass))
-		case hasAlt && class == alt.class:
-			f(RuleGatewayClass, "spec.gatewayClassName", alt.message, alt.fix)
+		case hasAlt && class == alt.Class:
+			f(RuleGatewayClass, "spec.gatewayClassName", alt.Message, alt.Fix)
 		case class != "" && class != v.target.GatewayClass && slices.Contains(dataplane.GatewayClasses(), class):
 			f(RuleGatewayClass, "spec.gatewayClassName", fmt.Sprintf("class %s does not serve target %s's AI kinds", class, v.target.Name),
 				fmt.Sprintf("use gatewayClassName: %s, or validate with the target the cluster runs", v.target.GatewayClass))

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/kubelb-ai/kubelb-ai/dataplane"
-	"github.com/kubelb-ai/kubelb-ai/templates"
 	"github.com/kubelb-ai/kubelb-ai/validate/loader"
 )
 
@@ -16,37 +15,6 @@ import (
 // tenantClass is KubeLB's tenant Gateway class, which propagates routes to
 // Services and nothing else.
 const tenantClass = "kubelb"
-
-// altClass is a Gateway class a target's controller serves besides its
-// own (templates.Target.GatewayClass), and what to warn about it.
-type altClass struct {
-	class string
-	// translates: the class's data plane translates between providers, so
-	// a Backend it serves may fail over across provider types.
-	translates   bool
-	message, fix string
-}
-
-// alsoServedBy lists, per target, the Gateway class its controller serves
-// besides its own. kgateway v2.1 has two GatewayClasses, kgateway (Envoy,
-// controller kgateway.dev/kgateway) and agentgateway (controller
-// kgateway.dev/agentgateway), the second installed when kgateway's chart
-// sets agentgateway.enabled; it serves the same gateway.kgateway.dev
-// Backends and, unlike the Envoy AI extension, fails over between provider
-// types (kgateway v2.1 release notes, "AI Backend API changes"; MCP and
-// bedrock backends work only there). KubeLB 1.3's kubelb-addons chart
-// (v0.3.x) installs kgateway v2.1.2 with kgateway.agentgateway.enabled:
-// false, so the class exists only where the admin turned it on: the honest
-// warning is that, not that the class serves nothing. kgateway v2.0 has no
-// such class (its GatewayParameters have no kube.agentgateway).
-var alsoServedBy = map[string]altClass{
-	templates.KgatewayV21: {
-		class:      "agentgateway",
-		translates: true,
-		message:    "class agentgateway is kgateway v2.1's agentgateway data plane, which serves these Backends only where kgateway's chart sets agentgateway.enabled: true; KubeLB 1.3's kubelb-addons chart installs kgateway with agentgateway.enabled: false",
-		fix:        "if the cluster has GatewayClass agentgateway (kubelb-addons values kgateway.agentgateway.enabled: true), keep it and --disable gateway-class; else use gatewayClassName: kgateway",
-	},
-}
 
 // placeholderRE matches a value that is a shell variable, as docs write
 // Secrets in heredocs (`Authorization: $OPENAI_API_KEY`), optionally after
@@ -146,7 +114,7 @@ func (v *Validator) decide(s *setScope, objs []*object) []Finding {
 			ai = ai || dataplane.IsBackendKind(b.kind) && !keys[objKey{b.group, b.kind, b.ns, b.name}]
 		}
 	}
-	alt, hasAlt := alsoServedBy[v.target.Name]
+	alt, hasAlt := v.dp.OtherClass()
 	var out []Finding
 	for _, h := range s.held {
 		f := h.f
@@ -156,9 +124,9 @@ func (v *Validator) decide(s *setScope, objs []*object) []Finding {
 				continue
 			}
 		case RuleFailoverMixed:
-			if hasAlt && alt.translates {
+			if hasAlt && alt.Translates {
 				classes := servingClasses(s, objs, h.o.key)
-				if len(classes) > 0 && !slices.ContainsFunc(classes, func(c string) bool { return c != alt.class }) {
+				if len(classes) > 0 && !slices.ContainsFunc(classes, func(c string) bool { return c != alt.Class }) {
 					continue // served by the class that translates
 				}
 				if len(classes) == 0 {
@@ -167,7 +135,7 @@ func (v *Validator) decide(s *setScope, objs []*object) []Finding {
 					// kgateway's own and the only one KubeLB 1.3 deploys.
 					f = assume(f)
 					f.Message += "; assuming the Backend is served by class " + v.target.GatewayClass + " (no HTTPRoute and Gateway among the inputs says)"
-					f.Fix += "; on class " + alt.class + ", which translates between providers, the chain works: --disable " + RuleFailoverMixed
+					f.Fix += "; on class " + alt.Class + ", which translates between providers, the chain works: --disable " + RuleFailoverMixed
 				}
 			}
 		}
