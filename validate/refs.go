@@ -25,9 +25,16 @@ const gatewayGroup = "gateway.networking.k8s.io"
 
 type objKey struct{ group, kind, namespace, name string }
 
-// refIndex finds objects of the input set by group, kind, namespace and name.
+// refIndex finds objects of the input set by group, kind, namespace and
+// name, and HTTPRoutes by namespace (delegation selects among them).
 type refIndex struct {
 	objs map[objKey]*object
+	// routes are the HTTPRoutes by namespace, allRoutes all of them, in
+	// input order.
+	routes    map[string][]*object
+	allRoutes []*object
+	// grants are the ReferenceGrants by namespace.
+	grants map[string][]*object
 }
 
 func groupOf(apiVersion string) string {
@@ -38,10 +45,18 @@ func groupOf(apiVersion string) string {
 }
 
 func newRefIndex(objs []*object) *refIndex {
-	idx := &refIndex{objs: map[objKey]*object{}}
+	idx := &refIndex{objs: map[objKey]*object{}, routes: map[string][]*object{}, grants: map[string][]*object{}}
 	for _, o := range objs {
-		if _, dup := idx.objs[o.key]; !dup {
-			idx.objs[o.key] = o
+		if _, dup := idx.objs[o.key]; dup {
+			continue
+		}
+		idx.objs[o.key] = o
+		if o.key.group == gatewayGroup && o.key.kind == "HTTPRoute" {
+			idx.routes[o.key.namespace] = append(idx.routes[o.key.namespace], o)
+			idx.allRoutes = append(idx.allRoutes, o)
+		}
+		if o.key.group == gatewayGroup && o.key.kind == "ReferenceGrant" {
+			idx.grants[o.key.namespace] = append(idx.grants[o.key.namespace], o)
 		}
 	}
 	return idx
@@ -195,25 +210,33 @@ func checkDelegation(idx *refIndex, parent *object, ref backendRef, del dataplan
 	case del.NameLabels && strings.Contains(ref.name, "="):
 		what = fmt.Sprintf("HTTPRoutes labelled %s in namespace %s", ref.name, ref.ns)
 	}
-	var children []*object
-	for k, o := range idx.objs {
-		if k.group != gatewayGroup || k.kind != "HTTPRoute" || o == parent || !selectsRoute(o, ref, del) {
+	candidates := idx.routes[ref.ns]
+	if byLabel && ref.ns == del.AllNamespaces {
+		candidates = idx.allRoutes
+	}
+	// Only the namespace's routes are looked at, and the look stops at the
+	// first child unless children may need a grant: many routes
+	// delegating among many cost no more than their findings.
+	found := false
+	var parentless []*object // in another namespace: they need a grant
+	for _, o := range candidates {
+		if o == parent || !selectsRoute(o, ref, del) {
 			continue
 		}
-		children = append(children, o)
+		found = true
+		if !del.ParentlessGrant || o.key.namespace == parent.key.namespace {
+			break
+		}
+		if len(o.route.parents) == 0 {
+			parentless = append(parentless, o)
+		}
 	}
-	if len(children) == 0 {
+	if !found {
 		f(ref.path, RuleRefUnresolved, fmt.Sprintf("delegates to %s, and no such route is among the inputs", what), "")
 		return
 	}
-	if !del.ParentlessGrant {
-		return
-	}
-	slices.SortFunc(children, func(a, b *object) int {
-		return strings.Compare(a.key.namespace+"/"+a.key.name, b.key.namespace+"/"+b.key.name)
-	})
-	for _, c := range children {
-		if len(c.route.parents) == 0 && c.key.namespace != parent.key.namespace && !grantAllows(idx, parent.key.namespace, c.key.namespace, gatewayGroup, "HTTPRoute", c.key.name) {
+	for _, c := range parentless {
+		if !grantAllows(idx, parent.key.namespace, c.key.namespace, gatewayGroup, "HTTPRoute", c.key.name) {
 			f(ref.path, RuleRefGrant, fmt.Sprintf("delegates to HTTPRoute %s/%s, which names no parent and is in another namespace: the data plane adopts it only with a ReferenceGrant in %s admitting HTTPRoutes from %s", c.key.namespace, c.key.name, c.key.namespace, parent.key.namespace),
 				fmt.Sprintf("add parentRefs: [{group: %s, kind: HTTPRoute, name: %s, namespace: %s}] to the child, or a ReferenceGrant in namespace %s with from: [{group: %s, kind: HTTPRoute, namespace: %s}] and to: [{group: %s, kind: HTTPRoute}]",
 					gatewayGroup, parent.key.name, parent.key.namespace, c.key.namespace, gatewayGroup, parent.key.namespace, gatewayGroup))
@@ -252,10 +275,7 @@ func groupKind(group, kind string) string {
 // grantAllows reports whether a ReferenceGrant in toNS lets HTTPRoutes of
 // fromNS refer to the object.
 func grantAllows(idx *refIndex, fromNS, toNS, group, kind, name string) bool {
-	for k, o := range idx.objs {
-		if k.group != gatewayGroup || k.kind != "ReferenceGrant" || k.namespace != toNS {
-			continue
-		}
+	for _, o := range idx.grants[toNS] {
 		fromOK := slices.Contains(o.grant.from, objKey{group: gatewayGroup, kind: "HTTPRoute", namespace: fromNS})
 		toOK := slices.ContainsFunc(o.grant.to, func(t grantTo) bool {
 			return t.group == group && t.kind == kind && (!t.hasName || t.name == name)
