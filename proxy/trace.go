@@ -112,6 +112,11 @@ func (t *tracing) startAttempt(cl *call, at *attempt) {
 		if model == "" && cl.doc != nil {
 			model, _ = cl.doc["model"].(string)
 		}
+		if len(model) > maxModelLabel {
+			// The client's to choose, up to the body's size: a span held in
+			// the export queue must not be.
+			model = otherModel
+		}
 		name = op
 		if model != "" {
 			name += " " + model

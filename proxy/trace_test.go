@@ -678,3 +678,30 @@ func TestTraceRateLimitServicePropagation(t *testing.T) {
 		t.Errorf("the service saw traceparent %q, want %q (the rate-limit span's)", rls.traceparents, want)
 	}
 }
+
+// A client's model, as long as its body, names neither the attempt's span
+// nor its request model beyond maxModelLabel bytes: spans wait whole in the
+// export queue.
+func TestTraceLongModelBounded(t *testing.T) {
+	openai := fakeprovider.New(t, fakeprovider.OpenAI, "sk-openai")
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	objs := renderMaps(t, mustBuild(t, spec.Options{Target: templates.Agentgateway, Providers: []string{"openai"}}))
+	for _, m := range objs {
+		dropKey(m, "model") // the client's model goes through
+	}
+	base, _, _ := serveMapsWith(t, objs, map[string]*fakeprovider.Server{"openai": openai}, func(o *Options) { o.Tracer = tp })
+	long := strings.Repeat("m", 1<<20)
+	if resp, out := post(t, base, "/openai/v1/chat/completions", `{"model":"`+long+`","messages":[{"role":"user","content":"hi"}]}`, nil); resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, out)
+	}
+	tree := waitTree(t, rec, 1)
+	if len(tree.children) != 1 {
+		t.Fatalf("%d attempt spans", len(tree.children))
+	}
+	a := tree.children[0]
+	if a.Name() != "chat "+otherModel {
+		t.Errorf("span named %.40q..., want chat %s", a.Name(), otherModel)
+	}
+	wantAttrs(t, a, map[attribute.Key]string{semconv.GenAIRequestModelKey: otherModel})
+}

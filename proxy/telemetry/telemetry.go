@@ -42,6 +42,10 @@ type Config struct {
 	ServiceVersion string
 }
 
+// maxAttributeValue bounds a span's string values by default: 64 KiB,
+// what --log-bodies logs of a prompt.
+const maxAttributeValue = 64 << 10
+
 // Propagator is the trace context serve reads from callers and writes to
 // providers: W3C tracecontext (traceparent, tracestate).
 func Propagator() propagation.TextMapPropagator { return propagation.TraceContext{} }
@@ -105,7 +109,15 @@ func New(ctx context.Context, c Config) (*sdktrace.TracerProvider, error) {
 	if err != nil && !errors.Is(err, resource.ErrPartialResource) {
 		return nil, err
 	}
-	opts := []sdktrace.TracerProviderOption{sdktrace.WithBatcher(exp), sdktrace.WithResource(res)}
+	// Spans wait in the batch queue (2,048 by default) until exported, and
+	// a request's values (prompts with content recorded, a client's model)
+	// are as long as its body: each string value is cut at
+	// maxAttributeValue unless OTEL_(SPAN_)ATTRIBUTE_VALUE_LENGTH_LIMIT says.
+	limits := sdktrace.NewSpanLimits() // reads those variables
+	if limits.AttributeValueLengthLimit < 0 {
+		limits.AttributeValueLengthLimit = maxAttributeValue
+	}
+	opts := []sdktrace.TracerProviderOption{sdktrace.WithBatcher(exp), sdktrace.WithResource(res), sdktrace.WithSpanLimits(limits)}
 	if c.Sampling != nil {
 		if *c.Sampling < 0 || *c.Sampling > 1 {
 			return nil, fmt.Errorf("tracing sampling %s: a ratio from 0 to 1", strconv.FormatFloat(*c.Sampling, 'g', -1, 64))

@@ -3,9 +3,11 @@ package telemetry
 import (
 	"context"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
 	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 
 	"google.golang.org/grpc"
@@ -136,5 +138,44 @@ func TestExportGRPC(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("no export within 5s")
+	}
+}
+
+// A span's string values are cut at 64 KiB unless the standard variable
+// says otherwise: a request's prompt or model, as long as its body, must
+// not be held whole in the export queue.
+func TestAttributeValuesBounded(t *testing.T) {
+	for _, c := range []struct {
+		env  string
+		want int
+	}{{"", maxAttributeValue}, {"100", 100}} {
+		collector := otlptest.NewHTTP(t)
+		setenv(t, nil)
+		t.Setenv("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", c.env)
+		tp, err := New(context.Background(), Config{Endpoint: collector.URL, Protocol: "http"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, span := tp.Tracer("test").Start(context.Background(), "chat m")
+		span.SetAttributes(attribute.String("gen_ai.input.messages", strings.Repeat("x", 1<<20)))
+		span.End()
+		if err := tp.Shutdown(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		var got int
+		for _, req := range collector.Exports() {
+			for _, rs := range req.GetResourceSpans() {
+				for _, ss := range rs.GetScopeSpans() {
+					for _, s := range ss.GetSpans() {
+						for _, a := range s.GetAttributes() {
+							got = len(a.GetValue().GetStringValue())
+						}
+					}
+				}
+			}
+		}
+		if got != c.want {
+			t.Errorf("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT=%q: a 1 MiB value exported with %d bytes, want %d", c.env, got, c.want)
+		}
 	}
 }
