@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -284,7 +285,7 @@ func mutants(obj map[string]any, max int) []mutant {
 	walk = func(path string, v any, set func(any)) {
 		switch t := v.(type) {
 		case map[string]any:
-			for _, k := range sortedKeys(t) {
+			for _, k := range slices.Sorted(maps.Keys(t)) {
 				x := t[k]
 				if path == "" && (k == "apiVersion" || k == "kind") {
 					continue
@@ -334,7 +335,7 @@ func mutants(obj map[string]any, max int) []mutant {
 func collectStrings(v any, out *[]string) {
 	switch t := v.(type) {
 	case map[string]any:
-		for _, k := range sortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			collectStrings(t[k], out)
 		}
 	case []any:
@@ -344,15 +345,6 @@ func collectStrings(v any, out *[]string) {
 	case string:
 		*out = append(*out, t)
 	}
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // Rules in every corner of a schema: on list items, map values
@@ -598,7 +590,7 @@ func BenchmarkCEL(b *testing.B) {
 			}
 			b.ReportAllocs()
 			n := 0
-			cpu := processCPU()
+			cpu := testenv.ProcessCPU()
 			for b.Loop() {
 				obj := objs[n%len(objs)]
 				md := obj["metadata"].(map[string]any)
@@ -606,7 +598,7 @@ func BenchmarkCEL(b *testing.B) {
 				s.Validate(ctx, obj)
 				n++
 			}
-			b.ReportMetric(float64(processCPU()-cpu)/float64(n), "cpu-ns/op")
+			b.ReportMetric(float64(testenv.ProcessCPU()-cpu)/float64(n), "cpu-ns/op")
 		})
 		b.Run("cel/"+mode.name, func(b *testing.B) {
 			var us []map[string]any
@@ -619,13 +611,13 @@ func BenchmarkCEL(b *testing.B) {
 			}
 			b.ReportAllocs()
 			n := 0
-			cpu := processCPU()
+			cpu := testenv.ProcessCPU()
 			for b.Loop() {
 				i := n % len(us)
 				vs[i].validateCEL(ctx, us[i], mode.upstream)
 				n++
 			}
-			b.ReportMetric(float64(processCPU()-cpu)/float64(n), "cpu-ns/op")
+			b.ReportMetric(float64(testenv.ProcessCPU()-cpu)/float64(n), "cpu-ns/op")
 		})
 	}
 }

@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/kubelb-ai/kubelb-ai/internal/testenv"
 
 	apiservervalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -63,7 +66,7 @@ func typeMutants(obj map[string]any, max int) []mutant {
 	walk = func(path string, v any, set func(any)) {
 		switch t := v.(type) {
 		case map[string]any:
-			for _, k := range sortedKeys(t) {
+			for _, k := range slices.Sorted(maps.Keys(t)) {
 				if path == "" && (k == "apiVersion" || k == "kind") {
 					continue
 				}
@@ -276,7 +279,7 @@ func BenchmarkSchemaPass(b *testing.B) {
 			}
 			b.ReportAllocs()
 			n := 0
-			cpu := processCPU()
+			cpu := testenv.ProcessCPU()
 			for b.Loop() {
 				it := items[n%len(items)]
 				md, _ := it.obj["metadata"].(map[string]any)
@@ -286,7 +289,7 @@ func BenchmarkSchemaPass(b *testing.B) {
 				it.s.Validate(ctx, it.obj)
 				n++
 			}
-			b.ReportMetric(float64(processCPU()-cpu)/float64(n), "cpu-ns/op")
+			b.ReportMetric(float64(testenv.ProcessCPU()-cpu)/float64(n), "cpu-ns/op")
 		})
 		b.Run("schema/"+mode.name, func(b *testing.B) {
 			upstreamSchemaPass.Store(mode.upstream)
@@ -301,13 +304,13 @@ func BenchmarkSchemaPass(b *testing.B) {
 			}
 			b.ReportAllocs()
 			n := 0
-			cpu := processCPU()
+			cpu := testenv.ProcessCPU()
 			for b.Loop() {
 				i := n % len(us)
 				vs[i].validateSchema(us[i])
 				n++
 			}
-			b.ReportMetric(float64(processCPU()-cpu)/float64(n), "cpu-ns/op")
+			b.ReportMetric(float64(testenv.ProcessCPU()-cpu)/float64(n), "cpu-ns/op")
 		})
 	}
 }
