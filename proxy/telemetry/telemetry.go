@@ -117,7 +117,7 @@ func New(ctx context.Context, c Config) (*sdktrace.TracerProvider, error) {
 	if limits.AttributeValueLengthLimit < 0 {
 		limits.AttributeValueLengthLimit = maxAttributeValue
 	}
-	opts := []sdktrace.TracerProviderOption{sdktrace.WithBatcher(exp), sdktrace.WithResource(res), sdktrace.WithSpanLimits(limits)}
+	opts := []sdktrace.TracerProviderOption{sdktrace.WithBatcher(exp), sdktrace.WithResource(res), sdktrace.WithRawSpanLimits(limits)}
 	if c.Sampling != nil {
 		if *c.Sampling < 0 || *c.Sampling > 1 {
 			return nil, fmt.Errorf("tracing sampling %s: a ratio from 0 to 1", strconv.FormatFloat(*c.Sampling, 'g', -1, 64))
