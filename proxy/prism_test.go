@@ -1,10 +1,11 @@
 package proxy
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -249,36 +250,21 @@ func dropUntypedNullable(v any) {
 }
 
 // startPrism runs `prism proxy --errors` for spec in front of upstream on a
-// loopback port until the test ends, and returns its base URL.
+// loopback port until the test ends, and returns its base URL. Ready means
+// Prism said it listens on that port, not that the port accepts: while
+// Prism loads a large spec (seconds), another parallel test's listener can
+// take the port.
 func startPrism(t *testing.T, bin, spec, upstream string) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	var out testenv.Buffer
-	cmd := exec.Command(bin, "proxy", "--errors", "-h", "127.0.0.1", "-p", fmt.Sprint(port), spec, upstream)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("prism:\n%s", out.String())
+	addr := testenv.StartServer(t, "prism", 90*time.Second, func(port int) (*exec.Cmd, testenv.Ready) {
+		listening := fmt.Sprintf("Prism is listening on http://127.0.0.1:%d", port)
+		cmd := exec.Command(bin, "proxy", "--errors", "-h", "127.0.0.1", "-p", fmt.Sprint(port), spec, upstream)
+		return cmd, func(_ context.Context, output string) error {
+			if !strings.Contains(output, listening) {
+				return errors.New("not listening yet")
+			}
+			return nil
 		}
 	})
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("prism did not listen on %s within 90s:\n%s", addr, out.String())
-		}
-	}
+	return "http://" + addr
 }

@@ -149,11 +149,11 @@ func startEverythingServer(t testing.TB, stateless bool) string {
 	t.Helper()
 	bin := MCPEverythingServerBinary(t)
 	var endpoint string
-	startWithRetry(t, "everything-server", func(port int) (*exec.Cmd, func(context.Context) error) {
+	StartServer(t, "everything-server", 0, func(port int) (*exec.Cmd, Ready) {
 		addr := "127.0.0.1:" + strconv.Itoa(port)
 		endpoint = "http://" + addr + "/mcp"
 		cmd := exec.Command(bin, "-http", addr, "-stateless="+strconv.FormatBool(stateless))
-		return cmd, func(ctx context.Context) error { return everythingServerReady(ctx, endpoint) }
+		return cmd, func(ctx context.Context, _ string) error { return everythingServerReady(ctx, endpoint) }
 	})
 	return endpoint
 }
@@ -214,11 +214,11 @@ func StartServerEverythingSSE(t testing.TB) string {
 	node := MCPNode(t)
 	script := filepath.Join(MCPNodeTools(t), "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js")
 	var endpoint string
-	startWithRetry(t, "server-everything", func(port int) (*exec.Cmd, func(context.Context) error) {
+	StartServer(t, "server-everything", 0, func(port int) (*exec.Cmd, Ready) {
 		endpoint = "http://127.0.0.1:" + strconv.Itoa(port) + "/sse"
 		cmd := exec.Command(node, "--import", "data:text/javascript,"+url.PathEscape(loopbackOnly), script, "sse")
 		cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port))
-		return cmd, func(ctx context.Context) error { return sseEndpointReady(ctx, endpoint) }
+		return cmd, func(ctx context.Context, _ string) error { return sseEndpointReady(ctx, endpoint) }
 	})
 	return endpoint
 }

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -26,9 +25,6 @@ const (
 	// RateLimitEnv overrides the ratelimit binary's path.
 	RateLimitEnv = "KUBELB_AI_RATELIMIT"
 )
-
-// startTimeout bounds each process's start, readiness included.
-const startTimeout = 20 * time.Second
 
 // RateLimitBinary returns the envoyproxy/ratelimit binary: $KUBELB_AI_RATELIMIT,
 // or where install.sh puts it. Missing, the test is skipped, or fails
@@ -67,11 +63,11 @@ func StartRedis(t testing.TB) string {
 	t.Helper()
 	bin := RedisServerBinary(t)
 	dir := t.TempDir()
-	return startWithRetry(t, "redis-server", func(port int) (*exec.Cmd, func(context.Context) error) {
+	return StartServer(t, "redis-server", 0, func(port int) (*exec.Cmd, Ready) {
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 		cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 			"--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no")
-		return cmd, func(ctx context.Context) error { return redisPing(ctx, addr) }
+		return cmd, func(ctx context.Context, _ string) error { return redisPing(ctx, addr) }
 	})
 }
 
@@ -91,9 +87,9 @@ func StartRateLimit(t testing.TB, redisAddr string, config []byte) string {
 		t.Fatal(err)
 	}
 	var grpcAddr string
-	startWithRetry(t, "ratelimit", func(grpcPort int) (*exec.Cmd, func(context.Context) error) {
-		// The service needs three ports; the first comes from the retry
-		// loop, the others are picked here.
+	StartServer(t, "ratelimit", 0, func(grpcPort int) (*exec.Cmd, Ready) {
+		// The service needs three ports; the first comes from
+		// StartServer, the others are picked here.
 		httpPort, debugPort := freePort(t), freePort(t)
 		grpcAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(grpcPort))
 		cmd := exec.Command(bin)
@@ -106,75 +102,9 @@ func StartRateLimit(t testing.TB, redisAddr string, config []byte) string {
 			"DEBUG_HOST=127.0.0.1", "DEBUG_PORT="+strconv.Itoa(debugPort),
 		)
 		debug := "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(debugPort))
-		return cmd, func(ctx context.Context) error { return rateLimitReady(ctx, debug, grpcAddr) }
+		return cmd, func(ctx context.Context, _ string) error { return rateLimitReady(ctx, debug, grpcAddr) }
 	})
 	return grpcAddr
-}
-
-// startWithRetry starts a server on a free port and waits until ready
-// says so. Another process can take the port between the probe and the
-// start, so a server that exits early is tried again on another port.
-func startWithRetry(t testing.TB, name string, start func(port int) (*exec.Cmd, func(context.Context) error)) string {
-	t.Helper()
-	var lastErr error
-	for range 3 {
-		port := freePort(t)
-		cmd, ready := start(port)
-		var out Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		cmd.SysProcAttr = childAttr()
-		if err := cmd.Start(); err != nil {
-			t.Fatalf("starting %s: %v", name, err)
-		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		stop := func() {
-			_ = cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-exited:
-			case <-time.After(5 * time.Second):
-				_ = cmd.Process.Kill()
-				<-exited
-			}
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
-		err := waitReady(ctx, ready, exited)
-		cancel()
-		if err == nil {
-			t.Cleanup(stop)
-			return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		}
-		stop()
-		lastErr = fmt.Errorf("%w\n%s output:\n%s", err, name, out.String())
-	}
-	t.Fatalf("starting %s: %v", name, lastErr)
-	return ""
-}
-
-func waitReady(ctx context.Context, ready func(context.Context) error, exited <-chan error) error {
-	for {
-		err := ready(ctx)
-		if err == nil {
-			return nil
-		}
-		select {
-		case werr := <-exited:
-			return fmt.Errorf("exited before it was ready: %v", werr)
-		case <-ctx.Done():
-			return fmt.Errorf("not ready after %s: %v", startTimeout, err)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 func redisPing(ctx context.Context, addr string) error {
