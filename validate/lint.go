@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"slices"
@@ -228,16 +229,24 @@ func rateLimitedRoutes(objs []*object) map[string]bool {
 	return limited
 }
 
-// suppressed reports whether a "# kubelb-ai:ignore=rule[,rule]" comment on
-// the finding's line or the line above names its rule.
+// ignoreComment starts a comment that suppresses findings:
+// "# kubelb-ai:ignore=rule[,rule]" or "...=all".
+const ignoreComment = "# kubelb-ai:ignore="
+
+// suppressed reports whether an ignoreComment on the finding's line or the
+// line above names its rule.
 func suppressed(d *loader.Document, f Finding) bool {
-	lines := strings.Split(string(d.Text()), "\n")
+	text := d.Text()
+	if !bytes.Contains(text, []byte(ignoreComment)) {
+		return false
+	}
+	lines := strings.Split(string(text), "\n")
 	for _, ln := range []int{f.Line, f.Line - 1} {
 		i := ln - d.Line
 		if i < 0 || i >= len(lines) {
 			continue
 		}
-		_, comment, ok := strings.Cut(lines[i], "# kubelb-ai:ignore=")
+		_, comment, ok := strings.Cut(lines[i], ignoreComment)
 		if !ok {
 			continue
 		}

@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -18,18 +17,14 @@ import (
 // but another release of the same CRDs declares: spec.a2a is new in
 // agentgateway v1.3.1, so on KubeLB 1.4 it is an error whose fix names the
 // release, not a typo. Only asked on the error path.
-func (v *Validator) fieldOfOtherRelease(ctx context.Context, gvk schema.GroupVersionKind, obj map[string]any, path string) string {
+func (v *Validator) fieldOfOtherRelease(gvk schema.GroupVersionKind, obj map[string]any, path string) string {
 	var has []string // "agentgateway v1.3.1 (--data-plane-version v1.3.1)"
 	for _, o := range v.otherReleases(gvk) {
 		set, err := cachedSet(o.set)
-		if err != nil || !set.Lookup(gvk) {
+		if err != nil {
 			continue
 		}
-		unknown := false
-		for _, e := range set.Validate(ctx, obj) {
-			unknown = unknown || (e.Origin == crd.OriginUnknownField && e.Field == path)
-		}
-		if !unknown {
+		if unknown, served := set.UnknownFields(obj); served && !slices.Contains(unknown, path) {
 			has = append(has, o.name+" ("+o.flag+")")
 		}
 	}

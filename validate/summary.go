@@ -264,12 +264,12 @@ func summarize(d *loader.Document, namespaced func(apiVersion, kind string) bool
 // object that names no namespace says which one was assumed, and stays a
 // warning under --strict: the context's namespace may be another.
 func (o *object) report(path, rule, msg, fix string) Finding {
-	line, col := o.doc.Position(path)
 	assumed := o.assumedNS && isRefRule(rule)
 	if assumed {
 		msg += fmt.Sprintf(" (the %s names no namespace: %q assumed, as kubectl would apply it; -n sets another)", o.key.kind, o.key.namespace)
 	}
-	f := Finding{File: o.doc.File, Line: line, Column: col, Object: o.name(), Path: path, Severity: SeverityWarning, Rule: rule, Message: msg, Fix: fix}
+	// place gives it a position, with every other set finding.
+	f := Finding{File: o.doc.File, Object: o.name(), Path: path, Severity: SeverityWarning, Rule: rule, Message: msg, Fix: fix, at: o.doc}
 	if assumed {
 		f = assume(f)
 	}

@@ -6,6 +6,7 @@
 package validate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -70,6 +71,9 @@ type Finding struct {
 	// finding may be a false alarm, and Options.Strict leaves it a warning
 	// (assume marks one; the message says what was assumed).
 	assumed bool
+	// at is the document a set rule's finding is about, until place gives
+	// the finding its position (Line and Column are unset until then).
+	at *loader.Document
 }
 
 // assume marks f as found on an assumption the inputs do not confirm.
@@ -281,11 +285,7 @@ func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*R
 		// The loader masked what it could not decode.
 		r.add(nil, Finding{File: p.File, Line: p.Line, Column: 1, Severity: SeverityError, Rule: RuleYAML, Message: p.Message, Excerpt: p.Excerpt})
 	}
-	for _, f := range append(v.setRules(kept, scope), v.decide(scope, kept)...) {
-		if d := docAt(byFile[f.File], f.Line); d == nil || !suppressed(d, f) {
-			r.add(d, f)
-		}
-	}
+	r.Findings = append(r.Findings, place(append(v.setRules(kept, scope), v.decide(scope, kept)...), byFile)...)
 	sort.SliceStable(r.Findings, func(i, j int) bool {
 		a, b := r.Findings[i], r.Findings[j]
 		if a.File != b.File {
@@ -305,6 +305,52 @@ func (v *Validator) validate(ctx context.Context, in loader.Source, stop func(*R
 		return a.Rule < b.Rule
 	})
 	return r
+}
+
+// place readies the set rules' findings for the report: each gets its
+// position (a set rule names a document and a path), is dropped if a
+// comment suppresses it, and is masked as Report.add masks. They come pass
+// by pass (references, then lints), each pass over every file, while the
+// loader keeps the text and position index of one dropped (Lighten)
+// document at a time; so they are handled in document order, each document
+// read and indexed once rather than once per pass and finding. The kept
+// findings are returned in their order.
+func place(fs []Finding, byFile map[string][]*loader.Document) []Finding {
+	keep := make([]bool, len(fs))
+	var order []int
+	for i := range fs {
+		if fs[i].at == nil {
+			// Found per document and positioned then (scope's held findings).
+			fs[i].at = docAt(byFile[fs[i].File], fs[i].Line)
+		}
+		if fs[i].at == nil {
+			keep[i] = true
+		} else {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
+		a, b := fs[i].at, fs[j].at
+		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.ListItem, b.ListItem))
+	})
+	for _, i := range order {
+		f := &fs[i]
+		d := f.at
+		f.at = nil
+		if f.Line == 0 {
+			f.Line, f.Column = d.Position(f.Path)
+		}
+		if !suppressed(d, *f) {
+			*f, keep[i] = masked(d, *f), true
+		}
+	}
+	out := fs[:0]
+	for i, f := range fs {
+		if keep[i] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // warmDocs is how many documents warm reads ahead.
@@ -465,7 +511,7 @@ func (v *Validator) document(ctx context.Context, d *loader.Document) []Finding 
 		case crd.OriginUnknownField:
 			rule, fix = RuleUnknownField, unknownFieldFix(gvk, e.Field)
 			if fix == "" {
-				fix = v.fieldOfOtherRelease(ctx, gvk, d.Object, e.Field)
+				fix = v.fieldOfOtherRelease(gvk, d.Object, e.Field)
 			}
 		case crd.OriginCEL:
 			rule = RuleCEL

@@ -486,6 +486,29 @@ func (s *Set) Validate(ctx context.Context, obj map[string]any) field.ErrorList 
 	return append(out, copyErrors(r.schemaErrs)...)
 }
 
+// UnknownFields returns the fields of obj that its version in s does not
+// declare, as Validate reports them (OriginUnknownField), without
+// validating: whether a release knows a field is a question of decoding
+// alone, and compiling the release's CEL rules to answer it would cost
+// more than the whole run. ok is false when s does not serve obj's kind.
+func (s *Set) UnknownFields(obj map[string]any) (paths []string, ok bool) {
+	v, _ := s.resolve(obj)
+	if v == nil {
+		return nil, false
+	}
+	u, err := deepCopyJSON(obj)
+	if err != nil {
+		return nil, false
+	}
+	_, errs := v.decode(u)
+	for _, e := range errs {
+		if e.Origin == OriginUnknownField {
+			paths = append(paths, e.Field)
+		}
+	}
+	return paths, true
+}
+
 // resultFor validates obj without the cache; the findings are the decoding
 // errors, validateMeta's (run again per object by Validate) and the rest.
 func (v *version) resultFor(ctx context.Context, obj map[string]any, upstreamCEL bool) (*result, error) {
