@@ -12,8 +12,10 @@ TOOLS     := $(GO) tool -modfile=hack/tools/go.mod
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
+# Static, as the krew archives are: with cgo the linker exports every symbol
+# (kustomize imports plugin) and start-up maps 25 MB more of the binary.
 build: ## build bin/kubelb-ai and the kubectl plugin bin/kubectl-kubelb_ai
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/kubelb-ai ./cmd/kubelb-ai
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/kubelb-ai ./cmd/kubelb-ai
 	cp $(BIN)/kubelb-ai $(BIN)/kubectl-kubelb_ai
 
 install: build ## put kubelb-ai and kubectl-kubelb_ai into $(PREFIX)/bin (on PATH for Go users)

@@ -16,7 +16,8 @@ import (
 // what they cost, and how an error is written in it. Each format's adapter
 // is in a file of its own (adapter_openai.go, ...).
 type adapter struct {
-	format *wire.Format
+	// wireFormat names the format's shapes in proxy/wire (format).
+	wireFormat string
 	// translator turns OpenAI's requests into this format and its answers
 	// back (nil for OpenAI's own).
 	translator translate.Translator
@@ -48,8 +49,10 @@ var adapters = map[string]*adapter{
 	wire.Bedrock:   bedrockAdapter,
 }
 
-func formatNamed(name string) *wire.Format {
-	f, _ := wire.Lookup(name)
+// format returns the adapter's shapes; proxy/wire builds them on first
+// use, so they are looked up, not held.
+func (a *adapter) format() *wire.Format {
+	f, _ := wire.Lookup(a.wireFormat)
 	return f
 }
 

@@ -15,7 +15,7 @@ import (
 
 // anthropicAdapter is Anthropic's Messages API.
 var anthropicAdapter = &adapter{
-	format:     formatNamed(wire.Anthropic),
+	wireFormat: wire.Anthropic,
 	translator: mustTranslator(wire.Anthropic),
 	address:    func(*url.URL, string, bool) {},
 	enrich: func(doc map[string]any, p *spec.Prompt) {
@@ -180,7 +180,7 @@ func mustTranslator(format string) translate.Translator {
 // /v1/messages/count_tokens): its request is a Messages request's prompt,
 // so the route's prompt is added as to a message; a count is no usage.
 var countTokensAdapter = &adapter{
-	format:     formatNamed(wire.AnthropicCountTokens),
+	wireFormat: wire.AnthropicCountTokens,
 	address:    func(*url.URL, string, bool) {},
 	enrich:     anthropicAdapter.enrich,
 	maskEvent:  func(*answerMasker, map[string]any) []sse.Event { return nil },
@@ -193,7 +193,7 @@ var countTokensAdapter = &adapter{
 // request's text, as agentgateway does for providers that cannot count
 // Anthropic's way: {"input_tokens": N}, no provider called.
 func (c *call) countLocally() {
-	n := estimateTokens(c.doc, c.ad.format.Request)
+	n := estimateTokens(c.doc, c.ad.format().Request)
 	c.w.Header().Set("Content-Type", "application/json")
 	c.w.WriteHeader(http.StatusOK)
 	b, _ := marshal(map[string]any{"input_tokens": n})

@@ -14,7 +14,7 @@ import (
 // clients translated (its streams are binary frames, read by the
 // translator); a request in its own format is read, guarded and signed.
 var bedrockAdapter = &adapter{
-	format:     formatNamed(wire.Bedrock),
+	wireFormat: wire.Bedrock,
 	translator: mustTranslator(wire.Bedrock),
 	address: func(u *url.URL, clientPath string, stream bool) {
 		if stream || strings.HasSuffix(clientPath, "/converse-stream") {

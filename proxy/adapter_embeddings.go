@@ -12,8 +12,8 @@ import (
 // embeddingsAdapter is OpenAI's embeddings API: OpenAI-compatible
 // providers take it as it is; Gemini, Vertex AI and Bedrock translated.
 var embeddingsAdapter = &adapter{
-	format:  formatNamed(wire.Embeddings),
-	address: func(*url.URL, string, bool) {},
+	wireFormat: wire.Embeddings,
+	address:    func(*url.URL, string, bool) {},
 	// A route's prompt has no place among texts to embed (agentgateway
 	// ignores it there too): embeddings are not a conversation.
 	enrich:       func(map[string]any, *spec.Prompt) {},

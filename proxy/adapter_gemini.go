@@ -14,7 +14,7 @@ import (
 
 // geminiAdapter is Gemini's and Vertex AI's generateContent.
 var geminiAdapter = &adapter{
-	format:     formatNamed(wire.Gemini),
+	wireFormat: wire.Gemini,
 	translator: mustTranslator(wire.Gemini),
 	address: func(u *url.URL, clientPath string, stream bool) {
 		// Gemini names streaming in the path (agentgateway's

@@ -14,8 +14,8 @@ import (
 // openAIAdapter is OpenAI's chat completions, and every provider that
 // speaks it (Azure OpenAI, Mistral, Ollama).
 var openAIAdapter = &adapter{
-	format:  formatNamed(wire.OpenAI),
-	address: func(*url.URL, string, bool) {},
+	wireFormat: wire.OpenAI,
+	address:    func(*url.URL, string, bool) {},
 	enrich: func(doc map[string]any, p *spec.Prompt) {
 		msgs := func(ms []spec.Message) []any {
 			var out []any

@@ -15,8 +15,8 @@ import (
 // Vercel AI SDK's default, openai-node's responses.create): OpenAI takes it
 // as it is; every other provider through the chat pivot.
 var responsesAdapter = &adapter{
-	format:  formatNamed(wire.Responses),
-	address: func(*url.URL, string, bool) {},
+	wireFormat: wire.Responses,
+	address:    func(*url.URL, string, bool) {},
 	enrich: func(doc map[string]any, p *spec.Prompt) {
 		// System messages join the instructions; the rest are input
 		// items around the client's (a string input is one user message).

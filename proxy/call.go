@@ -116,7 +116,7 @@ func (c *call) parse() bool {
 	}
 	doc, err := wire.DecodeObject(c.body)
 	if err == nil {
-		err = c.ad.format.Request.Check(doc)
+		err = c.ad.format().Request.Check(doc)
 	}
 	if err != nil {
 		c.fail(http.StatusBadRequest, err.Error())

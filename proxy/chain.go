@@ -403,7 +403,7 @@ func (c *Chain) prepare(cl *call, up *Upstream, pol *policy) (*attempt, error) {
 		}
 	}
 	switch {
-	case up.Format == cl.ad.format.Name:
+	case up.Format == cl.ad.format().Name:
 		body := up.withModel(cl.body)
 		// An OpenAI-format provider reports a stream's usage only when
 		// asked: a token budget needs it, so serve asks (and keeps the
@@ -417,7 +417,7 @@ func (c *Chain) prepare(cl *call, up *Upstream, pol *policy) (*attempt, error) {
 		return c.newAttempt(cl, up, body, nil, nil), nil
 	case cl.api.pivot != nil && c.Translate:
 		return c.preparePivot(cl, up)
-	case cl.ad.format.Name == wire.OpenAI && c.Translate:
+	case cl.ad.format().Name == wire.OpenAI && c.Translate:
 		tr := adapterFor(up.Format).translator
 		if tr == nil {
 			return nil, fmt.Errorf("%w: %s (%s) is not reached from OpenAI's format", errCannotCarry, up.Name, up.Format)
@@ -432,7 +432,7 @@ func (c *Chain) prepare(cl *call, up *Upstream, pol *policy) (*attempt, error) {
 		}
 		return c.newAttempt(cl, up, body, nil, via), nil
 	}
-	return nil, fmt.Errorf("%w: %s speaks %s, the request is %s", errCannotCarry, up.Name, up.Format, cl.ad.format.Name)
+	return nil, fmt.Errorf("%w: %s speaks %s, the request is %s", errCannotCarry, up.Name, up.Format, cl.ad.format().Name)
 }
 
 // preparePivot sends a client API a provider does not speak (Anthropic's

@@ -120,7 +120,7 @@ func (c *Chain) deliver(cl *call, pol *policy, at *attempt, resp *http.Response)
 			filters = append(filters, &usageChunkDropper{})
 		}
 		if pol.countsTokens() {
-			filters = append(filters, &textCounter{u: u, shape: cl.ad.format.Event})
+			filters = append(filters, &textCounter{u: u, shape: cl.ad.format().Event})
 		}
 	}
 	filters = append(filters, red.Stream())
@@ -166,7 +166,7 @@ func (c *Chain) deliver(cl *call, pol *policy, at *attempt, resp *http.Response)
 			if whole != nil {
 				u.read(whole)
 				if pol.countsTokens() && cl.ad != nil && !u.seen {
-					u.relayAnswer(whole, cl.ad.format.Answer)
+					u.relayAnswer(whole, cl.ad.format().Answer)
 				}
 			}
 			return u, false
@@ -227,10 +227,10 @@ func (c *Chain) deliverWhole(cl *call, pol *policy, at *attempt, resp *http.Resp
 			return fail("unreadable_answer", "the provider's answer could not be read to apply the route's response policies: "+err.Error())
 		}
 		if pol.masksAnswers() {
-			pol.maskTexts(doc, cl.ad.format.Answer)
+			pol.maskTexts(doc, cl.ad.format().Answer)
 		}
 		if pol.hooksAnswers() {
-			if err := pol.hooks.checkAnswer(cl.r.Context(), doc, cl.ad.format.Answer, cl.r.Header); err != nil {
+			if err := pol.hooks.checkAnswer(cl.r.Context(), doc, cl.ad.format().Answer, cl.r.Header); err != nil {
 				writeError(w, http.StatusInternalServerError, "Error with guardrails webhook: "+err.Error())
 				return false
 			}
@@ -240,7 +240,7 @@ func (c *Chain) deliverWhole(cl *call, pol *policy, at *attempt, resp *http.Resp
 		}
 	}
 	if status < 300 && pol.countsTokens() && !u.seen {
-		u.relayAnswer(data, cl.ad.format.Answer)
+		u.relayAnswer(data, cl.ad.format().Answer)
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(red.Bytes(data))

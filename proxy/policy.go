@@ -160,7 +160,7 @@ func (p *policy) budgetStage(c *call) bool {
 	if c.api != nil && c.api.name == "AnthropicTokenCount" {
 		return true // counting a prompt generates nothing: no tokens spent (as agentgateway)
 	}
-	c.estimate = estimateTokens(c.doc, c.ad.format.Request)
+	c.estimate = estimateTokens(c.doc, c.ad.format().Request)
 	if p.tokens.admitTokens(c.w, c.ad, c.estimate, p.tokenLimit) {
 		return true
 	}
@@ -182,7 +182,7 @@ func (p *policy) globalBudgetStage(c *call) bool {
 		return true
 	}
 	if p.tokens == nil {
-		c.estimate = estimateTokens(c.doc, c.ad.format.Request)
+		c.estimate = estimateTokens(c.doc, c.ad.format().Request)
 	}
 	hits := uint64(c.estimate)
 	status := p.globalTokens.check(c.r.Context(), c.w, c.ad, varsOf(c.r), &hits, "tokens")
@@ -205,7 +205,7 @@ func (p *policy) globalBudgetStage(c *call) bool {
 func (p *policy) checkPrompt(c *call) *rejection {
 	var refused *guard.Rule
 	var all strings.Builder
-	changed := c.ad.format.Request.Strings(c.doc, func(t *wire.Slot) {
+	changed := c.ad.format().Request.Strings(c.doc, func(t *wire.Slot) {
 		if refused != nil || t.Class == wire.Binary && wire.Opaque(t.Value) {
 			return
 		}

@@ -516,10 +516,10 @@ func (at *attempt) watchFacts(body io.Reader, stream bool, ad *adapter) io.Reade
 		return body
 	}
 	at.facts = &answerFacts{}
-	if at.content && ad != nil && ad.format != nil {
-		at.facts.shape = ad.format.Answer
+	if at.content && ad != nil {
+		at.facts.shape = ad.format().Answer
 		if stream {
-			at.facts.shape = ad.format.Event
+			at.facts.shape = ad.format().Event
 		}
 	}
 	if !stream {

@@ -102,7 +102,7 @@ var errWebhook = errors.New("the prompt guard webhook")
 // rejection.
 func (g *webhookGuard) checkPrompt(c *call) (*rejection, error) {
 	var msgs []whMessage
-	c.ad.format.Request.Texts(c.doc, func(t *wire.Slot) {
+	c.ad.format().Request.Texts(c.doc, func(t *wire.Slot) {
 		if t.Class != wire.Name {
 			msgs = append(msgs, whMessage{t.Role, t.Value})
 		}
@@ -126,7 +126,7 @@ func (g *webhookGuard) checkPrompt(c *call) (*rejection, error) {
 			return g.failed(fmt.Errorf("%w's mask has %d messages for %d", errWebhook, len(masked.Messages), len(msgs)))
 		}
 		i := 0
-		changed := c.ad.format.Request.Texts(c.doc, func(t *wire.Slot) {
+		changed := c.ad.format().Request.Texts(c.doc, func(t *wire.Slot) {
 			if t.Class != wire.Name {
 				t.Set(masked.Messages[i].Content)
 				i++

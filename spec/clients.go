@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/google/cel-go/cel"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -51,15 +52,19 @@ func LimitKeyOf(key string) (kind, header string) {
 var hashRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
 // celEnv parses expressions only: agentgateway's variables are not
-// declared, so only syntax is checked here.
-var celEnv, _ = cel.NewEnv()
+// declared, so only syntax is checked here. Made on first use: most runs
+// check no client expression.
+var celEnv = sync.OnceValue(func() *cel.Env {
+	env, _ := cel.NewEnv()
+	return env
+})
 
 func checkCEL(e *errs, path, expr string) {
 	if strings.TrimSpace(expr) == "" {
 		e.add(path, "must be a CEL expression")
 		return
 	}
-	if _, iss := celEnv.Parse(expr); iss != nil && iss.Err() != nil {
+	if _, iss := celEnv().Parse(expr); iss != nil && iss.Err() != nil {
 		e.add(path, "invalid CEL expression %s: %v", quote(expr), strings.ReplaceAll(iss.Err().Error(), "\n", " "))
 	}
 }

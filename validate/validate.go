@@ -550,7 +550,10 @@ func objectName(d *loader.Document) string {
 
 // ownGroups are the groups whose kinds kubelb-ai knows, the Gateway API's
 // and the data planes': an unknown kind there is an error.
-var ownGroups = append([]string{gatewayGroup}, dataplane.Groups()...)
+// Made on first use: listing them loads the targets' catalog.
+var ownGroups = sync.OnceValue(func() []string {
+	return append([]string{gatewayGroup}, dataplane.Groups()...)
+})
 
 // kindOfOtherRelease explains a kind that another release of the same data
 // plane has, e.g. AgentgatewayModel, new in agentgateway v1.4.1.
@@ -574,7 +577,7 @@ func kindsOf(t templates.Target) ([]schema.GroupKind, error) {
 
 // unknownKind explains a kind the target has no schema for.
 func (v *Validator) unknownKind(gvk schema.GroupVersionKind, d *loader.Document) (msg, fix string, sev Severity) {
-	if !slices.Contains(ownGroups, gvk.Group) {
+	if !slices.Contains(ownGroups(), gvk.Group) {
 		return fmt.Sprintf("%s is not validated: kubelb-ai has no schema for it", gvk.GroupVersion().WithKind(gvk.Kind)),
 			"pass its CRD with --crd FILE, or ignore this warning", SeverityWarning
 	}

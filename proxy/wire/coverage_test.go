@@ -68,7 +68,7 @@ func TestShapesCoverSpecs(t *testing.T) {
 // No rule hides under a Free or Schema rule, where the walker never looks:
 // it would claim a class its strings do not get.
 func TestNoRuleUnderFree(t *testing.T) {
-	for name, f := range formats {
+	for name, f := range formats() {
 		for doc, s := range map[string]*Shape{"request": f.Request, "answer": f.Answer, "event": f.Event} {
 			for _, path := range slices.Sorted(maps.Keys(s.Rules)) {
 				st := steps(path)
@@ -109,13 +109,13 @@ func TestCoverageFindsGaps(t *testing.T) {
 	if got := gaps(request.shape, request.paths); len(got) > 0 {
 		t.Fatalf("the OpenAI request has gaps before any rule is removed: %v", got)
 	}
-	rules := maps.Clone(openAIRequest.Rules)
+	rules := maps.Clone(openAIRequestShape().Rules)
 	delete(rules, "messages[].content[].text")
 	delete(rules, "tools[].function.description")
 	delete(rules, "tools[].function.parameters")
 	rules["metadata"] = ID
 	rules["messages[].contnet"] = Text
-	broken := &Shape{Rules: rules, Roles: openAIRequest.Roles}
+	broken := &Shape{Rules: rules, Roles: openAIRequestShape().Roles}
 	want := []string{
 		"messages[].content[].text",
 		"metadata.*",

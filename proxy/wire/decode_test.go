@@ -53,7 +53,7 @@ func TestCheckCaseAndSpellings(t *testing.T) {
 	}
 	// Free JSON (a tool's schema) may name properties as it likes.
 	doc, _ := DecodeObject([]byte(`{"tools":[{"type":"function","function":{"name":"f","parameters":{"properties":{"Content":{"type":"string"}}}}}]}`))
-	if err := openAIRequest.Check(doc); err != nil {
+	if err := openAIRequestShape().Check(doc); err != nil {
 		t.Error(err)
 	}
 }

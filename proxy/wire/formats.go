@@ -1,6 +1,9 @@
 package wire
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // The wire formats serve reads, named after the API that defines them.
 const (
@@ -19,120 +22,138 @@ type Format struct {
 
 // Lookup returns the format named name.
 func Lookup(name string) (*Format, bool) {
-	f, ok := formats[name]
+	f, ok := formats()[name]
 	return f, ok
 }
 
-var formats = map[string]*Format{
-	OpenAI:    {Name: OpenAI, Request: openAIRequest, Answer: openAIAnswer, Event: openAIEvent},
-	Anthropic: {Name: Anthropic, Request: anthropicRequest, Answer: anthropicAnswer, Event: anthropicEvent},
-	Gemini:    {Name: Gemini, Request: geminiRequest, Answer: geminiAnswer, Event: geminiAnswer},
-	Bedrock:   {Name: Bedrock, Request: bedrockRequest, Answer: bedrockAnswer, Event: bedrockEvent},
-}
+// formats are built when first looked up, not at start: the commands that
+// do not serve (validate, generate) never need them.
+var formats = sync.OnceValue(func() map[string]*Format {
+	geminiAnswer := geminiAnswerShape()
+	embeddingsAnswer := embeddingsAnswerShape()
+	countTokensAnswer := anthropicCountTokensAnswerShape()
+	return map[string]*Format{
+		OpenAI:    {Name: OpenAI, Request: openAIRequestShape(), Answer: openAIAnswerShape(), Event: openAIEventShape()},
+		Anthropic: {Name: Anthropic, Request: anthropicRequestShape(), Answer: anthropicAnswerShape(), Event: anthropicEventShape()},
+		Gemini:    {Name: Gemini, Request: geminiRequestShape(), Answer: geminiAnswer, Event: geminiAnswer},
+		Bedrock:   {Name: Bedrock, Request: bedrockRequestShape(), Answer: bedrockAnswerShape(), Event: bedrockEventShape()},
+		Responses: {Name: Responses, Request: responsesRequestShape(), Answer: responsesAnswerShape(), Event: responsesEventShape()},
+		// Embeddings and token counts are never streamed: an event is
+		// read as a whole answer.
+		Embeddings:           {Name: Embeddings, Request: embeddingsRequestShape(), Answer: embeddingsAnswer, Event: embeddingsAnswer},
+		AnthropicCountTokens: {Name: AnthropicCountTokens, Request: anthropicCountTokensRequestShape(), Answer: countTokensAnswer, Event: countTokensAnswer},
+	}
+})
 
 // OpenAI's chat completions (CreateChatCompletionRequest and its answers).
-var openAIRequest = &Shape{
-	Rules: map[string]Class{
-		"model":                     ID,
-		"messages[].role":           ID,
-		"messages[].content":        Text,
-		"messages[].content[].type": ID,
-		"messages[].content[].text": Text,
-		// An assistant's refusal, sent back as history.
-		"messages[].content[].refusal":                      Text,
-		"messages[].content[].image_url.url":                ID,
-		"messages[].content[].image_url.detail":             ID,
-		"messages[].content[].input_audio.data":             Binary,
-		"messages[].content[].input_audio.format":           ID,
-		"messages[].content[].file.file_data":               Binary,
-		"messages[].content[].file.file_id":                 ID,
-		"messages[].content[].file.filename":                Text,
-		"messages[].content[].prompt_cache_breakpoint.mode": ID,
-		"messages[].name":                                   Text,
-		"messages[].refusal":                                Text,
-		"messages[].audio.id":                               ID,
-		"messages[].tool_call_id":                           ID,
-		"messages[].tool_calls[].id":                        ID,
-		"messages[].tool_calls[].type":                      ID,
-		"messages[].tool_calls[].function.name":             Text,
-		"messages[].tool_calls[].function.arguments":        JSONText,
-		"messages[].tool_calls[].custom.name":               Text,
-		"messages[].tool_calls[].custom.input":              Text,
-		"messages[].function_call.name":                     Text,
-		"messages[].function_call.arguments":                JSONText,
-		"tools[].type":                                      ID,
-		"tools[].function.name":                             Text,
-		"tools[].function.description":                      Text,
-		"tools[].function.parameters":                       Schema,
-		"tools[].custom.name":                               Text,
-		"tools[].custom.description":                        Text,
-		"tools[].custom.format.type":                        ID,
-		"tools[].custom.format.grammar.syntax":              ID,
-		"tools[].custom.format.grammar.definition":          Text,
-		"functions[].name":                                  Text,
-		"functions[].description":                           Text,
-		"functions[].parameters":                            Schema,
-		"function_call":                                     ID,
-		"function_call.name":                                Text,
-		"tool_choice":                                       ID,
-		"tool_choice.type":                                  ID,
-		"tool_choice.function.name":                         Text,
-		"tool_choice.custom.name":                           Text,
-		"tool_choice.allowed_tools.mode":                    ID,
-		"tool_choice.allowed_tools.tools":                   Free,
-		"response_format.type":                              ID,
-		"response_format.json_schema.name":                  Text,
-		"response_format.json_schema.description":           Text,
-		"response_format.json_schema.schema":                Schema,
-		"prediction.type":                                   ID,
-		"prediction.content":                                Text,
-		"prediction.content[].type":                         ID,
-		"prediction.content[].text":                         Text,
-		"prediction.content[].prompt_cache_breakpoint.mode": ID,
-		"stop":                                   Text,
-		"metadata":                               Free,
-		"user":                                   ID,
-		"safety_identifier":                      ID,
-		"prompt_cache_key":                       ID,
-		"prompt_cache_options.mode":              ID,
-		"prompt_cache_options.ttl":               ID,
-		"prompt_cache_retention":                 ID,
-		"modalities":                             ID,
-		"audio.format":                           ID,
-		"audio.voice":                            ID,
-		"audio.voice.id":                         ID,
-		"reasoning_effort":                       ID,
-		"service_tier":                           ID,
-		"verbosity":                              ID,
-		"moderation.model":                       ID,
-		"moderation.policy.input.mode":           ID,
-		"moderation.policy.output.mode":          ID,
-		"web_search_options.search_context_size": ID,
-		"web_search_options.user_location.type":  ID,
-		"web_search_options.user_location.approximate": Free,
-		"logit_bias": Free,
-	},
-	Roles: map[string]string{"messages[]": "@role"},
+func openAIRequestShape() *Shape {
+	return &Shape{
+		Rules: map[string]Class{
+			"model":                     ID,
+			"messages[].role":           ID,
+			"messages[].content":        Text,
+			"messages[].content[].type": ID,
+			"messages[].content[].text": Text,
+			// An assistant's refusal, sent back as history.
+			"messages[].content[].refusal":                      Text,
+			"messages[].content[].image_url.url":                ID,
+			"messages[].content[].image_url.detail":             ID,
+			"messages[].content[].input_audio.data":             Binary,
+			"messages[].content[].input_audio.format":           ID,
+			"messages[].content[].file.file_data":               Binary,
+			"messages[].content[].file.file_id":                 ID,
+			"messages[].content[].file.filename":                Text,
+			"messages[].content[].prompt_cache_breakpoint.mode": ID,
+			"messages[].name":                                   Text,
+			"messages[].refusal":                                Text,
+			"messages[].audio.id":                               ID,
+			"messages[].tool_call_id":                           ID,
+			"messages[].tool_calls[].id":                        ID,
+			"messages[].tool_calls[].type":                      ID,
+			"messages[].tool_calls[].function.name":             Text,
+			"messages[].tool_calls[].function.arguments":        JSONText,
+			"messages[].tool_calls[].custom.name":               Text,
+			"messages[].tool_calls[].custom.input":              Text,
+			"messages[].function_call.name":                     Text,
+			"messages[].function_call.arguments":                JSONText,
+			"tools[].type":                                      ID,
+			"tools[].function.name":                             Text,
+			"tools[].function.description":                      Text,
+			"tools[].function.parameters":                       Schema,
+			"tools[].custom.name":                               Text,
+			"tools[].custom.description":                        Text,
+			"tools[].custom.format.type":                        ID,
+			"tools[].custom.format.grammar.syntax":              ID,
+			"tools[].custom.format.grammar.definition":          Text,
+			"functions[].name":                                  Text,
+			"functions[].description":                           Text,
+			"functions[].parameters":                            Schema,
+			"function_call":                                     ID,
+			"function_call.name":                                Text,
+			"tool_choice":                                       ID,
+			"tool_choice.type":                                  ID,
+			"tool_choice.function.name":                         Text,
+			"tool_choice.custom.name":                           Text,
+			"tool_choice.allowed_tools.mode":                    ID,
+			"tool_choice.allowed_tools.tools":                   Free,
+			"response_format.type":                              ID,
+			"response_format.json_schema.name":                  Text,
+			"response_format.json_schema.description":           Text,
+			"response_format.json_schema.schema":                Schema,
+			"prediction.type":                                   ID,
+			"prediction.content":                                Text,
+			"prediction.content[].type":                         ID,
+			"prediction.content[].text":                         Text,
+			"prediction.content[].prompt_cache_breakpoint.mode": ID,
+			"stop":                                   Text,
+			"metadata":                               Free,
+			"user":                                   ID,
+			"safety_identifier":                      ID,
+			"prompt_cache_key":                       ID,
+			"prompt_cache_options.mode":              ID,
+			"prompt_cache_options.ttl":               ID,
+			"prompt_cache_retention":                 ID,
+			"modalities":                             ID,
+			"audio.format":                           ID,
+			"audio.voice":                            ID,
+			"audio.voice.id":                         ID,
+			"reasoning_effort":                       ID,
+			"service_tier":                           ID,
+			"verbosity":                              ID,
+			"moderation.model":                       ID,
+			"moderation.policy.input.mode":           ID,
+			"moderation.policy.output.mode":          ID,
+			"web_search_options.search_context_size": ID,
+			"web_search_options.user_location.type":  ID,
+			"web_search_options.user_location.approximate": Free,
+			"logit_bias": Free,
+		},
+		Roles: map[string]string{"messages[]": "@role"},
+	}
 }
 
-var openAIAnswer = &Shape{
-	Rules: openAIChoices(map[string]Class{
-		"metadata": Free,
-		"choices[].message.tool_calls[].custom.name":  Text,
-		"choices[].message.tool_calls[].custom.input": Text,
-		"choices[].message.audio.id":                  ID,
-		"choices[].message.audio.data":                Binary,
-		"choices[].message.audio.transcript":          Text,
-	}, "message", JSONText),
-	Roles: map[string]string{"choices[]": "assistant"},
+func openAIAnswerShape() *Shape {
+	return &Shape{
+		Rules: openAIChoices(map[string]Class{
+			"metadata": Free,
+			"choices[].message.tool_calls[].custom.name":  Text,
+			"choices[].message.tool_calls[].custom.input": Text,
+			"choices[].message.audio.id":                  ID,
+			"choices[].message.audio.data":                Binary,
+			"choices[].message.audio.transcript":          Text,
+		}, "message", JSONText),
+		Roles: map[string]string{"choices[]": "assistant"},
+	}
 }
 
-var openAIEvent = &Shape{
-	Rules: openAIChoices(map[string]Class{
-		// Random characters that pad a chunk against length side channels.
-		"obfuscation": Binary,
-	}, "delta", Text),
-	Roles: map[string]string{"choices[]": "assistant"},
+func openAIEventShape() *Shape {
+	return &Shape{
+		Rules: openAIChoices(map[string]Class{
+			// Random characters that pad a chunk against length side channels.
+			"obfuscation": Binary,
+		}, "delta", Text),
+		Roles: map[string]string{"choices[]": "assistant"},
+	}
 }
 
 // openAIChoices adds to rules those an answer and a stream's chunks share:
@@ -199,52 +220,54 @@ func withAt(rules, sub map[string]Class, paths ...string) map[string]Class {
 // Anthropic's Messages API. Content blocks share one shape: text, image,
 // document, tool_use, tool_result (whose content is a string or blocks),
 // thinking, search results, server tools' results.
-var anthropicRequest = &Shape{
-	Rules: anthropicBlocks(map[string]Class{
-		"model":                          ID,
-		"messages[].role":                ID,
-		"messages[].content":             Text,
-		"system":                         Text,
-		"stop_sequences":                 Text,
-		"metadata.user_id":               ID,
-		"service_tier":                   ID,
-		"thinking.type":                  ID,
-		"tool_choice.type":               ID,
-		"tool_choice.name":               Text,
-		"tools[].type":                   ID,
-		"tools[].name":                   Text,
-		"tools[].description":            Text,
-		"tools[].input_schema":           Schema,
-		"tools[].cache_control.type":     ID,
-		"tools[].cache_control.ttl":      ID,
-		"tools[].allowed_domains":        ID,
-		"tools[].blocked_domains":        ID,
-		"tools[].allowed_tools":          Text,
-		"tools[].server_label":           ID,
-		"tools[].server_url":             ID,
-		"tools[].user_location.type":     ID,
-		"tools[].user_location.city":     Text,
-		"tools[].user_location.country":  Text,
-		"tools[].user_location.region":   Text,
-		"tools[].user_location.timezone": ID,
-		"mcp_servers":                    Free,
-		"container":                      ID,
-		"output_format.type":             ID,
-		"output_format.schema":           Schema,
-		"context_management":             Free,
-		"messages[].id":                  ID,
-		"messages[].model":               ID,
-		"messages[].type":                ID,
-		"messages[].stop_reason":         ID,
-		"messages[].stop_sequence":       Text,
-		"messages[].usage":               Free,
-		"system[].cache_control.type":    ID,
-	}, "messages[].content[]", "system[]", "messages[].content[].content[]", "system[].content[]",
-		// A tool result's search results, inside the blocks of a tool
-		// result or of a system block.
-		"messages[].content[].content[].content[]", "system[].content[].content[]"),
-	TextWhen: map[string]string{"messages[].content[].source.data": "type=text", "messages[].content[].content[].source.data": "type=text"},
-	Roles:    map[string]string{"messages[]": "@role", "system": "system"},
+func anthropicRequestShape() *Shape {
+	return &Shape{
+		Rules: anthropicBlocks(map[string]Class{
+			"model":                          ID,
+			"messages[].role":                ID,
+			"messages[].content":             Text,
+			"system":                         Text,
+			"stop_sequences":                 Text,
+			"metadata.user_id":               ID,
+			"service_tier":                   ID,
+			"thinking.type":                  ID,
+			"tool_choice.type":               ID,
+			"tool_choice.name":               Text,
+			"tools[].type":                   ID,
+			"tools[].name":                   Text,
+			"tools[].description":            Text,
+			"tools[].input_schema":           Schema,
+			"tools[].cache_control.type":     ID,
+			"tools[].cache_control.ttl":      ID,
+			"tools[].allowed_domains":        ID,
+			"tools[].blocked_domains":        ID,
+			"tools[].allowed_tools":          Text,
+			"tools[].server_label":           ID,
+			"tools[].server_url":             ID,
+			"tools[].user_location.type":     ID,
+			"tools[].user_location.city":     Text,
+			"tools[].user_location.country":  Text,
+			"tools[].user_location.region":   Text,
+			"tools[].user_location.timezone": ID,
+			"mcp_servers":                    Free,
+			"container":                      ID,
+			"output_format.type":             ID,
+			"output_format.schema":           Schema,
+			"context_management":             Free,
+			"messages[].id":                  ID,
+			"messages[].model":               ID,
+			"messages[].type":                ID,
+			"messages[].stop_reason":         ID,
+			"messages[].stop_sequence":       Text,
+			"messages[].usage":               Free,
+			"system[].cache_control.type":    ID,
+		}, "messages[].content[]", "system[]", "messages[].content[].content[]", "system[].content[]",
+			// A tool result's search results, inside the blocks of a tool
+			// result or of a system block.
+			"messages[].content[].content[].content[]", "system[].content[].content[]"),
+		TextWhen: map[string]string{"messages[].content[].source.data": "type=text", "messages[].content[].content[].source.data": "type=text"},
+		Roles:    map[string]string{"messages[]": "@role", "system": "system"},
+	}
 }
 
 // anthropicBlocks adds the rules of a content block at each of paths.
@@ -296,83 +319,89 @@ func anthropicBlocks(rules map[string]Class, paths ...string) map[string]Class {
 	return withAt(rules, block, paths...)
 }
 
-var anthropicAnswer = &Shape{
-	Rules: anthropicBlocks(map[string]Class{
-		"id": ID, "type": ID, "role": ID, "model": ID, "stop_reason": ID,
-		"stop_sequence": Text,
-		"usage":         Free,
-		"container":     Free,
-		"error.type":    ID,
-		"error.message": Text,
-		// The spec's Message, shared with the request, allows a string
-		// content and a tool result's blocks (with their search results).
-		"content": Text,
-	}, "content[]", "content[].content[]", "content[].content[].content[]"),
-	Roles: map[string]string{"": "assistant"},
+func anthropicAnswerShape() *Shape {
+	return &Shape{
+		Rules: anthropicBlocks(map[string]Class{
+			"id": ID, "type": ID, "role": ID, "model": ID, "stop_reason": ID,
+			"stop_sequence": Text,
+			"usage":         Free,
+			"container":     Free,
+			"error.type":    ID,
+			"error.message": Text,
+			// The spec's Message, shared with the request, allows a string
+			// content and a tool result's blocks (with their search results).
+			"content": Text,
+		}, "content[]", "content[].content[]", "content[].content[].content[]"),
+		Roles: map[string]string{"": "assistant"},
+	}
 }
 
-var anthropicEvent = &Shape{
-	Rules: anthropicBlocks(map[string]Class{
-		"type": ID, "index": ID,
-		"message.id": ID, "message.type": ID, "message.role": ID, "message.model": ID,
-		"message.stop_reason": ID, "message.stop_sequence": Text, "message.usage": Free,
-		"message.content":     Free,
-		"delta.type":          ID,
-		"delta.text":          Text,
-		"delta.partial_json":  Text,
-		"delta.thinking":      Text,
-		"delta.signature":     Binary,
-		"delta.citation":      Free,
-		"delta.stop_reason":   ID,
-		"delta.stop_sequence": Text,
-		"usage":               Free,
-		"error.type":          ID,
-		"error.message":       Text,
-	}, "content_block",
-		// A block's own blocks (a tool result's) and their search results.
-		"content_block.content[]", "content_block.content[].content[]"),
-	Roles: map[string]string{"": "assistant"},
+func anthropicEventShape() *Shape {
+	return &Shape{
+		Rules: anthropicBlocks(map[string]Class{
+			"type": ID, "index": ID,
+			"message.id": ID, "message.type": ID, "message.role": ID, "message.model": ID,
+			"message.stop_reason": ID, "message.stop_sequence": Text, "message.usage": Free,
+			"message.content":     Free,
+			"delta.type":          ID,
+			"delta.text":          Text,
+			"delta.partial_json":  Text,
+			"delta.thinking":      Text,
+			"delta.signature":     Binary,
+			"delta.citation":      Free,
+			"delta.stop_reason":   ID,
+			"delta.stop_sequence": Text,
+			"usage":               Free,
+			"error.type":          ID,
+			"error.message":       Text,
+		}, "content_block",
+			// A block's own blocks (a tool result's) and their search results.
+			"content_block.content[]", "content_block.content[].content[]"),
+		Roles: map[string]string{"": "assistant"},
+	}
 }
 
 // Gemini's (and Vertex AI's) generateContent: protobuf JSON, so every
 // member may also be written in snake_case (system_instruction).
-var geminiRequest = &Shape{
-	Snake: true,
-	Rules: geminiParts(map[string]Class{
-		"model":                                                 ID,
-		"contents[].role":                                       ID,
-		"systemInstruction.role":                                ID,
-		"cachedContent":                                         ID,
-		"labels":                                                Free,
-		"safetySettings[].category":                             ID,
-		"safetySettings[].threshold":                            ID,
-		"safetySettings[].method":                               ID,
-		"generationConfig.stopSequences":                        Text,
-		"generationConfig.responseMimeType":                     ID,
-		"generationConfig.responseSchema":                       Schema,
-		"generationConfig.responseJsonSchema":                   Schema,
-		"generationConfig.responseModalities":                   ID,
-		"generationConfig.mediaResolution":                      ID,
-		"generationConfig.speechConfig":                         Free,
-		"generationConfig.thinkingConfig":                       Free,
-		"generationConfig.imageConfig":                          Free,
-		"tools[].functionDeclarations[].name":                   Text,
-		"tools[].functionDeclarations[].description":            Text,
-		"tools[].functionDeclarations[].behavior":               ID,
-		"tools[].functionDeclarations[].parameters":             Schema,
-		"tools[].functionDeclarations[].parametersJsonSchema":   Schema,
-		"tools[].functionDeclarations[].response":               Schema,
-		"tools[].functionDeclarations[].responseJsonSchema":     Schema,
-		"tools[].googleSearch":                                  Free,
-		"tools[].googleSearchRetrieval":                         Free,
-		"tools[].codeExecution":                                 Free,
-		"tools[].urlContext":                                    Free,
-		"tools[].retrieval":                                     Free,
-		"toolConfig.functionCallingConfig.mode":                 ID,
-		"toolConfig.functionCallingConfig.allowedFunctionNames": Text,
-		"toolConfig.retrievalConfig":                            Free,
-	}, "contents[].parts[]", "systemInstruction.parts[]"),
-	Roles: map[string]string{"contents[]": "@role|user", "systemInstruction": "system"},
+func geminiRequestShape() *Shape {
+	return &Shape{
+		Snake: true,
+		Rules: geminiParts(map[string]Class{
+			"model":                                                 ID,
+			"contents[].role":                                       ID,
+			"systemInstruction.role":                                ID,
+			"cachedContent":                                         ID,
+			"labels":                                                Free,
+			"safetySettings[].category":                             ID,
+			"safetySettings[].threshold":                            ID,
+			"safetySettings[].method":                               ID,
+			"generationConfig.stopSequences":                        Text,
+			"generationConfig.responseMimeType":                     ID,
+			"generationConfig.responseSchema":                       Schema,
+			"generationConfig.responseJsonSchema":                   Schema,
+			"generationConfig.responseModalities":                   ID,
+			"generationConfig.mediaResolution":                      ID,
+			"generationConfig.speechConfig":                         Free,
+			"generationConfig.thinkingConfig":                       Free,
+			"generationConfig.imageConfig":                          Free,
+			"tools[].functionDeclarations[].name":                   Text,
+			"tools[].functionDeclarations[].description":            Text,
+			"tools[].functionDeclarations[].behavior":               ID,
+			"tools[].functionDeclarations[].parameters":             Schema,
+			"tools[].functionDeclarations[].parametersJsonSchema":   Schema,
+			"tools[].functionDeclarations[].response":               Schema,
+			"tools[].functionDeclarations[].responseJsonSchema":     Schema,
+			"tools[].googleSearch":                                  Free,
+			"tools[].googleSearchRetrieval":                         Free,
+			"tools[].codeExecution":                                 Free,
+			"tools[].urlContext":                                    Free,
+			"tools[].retrieval":                                     Free,
+			"toolConfig.functionCallingConfig.mode":                 ID,
+			"toolConfig.functionCallingConfig.allowedFunctionNames": Text,
+			"toolConfig.retrievalConfig":                            Free,
+		}, "contents[].parts[]", "systemInstruction.parts[]"),
+		Roles: map[string]string{"contents[]": "@role|user", "systemInstruction": "system"},
+	}
 }
 
 // geminiParts adds the rules of a Part at each of paths.
@@ -406,54 +435,58 @@ func geminiParts(rules map[string]Class, paths ...string) map[string]Class {
 	return withAt(rules, part, paths...)
 }
 
-var geminiAnswer = &Shape{
-	Snake: true,
-	Rules: geminiParts(map[string]Class{
-		"candidates[].content.role":       ID,
-		"candidates[].finishReason":       ID,
-		"candidates[].finishMessage":      Text,
-		"candidates[].safetyRatings":      Free,
-		"candidates[].citationMetadata":   Free,
-		"candidates[].groundingMetadata":  Free,
-		"candidates[].urlContextMetadata": Free,
-		"candidates[].logprobsResult":     Free,
-		"candidates[].avgLogprobs":        ID,
-		"promptFeedback":                  Free,
-		"usageMetadata":                   Free,
-		"modelVersion":                    ID,
-		"responseId":                      ID,
-		"createTime":                      ID,
-		"error.status":                    ID,
-		"error.message":                   Text,
-		"error.details":                   Free,
-	}, "candidates[].content.parts[]"),
-	Roles: map[string]string{"": "assistant"},
+func geminiAnswerShape() *Shape {
+	return &Shape{
+		Snake: true,
+		Rules: geminiParts(map[string]Class{
+			"candidates[].content.role":       ID,
+			"candidates[].finishReason":       ID,
+			"candidates[].finishMessage":      Text,
+			"candidates[].safetyRatings":      Free,
+			"candidates[].citationMetadata":   Free,
+			"candidates[].groundingMetadata":  Free,
+			"candidates[].urlContextMetadata": Free,
+			"candidates[].logprobsResult":     Free,
+			"candidates[].avgLogprobs":        ID,
+			"promptFeedback":                  Free,
+			"usageMetadata":                   Free,
+			"modelVersion":                    ID,
+			"responseId":                      ID,
+			"createTime":                      ID,
+			"error.status":                    ID,
+			"error.message":                   Text,
+			"error.details":                   Free,
+		}, "candidates[].content.parts[]"),
+		Roles: map[string]string{"": "assistant"},
+	}
 }
 
 // Amazon Bedrock's Converse and ConverseStream.
-var bedrockRequest = &Shape{
-	Rules: bedrockBlocks(map[string]Class{
-		"modelId":                                      ID,
-		"messages[].role":                              ID,
-		"inferenceConfig.stopSequences":                Text,
-		"toolConfig.tools[].toolSpec.name":             Text,
-		"toolConfig.tools[].toolSpec.description":      Text,
-		"toolConfig.tools[].toolSpec.inputSchema.json": Schema,
-		"toolConfig.tools[].cachePoint.type":           ID,
-		"toolConfig.toolChoice.tool.name":              Text,
-		"toolConfig.toolChoice.auto":                   Free,
-		"toolConfig.toolChoice.any":                    Free,
-		"guardrailConfig.guardrailIdentifier":          ID,
-		"guardrailConfig.guardrailVersion":             ID,
-		"guardrailConfig.trace":                        ID,
-		"guardrailConfig.streamProcessingMode":         ID,
-		"additionalModelRequestFields":                 Free,
-		"additionalModelResponseFieldPaths":            ID,
-		"promptVariables":                              Free,
-		"requestMetadata":                              Free,
-		"performanceConfig.latency":                    ID,
-	}, "messages[].content[]", "system[]"),
-	Roles: map[string]string{"messages[]": "@role", "system": "system"},
+func bedrockRequestShape() *Shape {
+	return &Shape{
+		Rules: bedrockBlocks(map[string]Class{
+			"modelId":                                      ID,
+			"messages[].role":                              ID,
+			"inferenceConfig.stopSequences":                Text,
+			"toolConfig.tools[].toolSpec.name":             Text,
+			"toolConfig.tools[].toolSpec.description":      Text,
+			"toolConfig.tools[].toolSpec.inputSchema.json": Schema,
+			"toolConfig.tools[].cachePoint.type":           ID,
+			"toolConfig.toolChoice.tool.name":              Text,
+			"toolConfig.toolChoice.auto":                   Free,
+			"toolConfig.toolChoice.any":                    Free,
+			"guardrailConfig.guardrailIdentifier":          ID,
+			"guardrailConfig.guardrailVersion":             ID,
+			"guardrailConfig.trace":                        ID,
+			"guardrailConfig.streamProcessingMode":         ID,
+			"additionalModelRequestFields":                 Free,
+			"additionalModelResponseFieldPaths":            ID,
+			"promptVariables":                              Free,
+			"requestMetadata":                              Free,
+			"performanceConfig.latency":                    ID,
+		}, "messages[].content[]", "system[]"),
+		Roles: map[string]string{"messages[]": "@role", "system": "system"},
+	}
 }
 
 // bedrockBlocks adds the rules of a ContentBlock (and a SystemContentBlock)
@@ -501,38 +534,42 @@ func bedrockBlocks(rules map[string]Class, paths ...string) map[string]Class {
 	return withAt(rules, block, paths...)
 }
 
-var bedrockAnswer = &Shape{
-	Rules: bedrockBlocks(map[string]Class{
-		"output.message.role":           ID,
-		"stopReason":                    ID,
-		"usage":                         Free,
-		"metrics":                       Free,
-		"trace":                         Free,
-		"performanceConfig":             Free,
-		"additionalModelResponseFields": Free,
-		"message":                       Text, // an error's
-	}, "output.message.content[]"),
-	Roles: map[string]string{"": "assistant"},
+func bedrockAnswerShape() *Shape {
+	return &Shape{
+		Rules: bedrockBlocks(map[string]Class{
+			"output.message.role":           ID,
+			"stopReason":                    ID,
+			"usage":                         Free,
+			"metrics":                       Free,
+			"trace":                         Free,
+			"performanceConfig":             Free,
+			"additionalModelResponseFields": Free,
+			"message":                       Text, // an error's
+		}, "output.message.content[]"),
+		Roles: map[string]string{"": "assistant"},
+	}
 }
 
-var bedrockEvent = &Shape{
-	Rules: map[string]Class{
-		"role":                                   ID,
-		"contentBlockIndex":                      ID,
-		"stopReason":                             ID,
-		"start.toolUse.toolUseId":                ID,
-		"start.toolUse.name":                     Text,
-		"delta.text":                             Text,
-		"delta.toolUse.input":                    Text,
-		"delta.reasoningContent.text":            Text,
-		"delta.reasoningContent.signature":       Binary,
-		"delta.reasoningContent.redactedContent": Binary,
-		"delta.citation":                         Free,
-		"usage":                                  Free,
-		"metrics":                                Free,
-		"trace":                                  Free,
-		"additionalModelResponseFields":          Free,
-		"message":                                Text,
-	},
-	Roles: map[string]string{"": "assistant"},
+func bedrockEventShape() *Shape {
+	return &Shape{
+		Rules: map[string]Class{
+			"role":                                   ID,
+			"contentBlockIndex":                      ID,
+			"stopReason":                             ID,
+			"start.toolUse.toolUseId":                ID,
+			"start.toolUse.name":                     Text,
+			"delta.text":                             Text,
+			"delta.toolUse.input":                    Text,
+			"delta.reasoningContent.text":            Text,
+			"delta.reasoningContent.signature":       Binary,
+			"delta.reasoningContent.redactedContent": Binary,
+			"delta.citation":                         Free,
+			"usage":                                  Free,
+			"metrics":                                Free,
+			"trace":                                  Free,
+			"additionalModelResponseFields":          Free,
+			"message":                                Text,
+		},
+		Roles: map[string]string{"": "assistant"},
+	}
 }

@@ -10,94 +10,91 @@ const (
 	AnthropicCountTokens = "anthropic-count-tokens"
 )
 
-func init() {
-	formats[Responses] = &Format{Name: Responses, Request: responsesRequest, Answer: responsesAnswer, Event: responsesEvent}
-	// Embeddings and token counts are never streamed: an event is read as
-	// a whole answer.
-	formats[Embeddings] = &Format{Name: Embeddings, Request: embeddingsRequest, Answer: embeddingsAnswer, Event: embeddingsAnswer}
-	formats[AnthropicCountTokens] = &Format{Name: AnthropicCountTokens, Request: anthropicCountTokensRequest,
-		Answer: anthropicCountTokensAnswer, Event: anthropicCountTokensAnswer}
-}
-
 // OpenAI's Responses API (CreateResponse, Response, ResponseStreamEvent).
 // Its input is a string or a list of items (messages, the model's tool
 // calls and their outputs, reasoning); the answer lists output items of the
 // same kinds and echoes the request's settings; a stream's events carry
 // the response, an item, a content part, or a piece of one.
-var responsesRequest = &Shape{
-	Rules: withAt(responsesSettings(map[string]Class{
-		"input":                              Text,
-		"context_management[].type":          ID,
-		"include":                            ID,
-		"moderation.model":                   ID,
-		"moderation.policy.input.mode":       ID,
-		"moderation.policy.output.mode":      ID,
-		"stream_options.include_obfuscation": ID,
-	}), responsesInputItem(), "input[]"),
-	TextWhen: map[string]string{"input[].result": responsesProgramOutput},
-	Roles:    responsesItemRoles(map[string]string{"input": "user", "instructions": "system"}, "input[]"),
+func responsesRequestShape() *Shape {
+	return &Shape{
+		Rules: withAt(responsesSettings(map[string]Class{
+			"input":                              Text,
+			"context_management[].type":          ID,
+			"include":                            ID,
+			"moderation.model":                   ID,
+			"moderation.policy.input.mode":       ID,
+			"moderation.policy.output.mode":      ID,
+			"stream_options.include_obfuscation": ID,
+		}), responsesInputItem(), "input[]"),
+		TextWhen: map[string]string{"input[].result": responsesProgramOutput},
+		Roles:    responsesItemRoles(map[string]string{"input": "user", "instructions": "system"}, "input[]"),
+	}
 }
 
-var responsesAnswer = &Shape{
-	Rules: responseObject(map[string]Class{
-		// The error a request fails with, beside the response's own.
-		"error.type":  ID,
-		"error.param": ID,
-	}, ""),
-	TextWhen: map[string]string{"output[].result": responsesProgramOutput, "instructions[].result": responsesProgramOutput},
-	Roles:    responsesItemRoles(map[string]string{"": "assistant", "instructions": "system"}, "output[]", "instructions[]"),
+func responsesAnswerShape() *Shape {
+	return &Shape{
+		Rules: responseObject(map[string]Class{
+			// The error a request fails with, beside the response's own.
+			"error.type":  ID,
+			"error.param": ID,
+		}, ""),
+		TextWhen: map[string]string{"output[].result": responsesProgramOutput, "instructions[].result": responsesProgramOutput},
+		Roles:    responsesItemRoles(map[string]string{"": "assistant", "instructions": "system"}, "output[]", "instructions[]"),
+	}
 }
 
-var responsesEvent = &Shape{
-	Rules: responsesEventRules(map[string]Class{
-		"type":            ID,
-		"item_id":         ID,
-		"sequence_number": ID,
-		// Pieces of text, of a tool call's arguments (not yet JSON: one
-		// rule per path, and the text deltas share it), of code, of a
-		// shell command, of a reasoning summary; the same whole when done.
-		"delta":        Text,
-		"delta.stdout": Text,
-		"delta.stderr": Text,
-		"text":         Text,
-		"refusal":      Text,
-		"arguments":    JSONText,
-		"name":         Text,
-		"input":        Text,
-		"code":         Text, // code interpreter code, or an error event's code
-		"command":      Text,
-		"message":      Text,
-		"param":        ID,
-		"status":       ID,
-		"obfuscation":  Binary,
-		// An image generation's partial image and its settings.
-		"partial_image_b64": Binary,
-		"background":        ID,
-		"output_format":     ID,
-		"quality":           ID,
-		"size":              ID,
-		// A shell call's output, whole.
-		"output[].created_by":             ID,
-		"output[].outcome.type":           ID,
-		"output[].stdout":                 Text,
-		"output[].stderr":                 Text,
-		"error.code":                      ID,
-		"error.message":                   Text,
-		"error.type":                      ID,
-		"error.param":                     ID,
-		"logprobs[].token":                Text,
-		"logprobs[].top_logprobs[].token": Text,
-		"annotation.type":                 ID,
-		"annotation.url":                  ID,
-		"annotation.title":                Text,
-		"annotation.file_id":              ID,
-		"annotation.container_id":         ID,
-		"annotation.filename":             Text,
-	}),
-	TextWhen: map[string]string{"item.result": responsesProgramOutput,
-		"response.output[].result": responsesProgramOutput, "response.instructions[].result": responsesProgramOutput},
-	Roles: responsesItemRoles(map[string]string{"": "assistant", "response.instructions": "system"},
-		"item", "response.output[]", "response.instructions[]"),
+func responsesEventShape() *Shape {
+	return &Shape{
+		Rules: responsesEventRules(map[string]Class{
+			"type":            ID,
+			"item_id":         ID,
+			"sequence_number": ID,
+			// Pieces of text, of a tool call's arguments (not yet JSON: one
+			// rule per path, and the text deltas share it), of code, of a
+			// shell command, of a reasoning summary; the same whole when done.
+			"delta":        Text,
+			"delta.stdout": Text,
+			"delta.stderr": Text,
+			"text":         Text,
+			"refusal":      Text,
+			"arguments":    JSONText,
+			"name":         Text,
+			"input":        Text,
+			"code":         Text, // code interpreter code, or an error event's code
+			"command":      Text,
+			"message":      Text,
+			"param":        ID,
+			"status":       ID,
+			"obfuscation":  Binary,
+			// An image generation's partial image and its settings.
+			"partial_image_b64": Binary,
+			"background":        ID,
+			"output_format":     ID,
+			"quality":           ID,
+			"size":              ID,
+			// A shell call's output, whole.
+			"output[].created_by":             ID,
+			"output[].outcome.type":           ID,
+			"output[].stdout":                 Text,
+			"output[].stderr":                 Text,
+			"error.code":                      ID,
+			"error.message":                   Text,
+			"error.type":                      ID,
+			"error.param":                     ID,
+			"logprobs[].token":                Text,
+			"logprobs[].top_logprobs[].token": Text,
+			"annotation.type":                 ID,
+			"annotation.url":                  ID,
+			"annotation.title":                Text,
+			"annotation.file_id":              ID,
+			"annotation.container_id":         ID,
+			"annotation.filename":             Text,
+		}),
+		TextWhen: map[string]string{"item.result": responsesProgramOutput,
+			"response.output[].result": responsesProgramOutput, "response.instructions[].result": responsesProgramOutput},
+		Roles: responsesItemRoles(map[string]string{"": "assistant", "response.instructions": "system"},
+			"item", "response.output[]", "response.instructions[]"),
+	}
 }
 
 // responsesEventRules adds to rules those of what events carry whole: the
@@ -449,50 +446,58 @@ func responsesTool() map[string]Class {
 // OpenAI's embeddings (CreateEmbeddingRequest): the input is text, a list
 // of texts, or token ids (numbers); the answer holds vectors (numbers, or
 // base64 with encoding_format base64).
-var embeddingsRequest = &Shape{
-	Rules: map[string]Class{
-		"input":           Text,
-		"model":           ID,
-		"encoding_format": ID,
-		"user":            ID,
-	},
-	Roles: map[string]string{"input": "user"},
+func embeddingsRequestShape() *Shape {
+	return &Shape{
+		Rules: map[string]Class{
+			"input":           Text,
+			"model":           ID,
+			"encoding_format": ID,
+			"user":            ID,
+		},
+		Roles: map[string]string{"input": "user"},
+	}
 }
 
-var embeddingsAnswer = &Shape{
-	Rules: map[string]Class{
-		"object":           ID,
-		"model":            ID,
-		"data[].object":    ID,
-		"data[].embedding": Binary,
-		"error.type":       ID,
-		"error.code":       ID,
-		"error.param":      ID,
-		"error.message":    Text,
-	},
-	Roles: map[string]string{"": "assistant"},
+func embeddingsAnswerShape() *Shape {
+	return &Shape{
+		Rules: map[string]Class{
+			"object":           ID,
+			"model":            ID,
+			"data[].object":    ID,
+			"data[].embedding": Binary,
+			"error.type":       ID,
+			"error.code":       ID,
+			"error.param":      ID,
+			"error.message":    Text,
+		},
+		Roles: map[string]string{"": "assistant"},
+	}
 }
 
 // Anthropic's token count (POST /v1/messages/count_tokens): a Messages
 // request without what only generation reads (stop sequences, metadata,
 // service tier, container); the answer is a number.
-var anthropicCountTokensRequest = &Shape{
-	Rules: func() map[string]Class {
-		rules := maps.Clone(anthropicRequest.Rules)
-		for _, path := range []string{"stop_sequences", "metadata.user_id", "service_tier", "container"} {
-			delete(rules, path)
-		}
-		return rules
-	}(),
-	TextWhen: maps.Clone(anthropicRequest.TextWhen),
-	Roles:    maps.Clone(anthropicRequest.Roles),
+func anthropicCountTokensRequestShape() *Shape {
+	return &Shape{
+		Rules: func() map[string]Class {
+			rules := maps.Clone(anthropicRequestShape().Rules)
+			for _, path := range []string{"stop_sequences", "metadata.user_id", "service_tier", "container"} {
+				delete(rules, path)
+			}
+			return rules
+		}(),
+		TextWhen: maps.Clone(anthropicRequestShape().TextWhen),
+		Roles:    maps.Clone(anthropicRequestShape().Roles),
+	}
 }
 
-var anthropicCountTokensAnswer = &Shape{
-	Rules: map[string]Class{
-		"type":          ID,
-		"error.type":    ID,
-		"error.message": Text,
-	},
-	Roles: map[string]string{"": "assistant"},
+func anthropicCountTokensAnswerShape() *Shape {
+	return &Shape{
+		Rules: map[string]Class{
+			"type":          ID,
+			"error.type":    ID,
+			"error.message": Text,
+		},
+		Roles: map[string]string{"": "assistant"},
+	}
 }
