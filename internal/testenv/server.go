@@ -42,8 +42,11 @@ func StartServer(t testing.TB, name string, timeout time.Duration, start func(po
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("starting %s: %v", name, err)
 		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
+		// exited is closed once the process is gone, waitErr then set:
+		// both waitReady and stop may wait for it.
+		exited := make(chan struct{})
+		var waitErr error
+		go func() { waitErr = cmd.Wait(); close(exited) }()
 		stop := func() {
 			_ = cmd.Process.Signal(syscall.SIGTERM)
 			select {
@@ -54,7 +57,7 @@ func StartServer(t testing.TB, name string, timeout time.Duration, start func(po
 			}
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		err := waitReady(ctx, timeout, ready, out, exited)
+		err := waitReady(ctx, timeout, ready, out, exited, &waitErr)
 		cancel()
 		if err == nil {
 			t.Cleanup(func() {
@@ -72,15 +75,15 @@ func StartServer(t testing.TB, name string, timeout time.Duration, start func(po
 	return ""
 }
 
-func waitReady(ctx context.Context, timeout time.Duration, ready Ready, out *Buffer, exited <-chan error) error {
+func waitReady(ctx context.Context, timeout time.Duration, ready Ready, out *Buffer, exited <-chan struct{}, waitErr *error) error {
 	for {
 		err := ready(ctx, out.String())
 		if err == nil {
 			return nil
 		}
 		select {
-		case werr := <-exited:
-			return fmt.Errorf("exited before it was ready: %v", werr)
+		case <-exited:
+			return fmt.Errorf("exited before it was ready: %v", *waitErr)
 		case <-ctx.Done():
 			return fmt.Errorf("not ready after %s: %v", timeout, err)
 		case <-time.After(50 * time.Millisecond):
