@@ -56,6 +56,13 @@ func (t *translation) response(status int, data []byte) ([]byte, translate.Usage
 // refused, never cut.
 const maxAnswer = 32 << 20
 
+// maxStreamEvent bounds one event of a provider's stream. Each reader of
+// the stream (translation, masks, the webhook, usage, traces) holds an
+// event whole until it ends, so a provider sending one without end would
+// grow every one of them; the stream is cut with an error instead. Real
+// events are kilobytes, a streamed image's a few megabytes.
+const maxStreamEvent = 16 << 20
+
 // deliver sends an upstream's answer to the client through the response
 // stages: translation into the client's format, the response guard's
 // masks, the response webhook, the usage chunk serve asked for taken out,
@@ -76,6 +83,9 @@ func (c *Chain) deliver(cl *call, pol *policy, at *attempt, resp *http.Response)
 	body := at.watch(resp.Body)
 	ct := resp.Header.Get("Content-Type")
 	stream := resp.StatusCode < 300 && (strings.HasPrefix(ct, "text/event-stream") || strings.HasPrefix(ct, "application/vnd.amazon.eventstream"))
+	if stream && strings.HasPrefix(ct, "text/event-stream") {
+		body = sse.Bounded(body, maxStreamEvent)
+	}
 	body = at.watchFacts(body, stream, u.ad)
 	if !stream && resp.StatusCode < 300 {
 		u.facts = at.facts
@@ -294,6 +304,9 @@ func (at *attempt) failure(err error) struct{ outcome, message string } {
 	}
 	if errors.Is(err, context.Canceled) {
 		return struct{ outcome, message string }{"client_gone", "the request was cancelled"}
+	}
+	if errors.Is(err, sse.ErrEventTooLarge) {
+		return struct{ outcome, message string }{"too_large", fmt.Sprintf("an event of the provider's stream is larger than %d bytes: the stream was cut", maxStreamEvent)}
 	}
 	return struct{ outcome, message string }{"upstream_cut", "the provider ended its answer early: " + err.Error()}
 }

@@ -540,6 +540,34 @@ func TestAttackTruncation(t *testing.T) {
 	if err == nil || !strings.Contains(out, "sent nothing for 300ms") || time.Since(start) > 5*time.Second {
 		t.Errorf("a silent stream: %v after %s: %q", err, time.Since(start), out)
 	}
+	// A stream event without end (no blank line, 20 MiB and counting):
+	// cut at 16 MiB with an error, so that no reader of the stream (usage,
+	// masks, translation) holds more, passed through or masked.
+	endless := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"")
+		chunk := strings.Repeat("a", 1<<20)
+		for range 20 {
+			if _, err := fmt.Fprint(w, chunk); err != nil {
+				return
+			}
+		}
+	}
+	// (No 300ms idle timeout: under the race detector 16 MiB take longer
+	// to mask than that between two reads.)
+	plain, _ := servePolicy(t, templates.Agentgateway, []string{"openai"}, nil, fakes, nil, nil)
+	maskedSlow, maskedLogs := servePolicy(t, templates.Agentgateway, []string{"openai"}, &spec.Policies{PromptGuard: &spec.PromptGuard{
+		Response: []spec.GuardRule{{Action: spec.GuardMask, Builtins: []string{"EMAIL"}}}}}, fakes, nil, nil)
+	for _, gw := range []string{plain, maskedSlow} {
+		openai.Fail(fakeprovider.Fault{Answer: endless})
+		_, out, err = send(t, gw+"/openai/v1/chat/completions", chatStream, nil)
+		if err == nil || !strings.Contains(out, "larger than 16777216 bytes") || strings.Contains(out, "[DONE]") || len(out) > 17<<20 {
+			t.Errorf("an endless event (%s): %v, %d bytes, ends %q", gw, err, len(out), out[max(0, len(out)-300):])
+		}
+	}
+	if !strings.Contains(maskedLogs(), `"outcome":"too_large"`) {
+		t.Errorf("the access log lacks too_large:\n%s", maskedLogs())
+	}
 	for _, outcome := range []string{`"outcome":"upstream_cut"`, `"outcome":"stream_idle_timeout"`} {
 		if !strings.Contains(logs(), outcome) {
 			t.Errorf("the access log lacks %s:\n%s", outcome, logs())

@@ -18,6 +18,10 @@ type Decoder struct {
 	name string
 	data []byte
 	has  bool
+	// scanned is how much of buf is known to hold no line end, so that a
+	// long line arriving in many pieces is searched once, not once per
+	// piece.
+	scanned int
 }
 
 // Feed adds p and returns the events it completes.
@@ -25,14 +29,18 @@ func (d *Decoder) Feed(p []byte) []Event {
 	d.buf = append(d.buf, p...)
 	var out []Event
 	for {
-		i := bytes.IndexAny(d.buf, "\r\n")
+		i := bytes.IndexAny(d.buf[d.scanned:], "\r\n")
 		if i < 0 {
+			d.scanned = len(d.buf)
 			return out
 		}
+		i += d.scanned
 		// A CR at the very end may be the first half of CRLF: wait.
 		if d.buf[i] == '\r' && i == len(d.buf)-1 {
+			d.scanned = i
 			return out
 		}
+		d.scanned = 0
 		line := d.buf[:i]
 		next := i + 1
 		if d.buf[i] == '\r' && d.buf[i+1] == '\n' {

@@ -17,15 +17,23 @@ type frames struct {
 	bad bool
 }
 
+// maxFrame is the event stream's largest message (16 MiB, AWS's own
+// limit): a prelude claiming more is refused like a bad checksum, before
+// anything is buffered for it.
+const maxFrame = 16 << 20
+
 // feed adds p and returns the events it completes; a frame that fails its
 // checksums ends the stream (bad).
 func (f *frames) feed(p []byte) []sse.Event {
+	if f.bad {
+		return nil // the stream has ended: nothing more is kept
+	}
 	f.buf = append(f.buf, p...)
 	var out []sse.Event
 	for !f.bad && len(f.buf) >= 12 {
 		total := int(binary.BigEndian.Uint32(f.buf[0:4]))
 		headersLen := int(binary.BigEndian.Uint32(f.buf[4:8]))
-		if total < 16 || headersLen > total-16 || crc32.ChecksumIEEE(f.buf[0:8]) != binary.BigEndian.Uint32(f.buf[8:12]) {
+		if total < 16 || total > maxFrame || headersLen > total-16 || crc32.ChecksumIEEE(f.buf[0:8]) != binary.BigEndian.Uint32(f.buf[8:12]) {
 			f.bad = true
 			break
 		}
