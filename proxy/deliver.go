@@ -82,11 +82,12 @@ func (c *Chain) deliver(cl *call, pol *policy, at *attempt, resp *http.Response)
 	red := c.redactor()
 	body := at.watch(resp.Body)
 	ct := resp.Header.Get("Content-Type")
-	stream := resp.StatusCode < 300 && (strings.HasPrefix(ct, "text/event-stream") || strings.HasPrefix(ct, "application/vnd.amazon.eventstream"))
-	if stream && strings.HasPrefix(ct, "text/event-stream") {
+	eventStream := resp.StatusCode < 300 && strings.HasPrefix(ct, "application/vnd.amazon.eventstream")
+	stream := eventStream || resp.StatusCode < 300 && strings.HasPrefix(ct, "text/event-stream")
+	if stream && !eventStream {
 		body = sse.Bounded(body, maxStreamEvent)
 	}
-	body = at.watchFacts(body, stream, u.ad)
+	body = at.watchFacts(body, stream, eventStream, u.ad)
 	if !stream && resp.StatusCode < 300 {
 		u.facts = at.facts
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/kubelb-ai/kubelb-ai/proxy/jsonbody"
 	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
 	"github.com/kubelb-ai/kubelb-ai/proxy/telemetry"
+	"github.com/kubelb-ai/kubelb-ai/proxy/translate"
 	"github.com/kubelb-ai/kubelb-ai/proxy/wire"
 	"github.com/kubelb-ai/kubelb-ai/quota"
 )
@@ -416,9 +417,10 @@ type answerFacts struct {
 // finish reasons: OpenAI's chat (id, choices[].finish_reason), Anthropic's
 // (id, stop_reason; streamed: message_start's message.id, message_delta's
 // delta.stop_reason), Gemini's (responseId, candidates[].finishReason),
-// Bedrock Converse's (stopReason) and OpenAI Responses' (response.id,
+// Bedrock Converse's (stopReason) and OpenAI Responses' (id and status of
+// a whole response, whose object is "response"; streamed: response.id,
 // response.status).
-var factMembers = []string{"id", "responseId", "choices", "candidates", "stop_reason", "stopReason", "message", "delta", "response"}
+var factMembers = []string{"id", "responseId", "choices", "candidates", "stop_reason", "stopReason", "message", "delta", "response", "object", "status"}
 
 // read takes the facts of a whole answer, or of one event.
 func (f *answerFacts) read(data []byte) {
@@ -439,7 +441,16 @@ func (f *answerFacts) from(m map[string][]byte) {
 	f.noteFinish(m["stop_reason"])
 	f.noteFinish(m["stopReason"])
 	f.noteFinish(member(m["delta"], "stop_reason"))
-	if st := stringOf(member(m["response"], "status")); st == "completed" || st == "incomplete" || st == "failed" {
+	f.noteStatus(member(m["response"], "status"))
+	if stringOf(m["object"]) == "response" {
+		f.noteStatus(m["status"])
+	}
+}
+
+// noteStatus adds a Responses API response's final status as its finish
+// reason (the API has no other); in_progress and queued are not final.
+func (f *answerFacts) noteStatus(raw []byte) {
+	if st := stringOf(raw); st == "completed" || st == "incomplete" || st == "failed" {
 		f.finish = append(f.finish, st)
 	}
 }
@@ -511,7 +522,7 @@ func (f *answerFacts) mayHold(data []byte) bool {
 // watchFacts starts reading an attempt's answer, in format ad, for its
 // span: a stream's events as they are relayed (the reader returned); a
 // whole answer is read once delivered, by the usage's pass over it.
-func (at *attempt) watchFacts(body io.Reader, stream bool, ad *adapter) io.Reader {
+func (at *attempt) watchFacts(body io.Reader, stream, eventStream bool, ad *adapter) io.Reader {
 	if at.span == nil || !at.span.IsRecording() {
 		return body
 	}
@@ -525,7 +536,11 @@ func (at *attempt) watchFacts(body io.Reader, stream bool, ad *adapter) io.Reade
 	if !stream {
 		return body
 	}
-	return &factsReader{r: body, f: at.facts}
+	fr := &factsReader{r: body, f: at.facts, split: new(sse.Decoder).Feed}
+	if eventStream {
+		fr.split = translate.EventStream() // Bedrock's binary frames
+	}
+	return fr
 }
 
 // texts keeps the answer's text, for gen_ai.output.messages.
@@ -555,15 +570,15 @@ func (f *answerFacts) outputMessages() string {
 
 // factsReader reads a stream's facts as it goes by.
 type factsReader struct {
-	r   io.Reader
-	f   *answerFacts
-	dec sse.Decoder
+	r     io.Reader
+	f     *answerFacts
+	split func(p []byte) []sse.Event // the stream's events as they complete
 }
 
 func (fr *factsReader) Read(p []byte) (int, error) {
 	n, err := fr.r.Read(p)
 	f := fr.f
-	for _, ev := range fr.dec.Feed(p[:n]) {
+	for _, ev := range fr.split(p[:n]) {
 		if bytes.HasPrefix(bytes.TrimSpace(ev.Data), []byte("{")) {
 			if f.mayHold(ev.Data) {
 				if m := jsonbody.Fields(ev.Data, factMembers...); m != nil {

@@ -509,6 +509,20 @@ func TestTraceBedrockSigned(t *testing.T) {
 	}
 	wantAttrs(t, tree.children[0], map[attribute.Key]string{semconv.GenAIProviderNameKey: "aws.bedrock", semconv.GenAIResponseFinishReasonsKey: "*"})
 	sawTraceparent(t, bedrock, tree.children[0])
+
+	// Streamed: ConverseStream's event stream, its stop reason and usage
+	// read as the frames are relayed.
+	resp, out = post(t, base, "/bedrock/v1/chat/completions", `{"model":"any","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}`, nil)
+	if resp.StatusCode != 200 || !strings.Contains(out, "[DONE]") {
+		t.Fatalf("%d %s", resp.StatusCode, out)
+	}
+	tree = waitTree(t, rec, 2)
+	if len(tree.children) != 1 {
+		t.Fatalf("%d spans under the streamed request's, want 1", len(tree.children))
+	}
+	wantAttrs(t, tree.children[0], map[attribute.Key]string{semconv.GenAIProviderNameKey: "aws.bedrock", semconv.GenAIRequestStreamKey: "true",
+		semconv.GenAIResponseFinishReasonsKey: "*", semconv.GenAIUsageInputTokensKey: "*", semconv.GenAIUsageOutputTokensKey: "*"})
+	sawTraceparent(t, bedrock, tree.children[0])
 }
 
 // A request the sampler leaves out records nothing and logs no trace
@@ -704,4 +718,80 @@ func TestTraceLongModelBounded(t *testing.T) {
 		t.Errorf("span named %.40q..., want chat %s", a.Name(), otherModel)
 	}
 	wantAttrs(t, a, map[attribute.Key]string{semconv.GenAIRequestModelKey: otherModel})
+}
+
+// Each client format, whole and streamed, passed through and translated:
+// one attempt span under the request's, named by the conventions'
+// operation and the model, with the answer's usage and finish reasons
+// (read from the stream's last events for a stream: the span ends with
+// it), and the attempt's trace context at the provider.
+func TestTraceEachProviderFormat(t *testing.T) {
+	const (
+		chatBody     = `{"model":"m1","max_tokens":20,"messages":[{"role":"user","content":"hi"}]}`
+		chatStream   = `{"model":"m1","max_tokens":20,"stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}`
+		messages     = `{"model":"m1","max_tokens":20,"messages":[{"role":"user","content":"hi"}]}`
+		messagesSSE  = `{"model":"m1","max_tokens":20,"stream":true,"messages":[{"role":"user","content":"hi"}]}`
+		geminiBody   = `{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}`
+		responses    = `{"model":"m1","input":"hi"}`
+		responsesSSE = `{"model":"m1","input":"hi","stream":true}`
+	)
+	cases := []struct {
+		name, target, provider string
+		kind                   fakeprovider.Kind
+		path, body             string
+		stream                 bool
+		op, genaiProvider      string
+		noID                   bool // Gemini's answers carry responseId, the fake's (as the spec's) none
+	}{
+		{"openai chat", templates.KgatewayV21, "openai", fakeprovider.OpenAI, "/openai/v1/chat/completions", chatBody, false, "chat", "openai", false},
+		{"openai chat streamed", templates.KgatewayV21, "openai", fakeprovider.OpenAI, "/openai/v1/chat/completions", chatStream, true, "chat", "openai", false},
+		{"openai responses", templates.Agentgateway, "openai", fakeprovider.OpenAI, "/openai/v1/responses", responses, false, "chat", "openai", false},
+		{"openai responses streamed", templates.Agentgateway, "openai", fakeprovider.OpenAI, "/openai/v1/responses", responsesSSE, true, "chat", "openai", false},
+		{"anthropic messages", templates.Agentgateway, "anthropic", fakeprovider.Anthropic, "/anthropic/v1/messages", messages, false, "chat", "anthropic", false},
+		{"anthropic messages streamed", templates.Agentgateway, "anthropic", fakeprovider.Anthropic, "/anthropic/v1/messages", messagesSSE, true, "chat", "anthropic", false},
+		{"anthropic translated streamed", templates.Agentgateway, "anthropic", fakeprovider.Anthropic, "/anthropic/v1/chat/completions", chatStream, true, "chat", "anthropic", false},
+		{"anthropic responses translated", templates.Agentgateway, "anthropic", fakeprovider.Anthropic, "/anthropic/v1/responses", responses, false, "chat", "anthropic", false},
+		{"gemini generateContent", templates.KgatewayV21, "gemini", fakeprovider.Gemini, "/gemini/v1beta/models/m1:generateContent", geminiBody, false, "generate_content", "gcp.gemini", true},
+		{"gemini streamGenerateContent", templates.KgatewayV21, "gemini", fakeprovider.Gemini, "/gemini/v1beta/models/m1:streamGenerateContent?alt=sse", geminiBody, true, "generate_content", "gcp.gemini", true},
+		{"gemini translated", templates.Agentgateway, "gemini", fakeprovider.Gemini, "/gemini/v1/chat/completions", chatBody, false, "chat", "gcp.gemini", true},
+		{"gemini translated streamed", templates.Agentgateway, "gemini", fakeprovider.Gemini, "/gemini/v1/chat/completions", chatStream, true, "chat", "gcp.gemini", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fake := fakeprovider.New(t, c.kind, "k-"+c.provider)
+			base, rec, _ := tracedServe(t, c.target, spec.Options{Providers: []string{c.provider}},
+				map[string]*fakeprovider.Server{c.provider: fake}, false)
+			resp, out := post(t, base, c.path, c.body, nil)
+			if resp.StatusCode != 200 {
+				t.Fatalf("%d %s", resp.StatusCode, out)
+			}
+			if c.stream != strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+				t.Fatalf("streamed %v but Content-Type %q", c.stream, resp.Header.Get("Content-Type"))
+			}
+			tree := waitTree(t, rec, 1)
+			if len(tree.children) != 1 {
+				t.Fatalf("%d spans under the request's, want 1", len(tree.children))
+			}
+			cs := tree.children[0]
+			if cs.SpanKind() != trace.SpanKindClient || !strings.HasPrefix(cs.Name(), c.op+" ") {
+				t.Errorf("attempt span %q kind %v, want %q <model>", cs.Name(), cs.SpanKind(), c.op)
+			}
+			want := map[attribute.Key]string{semconv.GenAIProviderNameKey: c.genaiProvider, semconv.GenAIOperationNameKey: c.op,
+				semconv.GenAIRequestModelKey: "*", semconv.GenAIResponseModelKey: "*", semconv.GenAIResponseIDKey: "*",
+				semconv.GenAIResponseFinishReasonsKey: "*", semconv.GenAIUsageInputTokensKey: "*", semconv.GenAIUsageOutputTokensKey: "*",
+				semconv.HTTPResponseStatusCodeKey: "200"}
+			if c.noID {
+				delete(want, semconv.GenAIResponseIDKey)
+			}
+			wantAttrs(t, cs, want)
+			if got := attrs(cs)[semconv.GenAIUsageOutputTokensKey].AsInt64(); got <= 0 {
+				t.Errorf("output tokens %d", got)
+			}
+			noAttr(t, cs, semconv.ErrorTypeKey)
+			if cs.EndTime().After(tree.server.EndTime()) {
+				t.Error("the attempt's span ends after the request's")
+			}
+			sawTraceparent(t, fake, cs)
+		})
+	}
 }

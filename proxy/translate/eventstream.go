@@ -17,6 +17,13 @@ type frames struct {
 	bad bool
 }
 
+// EventStream returns a splitter of AWS's binary event stream into events,
+// for a reader of a Bedrock stream other than its translation (the span's
+// facts): its Name and Data as the translation sees them.
+func EventStream() func(p []byte) []sse.Event {
+	return (&frames{}).feed
+}
+
 // maxFrame is the event stream's largest message (16 MiB, AWS's own
 // limit): a prelude claiming more is refused like a bad checksum, before
 // anything is buffered for it.
