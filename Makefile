@@ -109,6 +109,7 @@ fuzz: ## run every fuzz target for FUZZTIME each (failures land in testdata/fuzz
 	$(GO) test -run '^$$' -fuzz '^FuzzCELMatchesUpstream$$' -fuzztime $(FUZZTIME) ./validate/crd
 	$(GO) test -run '^$$' -fuzz '^FuzzSchemaPassMatchesUpstream$$' -fuzztime $(FUZZTIME) ./validate/crd
 	$(GO) test -run '^$$' -fuzz '^FuzzSet$$' -fuzztime $(FUZZTIME) ./proxy/jsonbody
+	$(GO) test -run '^$$' -fuzz '^FuzzDecoder$$' -fuzztime $(FUZZTIME) ./proxy/sse
 	$(GO) test -run '^$$' -fuzz '^FuzzElements$$' -fuzztime $(FUZZTIME) ./proxy/jsonbody
 	$(GO) test -run '^$$' -fuzz '^FuzzTranslations$$' -fuzztime $(FUZZTIME) ./proxy/translate
 	$(GO) test -run '^$$' -fuzz '^FuzzMasker$$' -fuzztime $(FUZZTIME) ./proxy/guard

@@ -48,7 +48,9 @@ func (b *bounded) Read(p []byte) (int, error) {
 			switch c := q[i]; {
 			case c == '\n' && b.cr: // the LF of a CRLF
 				b.cr = false
-				b.event++
+				if b.event > 0 { // not a blank line's
+					b.event++
+				}
 			case b.line == 0: // a blank line ends the event
 				b.cr = c == '\r'
 				b.event = 0
