@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/kubelb-ai/kubelb-ai/proxy/sse"
 )
 
 // An answer's id and finish reasons are read in each provider's format,
@@ -33,12 +35,14 @@ func TestAnswerFacts(t *testing.T) {
 		{"responses stream", "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\",\"status\":\"in_progress\"}}\n\n" +
 			"event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"hi\"}\n\n" +
 			"event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\",\"status\":\"completed\"}}\n\n", true, "resp_1", []string{"completed"}},
+		{"responses", `{"id":"resp_2","object":"response","status":"incomplete","incomplete_details":{"reason":"max_output_tokens"},"output":[{"type":"message","status":"incomplete"}]}`, false, "resp_2", []string{"incomplete"}},
+		{"not a response's status", `{"id":"x","object":"batch","status":"completed"}`, false, "x", nil},
 		{"not JSON", `<html>`, false, "", nil},
 	} {
 		f := &answerFacts{}
 		if c.stream {
 			// Fed a byte at a time, as a stream arrives.
-			r := &factsReader{r: iotest.OneByteReader(strings.NewReader(c.answer)), f: f}
+			r := &factsReader{r: iotest.OneByteReader(strings.NewReader(c.answer)), f: f, split: new(sse.Decoder).Feed}
 			if _, err := io.ReadAll(r); err != nil {
 				t.Fatal(err)
 			}
