@@ -50,8 +50,7 @@ const (
 // of its own: a stateful server on /mcp (answers as SSE streams, go-sdk's
 // default) and a stateless one answering plain JSON on /stateless.
 func TestBenchMCPUpstream(t *testing.T) {
-	addr := os.Getenv("KUBELB_AI_BENCH_MCP_UPSTREAM")
-	if addr == "" {
+	if os.Getenv("KUBELB_AI_BENCH_MCP_UPSTREAM") == "" {
 		t.Skip("the MCP server of TestBenchMCP; runs only as its subprocess")
 	}
 	server := mcp.NewServer(&mcp.Implementation{Name: "bench-echo", Version: "0"}, nil)
@@ -66,7 +65,32 @@ func TestBenchMCPUpstream(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", mcp.NewStreamableHTTPHandler(get, nil))
 	mux.Handle("/stateless", mcp.NewStreamableHTTPHandler(get, &mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true}))
-	t.Fatal(http.ListenAndServe(addr, mux)) // until the parent kills it
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println(upstreamAnnounce + l.Addr().String())
+	t.Fatal(http.Serve(l, mux)) // until the parent kills it
+}
+
+// upstreamAnnounce starts the line in which TestBenchMCPUpstream says
+// where it listens.
+const upstreamAnnounce = "bench upstream listening on "
+
+// announced waits for a line starting with prefix in the log file of a
+// process and returns the rest of it: the address the process bound.
+func announced(t *testing.T, logPath, prefix string) string {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(logPath)
+		for _, line := range strings.Split(string(b), "\n") {
+			if rest, ok := strings.CutPrefix(line, prefix); ok {
+				return strings.TrimSpace(rest)
+			}
+		}
+	}
+	t.Fatalf("no %q in %s within 20s", prefix, logPath)
+	return ""
 }
 
 func TestBenchMCP(t *testing.T) {
@@ -79,7 +103,9 @@ func TestBenchMCP(t *testing.T) {
 	}
 	pinned := pinSelf(t)
 	dir := t.TempDir()
-	start := func(env []string, argv ...string) *exec.Cmd {
+	// start runs a process, its output kept in a file (shown when the
+	// benchmark fails), whose path it returns too.
+	start := func(env []string, argv ...string) (*exec.Cmd, string) {
 		if pinned {
 			argv = append([]string{"taskset", "-c", "1"}, argv...)
 		}
@@ -107,12 +133,14 @@ func TestBenchMCP(t *testing.T) {
 				t.Logf("%s:\n%s", argv, b)
 			}
 		})
-		return cmd
+		return cmd, log.Name()
 	}
 
-	upAddr := freeAddr(t)
-	upstream := start([]string{"KUBELB_AI_BENCH_MCP_UPSTREAM=" + upAddr}, os.Args[0], "-test.run=^TestBenchMCPUpstream$")
-	waitListening(t, upAddr)
+	// Each server binds a port of its own choosing and says which: a port
+	// picked here and bound there could be taken in between, by a process
+	// that would then be measured.
+	upstream, upLog := start([]string{"KUBELB_AI_BENCH_MCP_UPSTREAM=1"}, os.Args[0], "-test.run=^TestBenchMCPUpstream$")
+	upAddr := announced(t, upLog, upstreamAnnounce)
 
 	// One serve, two MCP gateways: each federates the one server, in one
 	// session mode, with a stateless server behind the stateless gateway
@@ -142,9 +170,8 @@ spec:
 	if err := os.WriteFile(specFile, []byte(spec), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	serveAddr := freeAddr(t)
-	serve := start(nil, bin, "serve", "--from", specFile, "--listen", "http="+serveAddr, "--admin", freeAddr(t))
-	waitListening(t, serveAddr)
+	serve, serveLog := start(nil, bin, "serve", "--from", specFile, "--listen", "http=127.0.0.1:0", "--admin", "127.0.0.1:0")
+	serveAddr := announced(t, serveLog, "serving listener http on http://")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -397,25 +424,6 @@ func cpuTime(t *testing.T, pid int) time.Duration {
 		sum += time.Duration(ns)
 	}
 	return sum
-}
-
-func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func waitListening(t *testing.T, addr string) {
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return
-		}
-	}
-	t.Fatalf("nothing listens on %s", addr)
 }
 
 func quantile(d []time.Duration, q float64) time.Duration {
