@@ -12,9 +12,11 @@ import (
 	"github.com/kubelb-ai/kubelb-ai/validate/loader"
 )
 
-// The real-world-shaped sets under testdata/realworld (route delegation,
-// auth Secrets of each kind, a backend mTLS policy, policy updates,
-// objects without a namespace): validate --strict reports nothing on a
+// The real-world-shaped sets under testdata/realworld/TARGET (route
+// delegation, auth Secrets of each kind, a backend mTLS policy, policy
+// updates, objects without a namespace, and what the scoped rules once
+// cried wolf on: heredoc Secrets, tenant Gateways without AI, kgateway
+// v2.1's agentgateway class): validate --strict reports nothing on a
 // valid set; its faulty twin (NAME.bad.yaml, whose "# want: RULE OBJECT"
 // lines say what was planted) gets exactly the planted findings. A
 // "# warns: RULE OBJECT" line names a warning a set may get from a rule
