@@ -263,9 +263,34 @@ func (c *Chain) finish(cl *call, pol *policy, at *attempt, resp *http.Response) 
 		}()
 	}
 	u, broken := c.deliver(cl, pol, at, resp)
+	c.scrub(u, at.facts)
 	c.account(cl, pol, at, u)
 	if broken {
 		panic(http.ErrAbortHandler)
+	}
+}
+
+// scrub takes the keys serve injects out of what an answer said of itself
+// (its model, id, finish reasons and text), which leave serve as metric
+// labels and span attributes: a provider that echoes a key must not hand
+// it to /metrics or a trace collector, as the redactor keeps it from the
+// client.
+func (c *Chain) scrub(u *usage, f *answerFacts) {
+	red := c.redactor()
+	if u != nil {
+		u.model = red.String(u.model)
+	}
+	if f != nil {
+		f.id = red.String(f.id)
+		for i := range f.finish {
+			f.finish[i] = red.String(f.finish[i])
+		}
+		if text := f.text.String(); text != "" {
+			if clean := red.String(text); clean != text {
+				f.text.Reset()
+				f.text.WriteString(clean)
+			}
+		}
 	}
 }
 

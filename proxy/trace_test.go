@@ -3,6 +3,8 @@ package proxy
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -793,5 +795,62 @@ func TestTraceEachProviderFormat(t *testing.T) {
 			}
 			sawTraceparent(t, fake, cs)
 		})
+	}
+}
+
+// A provider that echoes the key serve injected into what its answer says
+// of itself (model, id, finish reason, text), whole and streamed, does not
+// hand it to the trace collector, /metrics or the log: those values leave
+// serve as span attributes and metric labels, redacted as the answer is.
+func TestTelemetryCarriesNoEchoedKey(t *testing.T) {
+	const key = "sk-openai-echoed-0123456789"
+	openai := fakeprovider.New(t, fakeprovider.OpenAI, key)
+	whole := func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"id":"%[1]s","object":"chat.completion","model":"m-%[1]s","choices":[{"index":0,"message":{"role":"assistant","content":"your key is %[1]s"},"finish_reason":"%[1]s"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}`, key)
+	}
+	stream := func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprintf(w, "data: {\"id\":\"%[1]s\",\"object\":\"chat.completion.chunk\",\"model\":\"m-%[1]s\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"your key is %[1]s\"},\"finish_reason\":null}]}\n\n", key)
+		fmt.Fprintf(w, "data: {\"id\":\"%[1]s\",\"object\":\"chat.completion.chunk\",\"model\":\"m-%[1]s\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"%[1]s\"}]}\n\n", key)
+		fmt.Fprintf(w, "data: {\"id\":\"%[1]s\",\"object\":\"chat.completion.chunk\",\"model\":\"m-%[1]s\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3}}\n\ndata: [DONE]\n\n", key)
+	}
+	openai.Fail(fakeprovider.Fault{Answer: whole}, fakeprovider.Fault{Answer: stream})
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	base, admin, logs := serveMapsWith(t, renderMaps(t, mustBuild(t, spec.Options{Target: templates.KgatewayV21, Providers: []string{"openai"}})),
+		map[string]*fakeprovider.Server{"openai": openai}, func(o *Options) { o.Tracer, o.TraceContent = tp, true })
+	for i, body := range []string{chat, chatStream} {
+		if resp, out := post(t, base, "/openai/v1/chat/completions", body, nil); resp.StatusCode != 200 || strings.Contains(out, key) {
+			t.Fatalf("request %d: %d %s", i, resp.StatusCode, out)
+		}
+		waitTree(t, rec, i+1)
+	}
+	var spans strings.Builder
+	for _, s := range rec.Ended() {
+		spans.WriteString(s.Name() + "\n")
+		for _, a := range s.Attributes() {
+			spans.WriteString(string(a.Key) + "=" + a.Value.Emit() + "\n")
+		}
+	}
+	resp, err := http.Get(admin + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for what, text := range map[string]string{"spans": spans.String(), "/metrics": string(metrics), "the log": logs.String()} {
+		if strings.Contains(text, key) {
+			t.Errorf("%s carry the key:\n%s", what, text)
+		}
+	}
+	// The values are there, redacted: the test saw what it checks.
+	for _, want := range []string{"gen_ai.response.id=[REDACTED]", "gen_ai.response.model=m-[REDACTED]", "gen_ai.output.messages="} {
+		if !strings.Contains(spans.String(), want) {
+			t.Errorf("no %q among the spans' attributes:\n%s", want, spans.String())
+		}
+	}
+	if !strings.Contains(string(metrics), `gen_ai_response_model="m-[REDACTED]"`) {
+		t.Errorf("the response model label is not there, redacted:\n%s", metrics)
 	}
 }
